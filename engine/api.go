@@ -1,0 +1,250 @@
+package engine
+
+// This file is the engine's public contract, relied on by jobs/, cli/ and ui/.
+// Keep the names and meanings stable; add fields freely.
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+)
+
+// Sentinel errors callers branch on with errors.Is.
+var (
+	ErrNotRepository    = errors.New("not a Cadang repository")
+	ErrRepositoryExists = errors.New("a repository already exists there")
+	ErrPasswordRequired = errors.New("repository is encrypted: a password is required")
+	ErrWrongPassword    = errors.New("wrong repository password")
+	ErrLocked           = errors.New("repository is locked")
+	ErrNoSnapshot       = errors.New("no matching snapshot")
+	ErrAmbiguous        = errors.New("snapshot ID prefix is ambiguous")
+	ErrNewerFormat      = errors.New("repository was written by a newer Cadang")
+)
+
+// LockInfo names the holder of a repository lock. A *LockedError wraps ErrLocked.
+type LockInfo struct {
+	Host      string    `json:"host"`
+	PID       int       `json:"pid"`
+	User      string    `json:"user"`
+	Operation string    `json:"operation"`
+	Since     time.Time `json:"since"`
+	Stale     bool      `json:"stale"` // dead PID on this host, or older than the stale limit
+}
+
+// LockedError is returned when another writer holds the lock.
+type LockedError struct{ Holder LockInfo }
+
+// ProgressStats is a snapshot of long-running work, for bars and ETAs.
+type ProgressStats struct {
+	Phase       string // "scan", "backup", "restore", "verify", "replicate", "prune"
+	FilesDone   int64
+	FilesTotal  int64 // 0 when not yet known
+	BytesDone   int64
+	BytesTotal  int64 // 0 when not yet known
+	CurrentPath string
+	Started     time.Time
+}
+
+// Progress receives reports from long work. The engine calls Report at most
+// about ten times a second and once at the end; implementations must be
+// safe for concurrent use.
+type Progress interface {
+	Report(s ProgressStats)
+	Warn(path string, err error)
+}
+
+// NopProgress ignores every report.
+type NopProgress struct{}
+
+func (NopProgress) Report(ProgressStats) {}
+func (NopProgress) Warn(string, error)   {}
+
+var _ Progress = NopProgress{}
+
+// InitOptions configure a new repository. An empty Password makes an
+// unencrypted repository.
+type InitOptions struct {
+	Password string
+}
+
+// Snapshot is one complete backup, the commit point of a backup run.
+type Snapshot struct {
+	ID      string    `json:"id"` // hex
+	Time    time.Time `json:"time"`
+	Host    string    `json:"host"`
+	Paths   []string  `json:"paths"` // absolute source paths as given
+	Tags    []string  `json:"tags,omitempty"`
+	Parent  string    `json:"parent,omitempty"`
+	Summary Summary   `json:"summary"`
+}
+
+// ShortID is the first 8 hex digits of the snapshot ID.
+func (s Snapshot) ShortID() string {
+	if len(s.ID) > 8 {
+		return s.ID[:8]
+	}
+	return s.ID
+}
+
+// Summary is what a snapshot contains and what its backup added.
+type Summary struct {
+	Files      int64 `json:"files"`
+	Dirs       int64 `json:"dirs"`
+	TotalBytes int64 `json:"total_bytes"` // logical size of all file contents
+	AddedBytes int64 `json:"added_bytes"` // bytes written to the repository by this backup
+}
+
+// NodeType is the kind of a tree entry.
+type NodeType string
+
+const (
+	NodeFile    NodeType = "file"
+	NodeDir     NodeType = "dir"
+	NodeSymlink NodeType = "symlink"
+	NodeStream  NodeType = "stream" // a database dump or other stream, see Stream
+)
+
+// Node is one entry of a snapshot's tree, as shown by ls and the UI.
+type Node struct {
+	Name       string            `json:"name"`
+	Path       string            `json:"path"` // slash-separated path inside the snapshot
+	Type       NodeType          `json:"type"`
+	Mode       uint32            `json:"mode"` // os.FileMode bits
+	ModTime    time.Time         `json:"mtime"`
+	Size       int64             `json:"size"`
+	LinkTarget string            `json:"link_target,omitempty"`
+	SHA256     string            `json:"sha256,omitempty"` // whole-content hash, hex
+	Meta       map[string]string `json:"meta,omitempty"`   // e.g. a database's row counts
+}
+
+// Stream is a non-file source, such as a database dump, stored in the
+// snapshot as one entry at Path (e.g. "db/postgres/sales").
+type Stream struct {
+	Path string
+	// Open starts producing the content; the engine reads it to EOF and closes it.
+	Open func(ctx context.Context) (io.ReadCloser, error)
+	// Meta is called after the content was read completely and closed
+	// without error; its result is stored with the entry (may be nil).
+	Meta func() map[string]string
+}
+
+// BackupOptions configure one backup. The zero value works.
+type BackupOptions struct {
+	Excludes []string // glob patterns matched against base names and full paths
+	Tags     []string
+	Host     string // defaults to os.Hostname
+	Parent   string // snapshot ID to compare with; default: newest with the same paths and host
+	Streams  []Stream
+	Progress Progress // defaults to NopProgress
+}
+
+// Warning is a problem with one path that did not stop the run.
+type Warning struct {
+	Path string `json:"path"`
+	Err  string `json:"error"`
+}
+
+// BackupResult reports a backup. A nil error with Warnings means
+// "completed with warnings".
+type BackupResult struct {
+	Snapshot        Snapshot      `json:"snapshot"`
+	FilesNew        int64         `json:"files_new"`
+	FilesChanged    int64         `json:"files_changed"`
+	FilesUnmodified int64         `json:"files_unmodified"`
+	DirsTotal       int64         `json:"dirs"`
+	BytesRead       int64         `json:"bytes_read"`
+	BytesAdded      int64         `json:"bytes_added"` // stored bytes (after compression/encryption)
+	Duration        time.Duration `json:"duration_ns"`
+	Warnings        []Warning     `json:"warnings,omitempty"`
+}
+
+// RestoreOptions configure a restore. The zero value restores everything.
+type RestoreOptions struct {
+	// Include limits the restore to these snapshot paths (and what is below them).
+	Include []string
+	// Overwrite allows replacing existing files in the target.
+	Overwrite bool
+	Progress  Progress
+}
+
+// FileCheck is the verification of one restored file.
+type FileCheck struct {
+	Path string `json:"path"` // path inside the snapshot
+	Size int64  `json:"size"`
+	Want string `json:"want_sha256"`
+	Got  string `json:"got_sha256,omitempty"`
+	OK   bool   `json:"ok"`
+	Err  string `json:"error,omitempty"`
+}
+
+// RestoreResult reports a restore. Every restored file was verified against
+// its recorded hash; Failed lists the ones that could not be restored or did
+// not match. A restore with failures returns a nil error and a non-empty Failed.
+type RestoreResult struct {
+	Snapshot Snapshot      `json:"snapshot"`
+	Files    int64         `json:"files"`
+	Dirs     int64         `json:"dirs"`
+	Bytes    int64         `json:"bytes"`
+	Checks   []FileCheck   `json:"checks"`
+	Failed   []FileCheck   `json:"failed,omitempty"`
+	Duration time.Duration `json:"duration_ns"`
+}
+
+// VerifyOptions configure a repository check.
+type VerifyOptions struct {
+	ReadData bool // decompress and re-hash every chunk
+	Progress Progress
+}
+
+// Damage is one problem found by Verify.
+type Damage struct {
+	Object    string   `json:"object"` // repository file, e.g. "packs/ab/ab12…"
+	Err       string   `json:"error"`
+	Snapshots []string `json:"snapshots,omitempty"` // affected snapshot IDs
+	Files     []string `json:"files,omitempty"`     // affected paths inside those snapshots
+}
+
+// VerifyResult reports a repository check; OK is false when anything is damaged.
+type VerifyResult struct {
+	Snapshots int      `json:"snapshots"`
+	Packs     int      `json:"packs"`
+	Chunks    int      `json:"chunks"`
+	ReadData  bool     `json:"read_data"`
+	Damage    []Damage `json:"damage,omitempty"`
+}
+
+// OK reports whether the check found no damage.
+func (v *VerifyResult) OK() bool { return len(v.Damage) == 0 }
+
+// RetentionPolicy chooses which snapshots forget keeps; all zero keeps everything.
+type RetentionPolicy struct {
+	KeepLast, KeepDaily, KeepWeekly, KeepMonthly, KeepYearly int
+}
+
+// ForgetResult lists the decision for every snapshot.
+type ForgetResult struct {
+	Keep   []Snapshot `json:"keep"`
+	Remove []Snapshot `json:"remove"`
+}
+
+// PruneResult reports what prune removed.
+type PruneResult struct {
+	PacksRemoved   int   `json:"packs_removed"`
+	PacksRewritten int   `json:"packs_rewritten"`
+	BytesFreed     int64 `json:"bytes_freed"`
+}
+
+// ReplicateOptions configure copying a repository to a replica.
+type ReplicateOptions struct {
+	BandwidthLimit int64 // bytes per second, 0 = unlimited
+	Progress       Progress
+}
+
+// ReplicateResult reports a replication.
+type ReplicateResult struct {
+	FilesCopied  int           `json:"files_copied"`
+	BytesCopied  int64         `json:"bytes_copied"`
+	FilesSkipped int           `json:"files_skipped"` // already present and verified
+	Duration     time.Duration `json:"duration_ns"`
+}

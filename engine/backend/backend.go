@@ -1,0 +1,39 @@
+// Package backend defines where a repository's files live. The engine only
+// ever sees this interface; implementations live in sub-packages (local, mem,
+// sftp, rclone, s3) and engine/location opens one from a URL or path.
+package backend
+
+import (
+	"context"
+	"errors"
+	"io"
+)
+
+// ErrNotFound is returned (wrapped) by Load, Stat and Remove for a missing file.
+var ErrNotFound = errors.New("not found")
+
+// FileInfo describes one stored file.
+type FileInfo struct {
+	Name string // slash-separated, relative to the repository root, e.g. "packs/ab/ab12…"
+	Size int64
+}
+
+// Backend stores immutable named files. Names are slash-separated paths
+// relative to the repository root.
+type Backend interface {
+	// Save stores the whole content of rd under name atomically: after a
+	// crash either the complete file exists or nothing does. size is the
+	// content length, or -1 when unknown.
+	Save(ctx context.Context, name string, rd io.Reader, size int64) error
+	// Load opens name for reading; the error wraps ErrNotFound when missing.
+	Load(ctx context.Context, name string) (io.ReadCloser, error)
+	// Stat returns the size of name; the error wraps ErrNotFound when missing.
+	Stat(ctx context.Context, name string) (FileInfo, error)
+	// List calls fn for every file whose name starts with prefix (e.g. "packs/").
+	List(ctx context.Context, prefix string, fn func(FileInfo) error) error
+	// Remove deletes name; removing a missing file wraps ErrNotFound.
+	Remove(ctx context.Context, name string) error
+	// Location is a human-readable description (path or URL without secrets).
+	Location() string
+	Close() error
+}

@@ -1,0 +1,233 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"cadang/store"
+)
+
+// Roles, from least to most privileged.
+const (
+	RoleUser    = "user"    // a department: asks for backups and restores
+	RoleStaff   = "staff"   // IT staff: schedules, runs, restores, files documents
+	RoleManager = "manager" // IT manager: analyses and approves
+	RoleAdmin   = "admin"   // administrator: accounts and settings
+)
+
+// ValidRole reports whether r is one of the four roles.
+func ValidRole(r string) bool {
+	switch r {
+	case RoleUser, RoleStaff, RoleManager, RoleAdmin:
+		return true
+	}
+	return false
+}
+
+// ErrRefused marks an action the procedure's rules do not allow (wrong role,
+// not approved, self-approval, bad login). The command line exits 3 on it;
+// the window shows its message.
+var ErrRefused = errors.New("refused")
+
+// refusedf builds an error wrapping ErrRefused with a message for a person.
+func refusedf(format string, a ...any) error {
+	return &RefusedError{msg: fmt.Sprintf(format, a...)}
+}
+
+// RefusedError is a refusal with its reason; it matches ErrRefused.
+type RefusedError struct{ msg string }
+
+func (e *RefusedError) Error() string        { return e.msg }
+func (e *RefusedError) Is(target error) bool { return target == ErrRefused }
+
+// ErrSetupNeeded is returned by Login before the first administrator exists.
+var ErrSetupNeeded = errors.New("this workspace has no accounts yet: run the first-time setup")
+
+// Options configure a Service; the zero value works.
+type Options struct {
+	Logger *slog.Logger
+	Now    func() time.Time // the clock; defaults to time.Now
+}
+
+// Service is the procedure over one workspace.
+type Service struct {
+	dir     string
+	catalog *store.Catalog
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// CatalogFile is the catalog's name inside a workspace.
+const CatalogFile = "catalog.db"
+
+// OpenWorkspace opens (creating if needed) the workspace at dir.
+func OpenWorkspace(ctx context.Context, dir string, opt Options) (*Service, error) {
+	if dir == "" {
+		return nil, errors.New("open workspace: no directory given")
+	}
+	abs, err := filepath.Abs(dir)
+	if err != nil {
+		return nil, fmt.Errorf("open workspace %s: %w", dir, err)
+	}
+	if st, err := os.Stat(abs); err == nil && !st.IsDir() {
+		return nil, fmt.Errorf("open workspace %s: it is a file, not a directory", abs)
+	}
+	for _, sub := range []string{"", "documents", "logs"} {
+		if err := os.MkdirAll(filepath.Join(abs, sub), 0o700); err != nil {
+			return nil, fmt.Errorf("open workspace %s: %w", abs, err)
+		}
+	}
+	cat, err := store.Open(ctx, filepath.Join(abs, CatalogFile))
+	if err != nil {
+		return nil, err
+	}
+	if opt.Logger == nil {
+		opt.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opt.Now == nil {
+		opt.Now = time.Now
+	}
+	return &Service{dir: abs, catalog: cat, log: opt.Logger, now: opt.Now}, nil
+}
+
+// Dir is the workspace directory.
+func (s *Service) Dir() string { return s.dir }
+
+// Catalog gives the store to code inside the procedure layer and tests.
+func (s *Service) Catalog() *store.Catalog { return s.catalog }
+
+// Close closes the catalog.
+func (s *Service) Close() error { return s.catalog.Close() }
+
+// NeedsSetup reports whether the workspace has no accounts yet.
+func (s *Service) NeedsSetup(ctx context.Context) (bool, error) {
+	n, err := s.catalog.CountUsers(ctx)
+	return n == 0, err
+}
+
+// SetupOptions describe the first run.
+type SetupOptions struct {
+	Admin    string
+	FullName string
+	Password string
+	Company  string // optional: shown on forms
+}
+
+// Setup creates the first administrator. It refuses when accounts exist.
+func (s *Service) Setup(ctx context.Context, opt SetupOptions) (User, error) {
+	need, err := s.NeedsSetup(ctx)
+	if err != nil {
+		return User{}, err
+	}
+	if !need {
+		return User{}, refusedf("setup: workspace %s already has accounts; log in instead", s.dir)
+	}
+	if err := validateName(opt.Admin); err != nil {
+		return User{}, err
+	}
+	if err := validatePassword(opt.Password); err != nil {
+		return User{}, err
+	}
+	hash, err := HashPassword(opt.Password)
+	if err != nil {
+		return User{}, err
+	}
+	u := store.User{Name: opt.Admin, FullName: opt.FullName, Role: RoleAdmin, PasswordHash: hash, CreatedAt: s.now()}
+	id, err := s.catalog.CreateUser(ctx, u)
+	if err != nil {
+		return User{}, fmt.Errorf("setup: %w", err)
+	}
+	if opt.Company != "" {
+		if err := s.catalog.SetSetting(ctx, "company.name", opt.Company); err != nil {
+			return User{}, err
+		}
+	}
+	u.ID = id
+	return userFromStore(u), nil
+}
+
+// User is an account as the procedure sees it (no password hash).
+type User struct {
+	ID         int64  `json:"id"`
+	Name       string `json:"name"`
+	FullName   string `json:"full_name,omitempty"`
+	Role       string `json:"role"`
+	Department string `json:"department,omitempty"`
+	Disabled   bool   `json:"disabled,omitempty"`
+}
+
+// DisplayName is the full name when known, else the login name.
+func (u User) DisplayName() string {
+	if u.FullName != "" {
+		return u.FullName
+	}
+	return u.Name
+}
+
+func userFromStore(u store.User) User {
+	return User{ID: u.ID, Name: u.Name, FullName: u.FullName, Role: u.Role, Department: u.Department, Disabled: u.Disabled}
+}
+
+// maxFailedLogins locks an account after that many wrong passwords in a row;
+// an administrator unlocks it.
+const maxFailedLogins = 5
+
+// Login checks a name and password and returns the account.
+func (s *Service) Login(ctx context.Context, name, password string) (User, error) {
+	if need, err := s.NeedsSetup(ctx); err != nil {
+		return User{}, err
+	} else if need {
+		return User{}, ErrSetupNeeded
+	}
+	u, err := s.catalog.UserByName(ctx, strings.TrimSpace(name))
+	if errors.Is(err, store.ErrNotFound) {
+		return User{}, refusedf("login: wrong user name or password")
+	}
+	if err != nil {
+		return User{}, err
+	}
+	if u.Disabled {
+		return User{}, refusedf("login: account %q is disabled; ask an administrator", u.Name)
+	}
+	if u.FailedLogins >= maxFailedLogins {
+		return User{}, refusedf("login: account %q is locked after %d wrong passwords; ask an administrator", u.Name, u.FailedLogins)
+	}
+	ok, err := CheckPassword(u.PasswordHash, password)
+	if err != nil {
+		return User{}, fmt.Errorf("login %q: %w", u.Name, err)
+	}
+	if !ok {
+		u.FailedLogins++
+		if err := s.catalog.UpdateUser(ctx, u); err != nil {
+			return User{}, err
+		}
+		return User{}, refusedf("login: wrong user name or password")
+	}
+	if u.FailedLogins != 0 {
+		u.FailedLogins = 0
+		if err := s.catalog.UpdateUser(ctx, u); err != nil {
+			return User{}, err
+		}
+	}
+	return userFromStore(u), nil
+}
+
+func validateName(name string) error {
+	if strings.TrimSpace(name) == "" || name != strings.TrimSpace(name) || len(name) > 64 || strings.ContainsAny(name, "\n\r\t") {
+		return fmt.Errorf("invalid account name %q: 1–64 characters, no surrounding spaces", name)
+	}
+	return nil
+}
+
+func validatePassword(pw string) error {
+	if len([]rune(pw)) < MinPasswordLength {
+		return fmt.Errorf("password too short: at least %d characters", MinPasswordLength)
+	}
+	return nil
+}

@@ -1,0 +1,160 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+	"os"
+	"strings"
+
+	_ "github.com/mattn/go-sqlite3" // the catalog's SQL driver
+)
+
+// Errors callers branch on.
+var (
+	ErrNewerCatalog = errors.New("catalog was written by a newer Cadang")
+	ErrNotCatalog   = errors.New("not a Cadang catalog")
+	ErrNotFound     = errors.New("not found")
+	ErrConflict     = errors.New("already exists")
+)
+
+// Catalog is an open catalog database.
+type Catalog struct {
+	db   *sql.DB
+	path string
+}
+
+// sqliteHeader starts every SQLite 3 database file.
+var sqliteHeader = []byte("SQLite format 3\x00")
+
+// Open opens (creating if missing) the catalog at path and brings its schema
+// up to date.
+func Open(ctx context.Context, path string) (*Catalog, error) {
+	if err := checkHeader(path); err != nil {
+		return nil, err
+	}
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_foreign_keys", "on")
+	q.Set("_busy_timeout", "10000")
+	q.Set("_txlock", "immediate")
+	q.Set("_synchronous", "NORMAL")
+	db, err := sql.Open("sqlite3", "file:"+escapePath(path)+"?"+q.Encode())
+	if err != nil {
+		return nil, fmt.Errorf("open catalog %s: %w", path, err)
+	}
+	c := &Catalog{db: db, path: path}
+	if err := c.migrate(ctx, len(migrations)); err != nil {
+		db.Close()
+		return nil, err
+	}
+	return c, nil
+}
+
+// escapePath makes a file path safe inside a "file:" URI.
+func escapePath(p string) string {
+	return strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(p)
+}
+
+// checkHeader refuses an existing, non-empty file that is not SQLite, before
+// the driver gets a chance to treat it as something else.
+func checkHeader(path string) error {
+	f, err := os.Open(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("open catalog %s: %w", path, err)
+	}
+	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return fmt.Errorf("open catalog %s: %w", path, err)
+	}
+	if st.IsDir() {
+		return fmt.Errorf("open catalog %s: %w: it is a directory", path, ErrNotCatalog)
+	}
+	if st.Size() == 0 {
+		return nil
+	}
+	head := make([]byte, len(sqliteHeader))
+	if _, err := io.ReadFull(f, head); err != nil || !bytes.Equal(head, sqliteHeader) {
+		return fmt.Errorf("open catalog %s: %w: the file is not an SQLite database", path, ErrNotCatalog)
+	}
+	return nil
+}
+
+// Path is the catalog's file.
+func (c *Catalog) Path() string { return c.path }
+
+// DB gives packages in this module's store layer raw access (tests, migrations).
+func (c *Catalog) DB() *sql.DB { return c.db }
+
+// Close closes the database.
+func (c *Catalog) Close() error { return c.db.Close() }
+
+// SchemaVersion returns the catalog's schema version.
+func (c *Catalog) SchemaVersion(ctx context.Context) (int, error) {
+	var v int
+	if err := c.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return 0, fmt.Errorf("read catalog schema version: %w", explain(c.path, err))
+	}
+	return v, nil
+}
+
+// explain turns SQLite's corruption errors into a message a person can act on.
+func explain(path string, err error) error {
+	msg := err.Error()
+	if strings.Contains(msg, "file is not a database") || strings.Contains(msg, "malformed") || strings.Contains(msg, "file is encrypted") {
+		return fmt.Errorf("%w: %s is damaged or not an SQLite database (%v); restore it from a copy or start a new workspace", ErrNotCatalog, path, err)
+	}
+	return err
+}
+
+// migrate brings the schema to version target in one transaction.
+func (c *Catalog) migrate(ctx context.Context, target int) error {
+	tx, err := c.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("open catalog %s: %w", c.path, explain(c.path, err))
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
+	var v int
+	if err := tx.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
+		return fmt.Errorf("open catalog %s: %w", c.path, explain(c.path, err))
+	}
+	if v > len(migrations) {
+		return fmt.Errorf("open catalog %s: %w (schema version %d, this Cadang knows up to %d): use a newer Cadang", c.path, ErrNewerCatalog, v, len(migrations))
+	}
+	if v >= target {
+		return nil
+	}
+	// Check the file is sane before changing anything.
+	var ok string
+	if err := tx.QueryRowContext(ctx, "PRAGMA quick_check").Scan(&ok); err != nil {
+		return fmt.Errorf("open catalog %s: %w", c.path, explain(c.path, err))
+	}
+	if ok != "ok" {
+		return fmt.Errorf("open catalog %s: %w: integrity check says %q", c.path, ErrNotCatalog, ok)
+	}
+	for i := v; i < target; i++ {
+		if _, err := tx.ExecContext(ctx, migrations[i]); err != nil {
+			return fmt.Errorf("upgrade catalog %s to schema version %d: %w", c.path, i+1, explain(c.path, err))
+		}
+	}
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("PRAGMA user_version = %d", target)); err != nil {
+		return fmt.Errorf("upgrade catalog %s: %w", c.path, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("upgrade catalog %s: %w", c.path, explain(c.path, err))
+	}
+	return nil
+}
+
+// isUniqueViolation reports a UNIQUE constraint failure.
+func isUniqueViolation(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
+}
