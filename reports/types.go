@@ -1,0 +1,82 @@
+package reports
+
+import (
+	"time"
+
+	"cadang/pdfdoc"
+)
+
+// ReplicaState is the state of one offsite or cloud replica after a run.
+type ReplicaState struct {
+	Name, URL, Status string
+	LastSync          time.Time
+	Lag               time.Duration
+}
+
+// Warning is a file that could not be read during a run.
+type Warning struct{ Path, Err string }
+
+// ExecutionReport is the report of one backup run.
+type ExecutionReport struct {
+	Meta                         pdfdoc.Meta
+	JobName                      string
+	RequestNumber                string
+	Sources                      []string
+	Repository                   string
+	Scheduled, Started, Finished time.Time
+	Status                       string // success|warnings|failed|missed
+	SnapshotID                   string
+	FilesNew                     int64
+	FilesChanged                 int64
+	FilesUnmodified              int64
+	BytesRead                    int64
+	BytesAdded                   int64
+	TotalBytes                   int64
+	Warnings                     []Warning
+	Replicas                     []ReplicaState
+	Error                        string
+	Signatures                   []pdfdoc.Signature
+}
+
+// FileCheck is the verification of one restored file.
+type FileCheck struct {
+	Path      string
+	Size      int64
+	Want, Got string // content hashes, hex
+	OK        bool
+	Err       string
+}
+
+// RestoreVerificationReport proves (or disproves) a restore file by file.
+type RestoreVerificationReport struct {
+	Meta          pdfdoc.Meta
+	RequestNumber string
+	Data          string
+	SnapshotID    string
+	SnapshotTime  time.Time
+	RequestedAt   time.Time
+	Target        string
+	Attempts      int
+	Result        string // verified|failed
+	Files         []FileCheck
+	Signatures    []pdfdoc.Signature
+}
+
+// RunRow is one run in a history report.
+type RunRow struct {
+	Job        string
+	Started    time.Time
+	Duration   time.Duration
+	Status     string
+	Files      int64
+	BytesAdded int64
+	Warnings   int
+}
+
+// HistoryReport lists the runs between From and To.
+type HistoryReport struct {
+	Meta       pdfdoc.Meta
+	From, To   time.Time
+	Runs       []RunRow
+	Signatures []pdfdoc.Signature
+}
