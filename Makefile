@@ -1,0 +1,45 @@
+# Cadang. `make run` and `make test` set up what they need on a fresh Debian
+# machine (apt-get for missing system packages, the Go module proxy for modules).
+GO      ?= go
+BIN     ?= ./cadang
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X cadang/cli.Version=$(VERSION)
+
+.PHONY: run build test stress bench lint fmt package screenshots deps clean
+
+run: build
+	$(BIN)
+
+build: deps
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) .
+
+deps:
+	@bash scripts/deps.sh build
+
+test:
+	bash scripts/test.sh
+
+# Many kill -9 iterations and long fuzzing; not part of `make test`.
+stress: deps
+	CADANG_STRESS=1 $(GO) test -count=1 -timeout 60m -run 'Kill|Crash' ./engine/...
+	FUZZTIME=60s bash scripts/test.sh
+
+bench: deps
+	bash bench/run.sh
+
+lint:
+	gofmt -l . ; $(GO) vet ./... ; staticcheck ./...
+
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+# An installable Linux archive (.tar.xz with the desktop entry and icon).
+package: deps
+	$(GO) install fyne.io/tools/cmd/fyne@latest
+	$$($(GO) env GOPATH)/bin/fyne package --target linux --release
+
+screenshots: build
+	bash scripts/screenshots.sh
+
+clean:
+	rm -f $(BIN) *.tar.xz
