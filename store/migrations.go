@@ -19,4 +19,108 @@ var migrations = []string{
 		failed_logins INTEGER NOT NULL DEFAULT 0,
 		created_at    TEXT NOT NULL
 	);`,
+	// 2: the procedure: jobs (schedules), requests, runs, documents, audit log.
+	// Lists and policies are JSON text: they are read and written whole.
+	`CREATE TABLE jobs (
+		id            INTEGER PRIMARY KEY,
+		name          TEXT NOT NULL UNIQUE COLLATE NOCASE,
+		sources       TEXT NOT NULL DEFAULT '[]',
+		repository    TEXT NOT NULL,
+		password_file TEXT NOT NULL DEFAULT '',
+		replicas      TEXT NOT NULL DEFAULT '[]',
+		excludes      TEXT NOT NULL DEFAULT '[]',
+		retention     TEXT NOT NULL DEFAULT '{}',
+		schedule_kind TEXT NOT NULL CHECK (schedule_kind IN ('window','cron','once')),
+		window_start  TEXT NOT NULL DEFAULT '',
+		window_end    TEXT NOT NULL DEFAULT '',
+		cron          TEXT NOT NULL DEFAULT '',
+		once_at       TEXT NOT NULL DEFAULT '',
+		state         TEXT NOT NULL,
+		revision      INTEGER NOT NULL DEFAULT 1,
+		created_by    INTEGER NOT NULL REFERENCES users(id),
+		submitted_by  INTEGER REFERENCES users(id),
+		decided_by    INTEGER REFERENCES users(id),
+		decided_at    TEXT NOT NULL DEFAULT '',
+		reject_reason TEXT NOT NULL DEFAULT '',
+		created_at    TEXT NOT NULL,
+		updated_at    TEXT NOT NULL
+	);
+	CREATE TABLE requests (
+		id            INTEGER PRIMARY KEY,
+		kind          TEXT NOT NULL CHECK (kind IN ('backup','restore')),
+		job_id        INTEGER NOT NULL REFERENCES jobs(id),
+		requester_id  INTEGER NOT NULL REFERENCES users(id),
+		department    TEXT NOT NULL DEFAULT '',
+		reason        TEXT NOT NULL,
+		requested_at  TEXT NOT NULL DEFAULT '',
+		target        TEXT NOT NULL DEFAULT '',
+		state         TEXT NOT NULL,
+		decided_by    INTEGER REFERENCES users(id),
+		decided_at    TEXT NOT NULL DEFAULT '',
+		reject_reason TEXT NOT NULL DEFAULT '',
+		attempts      INTEGER NOT NULL DEFAULT 0,
+		snapshot_id   TEXT NOT NULL DEFAULT '',
+		number        TEXT NOT NULL DEFAULT '',
+		created_at    TEXT NOT NULL,
+		updated_at    TEXT NOT NULL
+	);
+	CREATE INDEX requests_state ON requests(state);
+	CREATE TABLE runs (
+		id               INTEGER PRIMARY KEY,
+		job_id           INTEGER NOT NULL REFERENCES jobs(id),
+		request_id       INTEGER REFERENCES requests(id),
+		kind             TEXT NOT NULL CHECK (kind IN ('backup','restore')),
+		trigger          TEXT NOT NULL,
+		actor            TEXT NOT NULL DEFAULT '',
+		scheduled_at     TEXT NOT NULL DEFAULT '',
+		started_at       TEXT NOT NULL DEFAULT '',
+		finished_at      TEXT NOT NULL DEFAULT '',
+		status           TEXT NOT NULL,
+		overrun          INTEGER NOT NULL DEFAULT 0,
+		snapshot_id      TEXT NOT NULL DEFAULT '',
+		files_new        INTEGER NOT NULL DEFAULT 0,
+		files_changed    INTEGER NOT NULL DEFAULT 0,
+		files_unmodified INTEGER NOT NULL DEFAULT 0,
+		bytes_read       INTEGER NOT NULL DEFAULT 0,
+		bytes_added      INTEGER NOT NULL DEFAULT 0,
+		total_bytes      INTEGER NOT NULL DEFAULT 0,
+		warnings         TEXT NOT NULL DEFAULT '[]',
+		error            TEXT NOT NULL DEFAULT '',
+		caught_up        INTEGER NOT NULL DEFAULT 0
+	);
+	CREATE INDEX runs_job ON runs(job_id, scheduled_at);
+	-- The catalog's half of "the same job never runs twice at once".
+	CREATE UNIQUE INDEX runs_one_running ON runs(job_id) WHERE status = 'running';
+	CREATE TABLE documents (
+		id          INTEGER PRIMARY KEY,
+		number      TEXT NOT NULL UNIQUE,
+		type        TEXT NOT NULL,
+		revision    INTEGER NOT NULL DEFAULT 0,
+		request_id  INTEGER REFERENCES requests(id),
+		run_id      INTEGER REFERENCES runs(id),
+		created_at  TEXT NOT NULL,
+		sha256      TEXT NOT NULL,
+		path        TEXT NOT NULL,
+		verify_code TEXT NOT NULL,
+		lang        TEXT NOT NULL DEFAULT 'id'
+	);
+	CREATE INDEX documents_sha ON documents(sha256);
+	CREATE TABLE doc_sequences (
+		form_code TEXT NOT NULL,
+		year      INTEGER NOT NULL,
+		last      INTEGER NOT NULL,
+		PRIMARY KEY (form_code, year)
+	);
+	CREATE TABLE audit (
+		seq        INTEGER PRIMARY KEY,
+		at         TEXT NOT NULL,
+		actor      TEXT NOT NULL,
+		action     TEXT NOT NULL,
+		object     TEXT NOT NULL,
+		from_state TEXT NOT NULL DEFAULT '',
+		to_state   TEXT NOT NULL DEFAULT '',
+		detail     TEXT NOT NULL DEFAULT '',
+		prev_hash  TEXT NOT NULL,
+		hash       TEXT NOT NULL
+	);`,
 }

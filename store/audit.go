@@ -1,0 +1,170 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// AuditEntry is one line of the append-only audit log. Each entry's Hash is
+// SHA-256(PrevHash + canonical entry), so changing, inserting or deleting an
+// entry breaks the chain from there on.
+type AuditEntry struct {
+	Seq       int64     `json:"seq"`
+	At        time.Time `json:"at"`
+	Actor     string    `json:"actor"`
+	Action    string    `json:"action"`
+	Object    string    `json:"object"` // e.g. "request#7", "job#2"
+	FromState string    `json:"from_state,omitempty"`
+	ToState   string    `json:"to_state,omitempty"`
+	Detail    string    `json:"detail,omitempty"`
+	PrevHash  string    `json:"prev_hash"`
+	Hash      string    `json:"hash"`
+}
+
+// genesisHash is the PrevHash of the first entry.
+var genesisHash = strings.Repeat("0", 64)
+
+// auditHeadKey keeps "seq:hash" of the newest entry in settings, so a
+// removed tail (the newest entries deleted) is detected too.
+const auditHeadKey = "audit.head"
+
+// canonical is the exact byte string hashed for e: JSON of the fields in a
+// fixed order, times in UTC with nanoseconds. Never change it for released
+// entries: old chains would stop verifying.
+func (e AuditEntry) canonical() []byte {
+	b, err := json.Marshal([]any{e.Seq, fmtTime(e.At), e.Actor, e.Action, e.Object, e.FromState, e.ToState, e.Detail})
+	if err != nil {
+		// Strings and integers always marshal; keep the chain computable regardless.
+		return []byte(fmt.Sprint(e.Seq, e.At, e.Actor, e.Action, e.Object, e.FromState, e.ToState, e.Detail))
+	}
+	return b
+}
+
+// chainHash computes an entry's hash from the previous hash.
+func chainHash(prev string, e AuditEntry) string {
+	h := sha256.New()
+	h.Write([]byte(prev))
+	h.Write(e.canonical())
+	return hex.EncodeToString(h.Sum(nil))
+}
+
+// AppendAudit adds e to the log (Seq, PrevHash and Hash are computed) and
+// returns it as stored.
+func (c *Catalog) AppendAudit(ctx context.Context, e AuditEntry) (AuditEntry, error) {
+	tx, err := c.db.BeginTx(ctx, nil)
+	if err != nil {
+		return AuditEntry{}, fmt.Errorf("append audit entry: %w", err)
+	}
+	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
+	var last sql.NullInt64
+	var prev sql.NullString
+	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return AuditEntry{}, fmt.Errorf("append audit entry: %w", err)
+	}
+	e.Seq, e.PrevHash = last.Int64+1, genesisHash
+	if prev.Valid {
+		e.PrevHash = prev.String
+	}
+	e.Hash = chainHash(e.PrevHash, e)
+	_, err = tx.ExecContext(ctx, `INSERT INTO audit (seq, at, actor, action, object, from_state, to_state, detail, prev_hash, hash)
+		VALUES (?,?,?,?,?,?,?,?,?,?)`, e.Seq, fmtTime(e.At), e.Actor, e.Action, e.Object, e.FromState, e.ToState, e.Detail, e.PrevHash, e.Hash)
+	if err != nil {
+		return AuditEntry{}, fmt.Errorf("append audit entry: %w", err)
+	}
+	head := strconv.FormatInt(e.Seq, 10) + ":" + e.Hash
+	if _, err := tx.ExecContext(ctx, `INSERT INTO settings(key,value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value`, auditHeadKey, head); err != nil {
+		return AuditEntry{}, fmt.Errorf("append audit entry: %w", err)
+	}
+	if err := tx.Commit(); err != nil {
+		return AuditEntry{}, fmt.Errorf("append audit entry: %w", err)
+	}
+	return e, nil
+}
+
+// AuditFilter selects audit entries; zero fields match everything.
+type AuditFilter struct {
+	Object string
+	Actor  string
+	Limit  int // newest Limit entries
+}
+
+// Audit lists entries matching f in log order.
+func (c *Catalog) Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
+	q := `SELECT seq, at, actor, action, object, from_state, to_state, detail, prev_hash, hash FROM audit
+		WHERE (?='' OR object=?) AND (?='' OR actor=?) ORDER BY seq DESC`
+	args := []any{f.Object, f.Object, f.Actor, f.Actor}
+	if f.Limit > 0 {
+		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+	}
+	rows, err := c.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at string
+		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.Object, &e.FromState, &e.ToState, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
+			return nil, fmt.Errorf("read audit log: %w", err)
+		}
+		e.At = parseTime(at)
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read audit log: %w", err)
+	}
+	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
+		out[i], out[j] = out[j], out[i]
+	}
+	return out, nil
+}
+
+// AuditProblem is one break in the audit chain.
+type AuditProblem struct {
+	Seq    int64  `json:"seq"`
+	Reason string `json:"reason"`
+}
+
+// VerifyAudit walks the whole chain and reports every break: a changed
+// entry (its hash no longer matches its content), an inserted or deleted
+// entry (a sequence gap, or a PrevHash that does not match the entry
+// before), and a removed tail (the head kept in settings is missing). It
+// returns the number of entries checked.
+func (c *Catalog) VerifyAudit(ctx context.Context) (int, []AuditProblem, error) {
+	entries, err := c.Audit(ctx, AuditFilter{})
+	if err != nil {
+		return 0, nil, err
+	}
+	var problems []AuditProblem
+	prev, prevSeq := genesisHash, int64(0)
+	for _, e := range entries {
+		if e.Seq != prevSeq+1 {
+			problems = append(problems, AuditProblem{e.Seq, fmt.Sprintf("sequence jumps from %d to %d: entries were deleted or inserted", prevSeq, e.Seq)})
+		}
+		if e.PrevHash != prev {
+			problems = append(problems, AuditProblem{e.Seq, "does not follow the entry before it: an entry was deleted, inserted or changed"})
+		}
+		if chainHash(e.PrevHash, e) != e.Hash {
+			problems = append(problems, AuditProblem{e.Seq, "content does not match its hash: the entry was changed"})
+		}
+		prev, prevSeq = e.Hash, e.Seq
+	}
+	head, err := c.Setting(ctx, auditHeadKey, "")
+	if err != nil {
+		return len(entries), problems, err
+	}
+	if want := strconv.FormatInt(prevSeq, 10) + ":" + prev; head != "" && head != want || head == "" && len(entries) > 0 {
+		problems = append(problems, AuditProblem{prevSeq, fmt.Sprintf("the log ends at entry %d but the recorded head is %q: newest entries were removed or the head was altered", prevSeq, head)})
+	}
+	return len(entries), problems, nil
+}

@@ -1,0 +1,111 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Document is one entry of the document register.
+type Document struct {
+	ID         int64
+	Number     string // form code / year / sequence
+	Type       string // request-form, execution-report, verification-report, handover-form, history-report
+	Revision   int
+	RequestID  int64
+	RunID      int64
+	CreatedAt  time.Time
+	SHA256     string
+	Path       string // relative to the workspace
+	VerifyCode string
+	Lang       string
+}
+
+const documentColumns = `id, number, type, revision, request_id, run_id, created_at, sha256, path, verify_code, lang`
+
+func scanDocument(row interface{ Scan(...any) error }) (Document, error) {
+	var d Document
+	var req, run sql.NullInt64
+	var created string
+	if err := row.Scan(&d.ID, &d.Number, &d.Type, &d.Revision, &req, &run, &created, &d.SHA256, &d.Path, &d.VerifyCode, &d.Lang); err != nil {
+		return Document{}, err
+	}
+	d.RequestID, d.RunID, d.CreatedAt = req.Int64, run.Int64, parseTime(created)
+	return d, nil
+}
+
+// NextDocumentNumber reserves the next sequence number for formCode in year.
+// Numbers are never reused, even when filing the document later fails: a
+// gap in the register is explainable, a duplicate is not.
+func (c *Catalog) NextDocumentNumber(ctx context.Context, formCode string, year int) (int, error) {
+	var n int
+	err := c.db.QueryRowContext(ctx, `INSERT INTO doc_sequences(form_code, year, last) VALUES (?,?,1)
+		ON CONFLICT(form_code, year) DO UPDATE SET last = last + 1 RETURNING last`, formCode, year).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("next number for %s/%d: %w", formCode, year, err)
+	}
+	return n, nil
+}
+
+// AddDocument registers a filed document.
+func (c *Catalog) AddDocument(ctx context.Context, d Document) (int64, error) {
+	res, err := c.db.ExecContext(ctx, `INSERT INTO documents (number, type, revision, request_id, run_id, created_at, sha256,
+		path, verify_code, lang) VALUES (?,?,?,?,?,?,?,?,?,?)`, d.Number, d.Type, d.Revision, nullID(d.RequestID),
+		nullID(d.RunID), fmtTime(d.CreatedAt), d.SHA256, d.Path, d.VerifyCode, d.Lang)
+	if isUniqueViolation(err) {
+		return 0, fmt.Errorf("register document %s: %w", d.Number, ErrConflict)
+	}
+	if err != nil {
+		return 0, fmt.Errorf("register document %s: %w", d.Number, err)
+	}
+	return res.LastInsertId()
+}
+
+// DocumentsBySHA256 finds registered documents with that content hash.
+func (c *Catalog) DocumentsBySHA256(ctx context.Context, sum string) ([]Document, error) {
+	return c.documents(ctx, `WHERE sha256=? ORDER BY id`, sum)
+}
+
+// DocumentByNumber finds a document by its number.
+func (c *Catalog) DocumentByNumber(ctx context.Context, number string) (Document, error) {
+	d, err := scanDocument(c.db.QueryRowContext(ctx, `SELECT `+documentColumns+` FROM documents WHERE number=?`, number))
+	if errors.Is(err, sql.ErrNoRows) {
+		return Document{}, fmt.Errorf("document %s: %w", number, ErrNotFound)
+	}
+	if err != nil {
+		return Document{}, fmt.Errorf("read document %s: %w", number, err)
+	}
+	return d, nil
+}
+
+// DocumentFilter selects register entries; zero fields match everything.
+type DocumentFilter struct {
+	Type      string
+	RequestID int64
+	RunID     int64
+}
+
+// Documents lists register entries matching f, oldest first.
+func (c *Catalog) Documents(ctx context.Context, f DocumentFilter) ([]Document, error) {
+	return c.documents(ctx, `WHERE (?='' OR type=?) AND (?=0 OR request_id=?) AND (?=0 OR run_id=?) ORDER BY id`,
+		f.Type, f.Type, f.RequestID, f.RequestID, f.RunID, f.RunID)
+}
+
+func (c *Catalog) documents(ctx context.Context, where string, args ...any) ([]Document, error) {
+	rows, err := c.db.QueryContext(ctx, `SELECT `+documentColumns+` FROM documents `+where, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list documents: %w", err)
+	}
+	defer rows.Close()
+	var out []Document
+	for rows.Next() {
+		d, err := scanDocument(rows)
+		if err != nil {
+			return nil, fmt.Errorf("list documents: %w", err)
+		}
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
