@@ -1,18 +1,188 @@
-// Package ui is Cadang's window: Fyne screens, the tray and notifications.
 package ui
 
 import (
 	"context"
+	"log/slog"
+	"os"
+	"path/filepath"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
-	"fyne.io/fyne/v2/widget"
+
+	"cadang/jobs"
 )
 
-// Run opens the window (placeholder until the first-run and login screens land).
+// AppID is Cadang's application ID (also in FyneApp.toml); Fyne keeps the
+// preferences under it.
+const AppID = "id.cadang.desktop"
+
+// prefWorkspace remembers the workspace chosen at the first start.
+const prefWorkspace = "workspace"
+
+// Run opens the window and returns when the person quits. workspace is the
+// directory given with --workspace or CADANG_WORKSPACE; "" means use the
+// remembered one, or ask.
 func Run(ctx context.Context, workspace string) error {
-	a := app.NewWithID("id.cadang.desktop")
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil)).With("component", "ui")
+	a := app.NewWithID(AppID)
+	a.SetIcon(appIcon)
+	if err := applyLanguage(languageOf(a.Preferences())); err != nil {
+		log.Error("language", "err", err)
+	}
 	w := a.NewWindow("Cadang")
-	w.SetContent(widget.NewLabel("Cadang"))
+	w.SetIcon(appIcon)
+	w.Resize(fyne.NewSize(1120, 720))
+	f := newFlow(ctx, a, w, workspace, goBackground, log)
+	f.start()
+	f.installTray()
+	go func() {
+		<-ctx.Done() // SIGTERM or Ctrl-C in the terminal that started us
+		fyne.Do(a.Quit)
+	}()
 	w.ShowAndRun()
+	f.close()
 	return nil
+}
+
+// flow walks from the workspace to the signed-in shell: workspace → first
+// run or login → shell, and back to login on log-out.
+type flow struct {
+	ctx   context.Context
+	app   fyne.App
+	win   fyne.Window
+	bg    background
+	log   *slog.Logger
+	fixed string // workspace from the command line; never remembered
+
+	svc     *jobs.Service
+	user    *jobs.User // nil while nobody is signed in
+	current func()     // redraws the screen shown now (after a language change)
+	tray    *tray
+}
+
+func newFlow(ctx context.Context, a fyne.App, w fyne.Window, workspace string, bg background, log *slog.Logger) *flow {
+	return &flow{ctx: ctx, app: a, win: w, bg: bg, log: log, fixed: workspace}
+}
+
+// defaultWorkspace is <user config dir>/cadang, as the command line uses.
+func defaultWorkspace() string {
+	dir, err := os.UserConfigDir()
+	if err != nil {
+		dir = os.TempDir()
+	}
+	return filepath.Join(dir, "cadang")
+}
+
+func (f *flow) start() {
+	dir := f.fixed
+	if dir == "" {
+		dir = f.app.Preferences().String(prefWorkspace)
+	}
+	if dir == "" {
+		f.showWorkspace(defaultWorkspace())
+		return
+	}
+	f.open(dir)
+}
+
+func (f *flow) show(draw func()) {
+	f.current = draw
+	draw()
+}
+
+func (f *flow) setLanguage(code string) {
+	f.app.Preferences().SetString(prefLanguage, code)
+	if err := applyLanguage(code); err != nil {
+		showError(f.win, err)
+		return
+	}
+	if f.current != nil {
+		f.current()
+	}
+	f.installTray()
+}
+
+func (f *flow) showWorkspace(dir string) {
+	f.show(func() {
+		f.win.SetContent(workspaceScreen(f.win, dir, f.open, f.setLanguage))
+	})
+}
+
+// open opens the workspace at dir, then shows the first run or the login.
+func (f *flow) open(dir string) {
+	f.bg(func() {
+		svc, err := jobs.OpenWorkspace(f.ctx, dir, jobs.Options{Logger: f.log})
+		need := false
+		if err == nil {
+			if need, err = svc.NeedsSetup(f.ctx); err != nil {
+				svc.Close()
+			}
+		}
+		fyne.Do(func() {
+			if err != nil {
+				f.showWorkspace(dir)
+				showError(f.win, err)
+				return
+			}
+			if f.fixed == "" {
+				f.app.Preferences().SetString(prefWorkspace, dir)
+			}
+			f.replaceService(svc)
+			if need {
+				f.showSetup()
+			} else {
+				f.showLogin()
+			}
+		})
+	})
+}
+
+func (f *flow) replaceService(svc *jobs.Service) {
+	if f.svc != nil {
+		f.stopService()
+	}
+	f.svc = svc
+	f.startService()
+}
+
+func (f *flow) showSetup() {
+	f.show(func() {
+		c, _ := setupScreen(f.ctx, f.win, f.svc, f.bg, f.signedIn, f.setLanguage)
+		f.win.SetContent(c)
+	})
+}
+
+func (f *flow) showLogin() {
+	var change func()
+	if f.fixed == "" {
+		change = func() { f.showWorkspace(f.svc.Dir()) }
+	}
+	f.show(func() {
+		c, form := loginScreen(f.ctx, f.win, f.svc, f.bg, f.signedIn, change, f.setLanguage)
+		f.win.SetContent(c)
+		f.win.Canvas().Focus(form.name)
+	})
+}
+
+func (f *flow) signedIn(u jobs.User) {
+	f.user = &u
+	f.log.Info("signed in", "user", u.Name, "role", u.Role)
+	f.show(func() {
+		s := &session{ctx: f.ctx, win: f.win, svc: f.svc, user: u, bg: f.bg, log: f.log}
+		f.win.SetContent(newShell(s, f.logout).content())
+	})
+	f.installTray()
+}
+
+func (f *flow) logout() {
+	f.user = nil
+	f.showLogin()
+	f.installTray()
+}
+
+func (f *flow) close() {
+	if f.svc != nil {
+		f.stopService()
+		f.svc = nil
+	}
 }

@@ -1,0 +1,74 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"cadang/engine"
+	"cadang/jobs"
+)
+
+// showError tells the person what went wrong and what to do, in the chosen
+// language. A cancelled operation is not an error and shows nothing.
+func showError(w fyne.Window, err error) {
+	if err == nil || errors.Is(err, context.Canceled) {
+		return
+	}
+	what, todo := explain(err)
+	msg := widget.NewLabel(what)
+	msg.Wrapping = fyne.TextWrapWord
+	hint := widget.NewLabel(todo)
+	hint.Wrapping = fyne.TextWrapWord
+	hint.TextStyle = fyne.TextStyle{Italic: true}
+	body := container.NewVBox(msg, hint)
+	d := dialog.NewCustom(lang.L("Something went wrong"), lang.L("OK"), body, w)
+	d.Resize(fyne.NewSize(460, 0))
+	d.Show()
+}
+
+// explain turns an error into a translated sentence and an instruction.
+// Refusals from jobs already say what to do; their text is looked up in the
+// translations so known ones appear in the chosen language.
+func explain(err error) (what, todo string) {
+	var refused *jobs.RefusedError
+	switch {
+	case errors.As(err, &refused):
+		return translateMessage(refused.Error()), lang.L("This is a rule of the backup procedure; follow the instruction above.")
+	case errors.Is(err, jobs.ErrSetupNeeded):
+		return lang.L("This workspace has no accounts yet."), lang.L("Restart Cadang to run the first-time setup.")
+	case errors.Is(err, engine.ErrLocked):
+		return translateMessage(err.Error()), lang.L("Another backup, restore or prune is using the repository. Wait for it to finish; if no Cadang is running, the lock is stale and can be removed in Settings.")
+	case errors.Is(err, engine.ErrWrongPassword), errors.Is(err, engine.ErrPasswordRequired):
+		return translateMessage(err.Error()), lang.L("Enter the repository password in Settings → Repositories.")
+	case errors.Is(err, engine.ErrNotRepository):
+		return translateMessage(err.Error()), lang.L("Check the repository location in Settings → Repositories, or create the repository there first.")
+	case errors.Is(err, engine.ErrNoSnapshot):
+		return translateMessage(err.Error()), lang.L("Pick another date: no backup exists at or before the one chosen.")
+	case errors.Is(err, os.ErrPermission):
+		return translateMessage(err.Error()), lang.L("Cadang may not read or write there. Choose another place or ask an administrator for access.")
+	case errors.Is(err, os.ErrNotExist):
+		return translateMessage(err.Error()), lang.L("The file or folder does not exist. Check the path and try again.")
+	}
+	return translateMessage(err.Error()), lang.L("Check the details above and try again. If it keeps happening, look in Activity for the run log.")
+}
+
+// translateMessage looks a whole message up in the translations and falls
+// back to the message itself; the first letter is capitalised for display.
+func translateMessage(msg string) string {
+	msg = strings.TrimSpace(msg)
+	if msg == "" {
+		return lang.L("Unknown error")
+	}
+	if t, ok := translatedMessage(msg); ok {
+		msg = t
+	}
+	return strings.ToUpper(msg[:1]) + msg[1:]
+}

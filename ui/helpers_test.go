@@ -1,0 +1,160 @@
+package ui
+
+import (
+	"context"
+	"io"
+	"os"
+	"log/slog"
+	"strings"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"cadang/jobs"
+)
+
+// inline runs background work on the calling goroutine: with the test
+// driver's inline fyne.Do, a tap has finished its whole effect when
+// test.Tap returns, so tests need no waiting.
+func inline(work func()) { work() }
+
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+// newWorkspace opens a fresh workspace in a temp dir.
+func newWorkspace(t *testing.T) *jobs.Service {
+	t.Helper()
+	svc, err := jobs.OpenWorkspace(context.Background(), t.TempDir(), jobs.Options{})
+	if err != nil {
+		t.Fatalf("open workspace: %v", err)
+	}
+	t.Cleanup(func() { svc.Close() })
+	return svc
+}
+
+// withAdmin is a workspace with administrator "admin" / "correct horse".
+func withAdmin(t *testing.T) (*jobs.Service, jobs.User) {
+	t.Helper()
+	svc := newWorkspace(t)
+	u, err := svc.Setup(context.Background(), jobs.SetupOptions{Admin: "admin", FullName: "Ayu Lestari", Password: "correct horse", Company: "PT Contoh"})
+	if err != nil {
+		t.Fatalf("setup: %v", err)
+	}
+	return svc, u
+}
+
+// newTestWindow starts a test app in English and a window of a useful size.
+func newTestWindow(t *testing.T) fyne.Window {
+	t.Helper()
+	test.NewTempApp(t)
+	if err := applyLanguage(LangEnglish); err != nil {
+		t.Fatal(err)
+	}
+	w := test.NewTempWindow(t, widget.NewLabel(""))
+	w.Resize(fyne.NewSize(1100, 760))
+	return w
+}
+
+// texts collects every label, button, entry, rich text and hyperlink text below o.
+func texts(o fyne.CanvasObject) []string {
+	var out []string
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if o == nil {
+			return
+		}
+		switch v := o.(type) {
+		case *widget.Label:
+			out = append(out, v.Text)
+		case *widget.Button:
+			out = append(out, v.Text)
+		case *widget.Entry:
+			out = append(out, v.Text)
+		case *widget.RichText:
+			out = append(out, v.String())
+		case *widget.Hyperlink:
+			out = append(out, v.Text)
+		case *widget.Check:
+			out = append(out, v.Text)
+		}
+		switch o.(type) {
+		case *widget.Label, *widget.Button, *widget.RichText, *widget.Hyperlink, *widget.Check:
+			return // their renderers repeat the text
+		}
+		switch v := o.(type) {
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(v).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	return out
+}
+
+// shows reports whether some text below o contains want.
+func shows(o fyne.CanvasObject, want string) bool {
+	for _, s := range texts(o) {
+		if strings.Contains(s, want) {
+			return true
+		}
+	}
+	return false
+}
+
+// dialogText is the text of the top overlay (a dialog), or "" when none.
+func dialogText(w fyne.Window) string {
+	top := w.Canvas().Overlays().Top()
+	if top == nil {
+		return ""
+	}
+	return strings.Join(texts(top), "\n")
+}
+
+// closeDialogs removes every overlay, as tapping a dialog's button would.
+func closeDialogs(w fyne.Window) {
+	for w.Canvas().Overlays().Top() != nil {
+		w.Canvas().Overlays().Remove(w.Canvas().Overlays().Top())
+	}
+}
+
+// findButton finds a button by its text below o.
+func findButton(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
+	t.Helper()
+	var found *widget.Button
+	var walk func(o fyne.CanvasObject)
+	walk = func(o fyne.CanvasObject) {
+		if found != nil || o == nil {
+			return
+		}
+		if b, ok := o.(*widget.Button); ok && b.Text == text {
+			found = b
+			return
+		}
+		switch v := o.(type) {
+		case *fyne.Container:
+			for _, c := range v.Objects {
+				walk(c)
+			}
+		case fyne.Widget:
+			for _, c := range test.WidgetRenderer(v).Objects() {
+				walk(c)
+			}
+		}
+	}
+	walk(o)
+	if found == nil {
+		t.Fatalf("no button %q in %q", text, texts(o))
+	}
+	return found
+}
+
+var _ = container.NewVBox
+
+func writeFile(path, content string) error { return os.WriteFile(path, []byte(content), 0o600) }
