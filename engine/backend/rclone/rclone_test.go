@@ -1,0 +1,98 @@
+package rclone
+
+import (
+	"context"
+	"errors"
+	"os"
+	"strconv"
+	"strings"
+	"testing"
+
+	"cadang/engine/backend"
+	"cadang/engine/backend/backendtest"
+)
+
+// testRemotes returns the remotes scripts/services/rclone.sh configured.
+func testRemotes(t *testing.T) (config string, remotes map[string]string) {
+	t.Helper()
+	config = os.Getenv("CADANG_TEST_RCLONE_CONFIG")
+	if config == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("CADANG_TEST_RCLONE_CONFIG is not set: scripts/services/rclone.sh did not start")
+		}
+		t.Skip("CADANG_TEST_RCLONE_CONFIG not set (run scripts/services/rclone.sh start)")
+	}
+	return config, map[string]string{
+		"local": os.Getenv("CADANG_TEST_RCLONE_LOCAL"),
+		"sftp":  os.Getenv("CADANG_TEST_RCLONE_SFTP"),
+	}
+}
+
+// newTestBackend opens a fresh folder on remote and purges it afterwards.
+func newTestBackend(t *testing.T, config, remote string) *Backend {
+	t.Helper()
+	ctx := context.Background()
+	dir := remote + "/" + strings.ReplaceAll(t.Name(), "/", "_") + "-" + strconv.Itoa(os.Getpid())
+	be, err := New(ctx, Options{Remote: dir, Config: config})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _, _ = be.run(ctx, nil, "purge", dir) })
+	return be
+}
+
+func TestConformance(t *testing.T) {
+	config, remotes := testRemotes(t)
+	for kind, remote := range remotes {
+		t.Run(kind, func(t *testing.T) {
+			backendtest.Run(t, newTestBackend(t, config, remote))
+		})
+	}
+}
+
+func TestCleanTemp(t *testing.T) {
+	config, remotes := testRemotes(t)
+	ctx := context.Background()
+	be := newTestBackend(t, config, remotes["local"])
+	backendtest.MustSave(ctx, t, be, "packs/aa/aa1", "kept")
+	if _, err := be.run(ctx, strings.NewReader("partial"), "rcat", be.join("packs/bb/"+tempPrefix+"bb1-123")); err != nil {
+		t.Fatal(err)
+	}
+	n, err := be.CleanTemp(ctx)
+	if err != nil || n != 1 {
+		t.Fatalf("CleanTemp = %d, %v; want 1, nil", n, err)
+	}
+	if got := backendtest.ListNames(ctx, t, be, ""); len(got) != 1 || got[0] != "packs/aa/aa1" {
+		t.Errorf("after CleanTemp List = %v", got)
+	}
+}
+
+func TestNewErrors(t *testing.T) {
+	config, _ := testRemotes(t)
+	tests := []struct {
+		opt     Options
+		wantErr string
+	}{
+		{Options{Remote: "nocolon", Config: config}, "NAME:path"},
+		{Options{Remote: "nosuchremote:x", Config: config}, "no remote named"},
+		{Options{Remote: "cadanglocal:x", Config: config, Program: "/nonexistent/rclone"}, "not found"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.opt.Remote, func(t *testing.T) {
+			_, err := New(context.Background(), tt.opt)
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("New(%+v) = %v, want %q", tt.opt, err, tt.wantErr)
+			}
+		})
+	}
+}
+
+// A remote that vanishes under a download must give an error, not a short file.
+func TestLoadMissingAfterStat(t *testing.T) {
+	config, remotes := testRemotes(t)
+	ctx := context.Background()
+	be := newTestBackend(t, config, remotes["local"])
+	if _, err := be.Load(ctx, "config"); !errors.Is(err, backend.ErrNotFound) {
+		t.Errorf("Load(missing) = %v, want ErrNotFound", err)
+	}
+}
