@@ -85,9 +85,12 @@ func (f *flow) start() {
 	f.open(dir)
 }
 
-func (f *flow) show(draw func()) {
+// show draws a screen and remembers how, to redraw it in another
+// language. The log line lets the Xvfb smoke test know when to type.
+func (f *flow) show(name string, draw func()) {
 	f.current = draw
 	draw()
+	f.log.Info("screen shown", "screen", name)
 }
 
 func (f *flow) setLanguage(code string) {
@@ -103,7 +106,7 @@ func (f *flow) setLanguage(code string) {
 }
 
 func (f *flow) showWorkspace(dir string) {
-	f.show(func() {
+	f.show("workspace", func() {
 		f.win.SetContent(workspaceScreen(f.win, dir, f.open, f.setLanguage))
 	})
 }
@@ -146,7 +149,7 @@ func (f *flow) replaceService(svc *jobs.Service) {
 }
 
 func (f *flow) showSetup() {
-	f.show(func() {
+	f.show("setup", func() {
 		c, _ := setupScreen(f.ctx, f.win, f.svc, f.bg, f.signedIn, f.setLanguage)
 		f.win.SetContent(c)
 	})
@@ -157,7 +160,7 @@ func (f *flow) showLogin() {
 	if f.fixed == "" {
 		change = func() { f.showWorkspace(f.svc.Dir()) }
 	}
-	f.show(func() {
+	f.show("login", func() {
 		c, form := loginScreen(f.ctx, f.win, f.svc, f.bg, f.signedIn, change, f.setLanguage)
 		f.win.SetContent(c)
 		f.win.Canvas().Focus(form.name)
@@ -167,7 +170,7 @@ func (f *flow) showLogin() {
 func (f *flow) signedIn(u jobs.User) {
 	f.user = &u
 	f.log.Info("signed in", "user", u.Name, "role", u.Role)
-	f.show(func() {
+	f.show("shell", func() {
 		s := &session{ctx: f.ctx, win: f.win, svc: f.svc, user: u, bg: f.bg, log: f.log}
 		f.win.SetContent(newShell(s, f.logout).content())
 	})

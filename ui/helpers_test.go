@@ -3,8 +3,8 @@ package ui
 import (
 	"context"
 	"io"
-	"os"
 	"log/slog"
+	"os"
 	"strings"
 	"testing"
 
