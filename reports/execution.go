@@ -1,0 +1,109 @@
+package reports
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"cadang/pdfdoc"
+)
+
+var executionTitle = pdfdoc.T("Laporan Pelaksanaan Back up", "Backup Execution Report")
+
+// WriteExecutionReport renders r as a PDF to w.
+func WriteExecutionReport(w io.Writer, r ExecutionReport) error {
+	status, ok := runStatus(r.Status)
+	if !ok {
+		return invalid("execution report", r.Meta.Number, "status %q is not success, warnings, failed or missed", r.Status)
+	}
+	if strings.TrimSpace(r.JobName) == "" {
+		return invalid("execution report", r.Meta.Number, "job name is empty")
+	}
+	err := pdfdoc.Render(w, r.Meta, executionTitle, func(d *pdfdoc.Doc) error {
+		executionBody(d, r, status)
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("execution report: %w", err)
+	}
+	return nil
+}
+
+func executionBody(d *pdfdoc.Doc, r ExecutionReport, status pdfdoc.Text) {
+	lang := d.Lang()
+	d.Section(pdfdoc.T("Pekerjaan Back up", "Backup job"))
+	d.Fields(1, []pdfdoc.Field{
+		{Label: pdfdoc.T("Nama pekerjaan", "Job"), Value: r.JobName, Strong: true},
+		{Label: pdfdoc.T("No. permintaan", "Request No."), Value: r.RequestNumber},
+		{Label: pdfdoc.T("Sumber data", "Sources"), Value: strings.Join(r.Sources, "\n")},
+		{Label: pdfdoc.T("Repositori", "Repository"), Value: r.Repository},
+	})
+	d.Fields(2, []pdfdoc.Field{
+		{Label: pdfdoc.T("Jadwal", "Scheduled"), Value: pdfdoc.DateTime(r.Scheduled)},
+		{Label: pdfdoc.T("Mulai", "Started"), Value: pdfdoc.DateTime(r.Started)},
+		{Label: pdfdoc.T("Selesai", "Finished"), Value: pdfdoc.DateTime(r.Finished)},
+		{Label: pdfdoc.T("Durasi", "Duration"), Value: duration(r)},
+	})
+	d.Verdict(pdfdoc.T("Status pelaksanaan", "Run status"), status, strings.EqualFold(r.Status, "success"))
+
+	d.Section(pdfdoc.T("Hasil", "Result"))
+	d.Fields(2, []pdfdoc.Field{
+		{Label: pdfdoc.T("ID snapshot", "Snapshot ID"), Value: r.SnapshotID, Strong: true},
+		{Label: pdfdoc.T("Total data", "Total size"), Value: pdfdoc.Bytes(lang, r.TotalBytes)},
+		{Label: pdfdoc.T("File baru", "New files"), Value: pdfdoc.Int(lang, r.FilesNew)},
+		{Label: pdfdoc.T("Data dibaca", "Bytes read"), Value: pdfdoc.Bytes(lang, r.BytesRead)},
+		{Label: pdfdoc.T("File berubah", "Changed files"), Value: pdfdoc.Int(lang, r.FilesChanged)},
+		{Label: pdfdoc.T("Data ditambahkan", "Bytes added"), Value: pdfdoc.Bytes(lang, r.BytesAdded)},
+		{Label: pdfdoc.T("File tidak berubah", "Unmodified files"), Value: pdfdoc.Int(lang, r.FilesUnmodified)},
+		{Label: pdfdoc.T("Peringatan", "Warnings"), Value: pdfdoc.Int(lang, int64(len(r.Warnings)))},
+	})
+	if strings.TrimSpace(r.Error) != "" {
+		d.Fields(1, []pdfdoc.Field{{Label: pdfdoc.T("Kesalahan", "Error"), Value: r.Error, Strong: true}})
+	}
+
+	d.Section(pdfdoc.T("Replikasi Offsite / Cloud", "Offsite / cloud replicas"))
+	d.Table(replicaColumns, replicaRows(lang, r.Replicas))
+
+	d.Section(pdfdoc.T("File yang Tidak Dapat Dibaca", "Files that could not be read"))
+	d.Table(warningColumns, warningRows(r.Warnings))
+
+	d.Section(pdfdoc.T("Pengesahan", "Signatures"))
+	d.Signatures(signaturesOrDefault(r.Signatures))
+}
+
+func duration(r ExecutionReport) string {
+	if r.Started.IsZero() || r.Finished.IsZero() {
+		return ""
+	}
+	return pdfdoc.Duration(r.Finished.Sub(r.Started))
+}
+
+var replicaColumns = []pdfdoc.Column{
+	{Title: pdfdoc.T("Replika", "Replica"), Width: 30, MaxLines: 2},
+	{Title: pdfdoc.T("Tujuan", "Destination"), Width: 70, MaxLines: 2},
+	{Title: pdfdoc.T("Status", "Status"), Width: 25},
+	{Title: pdfdoc.T("Sinkron terakhir", "Last sync"), Width: 30},
+	{Title: pdfdoc.T("Selisih", "Lag"), Width: 20, Align: "R"},
+}
+
+func replicaRows(lang pdfdoc.Lang, reps []ReplicaState) []pdfdoc.Row {
+	rows := make([]pdfdoc.Row, len(reps))
+	for i, r := range reps {
+		rows[i] = pdfdoc.Row{Cells: []string{r.Name, r.URL, r.Status, pdfdoc.DateTime(r.LastSync), pdfdoc.Duration(r.Lag)}}
+	}
+	return rows
+}
+
+var warningColumns = []pdfdoc.Column{
+	{Title: pdfdoc.T("No.", "No."), Width: 10, Align: "R"},
+	{Title: pdfdoc.T("File", "File"), Width: 100, MaxLines: 3},
+	{Title: pdfdoc.T("Keterangan", "Error"), Width: 70, MaxLines: 3},
+}
+
+func warningRows(ws []Warning) []pdfdoc.Row {
+	rows := make([]pdfdoc.Row, len(ws))
+	for i, w := range ws {
+		rows[i] = pdfdoc.Row{Cells: []string{fmt.Sprint(i + 1), w.Path, w.Err}}
+	}
+	return rows
+}
