@@ -8,7 +8,10 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/jonboulle/clockwork"
 
 	"cadang/store"
 )
@@ -52,7 +55,19 @@ var ErrSetupNeeded = errors.New("this workspace has no accounts yet: run the fir
 // Options configure a Service; the zero value works.
 type Options struct {
 	Logger *slog.Logger
-	Now    func() time.Time // the clock; defaults to time.Now
+	// Clock drives the scheduler and timestamps; defaults to the real clock.
+	// Tests pass clockwork.NewFakeClock().
+	Clock clockwork.Clock
+	// Now is kept for callers that only need timestamps; Clock wins when both are set.
+	Now func() time.Time
+	// Engine opens backup repositories; defaults to the real engine on a
+	// local or mounted folder.
+	Engine Engine
+	// Replicator copies a repository to a named replica after a backup;
+	// defaults to one that reports every replica as not configured.
+	Replicator Replicator
+	// MaxRestoreAttempts bounds "restore again" after a failed check (SOP 5.4d); default 3.
+	MaxRestoreAttempts int
 }
 
 // Service is the procedure over one workspace.
@@ -60,7 +75,16 @@ type Service struct {
 	dir     string
 	catalog *store.Catalog
 	log     *slog.Logger
+	clock   clockwork.Clock
 	now     func() time.Time
+	engine  Engine
+	repl    Replicator
+	retries int
+	events  *broker
+	running *runGuard
+
+	hooksMu       sync.Mutex
+	onJobsChanged func() // set while a Scheduler runs
 }
 
 // CatalogFile is the catalog's name inside a workspace.
@@ -90,10 +114,29 @@ func OpenWorkspace(ctx context.Context, dir string, opt Options) (*Service, erro
 	if opt.Logger == nil {
 		opt.Logger = slog.New(slog.DiscardHandler)
 	}
-	if opt.Now == nil {
-		opt.Now = time.Now
+	if opt.Clock == nil {
+		opt.Clock = clockwork.NewRealClock()
+		if opt.Now != nil {
+			opt.Clock = nowClock{Clock: opt.Clock, now: opt.Now}
+		}
 	}
-	return &Service{dir: abs, catalog: cat, log: opt.Logger, now: opt.Now}, nil
+	if opt.Engine == nil {
+		opt.Engine = LocalEngine{}
+	}
+	if opt.Replicator == nil {
+		opt.Replicator = noReplicator{}
+	}
+	if opt.MaxRestoreAttempts <= 0 {
+		opt.MaxRestoreAttempts = 3
+	}
+	s := &Service{dir: abs, catalog: cat, log: opt.Logger, clock: opt.Clock, now: opt.Clock.Now,
+		engine: opt.Engine, repl: opt.Replicator, retries: opt.MaxRestoreAttempts,
+		events: newBroker(), running: newRunGuard()}
+	if err := s.seedSettings(ctx); err != nil {
+		cat.Close()
+		return nil, err
+	}
+	return s, nil
 }
 
 // Dir is the workspace directory.
@@ -102,8 +145,19 @@ func (s *Service) Dir() string { return s.dir }
 // Catalog gives the store to code inside the procedure layer and tests.
 func (s *Service) Catalog() *store.Catalog { return s.catalog }
 
-// Close closes the catalog.
-func (s *Service) Close() error { return s.catalog.Close() }
+// Close closes the catalog and ends every event subscription.
+func (s *Service) Close() error {
+	s.events.close()
+	return s.catalog.Close()
+}
+
+// nowClock is the real clock with a caller's time source, for Options.Now.
+type nowClock struct {
+	clockwork.Clock
+	now func() time.Time
+}
+
+func (c nowClock) Now() time.Time { return c.now() }
 
 // NeedsSetup reports whether the workspace has no accounts yet.
 func (s *Service) NeedsSetup(ctx context.Context) (bool, error) {
@@ -149,6 +203,9 @@ func (s *Service) Setup(ctx context.Context, opt SetupOptions) (User, error) {
 		}
 	}
 	u.ID = id
+	if err := s.audit(ctx, u.Name, "setup", userObject(u.Name), "", RoleAdmin, "first administrator"); err != nil {
+		return User{}, err
+	}
 	return userFromStore(u), nil
 }
 
@@ -160,6 +217,7 @@ type User struct {
 	Role       string `json:"role"`
 	Department string `json:"department,omitempty"`
 	Disabled   bool   `json:"disabled,omitempty"`
+	Locked     bool   `json:"locked,omitempty"` // too many wrong passwords; an administrator unlocks
 }
 
 // DisplayName is the full name when known, else the login name.

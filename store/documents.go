@@ -55,7 +55,7 @@ func (c *Catalog) AddDocument(ctx context.Context, d Document) (int64, error) {
 		path, verify_code, lang) VALUES (?,?,?,?,?,?,?,?,?,?)`, d.Number, d.Type, d.Revision, nullID(d.RequestID),
 		nullID(d.RunID), fmtTime(d.CreatedAt), d.SHA256, d.Path, d.VerifyCode, d.Lang)
 	if isUniqueViolation(err) {
-		return 0, fmt.Errorf("register document %s: %w", d.Number, ErrConflict)
+		return 0, fmt.Errorf("register document %s revision %d: %w", d.Number, d.Revision, ErrConflict)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("register document %s: %w", d.Number, err)
@@ -68,9 +68,9 @@ func (c *Catalog) DocumentsBySHA256(ctx context.Context, sum string) ([]Document
 	return c.documents(ctx, `WHERE sha256=? ORDER BY id`, sum)
 }
 
-// DocumentByNumber finds a document by its number.
+// DocumentByNumber finds the newest revision of a document by its number.
 func (c *Catalog) DocumentByNumber(ctx context.Context, number string) (Document, error) {
-	d, err := scanDocument(c.db.QueryRowContext(ctx, `SELECT `+documentColumns+` FROM documents WHERE number=?`, number))
+	d, err := scanDocument(c.db.QueryRowContext(ctx, `SELECT `+documentColumns+` FROM documents WHERE number=? ORDER BY revision DESC LIMIT 1`, number))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Document{}, fmt.Errorf("document %s: %w", number, ErrNotFound)
 	}

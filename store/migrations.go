@@ -93,7 +93,7 @@ var migrations = []string{
 	CREATE UNIQUE INDEX runs_one_running ON runs(job_id) WHERE status = 'running';
 	CREATE TABLE documents (
 		id          INTEGER PRIMARY KEY,
-		number      TEXT NOT NULL UNIQUE,
+		number      TEXT NOT NULL,
 		type        TEXT NOT NULL,
 		revision    INTEGER NOT NULL DEFAULT 0,
 		request_id  INTEGER REFERENCES requests(id),
@@ -102,7 +102,8 @@ var migrations = []string{
 		sha256      TEXT NOT NULL,
 		path        TEXT NOT NULL,
 		verify_code TEXT NOT NULL,
-		lang        TEXT NOT NULL DEFAULT 'id'
+		lang        TEXT NOT NULL DEFAULT 'id',
+		UNIQUE (number, revision)
 	);
 	CREATE INDEX documents_sha ON documents(sha256);
 	CREATE TABLE doc_sequences (

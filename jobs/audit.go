@@ -1,0 +1,58 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+
+	"cadang/store"
+)
+
+// AuditEntry is one line of the audit log (who, when, what, from which state to which).
+type AuditEntry = store.AuditEntry
+
+// AuditProblem is one break found in the audit chain.
+type AuditProblem = store.AuditProblem
+
+// audit appends an entry; the procedure treats a failure to audit as a
+// failure of the action, because an unlogged action breaks the SOP.
+func (s *Service) audit(ctx context.Context, actor, action, object, from, to, detail string) error {
+	_, err := s.catalog.AppendAudit(ctx, store.AuditEntry{At: s.now(), Actor: actor, Action: action,
+		Object: object, FromState: from, ToState: to, Detail: detail})
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", action, object, err)
+	}
+	return nil
+}
+
+// AuditFilter selects audit entries; zero fields match everything.
+type AuditFilter = store.AuditFilter
+
+// Audit lists audit entries, oldest first (managers and administrators,
+// and IT staff who file documents).
+func (s *Service) Audit(ctx context.Context, as User, f AuditFilter) ([]AuditEntry, error) {
+	if _, err := s.act(ctx, as, "read the audit log", RoleStaff, RoleManager, RoleAdmin); err != nil {
+		return nil, err
+	}
+	return s.catalog.Audit(ctx, f)
+}
+
+// AuditReport is the result of checking the audit chain.
+type AuditReport struct {
+	Entries  int            `json:"entries"`
+	Problems []AuditProblem `json:"problems,omitempty"`
+}
+
+// OK reports an unbroken chain.
+func (r AuditReport) OK() bool { return len(r.Problems) == 0 }
+
+// VerifyAudit checks the whole hash chain for changed, inserted and deleted entries.
+func (s *Service) VerifyAudit(ctx context.Context, as User) (AuditReport, error) {
+	if _, err := s.act(ctx, as, "verify the audit log", RoleStaff, RoleManager, RoleAdmin); err != nil {
+		return AuditReport{}, err
+	}
+	n, problems, err := s.catalog.VerifyAudit(ctx)
+	if err != nil {
+		return AuditReport{}, err
+	}
+	return AuditReport{Entries: n, Problems: problems}, nil
+}

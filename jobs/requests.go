@@ -1,0 +1,223 @@
+package jobs
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"cadang/store"
+)
+
+// Request kinds.
+const (
+	KindBackup  = "backup"
+	KindRestore = "restore"
+)
+
+// Request states. Every request goes draft → submitted → approved |
+// rejected, and a rejected one is rescheduled by IT staff and submitted
+// again. An approved backup request then runs (running → completed |
+// failed); an approved restore request continues preparing → restoring →
+// verifying → verified → handed-over, with verifying → restoring on a
+// mismatch and failed when the attempts run out.
+const (
+	RequestDraft      = "draft"
+	RequestSubmitted  = "submitted"
+	RequestApproved   = "approved"
+	RequestRejected   = "rejected"
+	RequestRunning    = "running"
+	RequestCompleted  = "completed"
+	RequestPreparing  = "preparing"
+	RequestRestoring  = "restoring"
+	RequestVerifying  = "verifying"
+	RequestVerified   = "verified"
+	RequestHandedOver = "handed-over"
+	RequestFailed     = "failed"
+)
+
+// Request is a department's request for a backup or restore (SOP 5.2).
+type Request struct {
+	ID           int64     `json:"id"`
+	Kind         string    `json:"kind"`
+	JobID        int64     `json:"job_id"`
+	JobName      string    `json:"job"`
+	Requester    string    `json:"requester"`
+	Department   string    `json:"department,omitempty"`
+	Reason       string    `json:"reason"`
+	RequestedAt  time.Time `json:"requested_at,omitempty"` // backup: when to run; restore: the data's date
+	Target       string    `json:"target,omitempty"`       // restore destination
+	State        string    `json:"state"`
+	DecidedBy    string    `json:"decided_by,omitempty"`
+	DecidedAt    time.Time `json:"decided_at,omitempty"`
+	RejectReason string    `json:"reject_reason,omitempty"`
+	Attempts     int       `json:"attempts,omitempty"`
+	SnapshotID   string    `json:"snapshot_id,omitempty"`
+	Number       string    `json:"number,omitempty"` // the request form's document number
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
+}
+
+func (s *Service) requestFromStore(ctx context.Context, r store.Request) Request {
+	out := Request{ID: r.ID, Kind: r.Kind, JobID: r.JobID, Requester: s.userName(ctx, r.RequesterID), Department: r.Department,
+		Reason: r.Reason, RequestedAt: r.RequestedAt, Target: r.Target, State: r.State, DecidedBy: s.userName(ctx, r.DecidedBy),
+		DecidedAt: r.DecidedAt, RejectReason: r.RejectReason, Attempts: r.Attempts, SnapshotID: r.SnapshotID,
+		Number: r.Number, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+	if j, err := s.catalog.JobByID(ctx, r.JobID); err == nil {
+		out.JobName = j.Name
+	}
+	return out
+}
+
+// NewRequest is what a department fills in on the request form.
+type NewRequest struct {
+	Kind        string
+	Job         string // name or ID
+	RequestedAt time.Time
+	Target      string
+	Reason      string
+	Department  string // defaults to the requester's department
+}
+
+// CreateRequest records a request in the draft state (any role may ask).
+func (s *Service) CreateRequest(ctx context.Context, as User, nr NewRequest) (Request, error) {
+	actor, err := s.act(ctx, as, "create request")
+	if err != nil {
+		return Request{}, err
+	}
+	if nr.Kind != KindBackup && nr.Kind != KindRestore {
+		return Request{}, fmt.Errorf("request kind %q: want backup or restore", nr.Kind)
+	}
+	if strings.TrimSpace(nr.Reason) == "" {
+		return Request{}, fmt.Errorf("a request needs a reason")
+	}
+	if nr.Kind == KindRestore && nr.RequestedAt.IsZero() {
+		return Request{}, fmt.Errorf("a restore request needs the date and time of the data (--at)")
+	}
+	j, err := s.findJob(ctx, nr.Job)
+	if err != nil {
+		return Request{}, err
+	}
+	if nr.Department == "" {
+		nr.Department = actor.Department
+	}
+	now := s.now()
+	r := store.Request{Kind: nr.Kind, JobID: j.ID, RequesterID: actor.ID, Department: nr.Department, Reason: nr.Reason,
+		RequestedAt: nr.RequestedAt, Target: nr.Target, State: RequestDraft, CreatedAt: now, UpdatedAt: now}
+	if r.ID, err = s.catalog.CreateRequest(ctx, r); err != nil {
+		return Request{}, err
+	}
+	if err := s.audit(ctx, as.Name, "request.create", requestObject(r.ID), "", RequestDraft, nr.Kind+" of "+j.Name); err != nil {
+		return Request{}, err
+	}
+	s.requestChanged(r)
+	return s.requestFromStore(ctx, r), nil
+}
+
+// Request returns one request.
+func (s *Service) Request(ctx context.Context, as User, id int64) (Request, error) {
+	if _, err := s.act(ctx, as, "show request"); err != nil {
+		return Request{}, err
+	}
+	r, err := s.catalog.RequestByID(ctx, id)
+	if err != nil {
+		return Request{}, err
+	}
+	return s.requestFromStore(ctx, r), nil
+}
+
+// RequestFilter selects requests; zero fields match everything.
+type RequestFilter struct {
+	States []string
+	Kind   string
+	Job    string // name or ID
+	Mine   bool   // only the acting account's requests
+}
+
+// Requests lists requests, newest first. Department users see only their own.
+func (s *Service) Requests(ctx context.Context, as User, f RequestFilter) ([]Request, error) {
+	actor, err := s.act(ctx, as, "list requests")
+	if err != nil {
+		return nil, err
+	}
+	sf := store.RequestFilter{States: f.States, Kind: f.Kind}
+	if f.Mine || actor.Role == RoleUser {
+		sf.RequesterID = actor.ID
+	}
+	if f.Job != "" {
+		j, err := s.findJob(ctx, f.Job)
+		if err != nil {
+			return nil, err
+		}
+		sf.JobID = j.ID
+	}
+	all, err := s.catalog.Requests(ctx, sf)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Request, 0, len(all))
+	for _, r := range all {
+		out = append(out, s.requestFromStore(ctx, r))
+	}
+	return out, nil
+}
+
+// Inbox is what waits for the acting IT manager's decision: submitted
+// requests and jobs, except the ones they submitted themselves.
+type Inbox struct {
+	Requests []Request `json:"requests"`
+	Jobs     []Job     `json:"jobs"`
+}
+
+// Inbox lists pending approvals for a manager (empty for other roles).
+func (s *Service) Inbox(ctx context.Context, as User) (Inbox, error) {
+	actor, err := s.act(ctx, as, "read the inbox")
+	if err != nil {
+		return Inbox{}, err
+	}
+	var in Inbox
+	if actor.Role != RoleManager {
+		return in, nil
+	}
+	reqs, err := s.catalog.Requests(ctx, store.RequestFilter{States: []string{RequestSubmitted}})
+	if err != nil {
+		return Inbox{}, err
+	}
+	for _, r := range reqs {
+		if r.RequesterID != actor.ID {
+			in.Requests = append(in.Requests, s.requestFromStore(ctx, r))
+		}
+	}
+	jobs, err := s.catalog.Jobs(ctx, JobSubmitted)
+	if err != nil {
+		return Inbox{}, err
+	}
+	for _, j := range jobs {
+		if j.SubmittedBy != actor.ID {
+			in.Jobs = append(in.Jobs, s.jobFromStore(ctx, j))
+		}
+	}
+	return in, nil
+}
+
+func requestObject(id int64) string { return "request#" + strconv.FormatInt(id, 10) }
+
+func (s *Service) requestChanged(r store.Request) {
+	s.publish(Event{Kind: EventRequestChanged, RequestID: r.ID, JobID: r.JobID,
+		Message: fmt.Sprintf("%s request #%d is %s", r.Kind, r.ID, r.State)})
+}
+
+// setRequestState moves r to state, saves and audits it.
+func (s *Service) setRequestState(ctx context.Context, actor string, r *store.Request, action, state, detail string) error {
+	from := r.State
+	r.State, r.UpdatedAt = state, s.now()
+	if err := s.catalog.UpdateRequest(ctx, *r); err != nil {
+		return err
+	}
+	if err := s.audit(ctx, actor, action, requestObject(r.ID), from, state, detail); err != nil {
+		return err
+	}
+	s.requestChanged(*r)
+	return nil
+}

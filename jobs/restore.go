@@ -1,0 +1,305 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+
+	"cadang/engine"
+	"cadang/forms"
+	"cadang/pdfdoc"
+	"cadang/reports"
+	"cadang/store"
+)
+
+// RunRequestOptions configure carrying out an approved request.
+type RunRequestOptions struct {
+	Target   string          // restore destination; overrides the request's
+	Progress engine.Progress // defaults to engine.NopProgress
+}
+
+// RunRequest carries out an approved request now (IT staff, managers,
+// administrators): a backup request runs its job's backup; a restore
+// request restores the newest snapshot at or before the requested time
+// under the target, checks every file and restores again on a mismatch.
+func (s *Service) RunRequest(ctx context.Context, as User, id int64, opt RunRequestOptions) (Request, error) {
+	what := fmt.Sprintf("run request #%d", id)
+	if _, err := s.act(ctx, as, what, requestHandlers...); err != nil {
+		return Request{}, err
+	}
+	return s.runRequest(ctx, as.Name, id, opt, TriggerRequest)
+}
+
+func (s *Service) runRequest(ctx context.Context, actor string, id int64, opt RunRequestOptions, trigger string) (Request, error) {
+	r, err := s.catalog.RequestByID(ctx, id)
+	if err != nil {
+		return Request{}, err
+	}
+	if r.State != RequestApproved {
+		if err := s.audit(ctx, actor, "run.refused", requestObject(r.ID), r.State, "", "not approved"); err != nil {
+			return Request{}, err
+		}
+		return Request{}, errNotApproved("request", fmt.Sprintf("#%d", r.ID), r.State)
+	}
+	if opt.Progress == nil {
+		opt.Progress = engine.NopProgress{}
+	}
+	if r.Kind == KindBackup {
+		return s.runBackupRequest(ctx, actor, r, opt, trigger)
+	}
+	if opt.Target != "" {
+		r.Target = opt.Target
+	}
+	if r.Target == "" {
+		return Request{}, fmt.Errorf("run request #%d: a restore needs a target folder (--target)", r.ID)
+	}
+	abs, err := filepath.Abs(r.Target)
+	if err != nil {
+		return Request{}, fmt.Errorf("run request #%d: target %q: %w", r.ID, r.Target, err)
+	}
+	r.Target = abs
+	return s.restoreAndVerify(ctx, actor, r, opt.Progress)
+}
+
+// runBackupRequest runs the request's job; the job must be approved too,
+// because its definition is what runs.
+func (s *Service) runBackupRequest(ctx context.Context, actor string, r store.Request, opt RunRequestOptions, trigger string) (Request, error) {
+	j, err := s.catalog.JobByID(ctx, r.JobID)
+	if err != nil {
+		return Request{}, err
+	}
+	if j.State != JobApproved {
+		return Request{}, errNotApproved("job", j.Name, j.State)
+	}
+	if err := s.setRequestState(ctx, actor, &r, "request.run", RequestRunning, trigger); err != nil {
+		return Request{}, err
+	}
+	run, runErr := s.runBackup(ctx, j.ID, runSpec{trigger: trigger, actor: actor, requestID: r.ID,
+		scheduled: store.Run{ScheduledAt: r.RequestedAt}, progress: opt.Progress})
+	state := RequestCompleted
+	if runErr != nil || run.Status == RunFailed {
+		state = RequestFailed
+	}
+	rctx := context.WithoutCancel(ctx)
+	if err := s.setRequestState(rctx, actor, &r, "request.finish", state, fmt.Sprintf("run #%d %s", run.ID, run.Status)); err != nil {
+		return Request{}, err
+	}
+	return s.requestFromStore(rctx, r), runErr
+}
+
+// restoreAndVerify is SOP 5.4a–d.
+func (s *Service) restoreAndVerify(ctx context.Context, actor string, r store.Request, p engine.Progress) (Request, error) {
+	j, err := s.catalog.JobByID(ctx, r.JobID)
+	if err != nil {
+		return Request{}, err
+	}
+	if err := s.setRequestState(ctx, actor, &r, "request.prepare", RequestPreparing, "target "+r.Target); err != nil {
+		return Request{}, err
+	}
+	rctx := context.WithoutCancel(ctx)
+	fail := func(cause error) (Request, error) {
+		if err := s.setRequestState(rctx, actor, &r, "request.fail", RequestFailed, cause.Error()); err != nil {
+			return Request{}, err
+		}
+		return s.requestFromStore(rctx, r), fmt.Errorf("restore request #%d: %w", r.ID, cause)
+	}
+	pw, err := readPasswordFile(j.PasswordFile)
+	if err != nil {
+		return fail(err)
+	}
+	repo, err := s.engine.Open(ctx, j.Repository, pw, false)
+	if err != nil {
+		return fail(hint(err))
+	}
+	defer repo.Close()
+	snap, err := repo.SnapshotAt(ctx, r.RequestedAt)
+	if err != nil {
+		return fail(fmt.Errorf("find the backup at or before %s: %w", r.RequestedAt.Format("2006-01-02 15:04"), err))
+	}
+	r.SnapshotID = snap.ID
+	checks, res, err := s.restoreAttempts(ctx, actor, &r, repo, snap, p)
+	if err != nil && errors.Is(err, context.Canceled) {
+		return fail(err)
+	}
+	result := RequestVerified
+	if err != nil || !allOK(checks) {
+		result = RequestFailed
+	}
+	if _, ferr := s.fileVerificationReport(rctx, actor, j, r, snap, checks, result); ferr != nil {
+		return fail(ferr)
+	}
+	s.recordRestoreRun(rctx, actor, j, r, res, result, err)
+	if result == RequestFailed {
+		cause := err
+		if cause == nil {
+			cause = fmt.Errorf("%d of %d files still differ from the backup after %d attempts", countBad(checks), len(checks), r.Attempts)
+		}
+		return fail(cause)
+	}
+	if err := s.setRequestState(rctx, actor, &r, "request.verify", RequestVerified, fmt.Sprintf("%d files match snapshot %s", len(checks), shortID(snap.ID))); err != nil {
+		return Request{}, err
+	}
+	s.publish(Event{Kind: EventRestoreFinished, RequestID: r.ID, JobID: j.ID, Message: fmt.Sprintf("restore #%d verified", r.ID)})
+	return s.requestFromStore(rctx, r), nil
+}
+
+// restoreAttempts restores and checks, and restores again on a mismatch,
+// at most s.retries times (SOP 5.4d).
+func (s *Service) restoreAttempts(ctx context.Context, actor string, r *store.Request, repo Repository, snap engine.Snapshot, p engine.Progress) ([]engine.FileCheck, *engine.RestoreResult, error) {
+	var checks []engine.FileCheck
+	var res *engine.RestoreResult
+	var lastErr error
+	for r.Attempts = 0; r.Attempts < s.retries; {
+		r.Attempts++
+		if err := s.setRequestState(ctx, actor, r, "request.restore", RequestRestoring, fmt.Sprintf("attempt %d, snapshot %s", r.Attempts, shortID(snap.ID))); err != nil {
+			return nil, nil, err
+		}
+		var err error
+		res, err = repo.Restore(ctx, snap, r.Target, engine.RestoreOptions{Overwrite: true, Progress: p})
+		if errors.Is(err, context.Canceled) {
+			return nil, res, err
+		}
+		if err := s.setRequestState(ctx, actor, r, "request.check", RequestVerifying, fmt.Sprintf("attempt %d", r.Attempts)); err != nil {
+			return nil, nil, err
+		}
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		checks, err = repo.CheckRestored(ctx, snap, r.Target, engine.RestoreOptions{Progress: p})
+		if err != nil {
+			lastErr = err
+			continue
+		}
+		lastErr = nil
+		if allOK(checks) && len(res.Failed) == 0 {
+			return checks, res, nil
+		}
+	}
+	return checks, res, lastErr
+}
+
+func allOK(checks []engine.FileCheck) bool { return countBad(checks) == 0 }
+
+func countBad(checks []engine.FileCheck) int {
+	n := 0
+	for _, c := range checks {
+		if !c.OK {
+			n++
+		}
+	}
+	return n
+}
+
+// recordRestoreRun puts the restore in the run history.
+func (s *Service) recordRestoreRun(ctx context.Context, actor string, j store.Job, r store.Request, res *engine.RestoreResult, result string, runErr error) {
+	run := store.Run{JobID: j.ID, RequestID: r.ID, Kind: KindRestore, Trigger: TriggerRequest, Actor: actor,
+		ScheduledAt: r.RequestedAt, StartedAt: r.UpdatedAt, FinishedAt: s.now(), Status: RunVerified, SnapshotID: r.SnapshotID}
+	if result != RequestVerified {
+		run.Status = RunFailed
+	}
+	if res != nil {
+		run.FilesNew, run.TotalBytes = res.Files, res.Bytes
+		for _, f := range res.Failed {
+			run.Warnings = append(run.Warnings, store.RunWarning{Path: f.Path, Err: firstNonEmpty(f.Err, "content differs from the backup")})
+		}
+	}
+	if runErr != nil {
+		run.Error = runErr.Error()
+	}
+	if _, err := s.catalog.InsertRun(ctx, run); err != nil {
+		s.log.Error("record restore run", "request", r.ID, "err", err)
+	}
+}
+
+func firstNonEmpty(a, b string) string {
+	if a != "" {
+		return a
+	}
+	return b
+}
+
+// fileVerificationReport files the restore verification report (SOP 5.4c).
+func (s *Service) fileVerificationReport(ctx context.Context, actor string, j store.Job, r store.Request, snap engine.Snapshot, checks []engine.FileCheck, result string) (Document, error) {
+	set, err := s.settings(ctx)
+	if err != nil {
+		return Document{}, err
+	}
+	rep := reports.RestoreVerificationReport{RequestNumber: r.Number, Data: j.Name, SnapshotID: snap.ID, SnapshotTime: snap.Time,
+		RequestedAt: r.RequestedAt, Target: r.Target, Attempts: r.Attempts, Result: result}
+	for _, c := range checks {
+		rep.Files = append(rep.Files, reports.FileCheck{Path: c.Path, Size: c.Size, Want: c.Want, Got: c.Got, OK: c.OK, Err: c.Err})
+	}
+	return s.fileDocument(ctx, filing{docType: DocVerificationReport, requestID: r.ID, actor: actor,
+		render: func(w io.Writer, meta pdfdoc.Meta) error {
+			rep.Meta = meta
+			rep.Signatures = s.signatures(ctx, set, meta.Lang, actor)
+			return reports.WriteRestoreVerificationReport(w, rep)
+		}})
+}
+
+// HandoverOptions complete the handover form.
+type HandoverOptions struct {
+	Receiver string // who receives the data; defaults to the requester
+	Witness  string // optional
+	Notes    string
+}
+
+// Handover marks a verified restore as handed over to the requester and
+// files the handover form (SOP 5.4e) for signatures.
+func (s *Service) Handover(ctx context.Context, as User, id int64, opt HandoverOptions) (Document, error) {
+	what := fmt.Sprintf("hand over request #%d", id)
+	giver, err := s.act(ctx, as, what, requestHandlers...)
+	if err != nil {
+		return Document{}, err
+	}
+	r, err := s.loadRequest(ctx, id, what, RequestVerified)
+	if err != nil {
+		return Document{}, err
+	}
+	j, err := s.catalog.JobByID(ctx, r.JobID)
+	if err != nil {
+		return Document{}, err
+	}
+	requester, err := s.catalog.UserByID(ctx, r.RequesterID)
+	if err != nil {
+		return Document{}, err
+	}
+	runs, err := s.catalog.Runs(ctx, store.RunFilter{JobID: j.ID, Statuses: []string{RunVerified}})
+	if err != nil {
+		return Document{}, err
+	}
+	form := forms.HandoverForm{RequestNumber: r.Number, Department: r.Department, Requester: displayName(requester), Data: j.Name,
+		SnapshotID: r.SnapshotID, Target: r.Target, VerificationOK: true, Notes: opt.Notes}
+	for _, run := range runs {
+		if run.RequestID == r.ID {
+			form.Files, form.Bytes, form.VerifiedFiles = run.FilesNew, run.TotalBytes, run.FilesNew
+			form.SnapshotTime = run.ScheduledAt
+			break
+		}
+	}
+	receiver := displayName(requester)
+	if opt.Receiver != "" {
+		receiver = opt.Receiver
+	}
+	now := s.now()
+	doc, err := s.fileDocument(ctx, filing{docType: DocHandoverForm, requestID: r.ID, actor: as.Name,
+		render: func(w io.Writer, meta pdfdoc.Meta) error {
+			form.Meta = meta
+			form.Giver = pdfdoc.Signature{Label: pdfdoc.T("Diserahkan oleh", "Handed over by").Inline(meta.Lang), Name: displayName(giver), Title: titleOf(giver), Date: now}
+			form.Receiver = pdfdoc.Signature{Label: pdfdoc.T("Diterima oleh", "Received by").Inline(meta.Lang), Name: receiver, Title: titleOf(requester), Date: now}
+			if opt.Witness != "" {
+				form.Witness = pdfdoc.Signature{Label: pdfdoc.T("Saksi", "Witness").Inline(meta.Lang), Name: opt.Witness}
+			}
+			return forms.WriteHandoverForm(w, form)
+		}})
+	if err != nil {
+		return Document{}, err
+	}
+	if err := s.setRequestState(ctx, as.Name, &r, "request.handover", RequestHandedOver, "form "+doc.Number); err != nil {
+		return Document{}, err
+	}
+	return doc, nil
+}

@@ -1,0 +1,157 @@
+package jobs
+
+import (
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/robfig/cron/v3"
+)
+
+// Schedule kinds.
+const (
+	ScheduleWindow = "window" // daily, starting at WindowStart, expected done by WindowEnd
+	ScheduleCron   = "cron"   // a standard 5-field cron expression
+	ScheduleOnce   = "once"   // one run at Once
+)
+
+// DefaultWindow is the APCA work instruction's nightly window (21.00–23.00).
+const DefaultWindowStart, DefaultWindowEnd = "21:00", "23:00"
+
+// Schedule says when a job runs. The zero value is the default nightly window.
+type Schedule struct {
+	Kind        string    `json:"kind"`
+	WindowStart string    `json:"window_start,omitempty"` // "HH:MM", local time
+	WindowEnd   string    `json:"window_end,omitempty"`
+	Cron        string    `json:"cron,omitempty"`
+	Once        time.Time `json:"once,omitempty"`
+}
+
+// withDefaults fills the default window.
+func (sc Schedule) withDefaults() Schedule {
+	if sc.Kind == "" {
+		sc.Kind = ScheduleWindow
+	}
+	if sc.Kind == ScheduleWindow {
+		if sc.WindowStart == "" {
+			sc.WindowStart = DefaultWindowStart
+		}
+		if sc.WindowEnd == "" {
+			sc.WindowEnd = DefaultWindowEnd
+		}
+	}
+	return sc
+}
+
+// ParseWindow reads "21:00-23:00".
+func ParseWindow(s string) (start, end string, err error) {
+	a, b, ok := strings.Cut(strings.TrimSpace(s), "-")
+	if !ok {
+		return "", "", fmt.Errorf("window %q: want HH:MM-HH:MM, e.g. 21:00-23:00", s)
+	}
+	a, b = strings.TrimSpace(a), strings.TrimSpace(b)
+	for _, x := range []string{a, b} {
+		if _, err := time.Parse("15:04", x); err != nil {
+			return "", "", fmt.Errorf("window %q: %q is not HH:MM", s, x)
+		}
+	}
+	if a == b {
+		return "", "", fmt.Errorf("window %q: start and end are the same", s)
+	}
+	return a, b, nil
+}
+
+// Validate checks a schedule.
+func (sc Schedule) Validate() error {
+	switch sc.Kind {
+	case ScheduleWindow:
+		_, _, err := ParseWindow(sc.WindowStart + "-" + sc.WindowEnd)
+		return err
+	case ScheduleCron:
+		if _, err := cron.ParseStandard(sc.Cron); err != nil {
+			return fmt.Errorf("cron expression %q: %w", sc.Cron, err)
+		}
+		return nil
+	case ScheduleOnce:
+		if sc.Once.IsZero() {
+			return fmt.Errorf("a one-off schedule needs a date and time")
+		}
+		return nil
+	}
+	return fmt.Errorf("unknown schedule kind %q (window, cron or once)", sc.Kind)
+}
+
+// cronSpec is the recurring schedule as a cron expression ("" for once).
+func (sc Schedule) cronSpec() string {
+	switch sc.Kind {
+	case ScheduleWindow:
+		t, _ := time.Parse("15:04", sc.WindowStart) // validated
+		return fmt.Sprintf("%d %d * * *", t.Minute(), t.Hour())
+	case ScheduleCron:
+		return sc.Cron
+	}
+	return ""
+}
+
+// String describes the schedule in one line.
+func (sc Schedule) String() string {
+	switch sc.Kind {
+	case ScheduleWindow:
+		return "daily " + sc.WindowStart + "–" + sc.WindowEnd
+	case ScheduleCron:
+		return "cron " + sc.Cron
+	case ScheduleOnce:
+		return "once at " + sc.Once.Format("2006-01-02 15:04")
+	}
+	return sc.Kind
+}
+
+// windowEnd is when the window that starts at start closes (the next day
+// when the window crosses midnight). Zero for schedules without a window.
+func (sc Schedule) windowEnd(start time.Time) time.Time {
+	if sc.Kind != ScheduleWindow {
+		return time.Time{}
+	}
+	e, err := time.Parse("15:04", sc.WindowEnd)
+	if err != nil {
+		return time.Time{}
+	}
+	end := time.Date(start.Year(), start.Month(), start.Day(), e.Hour(), e.Minute(), 0, 0, start.Location())
+	if !end.After(start) {
+		end = end.AddDate(0, 0, 1)
+	}
+	return end
+}
+
+// slotsBetween lists the scheduled start times in (after, until], oldest
+// first, at most max of them (the newest ones).
+func (sc Schedule) slotsBetween(after, until time.Time, max int) []time.Time {
+	if sc.Kind == ScheduleOnce {
+		if sc.Once.After(after) && !sc.Once.After(until) {
+			return []time.Time{sc.Once}
+		}
+		return nil
+	}
+	sched, err := cron.ParseStandard(sc.cronSpec())
+	if err != nil {
+		return nil
+	}
+	var out []time.Time
+	for t := sched.Next(after); !t.IsZero() && !t.After(until); t = sched.Next(t) {
+		out = append(out, t)
+		if len(out) > max {
+			out = out[1:]
+		}
+	}
+	return out
+}
+
+// ParseLocalTime reads "YYYY-MM-DD HH:MM" (or RFC 3339) in loc.
+func ParseLocalTime(s string, loc *time.Location) (time.Time, error) {
+	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02 15:04:05", time.RFC3339, "2006-01-02"} {
+		if t, err := time.ParseInLocation(layout, strings.TrimSpace(s), loc); err == nil {
+			return t, nil
+		}
+	}
+	return time.Time{}, fmt.Errorf("time %q: want YYYY-MM-DD HH:MM", s)
+}

@@ -1,0 +1,204 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/go-co-op/gocron/v2"
+
+	"cadang/store"
+)
+
+// SchedulerActor is the name the audit log shows for unattended runs.
+const SchedulerActor = "scheduler"
+
+// maxMissedPerJob bounds how many missed slots one start records per job
+// (a machine off for a month should not bury the register).
+const maxMissedPerJob = 7
+
+// Scheduler starts approved jobs at their times with gocron. gocron keeps
+// no state across restarts, so at Start the catalog decides what was
+// missed while Cadang was not running.
+type Scheduler struct {
+	svc *Service
+	gs  gocron.Scheduler
+
+	mu     sync.Mutex
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// NewScheduler builds the scheduler on the Service's clock.
+func (s *Service) NewScheduler() (*Scheduler, error) {
+	gs, err := gocron.NewScheduler(gocron.WithClock(s.clock), gocron.WithLocation(time.Local))
+	if err != nil {
+		return nil, fmt.Errorf("start scheduler: %w", err)
+	}
+	return &Scheduler{svc: s, gs: gs}, nil
+}
+
+// Start records missed runs, schedules every approved job and approved
+// backup request, and follows later changes until Stop.
+func (sc *Scheduler) Start(ctx context.Context) error {
+	sc.mu.Lock()
+	sc.ctx, sc.cancel = context.WithCancel(ctx)
+	sc.mu.Unlock()
+	s := sc.svc
+	if n, err := s.catalog.FailInterrupted(ctx, s.now()); err != nil {
+		return err
+	} else if n > 0 {
+		s.log.Warn("runs interrupted by a previous stop were marked failed", "count", n)
+	}
+	if err := sc.recordMissed(ctx); err != nil {
+		return err
+	}
+	if err := sc.reload(); err != nil {
+		return err
+	}
+	s.hooksMu.Lock()
+	s.onJobsChanged = func() {
+		if err := sc.reload(); err != nil {
+			s.log.Error("reload schedule", "err", err)
+		}
+	}
+	s.hooksMu.Unlock()
+	sc.gs.Start()
+	return nil
+}
+
+// Stop stops scheduling, cancels running work and waits for it to record its result.
+func (sc *Scheduler) Stop() error {
+	s := sc.svc
+	s.hooksMu.Lock()
+	s.onJobsChanged = nil
+	s.hooksMu.Unlock()
+	sc.mu.Lock()
+	if sc.cancel != nil {
+		sc.cancel()
+	}
+	sc.mu.Unlock()
+	err := sc.gs.Shutdown()
+	sc.wg.Wait()
+	return err
+}
+
+// NextRuns maps job IDs to their next scheduled start.
+func (sc *Scheduler) NextRuns() map[int64]time.Time {
+	out := map[int64]time.Time{}
+	for _, j := range sc.gs.Jobs() {
+		for _, tag := range j.Tags() {
+			id, err := strconv.ParseInt(tag, 10, 64)
+			if err != nil {
+				continue
+			}
+			if next, err := j.NextRun(); err == nil && !next.IsZero() {
+				if cur, ok := out[id]; !ok || next.Before(cur) {
+					out[id] = next
+				}
+			}
+		}
+	}
+	return out
+}
+
+// reload replaces gocron's jobs with the catalog's approved ones.
+func (sc *Scheduler) reload() error {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	s := sc.svc
+	ctx := sc.ctx
+	if ctx == nil || ctx.Err() != nil {
+		return nil
+	}
+	for _, j := range sc.gs.Jobs() {
+		if err := sc.gs.RemoveJob(j.ID()); err != nil && !errors.Is(err, gocron.ErrJobNotFound) {
+			return fmt.Errorf("reload schedule: %w", err)
+		}
+	}
+	jobs, err := s.catalog.Jobs(ctx, JobApproved)
+	if err != nil {
+		return err
+	}
+	now := s.now()
+	for _, j := range jobs {
+		if err := sc.scheduleJob(j, now); err != nil {
+			return err
+		}
+	}
+	reqs, err := s.catalog.Requests(ctx, store.RequestFilter{States: []string{RequestApproved}, Kind: KindBackup})
+	if err != nil {
+		return err
+	}
+	for _, r := range reqs {
+		if err := sc.scheduleRequest(r, now); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (sc *Scheduler) scheduleJob(j store.Job, now time.Time) error {
+	sched := Schedule{Kind: j.ScheduleKind, WindowStart: j.WindowStart, WindowEnd: j.WindowEnd, Cron: j.Cron, Once: j.OnceAt}
+	var def gocron.JobDefinition
+	if sched.Kind == ScheduleOnce {
+		if !sched.Once.After(now) {
+			return nil // past: recordMissed offered it for catch-up
+		}
+		def = gocron.OneTimeJob(gocron.OneTimeJobStartDateTime(sched.Once))
+	} else {
+		def = gocron.CronJob(sched.cronSpec(), false)
+	}
+	id := j.ID
+	_, err := sc.gs.NewJob(def, gocron.NewTask(func() {
+		sc.launch(func(ctx context.Context) {
+			if _, err := sc.svc.runBackup(ctx, id, runSpec{trigger: TriggerSchedule, actor: SchedulerActor,
+				scheduled: store.Run{ScheduledAt: sc.svc.now().Truncate(time.Minute)}}); err != nil {
+				sc.svc.log.Error("scheduled run", "job", id, "err", err)
+			}
+		})
+	}), gocron.WithName(j.Name), gocron.WithTags(strconv.FormatInt(j.ID, 10)), gocron.WithSingletonMode(gocron.LimitModeReschedule))
+	if err != nil {
+		return fmt.Errorf("schedule job %s: %w", j.Name, err)
+	}
+	return nil
+}
+
+// scheduleRequest runs an approved backup request at its requested time
+// (at once when that time has passed).
+func (sc *Scheduler) scheduleRequest(r store.Request, now time.Time) error {
+	start := gocron.OneTimeJobStartImmediately()
+	if r.RequestedAt.After(now) {
+		start = gocron.OneTimeJobStartDateTime(r.RequestedAt)
+	}
+	id := r.ID
+	_, err := sc.gs.NewJob(gocron.OneTimeJob(start), gocron.NewTask(func() {
+		sc.launch(func(ctx context.Context) {
+			if _, err := sc.svc.runRequest(ctx, SchedulerActor, id, RunRequestOptions{}, TriggerSchedule); err != nil {
+				sc.svc.log.Error("scheduled request", "request", id, "err", err)
+			}
+		})
+	}), gocron.WithName(requestObject(r.ID)), gocron.WithTags(strconv.FormatInt(r.JobID, 10), requestObject(r.ID)),
+		gocron.WithSingletonMode(gocron.LimitModeReschedule))
+	if err != nil {
+		return fmt.Errorf("schedule request #%d: %w", r.ID, err)
+	}
+	return nil
+}
+
+// launch runs fn under the scheduler's context and lets Stop wait for it.
+func (sc *Scheduler) launch(fn func(ctx context.Context)) {
+	sc.mu.Lock()
+	ctx := sc.ctx
+	sc.mu.Unlock()
+	if ctx == nil || ctx.Err() != nil {
+		return
+	}
+	sc.wg.Add(1)
+	defer sc.wg.Done()
+	fn(ctx)
+}
