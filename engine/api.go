@@ -77,6 +77,7 @@ type Snapshot struct {
 	Tags    []string  `json:"tags,omitempty"`
 	Parent  string    `json:"parent,omitempty"`
 	Summary Summary   `json:"summary"`
+	Tree    string    `json:"tree"` // root tree blob ID, hex
 }
 
 // ShortID is the first 8 hex digits of the snapshot ID.

@@ -1,0 +1,63 @@
+package engine
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestBackupRestoreRoundTrip(t *testing.T) {
+	for _, pw := range []string{"", "correct horse"} {
+		t.Run("password="+pw, func(t *testing.T) {
+			ctx := context.Background()
+			r, _ := newLocalRepo(t, pw)
+			src := filepath.Join(t.TempDir(), "data")
+			writeTree(t, src, map[string]string{
+				"a.txt":             "hello world",
+				"empty.txt":         "",
+				"emptydir/":         "",
+				"sub/deep/b.csv":    strings.Repeat("x,y,z\n", 100000),
+				"sub/link":          "->../a.txt",
+				"unicode/日本語 ü.txt": "unicode name",
+			})
+			if err := os.WriteFile(filepath.Join(src, "big.bin"), randomBytes(1, 5<<20), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Chmod(filepath.Join(src, "sub"), 0o750); err != nil {
+				t.Fatal(err)
+			}
+			old := time.Date(2020, 1, 2, 3, 4, 5, 0, time.UTC)
+			if err := os.Chtimes(filepath.Join(src, "sub", "deep"), old, old); err != nil {
+				t.Fatal(err)
+			}
+			res, err := r.Backup(ctx, []string{src}, BackupOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.FilesNew != 5 || len(res.Warnings) != 0 {
+				t.Fatalf("backup result = %+v, want 5 new files and no warnings", res)
+			}
+			target := t.TempDir()
+			rr, err := r.Restore(ctx, res.Snapshot, target, RestoreOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(rr.Failed) != 0 || rr.Files != 5 {
+				t.Fatalf("restore: files=%d failed=%+v", rr.Files, rr.Failed)
+			}
+			compareDirs(t, src, filepath.Join(target, "data"))
+
+			// A second backup reads nothing.
+			res2, err := r.Backup(ctx, []string{src}, BackupOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res2.FilesUnmodified != 5 || res2.BytesRead != 0 || res2.Snapshot.Parent != res.Snapshot.ID {
+				t.Fatalf("second backup = %+v, want 5 unmodified, 0 bytes read, parent %s", res2, res.Snapshot.ID)
+			}
+		})
+	}
+}

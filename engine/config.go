@@ -1,0 +1,217 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/zeebo/blake3"
+	"golang.org/x/crypto/scrypt"
+
+	"cadang/engine/backend"
+)
+
+// formatVersion is the repository format this code writes and reads.
+const formatVersion = 1
+
+// Repository file layout (see docs/FORMAT.md).
+const (
+	configFile   = "config"
+	keysDir      = "keys/"
+	packsDir     = "packs/"
+	indexDir     = "index/"
+	snapshotsDir = "snapshots/"
+	locksDir     = "locks/"
+)
+
+// repoConfig is the plaintext header of a repository.
+type repoConfig struct {
+	Version   int          `json:"version"`
+	ID        string       `json:"id"`
+	Encrypted bool         `json:"encrypted"`
+	Chunker   chunkerParam `json:"chunker"`
+	PackSize  int          `json:"pack_size"` // target size of pack files in bytes
+	Created   time.Time    `json:"created"`
+}
+
+type chunkerParam struct {
+	Min int `json:"min"`
+	Avg int `json:"avg"`
+	Max int `json:"max"`
+}
+
+var defaultChunker = chunkerParam{Min: 512 << 10, Avg: 1 << 20, Max: 8 << 20}
+
+const defaultPackSize = 16 << 20
+
+// encodeConfig renders the config file: one JSON line, then the hex
+// BLAKE3-256 of that line (without its newline) on a second line.
+func encodeConfig(c repoConfig) ([]byte, error) {
+	line, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	sum := blake3.Sum256(line)
+	out := append(line, '\n')
+	out = append(out, hex.EncodeToString(sum[:])...)
+	return append(out, '\n'), nil
+}
+
+// decodeConfig parses and checks a config file.
+func decodeConfig(data []byte) (repoConfig, error) {
+	var c repoConfig
+	line, rest, ok := bytes.Cut(data, []byte{'\n'})
+	if !ok {
+		return c, fmt.Errorf("config: %w", ErrNotRepository)
+	}
+	sum := blake3.Sum256(line)
+	if string(bytes.TrimSpace(rest)) != hex.EncodeToString(sum[:]) {
+		return c, fmt.Errorf("config: %w", errDamaged)
+	}
+	if err := json.Unmarshal(line, &c); err != nil {
+		return c, fmt.Errorf("config: %w", err)
+	}
+	if c.Version > formatVersion {
+		return c, fmt.Errorf("config version %d: %w", c.Version, ErrNewerFormat)
+	}
+	if c.Version < 1 {
+		return c, fmt.Errorf("config version %d: %w", c.Version, ErrNotRepository)
+	}
+	if err := c.Chunker.validate(); err != nil {
+		return c, fmt.Errorf("config: %w", err)
+	}
+	if c.PackSize < 1<<20 || c.PackSize > 1<<30 {
+		return c, fmt.Errorf("config: pack size %d out of range", c.PackSize)
+	}
+	return c, nil
+}
+
+func (p chunkerParam) validate() error {
+	if p.Min < 64 || p.Avg <= p.Min || p.Max <= p.Avg || p.Max > 64<<20 || p.Avg&(p.Avg-1) != 0 {
+		return fmt.Errorf("invalid chunker parameters %+v", p)
+	}
+	return nil
+}
+
+// keyFile is a password-protected copy of the master key (keys/<id>).
+type keyFile struct {
+	KDF     string    `json:"kdf"` // "scrypt"
+	N       int       `json:"n"`
+	R       int       `json:"r"`
+	P       int       `json:"p"`
+	Salt    []byte    `json:"salt"` // base64 in JSON
+	Data    []byte    `json:"data"` // nonce || AES-256-GCM(kek, JSON masterKey)
+	Created time.Time `json:"created"`
+	Host    string    `json:"host,omitempty"`
+}
+
+// scrypt cost: N=2^15, r=8, p=1 takes ~0.1 s and 32 MiB, restic's choice too.
+var defaultKDF = keyFile{KDF: "scrypt", N: 1 << 15, R: 8, P: 1}
+
+func deriveKEK(kf keyFile, password string) ([]byte, error) {
+	if kf.KDF != "scrypt" || kf.N < 2 || kf.N > 1<<22 || kf.N&(kf.N-1) != 0 || kf.R < 1 || kf.R > 64 || kf.P < 1 || kf.P > 16 || len(kf.Salt) < 16 {
+		return nil, fmt.Errorf("key file: unsupported key derivation %q N=%d r=%d p=%d", kf.KDF, kf.N, kf.R, kf.P)
+	}
+	return scrypt.Key([]byte(password), kf.Salt, kf.N, kf.R, kf.P, keySize)
+}
+
+func newKeyFile(k masterKey, password, host string) ([]byte, error) {
+	kf := defaultKDF
+	kf.Salt = make([]byte, 32)
+	if _, err := rand.Read(kf.Salt); err != nil {
+		return nil, err
+	}
+	kek, err := deriveKEK(kf, password)
+	if err != nil {
+		return nil, err
+	}
+	aead, err := newGCM(kek)
+	if err != nil {
+		return nil, err
+	}
+	plain, err := json.Marshal(k)
+	if err != nil {
+		return nil, err
+	}
+	c := &crypter{aead: aead}
+	if kf.Data, err = c.seal(nil, plain); err != nil {
+		return nil, err
+	}
+	kf.Created = time.Now().UTC()
+	kf.Host = host
+	return json.Marshal(kf)
+}
+
+// openKeyFile unwraps the master key; a wrong password is ErrWrongPassword.
+func openKeyFile(data []byte, password string) (masterKey, error) {
+	var kf keyFile
+	var k masterKey
+	if err := json.Unmarshal(data, &kf); err != nil {
+		return k, fmt.Errorf("key file: %w", err)
+	}
+	kek, err := deriveKEK(kf, password)
+	if err != nil {
+		return k, err
+	}
+	aead, err := newGCM(kek)
+	if err != nil {
+		return k, err
+	}
+	plain, err := (&crypter{aead: aead}).open(nil, kf.Data)
+	if err != nil {
+		return k, ErrWrongPassword
+	}
+	if err := json.Unmarshal(plain, &k); err != nil {
+		return k, fmt.Errorf("key file: %w", err)
+	}
+	if len(k.Encrypt) != keySize || len(k.ID) != keySize {
+		return k, fmt.Errorf("key file: master key has wrong length")
+	}
+	return k, nil
+}
+
+// loadAll reads a whole repository file.
+func loadAll(ctx context.Context, be backend.Backend, name string) ([]byte, error) {
+	rc, err := be.Load(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	data, err := io.ReadAll(rc)
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", name, err)
+	}
+	return data, nil
+}
+
+// loadNamed reads a file named by the BLAKE3-256 of its content (dir + hex)
+// and checks the content against the name.
+func loadNamed(ctx context.Context, be backend.Backend, name string, id ID) ([]byte, error) {
+	data, err := loadAll(ctx, be, name)
+	if err != nil {
+		return nil, err
+	}
+	if fileID(data) != id {
+		return nil, fmt.Errorf("%s: %w", name, errDamaged)
+	}
+	return data, nil
+}
+
+// saveNamed stores data under dir/<BLAKE3-256 of data> and returns the ID.
+func saveNamed(ctx context.Context, be backend.Backend, dir string, data []byte) (ID, error) {
+	id := fileID(data)
+	if err := be.Save(ctx, dir+id.String(), bytes.NewReader(data), int64(len(data))); err != nil {
+		return id, err
+	}
+	return id, nil
+}
+
+
+// isNotFound reports a missing repository file.
+func isNotFound(err error) bool { return errors.Is(err, backend.ErrNotFound) }

@@ -1,0 +1,58 @@
+// Package location opens a repository backend from what a person types: a
+// folder path or a URL.
+package location
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"cadang/engine/backend"
+	"cadang/engine/backend/local"
+)
+
+// Open returns the backend for urlOrPath: a plain path or file:// URL is a
+// local folder; other schemes are not supported (yet).
+func Open(ctx context.Context, urlOrPath string) (backend.Backend, error) {
+	if strings.TrimSpace(urlOrPath) == "" {
+		return nil, fmt.Errorf("no repository location given")
+	}
+	scheme, rest, ok := splitScheme(urlOrPath)
+	if !ok {
+		return local.New(urlOrPath)
+	}
+	switch scheme {
+	case "file":
+		u, err := url.Parse(urlOrPath)
+		if err != nil {
+			return nil, fmt.Errorf("repository location %q: %w", urlOrPath, err)
+		}
+		if u.Host != "" && u.Host != "localhost" {
+			return nil, fmt.Errorf("repository location %q: file URLs must not name a host", urlOrPath)
+		}
+		if u.Path == "" {
+			return nil, fmt.Errorf("repository location %q: no path", urlOrPath)
+		}
+		return local.New(u.Path)
+	default:
+		_ = rest
+		return nil, fmt.Errorf("repository location %q: unsupported scheme %q (use a folder path or file://)", urlOrPath, scheme)
+	}
+}
+
+// splitScheme recognises "scheme:rest" where scheme is a URL scheme of two or
+// more letters, so Windows drive letters ("C:\x") stay paths.
+func splitScheme(s string) (scheme, rest string, ok bool) {
+	i := strings.Index(s, ":")
+	if i < 2 {
+		return "", "", false
+	}
+	for j, c := range s[:i] {
+		alpha := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+		if !alpha && (j == 0 || !(c >= '0' && c <= '9' || c == '+' || c == '-' || c == '.')) {
+			return "", "", false
+		}
+	}
+	return strings.ToLower(s[:i]), s[i+1:], true
+}

@@ -1,0 +1,263 @@
+package engine
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"fmt"
+	"io"
+
+	"github.com/pierrec/lz4/v4"
+	"github.com/zeebo/blake3"
+
+)
+
+// Blob types stored in packs.
+const (
+	blobData uint8 = 0 // a chunk of file or stream content
+	blobTree uint8 = 1 // a directory listing (JSON)
+
+	flagLZ4  uint8 = 0x80 // the stored payload is an LZ4 block
+	typeMask uint8 = 0x0f
+)
+
+const (
+	packMagic       = "CDPK"
+	packVersion     = 1
+	headerEntrySize = 1 + 32 + 4 + 4 + 4
+	maxBlobSize     = 64 << 20
+)
+
+// blobLoc says where a blob is stored.
+type blobLoc struct {
+	Pack   ID
+	Offset uint32 // of the stored bytes in the pack
+	Length uint32 // stored bytes (after compression and encryption)
+	Raw    uint32 // plaintext length
+	Flags  uint8  // type | flagLZ4
+}
+
+func (l blobLoc) typ() uint8 { return l.Flags & typeMask }
+
+// packEntry is one header line: a blob and where it is in its pack.
+type packEntry struct {
+	ID ID
+	blobLoc
+}
+
+func packName(id ID) string {
+	s := id.String()
+	return packsDir + s[:2] + "/" + s
+}
+
+// parsePackName returns the ID of "packs/xx/<hex>" names.
+func parsePackName(name string) (ID, bool) {
+	if len(name) != len(packsDir)+3+64 || name[:len(packsDir)] != packsDir {
+		return ID{}, false
+	}
+	id, err := parseID(name[len(packsDir)+3:])
+	if err != nil || name[len(packsDir):len(packsDir)+2] != id.String()[:2] {
+		return ID{}, false
+	}
+	return id, true
+}
+
+// encodeBlob compresses (when it helps) and seals plain, appending to dst.
+// scratch is reused for the LZ4 output.
+func (r *Repository) encodeBlob(dst, plain []byte, scratch *[]byte) ([]byte, uint8, error) {
+	flags := uint8(0)
+	payload := plain
+	if len(plain) >= 64 {
+		need := lz4.CompressBlockBound(len(plain))
+		if cap(*scratch) < need {
+			*scratch = make([]byte, need)
+		}
+		var c lz4.Compressor
+		n, err := c.CompressBlock(plain, (*scratch)[:need])
+		if err == nil && n > 0 && n < len(plain) {
+			payload = (*scratch)[:n]
+			flags = flagLZ4
+		}
+	}
+	out, err := r.crypt.seal(dst, payload)
+	return out, flags, err
+}
+
+// decodeBlob opens stored and returns the plaintext, checking it against id.
+func (r *Repository) decodeBlob(id ID, loc blobLoc, stored []byte) ([]byte, error) {
+	if loc.Raw > maxBlobSize {
+		return nil, fmt.Errorf("blob %s: %w: length %d", id, errDamaged, loc.Raw)
+	}
+	payload, err := r.crypt.open(nil, stored)
+	if err != nil {
+		return nil, fmt.Errorf("blob %s: %w", id, err)
+	}
+	plain := payload
+	if loc.Flags&flagLZ4 != 0 {
+		plain = make([]byte, loc.Raw)
+		n, err := lz4.UncompressBlock(payload, plain)
+		if err != nil || n != int(loc.Raw) {
+			return nil, fmt.Errorf("blob %s: %w: lz4", id, errDamaged)
+		}
+	}
+	if len(plain) != int(loc.Raw) || r.crypt.contentID(plain) != id {
+		return nil, fmt.Errorf("blob %s: %w: content does not match its ID", id, errDamaged)
+	}
+	return plain, nil
+}
+
+// encodePackHeader renders the header plaintext: magic, version, entries.
+func encodePackHeader(entries []packEntry) []byte {
+	buf := make([]byte, 0, 5+len(entries)*headerEntrySize)
+	buf = append(buf, packMagic...)
+	buf = append(buf, packVersion)
+	for _, e := range entries {
+		buf = append(buf, e.Flags)
+		buf = append(buf, e.ID[:]...)
+		buf = binary.LittleEndian.AppendUint32(buf, e.Offset)
+		buf = binary.LittleEndian.AppendUint32(buf, e.Length)
+		buf = binary.LittleEndian.AppendUint32(buf, e.Raw)
+	}
+	return buf
+}
+
+// decodePackHeader parses a header plaintext; packSize bounds the offsets.
+func decodePackHeader(plain []byte, pack ID, headerStart int64) ([]packEntry, error) {
+	if len(plain) < 5 || string(plain[:4]) != packMagic {
+		return nil, fmt.Errorf("pack header: %w: bad magic", errDamaged)
+	}
+	if plain[4] != packVersion {
+		return nil, fmt.Errorf("pack header version %d: %w", plain[4], ErrNewerFormat)
+	}
+	body := plain[5:]
+	if len(body)%headerEntrySize != 0 {
+		return nil, fmt.Errorf("pack header: %w: bad length", errDamaged)
+	}
+	entries := make([]packEntry, 0, len(body)/headerEntrySize)
+	for p := body; len(p) > 0; p = p[headerEntrySize:] {
+		var e packEntry
+		e.Pack = pack
+		e.Flags = p[0]
+		copy(e.ID[:], p[1:33])
+		e.Offset = binary.LittleEndian.Uint32(p[33:])
+		e.Length = binary.LittleEndian.Uint32(p[37:])
+		e.Raw = binary.LittleEndian.Uint32(p[41:])
+		if int64(e.Offset)+int64(e.Length) > headerStart || e.Raw > maxBlobSize || e.typ() > blobTree || e.Flags&^(typeMask|flagLZ4) != 0 {
+			return nil, fmt.Errorf("pack header: %w: entry out of range", errDamaged)
+		}
+		entries = append(entries, e)
+	}
+	return entries, nil
+}
+
+// sealHeader adds integrity to a pack header: AEAD when encrypted, else a
+// trailing BLAKE3-256 of the plaintext.
+func (r *Repository) sealHeader(plain []byte) ([]byte, error) {
+	if r.crypt.encrypted() {
+		return r.crypt.seal(nil, plain)
+	}
+	sum := blake3.Sum256(plain)
+	return append(append([]byte(nil), plain...), sum[:]...), nil
+}
+
+func (r *Repository) openHeader(stored []byte) ([]byte, error) {
+	if r.crypt.encrypted() {
+		return r.crypt.open(nil, stored)
+	}
+	if len(stored) < 32 {
+		return nil, fmt.Errorf("pack header: %w: too short", errDamaged)
+	}
+	plain := stored[:len(stored)-32]
+	if sum := blake3.Sum256(plain); !bytes.Equal(sum[:], stored[len(plain):]) {
+		return nil, fmt.Errorf("pack header: %w", errDamaged)
+	}
+	return plain, nil
+}
+
+// parsePack reads the header at the end of a whole pack held in memory.
+func (r *Repository) parsePack(id ID, data []byte) ([]packEntry, error) {
+	if len(data) < 4 {
+		return nil, fmt.Errorf("pack %s: %w: too short", id, errDamaged)
+	}
+	hl := int64(binary.LittleEndian.Uint32(data[len(data)-4:]))
+	start := int64(len(data)) - 4 - hl
+	if hl == 0 || start < 0 {
+		return nil, fmt.Errorf("pack %s: %w: bad header length", id, errDamaged)
+	}
+	plain, err := r.openHeader(data[start : len(data)-4])
+	if err != nil {
+		return nil, fmt.Errorf("pack %s: %w", id, err)
+	}
+	return decodePackHeader(plain, id, start)
+}
+
+// loadPackHeader reads only the header of a stored pack when the backend
+// allows random access, else the whole pack.
+func (r *Repository) loadPackHeader(ctx context.Context, id ID, size int64) ([]packEntry, error) {
+	rc, err := r.be.Load(ctx, packName(id))
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	ra, ok := rc.(io.ReaderAt)
+	if !ok || size < 4 {
+		data, err := io.ReadAll(rc)
+		if err != nil {
+			return nil, fmt.Errorf("read pack %s: %w", id, err)
+		}
+		return r.parsePack(id, data)
+	}
+	var tail [4]byte
+	if _, err := ra.ReadAt(tail[:], size-4); err != nil {
+		return nil, fmt.Errorf("read pack %s: %w", id, err)
+	}
+	hl := int64(binary.LittleEndian.Uint32(tail[:]))
+	start := size - 4 - hl
+	if hl == 0 || start < 0 || hl > 64<<20 {
+		return nil, fmt.Errorf("pack %s: %w: bad header length", id, errDamaged)
+	}
+	stored := make([]byte, hl)
+	if _, err := ra.ReadAt(stored, start); err != nil {
+		return nil, fmt.Errorf("read pack %s: %w", id, err)
+	}
+	plain, err := r.openHeader(stored)
+	if err != nil {
+		return nil, fmt.Errorf("pack %s: %w", id, err)
+	}
+	return decodePackHeader(plain, id, start)
+}
+
+// readStored reads the stored bytes of one blob.
+func (r *Repository) readStored(ctx context.Context, loc blobLoc) ([]byte, error) {
+	rc, err := r.be.Load(ctx, packName(loc.Pack))
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	buf := make([]byte, loc.Length)
+	if ra, ok := rc.(io.ReaderAt); ok {
+		_, err = ra.ReadAt(buf, int64(loc.Offset))
+	} else {
+		if _, err = io.CopyN(io.Discard, rc, int64(loc.Offset)); err == nil {
+			_, err = io.ReadFull(rc, buf)
+		}
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read pack %s at %d: %w", loc.Pack, loc.Offset, err)
+	}
+	return buf, nil
+}
+
+// loadBlob reads, decrypts, decompresses and checks one blob.
+func (r *Repository) loadBlob(ctx context.Context, id ID) ([]byte, error) {
+	loc, ok := r.idx.lookup(id)
+	if !ok {
+		return nil, fmt.Errorf("blob %s: not in the index", id)
+	}
+	stored, err := r.readStored(ctx, loc)
+	if err != nil {
+		return nil, err
+	}
+	return r.decodeBlob(id, loc, stored)
+}
+

@@ -1,0 +1,337 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// restoreFile is one file being restored.
+type restoreFile struct {
+	rel    string // slash path inside the snapshot
+	dst    string // path on disk
+	node   *treeNode
+	mu     sync.Mutex
+	failed error
+}
+
+func (f *restoreFile) fail(err error) {
+	f.mu.Lock()
+	if f.failed == nil {
+		f.failed = err
+	}
+	f.mu.Unlock()
+}
+
+func (f *restoreFile) err() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.failed
+}
+
+type restoreDir struct {
+	dst  string
+	node *treeNode
+}
+
+type restoreLink struct {
+	rel, dst string
+	node     *treeNode
+}
+
+// blobTarget is where one blob goes: every (file, offset) that needs it.
+type blobTarget struct {
+	id      ID
+	loc     blobLoc
+	targets []fileOffset
+}
+
+type fileOffset struct {
+	f   *restoreFile
+	off int64
+}
+
+// restorer holds the plan of one restore.
+type restorer struct {
+	r       *Repository
+	opt     RestoreOptions
+	target  string
+	include []string
+	matched []bool
+	files   []*restoreFile
+	dirs    []restoreDir
+	links   []restoreLink
+	packs   map[ID][]*blobTarget
+	blobs   map[ID]*blobTarget
+	res     *RestoreResult
+
+	bytesDone, filesDone atomic.Int64
+	bytesTotal           int64
+	start                time.Time
+}
+
+// Restore writes snap (or opt.Include of it) under target and verifies every
+// file against its recorded SHA-256. It never writes outside target: names
+// are single path components, parents must be real directories (not links),
+// files are opened with O_NOFOLLOW, and symlinks are created last.
+func (r *Repository) Restore(ctx context.Context, snap Snapshot, target string, opt RestoreOptions) (*RestoreResult, error) {
+	r.opMu.RLock()
+	defer r.opMu.RUnlock()
+	if opt.Progress == nil {
+		opt.Progress = NopProgress{}
+	}
+	lk, err := r.lock(ctx, "restore", false)
+	if err != nil {
+		return nil, err
+	}
+	defer lk.release()
+	if err := r.refreshIndex(ctx); err != nil {
+		return nil, err
+	}
+	rs, err := r.newRestorer(snap, target, opt)
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(rs.target, 0o700); err != nil {
+		return nil, fmt.Errorf("restore: create target: %w", err)
+	}
+	root, err := snap.treeID()
+	if err != nil {
+		return nil, err
+	}
+	if err := rs.plan(ctx, root, "/", rs.target, false); err != nil {
+		return nil, err
+	}
+	if err := rs.checkIncludes(); err != nil {
+		return nil, err
+	}
+	stop := startReporter(opt.Progress, rs.stats)
+	err = rs.run(ctx)
+	stop()
+	if err != nil {
+		return nil, err
+	}
+	rs.res.Duration = time.Since(rs.start)
+	return rs.res, nil
+}
+
+func (r *Repository) newRestorer(snap Snapshot, target string, opt RestoreOptions) (*restorer, error) {
+	if strings.TrimSpace(target) == "" {
+		return nil, errors.New("restore: no target folder given")
+	}
+	abs, err := filepath.Abs(target)
+	if err != nil {
+		return nil, fmt.Errorf("restore: target %s: %w", target, err)
+	}
+	rs := &restorer{
+		r: r, opt: opt, target: abs, packs: map[ID][]*blobTarget{}, blobs: map[ID]*blobTarget{},
+		res: &RestoreResult{Snapshot: snap}, start: time.Now(),
+	}
+	for _, inc := range opt.Include {
+		rs.include = append(rs.include, path.Clean("/"+filepath.ToSlash(inc)))
+	}
+	rs.matched = make([]bool, len(rs.include))
+	return rs, nil
+}
+
+func (rs *restorer) stats() ProgressStats {
+	return ProgressStats{Phase: "restore", FilesDone: rs.filesDone.Load(), FilesTotal: int64(len(rs.files)),
+		BytesDone: rs.bytesDone.Load(), BytesTotal: rs.bytesTotal, Started: rs.start}
+}
+
+// selected says whether rel is restored whole (in) or only as a parent
+// directory of an included path (ancestor).
+func (rs *restorer) selected(rel string) (in, ancestor bool) {
+	if len(rs.include) == 0 {
+		return true, false
+	}
+	for i, inc := range rs.include {
+		if inc == "/" || rel == inc || strings.HasPrefix(rel, inc+"/") {
+			rs.matched[i] = true
+			return true, false
+		}
+		if strings.HasPrefix(inc, rel+"/") {
+			ancestor = true
+		}
+	}
+	return false, ancestor
+}
+
+func (rs *restorer) checkIncludes() error {
+	for i, ok := range rs.matched {
+		if !ok {
+			return fmt.Errorf("restore: %s is not in snapshot %s: %w", rs.include[i], rs.res.Snapshot.ShortID(), ErrNoSnapshot)
+		}
+	}
+	return nil
+}
+
+// plan walks tree id (at snapshot path dir, disk path dst), creating
+// directories and empty files and collecting the blobs to fetch.
+func (rs *restorer) plan(ctx context.Context, id ID, dir, dst string, all bool) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	t, err := rs.r.loadTree(ctx, id)
+	if err != nil {
+		return fmt.Errorf("restore %s: %w", dir, err)
+	}
+	for i := range t.Nodes {
+		n := &t.Nodes[i]
+		rel := path.Join(dir, n.Name)
+		in, anc := all, false
+		if !all {
+			in, anc = rs.selected(rel)
+		}
+		if !in && !anc {
+			continue
+		}
+		d := filepath.Join(dst, n.Name) // n.Name is one safe component (decodeTree)
+		switch n.Type {
+		case NodeDir:
+			if err := rs.makeDir(d); err != nil {
+				rs.failPath(rel, n, err)
+				continue
+			}
+			rs.dirs = append(rs.dirs, restoreDir{dst: d, node: n})
+			rs.res.Dirs++
+			if err := rs.plan(ctx, *n.Subtree, rel, d, in); err != nil {
+				return err
+			}
+		case NodeFile, NodeStream:
+			if in {
+				rs.planFile(rel, d, n)
+			}
+		case NodeSymlink:
+			if in {
+				rs.links = append(rs.links, restoreLink{rel: rel, dst: d, node: n})
+			}
+		}
+	}
+	return nil
+}
+
+func (rs *restorer) failPath(rel string, n *treeNode, err error) {
+	rs.res.Failed = append(rs.res.Failed, FileCheck{Path: rel, Size: n.Size, Want: n.SHA256, Err: err.Error()})
+}
+
+// makeDir creates d, or accepts an existing real directory (never a link to one).
+func (rs *restorer) makeDir(d string) error {
+	err := os.Mkdir(d, 0o700)
+	if err == nil {
+		return nil
+	}
+	if !errors.Is(err, fs.ErrExist) {
+		return err
+	}
+	fi, lerr := os.Lstat(d)
+	if lerr != nil {
+		return lerr
+	}
+	if !fi.IsDir() {
+		return fmt.Errorf("%s exists and is not a directory (a link or file); refusing to restore through it", d)
+	}
+	return nil
+}
+
+// planFile creates the file at its final size (sparse) and records its chunks.
+func (rs *restorer) planFile(rel, dst string, n *treeNode) {
+	f := &restoreFile{rel: rel, dst: dst, node: n}
+	rs.files = append(rs.files, f)
+	rs.bytesTotal += n.Size
+	if err := rs.createFile(dst, n.Size); err != nil {
+		f.fail(err)
+		return
+	}
+	var off int64
+	for _, id := range n.Content {
+		bt := rs.blobs[id]
+		if bt == nil {
+			loc, ok := rs.r.idx.lookup(id)
+			if !ok {
+				f.fail(fmt.Errorf("chunk %s is missing from the repository", id))
+				return
+			}
+			bt = &blobTarget{id: id, loc: loc}
+			rs.blobs[id] = bt
+			rs.packs[loc.Pack] = append(rs.packs[loc.Pack], bt)
+		}
+		bt.targets = append(bt.targets, fileOffset{f: f, off: off})
+		off += int64(bt.loc.Raw)
+	}
+	if off != n.Size {
+		f.fail(fmt.Errorf("chunks add up to %d bytes, the snapshot says %d", off, n.Size))
+	}
+}
+
+// createFile makes an empty file of size bytes without following links.
+func (rs *restorer) createFile(dst string, size int64) error {
+	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+	if rs.opt.Overwrite {
+		if fi, err := os.Lstat(dst); err == nil {
+			if fi.IsDir() {
+				return fmt.Errorf("%s exists and is a directory", dst)
+			}
+			if err := os.Remove(dst); err != nil { // also replaces a symlink instead of writing through it
+				return err
+			}
+		}
+	}
+	f, err := openFileNoFollow(dst, flags, 0o600)
+	if err != nil {
+		if errors.Is(err, fs.ErrExist) {
+			return fmt.Errorf("%s already exists (use overwrite to replace it)", dst)
+		}
+		return err
+	}
+	err = f.Truncate(size)
+	return errors.Join(err, f.Close())
+}
+
+// run fetches the blobs pack by pack, then verifies and finishes metadata.
+func (rs *restorer) run(ctx context.Context) error {
+	ids := make([]ID, 0, len(rs.packs))
+	for id := range rs.packs {
+		ids = append(ids, id)
+	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i].String() < ids[j].String() })
+	work := make(chan ID)
+	var wg sync.WaitGroup
+	for i := 0; i < max(2, runtime.GOMAXPROCS(0)); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range work {
+				rs.restorePack(ctx, id)
+			}
+		}()
+	}
+	for _, id := range ids {
+		if ctx.Err() != nil {
+			break
+		}
+		work <- id
+	}
+	close(work)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	rs.verifyFiles(ctx)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	rs.finishLinks()
+	rs.finishDirs()
+	return nil
+}

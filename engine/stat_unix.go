@@ -1,0 +1,41 @@
+//go:build unix
+
+package engine
+
+import (
+	"io/fs"
+	"os"
+	"syscall"
+	"time"
+
+	"golang.org/x/sys/unix"
+)
+
+// fillStat copies what change detection and restore need from fi.
+func fillStat(n *treeNode, fi fs.FileInfo) {
+	n.Mode = uint32(fi.Mode())
+	n.ModTime = fi.ModTime().UTC()
+	n.Size = fi.Size()
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
+		n.Inode = uint64(st.Ino)
+		n.Device = uint64(st.Dev)
+		n.CTime = int64(st.Ctim.Sec)*1e9 + int64(st.Ctim.Nsec)
+	}
+}
+
+// openNoFollow opens a file for reading without following a symlink that
+// replaced it since it was listed.
+func openNoFollow(p string) (*os.File, error) {
+	return os.OpenFile(p, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+}
+
+// openFileNoFollow opens p without following a symlink at its last component.
+func openFileNoFollow(p string, flag int, perm os.FileMode) (*os.File, error) {
+	return os.OpenFile(p, flag|syscall.O_NOFOLLOW, perm)
+}
+
+// lchtimes sets a symlink's own modification time.
+func lchtimes(p string, mtime time.Time) error {
+	ts := []unix.Timespec{unix.NsecToTimespec(mtime.UnixNano()), unix.NsecToTimespec(mtime.UnixNano())}
+	return unix.UtimesNanoAt(unix.AT_FDCWD, p, ts, unix.AT_SYMLINK_NOFOLLOW)
+}

@@ -1,0 +1,189 @@
+package engine
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"path"
+	"sort"
+	"strings"
+	"time"
+)
+
+// MarshalText writes an ID as hex (used in JSON).
+func (id ID) MarshalText() ([]byte, error) { return []byte(id.String()), nil }
+
+// UnmarshalText parses a hex ID.
+func (id *ID) UnmarshalText(b []byte) error {
+	v, err := parseID(string(b))
+	if err != nil {
+		return err
+	}
+	*id = v
+	return nil
+}
+
+// treeNode is one entry of a directory listing stored as a tree blob.
+type treeNode struct {
+	Name       string            `json:"name"`
+	Type       NodeType          `json:"type"`
+	Mode       uint32            `json:"mode"` // os.FileMode bits
+	ModTime    time.Time         `json:"mtime"`
+	CTime      int64             `json:"ctime,omitempty"` // ns since epoch; change detection only
+	Inode      uint64            `json:"inode,omitempty"`
+	Device     uint64            `json:"device,omitempty"`
+	Size       int64             `json:"size,omitempty"`
+	LinkTarget string            `json:"link_target,omitempty"`
+	SHA256     string            `json:"sha256,omitempty"`
+	Content    []ID              `json:"content,omitempty"` // chunk IDs in order
+	Subtree    *ID               `json:"subtree,omitempty"` // for directories
+	Meta       map[string]string `json:"meta,omitempty"`
+}
+
+// treeJSON is the plaintext of a tree blob: one directory's entries sorted by name.
+type treeJSON struct {
+	Nodes []treeNode `json:"nodes"`
+}
+
+// validName rejects names that could escape a restore target or are not a
+// single path component.
+func validName(name string) bool {
+	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, "/\x00") && !strings.Contains(name, "\\")
+}
+
+// decodeTree parses a tree blob and checks its entries are safe and unique.
+func decodeTree(plain []byte) (*treeJSON, error) {
+	var t treeJSON
+	if err := json.Unmarshal(plain, &t); err != nil {
+		return nil, fmt.Errorf("tree: %w", err)
+	}
+	seen := make(map[string]bool, len(t.Nodes))
+	for i := range t.Nodes {
+		n := &t.Nodes[i]
+		if !validName(n.Name) {
+			return nil, fmt.Errorf("tree: unsafe entry name %q", n.Name)
+		}
+		if seen[n.Name] {
+			return nil, fmt.Errorf("tree: duplicate entry %q", n.Name)
+		}
+		seen[n.Name] = true
+		switch n.Type {
+		case NodeDir:
+			if n.Subtree == nil {
+				return nil, fmt.Errorf("tree: directory %q has no subtree", n.Name)
+			}
+		case NodeFile, NodeStream, NodeSymlink:
+		default:
+			return nil, fmt.Errorf("tree: entry %q has unknown type %q", n.Name, n.Type)
+		}
+		if n.Size < 0 {
+			return nil, fmt.Errorf("tree: entry %q has negative size", n.Name)
+		}
+	}
+	return &t, nil
+}
+
+func encodeTree(t *treeJSON) ([]byte, error) {
+	sort.Slice(t.Nodes, func(i, j int) bool { return t.Nodes[i].Name < t.Nodes[j].Name })
+	return json.Marshal(t)
+}
+
+// loadTree reads one tree blob.
+func (r *Repository) loadTree(ctx context.Context, id ID) (*treeJSON, error) {
+	plain, err := r.loadBlob(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("load tree %s: %w", id, err)
+	}
+	t, err := decodeTree(plain)
+	if err != nil {
+		return nil, fmt.Errorf("tree %s: %w", id, err)
+	}
+	return t, nil
+}
+
+func (n *treeNode) public(dir string) Node {
+	return Node{
+		Name: n.Name, Path: path.Join(dir, n.Name), Type: n.Type, Mode: n.Mode, ModTime: n.ModTime,
+		Size: n.Size, LinkTarget: n.LinkTarget, SHA256: n.SHA256, Meta: n.Meta,
+	}
+}
+
+// walkTree visits every node below tree id depth-first, parents first.
+// fn gets the slash path of the directory holding the node.
+func (r *Repository) walkTree(ctx context.Context, id ID, dir string, fn func(dir string, n *treeNode) error) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	t, err := r.loadTree(ctx, id)
+	if err != nil {
+		return err
+	}
+	for i := range t.Nodes {
+		n := &t.Nodes[i]
+		if err := fn(dir, n); err != nil {
+			return err
+		}
+		if n.Type == NodeDir {
+			if err := r.walkTree(ctx, *n.Subtree, path.Join(dir, n.Name), fn); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// errSkipDir returned by a walk function skips the directory's contents.
+var errSkipDir = fmt.Errorf("skip directory")
+
+// Walk calls fn for every node of snap, parents before children.
+func (r *Repository) Walk(ctx context.Context, snap Snapshot, fn func(Node) error) error {
+	root, err := snap.treeID()
+	if err != nil {
+		return err
+	}
+	return r.walkTree(ctx, root, "/", func(dir string, n *treeNode) error {
+		return fn(n.public(dir))
+	})
+}
+
+// List returns the entries of directory dir ("" or "/" for the root) in snap.
+func (r *Repository) List(ctx context.Context, snap Snapshot, dir string) ([]Node, error) {
+	id, err := snap.treeID()
+	if err != nil {
+		return nil, err
+	}
+	clean := path.Clean("/" + dir)
+	cur := "/"
+	for _, name := range strings.Split(strings.Trim(clean, "/"), "/") {
+		if name == "" {
+			continue
+		}
+		t, err := r.loadTree(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		n := t.find(name)
+		if n == nil || n.Type != NodeDir {
+			return nil, fmt.Errorf("list %s in snapshot %s: no such directory", clean, snap.ShortID())
+		}
+		id, cur = *n.Subtree, path.Join(cur, name)
+	}
+	t, err := r.loadTree(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]Node, 0, len(t.Nodes))
+	for i := range t.Nodes {
+		out = append(out, t.Nodes[i].public(cur))
+	}
+	return out, nil
+}
+
+func (t *treeJSON) find(name string) *treeNode {
+	for i := range t.Nodes {
+		if t.Nodes[i].Name == name {
+			return &t.Nodes[i]
+		}
+	}
+	return nil
+}
