@@ -203,10 +203,10 @@ type backupRun struct {
 	blobErr  error
 
 	filesNew, filesChanged, filesUnmod, dirs atomic.Int64
-	bytesRead, bytesTotal, filesDone          atomic.Int64
-	scanFiles, scanBytes                      atomic.Int64
-	current                                   atomic.Value
-	stopProgress                              func()
+	bytesRead, bytesTotal, filesDone         atomic.Int64
+	scanFiles, scanBytes                     atomic.Int64
+	current                                  atomic.Value
+	stopProgress                             func()
 }
 
 type fileJob struct {

@@ -212,6 +212,5 @@ func saveNamed(ctx context.Context, be backend.Backend, dir string, data []byte)
 	return id, nil
 }
 
-
 // isNotFound reports a missing repository file.
 func isNotFound(err error) bool { return errors.Is(err, backend.ErrNotFound) }

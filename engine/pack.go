@@ -9,7 +9,6 @@ import (
 
 	"github.com/pierrec/lz4/v4"
 	"github.com/zeebo/blake3"
-
 )
 
 // Blob types stored in packs.
@@ -260,4 +259,3 @@ func (r *Repository) loadBlob(ctx context.Context, id ID) ([]byte, error) {
 	}
 	return r.decodeBlob(id, loc, stored)
 }
-
