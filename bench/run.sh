@@ -1,0 +1,233 @@
+#!/usr/bin/env bash
+# make bench: measure Cadang, restic and borg on the same generated data in
+# one run and write docs/BENCHMARKS.md (see bench/README.md).
+#
+#   bash bench/run.sh                     # the full ~2 GiB run
+#   BENCH_SIZE=200M bash bench/run.sh     # a quick run
+#
+# Environment (all optional):
+#   BENCH_DIR    work directory (default .bench): data, repositories, logs
+#   BENCH_SIZE   data set size for bench/gen (default 2G)
+#   BENCH_SEED   data set seed (default 1)
+#   BENCH_TOOLS  tools to measure (default "cadang restic borg")
+#   BENCH_CACHE  warm (default): the tree is in the page cache for every step;
+#                cold: sync and drop the page cache before every timed step (root)
+#   BENCH_OUT    report to write (default docs/BENCHMARKS.md; "-" for none)
+#   CADANG_BIN   a prebuilt cadang instead of `go build -o $BENCH_DIR/cadang .`
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BENCH_DIR=${BENCH_DIR:-$ROOT/.bench}
+BENCH_SIZE=${BENCH_SIZE:-2G}
+BENCH_SEED=${BENCH_SEED:-1}
+BENCH_TOOLS=${BENCH_TOOLS:-cadang restic borg}
+BENCH_CACHE=${BENCH_CACHE:-warm}
+BENCH_OUT=${BENCH_OUT:-$ROOT/docs/BENCHMARKS.md}
+mkdir -p "$BENCH_DIR"
+BENCH_DIR=$(cd "$BENCH_DIR" && pwd)
+
+DATA=$BENCH_DIR/data
+REPOS=$BENCH_DIR/repos
+RESTORES=$BENCH_DIR/restore
+LOGS=$BENCH_DIR/logs
+RESULTS=$BENCH_DIR/results.tsv
+META=$BENCH_DIR/meta.env
+PASSFILE=$BENCH_DIR/password
+
+log() { printf '%s bench: %s\n' "$(date -u +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# meta records a fact for the report (one key=value line).
+meta() { printf '%s=%s\n' "$1" "$2" >>"$META"; }
+
+install_peers() {
+	local missing=()
+	command -v restic >/dev/null || missing+=(restic)
+	command -v borg >/dev/null || missing+=(borgbackup)
+	command -v /usr/bin/time >/dev/null || missing+=(time)
+	[ ${#missing[@]} -eq 0 ] && return
+	log "installing ${missing[*]} from Debian"
+	[ "$(id -u)" -eq 0 ] || die "need root to apt-get install ${missing[*]}"
+	# Other jobs may hold the dpkg lock for a while: wait instead of failing.
+	apt-get -o DPkg::Lock::Timeout=600 update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >/dev/null
+}
+
+# build_tools builds the generator and cadang; cadang is dropped from the
+# tools when it does not build or cannot yet back up and restore.
+build_tools() {
+	(cd "$ROOT" && go build -o "$BENCH_DIR/gen" ./bench/gen) || die "build bench/gen"
+	case " $BENCH_TOOLS " in *" cadang "*) ;; *) return ;; esac
+	CADANG=${CADANG_BIN:-$BENCH_DIR/cadang}
+	if [ -z "${CADANG_BIN:-}" ]; then
+		log "building cadang (the first build compiles Fyne: minutes)"
+		if ! (cd "$ROOT" && go build -o "$CADANG" .) >"$LOGS/cadang-build.log" 2>&1; then
+			drop_cadang "it does not build (see $LOGS/cadang-build.log)"
+			return
+		fi
+	fi
+	local t=$BENCH_DIR/smoke
+	rm -rf "$t" && mkdir -p "$t/src/d" && echo smoke >"$t/src/d/f"
+	if ! { "$CADANG" init --repo "$t/repo" --password-file "$PASSFILE" &&
+		"$CADANG" backup --repo "$t/repo" --password-file "$PASSFILE" "$t/src" &&
+		"$CADANG" restore --repo "$t/repo" --password-file "$PASSFILE" --snapshot latest --target "$t/out" &&
+		diff -r "$t/src" "$t/out/src"; } >"$LOGS/cadang-smoke.log" 2>&1; then
+		drop_cadang "its init/backup/restore smoke test failed (see $LOGS/cadang-smoke.log)"
+	fi
+	rm -rf "$t"
+}
+
+drop_cadang() {
+	log "cadang not measured: $1"
+	meta cadang_skipped "$1"
+	BENCH_TOOLS=$(echo " $BENCH_TOOLS " | sed 's/ cadang / /')
+}
+
+# settle makes every timed step start alike: dirty pages of the previous
+# step written out, and the page cache warm or dropped as asked.
+settle() {
+	sync
+	if [ "$BENCH_CACHE" = cold ]; then
+		echo 3 >/proc/sys/vm/drop_caches
+	fi
+}
+
+# warm_tree reads the data set once so a warm run starts with it cached.
+warm_tree() {
+	[ "$BENCH_CACHE" = warm ] || return 0
+	find "$DATA" -type f -print0 | xargs -0 cat >/dev/null
+}
+
+# measure TOOL PHASE CMD...: run CMD under /usr/bin/time and append
+# tool, phase, exit status, seconds, peak RSS (KiB), user and system seconds.
+measure() {
+	local tool=$1 phase=$2 rc=0
+	shift 2
+	settle
+	log "$tool $phase"
+	/usr/bin/time -f '%e %M %U %S' -o "$BENCH_DIR/time.txt" "$@" \
+		>"$LOGS/$tool-$phase.out" 2>"$LOGS/$tool-$phase.err" || rc=$?
+	local e m u s
+	read -r e m u s < <(tail -n 1 "$BENCH_DIR/time.txt")
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$tool" "$phase" "$rc" "$e" "$m" "$u" "$s" >>"$RESULTS"
+	if [ "$rc" -ne 0 ]; then
+		log "$tool $phase FAILED (exit $rc): $(tail -n 3 "$LOGS/$tool-$phase.err" | tr '\n' ' ')"
+	fi
+	return 0
+}
+
+# record TOOL KEY VALUE: a number that is not a timing (sizes, counts).
+record() { printf '%s\t%s\t0\t%s\t0\t0\t0\n' "$1" "$2" "$3" >>"$RESULTS"; }
+
+repo_size() { du -sb "$REPOS/$1" | cut -f1; }
+data_bytes() { find "$DATA" -type f -printf '%s\n' | awk '{s+=$1} END {print s+0}'; }
+
+# Each tool: init, backup N (N = 1, 2, 3), restore TARGET; restored_root
+# says where the data set lands under the target.
+export RESTIC_PASSWORD_FILE=$PASSFILE
+export BORG_PASSCOMMAND="cat $PASSFILE" BORG_BASE_DIR=$BENCH_DIR/borg-base
+export BORG_RELOCATED_REPO_ACCESS_IS_OK=yes BORG_UNKNOWN_UNENCRYPTED_REPO_ACCESS_IS_OK=yes
+
+tool_init() {
+	case $1 in
+	cadang) "$CADANG" init --repo "$REPOS/cadang" --password-file "$PASSFILE" ;;
+	restic) restic --cache-dir "$BENCH_DIR/restic-cache" init -r "$REPOS/restic" ;;
+	borg) borg init --encryption=repokey "$REPOS/borg" ;;
+	esac
+}
+
+tool_backup() {
+	local n=$2
+	case $1 in
+	cadang) measure cadang "backup$n" "$CADANG" backup --repo "$REPOS/cadang" --password-file "$PASSFILE" --json "$DATA" ;;
+	restic) measure restic "backup$n" restic --cache-dir "$BENCH_DIR/restic-cache" -r "$REPOS/restic" \
+		backup --compression auto --host bench --json "$DATA" ;;
+	borg) measure borg "backup$n" env -C "$BENCH_DIR" borg create --compression lz4 --stats --json \
+		"$REPOS/borg::b$n" data ;;
+	esac
+	record "$1" "repo$n" "$(repo_size "$1")"
+}
+
+tool_restore() {
+	local target=$RESTORES/$1
+	rm -rf "$target" && mkdir -p "$target"
+	case $1 in
+	cadang) measure cadang restore "$CADANG" restore --repo "$REPOS/cadang" --password-file "$PASSFILE" \
+		--snapshot latest --target "$target" --json ;;
+	restic) measure restic restore restic --cache-dir "$BENCH_DIR/restic-cache" -r "$REPOS/restic" \
+		restore latest --target "$target" ;;
+	borg) measure borg restore env -C "$target" borg extract "$REPOS/borg::b3" ;;
+	esac
+}
+
+restored_root() {
+	case $1 in
+	restic) echo "$RESTORES/restic$DATA" ;; # restic keeps the absolute path
+	*) echo "$RESTORES/$1/data" ;;          # cadang: base name; borg: the relative path given
+	esac
+}
+
+versions() {
+	meta go "$(go version | cut -d' ' -f3-)"
+	meta restic "$(restic version | head -n1)"
+	meta borg "$(borg --version)"
+	case " $BENCH_TOOLS " in *" cadang "*) meta cadang "$("$CADANG" version 2>/dev/null | head -n1 || echo unknown) ($(cd "$ROOT" && git rev-parse --short HEAD))" ;; esac
+	meta cpu "$(lscpu | sed -n 's/^Model name: *//p' | head -n1), $(nproc) cores"
+	meta memory "$(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
+	meta kernel "$(uname -sr)"
+	meta os "$(. /etc/os-release && echo "$PRETTY_NAME")"
+	meta filesystem "$(df -T "$BENCH_DIR" | awk 'NR==2 {print $2 " on " $1}')"
+}
+
+main() {
+	rm -rf "$DATA" "$REPOS" "$RESTORES" "$LOGS" "$BENCH_DIR/restic-cache" "$BENCH_DIR/borg-base"
+	mkdir -p "$REPOS" "$RESTORES" "$LOGS"
+	: >"$RESULTS"
+	: >"$META"
+	[ -f "$PASSFILE" ] || echo "bench-password-$(date +%s)" >"$PASSFILE"
+	install_peers
+	build_tools
+	meta started "$(date -u '+%Y-%m-%d %H:%M UTC')"
+	meta load_start "$(cut -d' ' -f1-3 /proc/loadavg)"
+	meta cache "$BENCH_CACHE"
+	meta size_arg "$BENCH_SIZE"
+	meta seed "$BENCH_SEED"
+	meta tools "$BENCH_TOOLS"
+	versions
+
+	log "generating $BENCH_SIZE of data (seed $BENCH_SEED)"
+	meta dataset "$("$BENCH_DIR/gen" -out "$DATA" -size "$BENCH_SIZE" -seed "$BENCH_SEED")"
+	meta data_bytes "$(data_bytes)"
+	meta data_files "$(find "$DATA" -type f | wc -l)"
+	for t in $BENCH_TOOLS; do tool_init "$t" >"$LOGS/$t-init.log" 2>&1 || die "$t init failed: see $LOGS/$t-init.log"; done
+	warm_tree
+	for t in $BENCH_TOOLS; do tool_backup "$t" 1; done
+	for t in $BENCH_TOOLS; do tool_backup "$t" 2; done
+
+	log "mutating about 1% of the data"
+	meta mutation "$("$BENCH_DIR/gen" -out "$DATA" -seed "$BENCH_SEED" -mutate -round 1)"
+	meta data_bytes_after "$(data_bytes)"
+	warm_tree
+	for t in $BENCH_TOOLS; do tool_backup "$t" 3; done
+
+	for t in $BENCH_TOOLS; do
+		tool_restore "$t"
+		if diff -r --no-dereference "$DATA" "$(restored_root "$t")" >"$LOGS/$t-diff.log" 2>&1; then
+			record "$t" restore_identical 1
+		else
+			record "$t" restore_identical 0
+			log "$t restore differs from the data: see $LOGS/$t-diff.log"
+		fi
+		rm -rf "${RESTORES:?}/$t"
+	done
+	meta load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
+	meta finished "$(date -u '+%Y-%m-%d %H:%M UTC')"
+
+	if [ "$BENCH_OUT" != - ]; then
+		(cd "$ROOT" && go run ./bench/report -results "$RESULTS" -meta "$META" -out "$BENCH_OUT")
+		log "wrote $BENCH_OUT"
+	fi
+	column -t -s $'\t' "$RESULTS" >&2
+}
+
+main "$@"
