@@ -8,7 +8,7 @@ import (
 	"cadang/pdfdoc"
 )
 
-var handoverTitle = pdfdoc.T("Berita Acara Serah Terima Data", "Data Handover Form")
+var handoverTitle = pdfdoc.T("Form Serah Terima Data", "Data Handover Form")
 
 // WriteHandoverForm renders f as a PDF to w.
 func WriteHandoverForm(w io.Writer, f HandoverForm) error {
@@ -71,8 +71,7 @@ func handoverBody(d *pdfdoc.Doc, f HandoverForm) {
 	if f.Witness != (pdfdoc.Signature{}) {
 		sigs = append(sigs, withLabel(f.Witness, "Mengetahui / Acknowledged by"))
 	}
-	d.Section(pdfdoc.T("Tanda Tangan", "Signatures"))
-	d.Signatures(sigs)
+	d.SignatureSection(pdfdoc.T("Tanda Tangan", "Signatures"), sigs)
 }
 
 func withLabel(s pdfdoc.Signature, label string) pdfdoc.Signature {

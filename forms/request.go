@@ -64,7 +64,7 @@ func requestBody(d *pdfdoc.Doc, kind string, f RequestForm) {
 		when = pdfdoc.T("Data per tanggal (titik pemulihan)", "Data as of (restore point)")
 	}
 	fields := []pdfdoc.Field{
-		{Label: pdfdoc.T("Jenis permintaan", "Request type"), Value: kindBoxes(lang, kind), Strong: true},
+		{Label: pdfdoc.T("Jenis permintaan", "Request type"), Value: kindBoxes(kind), Strong: true},
 		{Label: pdfdoc.T("Data", "Data"), Value: f.Data},
 		{Label: when, Value: pdfdoc.DateTime(f.RequestedAt)},
 	}
@@ -95,16 +95,15 @@ func requestBody(d *pdfdoc.Doc, kind string, f RequestForm) {
 	}
 	d.Fields(1, decision)
 
-	d.Section(pdfdoc.T("Pengesahan", "Signatures"))
 	sigs := f.Signatures
 	if len(sigs) == 0 {
 		sigs = defaultRequestSignatures(f)
 	}
-	d.Signatures(sigs)
+	d.SignatureSection(pdfdoc.T("Pengesahan", "Signatures"), sigs)
 }
 
 // kindBoxes prints the request type as ticked boxes, as on a paper form.
-func kindBoxes(lang pdfdoc.Lang, kind string) string {
+func kindBoxes(kind string) string {
 	box := func(on bool) string {
 		if on {
 			return "☒"

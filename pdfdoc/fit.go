@@ -64,9 +64,14 @@ func wrap(pdf *fpdf.Fpdf, s string, w float64, maxLines int) []string {
 	if maxLines <= 0 || len(lines) <= maxLines {
 		return lines
 	}
-	rest := strings.Join(lines[maxLines-1:], "")
-	out := append(lines[:maxLines-1:maxLines-1], fitTail(pdf, rest, w))
-	return out
+	// The rest is cut from s itself, so the spaces that wrapping dropped at
+	// line ends are kept.
+	pos := 0
+	for _, l := range lines[:maxLines-1] {
+		pos += strings.Index(s[pos:], l) + len(l)
+	}
+	rest := strings.TrimSpace(strings.ReplaceAll(s[pos:], "\n", " "))
+	return append(lines[:maxLines-1:maxLines-1], fitTail(pdf, rest, w))
 }
 
 func wrapLine(pdf *fpdf.Fpdf, s string, w float64) []string {

@@ -7,7 +7,16 @@ const (
 	sigSpaceH = 20.0
 	sigLineH  = 4.6
 	sigGap    = 4.0
+	sigRowH   = sigHeadH + sigSpaceH + 3*sigLineH + 2.5
 )
+
+// SignatureSection is a numbered section heading followed by Signatures,
+// kept on the same page as the first row of blocks.
+func (d *Doc) SignatureSection(t Text, sigs []Signature) {
+	d.ensure(sigRowH + 14)
+	d.Section(t)
+	d.Signatures(sigs)
+}
 
 // Signatures draws signature blocks, up to three in a row: the label, room
 // to sign, then name, title and date. A missing name or date prints a line
@@ -21,7 +30,7 @@ func (d *Doc) Signatures(sigs []Signature) {
 func (d *Doc) signatureRow(sigs []Signature) {
 	pdf := d.pdf
 	w := (contentW - 2*sigGap) / 3
-	h := sigHeadH + sigSpaceH + 3*sigLineH + 2.5
+	h := sigRowH
 	d.ensure(h + 3)
 	y := pdf.GetY() + 1.5
 	for i, s := range sigs {

@@ -67,8 +67,7 @@ func executionBody(d *pdfdoc.Doc, r ExecutionReport, status pdfdoc.Text) {
 	d.Section(pdfdoc.T("File yang Tidak Dapat Dibaca", "Files that could not be read"))
 	d.Table(warningColumns, warningRows(r.Warnings))
 
-	d.Section(pdfdoc.T("Pengesahan", "Signatures"))
-	d.Signatures(signaturesOrDefault(r.Signatures))
+	d.SignatureSection(pdfdoc.T("Pengesahan", "Signatures"), signaturesOrDefault(r.Signatures))
 }
 
 func duration(r ExecutionReport) string {

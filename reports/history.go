@@ -64,17 +64,16 @@ func historyBody(d *pdfdoc.Doc, r HistoryReport) {
 	}
 	d.Table(historyColumns, rows)
 
-	d.Section(pdfdoc.T("Pengesahan", "Signatures"))
-	d.Signatures(signaturesOrDefault(r.Signatures))
+	d.SignatureSection(pdfdoc.T("Pengesahan", "Signatures"), signaturesOrDefault(r.Signatures))
 }
 
 var historyColumns = []pdfdoc.Column{
-	{Title: pdfdoc.T("No.", "No."), Width: 9, Align: "R"},
-	{Title: pdfdoc.T("Pekerjaan", "Job"), Width: 45, MaxLines: 2},
-	{Title: pdfdoc.T("Mulai", "Started"), Width: 26},
-	{Title: pdfdoc.T("Durasi", "Duration"), Width: 15, Align: "R"},
-	{Title: pdfdoc.T("Status", "Status"), Width: 30, MaxLines: 2},
-	{Title: pdfdoc.T("File", "Files"), Width: 18, Align: "R"},
-	{Title: pdfdoc.T("Data ditambahkan", "Bytes added"), Width: 22, Align: "R"},
-	{Title: pdfdoc.T("Peringatan", "Warnings"), Width: 15, Align: "R"},
+	{Title: pdfdoc.T("No.", "No."), Width: 8, Align: "R"},
+	{Title: pdfdoc.T("Pekerjaan", "Job"), Width: 40, MaxLines: 2},
+	{Title: pdfdoc.T("Mulai", "Started"), Width: 28},
+	{Title: pdfdoc.T("Durasi", "Duration"), Width: 16, Align: "R"},
+	{Title: pdfdoc.T("Status", "Status"), Width: 28, MaxLines: 2},
+	{Title: pdfdoc.T("File", "Files"), Width: 16, Align: "R"},
+	{Title: pdfdoc.T("Data ditambahkan", "Bytes added"), Width: 21, Align: "R"},
+	{Title: pdfdoc.T("Peringatan", "Warnings"), Width: 17, Align: "R"},
 }

@@ -89,8 +89,7 @@ func verificationBody(d *pdfdoc.Doc, r RestoreVerificationReport, verified bool,
 	}
 	d.Table(fileColumns, fileRows(lang, r.Files, base))
 
-	d.Section(pdfdoc.T("Pengesahan", "Signatures"))
-	d.Signatures(signaturesOrDefault(r.Signatures))
+	d.SignatureSection(pdfdoc.T("Pengesahan", "Signatures"), signaturesOrDefault(r.Signatures))
 }
 
 var fileColumns = []pdfdoc.Column{
