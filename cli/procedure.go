@@ -1,6 +1,308 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"cadang/jobs"
+)
 
 // addProcedureCommands adds user, job, request, docs, audit and daemon.
-func addProcedureCommands(root *cobra.Command, g *globals) {}
+func addProcedureCommands(root *cobra.Command, g *globals) {
+	root.AddCommand(newUserCommand(g), newJobCommand(g), newRequestCommand(g), newDocsCommand(g),
+		newAuditCommand(g), newDaemonCommand(g))
+}
+
+// login holds the acting account's flags shared by every procedure command.
+type login struct {
+	as        string
+	loginFile string
+}
+
+func (l *login) addFlags(cmd *cobra.Command) {
+	pf := cmd.PersistentFlags()
+	pf.StringVar(&l.as, "as", "", "the account acting (required)")
+	pf.StringVar(&l.loginFile, "login-file", "", "file holding the account's password (default: $CADANG_LOGIN)")
+}
+
+// session opens the workspace and logs in; close releases it.
+type session struct {
+	svc *jobs.Service
+	me  jobs.User
+	g   *globals
+	out io.Writer
+}
+
+func (l *login) open(cmd *cobra.Command, g *globals) (*session, error) {
+	if l.as == "" {
+		return nil, exitf(ExitUsage, "--as NAME is required: every procedure command acts as an account")
+	}
+	pw, ok := os.LookupEnv("CADANG_LOGIN")
+	if l.loginFile != "" {
+		var err error
+		if pw, err = readSecretFile(l.loginFile); err != nil {
+			return nil, err
+		}
+	} else if !ok {
+		return nil, exitf(ExitUsage, "give the password of %q with --login-file F or $CADANG_LOGIN", l.as)
+	}
+	ws, err := g.workspaceOrDefault()
+	if err != nil {
+		return nil, err
+	}
+	if _, err := os.Stat(ws); err != nil {
+		return nil, fmt.Errorf("workspace %s: %w (create it with `cadang setup`)", ws, err)
+	}
+	svc, err := jobs.OpenWorkspace(cmd.Context(), ws, jobs.Options{})
+	if err != nil {
+		return nil, err
+	}
+	me, err := svc.Login(cmd.Context(), l.as, pw)
+	if err != nil {
+		svc.Close()
+		return nil, refusalExit(err)
+	}
+	return &session{svc: svc, me: me, g: g, out: cmd.OutOrStdout()}, nil
+}
+
+// withSession wraps a command body with login and cleanup; refusals exit 3.
+func withSession(g *globals, l *login, body func(cmd *cobra.Command, args []string, s *session) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		s, err := l.open(cmd, g)
+		if err != nil {
+			return err
+		}
+		defer s.svc.Close()
+		return refusalExit(body(cmd, args, s))
+	}
+}
+
+// print writes v as JSON with --json, else the text line(s).
+func (s *session) print(v any, text string, a ...any) error {
+	if s.g.json {
+		return json.NewEncoder(s.out).Encode(v)
+	}
+	_, err := fmt.Fprintf(s.out, text+"\n", a...)
+	return err
+}
+
+func parseID(s string) (int64, error) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, exitf(ExitUsage, "%q is not a request ID", s)
+	}
+	return id, nil
+}
+
+func parseAt(s string) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	t, err := jobs.ParseLocalTime(s, time.Local)
+	if err != nil {
+		return time.Time{}, withExit(ExitUsage, err)
+	}
+	return t, nil
+}
+
+// ---- user ----
+
+func newUserCommand(g *globals) *cobra.Command {
+	l := &login{}
+	cmd := &cobra.Command{Use: "user", Short: "Manage accounts (administrators)"}
+	l.addFlags(cmd)
+	var nu jobs.NewUser
+	var pwFile string
+	add := &cobra.Command{Use: "add --name N --role ROLE --password-file F", Short: "Create an account", Args: cobra.NoArgs,
+		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
+			if nu.Name == "" || nu.Role == "" || pwFile == "" {
+				return exitf(ExitUsage, "--name, --role and --password-file are required")
+			}
+			pw, err := readSecretFile(pwFile)
+			if err != nil {
+				return err
+			}
+			nu.Password = pw
+			u, err := s.svc.AddUser(cmd.Context(), s.me, nu)
+			if err != nil {
+				return err
+			}
+			return s.print(u, "user %s (%s) created", u.Name, u.Role)
+		})}
+	f := add.Flags()
+	f.StringVar(&nu.Name, "name", "", "login name")
+	f.StringVar(&nu.Role, "role", "", "user, staff, manager or admin")
+	f.StringVar(&pwFile, "password-file", "", "file holding the new account's password")
+	f.StringVar(&nu.FullName, "full-name", "", "full name, printed on forms")
+	f.StringVar(&nu.Department, "department", "", "department (for role user)")
+	list := &cobra.Command{Use: "list", Short: "List accounts", Args: cobra.NoArgs,
+		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
+			us, err := s.svc.Users(cmd.Context(), s.me)
+			if err != nil {
+				return err
+			}
+			if s.g.json {
+				return s.print(us, "")
+			}
+			for _, u := range us {
+				state := "active"
+				if u.Disabled {
+					state = "disabled"
+				} else if u.Locked {
+					state = "locked"
+				}
+				fmt.Fprintf(s.out, "%-16s %-8s %-9s %s %s\n", u.Name, u.Role, state, u.FullName, u.Department)
+			}
+			return nil
+		})}
+	disable := &cobra.Command{Use: "disable NAME", Short: "Disable an account", Args: cobra.ExactArgs(1),
+		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
+			if err := s.svc.SetUserDisabled(cmd.Context(), s.me, args[0], true); err != nil {
+				return err
+			}
+			return s.print(map[string]string{"user": args[0], "state": "disabled"}, "user %s disabled", args[0])
+		})}
+	enable := &cobra.Command{Use: "enable NAME", Short: "Enable a disabled account", Args: cobra.ExactArgs(1),
+		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
+			if err := s.svc.SetUserDisabled(cmd.Context(), s.me, args[0], false); err != nil {
+				return err
+			}
+			return s.print(map[string]string{"user": args[0], "state": "enabled"}, "user %s enabled", args[0])
+		})}
+	unlock := &cobra.Command{Use: "unlock NAME", Short: "Unlock an account locked by wrong passwords", Args: cobra.ExactArgs(1),
+		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
+			if err := s.svc.UnlockUser(cmd.Context(), s.me, args[0]); err != nil {
+				return err
+			}
+			return s.print(map[string]string{"user": args[0], "state": "unlocked"}, "user %s unlocked", args[0])
+		})}
+	cmd.AddCommand(add, list, disable, enable, unlock)
+	return cmd
+}
+
+// ---- docs, audit ----
+
+func newDocsCommand(g *globals) *cobra.Command {
+	l := &login{}
+	cmd := &cobra.Command{Use: "docs", Short: "The document register"}
+	l.addFlags(cmd)
+	list := &cobra.Command{Use: "list", Short: "List filed documents", Args: cobra.NoArgs,
+		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
+			docs, err := s.svc.Documents(cmd.Context(), s.me, jobs.DocumentFilter{})
+			if err != nil {
+				return err
+			}
+			if s.g.json {
+				return s.print(docs, "")
+			}
+			for _, d := range docs {
+				fmt.Fprintf(s.out, "%-26s rev %d  %-20s %s  %s  %s\n", d.Number, d.Revision, d.Type, d.Date.Local().Format("2006-01-02 15:04"), d.SHA256[:12], d.Path)
+			}
+			return nil
+		})}
+	verify := &cobra.Command{Use: "verify FILE.pdf", Short: "Check a PDF is a registered document, unchanged", Args: cobra.ExactArgs(1),
+		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
+			d, err := s.svc.VerifyDocument(cmd.Context(), s.me, args[0])
+			if errors.Is(err, jobs.ErrDocumentMismatch) {
+				if s.g.json {
+					_ = s.print(map[string]any{"ok": false, "reason": err.Error()}, "") //nolint:errcheck // the exit status carries the result
+				}
+				return withExit(ExitError, err)
+			}
+			if err != nil {
+				return err
+			}
+			return s.print(map[string]any{"ok": true, "document": d}, "OK: %s is document %s revision %d (%s, filed %s, verification code %s)",
+				args[0], d.Number, d.Revision, d.Type, d.Date.Local().Format("2006-01-02 15:04"), d.VerifyCode)
+		})}
+	cmd.AddCommand(list, verify)
+	return cmd
+}
+
+func newAuditCommand(g *globals) *cobra.Command {
+	l := &login{}
+	cmd := &cobra.Command{Use: "audit", Short: "The hash-chained audit log"}
+	l.addFlags(cmd)
+	var limit int
+	var object string
+	list := &cobra.Command{Use: "list", Short: "Show audit entries", Args: cobra.NoArgs,
+		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
+			es, err := s.svc.Audit(cmd.Context(), s.me, jobs.AuditFilter{Limit: limit, Object: object})
+			if err != nil {
+				return err
+			}
+			if s.g.json {
+				return s.print(es, "")
+			}
+			for _, e := range es {
+				fmt.Fprintf(s.out, "%5d %s %-10s %-18s %-12s %s → %s %s\n", e.Seq, e.At.Local().Format("2006-01-02 15:04:05"), e.Actor, e.Action, e.Object, e.FromState, e.ToState, e.Detail)
+			}
+			return nil
+		})}
+	list.Flags().IntVar(&limit, "last", 0, "only the newest N entries")
+	list.Flags().StringVar(&object, "object", "", "only entries about this object, e.g. request#3")
+	verify := &cobra.Command{Use: "verify", Short: "Check the audit chain for changed, inserted or deleted entries", Args: cobra.NoArgs,
+		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
+			rep, err := s.svc.VerifyAudit(cmd.Context(), s.me)
+			if err != nil {
+				return err
+			}
+			if s.g.json {
+				if err := s.print(rep, ""); err != nil {
+					return err
+				}
+			} else {
+				for _, p := range rep.Problems {
+					fmt.Fprintf(s.out, "entry %d: %s\n", p.Seq, p.Reason)
+				}
+			}
+			if !rep.OK() {
+				return exitf(ExitDamaged, "audit log: %d problems in %d entries: the log was tampered with", len(rep.Problems), rep.Entries)
+			}
+			if !s.g.json {
+				fmt.Fprintf(s.out, "audit log OK: %d entries, chain unbroken\n", rep.Entries)
+			}
+			return nil
+		})}
+	cmd.AddCommand(list, verify)
+	return cmd
+}
+
+// ---- daemon ----
+
+func newDaemonCommand(g *globals) *cobra.Command {
+	l := &login{}
+	cmd := &cobra.Command{Use: "daemon", Short: "Run the scheduler without a window until SIGINT/SIGTERM", Args: cobra.NoArgs,
+		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
+			if s.me.Role == jobs.RoleUser {
+				return withExit(ExitRefused, errors.New("daemon: needs an IT staff, manager or administrator account"))
+			}
+			ctx := cmd.Context()
+			sched, err := s.svc.NewScheduler()
+			if err != nil {
+				return err
+			}
+			events, stop := s.svc.Subscribe()
+			defer stop()
+			if err := sched.Start(ctx); err != nil {
+				return err
+			}
+			fmt.Fprintf(cmd.ErrOrStderr(), "cadang daemon: scheduling approved jobs in %s (Ctrl-C to stop)\n", s.svc.Dir())
+			go func() {
+				for ev := range events {
+					fmt.Fprintf(s.out, "%s %s\n", ev.At.Local().Format("2006-01-02 15:04:05"), ev.Message)
+				}
+			}()
+			<-ctx.Done()
+			return sched.Stop()
+		})}
+	l.addFlags(cmd)
+	return cmd
+}

@@ -1,0 +1,149 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+
+	"cadang/jobs"
+)
+
+func printRequest(s *session, r jobs.Request) error {
+	if s.g.json {
+		return s.print(r, "")
+	}
+	fmt.Fprintf(s.out, "request %d: %s of %s, %s\n", r.ID, r.Kind, r.JobName, r.State)
+	fmt.Fprintf(s.out, "  requester: %s (%s)\n  reason:    %s\n", r.Requester, r.Department, r.Reason)
+	if !r.RequestedAt.IsZero() {
+		fmt.Fprintf(s.out, "  time:      %s\n", r.RequestedAt.Local().Format("2006-01-02 15:04"))
+	}
+	if r.Target != "" {
+		fmt.Fprintf(s.out, "  target:    %s\n", r.Target)
+	}
+	if r.DecidedBy != "" {
+		fmt.Fprintf(s.out, "  decided:   %s %s %s\n", r.DecidedBy, r.DecidedAt.Local().Format("2006-01-02 15:04"), r.RejectReason)
+	}
+	if r.Number != "" {
+		fmt.Fprintf(s.out, "  form:      %s\n", r.Number)
+	}
+	if r.SnapshotID != "" {
+		fmt.Fprintf(s.out, "  snapshot:  %s (attempts %d)\n", shortSnap(r.SnapshotID), r.Attempts)
+	}
+	return nil
+}
+
+func newRequestCommand(g *globals) *cobra.Command {
+	l := &login{}
+	cmd := &cobra.Command{Use: "request", Short: "Backup and restore requests (Form Permintaan Back up / Restore)"}
+	l.addFlags(cmd)
+	var nr jobs.NewRequest
+	var at string
+	newCmd := &cobra.Command{Use: "new --kind backup|restore --job N --reason TEXT", Short: "Ask for a backup or a restore", Args: cobra.NoArgs,
+		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
+			if nr.Kind == "" || nr.Job == "" || nr.Reason == "" {
+				return exitf(ExitUsage, "--kind, --job and --reason are required")
+			}
+			t, err := parseAt(at)
+			if err != nil {
+				return err
+			}
+			nr.RequestedAt = t
+			r, err := s.svc.CreateRequest(cmd.Context(), s.me, nr)
+			if err != nil {
+				return err
+			}
+			return s.print(map[string]any{"id": r.ID, "request": r}, "%d", r.ID)
+		})}
+	f := newCmd.Flags()
+	f.StringVar(&nr.Kind, "kind", "", "backup or restore")
+	f.StringVar(&nr.Job, "job", "", "the job whose data it is (name or ID)")
+	f.StringVar(&at, "at", "", `backup: when to run; restore: the date of the data ("YYYY-MM-DD HH:MM")`)
+	f.StringVar(&nr.Target, "target", "", "restore destination folder")
+	f.StringVar(&nr.Reason, "reason", "", "why")
+	f.StringVar(&nr.Department, "department", "", "department asking (default: the account's)")
+
+	byID := func(use, short string, fn func(cmd *cobra.Command, s *session, id int64) (jobs.Request, error)) *cobra.Command {
+		return &cobra.Command{Use: use + " ID", Short: short, Args: cobra.ExactArgs(1),
+			RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
+				id, err := parseID(args[0])
+				if err != nil {
+					return err
+				}
+				r, err := fn(cmd, s, id)
+				if err != nil {
+					if r.ID != 0 {
+						printRequest(s, r) //nolint:errcheck // the error below is what matters
+					}
+					return err
+				}
+				return printRequest(s, r)
+			})}
+	}
+	var reason, newAt, target string
+	reject := byID("reject", "Reject a submitted request (--reason required)", func(cmd *cobra.Command, s *session, id int64) (jobs.Request, error) {
+		return s.svc.RejectRequest(cmd.Context(), s.me, id, reason)
+	})
+	reject.Flags().StringVar(&reason, "reason", "", "why the request is rejected")
+	reschedule := byID("reschedule", "Give a rejected request a new time and submit it again", func(cmd *cobra.Command, s *session, id int64) (jobs.Request, error) {
+		t, err := parseAt(newAt)
+		if err != nil {
+			return jobs.Request{}, err
+		}
+		return s.svc.RescheduleRequest(cmd.Context(), s.me, id, t)
+	})
+	reschedule.Flags().StringVar(&newAt, "at", "", `the new time "YYYY-MM-DD HH:MM"`)
+	run := byID("run", "Carry out an approved request now", func(cmd *cobra.Command, s *session, id int64) (jobs.Request, error) {
+		r, err := s.svc.RunRequest(cmd.Context(), s.me, id, jobs.RunRequestOptions{Target: target})
+		if err != nil && r.State == jobs.RequestFailed && r.Kind == jobs.KindRestore {
+			return r, withExit(ExitDamaged, err)
+		}
+		return r, err
+	})
+	run.Flags().StringVar(&target, "target", "", "restore destination (overrides the request's)")
+	var receiver, witness, notes string
+	handover := &cobra.Command{Use: "handover ID", Short: "Hand a verified restore over and file the handover form", Args: cobra.ExactArgs(1),
+		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
+			id, err := parseID(args[0])
+			if err != nil {
+				return err
+			}
+			d, err := s.svc.Handover(cmd.Context(), s.me, id, jobs.HandoverOptions{Receiver: receiver, Witness: witness, Notes: notes})
+			if err != nil {
+				return err
+			}
+			return s.print(d, "request %d handed over; handover form %s filed at %s", id, d.Number, d.Path)
+		})}
+	handover.Flags().StringVar(&receiver, "receiver", "", "who receives the data (default: the requester)")
+	handover.Flags().StringVar(&witness, "witness", "", "a witness, if any")
+	handover.Flags().StringVar(&notes, "notes", "", "notes printed on the form")
+	var states []string
+	var mine bool
+	list := &cobra.Command{Use: "list", Short: "List requests", Args: cobra.NoArgs,
+		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
+			rs, err := s.svc.Requests(cmd.Context(), s.me, jobs.RequestFilter{States: states, Mine: mine})
+			if err != nil {
+				return err
+			}
+			if s.g.json {
+				return s.print(rs, "")
+			}
+			for _, r := range rs {
+				fmt.Fprintf(s.out, "%4d %-7s %-16s %-12s %-10s %s\n", r.ID, r.Kind, r.JobName, r.State, r.Requester, r.Reason)
+			}
+			return nil
+		})}
+	list.Flags().StringSliceVar(&states, "state", nil, "only these states")
+	list.Flags().BoolVar(&mine, "mine", false, "only my requests")
+	cmd.AddCommand(newCmd,
+		byID("submit", "Submit a draft request to the IT manager", func(cmd *cobra.Command, s *session, id int64) (jobs.Request, error) {
+			return s.svc.SubmitRequest(cmd.Context(), s.me, id)
+		}),
+		byID("approve", "Approve a submitted request (IT manager)", func(cmd *cobra.Command, s *session, id int64) (jobs.Request, error) {
+			return s.svc.ApproveRequest(cmd.Context(), s.me, id)
+		}),
+		reject, reschedule, run, handover, list,
+		byID("show", "Show a request", func(cmd *cobra.Command, s *session, id int64) (jobs.Request, error) {
+			return s.svc.Request(cmd.Context(), s.me, id)
+		}))
+	return cmd
+}
