@@ -13,7 +13,7 @@ import (
 // understands the two line shapes mysqldump writes for tables:
 //
 //	CREATE TABLE `name` (            registers the table (it may stay empty)
-//	INSERT INTO `name` VALUES (…),(…);
+//	INSERT INTO `name` VALUES (…),(…);   (tuples may be on lines of their own)
 //
 // Each row tuple (the text between its parentheses, quotes and escapes
 // included, exactly as written) is hashed; the sum of the hashes' first 64
@@ -140,12 +140,14 @@ func (s *dumpScanner) endName(c byte) {
 	}
 }
 
-// afterName waits for "VALUES (": a column list, were one written, is not a row.
+// afterName waits for "VALUES (": a column list, were one written, is not a
+// row. MariaDB's mysqldump puts VALUES and each tuple on lines of their own,
+// so only the statement's semicolon ends it, not a newline.
 func (s *dumpScanner) afterName(c byte) {
 	switch {
-	case c == '\n':
-		s.newLine()
-	case c == '(' && strings.HasSuffix(strings.TrimRight(string(s.match), " "), "VALUES"):
+	case c == ';':
+		s.state = scanSkipLine
+	case c == '(' && strings.HasSuffix(strings.TrimRight(string(s.match), " \t\r\n"), "VALUES"):
 		s.state = scanTuples
 		s.betweenTuples(c)
 	case len(s.match) < 64: // enough to hold " VALUES ", bounded whatever follows
@@ -158,8 +160,6 @@ func (s *dumpScanner) betweenTuples(c byte) {
 	case '(':
 		s.state, s.depth, s.inQuote, s.escape = scanTuple, 1, false, false
 		s.row.Reset()
-	case '\n':
-		s.newLine()
 	case ';':
 		s.state = scanSkipLine
 	}

@@ -94,15 +94,15 @@ func classify(k Kind, stderr string) (error, string) {
 	}
 	detail := tellingLine(stderr)
 	switch {
-	case has("connection refused", "error 2002", "(111)", "can't connect to local"):
-		return ErrConnectionRefused, detail
-	case has("could not translate host name", "unknown server host", "no route to host", "timeout expired", "network is unreachable", "(110)", "error 2005"):
+	case has("could not translate host name", "unknown server host", "no route to host", "timeout expired", "network is unreachable", "(110)", "(113)"):
 		return ErrUnreachable, detail
-	case has("password authentication failed", "no password supplied", "authentication failed", "access denied for user", "error 1045", "pg_hba.conf rejects"):
+	case has("connection refused", "can't connect to"): // MariaDB: error 2002/2003, errno 111 or 115
+		return ErrConnectionRefused, detail
+	case has("password authentication failed", "no password supplied", "authentication failed", "access denied for user", "pg_hba.conf rejects"):
 		return ErrAuthFailed, detail
 	case k == Postgres && has("role \"") && has("\" does not exist"):
 		return ErrAuthFailed, detail
-	case has("unknown database", "error 1049") || (k == Postgres && has("database \"") && has("\" does not exist")):
+	case has("unknown database") || (k == Postgres && has("database \"") && has("\" does not exist")):
 		return ErrNoDatabase, detail
 	}
 	return nil, detail

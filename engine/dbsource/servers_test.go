@@ -1,0 +1,185 @@
+package dbsource
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+func testServers(t *testing.T, fn func(t *testing.T, s *server)) {
+	t.Run("postgres", func(t *testing.T) { fn(t, pgServer(t)) })
+	t.Run("mariadb", func(t *testing.T) { fn(t, mysqlServer(t)) })
+}
+
+// TestServerBackupUnderWritesRestoresAndVerifies: rows are inserted while
+// the dump runs; the database restored into a new name matches the figures
+// recorded at backup time (which are not the source's figures by then).
+func TestServerBackupUnderWritesRestoresAndVerifies(t *testing.T) {
+	testServers(t, func(t *testing.T, s *server) {
+		ctx := context.Background()
+		src := s.newDatabase(t, "cadang_src")
+		s.exec(t, src.Name, s.setup)
+		w := s.startWriter(t, src)
+		stop, done := make(chan struct{}), make(chan int)
+		errc := w.run(stop, done)
+		<-done
+
+		tmp := t.TempDir()
+		opt := s.opt
+		opt.TempDir = tmp
+		st := Stream(src, opt)
+		if want := "db/" + string(s.kind) + "/" + src.Name; st.Path != want {
+			t.Fatalf("entry path %q, want %q", st.Path, want)
+		}
+		dump := readStreamWhileWriting(ctx, t, st.Open, done)
+		close(stop)
+		if err := <-errc; err != nil {
+			t.Fatal(err)
+		}
+		assertEmptyDir(t, tmp) // the password file is gone
+		meta := st.Meta()
+		items := map[Kind]string{Postgres: "sales.items", MySQL: "items"}[s.kind]
+		recorded, _ := strconv.ParseInt(meta[metaRows+items], 10, 64)
+		if recorded < 4 {
+			t.Fatalf("recorded %d rows of %s, want the fixture's 3 and the writer's first: %v", recorded, items, meta)
+		}
+		now, _ := strconv.ParseInt(s.exec(t, src.Name, "SELECT count(*) FROM "+items+";"), 10, 64)
+		if now < recorded+3 {
+			t.Fatalf("source has %d rows, recorded %d: the writer did not write during the dump", now, recorded)
+		}
+
+		target := src.WithName(src.Name + "_restored")
+		s.dropLater(t, target.Name)
+		v, err := Restore(ctx, nodeFor(st.Path, meta), bytes.NewReader(dump), target, RestoreOptions{Options: s.opt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !v.OK() || len(v.Tables) != 3 {
+			t.Fatalf("verification failed: %+v", v)
+		}
+		for _, tc := range v.Tables {
+			if tc.Table == items && tc.GotRows != recorded {
+				t.Fatalf("restored %d rows of %s, recorded %d", tc.GotRows, items, recorded)
+			}
+		}
+		if s.kind == MySQL { // routines and triggers came along
+			if got := s.exec(t, target.Name, "SELECT COUNT(*) FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = DATABASE();"); got != "1" {
+				t.Fatalf("restored %s triggers, want 1", got)
+			}
+		}
+	})
+}
+
+func TestServerTamperedRestoreIsDetected(t *testing.T) {
+	testServers(t, func(t *testing.T, s *server) {
+		ctx := context.Background()
+		src := s.newDatabase(t, "cadang_tamper")
+		s.exec(t, src.Name, s.setup)
+		st := Stream(src, s.opt)
+		dump := readStream(ctx, t, st.Open)
+		items := map[Kind]string{Postgres: "sales.items", MySQL: "items"}[s.kind]
+		odd := map[Kind]string{Postgres: `public."Odd Name"`, MySQL: "`Odd ``Name```"}[s.kind]
+		oddKey := map[Kind]string{Postgres: "public.Odd Name", MySQL: "Odd `Name`"}[s.kind]
+		for _, tc := range []struct {
+			name, sql, table, problem string
+		}{
+			{"changed value", "UPDATE " + items + " SET price = 1.51 WHERE price = 1.50;", items, "checksum differs"},
+			{"deleted row", "DELETE FROM " + odd + " WHERE k = 'b';", oddKey, "2 rows, backup recorded 3"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				target := s.newDatabase(t, "cadang_tampered")
+				if err := Load(ctx, st.Path, bytes.NewReader(dump), target, RestoreOptions{Options: s.opt}); err != nil {
+					t.Fatal(err)
+				}
+				v, err := Verify(ctx, target, st.Meta(), s.opt)
+				if err != nil || !v.OK() {
+					t.Fatalf("untouched restore: %v %+v", err, v)
+				}
+				s.exec(t, target.Name, tc.sql)
+				v, err = Verify(ctx, target, st.Meta(), s.opt)
+				if err != nil {
+					t.Fatal(err)
+				}
+				bad := v.Failed()
+				if v.OK() || len(bad) != 1 || bad[0].Table != tc.table || !strings.Contains(bad[0].Problem, tc.problem) {
+					t.Fatalf("failed tables %+v, want only %s with %q", bad, tc.table, tc.problem)
+				}
+			})
+		}
+	})
+}
+
+// TestServerRestoreRefusesNonEmptyTarget: the live database is never
+// replaced unless Overwrite is set.
+func TestServerRestoreRefusesNonEmptyTarget(t *testing.T) {
+	testServers(t, func(t *testing.T, s *server) {
+		ctx := context.Background()
+		src := s.newDatabase(t, "cadang_live")
+		s.exec(t, src.Name, s.setup)
+		st := Stream(src, s.opt)
+		dump := readStream(ctx, t, st.Open)
+		node := nodeFor(st.Path, st.Meta())
+
+		s.exec(t, src.Name, "CREATE TABLE added_later (x INT);")
+		_, err := Restore(ctx, node, bytes.NewReader(dump), src, RestoreOptions{Options: s.opt})
+		if !errors.Is(err, ErrTargetNotEmpty) {
+			t.Fatalf("restore over the live database: got %v, want ErrTargetNotEmpty", err)
+		}
+		v, err := Restore(ctx, node, bytes.NewReader(dump), src, RestoreOptions{Options: s.opt, Overwrite: true})
+		if err != nil || !v.OK() {
+			t.Fatalf("restore with overwrite: %v %+v", err, v)
+		}
+
+		empty := s.newDatabase(t, "cadang_empty") // an empty database someone prepared is used
+		if v, err := Restore(ctx, node, bytes.NewReader(dump), empty, RestoreOptions{Options: s.opt}); err != nil || !v.OK() {
+			t.Fatalf("restore into an empty database: %v %+v", err, v)
+		}
+	})
+}
+
+// TestServerErrorsAreOneClearLine: missing tools, refused connections and
+// wrong passwords each have their own error and message.
+func TestServerErrorsAreOneClearLine(t *testing.T) {
+	testServers(t, func(t *testing.T, s *server) {
+		ctx := context.Background()
+		refused := s.base
+		refused.Port = 1
+		for _, tc := range []struct {
+			name string
+			db   Database
+			opt  Options
+			path string // PATH for the tools; "" keeps the real one
+			want error
+			msg  string
+		}{
+			{"wrong password", s.base, Options{Password: "wrong password"}, "", ErrAuthFailed, "refused the login of user \"cadang\""},
+			{"connection refused", refused, s.opt, "", ErrConnectionRefused, "connection refused (is the server running"},
+			{"missing tools", s.base, s.opt, t.TempDir(), ErrToolMissing, "not found: install the"},
+			{"missing database", s.base.WithName("cadang_no_such_db"), s.opt, "", ErrNoDatabase, "does not exist"},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				if tc.path != "" {
+					t.Setenv("PATH", tc.path)
+				}
+				tc.opt.TempDir = t.TempDir()
+				rc, err := Stream(tc.db, tc.opt).Open(ctx)
+				if err == nil {
+					_, err = readAllClose(rc)
+				}
+				if !errors.Is(err, tc.want) {
+					t.Fatalf("got %v, want %v", err, tc.want)
+				}
+				if msg := err.Error(); !strings.Contains(msg, tc.msg) || strings.Contains(msg, "\n") {
+					t.Fatalf("message %q: want one line containing %q", msg, tc.msg)
+				}
+				if strings.Contains(err.Error(), s.opt.Password) {
+					t.Fatalf("message %q shows the password", err)
+				}
+				assertEmptyDir(t, tc.opt.TempDir)
+			})
+		}
+	})
+}
