@@ -1,0 +1,301 @@
+package replica
+
+import (
+	"bytes"
+	"context"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/zeebo/blake3"
+
+	"cadang/engine/backend"
+)
+
+// Repository layout, as in engine/config.go (docs/FORMAT.md).
+const (
+	configFile   = "config"
+	locksDir     = "locks/"
+	snapshotsDir = "snapshots/"
+)
+
+// Sentinel errors callers branch on with errors.Is.
+var (
+	ErrNotRepository = errors.New("the source is not a Cadang repository (it has no config file)")
+	ErrMismatch      = errors.New("copied content does not match")
+)
+
+// Stats is the state of a running copy, for progress bars.
+type Stats struct {
+	FilesDone, FilesTotal int64
+	BytesDone, BytesTotal int64
+	CurrentPath           string
+	Started               time.Time
+}
+
+// Progress receives Stats at most about ten times a second and once at the end.
+type Progress interface{ Report(Stats) }
+
+type nopProgress struct{}
+
+func (nopProgress) Report(Stats) {}
+
+// Options configure Copy; the zero value copies at full speed silently.
+type Options struct {
+	// BandwidthLimit is in bytes per second; 0 means unlimited.
+	BandwidthLimit int64
+	Progress       Progress
+
+	// now and sleep drive the bandwidth limiter; tests replace them.
+	now   func() time.Time
+	sleep func(ctx context.Context, d time.Duration) error
+}
+
+func (o Options) withDefaults() Options {
+	if o.Progress == nil {
+		o.Progress = nopProgress{}
+	}
+	if o.now == nil {
+		o.now = time.Now
+	}
+	if o.sleep == nil {
+		o.sleep = sleepCtx
+	}
+	return o
+}
+
+// Result reports a copy.
+type Result struct {
+	FilesCopied  int
+	BytesCopied  int64
+	FilesSkipped int // already on the replica with the same name and size
+	Duration     time.Duration
+}
+
+// Copy copies to dst every repository file of src that dst lacks, snapshots
+// last, and checks each one it copied. It stops at the first failure, before
+// any snapshot is copied; running it again resumes.
+func Copy(ctx context.Context, src, dst backend.Backend, opt Options) (*Result, error) {
+	opt = opt.withDefaults()
+	c := &copier{src: src, dst: dst, opt: opt, res: &Result{}}
+	c.stats.Started = opt.now()
+	if opt.BandwidthLimit > 0 {
+		c.bucket = newTokenBucket(opt.BandwidthLimit, opt.now, opt.sleep)
+	}
+	files, err := listSource(ctx, src)
+	if err != nil {
+		return nil, err
+	}
+	todo, err := c.plan(ctx, files)
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range todo {
+		c.stats.FilesTotal++
+		c.stats.BytesTotal += f.Size
+	}
+	c.report(true)
+	for _, f := range todo {
+		if err := c.copyFile(ctx, f); err != nil {
+			c.res.Duration = opt.now().Sub(c.stats.Started)
+			return c.res, err
+		}
+	}
+	c.res.Duration = opt.now().Sub(c.stats.Started)
+	c.report(true)
+	return c.res, nil
+}
+
+// listSource lists the repository files of src in copy order: everything
+// but snapshots (sorted), then the snapshots. Snapshots are listed first so
+// that every pack they reference is already there when the rest is listed.
+func listSource(ctx context.Context, src backend.Backend) ([]backend.FileInfo, error) {
+	var snaps, rest []backend.FileInfo
+	if err := src.List(ctx, snapshotsDir, func(fi backend.FileInfo) error {
+		snaps = append(snaps, fi)
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("list source snapshots: %w", err)
+	}
+	hasConfig := false
+	err := src.List(ctx, "", func(fi backend.FileInfo) error {
+		switch {
+		case fi.Name == configFile:
+			hasConfig = true
+		case strings.HasPrefix(fi.Name, snapshotsDir) || !isRepositoryFile(fi.Name):
+			return nil
+		}
+		rest = append(rest, fi)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("list source: %w", err)
+	}
+	if !hasConfig {
+		return nil, fmt.Errorf("%s: %w", src.Location(), ErrNotRepository)
+	}
+	byName := func(s []backend.FileInfo) {
+		sort.Slice(s, func(i, j int) bool { return s[i].Name < s[j].Name })
+	}
+	byName(rest)
+	byName(snaps)
+	return append(rest, snaps...), nil
+}
+
+// isRepositoryFile keeps the repository's own files: config and everything
+// in its folders except locks (held by one machine, meaningless elsewhere).
+// Top-level files such as replicas.json are local settings.
+func isRepositoryFile(name string) bool {
+	if name == configFile {
+		return true
+	}
+	return strings.Contains(name, "/") && !strings.HasPrefix(name, locksDir)
+}
+
+// plan returns the files dst lacks, in copy order.
+func (c *copier) plan(ctx context.Context, files []backend.FileInfo) ([]backend.FileInfo, error) {
+	have := map[string]int64{}
+	if err := c.dst.List(ctx, "", func(fi backend.FileInfo) error {
+		have[fi.Name] = fi.Size
+		return nil
+	}); err != nil {
+		return nil, fmt.Errorf("list replica %s: %w", c.dst.Location(), err)
+	}
+	var todo []backend.FileInfo
+	for _, f := range files {
+		size, ok := have[f.Name]
+		if ok && size == f.Size && (f.Name != configFile || c.sameContent(ctx, f.Name)) {
+			c.res.FilesSkipped++
+			continue
+		}
+		todo = append(todo, f)
+	}
+	return todo, nil
+}
+
+// sameContent compares a small file that is not named by its content.
+func (c *copier) sameContent(ctx context.Context, name string) bool {
+	a, errA := readAll(ctx, c.src, name)
+	b, errB := readAll(ctx, c.dst, name)
+	return errA == nil && errB == nil && bytes.Equal(a, b)
+}
+
+func readAll(ctx context.Context, be backend.Backend, name string) ([]byte, error) {
+	rd, err := be.Load(ctx, name)
+	if err != nil {
+		return nil, err
+	}
+	defer rd.Close()
+	return io.ReadAll(rd)
+}
+
+// copier is one Copy run.
+type copier struct {
+	src, dst backend.Backend
+	opt      Options
+	bucket   *tokenBucket
+	res      *Result
+
+	mu         sync.Mutex
+	stats      Stats
+	lastReport time.Time
+}
+
+// copyFile streams one file from src to dst through the checks and the
+// limiter, then reads it back from dst.
+func (c *copier) copyFile(ctx context.Context, f backend.FileInfo) error {
+	rd, err := c.src.Load(ctx, f.Name)
+	if err != nil {
+		return fmt.Errorf("read %s from the source: %w", f.Name, err)
+	}
+	defer rd.Close()
+	c.mu.Lock()
+	c.stats.CurrentPath = f.Name
+	c.mu.Unlock()
+	cr := &checkedReader{r: rd, h: blake3.New(), size: f.Size, want: contentID(f.Name), onRead: c.addBytes}
+	var in io.Reader = cr
+	if c.bucket != nil {
+		in = &limitedReader{ctx: ctx, r: cr, tb: c.bucket}
+	}
+	if err := c.dst.Save(ctx, f.Name, in, f.Size); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return fmt.Errorf("copy %s to %s: %w", f.Name, c.dst.Location(), err)
+	}
+	sum, err := cr.finish()
+	if err != nil { // only reachable when Save did not read to the end
+		_ = c.dst.Remove(ctx, f.Name)
+		return fmt.Errorf("copy %s: %w", f.Name, err)
+	}
+	if err := c.readBack(ctx, f, sum); err != nil {
+		return err
+	}
+	c.res.FilesCopied++
+	c.res.BytesCopied += f.Size
+	c.mu.Lock()
+	c.stats.FilesDone++
+	c.mu.Unlock()
+	c.report(false)
+	return nil
+}
+
+// readBack hashes the copy on dst; a mismatch removes it so that the next run
+// copies it again instead of trusting its name and size.
+func (c *copier) readBack(ctx context.Context, f backend.FileInfo, want []byte) error {
+	rd, err := c.dst.Load(ctx, f.Name)
+	if err != nil {
+		return fmt.Errorf("check %s on %s: %w", f.Name, c.dst.Location(), err)
+	}
+	h := blake3.New()
+	n, err := io.Copy(h, rd)
+	_ = rd.Close()
+	if err != nil {
+		return fmt.Errorf("check %s on %s: %w", f.Name, c.dst.Location(), err)
+	}
+	if n != f.Size || !bytes.Equal(h.Sum(nil), want) {
+		_ = c.dst.Remove(ctx, f.Name)
+		return fmt.Errorf("check %s on %s: read back %d bytes with another hash: %w", f.Name, c.dst.Location(), n, ErrMismatch)
+	}
+	return nil
+}
+
+func (c *copier) addBytes(n int) {
+	c.mu.Lock()
+	c.stats.BytesDone += int64(n)
+	c.mu.Unlock()
+	c.report(false)
+}
+
+// report sends Stats at most ten times a second, or now when forced.
+func (c *copier) report(force bool) {
+	c.mu.Lock()
+	now := c.opt.now()
+	if !force && now.Sub(c.lastReport) < 100*time.Millisecond {
+		c.mu.Unlock()
+		return
+	}
+	c.lastReport = now
+	s := c.stats
+	c.mu.Unlock()
+	c.opt.Progress.Report(s)
+}
+
+// contentID returns the BLAKE3-256 that a content-named file (packs, index,
+// keys, snapshots: the last path element is 64 hex digits) must have, or nil.
+func contentID(name string) []byte {
+	base := name[strings.LastIndex(name, "/")+1:]
+	if len(base) != 64 {
+		return nil
+	}
+	id, err := hex.DecodeString(base)
+	if err != nil {
+		return nil
+	}
+	return id
+}

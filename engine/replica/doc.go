@@ -1,0 +1,36 @@
+// Package replica copies a Cadang repository from one backend to another
+// (an offsite folder, an SFTP server, an rclone remote, an S3 bucket) and
+// keeps the list of a repository's replicas.
+//
+// Vocabulary: the source is the repository the backups write to; a replica
+// is a backend holding a copy of it that can be opened, verified and
+// restored from exactly like the source.
+//
+// Guarantees of Copy:
+//   - Consistent at every instant: snapshot files are copied last, after
+//     every pack, index and key file, so a snapshot on the replica never
+//     references data that is not there. The source's snapshots are listed
+//     before its other files, so a backup committing during the copy cannot
+//     slip in a snapshot whose packs were missed.
+//   - Incremental and resumable: a file already on the replica with the same
+//     name and size is not copied again (packs, indexes, keys and snapshots
+//     are immutable and named by the BLAKE3-256 of their content). An
+//     interrupted run leaves only complete files under their final names
+//     (every backend's Save is atomic), so the next run copies only what is
+//     still missing.
+//   - Checked: every content-named file is hashed while it is read from the
+//     source and must match its name (a damaged source file is never
+//     published on the replica); after upload it is read back from the
+//     replica and hashed again. The config file is compared byte for byte.
+//   - Only ciphertext travels: files are copied as stored, so an encrypted
+//     repository stays encrypted on the replica and no password is needed.
+//   - Bandwidth: an optional token bucket limits the bytes read per second.
+//
+// Non-guarantees: Copy never deletes anything on the replica by default, so
+// a mistake or an attack on the source does not propagate offsite; Mirror
+// (cadang replica sync --delete) removes what prune removed from the source,
+// snapshots first. Locks and files outside the repository layout (such as
+// replicas.json) are not copied. Files that were already present are
+// trusted by name and size: `cadang verify --read-data --repo REPLICA`
+// re-reads everything.
+package replica
