@@ -13,6 +13,7 @@
 #   BENCH_CACHE  warm (default): the tree is in the page cache for every step;
 #                cold: sync and drop the page cache before every timed step (root)
 #   BENCH_OUT    report to write (default docs/BENCHMARKS.md; "-" for none)
+#   BENCH_CADANG auto (default), cli or engine: what runs Cadang (see build_tools)
 #   CADANG_BIN   a prebuilt cadang instead of `go build -o $BENCH_DIR/cadang .`
 set -euo pipefail
 
@@ -53,28 +54,48 @@ install_peers() {
 	DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=600 install -y -qq "${missing[@]}" >/dev/null
 }
 
-# build_tools builds the generator and cadang; cadang is dropped from the
-# tools when it does not build or cannot yet back up and restore.
+# build_tools builds the generator and cadang. BENCH_CADANG=cli measures the
+# cadang binary, engine measures bench/engineprof (the engine API behind the
+# same arguments, no window build), auto (default) the first that passes a
+# smoke test. Cadang is dropped from the tools when neither works.
 build_tools() {
 	(cd "$ROOT" && go build -o "$BENCH_DIR/gen" ./bench/gen) || die "build bench/gen"
 	case " $BENCH_TOOLS " in *" cadang "*) ;; *) return ;; esac
-	CADANG=${CADANG_BIN:-$BENCH_DIR/cadang}
-	if [ -z "${CADANG_BIN:-}" ]; then
-		log "building cadang (the first build compiles Fyne: minutes)"
-		if ! (cd "$ROOT" && go build -o "$CADANG" .) >"$LOGS/cadang-build.log" 2>&1; then
-			drop_cadang "it does not build (see $LOGS/cadang-build.log)"
+	local mode=${BENCH_CADANG:-auto}
+	if [ -n "${CADANG_BIN:-}" ]; then
+		CADANG=$CADANG_BIN
+		smoke_cadang && { meta cadang_binary "$CADANG_BIN"; return; }
+		drop_cadang "$CADANG_BIN failed its init/backup/restore smoke test (see $LOGS/cadang-smoke.log)"
+		return
+	fi
+	if [ "$mode" != engine ]; then
+		CADANG=$BENCH_DIR/cadang
+		log "building cadang (a first build compiles Fyne: minutes)"
+		if (cd "$ROOT" && go build -o "$CADANG" .) >"$LOGS/cadang-build.log" 2>&1 && smoke_cadang; then
+			meta cadang_binary "cadang (the command line)"
 			return
 		fi
+		log "cadang's command line does not build or fails the smoke test (see $LOGS/cadang-build.log, $LOGS/cadang-smoke.log)"
+		[ "$mode" = cli ] && { drop_cadang "the cadang command line failed"; return; }
 	fi
-	local t=$BENCH_DIR/smoke
+	CADANG=$BENCH_DIR/engineprof
+	if (cd "$ROOT" && go build -o "$CADANG" ./bench/engineprof) >"$LOGS/engineprof-build.log" 2>&1 && smoke_cadang; then
+		meta cadang_binary "bench/engineprof (the engine API with cadang's arguments; the command line was not used)"
+		return
+	fi
+	drop_cadang "neither the command line nor bench/engineprof passed the smoke test (see $LOGS)"
+}
+
+# smoke_cadang checks that $CADANG can init, back up and restore a tiny tree.
+smoke_cadang() {
+	local t=$BENCH_DIR/smoke rc=0
 	rm -rf "$t" && mkdir -p "$t/src/d" && echo smoke >"$t/src/d/f"
-	if ! { "$CADANG" init --repo "$t/repo" --password-file "$PASSFILE" &&
+	{ "$CADANG" init --repo "$t/repo" --password-file "$PASSFILE" &&
 		"$CADANG" backup --repo "$t/repo" --password-file "$PASSFILE" "$t/src" &&
 		"$CADANG" restore --repo "$t/repo" --password-file "$PASSFILE" --snapshot latest --target "$t/out" &&
-		diff -r "$t/src" "$t/out/src"; } >"$LOGS/cadang-smoke.log" 2>&1; then
-		drop_cadang "its init/backup/restore smoke test failed (see $LOGS/cadang-smoke.log)"
-	fi
+		diff -r "$t/src" "$t/out/src"; } >"$LOGS/cadang-smoke.log" 2>&1 || rc=$?
 	rm -rf "$t"
+	return $rc
 }
 
 drop_cadang() {

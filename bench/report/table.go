@@ -160,6 +160,14 @@ func writeRun(w io.Writer, rs results, meta map[string]string) {
 		meta["cpu"], meta["memory"], meta["os"], meta["kernel"], meta["filesystem"])
 	fmt.Fprintf(w, "- Load average (1, 5, 15 min): %s at the start, %s at the end.\n", meta["load_start"], meta["load_end"])
 	fmt.Fprintf(w, "- Versions: %s; %s; %s; Go %s.\n", orDash(meta["cadang"], "cadang"), meta["restic"], meta["borg"], meta["go"])
+	if s := meta["cadang_binary"]; s != "" {
+		fmt.Fprintf(w, "- Cadang ran as: %s.\n", s)
+	}
+	fmt.Fprintln(w, "- Same settings for all: encrypted repositories, each tool with its default concurrency "+
+		"(all may use both cores). Cadang: `init --password-file`, LZ4 and AES-256-GCM; "+
+		"borg: `init --encryption=repokey` (AES-256-CTR + HMAC-SHA256), `create --compression lz4`; "+
+		"restic: always encrypted (AES-256-CTR + Poly1305), repository format 2 with `--compression auto` "+
+		"(zstd at its fastest level: restic 0.14 has no LZ4, and zstd compresses text better than LZ4).")
 	if s := meta["cadang_skipped"]; s != "" {
 		fmt.Fprintf(w, "- **Cadang was not measured in this run: %s.**\n", s)
 	}

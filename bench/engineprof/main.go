@@ -1,0 +1,172 @@
+// Command engineprof drives the Cadang engine directly, with the same
+// arguments as `cadang init|backup|restore`, and can write pprof profiles.
+// It measures the engine without the window's build (no Fyne, no cgo), and
+// stands in for the cadang binary in bench/run.sh (BENCH_CADANG=engine)
+// where the command line is not there yet or profiles are wanted.
+//
+//	engineprof init    --repo R [--password-file F]
+//	engineprof backup  --repo R [--password-file F] [--json] PATH...
+//	engineprof restore --repo R [--password-file F] --snapshot ID|latest --target DIR [--json]
+//
+// With BENCH_PROFILE_DIR set, each command writes OP-cpu.pprof and
+// OP-heap.pprof (in-use memory at the end) there, and OP-mem.txt with the
+// runtime's memory statistics.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"strings"
+
+	"cadang/engine"
+	"cadang/engine/location"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	err := run(ctx, os.Args[1:], os.Stdout)
+	stop()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "engineprof: %v\n", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	repo, passwordFile, snapshot, target string
+	json                                 bool
+}
+
+func run(ctx context.Context, args []string, stdout io.Writer) error {
+	if len(args) == 0 {
+		return errors.New("usage: engineprof init|backup|restore --repo R [flags] [PATH...]")
+	}
+	op := args[0]
+	var o options
+	fs := flag.NewFlagSet(op, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.StringVar(&o.repo, "repo", "", "repository")
+	fs.StringVar(&o.passwordFile, "password-file", "", "file holding the password")
+	fs.StringVar(&o.snapshot, "snapshot", "latest", "snapshot to restore")
+	fs.StringVar(&o.target, "target", "", "restore target")
+	fs.BoolVar(&o.json, "json", false, "print the result as JSON")
+	if err := fs.Parse(args[1:]); err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	if o.repo == "" {
+		return fmt.Errorf("%s: --repo is required", op)
+	}
+	password, err := readPassword(o.passwordFile)
+	if err != nil {
+		return err
+	}
+	stopProfile, err := startProfile(op)
+	if err != nil {
+		return err
+	}
+	res, err := do(ctx, op, o, password, fs.Args())
+	if perr := stopProfile(); err == nil {
+		err = perr
+	}
+	if err != nil {
+		return err
+	}
+	if o.json {
+		return json.NewEncoder(stdout).Encode(res)
+	}
+	return nil
+}
+
+func readPassword(file string) (string, error) {
+	if file == "" {
+		return os.Getenv("CADANG_PASSWORD"), nil
+	}
+	b, err := os.ReadFile(file)
+	if err != nil {
+		return "", fmt.Errorf("read password: %w", err)
+	}
+	return strings.TrimRight(string(b), "\r\n"), nil
+}
+
+func do(ctx context.Context, op string, o options, password string, paths []string) (any, error) {
+	be, err := location.Open(ctx, o.repo)
+	if err != nil {
+		return nil, err
+	}
+	if op == "init" {
+		r, err := engine.Init(ctx, be, engine.InitOptions{Password: password})
+		if err != nil {
+			return nil, err
+		}
+		return map[string]string{"id": r.ID()}, r.Close()
+	}
+	r, err := engine.Open(ctx, be, password)
+	if err != nil {
+		return nil, err
+	}
+	defer r.Close()
+	switch op {
+	case "backup":
+		return r.Backup(ctx, paths, engine.BackupOptions{})
+	case "restore":
+		if o.target == "" {
+			return nil, errors.New("restore: --target is required")
+		}
+		snap, err := r.FindSnapshot(ctx, o.snapshot)
+		if err != nil {
+			return nil, err
+		}
+		res, err := r.Restore(ctx, snap, o.target, engine.RestoreOptions{})
+		if err == nil && len(res.Failed) > 0 {
+			err = fmt.Errorf("restore: %d files failed, first %s: %s", len(res.Failed), res.Failed[0].Path, res.Failed[0].Err)
+		}
+		if res != nil {
+			res.Checks = nil // tens of thousands of lines nobody reads here
+		}
+		return res, err
+	}
+	return nil, fmt.Errorf("unknown command %q", op)
+}
+
+// startProfile starts a CPU profile when BENCH_PROFILE_DIR is set; the
+// returned func stops it and writes the heap profile and memory statistics.
+func startProfile(op string) (func() error, error) {
+	dir := os.Getenv("BENCH_PROFILE_DIR")
+	if dir == "" {
+		return func() error { return nil }, nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	cpu, err := os.Create(filepath.Join(dir, op+"-cpu.pprof"))
+	if err != nil {
+		return nil, err
+	}
+	if err := pprof.StartCPUProfile(cpu); err != nil {
+		return nil, errors.Join(err, cpu.Close())
+	}
+	return func() error {
+		pprof.StopCPUProfile()
+		errs := []error{cpu.Close()}
+		heap, err := os.Create(filepath.Join(dir, op+"-heap.pprof"))
+		if err != nil {
+			return errors.Join(append(errs, err)...)
+		}
+		errs = append(errs, pprof.Lookup("heap").WriteTo(heap, 0), heap.Close())
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		stats := fmt.Sprintf("HeapSys %d\nHeapInuse %d\nTotalAlloc %d\nSys %d\nNumGC %d\n",
+			ms.HeapSys, ms.HeapInuse, ms.TotalAlloc, ms.Sys, ms.NumGC)
+		errs = append(errs, os.WriteFile(filepath.Join(dir, op+"-mem.txt"), []byte(stats), 0o644))
+		return errors.Join(errs...)
+	}, nil
+}
