@@ -37,8 +37,9 @@ func Open(ctx context.Context, path string) (*Catalog, error) {
 	if err := checkHeader(path); err != nil {
 		return nil, err
 	}
+	// WAL is switched on only after the version check: changing the journal
+	// mode rewrites the file header, and a refused catalog stays untouched.
 	q := url.Values{}
-	q.Set("_journal_mode", "WAL")
 	q.Set("_foreign_keys", "on")
 	q.Set("_busy_timeout", "10000")
 	q.Set("_txlock", "immediate")
@@ -48,6 +49,14 @@ func Open(ctx context.Context, path string) (*Catalog, error) {
 		return nil, fmt.Errorf("open catalog %s: %w", path, err)
 	}
 	c := &Catalog{db: db, path: path}
+	if err := c.refuseNewer(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
+	if _, err := db.ExecContext(ctx, "PRAGMA journal_mode=WAL"); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open catalog %s: %w", path, explain(path, err))
+	}
 	if err := c.migrate(ctx, len(migrations)); err != nil {
 		db.Close()
 		return nil, err
@@ -113,6 +122,19 @@ func explain(path string, err error) error {
 		return fmt.Errorf("%w: %s is damaged or not an SQLite database (%v); restore it from a copy or start a new workspace", ErrNotCatalog, path, err)
 	}
 	return err
+}
+
+// refuseNewer reads the schema version without writing anything and
+// refuses a catalog from a newer Cadang.
+func (c *Catalog) refuseNewer(ctx context.Context) error {
+	v, err := c.SchemaVersion(ctx)
+	if err != nil {
+		return fmt.Errorf("open catalog %s: %w", c.path, err)
+	}
+	if v > len(migrations) {
+		return fmt.Errorf("open catalog %s: %w (schema version %d, this Cadang knows up to %d): use a newer Cadang", c.path, ErrNewerCatalog, v, len(migrations))
+	}
+	return nil
 }
 
 // migrate brings the schema to version target in one transaction.

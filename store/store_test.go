@@ -1,0 +1,242 @@
+package store
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+)
+
+// seeds insert, into a catalog at schema version v, rows that only that
+// version's schema can hold; checks confirm they survived an upgrade.
+// Add an entry with every new migration.
+var seeds = map[int]struct {
+	insert []string
+	checks []string // each must return exactly one row
+}{
+	1: {
+		insert: []string{
+			`INSERT INTO settings(key,value) VALUES('company.name','PT Contoh')`,
+			`INSERT INTO users(id,name,role,password_hash,created_at) VALUES(1,'ani','staff','$argon2id$x','2026-01-02T03:04:05Z')`,
+		},
+		checks: []string{
+			`SELECT 1 FROM settings WHERE key='company.name' AND value='PT Contoh'`,
+			`SELECT 1 FROM users WHERE id=1 AND name='ani' AND role='staff'`,
+		},
+	},
+	2: {
+		insert: []string{
+			`INSERT INTO jobs(id,name,repository,schedule_kind,state,created_by,created_at,updated_at) VALUES(1,'erp','/r','window','approved',1,'t','t')`,
+			`INSERT INTO requests(id,kind,job_id,requester_id,reason,state,created_at,updated_at) VALUES(1,'restore',1,1,'lost file','approved','t','t')`,
+			`INSERT INTO runs(id,job_id,kind,trigger,status) VALUES(1,1,'backup','schedule','success')`,
+			`INSERT INTO documents(number,type,created_at,sha256,path,verify_code) VALUES('F/2026/0001','request-form','t','ab','p','C')`,
+			`INSERT INTO audit(seq,at,actor,action,object,prev_hash,hash) VALUES(1,'t','ani','x','y','0','1')`,
+		},
+		checks: []string{
+			`SELECT 1 FROM jobs WHERE name='erp'`,
+			`SELECT 1 FROM requests WHERE reason='lost file'`,
+			`SELECT 1 FROM runs WHERE status='success'`,
+			`SELECT 1 FROM documents WHERE number='F/2026/0001'`,
+			`SELECT 1 FROM audit WHERE seq=1`,
+		},
+	},
+}
+
+// buildAt makes a catalog file at schema version v holding every seed up to v.
+func buildAt(t *testing.T, path string, v int) {
+	t.Helper()
+	ctx := context.Background()
+	db, err := sql.Open("sqlite3", "file:"+escapePath(path)+"?_foreign_keys=on")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	c := &Catalog{db: db, path: path}
+	if err := c.migrate(ctx, v); err != nil {
+		t.Fatalf("build catalog at version %d: %v", v, err)
+	}
+	for i := 1; i <= v; i++ {
+		for _, q := range seeds[i].insert {
+			if _, err := db.ExecContext(ctx, q); err != nil {
+				t.Fatalf("seed version %d: %s: %v", i, q, err)
+			}
+		}
+	}
+}
+
+func TestEverySchemaVersionHasASeed(t *testing.T) {
+	for v := 1; v <= len(migrations); v++ {
+		if _, ok := seeds[v]; !ok {
+			t.Errorf("migration %d has no seed data in the upgrade test: add one", v)
+		}
+	}
+}
+
+func TestOpenUpgradesFromEveryEarlierVersion(t *testing.T) {
+	ctx := context.Background()
+	for v := 0; v < len(migrations); v++ {
+		t.Run("from version "+string(rune('0'+v)), func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "catalog.db")
+			buildAt(t, path, v)
+			c, err := Open(ctx, path)
+			if err != nil {
+				t.Fatalf("Open: %v", err)
+			}
+			defer c.Close()
+			got, err := c.SchemaVersion(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got != len(migrations) {
+				t.Errorf("schema version = %d, want %d", got, len(migrations))
+			}
+			for i := 1; i <= v; i++ {
+				for _, q := range seeds[i].checks {
+					var one int
+					if err := c.DB().QueryRowContext(ctx, q).Scan(&one); err != nil {
+						t.Errorf("data of version %d lost after upgrade: %s: %v", i, q, err)
+					}
+				}
+			}
+			// The upgraded catalog works: every later seed fits the new schema.
+			for i := v + 1; i <= len(migrations); i++ {
+				for _, q := range seeds[i].insert {
+					if _, err := c.DB().ExecContext(ctx, q); err != nil {
+						t.Errorf("upgraded schema rejects version %d data: %s: %v", i, q, err)
+					}
+				}
+			}
+		})
+	}
+}
+
+func TestOpenRefusesNewerCatalogUnchanged(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "catalog.db")
+	buildAt(t, path, len(migrations))
+	db, err := sql.Open("sqlite3", "file:"+escapePath(path))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.Exec(`PRAGMA user_version = 99`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = Open(ctx, path)
+	if !errors.Is(err, ErrNewerCatalog) {
+		t.Fatalf("Open = %v, want ErrNewerCatalog", err)
+	}
+	after, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(before, after) {
+		t.Error("Open changed a catalog it refused")
+	}
+}
+
+func TestOpenRefusesNonSQLite(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	tests := []struct {
+		name    string
+		content []byte
+	}{
+		{"text", []byte("this is my shopping list\n")},
+		{"pdf", []byte("%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n")},
+		{"short", []byte("SQLite")},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(dir, tt.name)
+			if err := os.WriteFile(path, tt.content, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			_, err := Open(ctx, path)
+			if !errors.Is(err, ErrNotCatalog) {
+				t.Fatalf("Open = %v, want ErrNotCatalog", err)
+			}
+			got, _ := os.ReadFile(path)
+			if !bytes.Equal(got, tt.content) {
+				t.Error("Open changed the file it refused")
+			}
+		})
+	}
+	t.Run("directory", func(t *testing.T) {
+		if _, err := Open(ctx, dir); !errors.Is(err, ErrNotCatalog) {
+			t.Fatalf("Open(dir) = %v, want ErrNotCatalog", err)
+		}
+	})
+}
+
+func openTemp(t *testing.T) *Catalog {
+	t.Helper()
+	c, err := Open(context.Background(), filepath.Join(t.TempDir(), "catalog.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { c.Close() })
+	return c
+}
+
+func TestDocumentNumbersIncreasePerCodeAndYear(t *testing.T) {
+	ctx := context.Background()
+	c := openTemp(t)
+	steps := []struct {
+		code string
+		year int
+		want int
+	}{
+		{"FRM-A", 2026, 1}, {"FRM-A", 2026, 2}, {"FRM-B", 2026, 1}, {"FRM-A", 2027, 1}, {"FRM-A", 2026, 3},
+	}
+	for _, s := range steps {
+		got, err := c.NextDocumentNumber(ctx, s.code, s.year)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got != s.want {
+			t.Errorf("NextDocumentNumber(%s, %d) = %d, want %d", s.code, s.year, got, s.want)
+		}
+	}
+}
+
+func TestOneRunningRunPerJob(t *testing.T) {
+	ctx := context.Background()
+	c := openTemp(t)
+	uid, err := c.CreateUser(ctx, User{Name: "ani", Role: "staff", PasswordHash: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jid, err := c.CreateJob(ctx, Job{Name: "erp", Repository: "/r", ScheduleKind: "window", State: "approved", CreatedBy: uid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first, err := c.InsertRun(ctx, Run{JobID: jid, Kind: "backup", Trigger: "manual", Status: "running", StartedAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.InsertRun(ctx, Run{JobID: jid, Kind: "backup", Trigger: "schedule", Status: "running"}); !errors.Is(err, ErrAlreadyRunning) {
+		t.Fatalf("second running run: err = %v, want ErrAlreadyRunning", err)
+	}
+	if n, err := c.FailInterrupted(ctx, time.Now()); err != nil || n != 1 {
+		t.Fatalf("FailInterrupted = %d, %v; want 1", n, err)
+	}
+	r, err := c.RunByID(ctx, first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Status != "failed" {
+		t.Errorf("interrupted run status = %q, want failed", r.Status)
+	}
+	if _, err := c.InsertRun(ctx, Run{JobID: jid, Kind: "backup", Trigger: "schedule", Status: "running"}); err != nil {
+		t.Errorf("run after the interrupted one was cleared: %v", err)
+	}
+}
