@@ -13,7 +13,7 @@ import (
 )
 
 // Open returns the backend for urlOrPath: a plain path or file:// URL is a
-// local folder; other schemes are not supported (yet).
+// local folder; sftp://, rclone: and s3:// open the remote backends (remote.go).
 func Open(ctx context.Context, urlOrPath string) (backend.Backend, error) {
 	if strings.TrimSpace(urlOrPath) == "" {
 		return nil, fmt.Errorf("no repository location given")
@@ -36,8 +36,14 @@ func Open(ctx context.Context, urlOrPath string) (backend.Backend, error) {
 		}
 		return local.New(u.Path)
 	default:
-		_ = rest
-		return nil, fmt.Errorf("repository location %q: unsupported scheme %q (use a folder path or file://)", urlOrPath, scheme)
+		if isRemoteScheme(scheme) { // remote.go: sftp://, rclone:, s3://
+			open, err := parseRemote(scheme, urlOrPath, rest)
+			if err != nil {
+				return nil, err
+			}
+			return open(ctx)
+		}
+		return nil, fmt.Errorf("repository location %q: unsupported scheme %q (use a folder path, file://, sftp://, rclone:, s3:// or s3+http://)", urlOrPath, scheme)
 	}
 }
 
