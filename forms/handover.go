@@ -44,7 +44,7 @@ func handoverBody(d *pdfdoc.Doc, f HandoverForm) {
 		{Label: pdfdoc.T("Data", "Data"), Value: f.Data},
 		{Label: pdfdoc.T("Snapshot (data per)", "Snapshot (data as of)"), Value: joinNonEmpty("  ·  ", f.SnapshotID, pdfdoc.DateTime(f.SnapshotTime))},
 		{Label: pdfdoc.T("Lokasi hasil restore", "Restored to"), Value: f.Target},
-		{Label: pdfdoc.T("Jumlah file / ukuran", "Files / size"), Value: fmt.Sprintf("%s file  ·  %s", pdfdoc.Int(lang, f.Files), pdfdoc.Bytes(lang, f.Bytes))},
+		{Label: pdfdoc.T("Jumlah file / ukuran", "Files / size"), Value: fmt.Sprintf("%s %s  ·  %s", pdfdoc.Int(lang, f.Files), pdfdoc.T("file", "files").In(lang), pdfdoc.Bytes(lang, f.Bytes))},
 		{Label: pdfdoc.T("File terverifikasi", "Files verified"), Value: fmt.Sprintf("%s / %s", pdfdoc.Int(lang, f.VerifiedFiles), pdfdoc.Int(lang, f.Files))},
 	})
 	verdict := pdfdoc.T("Sesuai — seluruh file cocok dengan snapshot", "Verified — every file matches the snapshot")

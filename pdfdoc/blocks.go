@@ -12,7 +12,8 @@ const (
 	labelSize = 7.5
 	subSize   = 6.5
 	bodyLineH = 4.0
-	subLineH  = 3.0
+	subLineH  = 2.8
+	labLineH  = 3.2
 	thinRule  = 0.1
 	boxRule   = 0.2
 	pageLimit = pageH - marginBottom - 1
@@ -94,20 +95,20 @@ func (d *Doc) drawLabel(x, y, w float64, main, sub []string, style string) {
 	d.font(style, labelSize)
 	d.grey(30)
 	for i, l := range main {
-		pdf.SetXY(x, y+float64(i)*3.4)
-		pdf.CellFormat(w, 3.4, l, "", 0, "L", false, 0, "")
+		pdf.SetXY(x, y+float64(i)*labLineH)
+		pdf.CellFormat(w, labLineH, l, "", 0, "L", false, 0, "")
 	}
 	d.font("I", subSize)
 	d.grey(95)
 	for i, l := range sub {
-		pdf.SetXY(x, y+float64(len(main))*3.4+float64(i)*subLineH)
+		pdf.SetXY(x, y+float64(len(main))*labLineH+float64(i)*subLineH)
 		pdf.CellFormat(w, subLineH, l, "", 0, "L", false, 0, "")
 	}
 	d.grey(0)
 }
 
 func labelHeight(main, sub []string) float64 {
-	return float64(len(main))*3.4 + float64(len(sub))*subLineH
+	return float64(len(main))*labLineH + float64(len(sub))*subLineH
 }
 
 // Fields draws labelled values as a bordered grid with perRow label/value
@@ -131,7 +132,7 @@ func (d *Doc) Fields(perRow int, fields []Field) {
 
 func (d *Doc) fieldRow(row []Field, pairW, labelW float64) {
 	pdf := d.pdf
-	const pad = 1.0
+	const pad = 0.9
 	type cell struct {
 		main, sub, val []string
 	}

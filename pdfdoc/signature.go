@@ -4,7 +4,7 @@ import "strings"
 
 const (
 	sigHeadH  = 8.0
-	sigSpaceH = 20.0
+	sigSpaceH = 18.0
 	sigLineH  = 4.6
 	sigGap    = 4.0
 	sigRowH   = sigHeadH + sigSpaceH + 3*sigLineH + 2.5

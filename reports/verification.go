@@ -94,10 +94,10 @@ func verificationBody(d *pdfdoc.Doc, r RestoreVerificationReport, verified bool,
 
 var fileColumns = []pdfdoc.Column{
 	{Title: pdfdoc.T("No.", "No."), Width: 9, Align: "R"},
-	{Title: pdfdoc.T("File", "File"), Width: 104, MaxLines: 3},
+	{Title: pdfdoc.T("File", "File"), Width: 99, MaxLines: 3},
 	{Title: pdfdoc.T("Ukuran", "Size"), Width: 17, Align: "R"},
-	{Title: pdfdoc.T("Hash isi", "Content hash"), Width: 28},
-	{Title: pdfdoc.T("Hasil", "Result"), Width: 22},
+	{Title: pdfdoc.T("Hash isi", "Content hash"), Width: 29},
+	{Title: pdfdoc.T("Hasil", "Result"), Width: 26},
 }
 
 func fileRows(lang pdfdoc.Lang, files []FileCheck, base string) []pdfdoc.Row {
@@ -126,8 +126,8 @@ func checkResult(lang pdfdoc.Lang, f FileCheck) string {
 	}
 }
 
-// hashCell shows the hash once when the restored file matches, and both
-// (snapshot, then restored) when it does not.
+// hashCell shows the hash once when the restored file matches, and the
+// snapshot's hash over "≠ restored hash" when it does not.
 func hashCell(f FileCheck) string {
 	if f.OK || f.Got == f.Want {
 		return shortHash(f.Want)
@@ -136,7 +136,7 @@ func hashCell(f FileCheck) string {
 	if got == "" {
 		got = "–"
 	}
-	return "S: " + shortHash(f.Want) + "\nR: " + got
+	return shortHash(f.Want) + "\n≠ " + got
 }
 
 // shortHash keeps the start and end of a hash, enough to compare by eye;
