@@ -58,10 +58,14 @@ type flow struct {
 	user    *jobs.User // nil while nobody is signed in
 	current func()     // redraws the screen shown now (after a language change)
 	tray    *tray
+	hub     *eventHub // events for the page shown now
+	running int       // runs started and not yet finished, from events
+
+	unsubscribe func()
 }
 
 func newFlow(ctx context.Context, a fyne.App, w fyne.Window, workspace string, bg background, log *slog.Logger) *flow {
-	return &flow{ctx: ctx, app: a, win: w, bg: bg, log: log, fixed: workspace}
+	return &flow{ctx: ctx, app: a, win: w, bg: bg, log: log, fixed: workspace, hub: &eventHub{}}
 }
 
 // defaultWorkspace is <user config dir>/cadang, as the command line uses.
@@ -171,7 +175,7 @@ func (f *flow) signedIn(u jobs.User) {
 	f.user = &u
 	f.log.Info("signed in", "user", u.Name, "role", u.Role)
 	f.show("shell", func() {
-		s := &session{ctx: f.ctx, win: f.win, svc: f.svc, user: u, bg: f.bg, log: f.log}
+		s := &session{ctx: f.ctx, win: f.win, svc: f.svc, user: u, bg: f.bg, log: f.log, hub: f.hub}
 		f.win.SetContent(newShell(s, f.logout).content())
 	})
 	f.installTray()

@@ -124,6 +124,23 @@ func closeDialogs(w fyne.Window) {
 	}
 }
 
+// walkObjects visits o and everything below it while visit returns true.
+func walkObjects(o fyne.CanvasObject, visit func(fyne.CanvasObject) bool) {
+	if o == nil || !visit(o) {
+		return
+	}
+	switch v := o.(type) {
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			walkObjects(c, visit)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(v).Objects() {
+			walkObjects(c, visit)
+		}
+	}
+}
+
 // findButton finds a button by its text below o.
 func findButton(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
 	t.Helper()

@@ -6,7 +6,6 @@ import (
 )
 
 func dashboardScreen(s *session) fyne.CanvasObject { return widget.NewLabel("Dashboard") }
-func requestsScreen(s *session) fyne.CanvasObject  { return widget.NewLabel("Requests") }
 func jobsScreen(s *session) fyne.CanvasObject      { return widget.NewLabel("Jobs") }
 func snapshotsScreen(s *session) fyne.CanvasObject { return widget.NewLabel("Snapshots") }
 func activityScreen(s *session) fyne.CanvasObject  { return widget.NewLabel("Activity") }
@@ -15,6 +14,3 @@ func settingsScreen(s *session) fyne.CanvasObject  { return widget.NewLabel("Set
 
 func (f *flow) runNowItems() []*fyne.MenuItem { return nil }
 func (f *flow) togglePause()                  {}
-func (f *flow) quit()                         { f.app.Quit() }
-func (f *flow) startService()                 {}
-func (f *flow) stopService()                  { f.svc.Close() }

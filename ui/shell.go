@@ -23,6 +23,14 @@ type session struct {
 	log  *slog.Logger
 	// navigate switches the shell to another page (set by the shell).
 	navigate func(page string)
+	hub      *eventHub
+}
+
+// listen hands the jobs events to fn while the current page is shown.
+func (s *session) listen(fn func(jobs.Event)) {
+	if s.hub != nil {
+		s.hub.listen(fn)
+	}
 }
 
 // Page names, used by navigate and by the screenshots script.
@@ -126,6 +134,9 @@ func (sh *shell) open(name string) {
 
 func (sh *shell) show(i int) {
 	p := sh.pages[i]
+	if sh.s.hub != nil {
+		sh.s.hub.reset()
+	}
 	sh.title.SetText(p.title())
 	sh.body.Objects = []fyne.CanvasObject{p.view(sh.s)}
 	sh.body.Refresh()

@@ -1,0 +1,36 @@
+package ui
+
+import (
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/lang"
+
+	"cadang/jobs"
+)
+
+// runNotification is the tray notice for a finished or missed run: the
+// job, the result and the essentials (duration, data added, warnings).
+func runNotification(ev jobs.Event) *fyne.Notification {
+	if ev.Run == nil {
+		return nil
+	}
+	r := *ev.Run
+	switch ev.Kind {
+	case jobs.EventRunMissed:
+		return fyne.NewNotification(
+			lang.L("Cadang: {{.Job}} missed its window", map[string]any{"Job": r.JobName}),
+			lang.L("The backup could not start at {{.T}} (was the computer off?). Open Cadang to catch it up.", map[string]any{"T": formatTime(r.ScheduledAt)}))
+	case jobs.EventRunFinished:
+	default:
+		return nil
+	}
+	title := lang.L("Cadang: {{.Job}} — {{.Result}}", map[string]any{"Job": r.JobName, "Result": stateName(r.Status)})
+	body := lang.L("Duration {{.D}} · data added {{.Added}} · {{.W}} warnings", map[string]any{
+		"D": formatDuration(r.Duration()), "Added": formatBytes(r.BytesAdded), "W": len(r.Warnings)})
+	if r.Status == jobs.RunFailed && r.Error != "" {
+		body += "\n" + r.Error
+	}
+	if r.Overrun {
+		body += "\n" + lang.L("It finished after its window closed.")
+	}
+	return fyne.NewNotification(title, body)
+}

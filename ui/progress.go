@@ -1,0 +1,138 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
+
+	"cadang/engine"
+)
+
+// progressView shows long work: a bar, files, bytes, rate, ETA and the
+// current path, and a Cancel button that cancels the work's context. It
+// implements engine.Progress; the engine calls it from its own goroutines,
+// so every widget change goes through fyne.Do.
+type progressView struct {
+	bar    *widget.ProgressBar
+	stats  *widget.Label
+	path   *widget.Label
+	warns  *widget.Label
+	cancel *widget.Button
+	now    func() time.Time
+
+	mu       sync.Mutex
+	warnings int
+}
+
+var _ engine.Progress = (*progressView)(nil)
+
+func newProgressView(cancel context.CancelFunc) *progressView {
+	p := &progressView{bar: widget.NewProgressBar(), stats: widget.NewLabel(lang.L("Starting…")),
+		path: widget.NewLabel(""), warns: widget.NewLabel(""), now: time.Now}
+	p.path.Truncation = fyne.TextTruncateEllipsis
+	p.cancel = widget.NewButton(lang.L("Cancel"), func() {
+		p.cancel.Disable()
+		p.stats.SetText(lang.L("Cancelling…"))
+		cancel()
+	})
+	return p
+}
+
+func (p *progressView) content() fyne.CanvasObject {
+	return container.NewVBox(p.bar, p.stats, p.path, p.warns, container.NewCenter(p.cancel))
+}
+
+// Report is called by the engine (any goroutine).
+func (p *progressView) Report(s engine.ProgressStats) {
+	text, frac := describeProgress(s, p.now())
+	fyne.Do(func() {
+		p.bar.SetValue(frac)
+		p.stats.SetText(text)
+		p.path.SetText(s.CurrentPath)
+	})
+}
+
+// Warn is called by the engine for a path it could not handle.
+func (p *progressView) Warn(path string, err error) {
+	p.mu.Lock()
+	p.warnings++
+	n := p.warnings
+	p.mu.Unlock()
+	fyne.Do(func() {
+		p.warns.SetText(lang.L("{{.N}} warnings so far; the last: {{.Path}}", map[string]any{"N": n, "Path": path}))
+	})
+}
+
+// describeProgress turns engine stats into one line and a bar fraction.
+func describeProgress(s engine.ProgressStats, now time.Time) (string, float64) {
+	phase := phaseName(s.Phase)
+	files := fmt.Sprintf("%d", s.FilesDone)
+	if s.FilesTotal > 0 {
+		files = fmt.Sprintf("%d / %d", s.FilesDone, s.FilesTotal)
+	}
+	bytes := formatBytes(s.BytesDone)
+	if s.BytesTotal > 0 {
+		bytes += " / " + formatBytes(s.BytesTotal)
+	}
+	frac := 0.0
+	switch {
+	case s.BytesTotal > 0:
+		frac = float64(s.BytesDone) / float64(s.BytesTotal)
+	case s.FilesTotal > 0:
+		frac = float64(s.FilesDone) / float64(s.FilesTotal)
+	}
+	frac = min(max(frac, 0), 1)
+	rate, eta := "–", "–"
+	if el := now.Sub(s.Started); !s.Started.IsZero() && el > time.Second && s.BytesDone > 0 {
+		perSec := float64(s.BytesDone) / el.Seconds()
+		rate = formatBytes(int64(perSec)) + "/s"
+		if frac > 0 && frac < 1 {
+			eta = formatDuration(time.Duration(float64(el) * (1 - frac) / frac))
+		}
+	}
+	return lang.L("{{.Phase}}: {{.Files}} files · {{.Bytes}} · {{.Rate}} · ETA {{.ETA}}",
+		map[string]any{"Phase": phase, "Files": files, "Bytes": bytes, "Rate": rate, "ETA": eta}), frac
+}
+
+func phaseName(phase string) string {
+	switch phase {
+	case "scan":
+		return lang.L("Scanning")
+	case "backup":
+		return lang.L("Backing up")
+	case "restore":
+		return lang.L("Restoring")
+	case "verify":
+		return lang.L("Verifying")
+	case "replicate":
+		return lang.L("Copying to the replica")
+	case "prune":
+		return lang.L("Pruning")
+	}
+	return lang.L("Working")
+}
+
+// runWithProgress runs work off the UI goroutine with a progress dialog
+// that can cancel it, then calls done on the UI goroutine.
+func runWithProgress(s *session, title string, work func(ctx context.Context, p engine.Progress) error, done func(err error)) {
+	ctx, cancel := context.WithCancel(s.ctx)
+	p := newProgressView(cancel)
+	d := dialog.NewCustomWithoutButtons(title, p.content(), s.win)
+	d.Resize(fyne.NewSize(560, 0))
+	d.Show()
+	s.bg(func() {
+		err := work(ctx, p)
+		cancel()
+		fyne.Do(func() {
+			d.Hide()
+			done(err)
+		})
+	})
+}

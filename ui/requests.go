@@ -1,0 +1,295 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"cadang/engine"
+	"cadang/jobs"
+)
+
+// requestsView is the Requests screen: a manager's approvals on top, then
+// every request with the actions its state allows.
+type requestsView struct {
+	s      *session
+	inbox  *fyne.Container
+	list   *fyne.Container
+	filter *widget.Select
+	rows   map[int64]*requestRow // by request ID, for the list (tests tap these)
+	inRows map[int64]*requestRow // the manager's approvals
+}
+
+// requestRow is one request with its action buttons (nil when not offered).
+type requestRow struct {
+	req                                              jobs.Request
+	approve, reject, submit, reschedule, run, handov *widget.Button
+}
+
+func requestsScreen(s *session) fyne.CanvasObject { return newRequestsView(s).content() }
+
+func newRequestsView(s *session) *requestsView {
+	return &requestsView{s: s, inbox: container.NewVBox(), list: container.NewVBox(),
+		rows: map[int64]*requestRow{}, inRows: map[int64]*requestRow{}}
+}
+
+// requestFilters are the list's filter choices and the states they select.
+func requestFilters() ([]string, map[string][]string) {
+	all, waiting, rejected := lang.L("All requests"), lang.L("Waiting for approval"), lang.L("Rejected")
+	active, done := lang.L("Approved and in progress"), lang.L("Finished")
+	return []string{all, waiting, rejected, active, done}, map[string][]string{
+		waiting:  {jobs.RequestSubmitted, jobs.RequestDraft},
+		rejected: {jobs.RequestRejected},
+		active: {jobs.RequestApproved, jobs.RequestRunning, jobs.RequestPreparing, jobs.RequestRestoring,
+			jobs.RequestVerifying, jobs.RequestVerified},
+		done: {jobs.RequestCompleted, jobs.RequestHandedOver, jobs.RequestFailed},
+	}
+}
+
+func (v *requestsView) content() fyne.CanvasObject {
+	names, states := requestFilters()
+	v.filter = widget.NewSelect(names, func(string) { v.reload() })
+	v.filter.SetSelectedIndex(0)
+	newReq := widget.NewButtonWithIcon(lang.L("New request"), theme.ContentAddIcon(), func() { newRequestDialog(v.s, v.reload) })
+	newReq.Importance = widget.HighImportance
+	bar := container.NewBorder(nil, nil, newReq, container.NewHBox(widget.NewLabel(lang.L("Show")), v.filter))
+	_ = states
+	body := container.NewVBox(v.inbox, v.list)
+	v.reload()
+	v.s.listen(func(ev jobs.Event) {
+		if ev.Kind == jobs.EventRequestChanged || ev.Kind == jobs.EventRestoreFinished {
+			v.reload()
+		}
+	})
+	return container.NewBorder(bar, nil, nil, nil, container.NewVScroll(body))
+}
+
+// reload reads the requests and the manager's inbox again.
+func (v *requestsView) reload() {
+	if v.filter == nil {
+		return
+	}
+	_, states := requestFilters()
+	f := jobs.RequestFilter{States: states[v.filter.Selected]}
+	v.s.bg(func() {
+		reqs, err := v.s.svc.Requests(v.s.ctx, v.s.user, f)
+		var in jobs.Inbox
+		if err == nil {
+			in, err = v.s.svc.Inbox(v.s.ctx, v.s.user)
+		}
+		fyne.Do(func() {
+			if err != nil {
+				showError(v.s.win, err)
+				return
+			}
+			v.render(reqs, in)
+		})
+	})
+}
+
+func (v *requestsView) render(reqs []jobs.Request, in jobs.Inbox) {
+	v.inbox.RemoveAll()
+	v.inRows = map[int64]*requestRow{}
+	if v.s.user.Role == jobs.RoleManager {
+		head := widget.NewLabelWithStyle(lang.L("Waiting for your approval"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+		v.inbox.Add(head)
+		if len(in.Requests) == 0 {
+			v.inbox.Add(widget.NewLabel(lang.L("Nothing waits for your decision.")))
+		}
+		for _, r := range in.Requests {
+			row := v.newRow(r, true)
+			v.inRows[r.ID] = row
+			v.inbox.Add(row.view(v.s))
+		}
+		v.inbox.Add(widget.NewSeparator())
+	}
+	v.list.RemoveAll()
+	v.rows = map[int64]*requestRow{}
+	if len(reqs) == 0 {
+		v.list.Add(widget.NewLabel(lang.L("No requests match.")))
+	}
+	for _, r := range reqs {
+		row := v.newRow(r, false)
+		v.rows[r.ID] = row
+		v.list.Add(row.view(v.s))
+	}
+}
+
+// newRow offers the actions the request's state and the person's role allow;
+// jobs checks them again, so a stale button is refused, never obeyed.
+func (v *requestsView) newRow(r jobs.Request, decide bool) *requestRow {
+	row := &requestRow{req: r}
+	handler := v.s.user.Role != jobs.RoleUser
+	switch {
+	case decide:
+		row.approve = widget.NewButtonWithIcon(lang.L("Approve"), theme.ConfirmIcon(), func() { v.approve(r) })
+		row.approve.Importance = widget.SuccessImportance
+		row.reject = widget.NewButtonWithIcon(lang.L("Reject"), theme.CancelIcon(), func() { v.reject(r) })
+		row.reject.Importance = widget.DangerImportance
+	case r.State == jobs.RequestDraft:
+		row.submit = widget.NewButton(lang.L("Submit for approval"), func() { v.submit(r) })
+	case r.State == jobs.RequestRejected && handler:
+		row.reschedule = widget.NewButton(lang.L("Reschedule…"), func() { v.rescheduleDialog(r) })
+	case r.State == jobs.RequestApproved && handler:
+		row.run = widget.NewButtonWithIcon(lang.L("Run now"), theme.MediaPlayIcon(), func() { runRequest(v.s, r, v.reload) })
+		row.run.Importance = widget.HighImportance
+	case r.State == jobs.RequestVerified && handler:
+		row.handov = widget.NewButtonWithIcon(lang.L("Handover form"), theme.DocumentPrintIcon(), func() { handoverDialog(v.s, r, v.reload) })
+	}
+	return row
+}
+
+func (row *requestRow) view(s *session) fyne.CanvasObject {
+	r := row.req
+	title := widget.NewLabelWithStyle(fmt.Sprintf("#%d · %s · %s", r.ID, kindName(r.Kind), r.JobName), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	when := lang.L("run at {{.T}}", map[string]any{"T": formatTime(r.RequestedAt)})
+	if r.Kind == jobs.KindRestore {
+		when = lang.L("data as of {{.T}} → {{.Target}}", map[string]any{"T": formatTime(r.RequestedAt), "Target": r.Target})
+	}
+	detail := fmt.Sprintf("%s · %s · %s", r.Requester, when, stateName(r.State))
+	if r.Number != "" {
+		detail += " · " + r.Number
+	}
+	lines := container.NewVBox(title, widget.NewLabel(detail))
+	reason := widget.NewLabel(lang.L("Reason: {{.R}}", map[string]any{"R": r.Reason}))
+	reason.Wrapping = fyne.TextWrapWord
+	lines.Add(reason)
+	if r.RejectReason != "" {
+		lines.Add(widget.NewLabel(lang.L("Rejected by {{.Who}}: {{.Why}}", map[string]any{"Who": r.DecidedBy, "Why": r.RejectReason})))
+	}
+	actions := container.NewHBox()
+	for _, b := range []*widget.Button{row.approve, row.reject, row.submit, row.reschedule, row.run, row.handov} {
+		if b != nil {
+			actions.Add(b)
+		}
+	}
+	return container.NewVBox(container.NewBorder(nil, nil, nil, container.NewCenter(actions), lines), widget.NewSeparator())
+}
+
+func (v *requestsView) approve(r jobs.Request) {
+	v.act(func(ctx context.Context) error {
+		_, err := v.s.svc.ApproveRequest(ctx, v.s.user, r.ID)
+		return err
+	})
+}
+
+func (v *requestsView) submit(r jobs.Request) {
+	v.act(func(ctx context.Context) error {
+		_, err := v.s.svc.SubmitRequest(ctx, v.s.user, r.ID)
+		return err
+	})
+}
+
+// act runs a quick procedure step off the UI goroutine and reloads.
+func (v *requestsView) act(step func(ctx context.Context) error) {
+	v.s.bg(func() {
+		err := step(v.s.ctx)
+		fyne.Do(func() {
+			if err != nil {
+				showError(v.s.win, err)
+			}
+			v.reload()
+		})
+	})
+}
+
+// reject asks for the reason, which the procedure requires.
+func (v *requestsView) reject(r jobs.Request) {
+	reason := widget.NewMultiLineEntry()
+	reason.SetPlaceHolder(lang.L("Why is it rejected? IT staff will read this to reschedule."))
+	askText(v.s.win, lang.L("Reject request #{{.ID}}", map[string]any{"ID": r.ID}), reason, lang.L("Reject"), func(text string) error {
+		if strings.TrimSpace(text) == "" {
+			return fmt.Errorf("%s", lang.L("A reason is required to reject."))
+		}
+		v.act(func(ctx context.Context) error {
+			_, err := v.s.svc.RejectRequest(ctx, v.s.user, r.ID, text)
+			return err
+		})
+		return nil
+	})
+}
+
+func (v *requestsView) rescheduleDialog(r jobs.Request) {
+	at := widget.NewEntry()
+	at.SetText(formatTime(r.RequestedAt))
+	askText(v.s.win, lang.L("Reschedule request #{{.ID}}", map[string]any{"ID": r.ID}), at, lang.L("Reschedule and submit"), func(text string) error {
+		t, err := parseLocal(strings.TrimSpace(text))
+		if err != nil {
+			return err
+		}
+		v.act(func(ctx context.Context) error {
+			_, err := v.s.svc.RescheduleRequest(ctx, v.s.user, r.ID, t)
+			return err
+		})
+		return nil
+	})
+}
+
+// askText shows a dialog with one entry; ok returns an error to keep the
+// dialog open and show it, or nil to close.
+func askText(w fyne.Window, title string, entry *widget.Entry, okText string, ok func(string) error) {
+	problem := widget.NewLabel("")
+	problem.Importance = widget.DangerImportance
+	var d dialog.Dialog
+	okBtn := widget.NewButton(okText, func() {
+		if err := ok(entry.Text); err != nil {
+			problem.SetText(err.Error())
+			return
+		}
+		d.Hide()
+	})
+	okBtn.Importance = widget.HighImportance
+	cancel := widget.NewButton(lang.L("Cancel"), func() { d.Hide() })
+	body := container.NewVBox(entry, problem, container.NewHBox(layoutSpacer(), cancel, okBtn))
+	d = dialog.NewCustomWithoutButtons(title, body, w)
+	d.Resize(fyne.NewSize(480, 0))
+	d.Show()
+	w.Canvas().Focus(entry)
+}
+
+// runRequest carries out an approved request with progress; a restore
+// first says exactly what it will overwrite.
+func runRequest(s *session, r jobs.Request, after func()) {
+	start := func() {
+		runWithProgress(s, lang.L("Request #{{.ID}}: {{.Kind}} of {{.Job}}", map[string]any{"ID": r.ID, "Kind": kindName(r.Kind), "Job": r.JobName}),
+			func(ctx context.Context, p engine.Progress) error {
+				_, err := s.svc.RunRequest(ctx, s.user, r.ID, jobs.RunRequestOptions{Progress: p})
+				return err
+			},
+			func(err error) {
+				if err != nil {
+					showError(s.win, err)
+				} else if r.Kind == jobs.KindRestore {
+					showVerification(s, r.ID)
+				}
+				after()
+			})
+	}
+	if r.Kind != jobs.KindRestore {
+		start()
+		return
+	}
+	msg := lang.L("Cadang will restore {{.Job}} as it was on {{.T}} into {{.Target}}. Files there with the same names will be REPLACED by the backup's version; other files are left alone. Every restored file is then checked against the backup.",
+		map[string]any{"Job": r.JobName, "T": formatTime(r.RequestedAt), "Target": r.Target})
+	confirm(s.win, lang.L("Restore over existing files?"), msg, lang.L("Restore"), start)
+}
+
+// confirm asks before a destructive action and says exactly what happens.
+func confirm(w fyne.Window, title, message, action string, yes func()) {
+	text := widget.NewLabel(message)
+	text.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm(title, action, lang.L("Cancel"), text, func(ok bool) {
+		if ok {
+			yes()
+		}
+	}, w)
+	d.Resize(fyne.NewSize(520, 0))
+	d.Show()
+}

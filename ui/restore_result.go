@@ -1,0 +1,152 @@
+package ui
+
+import (
+	"fmt"
+	"net/url"
+	"path/filepath"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"cadang/jobs"
+)
+
+// verification is what the window shows after a restore: the request's
+// state, the restore run (files, bytes, files that did not match) and the
+// filed verification report, which lists every file with its SHA-256.
+type verification struct {
+	req    jobs.Request
+	run    *jobs.Run
+	report *jobs.Document
+}
+
+func loadVerification(s *session, id int64) (verification, error) {
+	var v verification
+	var err error
+	if v.req, err = s.svc.Request(s.ctx, s.user, id); err != nil {
+		return v, err
+	}
+	runs, err := s.svc.Runs(s.ctx, s.user, jobs.RunFilter{Job: fmt.Sprint(v.req.JobID)})
+	if err != nil {
+		return v, err
+	}
+	for i := range runs {
+		if runs[i].RequestID == id && runs[i].Kind == jobs.KindRestore {
+			v.run = &runs[i]
+			break
+		}
+	}
+	docs, err := s.svc.Documents(s.ctx, s.user, jobs.DocumentFilter{RequestID: id, Type: jobs.DocVerificationReport})
+	if err != nil {
+		return v, err
+	}
+	if len(docs) > 0 {
+		v.report = &docs[len(docs)-1]
+	}
+	return v, nil
+}
+
+// verificationView draws the result: a headline, the counts, each file
+// that failed, and the report to open.
+func verificationView(s *session, v verification) fyne.CanvasObject {
+	ok := v.req.State == jobs.RequestVerified || v.req.State == jobs.RequestHandedOver
+	head := widget.NewLabelWithStyle(lang.L("Verification failed: the restored data differs from the backup"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	head.Importance = widget.DangerImportance
+	icon := widget.NewIcon(theme.ErrorIcon())
+	if ok {
+		head.SetText(lang.L("Verified: every restored file matches the backup"))
+		head.Importance = widget.SuccessImportance
+		icon.SetResource(theme.ConfirmIcon())
+	}
+	box := container.NewVBox(container.NewHBox(icon, head))
+	if v.run != nil {
+		box.Add(widget.NewLabel(lang.L("{{.Files}} files, {{.Bytes}}, checked by SHA-256 against snapshot {{.Snap}} · attempts: {{.N}}",
+			map[string]any{"Files": v.run.FilesNew, "Bytes": formatBytes(v.run.TotalBytes), "Snap": shortSnap(v.run.SnapshotID), "N": v.req.Attempts})))
+		for _, w := range v.run.Warnings {
+			l := widget.NewLabel("✗ " + w.Path + ": " + w.Err)
+			l.Importance = widget.DangerImportance
+			l.Wrapping = fyne.TextWrapWord
+			box.Add(l)
+		}
+	}
+	box.Add(widget.NewLabel(lang.L("Restored into {{.T}}", map[string]any{"T": v.req.Target})))
+	if v.report != nil {
+		box.Add(documentActions(s, *v.report))
+	}
+	return box
+}
+
+func shortSnap(id string) string {
+	if len(id) > 8 {
+		return id[:8]
+	}
+	return id
+}
+
+// showVerification shows the verification result of a restore request.
+func showVerification(s *session, id int64) {
+	s.bg(func() {
+		v, err := loadVerification(s, id)
+		fyne.Do(func() {
+			if err != nil {
+				showError(s.win, err)
+				return
+			}
+			d := dialog.NewCustom(lang.L("Restore of request #{{.ID}}", map[string]any{"ID": id}), lang.L("Close"), verificationView(s, v), s.win)
+			d.Resize(fyne.NewSize(640, 0))
+			d.Show()
+		})
+	})
+}
+
+// documentActions are the number of a filed document and Open / Print.
+func documentActions(s *session, d jobs.Document) fyne.CanvasObject {
+	open := widget.NewButtonWithIcon(lang.L("Open"), theme.FileIcon(), func() { openFile(s, d.Path) })
+	print := widget.NewButtonWithIcon(lang.L("Print"), theme.DocumentPrintIcon(), func() { printFile(s, d.Path) })
+	label := widget.NewLabel(fmt.Sprintf("%s %s · rev. %d", docTypeName(d.Type), d.Number, d.Revision))
+	return container.NewHBox(label, open, print)
+}
+
+// openFile opens a PDF in the desktop's viewer (xdg-open on Linux).
+func openFile(s *session, path string) {
+	u := &url.URL{Scheme: "file", Path: filepath.ToSlash(path)}
+	if err := fyne.CurrentApp().OpenURL(u); err != nil {
+		showError(s.win, fmt.Errorf("open %s: %w", path, err))
+	}
+}
+
+// handoverDialog completes and files the handover form (SOP 5.4e).
+func handoverDialog(s *session, r jobs.Request, after func()) {
+	receiver, witness, notes := widget.NewEntry(), widget.NewEntry(), widget.NewMultiLineEntry()
+	receiver.SetPlaceHolder(r.Requester)
+	form := widget.NewForm(
+		widget.NewFormItem(lang.L("Received by"), receiver),
+		widget.NewFormItem(lang.L("Witness"), witness),
+		widget.NewFormItem(lang.L("Notes"), notes),
+	)
+	dialog.ShowCustomConfirm(lang.L("Handover form for request #{{.ID}}", map[string]any{"ID": r.ID}), lang.L("File the form"), lang.L("Cancel"), form, func(ok bool) {
+		if !ok {
+			return
+		}
+		opt := jobs.HandoverOptions{Receiver: receiver.Text, Witness: witness.Text, Notes: notes.Text}
+		s.bg(func() {
+			doc, err := s.svc.Handover(s.ctx, s.user, r.ID, opt)
+			fyne.Do(func() {
+				if err != nil {
+					showError(s.win, err)
+					return
+				}
+				msg := widget.NewLabel(lang.L("The handover form is filed. Print it for the signatures of both parties."))
+				msg.Wrapping = fyne.TextWrapWord
+				d := dialog.NewCustom(lang.L("Handover form"), lang.L("Close"), container.NewVBox(msg, documentActions(s, doc)), s.win)
+				d.Resize(fyne.NewSize(560, 0))
+				d.Show()
+				after()
+			})
+		})
+	}, s.win)
+}
