@@ -214,3 +214,15 @@ func saveNamed(ctx context.Context, be backend.Backend, dir string, data []byte)
 
 // isNotFound reports a missing repository file.
 func isNotFound(err error) bool { return errors.Is(err, backend.ErrNotFound) }
+
+// openKeyFileStructure checks a key file parses, without the password.
+func openKeyFileStructure(data []byte) (keyFile, error) {
+	var kf keyFile
+	if err := json.Unmarshal(data, &kf); err != nil {
+		return kf, fmt.Errorf("key file: %w", err)
+	}
+	if kf.KDF != "scrypt" || len(kf.Salt) < 16 || len(kf.Data) < gcmNonceSize+gcmTagSize {
+		return kf, fmt.Errorf("key file: %w: missing fields", errDamaged)
+	}
+	return kf, nil
+}

@@ -225,20 +225,21 @@ func listIDs(ctx context.Context, be backend.Backend, dir string) ([]ID, error) 
 	return ids, nil
 }
 
-// loadIndex loads every index file; a damaged one is returned in bad rather
-// than failing, so restore and verify can still use the rest.
-func (r *Repository) loadIndex(ctx context.Context) (bad map[ID]error, err error) {
+// buildIndex reads every index file into a new index; a damaged one is
+// returned in bad rather than failing, so restore and verify can still use
+// the rest.
+func (r *Repository) buildIndex(ctx context.Context) (*index, map[ID]error, error) {
 	ids, err := listIDs(ctx, r.be, indexDir)
 	if err != nil {
-		return nil, fmt.Errorf("list index files: %w", err)
+		return nil, nil, fmt.Errorf("list index files: %w", err)
 	}
 	ix := newIndex()
-	bad = map[ID]error{}
+	bad := map[ID]error{}
 	for _, id := range ids {
 		packs, err := r.loadIndexFile(ctx, id)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, ctx.Err()
+				return nil, nil, ctx.Err()
 			}
 			bad[id] = err
 			continue
@@ -248,8 +249,17 @@ func (r *Repository) loadIndex(ctx context.Context) (bad map[ID]error, err error
 		}
 		ix.files = append(ix.files, id)
 	}
+	return ix, bad, nil
+}
+
+// loadIndex replaces the in-memory index with the stored one (caller holds ixMu).
+func (r *Repository) loadIndex(ctx context.Context) error {
+	ix, _, err := r.buildIndex(ctx)
+	if err != nil {
+		return err
+	}
 	r.idx = ix
-	return bad, nil
+	return nil
 }
 
 // listPacks returns every stored pack with its size.

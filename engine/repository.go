@@ -178,8 +178,7 @@ func (r *Repository) refreshIndex(ctx context.Context) error {
 	}
 	r.idx.mu.RUnlock()
 	if gone {
-		_, err := r.loadIndex(ctx)
-		return err
+		return r.loadIndex(ctx)
 	}
 	for _, id := range ids {
 		if loaded[id] {

@@ -1,0 +1,406 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"path"
+	"runtime"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// verifier collects damage found by Verify.
+type verifier struct {
+	r      *Repository
+	opt    VerifyOptions
+	ix     *index
+	res    *VerifyResult
+	mu     sync.Mutex
+	bad    map[ID]string // damaged or missing blobs and why
+	badIn  map[ID]string // blob -> repository object that holds it
+	done   atomic.Int64
+	total  int64
+	start  time.Time
+	treeOK map[ID]bool
+}
+
+// Verify checks the repository's structure and, with ReadData, every byte.
+func (r *Repository) Verify(ctx context.Context, opt VerifyOptions) (*VerifyResult, error) {
+	r.opMu.RLock()
+	defer r.opMu.RUnlock()
+	if opt.Progress == nil {
+		opt.Progress = NopProgress{}
+	}
+	lk, err := r.lock(ctx, "verify", false)
+	if err != nil {
+		return nil, err
+	}
+	defer lk.release()
+	if err := r.refreshIndex(ctx); err != nil {
+		return nil, err
+	}
+	v := &verifier{r: r, opt: opt, res: &VerifyResult{ReadData: opt.ReadData}, bad: map[ID]string{}, badIn: map[ID]string{},
+		start: time.Now(), treeOK: map[ID]bool{}}
+	if err := v.checkFiles(ctx); err != nil {
+		return nil, err
+	}
+	snaps, err := v.checkSnapshots(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := v.checkPacks(ctx); err != nil {
+		return nil, err
+	}
+	stop := startReporter(opt.Progress, v.stats)
+	if opt.ReadData {
+		v.readPacks(ctx)
+	}
+	stop()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err := v.checkTrees(ctx, snaps); err != nil {
+		return nil, err
+	}
+	if err := v.attribute(ctx, snaps); err != nil {
+		return nil, err
+	}
+	sort.Slice(v.res.Damage, func(i, j int) bool { return v.res.Damage[i].Object < v.res.Damage[j].Object })
+	return v.res, nil
+}
+
+func (v *verifier) stats() ProgressStats {
+	return ProgressStats{Phase: "verify", BytesDone: v.done.Load(), BytesTotal: v.total, Started: v.start}
+}
+
+func (v *verifier) damage(object string, err error) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.res.Damage = append(v.res.Damage, Damage{Object: object, Err: err.Error()})
+}
+
+func (v *verifier) badBlob(id ID, object, why string) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if _, ok := v.bad[id]; !ok {
+		v.bad[id] = why
+		v.badIn[id] = object
+	}
+}
+
+// checkFiles checks the config, key files and index files.
+func (v *verifier) checkFiles(ctx context.Context) error {
+	data, err := loadAll(ctx, v.r.be, configFile)
+	if err == nil {
+		_, err = decodeConfig(data)
+	}
+	if err != nil {
+		v.damage(configFile, err)
+	}
+	keys, err := listIDs(ctx, v.r.be, keysDir)
+	if err != nil {
+		return err
+	}
+	for _, id := range keys {
+		if data, err := loadNamed(ctx, v.r.be, keysDir+id.String(), id); err != nil {
+			v.damage(keysDir+id.String(), err)
+		} else if _, err := openKeyFileStructure(data); err != nil {
+			v.damage(keysDir+id.String(), err)
+		}
+	}
+	ix, bad, err := v.r.buildIndex(ctx)
+	if err != nil {
+		return err
+	}
+	for id, err := range bad {
+		v.damage(indexDir+id.String(), err)
+	}
+	v.ix = ix
+	return nil
+}
+
+// checkSnapshots loads every snapshot file.
+func (v *verifier) checkSnapshots(ctx context.Context) ([]Snapshot, error) {
+	snaps, bad, err := v.r.snapshotsWithErrors(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for id, err := range bad {
+		v.damage(snapshotsDir+id.String(), err)
+	}
+	v.res.Snapshots = len(snaps)
+	return snaps, nil
+}
+
+// checkPacks compares the index with the stored packs.
+func (v *verifier) checkPacks(ctx context.Context) error {
+	stored, err := v.r.listPacks(ctx)
+	if err != nil {
+		return err
+	}
+	v.ix.mu.RLock()
+	defer v.ix.mu.RUnlock()
+	v.res.Packs = len(v.ix.packs)
+	v.res.Chunks = len(v.ix.blobs)
+	missing := map[ID]bool{}
+	for id, size := range v.ix.packs {
+		got, ok := stored[id]
+		switch {
+		case !ok:
+			missing[id] = true
+			v.damage(packName(id), fmt.Errorf("pack is missing"))
+		case size > 0 && got != size:
+			v.damage(packName(id), fmt.Errorf("pack has %d bytes, the index says %d", got, size))
+		default:
+			v.total += got
+		}
+	}
+	for id, loc := range v.ix.blobs {
+		if missing[loc.Pack] {
+			v.bad[id] = "its pack is missing"
+			v.badIn[id] = packName(loc.Pack)
+		}
+	}
+	return nil
+}
+
+// readPacks reads every indexed pack in full (in parallel) and checks it.
+func (v *verifier) readPacks(ctx context.Context) {
+	v.ix.mu.RLock()
+	var ids []ID
+	for id := range v.ix.packs {
+		ids = append(ids, id)
+	}
+	byPack := map[ID][]packEntry{}
+	for id, loc := range v.ix.blobs {
+		byPack[loc.Pack] = append(byPack[loc.Pack], packEntry{ID: id, blobLoc: loc})
+	}
+	v.ix.mu.RUnlock()
+	sort.Slice(ids, func(i, j int) bool { return ids[i].String() < ids[j].String() })
+	work := make(chan ID)
+	var wg sync.WaitGroup
+	for i := 0; i < runtime.GOMAXPROCS(0); i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range work {
+				v.readPack(ctx, id, byPack[id])
+			}
+		}()
+	}
+	for _, id := range ids {
+		if ctx.Err() != nil {
+			break
+		}
+		work <- id
+	}
+	close(work)
+	wg.Wait()
+}
+
+func (v *verifier) readPack(ctx context.Context, id ID, indexed []packEntry) {
+	name := packName(id)
+	rc, err := v.r.be.Load(ctx, name)
+	if err != nil {
+		if !isNotFound(err) { // missing packs were reported by checkPacks
+			v.damage(name, err)
+		}
+		return
+	}
+	data, err := io.ReadAll(rc)
+	rc.Close()
+	if err != nil {
+		v.damage(name, err)
+		return
+	}
+	v.done.Add(int64(len(data)))
+	if fileID(data) != id {
+		v.damage(name, fmt.Errorf("%w: pack content does not match its name", errDamaged))
+	}
+	header, err := v.r.parsePack(id, data)
+	if err != nil {
+		v.damage(name, err)
+	} else if !sameEntries(header, indexed) {
+		v.damage(name, fmt.Errorf("pack header and index disagree"))
+	}
+	for _, e := range indexed {
+		end := int64(e.Offset) + int64(e.Length)
+		if end > int64(len(data)) {
+			v.badBlob(e.ID, name, "outside its pack")
+			continue
+		}
+		if _, err := v.r.decodeBlob(e.ID, e.blobLoc, data[e.Offset:end]); err != nil {
+			v.badBlob(e.ID, name, err.Error())
+		}
+	}
+}
+
+// sameEntries reports whether every indexed blob is in the header at the same place.
+func sameEntries(header, indexed []packEntry) bool {
+	h := make(map[ID]blobLoc, len(header))
+	for _, e := range header {
+		h[e.ID] = e.blobLoc
+	}
+	for _, e := range indexed {
+		if loc, ok := h[e.ID]; !ok || loc != e.blobLoc {
+			return false
+		}
+	}
+	return true
+}
+
+// checkTrees walks every snapshot: each tree must load and every chunk must
+// be indexed. Subtrees already found sound are not walked again.
+func (v *verifier) checkTrees(ctx context.Context, snaps []Snapshot) error {
+	for _, s := range snaps {
+		root, err := s.treeID()
+		if err != nil {
+			v.damage(snapshotsDir+s.ID, err)
+			continue
+		}
+		if err := v.checkTree(ctx, root); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (v *verifier) checkTree(ctx context.Context, id ID) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if v.treeOK[id] {
+		return nil
+	}
+	v.treeOK[id] = true
+	if _, ok := v.ix.lookup(id); !ok {
+		v.badBlob(id, "index", "tree is not in the index")
+		return nil
+	}
+	t, err := v.r.loadTree(ctx, id)
+	if err != nil {
+		v.badBlob(id, v.packOf(id), err.Error())
+		return nil
+	}
+	for i := range t.Nodes {
+		n := &t.Nodes[i]
+		for _, c := range n.Content {
+			if _, ok := v.ix.lookup(c); !ok {
+				v.badBlob(c, "index", "chunk is not in the index")
+			}
+		}
+		if n.Type == NodeDir {
+			if err := v.checkTree(ctx, *n.Subtree); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+func (v *verifier) packOf(id ID) string {
+	if loc, ok := v.ix.lookup(id); ok {
+		return packName(loc.Pack)
+	}
+	return "index"
+}
+
+// attribute turns bad blobs into damage entries naming the snapshots and
+// files that need them.
+func (v *verifier) attribute(ctx context.Context, snaps []Snapshot) error {
+	if len(v.bad) == 0 {
+		return nil
+	}
+	type hit struct {
+		snaps map[string]bool
+		files map[string]bool
+	}
+	byObject := map[string]*hit{}
+	used := map[ID]bool{}
+	note := func(blob ID, snap, file string) {
+		used[blob] = true
+		obj := v.badIn[blob] + ": " + v.bad[blob]
+		h := byObject[obj]
+		if h == nil {
+			h = &hit{snaps: map[string]bool{}, files: map[string]bool{}}
+			byObject[obj] = h
+		}
+		h.snaps[snap] = true
+		h.files[snap[:8]+":"+file] = true
+	}
+	for _, s := range snaps {
+		root, err := s.treeID()
+		if err != nil {
+			continue
+		}
+		if _, bad := v.bad[root]; bad {
+			note(root, s.ID, "/")
+			continue
+		}
+		v.walkForDamage(ctx, s.ID, root, "/", note)
+	}
+	for obj, h := range byObject {
+		d := Damage{Object: obj, Err: "damaged or missing data"}
+		if i := indexOfColon(obj); i > 0 {
+			d.Object, d.Err = obj[:i], obj[i+2:]
+		}
+		d.Snapshots = sortedKeys(h.snaps)
+		d.Files = sortedKeys(h.files)
+		v.res.Damage = append(v.res.Damage, d)
+	}
+	for id, why := range v.bad { // damaged data no snapshot needs
+		if !used[id] {
+			v.res.Damage = append(v.res.Damage, Damage{Object: v.badIn[id], Err: fmt.Sprintf("blob %s: %s (not used by any snapshot)", id, why)})
+		}
+	}
+	return nil
+}
+
+func indexOfColon(s string) int {
+	for i := 0; i+1 < len(s); i++ {
+		if s[i] == ':' && s[i+1] == ' ' {
+			return i
+		}
+	}
+	return -1
+}
+
+func sortedKeys(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// walkForDamage visits the readable trees of one snapshot and notes every
+// file or folder that needs a bad blob.
+func (v *verifier) walkForDamage(ctx context.Context, snap string, id ID, dir string, note func(ID, string, string)) {
+	if ctx.Err() != nil {
+		return
+	}
+	t, err := v.r.loadTree(ctx, id)
+	if err != nil {
+		return
+	}
+	for i := range t.Nodes {
+		n := &t.Nodes[i]
+		p := path.Join(dir, n.Name)
+		for _, c := range n.Content {
+			if _, bad := v.bad[c]; bad {
+				note(c, snap, p)
+			}
+		}
+		if n.Type == NodeDir {
+			if _, bad := v.bad[*n.Subtree]; bad {
+				note(*n.Subtree, snap, p+"/")
+				continue
+			}
+			v.walkForDamage(ctx, snap, *n.Subtree, p, note)
+		}
+	}
+}
