@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sort"
-
 )
 
 // repackThreshold: a pack whose unused share is above this is rewritten.
@@ -240,4 +239,3 @@ func (r *Repository) executePrune(ctx context.Context, plan *prunePlan) (int64, 
 	newIx.files = newFiles
 	return pk.added.Load(), nil
 }
-
