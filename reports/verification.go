@@ -61,13 +61,18 @@ func summarize(files []FileCheck) fileSummary {
 func verificationBody(d *pdfdoc.Doc, r RestoreVerificationReport, verified bool, sum fileSummary) {
 	lang := d.Lang()
 	d.Section(pdfdoc.T("Data Restore", "Restore"))
-	d.Fields(1, []pdfdoc.Field{
+	base := commonDir(r.Files)
+	fields := []pdfdoc.Field{
 		{Label: pdfdoc.T("No. permintaan", "Request No."), Value: r.RequestNumber},
 		{Label: pdfdoc.T("Data", "Data"), Value: r.Data},
 		{Label: pdfdoc.T("Data per tanggal diminta", "Data as of (requested)"), Value: pdfdoc.DateTime(r.RequestedAt)},
 		{Label: pdfdoc.T("Snapshot yang dipulihkan", "Snapshot restored"), Value: strings.TrimSpace(r.SnapshotID + "  ·  " + pdfdoc.DateTime(r.SnapshotTime))},
 		{Label: pdfdoc.T("Lokasi tujuan restore", "Restored to"), Value: r.Target},
-	})
+	}
+	if base != "" {
+		fields = append(fields, pdfdoc.Field{Label: pdfdoc.T("Folder dasar daftar file", "Base folder of the file list"), Value: base})
+	}
+	d.Fields(1, fields)
 	d.Fields(2, []pdfdoc.Field{
 		{Label: pdfdoc.T("Jumlah file", "Files"), Value: pdfdoc.Int(lang, int64(len(r.Files)))},
 		{Label: pdfdoc.T("Ukuran total", "Total size"), Value: pdfdoc.Bytes(lang, sum.bytes)},
@@ -82,12 +87,14 @@ func verificationBody(d *pdfdoc.Doc, r RestoreVerificationReport, verified bool,
 	}
 	d.Verdict(pdfdoc.T("Hasil verifikasi", "Verification result"), verdict, verified)
 
-	d.Section(pdfdoc.T("Hasil Verifikasi per File", "File-by-file verification"))
-	base := commonDir(r.Files)
-	if base != "" {
-		d.Fields(1, []pdfdoc.Field{{Label: pdfdoc.T("Folder dasar", "Base folder"), Value: base}})
+	if sum.bad > 0 {
+		// The failures first, so nobody has to search pages of OK rows.
+		d.Section(pdfdoc.T("File yang Tidak Sesuai", "Files that failed verification"))
+		d.Table(fileColumns, fileRows(lang, r.Files, base, true))
 	}
-	d.Table(fileColumns, fileRows(lang, r.Files, base))
+
+	d.Section(pdfdoc.T("Hasil Verifikasi per File", "File-by-file verification"))
+	d.Table(fileColumns, fileRows(lang, r.Files, base, false))
 
 	d.SignatureSection(pdfdoc.T("Pengesahan", "Signatures"), signaturesOrDefault(r.Signatures))
 }
@@ -100,17 +107,22 @@ var fileColumns = []pdfdoc.Column{
 	{Title: pdfdoc.T("Hasil", "Result"), Width: 26},
 }
 
-func fileRows(lang pdfdoc.Lang, files []FileCheck, base string) []pdfdoc.Row {
-	rows := make([]pdfdoc.Row, len(files))
+// fileRows lists the files (only the failed ones with onlyBad), numbered
+// by their place in the whole list.
+func fileRows(lang pdfdoc.Lang, files []FileCheck, base string, onlyBad bool) []pdfdoc.Row {
+	rows := make([]pdfdoc.Row, 0, len(files))
 	for i, f := range files {
+		if onlyBad && f.OK {
+			continue
+		}
 		name := strings.TrimPrefix(f.Path, base)
 		if f.Err != "" {
 			name += "\n⚠ " + f.Err
 		}
-		rows[i] = pdfdoc.Row{
+		rows = append(rows, pdfdoc.Row{
 			Cells:  []string{fmt.Sprint(i + 1), name, pdfdoc.Bytes(lang, f.Size), hashCell(f), checkResult(lang, f)},
 			Strong: !f.OK,
-		}
+		})
 	}
 	return rows
 }
