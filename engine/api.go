@@ -66,6 +66,9 @@ var _ Progress = NopProgress{}
 // unencrypted repository.
 type InitOptions struct {
 	Password string
+	// PackSize is the target size of pack files in bytes (1 MiB–1 GiB);
+	// 0 means the default, 16 MiB.
+	PackSize int
 }
 
 // Snapshot is one complete backup, the commit point of a backup run.

@@ -43,6 +43,12 @@ func Init(ctx context.Context, be backend.Backend, opt InitOptions) (*Repository
 		Version: formatVersion, ID: hex.EncodeToString(rid), Encrypted: opt.Password != "",
 		Chunker: defaultChunker, PackSize: defaultPackSize, Created: time.Now().UTC().Truncate(time.Second),
 	}
+	if opt.PackSize != 0 {
+		cfg.PackSize = opt.PackSize
+	}
+	if cfg.PackSize < 1<<20 || cfg.PackSize > 1<<30 {
+		return nil, fmt.Errorf("init: pack size %d out of range (1 MiB to 1 GiB)", cfg.PackSize)
+	}
 	var mk *masterKey
 	if cfg.Encrypted {
 		k, err := newMasterKey()
