@@ -1,0 +1,128 @@
+package jobs
+
+// This file holds the few Service methods the window needs beyond the
+// procedure's core: browsing a job's snapshots for the restore wizard and
+// filing the scanned, signed copy of a document. (Written by the ui
+// engineer; see its report.)
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"cadang/engine"
+	"cadang/pdfdoc"
+	"cadang/store"
+)
+
+// browsable is what a repository needs for the restore wizard to show its
+// snapshots and their files; *engine.Repository has both.
+type browsable interface {
+	Snapshots(ctx context.Context) ([]engine.Snapshot, error)
+	List(ctx context.Context, snap engine.Snapshot, dir string) ([]engine.Node, error)
+}
+
+// openBrowsable opens a job's repository read-only for browsing.
+func (s *Service) openBrowsable(ctx context.Context, as User, ref string) (Repository, browsable, error) {
+	if _, err := s.act(ctx, as, "browse the snapshots of "+ref, requestHandlers...); err != nil {
+		return nil, nil, err
+	}
+	j, err := s.findJob(ctx, ref)
+	if err != nil {
+		return nil, nil, err
+	}
+	pw, err := readPasswordFile(j.PasswordFile)
+	if err != nil {
+		return nil, nil, err
+	}
+	repo, err := s.engine.Open(ctx, j.Repository, pw, false)
+	if err != nil {
+		return nil, nil, hint(err)
+	}
+	b, ok := repo.(browsable)
+	if !ok {
+		repo.Close() //nolint:errcheck // cleanup after a failure
+		return nil, nil, fmt.Errorf("the repository of %s cannot be browsed", j.Name)
+	}
+	return repo, b, nil
+}
+
+// Snapshots lists the snapshots of a job's repository, oldest first
+// (IT staff, managers, administrators).
+func (s *Service) Snapshots(ctx context.Context, as User, job string) ([]engine.Snapshot, error) {
+	repo, b, err := s.openBrowsable(ctx, as, job)
+	if err != nil {
+		return nil, err
+	}
+	defer repo.Close()
+	return b.Snapshots(ctx)
+}
+
+// SnapshotFiles lists one directory ("" or "/" for the top) of a snapshot.
+func (s *Service) SnapshotFiles(ctx context.Context, as User, job string, snap engine.Snapshot, dir string) ([]engine.Node, error) {
+	repo, b, err := s.openBrowsable(ctx, as, job)
+	if err != nil {
+		return nil, err
+	}
+	defer repo.Close()
+	return b.List(ctx, snap, dir)
+}
+
+// ActionDocumentSigned is the audit action that marks a document signed.
+const ActionDocumentSigned = "document.signed"
+
+// AttachSigned files the scanned, signed paper copy (a PDF) of a
+// registered document as its next revision under the same number, and
+// records in the audit log that the document is signed (IT staff,
+// managers, administrators).
+func (s *Service) AttachSigned(ctx context.Context, as User, number, scanPath string) (Document, error) {
+	what := "attach the signed copy of " + number
+	if _, err := s.act(ctx, as, what, requestHandlers...); err != nil {
+		return Document{}, err
+	}
+	prev, err := s.catalog.DocumentByNumber(ctx, number)
+	if err != nil {
+		return Document{}, fmt.Errorf("%s: %w", what, err)
+	}
+	scan, err := os.ReadFile(scanPath)
+	if err != nil {
+		return Document{}, fmt.Errorf("%s: %w", what, err)
+	}
+	if !bytes.HasPrefix(scan, []byte("%PDF-")) {
+		return Document{}, refusedf("%s: %s is not a PDF; scan the signed form to PDF", what, scanPath)
+	}
+	doc, err := s.fileDocument(ctx, filing{docType: prev.Type, requestID: prev.RequestID, runID: prev.RunID, actor: as.Name,
+		number: number, revision: prev.Revision + 1,
+		render: func(w io.Writer, _ pdfdoc.Meta) error {
+			_, err := w.Write(scan)
+			return err
+		}})
+	if err != nil {
+		return Document{}, err
+	}
+	if err := s.audit(ctx, as.Name, ActionDocumentSigned, "document:"+number, "", "signed", fmt.Sprintf("revision %d, sha256 %s", doc.Revision, doc.SHA256)); err != nil {
+		return Document{}, err
+	}
+	return doc, nil
+}
+
+// SignedDocuments returns the numbers of documents marked signed.
+func (s *Service) SignedDocuments(ctx context.Context, as User) (map[string]bool, error) {
+	if _, err := s.act(ctx, as, "list documents"); err != nil {
+		return nil, err
+	}
+	entries, err := s.catalog.Audit(ctx, store.AuditFilter{})
+	if err != nil {
+		return nil, err
+	}
+	out := map[string]bool{}
+	for _, e := range entries {
+		if e.Action == ActionDocumentSigned {
+			out[strings.TrimPrefix(e.Object, "document:")] = true
+		}
+	}
+	return out, nil
+}
