@@ -1,6 +1,399 @@
 package cli
 
-import "github.com/spf13/cobra"
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
 
-// addReplicaCommands adds replica add|sync|status|list.
-func addReplicaCommands(root *cobra.Command, g *globals) {}
+	"github.com/spf13/cobra"
+
+	"cadang/engine"
+	"cadang/engine/location"
+	"cadang/engine/replica"
+)
+
+// addReplicaCommands adds replica add|remove|list|sync|status.
+func addReplicaCommands(root *cobra.Command, g *globals) {
+	cmd := &cobra.Command{
+		Use:   "replica",
+		Short: "Offsite and cloud copies of a repository (folder, SFTP, rclone, S3)",
+		Long: "A replica is a copy of a repository on another backend: a folder (a share from\n" +
+			"another building), sftp://user@host:port/path, rclone:REMOTE:path (Google Drive\n" +
+			"and every other rclone remote) or s3://host:port/bucket/prefix (s3+http:// for\n" +
+			"plain HTTP). Replicas are recorded in the repository folder (replicas.json).\n" +
+			"A sync copies what the replica lacks, snapshots last, and checks every file\n" +
+			"it copied; it never deletes there unless --delete is given. Restore and\n" +
+			"verify run straight from a replica: --repo accepts its URL.",
+	}
+	cmd.AddCommand(newReplicaAddCommand(g), newReplicaRemoveCommand(g), newReplicaListCommand(g),
+		newReplicaSyncCommand(g), newReplicaStatusCommand(g))
+	root.AddCommand(cmd)
+}
+
+// replicaRepo is --repo for replica commands: the local repository folder
+// whose replicas.json lists the replicas.
+func replicaRepo(ctx context.Context, repo string) (string, error) {
+	if repo == "" {
+		return "", exitf(ExitUsage, "--repo is required")
+	}
+	dir, ok := location.IsLocal(repo)
+	if !ok {
+		return "", exitf(ExitUsage, "--repo %s: replicas are recorded in a local repository folder; give its path", repo)
+	}
+	be, err := location.Open(ctx, dir)
+	if err != nil {
+		return "", err
+	}
+	defer be.Close()
+	if _, err := be.Stat(ctx, "config"); err != nil {
+		return "", fmt.Errorf("%s: %w (create it with cadang init)", dir, engine.ErrNotRepository)
+	}
+	return filepath.Abs(dir)
+}
+
+func newReplicaAddCommand(g *globals) *cobra.Command {
+	var repo, bwlimit string
+	cmd := &cobra.Command{
+		Use:   "add --repo R NAME URL",
+		Short: "Record a replica of the repository",
+		Example: "  cadang replica add --repo /srv/cadang offsite /mnt/gedung-b/cadang\n" +
+			"  cadang replica add --repo /srv/cadang gdrive rclone:gdrive:cadang --bwlimit 2M\n" +
+			"  cadang replica add --repo /srv/cadang dr sftp://backup@10.0.5.9:22/srv/cadang\n" +
+			"  cadang replica add --repo /srv/cadang s3 s3://s3.example.com/backups/cadang",
+		Args: cobra.ExactArgs(2),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir, err := replicaRepo(cmd.Context(), repo)
+			if err != nil {
+				return err
+			}
+			rate, err := parseRate(bwlimit)
+			if err != nil {
+				return withExit(ExitUsage, err)
+			}
+			if err := location.Check(args[1]); err != nil {
+				return withExit(ExitUsage, err)
+			}
+			reg, err := replica.LoadRegistry(dir)
+			if err != nil {
+				return err
+			}
+			rep := replica.Replica{Name: args[0], URL: args[1], BandwidthLimit: rate, Added: time.Now().UTC()}
+			if err := reg.Add(rep); err != nil {
+				return withExit(ExitUsage, err)
+			}
+			if err := reg.Save(); err != nil {
+				return err
+			}
+			return emit(g, cmd.OutOrStdout(), rep, func(w io.Writer) error {
+				_, err := fmt.Fprintf(w, "replica %s added: %s\ncopy the repository there with: cadang replica sync --repo %s %s\n", rep.Name, rep.URL, repo, rep.Name)
+				return err
+			})
+		},
+	}
+	cmd.Flags().StringVar(&repo, "repo", "", "local repository folder (required)")
+	cmd.Flags().StringVar(&bwlimit, "bwlimit", "", "default bandwidth limit for this replica, e.g. 512K, 2M (bytes per second)")
+	return cmd
+}
+
+func newReplicaRemoveCommand(g *globals) *cobra.Command {
+	var repo string
+	cmd := &cobra.Command{
+		Use:   "remove --repo R NAME",
+		Short: "Forget a replica (its data stays where it is)",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir, err := replicaRepo(cmd.Context(), repo)
+			if err != nil {
+				return err
+			}
+			reg, err := replica.LoadRegistry(dir)
+			if err != nil {
+				return err
+			}
+			if err := reg.Remove(args[0]); err != nil {
+				return withExit(ExitUsage, err)
+			}
+			if err := reg.Save(); err != nil {
+				return err
+			}
+			_, err = fmt.Fprintf(cmd.OutOrStdout(), "replica %s forgotten; its data was not touched\n", args[0])
+			return err
+		},
+	}
+	cmd.Flags().StringVar(&repo, "repo", "", "local repository folder (required)")
+	return cmd
+}
+
+func newReplicaListCommand(g *globals) *cobra.Command {
+	var repo string
+	cmd := &cobra.Command{
+		Use:   "list --repo R",
+		Short: "List the replicas and their last sync",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			dir, err := replicaRepo(cmd.Context(), repo)
+			if err != nil {
+				return err
+			}
+			reg, err := replica.LoadRegistry(dir)
+			if err != nil {
+				return err
+			}
+			return emit(g, cmd.OutOrStdout(), reg.Replicas, func(w io.Writer) error {
+				if len(reg.Replicas) == 0 {
+					_, err := fmt.Fprintln(w, "no replicas; add one with: cadang replica add --repo R NAME URL")
+					return err
+				}
+				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "NAME\tURL\tBWLIMIT\tLAST SYNC\tLAST ERROR")
+				for _, r := range reg.Replicas {
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, r.URL, rateString(r.BandwidthLimit), when(r.LastSync), r.LastError)
+				}
+				return tw.Flush()
+			})
+		},
+	}
+	cmd.Flags().StringVar(&repo, "repo", "", "local repository folder (required)")
+	return cmd
+}
+
+// selectReplicas returns the names to act on: the one given, else all.
+func selectReplicas(dir string, args []string) ([]string, error) {
+	reg, err := replica.LoadRegistry(dir)
+	if err != nil {
+		return nil, err
+	}
+	if len(args) == 1 {
+		if _, err := reg.Get(args[0]); err != nil {
+			return nil, withExit(ExitUsage, err)
+		}
+		return args, nil
+	}
+	if len(reg.Replicas) == 0 {
+		return nil, exitf(ExitUsage, "no replicas; add one with: cadang replica add --repo R NAME URL")
+	}
+	names := make([]string, len(reg.Replicas))
+	for i, r := range reg.Replicas {
+		names[i] = r.Name
+	}
+	return names, nil
+}
+
+func newReplicaSyncCommand(g *globals) *cobra.Command {
+	var repo, bwlimit string
+	var del bool
+	cmd := &cobra.Command{
+		Use:   "sync --repo R [NAME]",
+		Short: "Copy to each replica (or NAME) what it lacks, then check what was copied",
+		Long: "Copy to each replica (or only NAME) every repository file it lacks, snapshots\n" +
+			"last, checking each copied file's size and BLAKE3 hash. An interrupted sync\n" +
+			"resumes: files that arrived are not copied again. Nothing is deleted on the\n" +
+			"replica unless --delete is given, which then removes what forget/prune removed\n" +
+			"here (snapshots first). The outcome is recorded in the repository's replicas.json.",
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			dir, err := replicaRepo(ctx, repo)
+			if err != nil {
+				return err
+			}
+			rate, err := parseRate(bwlimit)
+			if err != nil {
+				return withExit(ExitUsage, err)
+			}
+			names, err := selectReplicas(dir, args)
+			if err != nil {
+				return err
+			}
+			return runSync(ctx, g, cmd.OutOrStdout(), cmd.ErrOrStderr(), dir, names, rate, del)
+		},
+	}
+	cmd.Flags().StringVar(&repo, "repo", "", "local repository folder (required)")
+	cmd.Flags().StringVar(&bwlimit, "bwlimit", "", "bandwidth limit for this run, e.g. 512K, 2M, 1.5MiB/s (bytes per second; default: the replica's)")
+	cmd.Flags().BoolVar(&del, "delete", false, "also remove from the replica what forget/prune removed here (after the copy)")
+	return cmd
+}
+
+func runSync(ctx context.Context, g *globals, out, errw io.Writer, dir string, names []string, rate int64, del bool) error {
+	var results []*engine.SyncResult
+	failed := 0
+	for _, name := range names {
+		p := newTermProgress(errw)
+		opt := engine.SyncOptions{ReplicateOptions: engine.ReplicateOptions{BandwidthLimit: rate, Progress: p}, Delete: del}
+		res, err := engine.SyncReplica(ctx, dir, name, opt)
+		p.done()
+		if errors.Is(err, context.Canceled) {
+			return err
+		}
+		if err != nil {
+			failed++
+			fmt.Fprintf(errw, "FAILED: %v\n", err)
+		}
+		if res != nil {
+			results = append(results, res)
+			if err == nil && !g.json {
+				printSync(out, res)
+			}
+		}
+	}
+	if g.json {
+		if err := emit(g, out, results, nil); err != nil {
+			return err
+		}
+	}
+	if failed > 0 {
+		return exitf(ExitError, "%d of %d replica(s) failed; run the sync again to resume", failed, len(names))
+	}
+	return nil
+}
+
+func printSync(w io.Writer, res *engine.SyncResult) {
+	c := res.Copy
+	fmt.Fprintf(w, "replica %s: %d file(s) copied (%s) and checked, %d already there, in %s",
+		res.Replica.Name, c.FilesCopied, humanBytes(c.BytesCopied), c.FilesSkipped, c.Duration.Round(time.Millisecond))
+	if len(res.Removed) > 0 {
+		fmt.Fprintf(w, "; %d file(s) removed that the repository no longer has", len(res.Removed))
+	}
+	fmt.Fprintln(w)
+}
+
+// replicaStatus is one line of `replica status`.
+type replicaStatus struct {
+	replica.Replica
+	Lag      *replica.Lag `json:"lag,omitempty"`
+	UpToDate bool         `json:"up_to_date"`
+	Error    string       `json:"error,omitempty"`
+}
+
+func newReplicaStatusCommand(g *globals) *cobra.Command {
+	var repo string
+	cmd := &cobra.Command{
+		Use:   "status --repo R [NAME]",
+		Short: "Compare each replica (or NAME) with the repository: what it lacks, last sync",
+		Long: "Compare each replica with the repository by file names and sizes (nothing is\n" +
+			"downloaded). Exit status 0: every replica is up to date; 4: one lags behind\n" +
+			"(run cadang replica sync); 1: one could not be reached.",
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			dir, err := replicaRepo(ctx, repo)
+			if err != nil {
+				return err
+			}
+			names, err := selectReplicas(dir, args)
+			if err != nil {
+				return err
+			}
+			var all []replicaStatus
+			for _, name := range names {
+				rep, lag, err := engine.ReplicaLag(ctx, dir, name)
+				if errors.Is(err, context.Canceled) {
+					return err
+				}
+				st := replicaStatus{Replica: rep}
+				if err != nil {
+					st.Error = err.Error()
+				} else {
+					st.Lag, st.UpToDate = &lag, lag.UpToDate()
+				}
+				all = append(all, st)
+			}
+			if err := emit(g, cmd.OutOrStdout(), all, func(w io.Writer) error { return printStatus(w, all) }); err != nil {
+				return err
+			}
+			return statusExit(all)
+		},
+	}
+	cmd.Flags().StringVar(&repo, "repo", "", "local repository folder (required)")
+	return cmd
+}
+
+func printStatus(w io.Writer, all []replicaStatus) error {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tSTATE\tSNAPSHOTS\tLAST SYNC\tURL")
+	for _, s := range all {
+		state, snaps := "unreachable: "+s.Error, "-"
+		if s.Lag != nil {
+			snaps = strconv.Itoa(s.Lag.Snapshots)
+			state = "up to date"
+			if !s.UpToDate {
+				state = fmt.Sprintf("behind: %d file(s), %s, %d snapshot(s) missing", s.Lag.MissingFiles, humanBytes(s.Lag.MissingBytes), s.Lag.MissingSnapshots)
+			}
+			if s.Lag.ExtraFiles > 0 {
+				state += fmt.Sprintf(" (+%d file(s) pruned here, kept there)", s.Lag.ExtraFiles)
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", s.Name, state, snaps, when(s.LastSync), s.URL)
+	}
+	return tw.Flush()
+}
+
+func statusExit(all []replicaStatus) error {
+	unreachable, behind := 0, 0
+	for _, s := range all {
+		switch {
+		case s.Error != "":
+			unreachable++
+		case !s.UpToDate:
+			behind++
+		}
+	}
+	if unreachable > 0 {
+		return exitf(ExitError, "%d replica(s) could not be reached", unreachable)
+	}
+	if behind > 0 {
+		return exitf(ExitWarnings, "%d replica(s) behind the repository; run cadang replica sync", behind)
+	}
+	return nil
+}
+
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "never"
+	}
+	return t.Local().Format("2006-01-02 15:04:05")
+}
+
+func rateString(r int64) string {
+	if r == 0 {
+		return "unlimited"
+	}
+	return humanBytes(r) + "/s"
+}
+
+// parseRate reads a bandwidth in bytes per second: "" or "0" (unlimited),
+// "1048576", "512K", "2M", "1.5MiB/s", "1G". K, M, G are powers of 1024, as
+// in rclone's --bwlimit.
+func parseRate(s string) (int64, error) {
+	in := strings.TrimSpace(s)
+	v := strings.TrimSuffix(strings.TrimSuffix(in, "/s"), "ps")
+	if v == "" {
+		return 0, nil
+	}
+	mult := 1.0
+	upper := strings.ToUpper(v)
+	for _, u := range []struct {
+		suffix string
+		mult   float64
+	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
+		if strings.HasSuffix(upper, u.suffix) {
+			mult, v = u.mult, v[:len(v)-len(u.suffix)]
+			break
+		}
+	}
+	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+	if err != nil || f < 0 {
+		return 0, fmt.Errorf("bandwidth limit %q: write a rate like 512K, 2M or 1.5MiB/s", s)
+	}
+	rate := int64(f * mult)
+	if rate > 0 && rate < 1024 {
+		return 0, fmt.Errorf("bandwidth limit %q is below 1K/s", s)
+	}
+	return rate, nil
+}
