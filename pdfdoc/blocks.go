@@ -60,19 +60,22 @@ func (d *Doc) heading(prefix string, t Text, suffix string) {
 	y := pdf.GetY() + 1.5
 	pdf.SetFillColor(225, 225, 225)
 	pdf.Rect(marginX, y, contentW, 6.2, "F")
-	pdf.SetXY(marginX, y)
+	const pad = 1.5
+	pdf.SetXY(marginX+pad, y)
 	d.font("B", 9)
 	d.grey(0)
-	main := prefix + strings.ToUpper(d.L(t))
-	pdf.CellFormat(pdf.GetStringWidth(main)+2.4, 6.2, main, "", 0, "L", false, 0, "")
+	room := contentW - 2*pad
+	main := fitWidth(pdf, prefix+strings.ToUpper(clean(d.L(t))), room*0.7)
+	mainW := pdf.GetStringWidth(main) + 2.4
+	pdf.CellFormat(mainW, 6.2, main, "", 0, "L", false, 0, "")
+	sub := strings.TrimSpace(suffix)
 	if d.lang != English && t.EN != "" && t.EN != t.ID {
+		sub = "/ " + clean(t.EN) + suffix
+	}
+	if sub != "" {
 		d.font("I", 8)
 		d.grey(70)
-		pdf.CellFormat(0, 6.2, "/ "+t.EN+suffix, "", 0, "L", false, 0, "")
-	} else if suffix != "" {
-		d.font("I", 8)
-		d.grey(70)
-		pdf.CellFormat(0, 6.2, strings.TrimSpace(suffix), "", 0, "L", false, 0, "")
+		pdf.CellFormat(room-mainW, 6.2, fitWidth(pdf, sub, room-mainW), "", 0, "L", false, 0, "")
 	}
 	d.grey(0)
 	pdf.SetXY(marginX, y+6.2+1.5)
@@ -132,7 +135,7 @@ func (d *Doc) Fields(perRow int, fields []Field) {
 
 func (d *Doc) fieldRow(row []Field, pairW, labelW float64) {
 	pdf := d.pdf
-	const pad = 0.9
+	const pad = 1.0
 	type cell struct {
 		main, sub, val []string
 	}
@@ -146,7 +149,8 @@ func (d *Doc) fieldRow(row []Field, pairW, labelW float64) {
 		if strings.TrimSpace(v) == "" {
 			v = "–"
 		}
-		c.val = wrap(pdf, v, pairW-labelW-2*pad-1, 8)
+		// Bounded so that one row always fits on a page.
+		c.val = wrap(pdf, v, pairW-labelW-2*pad-1, 36)
 		h = max(h, labelHeight(c.main, c.sub), float64(len(c.val))*bodyLineH)
 	}
 	h += 2 * pad
@@ -221,12 +225,12 @@ func (d *Doc) Verdict(label Text, value Text, good bool) {
 	pdf.Rect(marginX, y, contentW, h, "FD")
 	d.font("B", 10)
 	pdf.SetXY(marginX+2, y+1.2)
-	text := strings.ToUpper(d.L(label)) + ":  " + strings.ToUpper(d.L(value))
+	text := clean(strings.ToUpper(d.L(label)) + ":  " + strings.ToUpper(d.L(value)))
 	pdf.CellFormat(contentW-4, 5.5, fitWidth(pdf, text, contentW-6), "", 0, "C", false, 0, "")
 	if d.lang != English && label.EN != "" {
 		d.font("I", 7.5)
 		pdf.SetXY(marginX+2, y+6.4)
-		pdf.CellFormat(contentW-4, 3.6, label.EN+": "+value.EN, "", 0, "C", false, 0, "")
+		pdf.CellFormat(contentW-4, 3.6, fitWidth(pdf, clean(label.EN+": "+value.EN), contentW-6), "", 0, "C", false, 0, "")
 	}
 	d.grey(0)
 	pdf.SetLineWidth(thinRule)

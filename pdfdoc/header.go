@@ -136,7 +136,7 @@ func (d *Doc) drawControl(x, y float64) {
 func (d *Doc) controlColumn(x, y, w float64, rows [][2]string) {
 	pdf := d.pdf
 	for i, r := range rows {
-		pdf.SetXY(x+0.5, y+0.8+float64(i)*ctlLineH)
+		pdf.SetXY(x+1.5, y+0.8+float64(i)*ctlLineH)
 		d.font("", 7.5)
 		d.grey(50)
 		pdf.CellFormat(ctlLabelW, ctlLineH, r[0], "", 0, "L", false, 0, "")
@@ -147,7 +147,7 @@ func (d *Doc) controlColumn(x, y, w float64, rows [][2]string) {
 		if v == "" {
 			v = "–"
 		}
-		pdf.CellFormat(w-ctlLabelW-3, ctlLineH, fitWidth(pdf, v, w-ctlLabelW-5), "", 0, "L", false, 0, "")
+		pdf.CellFormat(w-ctlLabelW-4, ctlLineH, fitWidth(pdf, v, w-ctlLabelW-5), "", 0, "L", false, 0, "")
 	}
 }
 
@@ -157,12 +157,25 @@ func (d *Doc) drawStrip(y float64) {
 	pdf := d.pdf
 	pdf.SetFillColor(235, 235, 235)
 	pdf.Rect(marginX, y+1.2, contentW, stripH-1.2, "F")
-	pdf.SetXY(marginX, y+1.2)
+	pdf.SetXY(marginX+1.5, y+1.2)
 	d.font("B", 8)
 	d.grey(0)
-	no := fmt.Sprintf("%s: %s", T("No.", "No.").In(d.lang), clean(d.meta.Number))
 	rev := fmt.Sprintf("Rev. %02d", d.meta.Revision)
 	date := T("Tanggal", "Date").Inline(d.lang) + ": " + Date(d.meta.Date)
-	pdf.CellFormat(contentW*0.62, stripH-1.2, no+"    "+rev+"    "+date, "", 0, "L", false, 0, "")
-	pdf.CellFormat(contentW*0.38, stripH-1.2, d.pageOf(), "", 0, "R", false, 0, "")
+	rest := "   " + rev + "   " + date
+	label := T("No.", "No.").In(d.lang) + ": "
+	number := clean(d.meta.Number)
+	page := d.pageOf()
+	// The page takes what it needs on the right; the number gets the rest,
+	// in a smaller size before it is ever shortened.
+	const pad = 1.5
+	size := 8.0
+	leftW := func() float64 { return contentW - 2*pad - pdf.GetStringWidth(page) - 4 }
+	for size > 6.5 && pdf.GetStringWidth(label+number+rest) > leftW() {
+		size -= 0.25
+		d.font("B", size)
+	}
+	number = fitWidth(pdf, number, leftW()-pdf.GetStringWidth(label+rest))
+	pdf.CellFormat(leftW(), stripH-1.2, label+number+rest, "", 0, "L", false, 0, "")
+	pdf.CellFormat(contentW-2*pad-leftW(), stripH-1.2, page, "", 0, "R", false, 0, "")
 }

@@ -3,7 +3,7 @@ package pdfdoc
 import "strings"
 
 const (
-	sigHeadH  = 8.0
+	sigHeadH  = 9.0
 	sigSpaceH = 18.0
 	sigLineH  = 4.6
 	sigGap    = 4.0
@@ -57,13 +57,36 @@ func (d *Doc) signatureBox(x, y, w, h float64, s Signature) {
 	if d.lang == English {
 		t = T("", en)
 	}
-	main, sub := d.labelLines(t, w-2, "B")
+	main, sub := d.labelLines(t, w-3, "B")
+	// The heading holds two lines, in the language of the document first.
+	if len(sub) > 0 {
+		main, sub = fitLines(d, main, 1, "B"), sub[:1]
+	} else {
+		main = fitLines(d, main, 2, "B")
+	}
 	lh := labelHeight(main, sub)
-	d.drawLabel(x+1, y+(sigHeadH-lh)/2, w-2, main, sub, "B")
+	d.drawLabel(x+1.5, y+(sigHeadH-lh)/2, w-3, main, sub, "B")
 	ly := y + sigHeadH + sigSpaceH
 	d.sigName(x, ly, w, s.Name)
 	d.sigLine(x, ly+sigLineH+0.6, w, T("Jabatan", "Title"), s.Title)
 	d.sigLine(x, ly+2*sigLineH+0.6, w, T("Tanggal", "Date"), Date(s.Date))
+}
+
+// fitLines keeps at most n lines, ending the last with an ellipsis when
+// something was cut.
+func fitLines(d *Doc, lines []string, n int, style string) []string {
+	if len(lines) <= n {
+		return lines
+	}
+	out := append([]string(nil), lines[:n]...)
+	d.font(style, labelSize)
+	last := []rune(out[n-1])
+	w := d.pdf.GetStringWidth(out[n-1])
+	for len(last) > 0 && d.pdf.GetStringWidth(string(last)+ellipsis) > w {
+		last = last[:len(last)-1]
+	}
+	out[n-1] = string(last) + ellipsis
+	return out
 }
 
 // sigName prints the signatory's name centred in brackets under the space
@@ -92,7 +115,7 @@ func (d *Doc) sigLine(x, y, w float64, label Text, value string) {
 	const labelW = 13.0
 	d.font("", 7)
 	d.grey(60)
-	pdf.SetXY(x+1, y)
+	pdf.SetXY(x+1.5, y)
 	pdf.CellFormat(labelW, sigLineH, label.In(d.lang), "", 0, "L", false, 0, "")
 	pdf.CellFormat(2, sigLineH, ":", "", 0, "L", false, 0, "")
 	d.grey(0)

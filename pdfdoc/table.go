@@ -22,7 +22,8 @@ type Row struct {
 const (
 	tableSize  = 7.5
 	tableLineH = 3.3
-	cellPad    = 0.7
+	cellPad    = 1.0 // left and right
+	cellPadY   = 0.7 // top and bottom
 )
 
 // Table draws rows under a header row. A table longer than the page breaks
@@ -36,7 +37,7 @@ func (d *Doc) Table(cols []Column, rows []Row) {
 	widths := scaleWidths(cols)
 	headerH := d.tableHeaderHeight(cols, widths)
 	if len(rows) == 0 {
-		d.ensure(headerH + tableLineH + 2*cellPad)
+		d.ensure(headerH + tableLineH + 2*cellPadY)
 		d.tableHeader(cols, widths, headerH)
 		d.emptyRow()
 		return
@@ -73,7 +74,7 @@ func (d *Doc) tableHeaderHeight(cols []Column, widths []float64) float64 {
 		main, sub := d.labelLines(c.Title, widths[i]-2*cellPad, "B")
 		h = max(h, labelHeight(main, sub))
 	}
-	return h + 2*cellPad
+	return h + 2*cellPadY
 }
 
 func (d *Doc) tableHeader(cols []Column, widths []float64, h float64) {
@@ -85,7 +86,7 @@ func (d *Doc) tableHeader(cols []Column, widths []float64, h float64) {
 	for i, c := range cols {
 		pdf.Rect(x, y, widths[i], h, "FD")
 		main, sub := d.labelLines(c.Title, widths[i]-2*cellPad, "B")
-		d.drawLabel(x+cellPad, y+cellPad, widths[i]-2*cellPad, main, sub, "B")
+		d.drawLabel(x+cellPad, y+cellPadY, widths[i]-2*cellPad, main, sub, "B")
 		x += widths[i]
 	}
 	pdf.SetXY(marginX, y+h)
@@ -111,7 +112,7 @@ func (d *Doc) rowLines(cols []Column, widths []float64, r Row) ([][]string, floa
 		}
 		n = max(n, len(lines[i]))
 	}
-	return lines, float64(n)*tableLineH + 2*cellPad
+	return lines, float64(n)*tableLineH + 2*cellPadY
 }
 
 func (d *Doc) tableRow(cols []Column, widths []float64, lines [][]string, h float64, strong, shaded bool) {
@@ -131,7 +132,7 @@ func (d *Doc) tableRow(cols []Column, widths []float64, lines [][]string, h floa
 			align = "L"
 		}
 		for j, l := range lines[i] {
-			pdf.SetXY(x+cellPad, y+cellPad+float64(j)*tableLineH)
+			pdf.SetXY(x+cellPad, y+cellPadY+float64(j)*tableLineH)
 			pdf.CellFormat(widths[i]-2*cellPad, tableLineH, l, "", 0, align, false, 0, "")
 		}
 		x += widths[i]
@@ -141,7 +142,7 @@ func (d *Doc) tableRow(cols []Column, widths []float64, lines [][]string, h floa
 
 func (d *Doc) emptyRow() {
 	pdf := d.pdf
-	h := tableLineH + 2*cellPad
+	h := tableLineH + 2*cellPadY
 	pdf.SetLineWidth(thinRule)
 	pdf.SetDrawColor(140, 140, 140)
 	d.font("I", tableSize)

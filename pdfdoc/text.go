@@ -130,9 +130,11 @@ func Duration(d time.Duration) string {
 	return fmt.Sprintf("%d:%02d", m, sec)
 }
 
-// clean makes s safe to draw: invalid UTF-8 becomes U+FFFD and control
-// characters other than newline become spaces, so a hostile file name
-// cannot break the layout.
+// clean makes s safe to draw: invalid UTF-8 and characters outside the
+// Basic Multilingual Plane (emoji; fpdf's font subsetter cannot map them)
+// become U+FFFD, control characters other than newline become spaces, and
+// bidirectional overrides are dropped, so a hostile file name can neither
+// break the layout nor crash the renderer.
 func clean(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	return strings.Map(func(r rune) rune {
@@ -141,6 +143,10 @@ func clean(s string) string {
 			return r
 		case r == '\t', unicode.IsControl(r):
 			return ' '
+		case r > 0xFFFF:
+			return '\uFFFD'
+		case unicode.Is(unicode.Bidi_Control, r):
+			return -1
 		}
 		return r
 	}, s)

@@ -85,7 +85,7 @@ func TestGolden(t *testing.T) {
 		pages int
 		write func(*bytes.Buffer) error
 	}{
-		{"execution-warnings-id", 1, func(b *bytes.Buffer) error { return reports.WriteExecutionReport(b, execution(pdfdoc.Indonesian)) }},
+		{"execution-warnings-id", 2, func(b *bytes.Buffer) error { return reports.WriteExecutionReport(b, execution(pdfdoc.Indonesian)) }},
 		{"execution-failed-en", 1, func(b *bytes.Buffer) error { return reports.WriteExecutionReport(b, failed) }},
 		{"verification-verified-en", 1, func(b *bytes.Buffer) error {
 			return reports.WriteRestoreVerificationReport(b, verification(pdfdoc.English, files(6, nil), "verified"))

@@ -168,3 +168,45 @@ func diff(want, got string) string {
 	}
 	return b.String()
 }
+
+// Word is one word as pdftotext -bbox places it, in points from the top
+// left of its page.
+type Word struct {
+	Page                   int
+	XMin, YMin, XMax, YMax float64
+	Text                   string
+}
+
+var (
+	pageRe = regexp.MustCompile(`<page width="([0-9.]+)" height="([0-9.]+)">`)
+	wordRe = regexp.MustCompile(`<word xMin="([0-9.]+)" yMin="([0-9.]+)" xMax="([0-9.]+)" yMax="([0-9.]+)">([^<]*)</word>`)
+)
+
+// Words lists every word with its box, for checks that text stays inside
+// the page margins.
+func Words(t testing.TB, pdf []byte) []Word {
+	t.Helper()
+	bin := need(t, "pdftotext")
+	out, err := exec.CommandContext(context.Background(), bin, "-bbox", "-enc", "UTF-8", write(t, pdf), "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext -bbox: %v", err)
+	}
+	var words []Word
+	page := 0
+	for _, line := range strings.Split(string(out), "\n") {
+		if pageRe.MatchString(line) {
+			page++
+			continue
+		}
+		m := wordRe.FindStringSubmatch(line)
+		if m == nil {
+			continue
+		}
+		w := Word{Page: page, Text: m[5]}
+		for i, p := range []*float64{&w.XMin, &w.YMin, &w.XMax, &w.YMax} {
+			*p, _ = strconv.ParseFloat(m[i+1], 64)
+		}
+		words = append(words, w)
+	}
+	return words
+}
