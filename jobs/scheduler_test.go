@@ -1,0 +1,161 @@
+package jobs
+
+import (
+	"testing"
+	"time"
+)
+
+// startScheduler starts a scheduler and waits until gocron has armed n
+// timers on the fake clock, so that Advance fires them.
+func (f *fixture) startScheduler(t *testing.T, timers int) *Scheduler {
+	t.Helper()
+	sc, err := f.svc.NewScheduler()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := sc.Start(f.ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { sc.Stop() })
+	if timers > 0 {
+		if err := f.clock.BlockUntilContext(f.ctx, timers); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return sc
+}
+
+// nextFinished waits for the next run-finished event.
+func nextFinished(t *testing.T, events <-chan Event) Run {
+	t.Helper()
+	for ev := range events {
+		if ev.Kind == EventRunFinished {
+			return *ev.Run
+		}
+	}
+	t.Fatal("event channel closed before a run finished")
+	return Run{}
+}
+
+func at(day, hour, min int) time.Time {
+	return time.Date(2026, 3, day, hour, min, 0, 0, time.Local)
+}
+
+func TestSchedulerRunsApprovedJobInItsWindow(t *testing.T) {
+	f := newFixture(t)
+	j := f.approvedJob(t, "erp", Schedule{})
+	events, stop := f.svc.Subscribe()
+	defer stop()
+	sc := f.startScheduler(t, 1)
+	if got := sc.NextRuns()[j.ID]; !got.Equal(at(2, 21, 0)) {
+		t.Errorf("next run = %v, want %v", got, at(2, 21, 0))
+	}
+	f.clock.Advance(time.Hour)
+	run := nextFinished(t, events)
+	if run.Status != RunSuccess || run.Trigger != TriggerSchedule || run.Actor != SchedulerActor {
+		t.Errorf("scheduled run = %+v", run)
+	}
+	if !run.ScheduledAt.Equal(at(2, 21, 0)) || run.Overrun {
+		t.Errorf("scheduled at %v (overrun %v), want 21:00 within the window", run.ScheduledAt, run.Overrun)
+	}
+	if run.Report == "" {
+		t.Error("no execution report filed for the run")
+	}
+}
+
+func TestSchedulerFlagsOverrun(t *testing.T) {
+	f := newFixture(t)
+	f.approvedJob(t, "erp", Schedule{})
+	f.eng.onBackup = func() { f.clock.Advance(3 * time.Hour) } // the backup takes until 00:00
+	events, stop := f.svc.Subscribe()
+	defer stop()
+	f.startScheduler(t, 1)
+	f.clock.Advance(time.Hour)
+	run := nextFinished(t, events)
+	if !run.Overrun {
+		t.Errorf("run finished at %v after a 23:00 window end: overrun not flagged", run.FinishedAt)
+	}
+}
+
+func TestSchedulerEditedJobLeavesSchedule(t *testing.T) {
+	f := newFixture(t)
+	j := f.approvedJob(t, "erp", Schedule{})
+	sc := f.startScheduler(t, 1)
+	spec := j.JobSpec
+	spec.Sources = append(spec.Sources, t.TempDir())
+	if _, err := f.svc.EditJob(f.ctx, f.staff, "erp", spec); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := sc.NextRuns()[j.ID]; ok {
+		t.Error("an edited (re-submitted) job is still scheduled")
+	}
+	if _, err := f.svc.ApproveJob(f.ctx, f.mgr, "erp"); err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := sc.NextRuns()[j.ID]; !ok {
+		t.Error("the re-approved job is not scheduled again")
+	}
+}
+
+func TestSchedulerRecordsMissedRunsAndCatchesUp(t *testing.T) {
+	f := newFixture(t)
+	j := f.approvedJob(t, "erp", Schedule{})
+	f.clock.Advance(37 * time.Hour) // Wednesday 09:00: Monday's and Tuesday's windows passed with Cadang off
+	sc := f.startScheduler(t, 1)
+	missed, err := f.svc.MissedRuns(f.ctx, f.staff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(missed) != 2 {
+		t.Fatalf("missed runs = %d, want 2 (Monday and Tuesday 21:00)", len(missed))
+	}
+	for _, m := range missed {
+		if m.Status != RunMissed || m.Report == "" {
+			t.Errorf("missed run %+v: want status missed with a filed report", m)
+		}
+	}
+	if got := sc.NextRuns()[j.ID]; !got.Equal(at(4, 21, 0)) {
+		t.Errorf("next run = %v, want Wednesday 21:00", got)
+	}
+	run, err := f.svc.CatchUp(f.ctx, f.staff, missed[0].ID, RunOptions{})
+	if err != nil || run.Status != RunSuccess || run.Trigger != TriggerCatchUp {
+		t.Fatalf("catch-up = %+v, %v", run, err)
+	}
+	if left, _ := f.svc.MissedRuns(f.ctx, f.staff); len(left) != 1 {
+		t.Errorf("missed runs after one catch-up = %d, want 1", len(left))
+	}
+	_, err = f.svc.CatchUp(f.ctx, f.staff, missed[0].ID, RunOptions{})
+	wantRefused(t, "catching up twice", err)
+	// A restart does not record the same slots again.
+	if err := sc.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	f.startScheduler(t, 0)
+	if again, _ := f.svc.Runs(f.ctx, f.staff, RunFilter{Statuses: []string{RunMissed}}); len(again) != 2 {
+		t.Errorf("missed runs after restart = %d, want still 2", len(again))
+	}
+}
+
+func TestSchedulerRunsLateInsideAnOpenWindow(t *testing.T) {
+	f := newFixture(t)
+	f.approvedJob(t, "erp", Schedule{})
+	f.clock.Advance(2 * time.Hour) // 22:00: the window opened at 21:00 while Cadang was off
+	events, stop := f.svc.Subscribe()
+	defer stop()
+	f.startScheduler(t, 0)
+	run := nextFinished(t, events)
+	if !run.ScheduledAt.Equal(at(2, 21, 0)) || run.Status != RunSuccess {
+		t.Errorf("late run = %+v, want the 21:00 slot run now", run)
+	}
+}
+
+func TestSchedulerStopCancelsWork(t *testing.T) {
+	f := newFixture(t)
+	sc := f.startScheduler(t, 0)
+	if err := sc.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	if err := sc.reload(); err != nil {
+		t.Errorf("reload after stop: %v", err)
+	}
+}
