@@ -12,7 +12,7 @@ import (
 
 func newRestoreCommand(g *globals) *cobra.Command {
 	var f repoFlags
-	var snapRef, at, target, dbTarget string
+	var snapRef, at, target, dbTarget, dbEntry string
 	var includes []string
 	var overwrite bool
 	cmd := &cobra.Command{
@@ -52,7 +52,7 @@ func newRestoreCommand(g *globals) *cobra.Command {
 				return err
 			}
 			if dbTarget != "" {
-				if err := restoreDatabase(ctx, r, snap, dbTarget, cmd.OutOrStdout()); err != nil {
+				if err := restoreDatabase(ctx, r, snap, dbRestore{Target: dbTarget, Entry: dbEntry, Overwrite: overwrite, JSON: g.json}, cmd.OutOrStdout()); err != nil {
 					return err
 				}
 				if target == "" {
@@ -80,7 +80,8 @@ func newRestoreCommand(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&target, "target", "", "folder to restore into (created if missing)")
 	cmd.Flags().StringArrayVar(&includes, "include", nil, "restore only this snapshot path and what is below it (repeatable)")
 	cmd.Flags().BoolVar(&overwrite, "overwrite", false, "replace files that already exist in the target")
-	cmd.Flags().StringVar(&dbTarget, "db-target", "", "restore the snapshot's databases into this database URL")
+	cmd.Flags().StringVar(&dbTarget, "db-target", "", "restore the snapshot's database into this database URL (a new name; --overwrite to replace a non-empty one)")
+	cmd.Flags().StringVar(&dbEntry, "db-entry", "", "which database of the snapshot to restore with --db-target (NAME or db/KIND/NAME), when it holds several")
 	return cmd
 }
 

@@ -1,6 +1,7 @@
 package dbsource
 
 import (
+	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
@@ -12,7 +13,7 @@ import (
 // streams past, without keeping more than one table name in memory. It
 // understands the two line shapes mysqldump writes for tables:
 //
-//	CREATE TABLE `name` (            registers the table (it may stay empty)
+//	CREATE TABLE [IF NOT EXISTS] `name` (   registers the table (it may stay empty)
 //	INSERT INTO `name` VALUES (…),(…);   (tuples may be on lines of their own)
 //
 // Each row tuple (the text between its parentheses, quotes and escapes
@@ -47,10 +48,13 @@ const (
 	scanTuple                      // inside a tuple
 )
 
-var (
-	prefixInsert = []byte("INSERT INTO `")
-	prefixCreate = []byte("CREATE TABLE `")
-)
+// linePrefixes start the lines that name a table (log tables are created
+// with IF NOT EXISTS).
+var linePrefixes = [][]byte{
+	[]byte("INSERT INTO `"),
+	[]byte("CREATE TABLE `"),
+	[]byte("CREATE TABLE IF NOT EXISTS `"),
+}
 
 func newDumpScanner() *dumpScanner {
 	return &dumpScanner{tables: map[string]*tableAcc{}, row: sha256.New()}
@@ -114,13 +118,18 @@ func (s *dumpScanner) lineStart(c byte) {
 		return
 	}
 	s.match = append(s.match, c)
-	n := len(s.match)
-	ins := n <= len(prefixInsert) && string(prefixInsert[:n]) == string(s.match)
-	cre := n <= len(prefixCreate) && string(prefixCreate[:n]) == string(s.match)
-	switch {
-	case ins && n == len(prefixInsert), cre && n == len(prefixCreate):
-		s.state, s.name = scanName, s.name[:0]
-	case !ins && !cre:
+	n, partial := len(s.match), false
+	for _, p := range linePrefixes {
+		if n > len(p) || !bytes.Equal(p[:n], s.match) {
+			continue
+		}
+		if n == len(p) {
+			s.state, s.name = scanName, s.name[:0]
+			return
+		}
+		partial = true
+	}
+	if !partial {
 		s.state = scanSkipLine
 	}
 }
@@ -130,7 +139,7 @@ func (s *dumpScanner) endName(c byte) {
 	if _, ok := s.tables[name]; !ok {
 		s.tables[name] = &tableAcc{}
 	}
-	if string(s.match) == string(prefixCreate) {
+	if bytes.HasPrefix(s.match, []byte("CREATE")) {
 		s.state = scanSkipLine
 	} else {
 		s.table, s.state, s.match = name, scanAfterName, s.match[:0]

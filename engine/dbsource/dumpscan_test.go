@@ -12,6 +12,7 @@ const sampleDump = "-- MariaDB dump 10.19\n" +
 	"CREATE TABLE `items` (\n  `id` int(11) NOT NULL,\n  `name` text\n) ENGINE=InnoDB;\n" +
 	"CREATE TABLE `empty` (\n  `x` int\n);\n" +
 	"CREATE TABLE `odd``name` (\n  `k` varchar(10)\n);\n" +
+	"CREATE TABLE IF NOT EXISTS `general_log` (\n  `x` int\n);\n" +
 	"LOCK TABLES `items` WRITE;\n" +
 	"INSERT INTO `items` VALUES\n(1,'it\\'s'),\n(2,'(paren), comma; semi'),\n(3,'back\\\\'),\n(4,NULL);\n" +
 	"INSERT INTO `items` VALUES (5,'one line'),(6,0x00FF),(7,'new\\nline ) (');\n" +
@@ -29,7 +30,7 @@ func scanAll(chunks ...string) Figures {
 
 func TestDumpScannerCountsRows(t *testing.T) {
 	f := scanAll(sampleDump)
-	want := map[string]int64{"items": 7, "empty": 0, "odd`name": 1}
+	want := map[string]int64{"items": 7, "empty": 0, "odd`name": 1, "general_log": 0}
 	if len(f.Tables) != len(want) {
 		t.Fatalf("tables %v, want %v", f.Tables, want)
 	}
