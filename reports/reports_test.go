@@ -270,3 +270,21 @@ func TestMissingOptionalFields(t *testing.T) {
 		t.Errorf("want a none row for replicas and for warnings:\n%s", text)
 	}
 }
+
+func BenchmarkVerificationReport320(b *testing.B) {
+	r := verification(pdfdoc.Indonesian, files(320, map[int]string{57: "mismatch"}), "failed")
+	for b.Loop() {
+		if err := reports.WriteRestoreVerificationReport(&bytes.Buffer{}, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkExecutionReport(b *testing.B) {
+	r := execution(pdfdoc.Indonesian)
+	for b.Loop() {
+		if err := reports.WriteExecutionReport(&bytes.Buffer{}, r); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
