@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make bench: measure Cadang, restic and borg on the same generated data in
-# one run and write docs/BENCHMARKS.md (see bench/README.md).
+# one run and write docs/BENCHMARKS.md (method and findings are there).
 #
 #   bash bench/run.sh                     # the full ~2 GiB run
 #   BENCH_SIZE=200M bash bench/run.sh     # a quick run

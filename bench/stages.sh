@@ -14,17 +14,19 @@ set -euo pipefail
 bin=$1 prof=$2
 
 # Order matters: the first match wins (write before compress: a pack save
-# runs inside the blob worker that compressed the blob).
+# runs inside the blob worker that compressed the blob; allocation and GC
+# before the stage that allocated).
 stages=(
 	"write|syscall.write$|syscall.Fsync|syscall.pwrite|(\\*File).Sync|(\\*File).Write"
 	"read|syscall.read$|syscall.pread|(\\*File).Read"
+	"alloc+gc|runtime.mallocgc|runtime.memclr|runtime.gcBgMarkWorker|runtime.gcDrain|runtime.bgsweep|runtime.bgscavenge|runtime.madvise"
 	"chunk|engine.\\(\\*chunker\\).cut"
 	"compress|lz4block.\\(\\*Compressor\\)|lz4block.CompressBlock"
 	"decompress|lz4block.decodeBlock|lz4block.UncompressBlock|lz4.UncompressBlock"
 	"hash-sha256|sha256"
 	"hash-blake3|blake3"
 	"encrypt|gcm|aes|chacha"
-	"memory|runtime.mallocgc|runtime.memclr|runtime.gcBgMarkWorker|runtime.gcDrain|runtime.bgscavenge|runtime.memmove"
+	"copy|runtime.memmove"
 	"syscalls-other|syscall.Syscall|syscall.RawSyscall"
 )
 
