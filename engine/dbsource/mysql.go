@@ -125,6 +125,7 @@ type myDumpReader struct {
 	scan   *dumpScanner
 	onEnd  func(Figures)
 	done   bool
+	closed bool
 	err    error
 }
 
@@ -146,7 +147,13 @@ func (r *myDumpReader) Read(b []byte) (int, error) {
 	return n, err
 }
 
+// Close stops mysqldump if it is still running and removes the private
+// directory. Calling it again does nothing.
 func (r *myDumpReader) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
 	if !r.done {
 		r.done, r.err = true, errors.New("closed before the end of the dump")
 		_ = r.stdout.Close()

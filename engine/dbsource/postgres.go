@@ -217,6 +217,7 @@ type pgDumpReader struct {
 	dump   *toolCmd
 	stdout io.ReadCloser
 	done   bool
+	closed bool
 	err    error
 }
 
@@ -251,8 +252,12 @@ func (r *pgDumpReader) finish() error {
 }
 
 // Close stops pg_dump if it is still running, ends the snapshot session and
-// removes the private directory.
+// removes the private directory. Calling it again does nothing.
 func (r *pgDumpReader) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
 	var errs []error
 	if !r.done {
 		r.done, r.err = true, errors.New("closed before the end of the dump")

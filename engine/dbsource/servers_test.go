@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"io"
 	"strconv"
 	"strings"
 	"testing"
@@ -179,6 +180,44 @@ func TestServerErrorsAreOneClearLine(t *testing.T) {
 					t.Fatalf("message %q shows the password", err)
 				}
 				assertEmptyDir(t, tc.opt.TempDir)
+			})
+		}
+	})
+}
+
+// TestServerDumpStoppedEarly: a dump closed half-way (the engine failed
+// elsewhere) or cancelled stops the tool and leaves nothing behind; Close
+// may be called twice, as the engine does.
+func TestServerDumpStoppedEarly(t *testing.T) {
+	testServers(t, func(t *testing.T, s *server) {
+		src := s.newDatabase(t, "cadang_stop")
+		s.exec(t, src.Name, s.setup)
+		for _, cancel := range []bool{false, true} {
+			t.Run(map[bool]string{false: "closed", true: "cancelled"}[cancel], func(t *testing.T) {
+				ctx, stop := context.WithCancel(context.Background())
+				defer stop()
+				opt := s.opt
+				opt.TempDir = t.TempDir()
+				rc, err := Stream(src, opt).Open(ctx)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if _, err := rc.Read(make([]byte, 16)); err != nil {
+					t.Fatal(err)
+				}
+				if cancel {
+					stop()
+					if _, err := io.Copy(io.Discard, rc); !errors.Is(err, context.Canceled) {
+						t.Fatalf("read after cancel: got %v, want context.Canceled", err)
+					}
+				}
+				if err := rc.Close(); err != nil && !cancel {
+					t.Fatalf("close: %v", err)
+				}
+				if err := rc.Close(); err != nil {
+					t.Fatalf("second close: %v", err)
+				}
+				assertEmptyDir(t, opt.TempDir)
 			})
 		}
 	})

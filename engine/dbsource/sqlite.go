@@ -79,12 +79,18 @@ func (s *sqliteDump) open(ctx context.Context) (io.ReadCloser, error) {
 }
 
 // removeOnClose removes the private directory of the copy once streamed.
+// Calling Close again does nothing.
 type removeOnClose struct {
 	*os.File
-	dir string
+	dir    string
+	closed bool
 }
 
 func (r *removeOnClose) Close() error {
+	if r.closed {
+		return nil
+	}
+	r.closed = true
 	return errors.Join(r.File.Close(), os.RemoveAll(r.dir))
 }
 
