@@ -3,6 +3,7 @@ package pdfdoc
 import (
 	"bytes"
 	"fmt"
+	"image/png"
 
 	"codeberg.org/go-pdf/fpdf"
 )
@@ -22,6 +23,11 @@ const (
 func (d *Doc) loadLogo() error {
 	if len(d.meta.Header.Logo) == 0 {
 		return nil
+	}
+	// Decode it fully first: fpdf notices a truncated file only later,
+	// and then without saying it is the logo.
+	if _, err := png.Decode(bytes.NewReader(d.meta.Header.Logo)); err != nil {
+		return invalid("company logo is not a usable PNG: %v", err)
 	}
 	d.logo = "logo"
 	opt := fpdf.ImageOptions{ImageType: "PNG", ReadDpi: false}
