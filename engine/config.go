@@ -115,7 +115,10 @@ type keyFile struct {
 var defaultKDF = keyFile{KDF: "scrypt", N: 1 << 15, R: 8, P: 1}
 
 func deriveKEK(kf keyFile, password string) ([]byte, error) {
-	if kf.KDF != "scrypt" || kf.N < 2 || kf.N > 1<<22 || kf.N&(kf.N-1) != 0 || kf.R < 1 || kf.R > 64 || kf.P < 1 || kf.P > 16 || len(kf.Salt) < 16 {
+	// Bounds keep a hostile key file from demanding gigabytes (scrypt needs
+	// 128·N·r bytes) or minutes of work.
+	if kf.KDF != "scrypt" || kf.N < 2 || kf.N > 1<<20 || kf.N&(kf.N-1) != 0 || kf.R < 1 || kf.R > 32 || kf.P < 1 || kf.P > 4 ||
+		128*kf.N*kf.R > 256<<20 || len(kf.Salt) < 16 {
 		return nil, fmt.Errorf("key file: unsupported key derivation %q N=%d r=%d p=%d", kf.KDF, kf.N, kf.R, kf.P)
 	}
 	return scrypt.Key([]byte(password), kf.Salt, kf.N, kf.R, kf.P, keySize)

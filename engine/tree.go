@@ -187,3 +187,5 @@ func (t *treeJSON) find(name string) *treeNode {
 	}
 	return nil
 }
+
+var jsonMarshal = json.Marshal
