@@ -3,6 +3,7 @@ package reports
 import (
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 	"time"
 
@@ -52,6 +53,11 @@ func historyBody(d *pdfdoc.Doc, r HistoryReport) {
 		{Label: pdfdoc.T("Total durasi", "Total run time"), Value: pdfdoc.Duration(worked)},
 	})
 
+	if jobs := perJob(r.Runs); len(jobs) > 1 {
+		d.Section(pdfdoc.T("Ringkasan per Pekerjaan", "By job"))
+		d.Table(jobColumns, jobRows(lang, jobs))
+	}
+
 	d.Section(pdfdoc.T("Daftar Pelaksanaan", "Runs"))
 	rows := make([]pdfdoc.Row, len(r.Runs))
 	for i, run := range r.Runs {
@@ -69,11 +75,71 @@ func historyBody(d *pdfdoc.Doc, r HistoryReport) {
 
 var historyColumns = []pdfdoc.Column{
 	{Title: pdfdoc.T("No.", "No."), Width: 8, Align: "R"},
-	{Title: pdfdoc.T("Pekerjaan", "Job"), Width: 40, MaxLines: 2},
-	{Title: pdfdoc.T("Mulai", "Started"), Width: 28},
-	{Title: pdfdoc.T("Durasi", "Duration"), Width: 16, Align: "R"},
-	{Title: pdfdoc.T("Status", "Status"), Width: 28, MaxLines: 2},
+	{Title: pdfdoc.T("Pekerjaan", "Job"), Width: 38, MaxLines: 2},
+	{Title: pdfdoc.T("Mulai", "Started"), Width: 27},
+	{Title: pdfdoc.T("Durasi", "Duration"), Width: 15, Align: "R"},
+	{Title: pdfdoc.T("Status", "Status"), Width: 27, MaxLines: 2},
 	{Title: pdfdoc.T("File", "Files"), Width: 16, Align: "R"},
-	{Title: pdfdoc.T("Data ditambahkan", "Bytes added"), Width: 21, Align: "R"},
-	{Title: pdfdoc.T("Peringatan", "Warnings"), Width: 17, Align: "R"},
+	{Title: pdfdoc.T("Data ditambahkan", "Bytes added"), Width: 22, Align: "R"},
+	{Title: pdfdoc.T("Peringatan", "Warnings"), Width: 19, Align: "R"},
+}
+
+// jobTotals counts one job's runs by outcome.
+type jobTotals struct {
+	job                                string
+	runs, ok, warnings, failed, missed int64
+	added                              int64
+}
+
+// perJob totals the runs of each job, in job-name order so that the same
+// runs always give the same table.
+func perJob(runs []RunRow) []jobTotals {
+	byName := map[string]*jobTotals{}
+	for _, run := range runs {
+		t := byName[run.Job]
+		if t == nil {
+			t = &jobTotals{job: run.Job}
+			byName[run.Job] = t
+		}
+		t.runs++
+		t.added += run.BytesAdded
+		switch strings.ToLower(run.Status) {
+		case "success":
+			t.ok++
+		case "warnings":
+			t.warnings++
+		case "failed":
+			t.failed++
+		case "missed":
+			t.missed++
+		}
+	}
+	out := make([]jobTotals, 0, len(byName))
+	for _, t := range byName {
+		out = append(out, *t)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].job < out[j].job })
+	return out
+}
+
+var jobColumns = []pdfdoc.Column{
+	{Title: pdfdoc.T("Pekerjaan", "Job"), Width: 52, MaxLines: 2},
+	{Title: pdfdoc.T("Jumlah", "Runs"), Width: 16, Align: "R"},
+	{Title: pdfdoc.T("Berhasil", "Success"), Width: 18, Align: "R"},
+	{Title: pdfdoc.T("Peringatan", "Warnings"), Width: 20, Align: "R"},
+	{Title: pdfdoc.T("Gagal", "Failed"), Width: 16, Align: "R"},
+	{Title: pdfdoc.T("Terlewat", "Missed"), Width: 18, Align: "R"},
+	{Title: pdfdoc.T("Data ditambahkan", "Bytes added"), Width: 24, Align: "R"},
+}
+
+func jobRows(lang pdfdoc.Lang, jobs []jobTotals) []pdfdoc.Row {
+	rows := make([]pdfdoc.Row, len(jobs))
+	for i, j := range jobs {
+		n := func(v int64) string { return pdfdoc.Int(lang, v) }
+		rows[i] = pdfdoc.Row{
+			Cells:  []string{j.job, n(j.runs), n(j.ok), n(j.warnings), n(j.failed), n(j.missed), pdfdoc.Bytes(lang, j.added)},
+			Strong: j.failed+j.missed > 0,
+		}
+	}
+	return rows
 }
