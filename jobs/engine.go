@@ -45,13 +45,6 @@ type ReplicaResult struct {
 	LastSync time.Time `json:"last_sync,omitempty"`
 }
 
-// noReplicator is the default until replicas are wired in: it reports, it does not pretend.
-type noReplicator struct{}
-
-func (noReplicator) Replicate(ctx context.Context, repo, replica string, p engine.Progress) (ReplicaResult, error) {
-	return ReplicaResult{Name: replica, Status: "not configured"}, fmt.Errorf("replica %q: replication is not configured in this build", replica)
-}
-
 // readPasswordFile reads a repository password file, dropping one trailing newline.
 func readPasswordFile(path string) (string, error) {
 	if path == "" {

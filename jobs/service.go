@@ -64,7 +64,7 @@ type Options struct {
 	// local or mounted folder.
 	Engine Engine
 	// Replicator copies a repository to a named replica after a backup;
-	// defaults to one that reports every replica as not configured.
+	// defaults to EngineReplicator (the replicas of `cadang replica add`).
 	Replicator Replicator
 	// MaxRestoreAttempts bounds "restore again" after a failed check (SOP 5.4d); default 3.
 	MaxRestoreAttempts int
@@ -124,7 +124,7 @@ func OpenWorkspace(ctx context.Context, dir string, opt Options) (*Service, erro
 		opt.Engine = LocalEngine{}
 	}
 	if opt.Replicator == nil {
-		opt.Replicator = noReplicator{}
+		opt.Replicator = EngineReplicator{}
 	}
 	if opt.MaxRestoreAttempts <= 0 {
 		opt.MaxRestoreAttempts = 3

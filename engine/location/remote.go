@@ -81,9 +81,7 @@ func parseSFTP(loc string) (sftp.Options, error) {
 	if opt.Host == "" || opt.Path == "" || opt.Path == "/" {
 		return opt, fmt.Errorf("location %q: write sftp://user@host:port/path", loc)
 	}
-	if strings.HasPrefix(opt.Path, "/~/") {
-		opt.Path = strings.TrimPrefix(opt.Path, "/~/")
-	}
+	opt.Path = strings.TrimPrefix(opt.Path, "/~/") // relative to the login folder
 	if p := u.Port(); p != "" {
 		if opt.Port, err = strconv.Atoi(p); err != nil || opt.Port <= 0 || opt.Port > 65535 {
 			return opt, fmt.Errorf("location %q: bad port %q", loc, p)
