@@ -62,6 +62,10 @@ type flow struct {
 	running int       // runs started and not yet finished, from events
 
 	unsubscribe func()
+	sched       *jobs.Scheduler // nil while paused
+	paused      bool
+	sess        *session // the signed-in session, nil when signed out
+	trayJobs    []string // approved jobs for the tray's "Run a job now"
 }
 
 func newFlow(ctx context.Context, a fyne.App, w fyne.Window, workspace string, bg background, log *slog.Logger) *flow {
@@ -174,17 +178,18 @@ func (f *flow) showLogin() {
 func (f *flow) signedIn(u jobs.User) {
 	f.user = &u
 	f.log.Info("signed in", "user", u.Name, "role", u.Role)
+	f.sess = &session{ctx: f.ctx, win: f.win, svc: f.svc, user: u, bg: f.bg, log: f.log, hub: f.hub, sched: f.scheduler, setLanguage: f.setLanguage}
 	f.show("shell", func() {
-		s := &session{ctx: f.ctx, win: f.win, svc: f.svc, user: u, bg: f.bg, log: f.log, hub: f.hub}
-		f.win.SetContent(newShell(s, f.logout).content())
+		f.win.SetContent(newShell(f.sess, f.logout).content())
 	})
-	f.installTray()
+	f.refreshTrayJobs()
 }
 
 func (f *flow) logout() {
-	f.user = nil
+	f.user, f.sess = nil, nil
+	f.hub.reset()
 	f.showLogin()
-	f.installTray()
+	f.refreshTrayJobs()
 }
 
 func (f *flow) close() {

@@ -3,9 +3,15 @@ package ui
 import (
 	"fmt"
 	"os/exec"
+	"path/filepath"
+	"strings"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 
 	"cadang/jobs"
 )
@@ -42,4 +48,142 @@ func printFile(s *session, path string) {
 			}
 		})
 	})
+}
+
+// documentsView is the document register: every filed PDF with its number,
+// revision, date and SHA-256; open, print, and file the signed scan.
+type documentsView struct {
+	s      *session
+	search *widget.Entry
+	list   *fyne.Container
+	docs   []jobs.Document
+	signed map[string]bool
+	attach map[string]*widget.Button // by number, for tests
+}
+
+func documentsScreen(s *session) fyne.CanvasObject {
+	v := &documentsView{s: s, search: widget.NewEntry(), list: container.NewVBox(), attach: map[string]*widget.Button{}}
+	v.search.SetPlaceHolder(lang.L("Search number, type or date"))
+	v.search.OnChanged = func(string) { v.draw() }
+	verify := widget.NewButtonWithIcon(lang.L("Check a PDF…"), theme.SearchIcon(), v.verifyFile)
+	v.reload()
+	s.listen(func(ev jobs.Event) {
+		if ev.Kind == jobs.EventDocumentFiled {
+			v.reload()
+		}
+	})
+	help := widget.NewLabel(lang.L("Every form and report Cadang files is numbered and registered with its SHA-256, so a changed copy is detected."))
+	help.Wrapping = fyne.TextWrapWord
+	top := container.NewVBox(help, container.NewBorder(nil, nil, nil, verify, v.search))
+	return container.NewBorder(top, nil, nil, nil, container.NewVScroll(v.list))
+}
+
+func (v *documentsView) reload() {
+	v.s.bg(func() {
+		docs, err := v.s.svc.Documents(v.s.ctx, v.s.user, jobs.DocumentFilter{})
+		var signed map[string]bool
+		if err == nil {
+			signed, err = v.s.svc.SignedDocuments(v.s.ctx, v.s.user)
+		}
+		fyne.Do(func() {
+			if err != nil {
+				showError(v.s.win, err)
+				return
+			}
+			v.docs, v.signed = docs, signed
+			v.draw()
+		})
+	})
+}
+
+func (v *documentsView) draw() {
+	v.list.RemoveAll()
+	v.attach = map[string]*widget.Button{}
+	q := strings.ToLower(strings.TrimSpace(v.search.Text))
+	shown := 0
+	for i := len(v.docs) - 1; i >= 0; i-- { // newest first
+		d := v.docs[i]
+		line := fmt.Sprintf("%s · %s · rev. %d · %s", d.Number, docTypeName(d.Type), d.Revision, formatTime(d.Date))
+		if q != "" && !strings.Contains(strings.ToLower(line), q) {
+			continue
+		}
+		shown++
+		v.list.Add(v.row(d, line))
+	}
+	if shown == 0 {
+		v.list.Add(widget.NewLabel(lang.L("No documents yet.")))
+	}
+}
+
+func (v *documentsView) row(d jobs.Document, line string) fyne.CanvasObject {
+	title := widget.NewLabelWithStyle(line, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	hash := widget.NewLabelWithStyle("SHA-256 "+d.SHA256, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	hash.Truncation = fyne.TextTruncateEllipsis
+	state := widget.NewLabel(lang.L("awaiting signatures"))
+	state.Importance = widget.WarningImportance
+	if v.signed[d.Number] {
+		state.SetText(lang.L("signed"))
+		state.Importance = widget.SuccessImportance
+	}
+	open := widget.NewButtonWithIcon(lang.L("Open"), theme.FileIcon(), func() { openFile(v.s, d.Path) })
+	print := widget.NewButtonWithIcon(lang.L("Print"), theme.DocumentPrintIcon(), func() { printFile(v.s, d.Path) })
+	actions := container.NewHBox(state, open, print)
+	if v.s.user.Role != jobs.RoleUser && !v.signed[d.Number] {
+		attach := widget.NewButtonWithIcon(lang.L("Signed copy…"), theme.UploadIcon(), func() { v.pickScan(d) })
+		v.attach[d.Number] = attach
+		actions.Add(attach)
+	}
+	return container.NewVBox(container.NewBorder(nil, nil, nil, actions, container.NewVBox(title, hash)), widget.NewSeparator())
+}
+
+// pickScan asks for the scanned signed PDF and files it.
+func (v *documentsView) pickScan(d jobs.Document) {
+	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil {
+			showError(v.s.win, err)
+			return
+		}
+		if r == nil {
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		v.attachScan(d, path)
+	}, v.s.win)
+}
+
+func (v *documentsView) attachScan(d jobs.Document, path string) {
+	v.s.bg(func() {
+		_, err := v.s.svc.AttachSigned(v.s.ctx, v.s.user, d.Number, path)
+		fyne.Do(func() {
+			if err != nil {
+				showError(v.s.win, err)
+			}
+			v.reload()
+		})
+	})
+}
+
+// verifyFile checks a PDF someone hands in against the register.
+func (v *documentsView) verifyFile() {
+	dialog.ShowFileOpen(func(r fyne.URIReadCloser, err error) {
+		if err != nil || r == nil {
+			showError(v.s.win, err)
+			return
+		}
+		path := r.URI().Path()
+		r.Close()
+		v.s.bg(func() {
+			d, err := v.s.svc.VerifyDocument(v.s.ctx, v.s.user, path)
+			fyne.Do(func() {
+				if err != nil {
+					showError(v.s.win, err)
+					return
+				}
+				dialog.ShowInformation(lang.L("Registered document"),
+					lang.L("{{.File}} is {{.Number}} revision {{.Rev}}, unchanged since it was filed on {{.T}}.",
+						map[string]any{"File": filepath.Base(path), "Number": d.Number, "Rev": d.Revision, "T": formatTime(d.Date)}), v.s.win)
+			})
+		})
+	}, v.s.win)
 }

@@ -72,3 +72,12 @@ func translateMessage(msg string) string {
 	}
 	return strings.ToUpper(msg[:1]) + msg[1:]
 }
+
+// showInfo tells the person something went well, and what comes next.
+func showInfo(w fyne.Window, title, message string) {
+	text := widget.NewLabel(message)
+	text.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustom(title, lang.L("OK"), text, w)
+	d.Resize(fyne.NewSize(460, 0))
+	d.Show()
+}

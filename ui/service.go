@@ -10,6 +10,9 @@ import (
 // startService listens to the workspace's events for as long as it is
 // open: run notifications go to the desktop, and every event to the page
 // shown now.
+//
+// The scheduler runs here too: while the window is open, or hidden in the
+// tray, approved jobs start in their windows.
 func (f *flow) startService() {
 	events, stop := f.svc.Subscribe()
 	f.unsubscribe = stop
@@ -18,6 +21,57 @@ func (f *flow) startService() {
 			f.handleEvent(ev)
 		}
 	}()
+	f.startScheduler()
+}
+
+func (f *flow) startScheduler() {
+	sched, err := f.svc.NewScheduler()
+	if err == nil {
+		err = sched.Start(f.ctx)
+	}
+	if err != nil {
+		f.log.Error("scheduler", "err", err)
+		showError(f.win, err)
+		return
+	}
+	f.sched = sched
+	f.paused = false
+}
+
+func (f *flow) stopScheduler() {
+	if f.sched == nil {
+		return
+	}
+	if err := f.sched.Stop(); err != nil {
+		f.log.Error("stop scheduler", "err", err)
+	}
+	f.sched = nil
+}
+
+// togglePause stops or restarts the scheduler. Stopping also cancels a run
+// in progress, so that case asks first.
+func (f *flow) togglePause() {
+	if f.svc == nil {
+		return
+	}
+	if f.sched == nil {
+		f.startScheduler()
+		f.installTray()
+		return
+	}
+	pause := func() {
+		f.stopScheduler()
+		f.paused = true
+		f.installTray()
+	}
+	if f.running == 0 {
+		pause()
+		return
+	}
+	f.showWindow()
+	confirm(f.win, lang.L("A backup is running"),
+		lang.L("Pausing the schedules now also cancels the running backup: it is recorded as failed. Pause anyway?"),
+		lang.L("Pause schedules"), pause)
 }
 
 // handleEvent runs on the event goroutine.
@@ -30,14 +84,18 @@ func (f *flow) handleEvent(ev jobs.Event) {
 			f.running--
 		}
 		// Without a notification service (no D-Bus) Fyne logs and moves on.
-		if n := runNotification(ev); n != nil {
+		if n := runNotification(ev); n != nil && f.wantNotification(ev) {
 			f.app.SendNotification(n)
 		}
 		f.hub.dispatch(ev)
+		if ev.Kind == jobs.EventJobChanged {
+			f.refreshTrayJobs()
+		}
 	})
 }
 
 func (f *flow) stopService() {
+	f.stopScheduler()
 	if f.unsubscribe != nil {
 		f.unsubscribe()
 		f.unsubscribe = nil
@@ -59,4 +117,17 @@ func (f *flow) quit() {
 	confirm(f.win, lang.L("A backup is running"),
 		lang.L("Quitting now cancels the running backup: it is recorded as failed and its data is not kept. Earlier backups are not affected. Quit anyway?"),
 		lang.L("Quit"), f.app.Quit)
+}
+
+func (f *flow) scheduler() *jobs.Scheduler { return f.sched }
+
+// wantNotification applies the workstation's notification preference.
+func (f *flow) wantNotification(ev jobs.Event) bool {
+	switch f.app.Preferences().StringWithFallback(prefNotify, notifyAll) {
+	case notifyNever:
+		return false
+	case notifyProblems:
+		return ev.Kind == jobs.EventRunMissed || ev.Run != nil && ev.Run.Status != jobs.RunSuccess
+	}
+	return true
 }

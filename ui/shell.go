@@ -24,6 +24,11 @@ type session struct {
 	// navigate switches the shell to another page (set by the shell).
 	navigate func(page string)
 	hub      *eventHub
+	// sched gives the scheduler for next-run times; it returns nil while
+	// schedules are paused.
+	sched func() *jobs.Scheduler
+	// setLanguage switches the window's language and redraws it.
+	setLanguage func(code string)
 }
 
 // listen hands the jobs events to fn while the current page is shown.

@@ -4,12 +4,12 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
+
+	"cadang/jobs"
 )
 
 // tray is the system-tray menu's state.
-type tray struct {
-	paused bool
-}
+type tray struct{}
 
 // installTray (re)builds the tray menu: Open Cadang, Run a job now, Pause
 // schedules, Quit. Without a tray (no D-Bus session, or not a desktop
@@ -34,7 +34,7 @@ func (f *flow) installTray() {
 		run.Disabled = true
 	}
 	pause := fyne.NewMenuItem(lang.L("Pause schedules"), nil)
-	pause.Checked = f.tray.paused
+	pause.Checked = f.paused
 	pause.Action = f.togglePause
 	quit := fyne.NewMenuItem(lang.L("Quit"), f.quit)
 	quit.IsQuit = true
@@ -46,4 +46,48 @@ func (f *flow) installTray() {
 func (f *flow) showWindow() {
 	f.win.Show()
 	f.win.RequestFocus()
+}
+
+// runNowItems is the "Run a job now" submenu: the approved jobs, as last
+// loaded by refreshTrayJobs.
+func (f *flow) runNowItems() []*fyne.MenuItem {
+	var items []*fyne.MenuItem
+	for _, name := range f.trayJobs {
+		items = append(items, fyne.NewMenuItem(name, func() {
+			f.showWindow()
+			if f.sess != nil {
+				runJob(f.sess, name, func() {})
+			}
+		}))
+	}
+	if len(items) == 0 {
+		none := fyne.NewMenuItem(lang.L("No approved jobs"), nil)
+		none.Disabled = true
+		items = append(items, none)
+	}
+	return items
+}
+
+// refreshTrayJobs reloads the approved jobs for the tray menu.
+func (f *flow) refreshTrayJobs() {
+	if f.sess == nil {
+		f.trayJobs = nil
+		f.installTray()
+		return
+	}
+	s := f.sess
+	f.bg(func() {
+		all, err := s.svc.Jobs(s.ctx, s.user, jobs.JobApproved)
+		fyne.Do(func() {
+			if err != nil {
+				f.log.Error("tray jobs", "err", err)
+				return
+			}
+			f.trayJobs = f.trayJobs[:0]
+			for _, j := range all {
+				f.trayJobs = append(f.trayJobs, j.Name)
+			}
+			f.installTray()
+		})
+	})
 }

@@ -1,0 +1,206 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
+
+	"cadang/engine"
+	"cadang/jobs"
+)
+
+// jobsView is the Jobs screen: every job with its state always visible
+// and the actions that state allows.
+type jobsView struct {
+	s    *session
+	list *fyne.Container
+	rows map[string]*jobRow // by job name
+}
+
+// jobRow is a job and its buttons (nil when not offered).
+type jobRow struct {
+	job                                                    jobs.Job
+	edit, submit, approve, reject, run, pause, resume, now *widget.Button
+}
+
+func jobsScreen(s *session) fyne.CanvasObject { return newJobsView(s).content() }
+
+func newJobsView(s *session) *jobsView {
+	return &jobsView{s: s, list: container.NewVBox(), rows: map[string]*jobRow{}}
+}
+
+func (v *jobsView) content() fyne.CanvasObject {
+	add := widget.NewButtonWithIcon(lang.L("New job"), theme.ContentAddIcon(), func() { jobEditor(v.s, nil, v.reload) })
+	add.Importance = widget.HighImportance
+	if !canEditJobs(v.s.user) {
+		add.Disable()
+	}
+	help := widget.NewLabel(lang.L("A job runs only while approved by the IT manager. Editing an approved job sends it back for approval."))
+	help.Wrapping = fyne.TextWrapWord
+	v.reload()
+	v.s.listen(func(ev jobs.Event) {
+		switch ev.Kind {
+		case jobs.EventJobChanged, jobs.EventRunStarted, jobs.EventRunFinished:
+			v.reload()
+		}
+	})
+	return container.NewBorder(container.NewBorder(nil, nil, add, nil, help), nil, nil, nil, container.NewVScroll(v.list))
+}
+
+func canEditJobs(u jobs.User) bool { return u.Role != jobs.RoleUser }
+
+func (v *jobsView) reload() {
+	v.s.bg(func() {
+		all, err := v.s.svc.Jobs(v.s.ctx, v.s.user, "")
+		fyne.Do(func() {
+			if err != nil {
+				showError(v.s.win, err)
+				return
+			}
+			v.render(all)
+		})
+	})
+}
+
+func (v *jobsView) render(all []jobs.Job) {
+	v.list.RemoveAll()
+	v.rows = map[string]*jobRow{}
+	if len(all) == 0 {
+		v.list.Add(widget.NewLabel(lang.L("No jobs yet.")))
+	}
+	for _, j := range all {
+		row := v.newRow(j)
+		v.rows[j.Name] = row
+		v.list.Add(row.view())
+	}
+}
+
+func (v *jobsView) newRow(j jobs.Job) *jobRow {
+	row := &jobRow{job: j}
+	u := v.s.user
+	if !canEditJobs(u) {
+		return row
+	}
+	row.edit = widget.NewButtonWithIcon(lang.L("Edit…"), theme.DocumentCreateIcon(), func() { jobEditor(v.s, &j, v.reload) })
+	move := func(step func(ctx context.Context) (jobs.Job, error)) func() {
+		return func() { v.act(step) }
+	}
+	switch j.State {
+	case jobs.JobDraft, jobs.JobRejected:
+		row.submit = widget.NewButton(lang.L("Submit for approval"), move(func(ctx context.Context) (jobs.Job, error) {
+			return v.s.svc.SubmitJob(ctx, u, j.Name)
+		}))
+	case jobs.JobSubmitted:
+		if u.Role == jobs.RoleManager {
+			row.approve = widget.NewButtonWithIcon(lang.L("Approve"), theme.ConfirmIcon(), move(func(ctx context.Context) (jobs.Job, error) {
+				return v.s.svc.ApproveJob(ctx, u, j.Name)
+			}))
+			row.approve.Importance = widget.SuccessImportance
+			row.reject = widget.NewButtonWithIcon(lang.L("Reject"), theme.CancelIcon(), func() { v.rejectDialog(j) })
+			row.reject.Importance = widget.DangerImportance
+		}
+	case jobs.JobApproved:
+		row.run = widget.NewButtonWithIcon(lang.L("Run now"), theme.MediaPlayIcon(), func() { runJob(v.s, j.Name, v.reload) })
+		row.run.Importance = widget.HighImportance
+		row.pause = widget.NewButtonWithIcon(lang.L("Pause"), theme.MediaPauseIcon(), move(func(ctx context.Context) (jobs.Job, error) {
+			return v.s.svc.PauseJob(ctx, u, j.Name)
+		}))
+	case jobs.JobPaused:
+		row.resume = widget.NewButtonWithIcon(lang.L("Resume"), theme.MediaPlayIcon(), move(func(ctx context.Context) (jobs.Job, error) {
+			return v.s.svc.ResumeJob(ctx, u, j.Name)
+		}))
+	}
+	return row
+}
+
+func (v *jobsView) act(step func(ctx context.Context) (jobs.Job, error)) {
+	v.s.bg(func() {
+		_, err := step(v.s.ctx)
+		fyne.Do(func() {
+			if err != nil {
+				showError(v.s.win, err)
+			}
+			v.reload()
+		})
+	})
+}
+
+func (v *jobsView) rejectDialog(j jobs.Job) {
+	reason := widget.NewMultiLineEntry()
+	askText(v.s.win, lang.L("Reject job {{.Name}}", map[string]any{"Name": j.Name}), reason, lang.L("Reject"), func(text string) error {
+		if text == "" {
+			return fmt.Errorf("%s", lang.L("A reason is required to reject."))
+		}
+		v.act(func(ctx context.Context) (jobs.Job, error) { return v.s.svc.RejectJob(ctx, v.s.user, j.Name, text) })
+		return nil
+	})
+}
+
+func (row *jobRow) view() fyne.CanvasObject {
+	j := row.job
+	imp, icon := jobLook(j.State)
+	state := widget.NewLabel(stateName(j.State))
+	state.Importance = imp
+	title := container.NewHBox(icon, widget.NewLabelWithStyle(j.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), state)
+	facts := widget.NewLabel(lang.L("{{.Schedule}} · {{.N}} sources → {{.Repo}} · revision {{.Rev}}",
+		map[string]any{"Schedule": scheduleText(j.Schedule), "N": len(j.Sources), "Repo": j.Repository, "Rev": j.Revision}))
+	facts.Wrapping = fyne.TextWrapWord
+	lines := container.NewVBox(title, facts)
+	if j.RejectReason != "" {
+		lines.Add(widget.NewLabel(lang.L("Rejected by {{.Who}}: {{.Why}}", map[string]any{"Who": j.DecidedBy, "Why": j.RejectReason})))
+	}
+	actions := container.NewHBox()
+	for _, b := range []*widget.Button{row.approve, row.reject, row.submit, row.run, row.pause, row.resume, row.edit} {
+		if b != nil {
+			actions.Add(b)
+		}
+	}
+	return container.NewVBox(container.NewBorder(nil, nil, nil, container.NewCenter(actions), lines), widget.NewSeparator())
+}
+
+func jobLook(state string) (widget.Importance, *widget.Icon) {
+	switch state {
+	case jobs.JobApproved:
+		return widget.SuccessImportance, widget.NewIcon(theme.ConfirmIcon())
+	case jobs.JobSubmitted:
+		return widget.WarningImportance, widget.NewIcon(theme.MailSendIcon())
+	case jobs.JobRejected:
+		return widget.DangerImportance, widget.NewIcon(theme.CancelIcon())
+	case jobs.JobPaused:
+		return widget.MediumImportance, widget.NewIcon(theme.MediaPauseIcon())
+	}
+	return widget.MediumImportance, widget.NewIcon(theme.DocumentCreateIcon())
+}
+
+// runJob runs an approved job now with progress, then shows the result.
+func runJob(s *session, name string, after func()) {
+	var run jobs.Run
+	runWithProgress(s, lang.L("Backup {{.Job}}", map[string]any{"Job": name}),
+		func(ctx context.Context, p engine.Progress) error {
+			var err error
+			run, err = s.svc.RunJob(ctx, s.user, name, jobs.RunOptions{Progress: p})
+			return err
+		},
+		func(err error) {
+			if err != nil {
+				showError(s.win, err)
+			} else {
+				showRun(s, run)
+			}
+			after()
+		})
+}
+
+// showRun shows a finished run's result in a dialog.
+func showRun(s *session, r jobs.Run) {
+	d := dialog.NewCustom(lang.L("Backup {{.Job}}: {{.Status}}", map[string]any{"Job": r.JobName, "Status": stateName(r.Status)}),
+		lang.L("Close"), runDetail(s, r), s.win)
+	d.Resize(fyne.NewSize(640, 420))
+	d.Show()
+}
