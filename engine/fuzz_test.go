@@ -216,4 +216,3 @@ func quoteBytes(b []byte) string {
 	s.WriteByte('"')
 	return s.String()
 }
-

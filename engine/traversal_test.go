@@ -97,9 +97,11 @@ func TestRestoreNeverEscapesTarget(t *testing.T) {
 			failed:  true,
 		},
 		{
-			name:    "existing link replaced with overwrite",
-			nodes:   []treeNode{c.file("evil.txt", "x")},
-			prepare: func(target string) { _ = os.Symlink(filepath.Join(outside, "evil.txt"), filepath.Join(target, "evil.txt")) },
+			name:  "existing link replaced with overwrite",
+			nodes: []treeNode{c.file("evil.txt", "x")},
+			prepare: func(target string) {
+				_ = os.Symlink(filepath.Join(outside, "evil.txt"), filepath.Join(target, "evil.txt"))
+			},
 		},
 	}
 	for _, tt := range tests {
