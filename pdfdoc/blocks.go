@@ -37,14 +37,6 @@ func (d *Doc) ensure(h float64) bool {
 	return true
 }
 
-// Space adds vertical space.
-func (d *Doc) Space(h float64) {
-	if d.pdf.GetY()+h > pageLimit {
-		return
-	}
-	d.pdf.SetY(d.pdf.GetY() + h)
-}
-
 // Section starts a numbered section heading: "2. HASIL / Result".
 func (d *Doc) Section(t Text) {
 	d.ensure(6.5 + 14) // never leave a heading alone at the foot of a page

@@ -32,7 +32,7 @@ type Meta struct {
 	Number   string
 	Revision int
 	Date     time.Time
-	Lang     Lang
+	Lang     Lang // "" is Indonesian
 	// VerifyCode is a short code printed on every page so a paper copy can be
 	// matched with the document register.
 	VerifyCode string
