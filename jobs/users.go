@@ -28,9 +28,21 @@ func (s *Service) act(ctx context.Context, as User, what string, roles ...string
 		return store.User{}, refusedf("%s: account %q is locked; ask an administrator to unlock it", what, u.Name)
 	}
 	if len(roles) > 0 && !slices.Contains(roles, u.Role) {
-		return store.User{}, refusedf("%s: needs the role %s; %q is %s", what, strings.Join(roles, " or "), u.Name, u.Role)
+		names := make([]string, len(roles))
+		for i, r := range roles {
+			names[i] = roleNames[r]
+		}
+		return store.User{}, refusedf("%s: only %s may do this; %q is %s", what, strings.Join(names, " or "), u.Name, roleNames[u.Role])
 	}
 	return u, nil
+}
+
+// roleNames are the roles as a refusal names them.
+var roleNames = map[string]string{
+	RoleUser:    "a department user",
+	RoleStaff:   "IT staff",
+	RoleManager: "an IT manager",
+	RoleAdmin:   "an administrator",
 }
 
 // NewUser describes an account to create.

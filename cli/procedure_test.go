@@ -1,0 +1,124 @@
+package cli
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	_ "github.com/mattn/go-sqlite3" // to tamper with the catalog
+)
+
+// procedureCLI is a workspace with an admin, a staff and a manager account.
+type procedureCLI struct {
+	t                 *testing.T
+	ws                string
+	admin, staff, mgr string // login files
+}
+
+func newProcedureCLI(t *testing.T) *procedureCLI {
+	p := &procedureCLI{t: t, ws: filepath.Join(t.TempDir(), "ws")}
+	p.admin = writeFile(t, "admin.pw", "admin-pass-1\n")
+	p.staff = writeFile(t, "staff.pw", "staff-pass-1\n")
+	p.mgr = writeFile(t, "mgr.pw", "manager-pass-1\n")
+	p.ok("setup", "--admin", "admin", "--password-file", p.admin)
+	p.ok("user", "add", "--as", "admin", "--login-file", p.admin, "--name", "yoga", "--role", "staff", "--password-file", p.staff)
+	p.ok("user", "add", "--as", "admin", "--login-file", p.admin, "--name", "gideon", "--role", "manager", "--password-file", p.mgr)
+	return p
+}
+
+func (p *procedureCLI) run(args ...string) (int, string, string) {
+	p.t.Helper()
+	return run(p.t, append(args, "--workspace", p.ws)...)
+}
+
+func (p *procedureCLI) ok(args ...string) string {
+	p.t.Helper()
+	code, out, stderr := p.run(args...)
+	if code != ExitOK {
+		p.t.Fatalf("%v: exit %d: %s", args, code, stderr)
+	}
+	return out
+}
+
+// refused checks exit status 3 with one clear line mentioning want.
+func (p *procedureCLI) refused(want string, args ...string) {
+	p.t.Helper()
+	code, _, stderr := p.run(args...)
+	if code != ExitRefused {
+		p.t.Errorf("%v: exit %d, want %d (stderr %q)", args, code, ExitRefused, stderr)
+	}
+	if strings.Count(strings.TrimSpace(stderr), "\n") != 0 || !strings.Contains(stderr, want) {
+		p.t.Errorf("%v: stderr %q, want one line mentioning %q", args, stderr, want)
+	}
+}
+
+func TestCLIRefusesUnapprovedWorkAndSelfApproval(t *testing.T) {
+	p := newProcedureCLI(t)
+	src := t.TempDir()
+	asStaff := []string{"--as", "yoga", "--login-file", p.staff}
+	asMgr := []string{"--as", "gideon", "--login-file", p.mgr}
+	with := func(who []string, args ...string) []string { return append(args, who...) }
+
+	p.refused("administrator", with(asStaff, "user", "add", "--name", "x", "--role", "user", "--password-file", p.staff)...)
+	id := strings.TrimSpace(p.ok(with(asStaff, "job", "new", "--name", "erp", "--repo", filepath.Join(t.TempDir(), "repo"), "--source", src)...))
+	if id != "1" {
+		t.Fatalf("job new printed %q, want the ID 1", id)
+	}
+	p.refused("not approved", with(asStaff, "job", "run", "erp")...)
+	p.ok(with(asStaff, "job", "submit", "erp")...)
+	p.refused("not approved", with(asStaff, "job", "run", "erp")...)
+	p.refused("manager", with(asStaff, "job", "approve", "erp")...)
+	p.ok(with(asMgr, "job", "approve", "erp")...)
+	out := p.ok(with(asStaff, "job", "edit", "erp", "--exclude", "*.tmp")...)
+	if !strings.Contains(out, "submitted") {
+		t.Errorf("job edit of an approved job: %q, want it back to submitted", out)
+	}
+	p.refused("not approved", with(asStaff, "job", "run", "erp")...)
+
+	out = p.ok(with(asMgr, "request", "new", "--kind", "backup", "--job", "erp", "--reason", "before upgrade", "--json")...)
+	var created struct{ ID int64 }
+	if err := json.Unmarshal([]byte(out), &created); err != nil || created.ID == 0 {
+		t.Fatalf("request new --json = %q (%v), want an object with id", out, err)
+	}
+	p.ok(with(asMgr, "request", "submit", "1")...)
+	p.refused("own request", with(asMgr, "request", "approve", "1")...)
+	p.refused("not approved", with(asStaff, "request", "run", "1")...)
+	p.refused("reason", with(asMgr, "job", "reject", "erp")...)
+
+	p.refused("wrong user name or password", "job", "list", "--as", "yoga", "--login-file", p.mgr)
+	t.Setenv("CADANG_LOGIN", "staff-pass-1")
+	p.ok("job", "list", "--as", "yoga")
+}
+
+func TestCLIAuditVerifyDetectsTampering(t *testing.T) {
+	p := newProcedureCLI(t)
+	args := []string{"audit", "verify", "--as", "gideon", "--login-file", p.mgr}
+	if out := p.ok(args...); !strings.Contains(out, "audit log OK") {
+		t.Fatalf("audit verify: %q", out)
+	}
+	db, err := sql.Open("sqlite3", filepath.Join(p.ws, "catalog.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := db.ExecContext(context.Background(), `UPDATE audit SET to_state='manager' WHERE seq=2`); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	code, out, stderr := p.run(args...)
+	if code != ExitDamaged || !strings.Contains(out, "entry 2") || !strings.Contains(stderr, "tampered") {
+		t.Errorf("tampered audit: exit %d, out %q, stderr %q", code, out, stderr)
+	}
+
+	pdf := writeFile(t, "stranger.pdf", "%PDF-1.4 not ours")
+	code, _, stderr = p.run("docs", "verify", pdf, "--as", "yoga", "--login-file", p.staff)
+	if code != ExitError || !strings.Contains(stderr, "no registered document") {
+		t.Errorf("docs verify of an unknown PDF: exit %d, stderr %q", code, stderr)
+	}
+	if _, err := os.Stat(pdf); err != nil {
+		t.Fatal(err)
+	}
+}
