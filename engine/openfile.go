@@ -33,7 +33,7 @@ func (r *Repository) OpenFile(ctx context.Context, snap Snapshot, p string) (io.
 		lk.release()
 		r.opMu.RUnlock()
 	}
-	n, dir, err := r.findNode(ctx, snap, p)
+	n, dir, err := r.entryNode(ctx, snap, p)
 	if err != nil {
 		release()
 		return nil, Node{}, err
@@ -46,8 +46,8 @@ func (r *Repository) OpenFile(ctx context.Context, snap Snapshot, p string) (io.
 	return fr, n.public(dir), nil
 }
 
-// findNode walks from snap's root to the entry at p.
-func (r *Repository) findNode(ctx context.Context, snap Snapshot, p string) (*treeNode, string, error) {
+// entryNode walks from snap's root to the entry at p.
+func (r *Repository) entryNode(ctx context.Context, snap Snapshot, p string) (*treeNode, string, error) {
 	if err := r.refreshIndex(ctx); err != nil {
 		return nil, "", err
 	}
