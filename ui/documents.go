@@ -61,8 +61,14 @@ type documentsView struct {
 	attach map[string]*widget.Button // by number, for tests
 }
 
-func documentsScreen(s *session) fyne.CanvasObject {
-	v := &documentsView{s: s, search: widget.NewEntry(), list: container.NewVBox(), attach: map[string]*widget.Button{}}
+func documentsScreen(s *session) fyne.CanvasObject { return newDocumentsView(s).content() }
+
+func newDocumentsView(s *session) *documentsView {
+	return &documentsView{s: s, search: widget.NewEntry(), list: container.NewVBox(), attach: map[string]*widget.Button{}}
+}
+
+func (v *documentsView) content() fyne.CanvasObject {
+	s := v.s
 	v.search.SetPlaceHolder(lang.L("Search number, type or date"))
 	v.search.OnChanged = func(string) { v.draw() }
 	verify := widget.NewButtonWithIcon(lang.L("Check a PDF…"), theme.SearchIcon(), v.verifyFile)
