@@ -203,7 +203,19 @@ func (p *pgDump) open(ctx context.Context) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("back up %s: %w", p.db, err), holder.release(), te.Close())
 	}
-	return &pgDumpReader{ctx: ctx, p: p, te: te, holder: holder, dump: dump, stdout: stdout}, nil
+	r := &pgDumpReader{ctx: ctx, p: p, te: te, holder: holder, dump: dump, stdout: stdout, figures: make(chan figuresResult, 1)}
+	// The figures come from the same exported snapshot, so they can be
+	// counted while pg_dump runs: the server counts, the client compresses.
+	go func() {
+		f, err := pgFigures(ctx, te, p.db, holder.snapshot)
+		r.figures <- figuresResult{f, err}
+	}()
+	return r, nil
+}
+
+type figuresResult struct {
+	f   Figures
+	err error
 }
 
 // pgDumpReader streams pg_dump's output. At its end it checks pg_dump's
@@ -219,6 +231,8 @@ type pgDumpReader struct {
 	done   bool
 	closed bool
 	err    error
+
+	figures chan figuresResult // counted concurrently with the dump
 }
 
 func (r *pgDumpReader) Read(b []byte) (int, error) {
@@ -237,10 +251,12 @@ func (r *pgDumpReader) Read(b []byte) (int, error) {
 }
 
 func (r *pgDumpReader) finish() error {
-	if err := r.dump.cmd.Wait(); err != nil {
-		return fmt.Errorf("back up %s: %w", r.p.db, r.dump.failure(err))
+	dumpErr := r.dump.cmd.Wait()
+	res := <-r.figures // wait in any case: Close ends the snapshot it uses
+	if dumpErr != nil {
+		return fmt.Errorf("back up %s: %w", r.p.db, r.dump.failure(dumpErr))
 	}
-	f, err := pgFigures(r.ctx, r.te, r.p.db, r.holder.snapshot)
+	f, err := res.f, res.err
 	if err != nil {
 		return fmt.Errorf("back up %s: %w", r.p.db, err)
 	}
@@ -266,6 +282,7 @@ func (r *pgDumpReader) Close() error {
 			_ = r.dump.cmd.Process.Kill()
 		}
 		_ = r.dump.cmd.Wait() // killed on purpose: its exit status says nothing
+		<-r.figures           // the snapshot must outlive the counting session
 	}
 	errs = append(errs, r.holder.release(), r.te.Close())
 	return errors.Join(errs...)
