@@ -189,7 +189,7 @@ func (s *sop) scheduledBackupRuns(reqID int64) {
 	s.must(err)
 	s.must(sc.Start(s.ctx))
 	s.t.Cleanup(func() { sc.Stop() })
-	s.must(s.clock.BlockUntilContext(s.ctx, 2)) // the job's window and the request's one-off
+	s.must(s.clock.BlockUntilContext(s.ctx, 3)) // the job's window, the request's one-off, the minute refresh
 	s.clock.Advance(59 * time.Minute)
 	r, err := s.svc.Request(s.ctx, s.staff, reqID)
 	s.must(err)

@@ -4,7 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -27,11 +29,16 @@ type Scheduler struct {
 	svc *Service
 	gs  gocron.Scheduler
 
-	mu     sync.Mutex
-	ctx    context.Context
-	cancel context.CancelFunc
-	wg     sync.WaitGroup
+	mu          sync.Mutex
+	ctx         context.Context
+	cancel      context.CancelFunc
+	wg          sync.WaitGroup
+	fingerprint string // of what reload last scheduled
 }
+
+// refreshTag marks the minute job that notices changes made by another
+// process (the command line while the window or the daemon runs).
+const refreshTag = "cadang:refresh"
 
 // NewScheduler builds the scheduler on the Service's clock.
 func (s *Service) NewScheduler() (*Scheduler, error) {
@@ -59,6 +66,11 @@ func (sc *Scheduler) Start(ctx context.Context) error {
 	}
 	if err := sc.reload(); err != nil {
 		return err
+	}
+	_, err := sc.gs.NewJob(gocron.DurationJob(time.Minute), gocron.NewTask(sc.refresh), gocron.WithTags(refreshTag),
+		gocron.WithName("refresh schedule"), gocron.WithSingletonMode(gocron.LimitModeReschedule))
+	if err != nil {
+		return fmt.Errorf("start scheduler: %w", err)
 	}
 	s.hooksMu.Lock()
 	s.onJobsChanged = func() {
@@ -116,23 +128,23 @@ func (sc *Scheduler) reload() error {
 		return nil
 	}
 	for _, j := range sc.gs.Jobs() {
+		if slices.Contains(j.Tags(), refreshTag) {
+			continue
+		}
 		if err := sc.gs.RemoveJob(j.ID()); err != nil && !errors.Is(err, gocron.ErrJobNotFound) {
 			return fmt.Errorf("reload schedule: %w", err)
 		}
 	}
-	jobs, err := s.catalog.Jobs(ctx, JobApproved)
+	jobs, reqs, fp, err := sc.approved(ctx)
 	if err != nil {
 		return err
 	}
+	sc.fingerprint = fp
 	now := s.now()
 	for _, j := range jobs {
 		if err := sc.scheduleJob(j, now); err != nil {
 			return err
 		}
-	}
-	reqs, err := s.catalog.Requests(ctx, store.RequestFilter{States: []string{RequestApproved}, Kind: KindBackup})
-	if err != nil {
-		return err
 	}
 	for _, r := range reqs {
 		if err := sc.scheduleRequest(r, now); err != nil {
@@ -140,6 +152,47 @@ func (sc *Scheduler) reload() error {
 		}
 	}
 	return nil
+}
+
+// approved reads what may be scheduled, and a fingerprint that changes
+// whenever any of it does.
+func (sc *Scheduler) approved(ctx context.Context) ([]store.Job, []store.Request, string, error) {
+	jobs, err := sc.svc.catalog.Jobs(ctx, JobApproved)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	reqs, err := sc.svc.catalog.Requests(ctx, store.RequestFilter{States: []string{RequestApproved}, Kind: KindBackup})
+	if err != nil {
+		return nil, nil, "", err
+	}
+	var fp strings.Builder
+	for _, j := range jobs {
+		fmt.Fprintf(&fp, "j%d.%d.%s;", j.ID, j.Revision, j.UpdatedAt.Format(time.RFC3339Nano))
+	}
+	for _, r := range reqs {
+		fmt.Fprintf(&fp, "r%d.%s;", r.ID, r.UpdatedAt.Format(time.RFC3339Nano))
+	}
+	return jobs, reqs, fp.String(), nil
+}
+
+// refresh reloads when another process changed what is approved.
+func (sc *Scheduler) refresh() {
+	sc.mu.Lock()
+	ctx, last := sc.ctx, sc.fingerprint
+	sc.mu.Unlock()
+	if ctx == nil || ctx.Err() != nil {
+		return
+	}
+	_, _, fp, err := sc.approved(ctx)
+	if err != nil {
+		sc.svc.log.Error("check schedule for changes", "err", err)
+		return
+	}
+	if fp != last {
+		if err := sc.reload(); err != nil {
+			sc.svc.log.Error("reload schedule", "err", err)
+		}
+	}
 }
 
 func (sc *Scheduler) scheduleJob(j store.Job, now time.Time) error {

@@ -5,8 +5,9 @@ import (
 	"time"
 )
 
-// startScheduler starts a scheduler and waits until gocron has armed n
-// timers on the fake clock, so that Advance fires them.
+// startScheduler starts a scheduler and waits until gocron has armed the
+// timers of n scheduled jobs on the fake clock (plus the minute refresh),
+// so that Advance fires them.
 func (f *fixture) startScheduler(t *testing.T, timers int) *Scheduler {
 	t.Helper()
 	sc, err := f.svc.NewScheduler()
@@ -17,10 +18,8 @@ func (f *fixture) startScheduler(t *testing.T, timers int) *Scheduler {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { sc.Stop() })
-	if timers > 0 {
-		if err := f.clock.BlockUntilContext(f.ctx, timers); err != nil {
-			t.Fatal(err)
-		}
+	if err := f.clock.BlockUntilContext(f.ctx, timers+1); err != nil {
+		t.Fatal(err)
 	}
 	return sc
 }
@@ -157,5 +156,34 @@ func TestSchedulerStopCancelsWork(t *testing.T) {
 	}
 	if err := sc.reload(); err != nil {
 		t.Errorf("reload after stop: %v", err)
+	}
+}
+
+func TestSchedulerNoticesChangesFromAnotherProcess(t *testing.T) {
+	f := newFixture(t)
+	f.job(t, "erp", Schedule{})
+	if _, err := f.svc.SubmitJob(f.ctx, f.staff, "erp"); err != nil {
+		t.Fatal(err)
+	}
+	sc := f.startScheduler(t, 0)
+	// The command line approves in its own process: same workspace, another Service.
+	other, err := OpenWorkspace(f.ctx, f.svc.Dir(), Options{Clock: f.clock, Engine: f.eng})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	j, err := other.ApproveJob(f.ctx, f.mgr, "erp")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := sc.NextRuns()[j.ID]; ok {
+		t.Fatal("scheduled before the refresh: the test would prove nothing")
+	}
+	f.clock.Advance(time.Minute)
+	if err := f.clock.BlockUntilContext(f.ctx, 2); err != nil { // refresh re-armed, and the job's timer
+		t.Fatal(err)
+	}
+	if got := sc.NextRuns()[j.ID]; !got.Equal(at(2, 21, 0)) {
+		t.Errorf("after the refresh, next run = %v, want 21:00", got)
 	}
 }
