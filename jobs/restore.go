@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"time"
 
 	"cadang/engine"
 	"cadang/forms"
@@ -95,6 +96,7 @@ func (s *Service) restoreAndVerify(ctx context.Context, actor string, r store.Re
 	if err != nil {
 		return Request{}, err
 	}
+	started := s.now()
 	if err := s.setRequestState(ctx, actor, &r, "request.prepare", RequestPreparing, "target "+r.Target); err != nil {
 		return Request{}, err
 	}
@@ -130,7 +132,7 @@ func (s *Service) restoreAndVerify(ctx context.Context, actor string, r store.Re
 	if _, ferr := s.fileVerificationReport(rctx, actor, j, r, snap, checks, result); ferr != nil {
 		return fail(ferr)
 	}
-	s.recordRestoreRun(rctx, actor, j, r, res, result, err)
+	s.recordRestoreRun(rctx, restoreRecord{actor: actor, job: j, req: r, snap: snap, started: started, res: res, result: result, err: err})
 	if result == RequestFailed {
 		cause := err
 		if cause == nil {
@@ -193,11 +195,25 @@ func countBad(checks []engine.FileCheck) int {
 	return n
 }
 
-// recordRestoreRun puts the restore in the run history.
-func (s *Service) recordRestoreRun(ctx context.Context, actor string, j store.Job, r store.Request, res *engine.RestoreResult, result string, runErr error) {
-	run := store.Run{JobID: j.ID, RequestID: r.ID, Kind: KindRestore, Trigger: TriggerRequest, Actor: actor,
-		ScheduledAt: r.RequestedAt, StartedAt: r.UpdatedAt, FinishedAt: s.now(), Status: RunVerified, SnapshotID: r.SnapshotID}
-	if result != RequestVerified {
+// restoreRecord is what the run history keeps of a restore.
+type restoreRecord struct {
+	actor   string
+	job     store.Job
+	req     store.Request
+	snap    engine.Snapshot
+	started time.Time
+	res     *engine.RestoreResult
+	result  string
+	err     error
+}
+
+// recordRestoreRun puts the restore in the run history. Its ScheduledAt is
+// the snapshot's time: the point in time the data was restored to.
+func (s *Service) recordRestoreRun(ctx context.Context, rr restoreRecord) {
+	j, r, res, runErr := rr.job, rr.req, rr.res, rr.err
+	run := store.Run{JobID: j.ID, RequestID: r.ID, Kind: KindRestore, Trigger: TriggerRequest, Actor: rr.actor,
+		ScheduledAt: rr.snap.Time, StartedAt: rr.started, FinishedAt: s.now(), Status: RunVerified, SnapshotID: r.SnapshotID}
+	if rr.result != RequestVerified {
 		run.Status = RunFailed
 	}
 	if res != nil {

@@ -265,6 +265,13 @@ func (s *Service) Login(ctx context.Context, name, password string) (User, error
 		if err := s.catalog.UpdateUser(ctx, u); err != nil {
 			return User{}, err
 		}
+		to := ""
+		if u.FailedLogins >= maxFailedLogins {
+			to = "locked"
+		}
+		if err := s.audit(ctx, u.Name, "login.failed", userObject(u.Name), "", to, fmt.Sprintf("wrong password (%d in a row)", u.FailedLogins)); err != nil {
+			return User{}, err
+		}
 		return User{}, refusedf("login: wrong user name or password")
 	}
 	if u.FailedLogins != 0 {
