@@ -61,6 +61,11 @@ func randomBytes(seed uint64, n int) []byte {
 // newLocalRepo creates a repository in a temp folder.
 func newLocalRepo(t *testing.T, password string) (*Repository, string) {
 	t.Helper()
+	return newLocalRepoTB(t, password)
+}
+
+func newLocalRepoTB(t testing.TB, password string) (*Repository, string) {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "repo")
 	be, err := local.New(dir)
 	if err != nil {

@@ -21,8 +21,20 @@ type restoreFile struct {
 	rel    string // slash path inside the snapshot
 	dst    string // path on disk
 	node   *treeNode
+	create sync.Once // files are created by the first worker that needs them
 	mu     sync.Mutex
 	failed error
+}
+
+// ensureCreated creates the file once, from whichever worker gets there
+// first, so creation (slow on some file systems) runs in parallel.
+func (f *restoreFile) ensureCreated(rs *restorer) error {
+	f.create.Do(func() {
+		if err := rs.createFile(f.dst, f.node.Size); err != nil {
+			f.fail(err)
+		}
+	})
+	return f.err()
 }
 
 func (f *restoreFile) fail(err error) {
@@ -249,10 +261,6 @@ func (rs *restorer) planFile(rel, dst string, n *treeNode) {
 	f := &restoreFile{rel: rel, dst: dst, node: n}
 	rs.files = append(rs.files, f)
 	rs.bytesTotal += n.Size
-	if err := rs.createFile(dst, n.Size); err != nil {
-		f.fail(err)
-		return
-	}
 	var off int64
 	for _, id := range n.Content {
 		bt := rs.blobs[id]
@@ -307,7 +315,7 @@ func (rs *restorer) run(ctx context.Context) error {
 	sort.Slice(ids, func(i, j int) bool { return ids[i].String() < ids[j].String() })
 	work := make(chan ID)
 	var wg sync.WaitGroup
-	for i := 0; i < max(2, runtime.GOMAXPROCS(0)); i++ {
+	for i := 0; i < max(4, 2*runtime.GOMAXPROCS(0)); i++ { // file creation waits on the kernel
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -71,7 +71,7 @@ func (rs *restorer) restorePack(ctx context.Context, pack ID) {
 func (rs *restorer) writeBlob(bt *blobTarget, plain []byte) {
 	zero := isZero(plain)
 	for _, t := range bt.targets {
-		if t.f.err() != nil {
+		if t.f.ensureCreated(rs) != nil {
 			continue
 		}
 		rs.bytesDone.Add(int64(len(plain)))
@@ -143,6 +143,10 @@ func (rs *restorer) verifyFiles(ctx context.Context) {
 
 func (rs *restorer) checkOne(ctx context.Context, f *restoreFile) FileCheck {
 	c := FileCheck{Path: f.rel, Size: f.node.Size, Want: f.node.SHA256}
+	if err := f.ensureCreated(rs); err != nil { // empty files have no chunk to create them
+		c.Err = err.Error()
+		return c
+	}
 	if err := f.err(); err != nil {
 		c.Err = err.Error()
 		return c
