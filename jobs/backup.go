@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"cadang/engine"
+	"cadang/engine/dbsource"
 	"cadang/pdfdoc"
 	"cadang/reports"
 	"cadang/store"
@@ -89,7 +90,12 @@ func (s *Service) backupInto(ctx context.Context, j store.Job, run *store.Run, p
 		return nil, hint(err)
 	}
 	defer repo.Close()
-	res, err := repo.Backup(ctx, j.Sources, engine.BackupOptions{Excludes: j.Excludes, Tags: []string{"job:" + j.Name}, Progress: p})
+	paths, dbs := dbsource.SplitSources(j.Sources)
+	streams, err := dbsource.Streams(dbs, dbsource.Options{}) // passwords: the tools' own files
+	if err != nil {
+		return nil, err
+	}
+	res, err := repo.Backup(ctx, paths, engine.BackupOptions{Excludes: j.Excludes, Tags: []string{"job:" + j.Name}, Progress: p, Streams: streams})
 	if err != nil {
 		return nil, hint(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"cadang/engine/dbsource"
 	"cadang/store"
 )
 
@@ -88,6 +89,12 @@ func (spec JobSpec) normalized() (JobSpec, error) {
 		return spec, fmt.Errorf("job %q: at least one source path is required", spec.Name)
 	}
 	for i, p := range spec.Sources {
+		if dbsource.IsURL(p) { // a database: sqlite://, postgres://, mysql://
+			if _, err := dbsource.Parse(p); err != nil {
+				return spec, fmt.Errorf("job %q: source: %w", spec.Name, err)
+			}
+			continue
+		}
 		abs, err := filepath.Abs(p)
 		if err != nil {
 			return spec, fmt.Errorf("job %q: source %q: %w", spec.Name, p, err)

@@ -165,3 +165,30 @@ func redact(raw string) string {
 	}
 	return u.Redacted()
 }
+
+// IsURL reports whether a backup source names a database (a URL with one of
+// the schemes Parse knows) rather than a file or folder.
+func IsURL(source string) bool {
+	scheme, _, ok := strings.Cut(source, "://")
+	if !ok {
+		return false
+	}
+	switch strings.ToLower(scheme) {
+	case "sqlite", "sqlite3", "postgres", "postgresql", "mysql", "mariadb":
+		return true
+	}
+	return false
+}
+
+// SplitSources separates a job's sources into paths and database URLs,
+// keeping their order.
+func SplitSources(sources []string) (paths, urls []string) {
+	for _, s := range sources {
+		if IsURL(s) {
+			urls = append(urls, s)
+		} else {
+			paths = append(paths, s)
+		}
+	}
+	return paths, urls
+}

@@ -91,3 +91,12 @@ func TestStreamsRefusesTwoDatabasesOnOneEntry(t *testing.T) {
 		t.Fatalf("got %v, %d streams", err, len(s))
 	}
 }
+
+func TestSplitSources(t *testing.T) {
+	paths, urls := SplitSources([]string{"/srv/data", "postgres://u@h/sales", "relative/dir", "sqlite:///a.db", "MySQL://u@h/shop", "s3://bucket/x", "C:\\data"})
+	wantPaths := []string{"/srv/data", "relative/dir", "s3://bucket/x", "C:\\data"}
+	wantURLs := []string{"postgres://u@h/sales", "sqlite:///a.db", "MySQL://u@h/shop"}
+	if strings.Join(paths, "|") != strings.Join(wantPaths, "|") || strings.Join(urls, "|") != strings.Join(wantURLs, "|") {
+		t.Fatalf("got %q and %q, want %q and %q", paths, urls, wantPaths, wantURLs)
+	}
+}
