@@ -73,9 +73,6 @@ func newSOP(t *testing.T) *sop {
 		t.Fatal(err)
 	}
 	write(t, filepath.Join(s.src, "arsip.bin"), big)
-	events, stop := svc.Subscribe()
-	t.Cleanup(stop)
-	s.events = events
 	return s
 }
 
@@ -185,6 +182,8 @@ func (s *sop) backupRequestRejectedThenApproved() int64 {
 
 // 5.3d–e: the request runs at its time from the scheduler and files its execution report.
 func (s *sop) scheduledBackupRuns(reqID int64) {
+	events, stop := s.svc.Subscribe()
+	defer stop()
 	sc, err := s.svc.NewScheduler()
 	s.must(err)
 	s.must(sc.Start(s.ctx))
@@ -195,10 +194,13 @@ func (s *sop) scheduledBackupRuns(reqID int64) {
 	s.must(err)
 	s.wantState("request a minute before its time", r.State, jobs.RequestApproved)
 	s.clock.Advance(time.Minute)
+	// The run finishes first, then the request records its outcome.
 	var run jobs.Run
-	for ev := range s.events {
+	for ev := range events {
 		if ev.Kind == jobs.EventRunFinished {
 			run = *ev.Run
+		}
+		if ev.Kind == jobs.EventRequestChanged && ev.RequestID == reqID && (ev.State == jobs.RequestCompleted || ev.State == jobs.RequestFailed) {
 			break
 		}
 	}

@@ -27,6 +27,7 @@ type Event struct {
 	JobID     int64     `json:"job_id,omitempty"`
 	RequestID int64     `json:"request_id,omitempty"`
 	Run       *Run      `json:"run,omitempty"`
+	State     string    `json:"state,omitempty"` // the request's or job's new state`
 	Message   string    `json:"message"`
 }
 
