@@ -99,3 +99,18 @@ func TestFitWidthShortensInTheMiddle(t *testing.T) {
 		}
 	}
 }
+
+// A cell with more text than a page holds is cut at maxRowLines, so the row
+// still ends above the footer.
+func TestHugeCellStaysOnThePage(t *testing.T) {
+	d := fitDoc(t)
+	huge := strings.Repeat("kata ", 5000)
+	d.Table([]Column{{Title: T("a", "a"), Width: 1, MaxLines: 100000}, {Title: T("b", "b"), Width: 1}},
+		[]Row{{Cells: []string{huge, huge}}, {Cells: []string{huge, "x"}}})
+	if y := d.pdf.GetY(); y > pageLimit+3 {
+		t.Errorf("table ends at y=%.1f mm, below the page limit %.1f mm", y, pageLimit)
+	}
+	if d.pdf.PageNo() != 2 {
+		t.Errorf("two rows of 50 lines took %d pages, want 2", d.pdf.PageNo())
+	}
+}

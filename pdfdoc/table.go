@@ -20,10 +20,11 @@ type Row struct {
 }
 
 const (
-	tableSize  = 7.5
-	tableLineH = 3.3
-	cellPad    = 1.0 // left and right
-	cellPadY   = 0.7 // top and bottom
+	tableSize   = 7.5
+	tableLineH  = 3.3
+	cellPad     = 1.0 // left and right
+	cellPadY    = 0.7 // top and bottom
+	maxRowLines = 50
 )
 
 // Table draws rows under a header row. A table longer than the page breaks
@@ -106,7 +107,8 @@ func (d *Doc) rowLines(cols []Column, widths []float64, r Row) ([][]string, floa
 		case c.OneLine:
 			lines[i] = []string{fitWidth(d.pdf, s, w)}
 		case c.MaxLines > 0:
-			lines[i] = wrap(d.pdf, s, w, c.MaxLines)
+			// Capped so that a row always fits on one page.
+			lines[i] = wrap(d.pdf, s, w, min(c.MaxLines, maxRowLines))
 		default:
 			lines[i] = wrap(d.pdf, s, w, 3)
 		}
