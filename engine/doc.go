@@ -1,0 +1,27 @@
+// Package engine is Cadang's backup engine: a self-describing, content-
+// addressed, deduplicating, LZ4-compressed and (with a password) encrypted
+// repository of snapshots, written crash-safely through a small storage
+// interface (engine/backend).
+//
+// Vocabulary (docs/FORMAT.md has the byte layout):
+//   - chunk: a piece of a file cut by content-defined chunking (FastCDC,
+//     ~1 MiB), named by its BLAKE3 (keyed when encrypted);
+//   - tree: one folder's listing (JSON), itself stored like a chunk;
+//   - blob: a chunk or a tree as stored: LZ4-compressed when that helps,
+//     sealed with AES-256-GCM when encrypted;
+//   - pack: an immutable file of many blobs plus an (encrypted) header;
+//   - index: which blob is in which pack;
+//   - snapshot: the commit record of one backup, pointing at its root tree.
+//
+// Guarantees: every snapshot is complete (no chains); a backup commits by
+// writing its snapshot last, after its packs and index, so a crash at any
+// instant leaves every earlier snapshot restorable and the next backup
+// reuses what the interrupted one stored; a restore writes only below its
+// target and checks every file's SHA-256; verify finds any changed byte.
+// Writers hold an exclusive lock in locks/.
+//
+// Non-guarantees: ownership (uid/gid), extended attributes, ACLs and hard
+// links are not stored; special files (devices, FIFOs, sockets) are skipped
+// with a warning. Two processes must not write one repository at once
+// without the lock (e.g. over a file system that loses files on rename).
+package engine
