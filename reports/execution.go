@@ -65,7 +65,7 @@ func executionBody(d *pdfdoc.Doc, r ExecutionReport, status pdfdoc.Text) {
 	d.Table(replicaColumns, replicaRows(lang, r.Replicas))
 
 	d.Section(pdfdoc.T("File yang Tidak Dapat Dibaca", "Files that could not be read"))
-	d.Table(warningColumns, warningRows(r.Warnings))
+	table(d, warningColumns, warningRows(r.Warnings))
 
 	d.SignatureSection(pdfdoc.T("Pengesahan", "Signatures"), signaturesOrDefault(r.Signatures))
 }

@@ -68,7 +68,7 @@ func historyBody(d *pdfdoc.Doc, r HistoryReport) {
 			Strong: !ok,
 		}
 	}
-	d.Table(historyColumns, rows)
+	table(d, historyColumns, rows)
 
 	d.SignatureSection(pdfdoc.T("Pengesahan", "Signatures"), signaturesOrDefault(r.Signatures))
 }

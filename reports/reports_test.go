@@ -293,3 +293,24 @@ func BenchmarkExecutionReport(b *testing.B) {
 		}
 	}
 }
+
+// Past 2,000 rows a table stops and says how many rows it left out; the
+// failures, listed first, are never among those cut from view.
+func TestHugeRestoreIsBounded(t *testing.T) {
+	const n = 2100
+	r := verification(pdfdoc.English, files(n, map[int]string{2050: "mismatch"}), "failed")
+	var buf bytes.Buffer
+	if err := reports.WriteRestoreVerificationReport(&buf, r); err != nil {
+		t.Fatal(err)
+	}
+	text := pdftest.Text(t, buf.Bytes())
+	for _, want := range []string{"… and 100 more rows not listed (at most 2,000 rows per table)", "2051", "MISMATCH", "Files  2,100"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	h := sample.Hash(sample.Files(n)[2050])
+	if c := strings.Count(text, h[:8]); c != 1 {
+		t.Errorf("the failed file past the bound appears %d times, want once (among the failures)", c)
+	}
+}

@@ -90,11 +90,11 @@ func verificationBody(d *pdfdoc.Doc, r RestoreVerificationReport, verified bool,
 	if sum.bad > 0 {
 		// The failures first, so nobody has to search pages of OK rows.
 		d.Section(pdfdoc.T("File yang Tidak Sesuai", "Files that failed verification"))
-		d.Table(fileColumns, fileRows(lang, r.Files, base, true))
+		table(d, fileColumns, fileRows(lang, r.Files, base, true))
 	}
 
 	d.Section(pdfdoc.T("Hasil Verifikasi per File", "File-by-file verification"))
-	d.Table(fileColumns, fileRows(lang, r.Files, base, false))
+	table(d, fileColumns, fileRows(lang, r.Files, base, false))
 
 	d.SignatureSection(pdfdoc.T("Pengesahan", "Signatures"), signaturesOrDefault(r.Signatures))
 }
