@@ -222,7 +222,29 @@ func newDocsCommand(g *globals) *cobra.Command {
 			return s.print(map[string]any{"ok": true, "document": d}, "OK: %s is document %s revision %d (%s, filed %s, verification code %s)",
 				args[0], d.Number, d.Revision, d.Type, d.Date.Local().Format("2006-01-02 15:04"), d.VerifyCode)
 		})}
-	cmd.AddCommand(list, verify)
+	var from, to string
+	history := &cobra.Command{Use: "history --from DATE --to DATE", Short: "File the run history report for a date range", Args: cobra.NoArgs,
+		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
+			f, err := parseAt(from)
+			if err != nil {
+				return err
+			}
+			t, err := parseAt(to)
+			if err != nil {
+				return err
+			}
+			if f.IsZero() || t.IsZero() || !t.After(f) {
+				return exitf(ExitUsage, "give --from and a later --to (YYYY-MM-DD)")
+			}
+			d, err := s.svc.FileHistoryReport(cmd.Context(), s.me, f, t)
+			if err != nil {
+				return err
+			}
+			return s.print(d, "history report %s filed at %s", d.Number, d.Path)
+		})}
+	history.Flags().StringVar(&from, "from", "", "first day (YYYY-MM-DD)")
+	history.Flags().StringVar(&to, "to", "", "day after the last (YYYY-MM-DD)")
+	cmd.AddCommand(list, verify, history)
 	return cmd
 }
 

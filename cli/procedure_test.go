@@ -1,12 +1,15 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	_ "github.com/mattn/go-sqlite3" // to tamper with the catalog
@@ -120,5 +123,47 @@ func TestCLIAuditVerifyDetectsTampering(t *testing.T) {
 	}
 	if _, err := os.Stat(pdf); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// signalWriter closes ready when the daemon says it is scheduling.
+type signalWriter struct {
+	mu    sync.Mutex
+	buf   bytes.Buffer
+	ready chan struct{}
+	once  sync.Once
+}
+
+func (w *signalWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.buf.Write(p)
+	if strings.Contains(w.buf.String(), "scheduling approved jobs") {
+		w.once.Do(func() { close(w.ready) })
+	}
+	return len(p), nil
+}
+
+func TestCLIDaemonRunsUntilCancelled(t *testing.T) {
+	p := newProcedureCLI(t)
+	code, _, stderr := p.run("daemon", "--as", "siti-not-there", "--login-file", p.staff)
+	if code != ExitRefused {
+		t.Errorf("daemon as an unknown account: exit %d (%s), want %d", code, stderr, ExitRefused)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	errw := &signalWriter{ready: make(chan struct{})}
+	done := make(chan int)
+	go func() {
+		done <- Execute(ctx, []string{"daemon", "--workspace", p.ws, "--as", "yoga", "--login-file", p.staff},
+			Options{Stdout: io.Discard, Stderr: errw, Stdin: strings.NewReader("")})
+	}()
+	select {
+	case <-errw.ready:
+	case code := <-done:
+		t.Fatalf("daemon exited with %d before scheduling: %s", code, errw.buf.String())
+	}
+	cancel() // what SIGINT does through main's signal.NotifyContext
+	if code := <-done; code != ExitOK {
+		t.Errorf("daemon exit status after SIGINT = %d, want 0 (%s)", code, errw.buf.String())
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"strings"
 	"testing"
+	"time"
 )
 
 func wantRefused(t *testing.T, what string, err error) {
@@ -262,5 +263,27 @@ func TestSettingsAreValidatedAndAudited(t *testing.T) {
 	es, err := f.svc.Audit(f.ctx, f.mgr, AuditFilter{Object: "setting:" + KeyCompany})
 	if err != nil || len(es) != 1 || es[0].ToState != "PT Contoh Jaya" {
 		t.Errorf("setting change audit = %+v, %v", es, err)
+	}
+}
+
+func TestHistoryReportListsRunsOfTheRange(t *testing.T) {
+	f := newFixture(t)
+	f.approvedJob(t, "erp", Schedule{})
+	for i := 0; i < 2; i++ {
+		if _, err := f.svc.RunJob(f.ctx, f.staff, "erp", RunOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, err := f.svc.FileHistoryReport(f.ctx, f.dept, start, start.Add(time.Hour))
+	wantRefused(t, "department user files a history report", err)
+	d, err := f.svc.FileHistoryReport(f.ctx, f.mgr, start.Add(-time.Hour), start.Add(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.Type != DocHistoryReport || !strings.HasPrefix(d.Number, "FRM-IT-002-05/2026/") {
+		t.Errorf("history report %+v", d)
+	}
+	if _, err := f.svc.VerifyDocument(f.ctx, f.staff, d.Path); err != nil {
+		t.Errorf("history report does not verify: %v", err)
 	}
 }
