@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// TestRepoCommands drives init, backup, snapshots, ls, restore, verify,
+// forget, prune and unlock like a script would.
+func TestRepoCommands(t *testing.T) {
+	base := t.TempDir()
+	repo, src := filepath.Join(base, "repo"), filepath.Join(base, "data")
+	pwFile := writeFile(t, "pw", "s3cret\n")
+	if err := os.MkdirAll(filepath.Join(src, "sub"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string]string{"a.txt": "alpha", "sub/b.txt": "beta", "skip.tmp": "x"} {
+		if err := os.WriteFile(filepath.Join(src, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	must := func(args ...string) string {
+		t.Helper()
+		code, out, errOut := run(t, args...)
+		if code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+		return out
+	}
+	must("init", "--repo", repo, "--password-file", pwFile)
+	if code, _, errOut := run(t, "init", "--repo", repo, "--password-file", pwFile); code != ExitError || !strings.Contains(errOut, "already exists") {
+		t.Errorf("second init: exit %d %q", code, errOut)
+	}
+
+	var br struct {
+		FilesNew   int64 `json:"files_new"`
+		BytesRead  int64 `json:"bytes_read"`
+		BytesAdded int64 `json:"bytes_added"`
+		Snapshot   struct {
+			ID string `json:"id"`
+		} `json:"snapshot"`
+	}
+	out := must("backup", "--repo", repo, "--password-file", pwFile, "--exclude", "*.tmp", "--tag", "first", "--json", src)
+	if err := json.Unmarshal([]byte(out), &br); err != nil || br.FilesNew != 2 || br.BytesRead != 9 || br.BytesAdded == 0 {
+		t.Fatalf("backup --json = %s (err %v)", out, err)
+	}
+	first := br.Snapshot.ID
+
+	out = must("snapshots", "--repo", repo, "--password-file", pwFile)
+	if !strings.Contains(out, first[:8]) || !strings.Contains(out, "first") {
+		t.Errorf("snapshots output lacks the snapshot: %s", out)
+	}
+	out = must("ls", "--repo", repo, "--password-file", pwFile, first[:8], "/data", "-r")
+	if !strings.Contains(out, "/data/sub/b.txt") || strings.Contains(out, "skip.tmp") {
+		t.Errorf("ls -r output: %s", out)
+	}
+
+	// Change a file, back up again; restore "as of" the first backup's time.
+	if err := os.WriteFile(filepath.Join(src, "a.txt"), []byte("ALPHA v2"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CADANG_PASSWORD", "s3cret")
+	must("backup", "--repo", repo, src)
+	target := filepath.Join(base, "out")
+	at := time.Now().Add(time.Minute).Format("2006-01-02 15:04")
+	must("restore", "--repo", repo, "--at", at, "--target", target)
+	if got, _ := os.ReadFile(filepath.Join(target, "data", "a.txt")); string(got) != "ALPHA v2" {
+		t.Errorf("restored a.txt = %q, want the latest version", got)
+	}
+	target2 := filepath.Join(base, "out2")
+	must("restore", "--repo", repo, "--snapshot", first[:10], "--target", target2, "--include", "/data/a.txt")
+	if got, _ := os.ReadFile(filepath.Join(target2, "data", "a.txt")); string(got) != "alpha" {
+		t.Errorf("restored first a.txt = %q", got)
+	}
+	if code, _, errOut := run(t, "restore", "--repo", repo, "--at", "2001-01-01 00:00", "--target", target2); code != ExitError || !strings.Contains(errOut, "no matching snapshot") {
+		t.Errorf("restore --at before any snapshot: exit %d %q", code, errOut)
+	}
+	if code, _, _ := run(t, "restore", "--repo", repo, "--target", target2); code != ExitUsage {
+		t.Errorf("restore without --snapshot/--at: exit %d, want usage", code)
+	}
+
+	must("verify", "--repo", repo, "--read-data")
+	out = must("forget", "--repo", repo, "--keep-last", "1", "--prune", "--json")
+	if !strings.Contains(out, `"remove"`) || !strings.Contains(out, `"prune"`) {
+		t.Errorf("forget --json: %s", out)
+	}
+	must("unlock", "--repo", repo)
+
+	// Wrong password: one clear line, exit 1.
+	t.Setenv("CADANG_PASSWORD", "nope")
+	code, _, errOut := run(t, "snapshots", "--repo", repo)
+	if code != ExitError || !strings.Contains(errOut, "wrong repository password") || strings.Count(errOut, "\n") != 1 {
+		t.Errorf("wrong password: exit %d %q", code, errOut)
+	}
+	t.Setenv("CADANG_PASSWORD", "s3cret")
+
+	// Damage: flip a byte in a pack; verify --read-data exits 5.
+	var pack string
+	_ = filepath.Walk(filepath.Join(repo, "packs"), func(p string, fi os.FileInfo, err error) error {
+		if err == nil && fi.Mode().IsRegular() {
+			pack = p
+		}
+		return nil
+	})
+	data, _ := os.ReadFile(pack)
+	data[len(data)/2] ^= 1
+	if err := os.WriteFile(pack, data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, _ := run(t, "verify", "--repo", repo, "--read-data"); code != ExitDamaged || !strings.Contains(out, "DAMAGED") {
+		t.Errorf("verify of a damaged repository: exit %d, %s", code, out)
+	}
+}
+
+func TestBackupWarningsExit(t *testing.T) {
+	base := t.TempDir()
+	repo, src := filepath.Join(base, "repo"), filepath.Join(base, "data")
+	if err := os.MkdirAll(src, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(src, "ok"), []byte("ok"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mkfifo(filepath.Join(src, "fifo"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CADANG_PASSWORD", "")
+	if code, _, errOut := run(t, "init", "--repo", repo); code != 0 {
+		t.Fatal(errOut)
+	}
+	code, out, errOut := run(t, "backup", "--repo", repo, src)
+	if code != ExitWarnings || !strings.Contains(out, "warning:") || !strings.Contains(errOut, "completed with warnings") {
+		t.Fatalf("backup with a special file: exit %d, out %q, err %q", code, out, errOut)
+	}
+	if code, _, errOut := run(t, "backup", "--repo", repo, "--db", "postgres://x/y", src); code == 0 {
+		t.Errorf("backup --db with no database support: exit 0 (%s)", errOut)
+	}
+}
