@@ -134,8 +134,9 @@ func draw(meta Meta, title Text, pages int, body func(d *Doc) error) (d *Doc, er
 func newDoc(meta Meta, title Text, pages int) *Doc {
 	pdf := fpdf.NewCustom(&fpdf.InitType{OrientationStr: "P", UnitStr: "mm", SizeStr: "A4"})
 	pdf.SetCatalogSort(true)
-	pdf.SetCreationDate(meta.Generated)
-	pdf.SetModificationDate(meta.Generated)
+	// fpdf writes the date without a zone, which readers take as UTC.
+	pdf.SetCreationDate(meta.Generated.UTC())
+	pdf.SetModificationDate(meta.Generated.UTC())
 	pdf.AddUTF8FontFromBytes(family, "", fontRegular)
 	pdf.AddUTF8FontFromBytes(family, "B", fontBold)
 	pdf.AddUTF8FontFromBytes(family, "I", fontOblique)
