@@ -66,7 +66,7 @@ func restoreDatabase(ctx context.Context, repo *engine.Repository, snap engine.S
 		err = cerr
 	}
 	if errors.Is(err, dbsource.ErrTargetNotEmpty) {
-		return withExit(ExitRefused, fmt.Errorf("%w (--overwrite replaces it)", err))
+		return withExit(ExitRefused, fmt.Errorf("%w: name a new database, or replace it with --overwrite", err))
 	}
 	if err != nil {
 		return err

@@ -1,6 +1,7 @@
 package dbsource
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"fmt"
@@ -87,6 +88,9 @@ func (m *myDump) open(ctx context.Context) (io.ReadCloser, error) {
 		return nil, err
 	}
 	r, err := startMysqldump(ctx, te, m.db)
+	if err == nil {
+		err = r.connected()
+	}
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("back up %s: %w", m.db, err), te.Close())
 	}
@@ -112,7 +116,21 @@ func startMysqldump(ctx context.Context, te *toolEnv, d Database) (*myDumpReader
 	if err := cmd.cmd.Start(); err != nil {
 		return nil, fmt.Errorf("start mysqldump: %w", err)
 	}
-	return &myDumpReader{db: d, dump: cmd, stdout: stdout, scan: newDumpScanner()}, nil
+	return &myDumpReader{db: d, dump: cmd, stdout: stdout, out: bufio.NewReaderSize(stdout, 64<<10), scan: newDumpScanner()}, nil
+}
+
+// connected waits for mysqldump's first output, which it writes once
+// connected: a refused connection or login is then an error of Open, as
+// for the other kinds, rather than of the first Read.
+func (r *myDumpReader) connected() error {
+	if _, err := r.out.Peek(1); err != nil {
+		r.done = true
+		if werr := r.dump.cmd.Wait(); werr != nil {
+			return r.dump.failure(werr)
+		}
+		return fmt.Errorf("mysqldump wrote nothing: %w", err)
+	}
+	return nil
 }
 
 // myDumpReader streams mysqldump's output through a dumpScanner. A failed
@@ -122,6 +140,7 @@ type myDumpReader struct {
 	te     *toolEnv // removed on Close when set
 	dump   *toolCmd
 	stdout io.ReadCloser
+	out    *bufio.Reader // stdout, buffered so that Open can wait for the first byte
 	scan   *dumpScanner
 	onEnd  func(Figures)
 	done   bool
@@ -133,7 +152,7 @@ func (r *myDumpReader) Read(b []byte) (int, error) {
 	if r.done {
 		return 0, r.err
 	}
-	n, err := r.stdout.Read(b)
+	n, err := r.out.Read(b)
 	r.scan.Write(b[:n])
 	if err == io.EOF {
 		r.done, r.err = true, io.EOF
@@ -208,7 +227,7 @@ func mysqlPrepareTarget(ctx context.Context, te *toolEnv, target Database, overw
 	case exists && tables == "0":
 		return nil // an empty database someone prepared: use it
 	case exists && !overwrite:
-		return fmt.Errorf("restore into %s: it holds %s tables; name a new database or allow overwriting it: %w", target, tables, ErrTargetNotEmpty)
+		return fmt.Errorf("restore into %s: %w (%s tables)", target, ErrTargetNotEmpty, tables)
 	}
 	sql := "CREATE DATABASE " + mysqlIdent(target.Name) + ";\n"
 	if exists {

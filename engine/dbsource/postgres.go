@@ -332,7 +332,7 @@ func pgPrepareTarget(ctx context.Context, te *toolEnv, target Database, overwrit
 			return nil // an empty database someone prepared: use it
 		}
 		if !overwrite {
-			return fmt.Errorf("restore into %s: it holds %s objects; name a new database or allow overwriting it: %w", target, objects, ErrTargetNotEmpty)
+			return fmt.Errorf("restore into %s: %w (%s objects)", target, ErrTargetNotEmpty, objects)
 		}
 		if _, err := psql(ctx, te, admin, "DROP DATABASE :\"db\" WITH (FORCE);\n", "db="+target.Name); err != nil {
 			return fmt.Errorf("drop database %q to overwrite it: %w", target.Name, err)

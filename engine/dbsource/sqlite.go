@@ -294,7 +294,7 @@ func writeValue(w io.Writer, v any) {
 // since SQLite would otherwise apply them to the restored file.
 func sqliteLoad(ctx context.Context, content io.Reader, target Database, opt RestoreOptions) (err error) {
 	if st, statErr := os.Stat(target.File); statErr == nil && st.Size() > 0 && !opt.Overwrite {
-		return fmt.Errorf("restore into %s: the file exists; name a new file or allow overwriting it: %w", target.File, ErrTargetNotEmpty)
+		return fmt.Errorf("restore into %s: %w (the file exists)", target.File, ErrTargetNotEmpty)
 	}
 	dir := filepath.Dir(target.File)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
