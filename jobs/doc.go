@@ -5,5 +5,33 @@
 // whatever calls them.
 //
 // A workspace is a directory holding the catalog (catalog.db), the filed
-// documents (documents/) and run logs (logs/).
+// documents (documents/YEAR/) and run logs (logs/).
+//
+// Vocabulary: a Job is a backup schedule defined by IT staff (SOP 5.3a); a
+// Request is a department's ask for a backup or a restore (SOP 5.2); a Run
+// is one execution of a job, or one missed execution; a Document is a filed
+// PDF in the register; an audit entry is one action in the hash-chained log.
+//
+// Guarantees:
+//   - Every method takes the acting User and re-reads the account: a
+//     disabled or locked account, or a wrong role, is refused with an error
+//     matching ErrRefused (the command line exits 3).
+//   - Nothing unapproved runs: runBackup and runRequest, the only places a
+//     backup or restore starts, re-read the job or request and refuse unless
+//     it is approved at that instant, whether the window, the command line,
+//     a catch-up or the scheduler asked. Editing an approved job sends it
+//     back to submitted. Nobody decides on what they submitted or requested;
+//     only IT managers decide; a rejection needs a reason.
+//   - The same job never runs twice at once: an in-process guard, gocron's
+//     singleton mode and a unique index on running runs in the catalog.
+//   - Every state change is appended to the audit log, each entry chained
+//     by SHA-256 to the one before; VerifyAudit finds changed, inserted and
+//     deleted entries and a removed tail.
+//   - Every document gets its number (form code / year / sequence) before
+//     rendering, is written atomically and registered with its SHA-256;
+//     numbers are never reused (a failed rendering leaves a gap).
+//
+// Non-guarantees: the scheduler only runs while the window or `cadang
+// daemon` runs; what it missed meanwhile is recorded at the next start and
+// offered for catch-up, never run silently late outside its window.
 package jobs

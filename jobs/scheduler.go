@@ -146,7 +146,14 @@ func (sc *Scheduler) reload() error {
 			return err
 		}
 	}
+	approvedJob := map[int64]bool{}
+	for _, j := range jobs {
+		approvedJob[j.ID] = true
+	}
 	for _, r := range reqs {
+		if !approvedJob[r.JobID] {
+			continue // its job was changed or paused: it waits for the job's approval
+		}
 		if err := sc.scheduleRequest(r, now); err != nil {
 			return err
 		}
