@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"cadang/engine/replica"
 	"cadang/store"
 )
 
@@ -17,6 +18,9 @@ type JobSummary struct {
 	NextRun  time.Time `json:"next_run,omitempty"` // zero when not scheduled (or no scheduler runs)
 	RepoSize int64     `json:"repository_bytes"`   // -1 when not a local folder
 	Replicas []string  `json:"replicas,omitempty"`
+	// ReplicaStates is each replica's last sync as the repository's
+	// replicas.json records it (status ok, failed, or never synced).
+	ReplicaStates []ReplicaResult `json:"replica_states,omitempty"`
 }
 
 // Dashboard is the window's first screen: last results, next runs,
@@ -41,7 +45,8 @@ func (s *Service) Dashboard(ctx context.Context, as User, sched *Scheduler) (Das
 	}
 	var d Dashboard
 	for _, j := range jobs {
-		js := JobSummary{Job: j, NextRun: next[j.ID], RepoSize: folderSize(j.Repository), Replicas: j.Replicas}
+		js := JobSummary{Job: j, NextRun: next[j.ID], RepoSize: folderSize(j.Repository), Replicas: j.Replicas,
+			ReplicaStates: replicaStates(j)}
 		runs, err := s.catalog.Runs(ctx, store.RunFilter{JobID: j.ID, Limit: 1})
 		if err != nil {
 			return Dashboard{}, err
@@ -71,6 +76,33 @@ func (s *Service) Dashboard(ctx context.Context, as User, sched *Scheduler) (Das
 	}
 	d.Missed = len(missed)
 	return d, nil
+}
+
+// replicaStates reads the replicas' last sync from the repository folder.
+func replicaStates(j Job) []ReplicaResult {
+	if len(j.Replicas) == 0 {
+		return nil
+	}
+	reg, err := replica.LoadRegistry(j.Repository)
+	var out []ReplicaResult
+	for _, name := range j.Replicas {
+		st := ReplicaResult{Name: name, Status: "not configured"}
+		if err == nil {
+			if rep, gerr := reg.Get(name); gerr == nil {
+				st.URL, st.LastSync = rep.URL, rep.LastSync
+				switch {
+				case rep.LastError != "":
+					st.Status = "failed: " + rep.LastError
+				case rep.LastSync.IsZero():
+					st.Status = "never synced"
+				default:
+					st.Status = "ok"
+				}
+			}
+		}
+		out = append(out, st)
+	}
+	return out
 }
 
 // folderSize adds up a local repository's files; -1 for remote locations.

@@ -1,0 +1,54 @@
+package jobs
+
+import "testing"
+
+func TestDashboardSummarises(t *testing.T) {
+	f := newFixture(t)
+	j := f.job(t, "erp", Schedule{})
+	spec := j.JobSpec
+	spec.Replicas = []string{"gedung-b"}
+	if _, err := f.svc.EditJob(f.ctx, f.staff, "erp", spec); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.SubmitJob(f.ctx, f.staff, "erp"); err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.svc.CreateRequest(f.ctx, f.dept, NewRequest{Kind: KindBackup, Job: "erp", Reason: "audit"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.SubmitRequest(f.ctx, f.dept, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	d, err := f.svc.Dashboard(f.ctx, f.mgr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d.PendingApprovals != 2 {
+		t.Errorf("manager's pending approvals = %d, want 2 (the job and the request)", d.PendingApprovals)
+	}
+	if d, _ := f.svc.Dashboard(f.ctx, f.staff, nil); d.PendingApprovals != 0 {
+		t.Errorf("staff's pending approvals = %d, want 0: only managers decide", d.PendingApprovals)
+	}
+	if _, err := f.svc.ApproveJob(f.ctx, f.mgr, "erp"); err != nil {
+		t.Fatal(err)
+	}
+	// The replica is not configured: the backup is stored, the replica is a warning.
+	run, err := f.svc.RunJob(f.ctx, f.staff, "erp", RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if run.Status != RunWarnings {
+		t.Errorf("run with an unconfigured replica: status %s, want warnings", run.Status)
+	}
+	d, err = f.svc.Dashboard(f.ctx, f.mgr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Jobs) != 1 || d.Jobs[0].LastRun == nil || d.Jobs[0].LastRun.ID != run.ID {
+		t.Fatalf("dashboard jobs = %+v, want erp with its last run", d.Jobs)
+	}
+	if st := d.Jobs[0].ReplicaStates; len(st) != 1 || st[0].Name != "gedung-b" || st[0].Status != "not configured" {
+		t.Errorf("replica states = %+v", st)
+	}
+}
