@@ -136,6 +136,7 @@ func (v *activityView) runRow(r jobs.Run) fyne.CanvasObject {
 	}
 	line := widget.NewLabel(fmt.Sprintf("%s · %s %s · %s · %s", formatTime(when), kindName(r.Kind), r.JobName,
 		formatDuration(r.Duration()), lang.L("{{.N}} warnings", map[string]any{"N": len(r.Warnings)})))
+	line.Truncation = fyne.TextTruncateEllipsis
 	details := widget.NewButton(lang.L("Details"), func() { showRun(v.s, r) })
 	v.details[r.ID] = details
 	actions := container.NewHBox(details)
@@ -218,7 +219,7 @@ func runDetail(s *session, r jobs.Run) fyne.CanvasObject {
 func auditLine(e jobs.AuditEntry) string {
 	line := fmt.Sprintf("%s  %s  %s  %s", e.At.Local().Format("2006-01-02 15:04:05"), e.Actor, e.Action, e.Object)
 	if e.FromState != "" || e.ToState != "" {
-		line += fmt.Sprintf("  %s → %s", e.FromState, e.ToState)
+		line += fmt.Sprintf("  %s -> %s", e.FromState, e.ToState)
 	}
 	if e.Detail != "" {
 		line += "  · " + e.Detail

@@ -108,8 +108,8 @@ func jobSummaryRow(js jobs.JobSummary) fyne.CanvasObject {
 		if when.IsZero() {
 			when = r.ScheduledAt
 		}
-		last.SetText(lang.L("Last run {{.T}}: {{.Status}} · {{.D}} · added {{.Added}}",
-			map[string]any{"T": formatTime(when), "Status": stateName(r.Status), "D": formatDuration(r.Duration()), "Added": formatBytes(r.BytesAdded)}))
+		last.SetText(lang.L("Last run {{.T}} ({{.Kind}}): {{.Status}} · {{.D}} · added {{.Added}}",
+			map[string]any{"T": formatTime(when), "Kind": kindName(r.Kind), "Status": stateName(r.Status), "D": formatDuration(r.Duration()), "Added": formatBytes(r.BytesAdded)}))
 		last.Importance, icon = runLook(r.Status)
 	}
 	next := lang.L("Next run: {{.T}}", map[string]any{"T": formatTime(js.NextRun)})

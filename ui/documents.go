@@ -123,6 +123,7 @@ func (v *documentsView) draw() {
 
 func (v *documentsView) row(d jobs.Document, line string) fyne.CanvasObject {
 	title := widget.NewLabelWithStyle(line, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.Truncation = fyne.TextTruncateEllipsis
 	hash := widget.NewLabelWithStyle("SHA-256 "+d.SHA256, fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	hash.Truncation = fyne.TextTruncateEllipsis
 	state := widget.NewLabel(lang.L("awaiting signatures"))
@@ -133,13 +134,17 @@ func (v *documentsView) row(d jobs.Document, line string) fyne.CanvasObject {
 	}
 	open := widget.NewButtonWithIcon(lang.L("Open"), theme.FileIcon(), func() { openFile(v.s, d.Path) })
 	print := widget.NewButtonWithIcon(lang.L("Print"), theme.DocumentPrintIcon(), func() { printFile(v.s, d.Path) })
-	actions := container.NewHBox(state, open, print)
+	actions := container.NewHBox(open, print)
 	if v.s.user.Role != jobs.RoleUser && !v.signed[d.Number] {
 		attach := widget.NewButtonWithIcon(lang.L("Signed copy…"), theme.UploadIcon(), func() { v.pickScan(d) })
 		v.attach[d.Number] = attach
 		actions.Add(attach)
 	}
-	return container.NewVBox(container.NewBorder(nil, nil, nil, actions, container.NewVBox(title, hash)), widget.NewSeparator())
+	// Two lines, so the buttons never push the window wider than the screen.
+	return container.NewVBox(
+		container.NewBorder(nil, nil, nil, state, title),
+		container.NewBorder(nil, nil, nil, actions, hash),
+		widget.NewSeparator())
 }
 
 // pickScan asks for the scanned signed PDF and files it.

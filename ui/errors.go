@@ -47,9 +47,9 @@ func explain(err error) (what, todo string) {
 	case errors.Is(err, engine.ErrLocked):
 		return translateMessage(err.Error()), lang.L("Another backup, restore or prune is using the repository. Wait for it to finish; if no Cadang is running, the lock is stale and can be removed in Settings.")
 	case errors.Is(err, engine.ErrWrongPassword), errors.Is(err, engine.ErrPasswordRequired):
-		return translateMessage(err.Error()), lang.L("Enter the repository password in Settings → Repositories.")
+		return translateMessage(err.Error()), lang.L("Enter the repository password file in the job (Jobs, Edit).")
 	case errors.Is(err, engine.ErrNotRepository):
-		return translateMessage(err.Error()), lang.L("Check the repository location in Settings → Repositories, or create the repository there first.")
+		return translateMessage(err.Error()), lang.L("Check the repository location in the job (Jobs, Edit), or create the repository there first.")
 	case errors.Is(err, engine.ErrNoSnapshot):
 		return translateMessage(err.Error()), lang.L("Pick another date: no backup exists at or before the one chosen.")
 	case errors.Is(err, os.ErrPermission):

@@ -148,7 +148,7 @@ func (row *jobRow) view() fyne.CanvasObject {
 	state := widget.NewLabel(stateName(j.State))
 	state.Importance = imp
 	title := container.NewHBox(icon, widget.NewLabelWithStyle(j.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), state)
-	facts := widget.NewLabel(lang.L("{{.Schedule}} · {{.N}} sources → {{.Repo}} · revision {{.Rev}}",
+	facts := widget.NewLabel(lang.L("{{.Schedule}} · {{.N}} sources into {{.Repo}} · revision {{.Rev}}",
 		map[string]any{"Schedule": scheduleText(j.Schedule), "N": len(j.Sources), "Repo": j.Repository, "Rev": j.Revision}))
 	facts.Wrapping = fyne.TextWrapWord
 	lines := container.NewVBox(title, facts)

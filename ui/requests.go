@@ -112,13 +112,22 @@ func (v *requestsView) render(reqs []jobs.Request, in jobs.Inbox) {
 	}
 	v.list.RemoveAll()
 	v.rows = map[int64]*requestRow{}
-	if len(reqs) == 0 {
-		v.list.Add(widget.NewLabel(lang.L("No requests match.")))
+	waiting := map[int64]bool{}
+	for _, r := range in.Requests {
+		waiting[r.ID] = true // shown above with Approve and Reject
 	}
+	shown := 0
 	for _, r := range reqs {
+		if waiting[r.ID] {
+			continue
+		}
+		shown++
 		row := v.newRow(r, false)
 		v.rows[r.ID] = row
 		v.list.Add(row.view(v.s))
+	}
+	if shown == 0 {
+		v.list.Add(widget.NewLabel(lang.L("No requests match.")))
 	}
 }
 
@@ -151,13 +160,15 @@ func (row *requestRow) view(s *session) fyne.CanvasObject {
 	title := widget.NewLabelWithStyle(fmt.Sprintf("#%d · %s · %s", r.ID, kindName(r.Kind), r.JobName), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	when := lang.L("run at {{.T}}", map[string]any{"T": formatTime(r.RequestedAt)})
 	if r.Kind == jobs.KindRestore {
-		when = lang.L("data as of {{.T}} → {{.Target}}", map[string]any{"T": formatTime(r.RequestedAt), "Target": r.Target})
+		when = lang.L("data as of {{.T}}, into {{.Target}}", map[string]any{"T": formatTime(r.RequestedAt), "Target": r.Target})
 	}
 	detail := fmt.Sprintf("%s · %s · %s", r.Requester, when, stateName(r.State))
 	if r.Number != "" {
 		detail += " · " + r.Number
 	}
-	lines := container.NewVBox(title, widget.NewLabel(detail))
+	info := widget.NewLabel(detail)
+	info.Wrapping = fyne.TextWrapWord // wrap rather than push the buttons out of the window
+	lines := container.NewVBox(title, info)
 	reason := widget.NewLabel(lang.L("Reason: {{.R}}", map[string]any{"R": r.Reason}))
 	reason.Wrapping = fyne.TextWrapWord
 	lines.Add(reason)

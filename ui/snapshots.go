@@ -82,12 +82,16 @@ func (v *restoreView) wizard() fyne.CanvasObject {
 				return
 			}
 			names := make([]string, 0, len(all))
-			for _, j := range all {
+			first := -1 // preselect the first approved job: it is the one with backups
+			for i, j := range all {
 				names = append(names, j.Name)
+				if first < 0 && j.State == jobs.JobApproved {
+					first = i
+				}
 			}
 			v.job.SetOptions(names)
 			if len(names) > 0 {
-				v.job.SetSelectedIndex(0)
+				v.job.SetSelectedIndex(max(first, 0))
 			}
 		})
 	})
@@ -282,7 +286,7 @@ func (v *restoreView) drawPending(reqs []jobs.Request) {
 	handler := v.s.user.Role != jobs.RoleUser
 	for _, r := range reqs {
 		title := widget.NewLabelWithStyle(fmt.Sprintf("#%d · %s", r.ID, r.JobName), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		info := widget.NewLabel(lang.L("data as of {{.T}} → {{.Target}}", map[string]any{"T": formatTime(r.RequestedAt), "Target": r.Target}) + " · " + stateName(r.State))
+		info := widget.NewLabel(lang.L("data as of {{.T}}, into {{.Target}}", map[string]any{"T": formatTime(r.RequestedAt), "Target": r.Target}) + " · " + stateName(r.State))
 		info.Wrapping = fyne.TextWrapWord
 		actions := container.NewHBox()
 		switch {
