@@ -46,8 +46,10 @@ func psql(ctx context.Context, te *toolEnv, d Database, script string, vars ...s
 const fieldSep = "\x1f"
 
 // pgSessionSettings fix how values print, so that a row's text is the same
-// at backup and at verification whatever the server's or user's defaults.
-const pgSessionSettings = `SET TimeZone = 'UTC';
+// at backup and at verification whatever the server's or user's defaults;
+// counting a large table must not hit a configured statement timeout.
+const pgSessionSettings = `SET statement_timeout = 0;
+SET TimeZone = 'UTC';
 SET DateStyle = 'ISO, YMD';
 SET IntervalStyle = 'postgres';
 SET extra_float_digits = 3;
@@ -135,7 +137,10 @@ func startHolder(ctx context.Context, te *toolEnv, d Database) (*pgHolder, error
 	}
 	h := &pgHolder{cmd: cmd, stdin: stdin}
 	// psql flushes each result, so the ID arrives while the transaction stays open.
-	_, err = io.WriteString(stdin, "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\nSELECT pg_export_snapshot();\n")
+	// The session idles in its transaction for the whole dump: a server-wide
+	// idle timeout must not end it (and the snapshot with it).
+	_, err = io.WriteString(stdin, "SET idle_in_transaction_session_timeout = 0;\n"+
+		"BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY;\nSELECT pg_export_snapshot();\n")
 	line, rerr := bufio.NewReader(stdout).ReadString('\n')
 	h.snapshot = strings.TrimSpace(line)
 	if err != nil || rerr != nil || h.snapshot == "" {
