@@ -349,10 +349,13 @@ func (b *backupRun) readFile(ctx context.Context, ch *chunker, job *fileJob) (tr
 		if err != nil {
 			return node, err
 		}
-		if st, err := f.Stat(); err == nil { // the file may have changed since Lstat
-			fillStat(&node, st)
+		st, err := f.Stat() // the file may have changed since Lstat
+		if err != nil {
+			f.Close()
+			return node, err
 		}
-		rd = f
+		fillStat(&node, st)
+		rd = readCloser{newSparseReader(f, st.Size()), f}
 	}
 	defer rd.Close()
 	h := sha256.New()
@@ -428,4 +431,9 @@ func (b *backupRun) blobWorker(ctx context.Context, cancel context.CancelFunc) {
 		}
 		b.bufs.Put(job.data)
 	}
+}
+
+type readCloser struct {
+	io.Reader
+	io.Closer
 }

@@ -176,13 +176,18 @@ func hashFile(ctx context.Context, p string) (string, error) {
 		return "", err
 	}
 	defer f.Close()
+	st, err := f.Stat()
+	if err != nil {
+		return "", err
+	}
+	rd := newSparseReader(f, st.Size())
 	h := sha256.New()
 	buf := make([]byte, 1<<20)
 	for {
 		if err := ctx.Err(); err != nil {
 			return "", err
 		}
-		n, err := f.Read(buf)
+		n, err := rd.Read(buf)
 		h.Write(buf[:n])
 		if err == io.EOF {
 			break
