@@ -137,6 +137,9 @@ func (s *Service) CreateJob(ctx context.Context, as User, spec JobSpec) (Job, er
 	if spec, err = spec.normalized(); err != nil {
 		return Job{}, err
 	}
+	if err := s.checkOnceInFuture(spec); err != nil {
+		return Job{}, err
+	}
 	now := s.now()
 	j := store.Job{State: JobDraft, Revision: 1, CreatedBy: actor.ID, CreatedAt: now, UpdatedAt: now}
 	specToStore(spec, &j)
@@ -199,6 +202,9 @@ func (s *Service) EditJob(ctx context.Context, as User, ref string, spec JobSpec
 		return Job{}, err
 	}
 	if spec, err = spec.normalized(); err != nil {
+		return Job{}, err
+	}
+	if err := s.checkOnceInFuture(spec); err != nil {
 		return Job{}, err
 	}
 	from := j.State
@@ -274,6 +280,9 @@ func (s *Service) moveJob(ctx context.Context, as User, ref string, m jobMove) (
 	if m.decide && (j.SubmittedBy == actor.ID || j.SubmittedBy == 0 && j.CreatedBy == actor.ID) {
 		return Job{}, refusedf("%s: you submitted this job; another IT manager must decide on it", what)
 	}
+	if m.to == JobApproved && j.ScheduleKind == ScheduleOnce && !j.OnceAt.After(s.now()) {
+		return Job{}, refusedf("%s: its one-off time %s has passed; edit the job with a new time", what, j.OnceAt.Format("2006-01-02 15:04"))
+	}
 	from := j.State
 	j.State, j.UpdatedAt = m.to, s.now()
 	if m.to == JobSubmitted {
@@ -290,6 +299,15 @@ func (s *Service) moveJob(ctx context.Context, as User, ref string, m jobMove) (
 	}
 	s.jobsChanged(j.ID)
 	return s.jobFromStore(ctx, j), nil
+}
+
+// checkOnceInFuture refuses a one-off time that has already passed: it
+// could never run, and would never be reported as missed either.
+func (s *Service) checkOnceInFuture(spec JobSpec) error {
+	if spec.Schedule.Kind == ScheduleOnce && !spec.Schedule.Once.After(s.now()) {
+		return fmt.Errorf("job %q: the one-off time %s has passed", spec.Name, spec.Schedule.Once.Format("2006-01-02 15:04"))
+	}
+	return nil
 }
 
 func jobObject(id int64) string { return "job#" + strconv.FormatInt(id, 10) }
