@@ -82,7 +82,7 @@ func passwordHint(k Kind) string {
 
 // classify recognises the usual failures in a tool's stderr. The tools run
 // with LC_MESSAGES=C, so the English texts below are what they print.
-func classify(k Kind, stderr string) (error, string) {
+func classify(k Kind, stderr string) (detail string, sentinel error) {
 	low := strings.ToLower(stderr)
 	has := func(subs ...string) bool {
 		for _, s := range subs {
@@ -92,20 +92,20 @@ func classify(k Kind, stderr string) (error, string) {
 		}
 		return false
 	}
-	detail := tellingLine(stderr)
+	detail = tellingLine(stderr)
 	switch {
 	case has("could not translate host name", "unknown server host", "no route to host", "timeout expired", "network is unreachable", "(110)", "(113)"):
-		return ErrUnreachable, detail
+		return detail, ErrUnreachable
 	case has("connection refused", "can't connect to"): // MariaDB: error 2002/2003, errno 111 or 115
-		return ErrConnectionRefused, detail
+		return detail, ErrConnectionRefused
 	case has("password authentication failed", "no password supplied", "authentication failed", "access denied for user", "pg_hba.conf rejects"):
-		return ErrAuthFailed, detail
+		return detail, ErrAuthFailed
 	case k == Postgres && has("role \"") && has("\" does not exist"):
-		return ErrAuthFailed, detail
+		return detail, ErrAuthFailed
 	case has("unknown database") || (k == Postgres && has("database \"") && has("\" does not exist")):
-		return ErrNoDatabase, detail
+		return detail, ErrNoDatabase
 	}
-	return nil, detail
+	return detail, nil
 }
 
 // tellingLine picks the line of a tool's stderr worth showing: the first

@@ -30,7 +30,7 @@ func TestClassify(t *testing.T) {
 		{MySQL, `ERROR 2005 (HY000): Unknown server host 'db.invalid' (-2)`, ErrUnreachable},
 		{MySQL, `ERROR 1064 (42000) at line 3: You have an error in your SQL syntax`, nil},
 	} {
-		got, detail := classify(tc.kind, tc.stderr)
+		detail, got := classify(tc.kind, tc.stderr)
 		if !errors.Is(got, tc.want) || (tc.want == nil && got != nil) {
 			t.Errorf("classify(%q) = %v, want %v", tc.stderr, got, tc.want)
 		}

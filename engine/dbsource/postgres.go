@@ -40,6 +40,7 @@ func psql(ctx context.Context, te *toolEnv, d Database, script string, vars ...s
 	if err != nil {
 		return nil, err
 	}
+	cmd.db = d // errors name the database connected to (maybe the maintenance one)
 	return cmd.run(strings.NewReader(script))
 }
 

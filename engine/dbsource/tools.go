@@ -144,7 +144,7 @@ func (c *toolCmd) failure(err error) error {
 	if !errors.As(err, &exit) {
 		return fmt.Errorf("run %s: %w", c.tool, err)
 	}
-	sentinel, detail := classify(c.db.Kind, c.stderr.String())
+	detail, sentinel := classify(c.db.Kind, c.stderr.String())
 	if detail == "" {
 		detail = exit.String()
 	}
