@@ -59,6 +59,8 @@ start() {
   if running; then exports; return 0; fi
   owner=$(id -un)
   if [ "$owner" = root ]; then owner=mysql; fi
+  # The server account must be able to reach its state dir, whatever umask made the parent.
+  chmod o+x "$root"
   mkdir -p "$state"
   chown "$owner": "$state"
   chmod 700 "$state"

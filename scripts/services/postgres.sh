@@ -58,6 +58,8 @@ start() {
     (umask 077 && head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$root/pg-password")
   fi
   if running; then exports; return 0; fi
+  # The server account must be able to reach its state dir, whatever umask made the parent.
+  chmod o+x "$root"
   mkdir -p "$state"
   if [ "$(id -u)" = 0 ]; then chown postgres: "$state"; fi
   chmod 700 "$state"
