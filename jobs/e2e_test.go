@@ -210,6 +210,7 @@ func (s *sop) scheduledBackupRuns(reqID int64) {
 	r, err = s.svc.Request(s.ctx, s.staff, reqID)
 	s.must(err)
 	s.wantState("request after its run", r.State, jobs.RequestCompleted)
+	s.wantPath(reqID, "draft submitted rejected submitted approved running completed")
 	rep := s.docs(jobs.DocumentFilter{RunID: run.ID})
 	if len(rep) != 1 || rep[0].Type != jobs.DocExecutionReport {
 		s.t.Fatalf("execution reports = %+v", rep)
@@ -259,6 +260,7 @@ func (s *sop) restoreVerifiedAndHandedOver(asOf time.Time) {
 	r, err = s.svc.Request(s.ctx, s.staff, r.ID)
 	s.must(err)
 	s.wantState("after handover", r.State, jobs.RequestHandedOver)
+	s.wantPath(r.ID, "draft submitted approved preparing restoring verifying verified handed-over")
 	s.wantText(doc, s.pdfText(doc), "Serah Terima", doc.Number, r.Number, "Siti Rahmawati", "Yoga Samudra", target, "Diserahkan di ruang server")
 }
 
@@ -278,6 +280,27 @@ func (s *sop) approvedRestore(asOf time.Time, target string) jobs.Request {
 	return r
 }
 
+// statePath is the request's states in audit order (refused attempts change nothing).
+func (s *sop) statePath(id int64) string {
+	s.t.Helper()
+	entries, err := s.svc.Audit(s.ctx, s.mgr, jobs.AuditFilter{Object: fmt.Sprintf("request#%d", id)})
+	s.must(err)
+	var path []string
+	for _, e := range entries {
+		if e.Action != "run.refused" {
+			path = append(path, e.ToState)
+		}
+	}
+	return strings.Join(path, " ")
+}
+
+func (s *sop) wantPath(id int64, want string) {
+	s.t.Helper()
+	if got := s.statePath(id); got != want {
+		s.t.Errorf("request #%d states:\n got %s\nwant %s", id, got, want)
+	}
+}
+
 // 5.4c–d: a damaged chunk makes the check fail; Cadang restores again, then gives up.
 func (s *sop) damagedRestoreRetriesThenFails() {
 	damageLargestPack(s.t, s.repo)
@@ -291,18 +314,7 @@ func (s *sop) damagedRestoreRetriesThenFails() {
 	if r.Attempts != 3 {
 		s.t.Errorf("attempts = %d, want 3", r.Attempts)
 	}
-	entries, err := s.svc.Audit(s.ctx, s.mgr, jobs.AuditFilter{Object: fmt.Sprintf("request#%d", r.ID)})
-	s.must(err)
-	var path []string
-	for _, e := range entries {
-		if e.Action != "run.refused" { // the refused early attempt changes no state
-			path = append(path, e.ToState)
-		}
-	}
-	want := "draft submitted approved preparing restoring verifying restoring verifying restoring verifying failed"
-	if got := strings.Join(path, " "); got != want {
-		s.t.Errorf("restore states:\n got %s\nwant %s", got, want)
-	}
+	s.wantPath(r.ID, "draft submitted approved preparing restoring verifying restoring verifying restoring verifying failed")
 	ver := s.docs(jobs.DocumentFilter{RequestID: r.ID, Type: jobs.DocVerificationReport})
 	if len(ver) != 1 {
 		s.t.Fatalf("verification reports = %d", len(ver))
@@ -351,6 +363,7 @@ func (s *sop) documentsVerify() {
 	types := map[string]int{}
 	for _, d := range all {
 		types[d.Type]++
+		s.wantText(d, s.pdfText(d), d.Number, d.VerifyCode, "SOP-IT-002", "Supporting Directorate", "Prosedur Back up dan Restore Database")
 		if _, err := s.svc.VerifyDocument(s.ctx, s.staff, d.Path); err != nil {
 			s.t.Errorf("registered %s does not verify: %v", d.Number, err)
 		}
