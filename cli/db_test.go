@@ -1,7 +1,9 @@
 package cli
 
 import (
+	"crypto/rand"
 	"database/sql"
+	"encoding/hex"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -103,7 +105,7 @@ func TestDatabaseServersEndToEnd(t *testing.T) {
 			t.Setenv(tc.toolPwVar, pw)
 			t.Setenv("CADANG_PASSWORD", "")
 			dir := t.TempDir()
-			suffix := strings.ReplaceAll(filepath.Base(dir), "-", "_")
+			suffix := randomSuffix(t) // unique: other test runs may share the server
 			srcURL := base[:strings.LastIndex(base, "/")+1] + "cadang_cli_src_" + suffix
 			t.Cleanup(func() { dropDatabase(t, tc.kind, srcURL) })
 			createDatabaseWithTools(t, tc.kind, srcURL)
@@ -127,6 +129,14 @@ func TestDatabaseServersEndToEnd(t *testing.T) {
 			}
 		})
 	}
+}
+
+func randomSuffix(t *testing.T) string {
+	b := make([]byte, 4)
+	if _, err := rand.Read(b); err != nil {
+		t.Fatal(err)
+	}
+	return hex.EncodeToString(b)
 }
 
 func dropDatabase(t *testing.T, kind, target string) {
