@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 
@@ -229,11 +230,10 @@ func TestResumeWithoutReupload(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	packs := 0
+	var packs atomic.Int32
 	be.SaveHook = func(name string) error {
 		if strings.HasPrefix(name, packsDir) {
-			packs++
-			if packs > 4 {
+			if packs.Add(1) > 4 {
 				return errors.New("disk gone")
 			}
 		}
