@@ -40,9 +40,11 @@ func startPage(title, subtitle string, body fyne.CanvasObject, onLanguage func(c
 	return container.NewScroll(container.NewCenter(sized))
 }
 
-// languagePicker lets the person switch between English and Indonesian.
-func languagePicker(onLanguage func(code string)) *widget.Select {
-	pick := widget.NewSelect([]string{languageNames[LangEnglish], languageNames[LangIndonesian]}, nil)
+// languagePicker lets the person switch between English and Indonesian;
+// both names stay visible, each in its own language.
+func languagePicker(onLanguage func(code string)) *widget.RadioGroup {
+	pick := widget.NewRadioGroup([]string{languageNames[LangEnglish], languageNames[LangIndonesian]}, nil)
+	pick.Horizontal = true
 	pick.SetSelected(languageNames[currentLanguageCode()])
 	pick.OnChanged = func(name string) {
 		if code := languageCode(name); code != currentLanguageCode() && onLanguage != nil {
