@@ -47,14 +47,19 @@ func psql(ctx context.Context, te *toolEnv, d Database, script string, vars ...s
 const fieldSep = "\x1f"
 
 // pgSessionSettings fix how values print, so that a row's text is the same
-// at backup and at verification whatever the server's or user's defaults;
-// counting a large table must not hit a configured statement timeout.
+// at backup and at verification whatever the server's or user's defaults
+// (money follows lc_monetary, regclass the search_path); counting a large
+// table must not hit a configured statement timeout; and, as in pg_dump,
+// row security must not hide rows silently (it is an error instead).
 const pgSessionSettings = `SET statement_timeout = 0;
 SET TimeZone = 'UTC';
 SET DateStyle = 'ISO, YMD';
 SET IntervalStyle = 'postgres';
 SET extra_float_digits = 3;
 SET bytea_output = 'hex';
+SET lc_monetary = 'C';
+SET search_path = pg_catalog;
+SET row_security = off;
 `
 
 // pgFiguresQuery generates and runs (\gexec) one count-and-checksum query

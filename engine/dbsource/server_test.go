@@ -53,6 +53,9 @@ INSERT INTO sales.items (name, price, weight, data, t) VALUES
   ('(paren), comma', 12.00, -1e-300, NULL, NULL),
   (E'back\\slash\nnewline', NULL, 'NaN', '', 'ünïcode');
 INSERT INTO public."Odd Name" VALUES ('a', '{"x": [1, 2]}'), ('b', 'null'), ('c', NULL);
+CREATE TABLE public.printed (i interval, m money, r regclass, ts timestamptz, d date, f float8, b bytea);
+INSERT INTO public.printed VALUES ('1 day 02:03:04', 12.34, 'sales.items', '2026-11-20 23:00:00+07', '2026-02-28', 0.1, '\x5c00'),
+  ('-1 year', -0.5, 'public.empty', 'infinity', NULL, 1e300, NULL);
 `
 
 const mysqlFixture = "CREATE TABLE items (id INT AUTO_INCREMENT PRIMARY KEY, name TEXT, price DECIMAL(10,2), weight DOUBLE, data BLOB, created DATETIME(6), t TEXT) ENGINE=InnoDB;\n" +

@@ -58,8 +58,8 @@ func TestServerBackupUnderWritesRestoresAndVerifies(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !v.OK() || len(v.Tables) != 3 {
-			t.Fatalf("verification failed: %+v", v)
+		if want := map[Kind]int{Postgres: 4, MySQL: 3}[s.kind]; !v.OK() || len(v.Tables) != want {
+			t.Fatalf("verification failed or not %d tables: %+v", want, v)
 		}
 		for _, tc := range v.Tables {
 			if tc.Table == items && tc.GotRows != recorded {
@@ -221,4 +221,27 @@ func TestServerDumpStoppedEarly(t *testing.T) {
 			})
 		}
 	})
+}
+
+// TestPostgresFiguresIgnoreSessionDefaults: the source database prints
+// values differently by default (time zone, date and interval style, float
+// digits, bytea, search_path) than the restored one; the figures agree.
+func TestPostgresFiguresIgnoreSessionDefaults(t *testing.T) {
+	s := pgServer(t)
+	ctx := context.Background()
+	src := s.newDatabase(t, "cadang_defaults")
+	s.exec(t, src.Name, s.setup)
+	s.exec(t, src.Name, "ALTER DATABASE "+s.ident(src.Name)+" SET TimeZone = 'Asia/Jakarta';\n"+
+		"ALTER DATABASE "+s.ident(src.Name)+" SET DateStyle = 'SQL, DMY';\n"+
+		"ALTER DATABASE "+s.ident(src.Name)+" SET IntervalStyle = 'sql_standard';\n"+
+		"ALTER DATABASE "+s.ident(src.Name)+" SET extra_float_digits = 0;\n"+
+		"ALTER DATABASE "+s.ident(src.Name)+" SET bytea_output = 'escape';\n"+
+		"ALTER DATABASE "+s.ident(src.Name)+" SET search_path = sales, public;\n")
+	st := Stream(src, s.opt)
+	dump := readStream(ctx, t, st.Open)
+	target := s.newDatabase(t, "cadang_defaults_r")
+	v, err := Restore(ctx, nodeFor(st.Path, st.Meta()), bytes.NewReader(dump), target, RestoreOptions{Options: s.opt})
+	if err != nil || !v.OK() {
+		t.Fatalf("verification: %v %+v", err, v)
+	}
 }
