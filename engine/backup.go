@@ -37,7 +37,7 @@ func (r *Repository) Backup(ctx context.Context, paths []string, opt BackupOptio
 	if err := r.refreshIndex(ctx); err != nil {
 		return nil, err
 	}
-	r.idx.resetPending() // claims of an earlier failed run in this process are void
+	r.idx.Load().resetPending() // claims of an earlier failed run in this process are void
 	if err := r.adoptUnindexedPacks(ctx); err != nil {
 		return nil, err
 	}
@@ -163,7 +163,7 @@ func (r *Repository) adoptUnindexedPacks(ctx context.Context) error {
 			}
 			continue // damaged leftover: prune removes it
 		}
-		r.idx.addPack(packInfo{ID: id, Size: size, Entries: entries}, false)
+		r.idx.Load().addPack(packInfo{ID: id, Size: size, Entries: entries}, false)
 	}
 	return nil
 }
@@ -174,11 +174,12 @@ func (r *Repository) unindexedPacks(ctx context.Context) (map[ID]int64, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.idx.mu.RLock()
-	defer r.idx.mu.RUnlock()
+	ix := r.idx.Load()
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
 	out := map[ID]int64{}
 	for id, size := range stored {
-		if _, ok := r.idx.packs[id]; !ok {
+		if _, ok := ix.packs[id]; !ok {
 			out[id] = size
 		}
 	}
@@ -288,7 +289,7 @@ func (b *backupRun) commit(ctx context.Context, rootID ID, sources []source, par
 		return nil, err
 	}
 	added := b.pk.added.Load()
-	if unsaved := b.r.idx.takeUnsaved(); len(unsaved) > 0 {
+	if unsaved := b.r.idx.Load().takeUnsaved(); len(unsaved) > 0 {
 		_, n, err := b.r.saveIndex(ctx, unsaved)
 		if err != nil {
 			return nil, err
@@ -379,7 +380,7 @@ func (b *backupRun) readFile(ctx context.Context, ch *chunker, job *fileJob) (tr
 		b.bytesTotal.Add(int64(len(chunk)))
 		id := b.r.crypt.contentID(chunk)
 		node.Content = append(node.Content, id)
-		if b.r.idx.claim(id) {
+		if b.r.idx.Load().claim(id) {
 			b.blobs <- &blobJob{id: id, typ: blobData, data: b.copyBuf(chunk)}
 		}
 	}

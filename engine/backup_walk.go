@@ -192,7 +192,7 @@ func (b *backupRun) unchanged(cur, parent *treeNode) bool {
 		return false
 	}
 	for _, id := range parent.Content {
-		if !b.r.idx.has(id) {
+		if !b.r.idx.Load().has(id) {
 			return false
 		}
 	}

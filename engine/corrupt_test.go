@@ -127,7 +127,7 @@ func TestDamagedChunkRestore(t *testing.T) {
 		}
 		return nil
 	})
-	loc, ok := r.idx.lookup(content[len(content)-1])
+	loc, ok := r.idx.Load().lookup(content[len(content)-1])
 	if !ok {
 		t.Fatal("chunk of big.bin not indexed")
 	}

@@ -185,9 +185,10 @@ func (r *Repository) saveIndex(ctx context.Context, packs []packInfo) (ID, int64
 	if err != nil {
 		return id, 0, fmt.Errorf("save index: %w", err)
 	}
-	r.idx.mu.Lock()
-	r.idx.files = append(r.idx.files, id)
-	r.idx.mu.Unlock()
+	ix := r.idx.Load()
+	ix.mu.Lock()
+	ix.files = append(ix.files, id)
+	ix.mu.Unlock()
 	return id, int64(len(stored)), nil
 }
 
@@ -258,7 +259,7 @@ func (r *Repository) loadIndex(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	r.idx = ix
+	r.idx.Store(ix)
 	return nil
 }
 

@@ -249,7 +249,7 @@ func (r *Repository) readStored(ctx context.Context, loc blobLoc) ([]byte, error
 
 // loadBlob reads, decrypts, decompresses and checks one blob.
 func (r *Repository) loadBlob(ctx context.Context, id ID) ([]byte, error) {
-	loc, ok := r.idx.lookup(id)
+	loc, ok := r.idx.Load().lookup(id)
 	if !ok {
 		return nil, fmt.Errorf("blob %s: not in the index", id)
 	}

@@ -77,11 +77,11 @@ func (p *packer) save(ctx context.Context, c *packBuf) error {
 	}
 	if err := p.r.be.Save(ctx, packName(id), bytes.NewReader(c.buf), int64(len(c.buf))); err != nil {
 		for _, e := range c.entries {
-			p.r.idx.unclaim(e.ID)
+			p.r.idx.Load().unclaim(e.ID)
 		}
 		return fmt.Errorf("save pack %s: %w", id, err)
 	}
-	p.r.idx.addPack(packInfo{ID: id, Size: int64(len(c.buf)), Entries: c.entries}, false)
+	p.r.idx.Load().addPack(packInfo{ID: id, Size: int64(len(c.buf)), Entries: c.entries}, false)
 	p.added.Add(int64(len(c.buf)))
 	p.packs.Add(1)
 	return nil
@@ -91,7 +91,7 @@ func (p *packer) save(ctx context.Context, c *packBuf) error {
 // has it; it reports whether it was new.
 func (p *packer) storeBlob(ctx context.Context, typ uint8, plain []byte, scratch *[]byte, sealed *[]byte) (ID, bool, error) {
 	id := p.r.crypt.contentID(plain)
-	if !p.r.idx.claim(id) {
+	if !p.r.idx.Load().claim(id) {
 		return id, false, nil
 	}
 	return id, true, p.storeClaimed(ctx, id, typ, plain, scratch, sealed)
@@ -101,12 +101,12 @@ func (p *packer) storeBlob(ctx context.Context, typ uint8, plain []byte, scratch
 func (p *packer) storeClaimed(ctx context.Context, id ID, typ uint8, plain []byte, scratch *[]byte, sealed *[]byte) error {
 	out, flags, err := p.r.encodeBlob((*sealed)[:0], plain, scratch)
 	if err != nil {
-		p.r.idx.unclaim(id)
+		p.r.idx.Load().unclaim(id)
 		return err
 	}
 	*sealed = out
 	if err := p.add(ctx, id, typ|flags, len(plain), out); err != nil {
-		p.r.idx.unclaim(id)
+		p.r.idx.Load().unclaim(id)
 		return err
 	}
 	return nil

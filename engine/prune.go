@@ -136,15 +136,16 @@ func (r *Repository) planPrune(ctx context.Context, used map[ID]bool) (*prunePla
 		return nil, err
 	}
 	byPack := map[ID][]packEntry{}
-	r.idx.mu.RLock()
-	for id, loc := range r.idx.blobs {
+	ix := r.idx.Load()
+	ix.mu.RLock()
+	for id, loc := range ix.blobs {
 		if used[id] {
 			byPack[loc.Pack] = append(byPack[loc.Pack], packEntry{ID: id, blobLoc: loc})
 		}
 	}
-	r.idx.mu.RUnlock()
+	ix.mu.RUnlock()
 	for id := range used {
-		if _, ok := r.idx.lookup(id); !ok {
+		if _, ok := r.idx.Load().lookup(id); !ok {
 			return nil, fmt.Errorf("prune: blob %s is used but not in the index; run verify", id)
 		}
 	}
@@ -184,7 +185,7 @@ func (r *Repository) executePrune(ctx context.Context, plan *prunePlan) (int64, 
 		return 0, err
 	}
 	newIx := newIndex()
-	r.idx = newIx // the packer adds the rewritten packs here
+	r.idx.Store(newIx) // the packer adds the rewritten packs here
 	pk := newPacker(r)
 	for _, rp := range plan.repack {
 		for _, e := range rp.entries {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/zeebo/blake3"
@@ -23,9 +24,9 @@ type Repository struct {
 	crypt *crypter
 	gear  *gearTable
 
-	opMu sync.RWMutex // Prune and Forget hold it exclusively
-	ixMu sync.Mutex   // guards idx replacement and refresh
-	idx  *index
+	opMu sync.RWMutex          // Prune and Forget hold it exclusively
+	ixMu sync.Mutex            // serialises index refreshes
+	idx  atomic.Pointer[index] // replaced whole by a reload or prune
 }
 
 // Init creates a new repository in be.
@@ -86,7 +87,9 @@ func newRepository(be backend.Backend, cfg repoConfig, mk *masterKey) (*Reposito
 		seed = make([]byte, 32)
 		blake3.DeriveKey("cadang 2026 chunker gear seed", mk.ID, seed)
 	}
-	return &Repository{be: be, cfg: cfg, crypt: c, gear: newGearTable(seed), idx: newIndex()}, nil
+	r := &Repository{be: be, cfg: cfg, crypt: c, gear: newGearTable(seed)}
+	r.idx.Store(newIndex())
+	return r, nil
 }
 
 // Open opens an existing repository; password may be empty for an unencrypted one.
@@ -175,14 +178,15 @@ func (r *Repository) refreshIndex(ctx context.Context) error {
 	for _, id := range ids {
 		present[id] = true
 	}
-	r.idx.mu.RLock()
-	loaded := make(map[ID]bool, len(r.idx.files))
+	ix := r.idx.Load()
+	ix.mu.RLock()
+	loaded := make(map[ID]bool, len(ix.files))
 	gone := false
-	for _, id := range r.idx.files {
+	for _, id := range ix.files {
 		loaded[id] = true
 		gone = gone || !present[id]
 	}
-	r.idx.mu.RUnlock()
+	ix.mu.RUnlock()
 	if gone {
 		return r.loadIndex(ctx)
 	}
@@ -197,11 +201,11 @@ func (r *Repository) refreshIndex(ctx context.Context) error {
 			continue
 		}
 		for _, p := range packs {
-			r.idx.addPack(p, true)
+			ix.addPack(p, true)
 		}
-		r.idx.mu.Lock()
-		r.idx.files = append(r.idx.files, id)
-		r.idx.mu.Unlock()
+		ix.mu.Lock()
+		ix.files = append(ix.files, id)
+		ix.mu.Unlock()
 	}
 	return nil
 }

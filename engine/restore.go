@@ -265,7 +265,7 @@ func (rs *restorer) planFile(rel, dst string, n *treeNode) {
 	for _, id := range n.Content {
 		bt := rs.blobs[id]
 		if bt == nil {
-			loc, ok := rs.r.idx.lookup(id)
+			loc, ok := rs.r.idx.Load().lookup(id)
 			if !ok {
 				f.fail(fmt.Errorf("chunk %s is missing from the repository", id))
 				return

@@ -54,7 +54,7 @@ func (c *crafter) snapshot(nodes ...treeNode) Snapshot {
 	if err := c.pk.flush(ctx); err != nil {
 		c.t.Fatal(err)
 	}
-	if _, _, err := c.r.saveIndex(ctx, c.r.idx.takeUnsaved()); err != nil {
+	if _, _, err := c.r.saveIndex(ctx, c.r.idx.Load().takeUnsaved()); err != nil {
 		c.t.Fatal(err)
 	}
 	s := Snapshot{Time: time.Now(), Host: "evil", Paths: []string{"/x"}, Tree: root.String()}
