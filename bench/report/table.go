@@ -56,6 +56,17 @@ func cores(phase string) func(results, string) float64 {
 	}
 }
 
+// cpuSeconds is user plus system time: less disturbed by other load than
+// wall time, and what a busy server pays.
+func cpuSeconds(phase string) func(results, string) float64 {
+	return func(rs results, tool string) float64 {
+		if m, good := ok(rs, tool, phase); good {
+			return m.User + m.Sys
+		}
+		return nan()
+	}
+}
+
 func rssMiB(phases ...string) func(results, string) float64 {
 	return func(rs results, tool string) float64 {
 		peak := nan()
@@ -107,15 +118,19 @@ func metrics(dataBytes, dataBytesAfter float64) []metric {
 	return []metric{
 		{"Initial backup: time", seconds("backup1"), fmtSeconds},
 		{"Initial backup: throughput", throughput("backup1", dataBytes), fmtRate},
+		{"Initial backup: CPU time (user + system)", cpuSeconds("backup1"), fmtSeconds},
 		{"Initial backup: CPU cores busy", cores("backup1"), fmtCores},
 		{"Initial backup: peak RSS", rssMiB("backup1"), fmtMiB},
 		{"No-change backup: time", seconds("backup2"), fmtSeconds},
+		{"No-change backup: CPU time", cpuSeconds("backup2"), fmtSeconds},
 		{"No-change backup: peak RSS", rssMiB("backup2"), fmtMiB},
 		{"Backup after 1% mutation: time", seconds("backup3"), fmtSeconds},
+		{"Backup after 1% mutation: CPU time", cpuSeconds("backup3"), fmtSeconds},
 		{"Backup after 1% mutation: added to repository", addedBy(3), fmtBytes},
 		{"Backup after 1% mutation: peak RSS", rssMiB("backup3"), fmtMiB},
 		{"Full restore: time", seconds("restore"), fmtSeconds},
 		{"Full restore: throughput", throughput("restore", dataBytesAfter), fmtRate},
+		{"Full restore: CPU time", cpuSeconds("restore"), fmtSeconds},
 		{"Full restore: CPU cores busy", cores("restore"), fmtCores},
 		{"Full restore: peak RSS", rssMiB("restore"), fmtMiB},
 		{"Full restore: identical to the data (diff -r)", recorded("restore_identical"), fmtYesNo},
