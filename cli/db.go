@@ -91,13 +91,7 @@ func restoreDatabase(ctx context.Context, repo *engine.Repository, snap engine.S
 // chooseDatabaseEntry finds the entry to restore: the only database of the
 // target's kind in the snapshot, or the one named by want.
 func chooseDatabaseEntry(ctx context.Context, repo *engine.Repository, snap engine.Snapshot, kind dbsource.Kind, want string) (string, error) {
-	var names []string
-	err := repo.Walk(ctx, snap, func(n engine.Node) error {
-		if k, name, ok := dbsource.KindOfEntry(n.Path); ok && k == kind && n.Type == engine.NodeStream {
-			names = append(names, name)
-		}
-		return nil
-	})
+	names, err := databaseEntries(ctx, repo, snap, kind)
 	if err != nil {
 		return "", err
 	}
@@ -121,6 +115,37 @@ func chooseDatabaseEntry(ctx context.Context, repo *engine.Repository, snap engi
 		return path.Join(dir, names[0]), nil
 	}
 	return "", withExit(ExitUsage, fmt.Errorf("snapshot %s holds %d %s databases (%s): choose one with --db-entry NAME", snap.ShortID(), len(names), kind, strings.Join(names, ", ")))
+}
+
+// databaseEntries lists the names of the stream entries under db/<kind>,
+// descending from the root rather than walking every file of the snapshot.
+func databaseEntries(ctx context.Context, repo *engine.Repository, snap engine.Snapshot, kind dbsource.Kind) ([]string, error) {
+	dir := "/"
+	for _, name := range []string{"db", string(kind)} {
+		nodes, err := repo.List(ctx, snap, dir)
+		if err != nil {
+			return nil, err
+		}
+		found := false
+		for _, n := range nodes {
+			found = found || (n.Name == name && n.Type == engine.NodeDir)
+		}
+		if !found {
+			return nil, nil
+		}
+		dir = path.Join(dir, name)
+	}
+	nodes, err := repo.List(ctx, snap, dir)
+	if err != nil {
+		return nil, err
+	}
+	var names []string
+	for _, n := range nodes {
+		if n.Type == engine.NodeStream {
+			names = append(names, n.Name)
+		}
+	}
+	return names, nil
 }
 
 func listOrNone(names []string) string {

@@ -143,3 +143,45 @@ func dropDatabase(t *testing.T, kind, target string) {
 	t.Helper()
 	dropDatabaseWithTools(t, kind, target)
 }
+
+// TestDatabaseRestoreChoosesAmongSeveral: with two databases of a kind in
+// the snapshot, --db-entry picks one; without it the restore asks.
+func TestDatabaseRestoreChoosesAmongSeveral(t *testing.T) {
+	dir := t.TempDir()
+	repo := filepath.Join(dir, "repo")
+	t.Setenv("CADANG_PASSWORD", "")
+	var urls []string
+	for _, name := range []string{"a.db", "b.db"} {
+		p := filepath.Join(dir, name)
+		db, err := sql.Open("sqlite3", p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.Exec("CREATE TABLE t (x); INSERT INTO t VALUES ('" + name + "')"); err != nil {
+			t.Fatal(err)
+		}
+		db.Close()
+		urls = append(urls, "--db", "sqlite://"+p)
+	}
+	if code, _, stderr := run(t, "init", "--repo", repo); code != 0 {
+		t.Fatalf("init: %s", stderr)
+	}
+	if code, _, stderr := run(t, append([]string{"backup", "--repo", repo}, urls...)...); code != 0 {
+		t.Fatalf("backup: %s", stderr)
+	}
+	target := "sqlite://" + filepath.Join(dir, "restored.db")
+	code, _, stderr := run(t, "restore", "--repo", repo, "--snapshot", "latest", "--db-target", target)
+	if code != ExitUsage || !strings.Contains(stderr, "holds 2 sqlite databases (a.db, b.db): choose one with --db-entry NAME") {
+		t.Fatalf("restore without --db-entry: %d %q", code, stderr)
+	}
+	for _, entry := range []string{"b.db", "db/sqlite/b.db"} {
+		code, out, stderr := run(t, "restore", "--repo", repo, "--snapshot", "latest", "--db-target", target, "--db-entry", entry, "--overwrite")
+		if code != 0 || !strings.Contains(out, "restored db/sqlite/b.db") {
+			t.Fatalf("restore --db-entry %s: %d %q %q", entry, code, out, stderr)
+		}
+	}
+	code, _, stderr = run(t, "restore", "--repo", repo, "--snapshot", "latest", "--db-target", target, "--db-entry", "db/postgres/b.db")
+	if code != ExitUsage || !strings.Contains(stderr, "is not a sqlite database entry") {
+		t.Fatalf("restore --db-entry of another kind: %d %q", code, stderr)
+	}
+}
