@@ -321,12 +321,20 @@ func pgLoad(ctx context.Context, content io.Reader, target Database, opt Restore
 	return nil
 }
 
-// pgMaintenanceDB is where CREATE/DROP DATABASE run.
-const pgMaintenanceDB = "postgres"
+// pgMaintenanceDBs are where CREATE/DROP DATABASE run: the first that exists.
+var pgMaintenanceDBs = []string{"postgres", "template1"}
 
 func pgPrepareTarget(ctx context.Context, te *toolEnv, target Database, overwrite bool) error {
-	admin := target.WithName(pgMaintenanceDB)
-	out, err := psql(ctx, te, admin, "SELECT count(*) FROM pg_database WHERE datname = :'db';\n", "db="+target.Name)
+	var admin Database
+	var out []byte
+	var err error
+	for _, name := range pgMaintenanceDBs {
+		admin = target.WithName(name)
+		out, err = psql(ctx, te, admin, "SELECT count(*) FROM pg_database WHERE datname = :'db';\n", "db="+target.Name)
+		if !errors.Is(err, ErrNoDatabase) {
+			break
+		}
+	}
 	if err != nil {
 		return fmt.Errorf("look for database %q: %w", target.Name, err)
 	}
