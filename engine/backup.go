@@ -42,6 +42,9 @@ func (r *Repository) Backup(ctx context.Context, paths []string, opt BackupOptio
 		return nil, err
 	}
 	b := newBackupRun(r, opt, start)
+	if rt, ok := r.be.(interface{ Root() string }); ok {
+		b.repoRoot = rt.Root() // never back up the repository into itself
+	}
 	parent, err := r.findParent(ctx, opt, sources)
 	if err != nil {
 		return nil, err
@@ -190,10 +193,11 @@ func (r *Repository) unindexedPacks(ctx context.Context) (map[ID]int64, error) {
 // hands regular files to fileWorkers (read, chunk, hash) which hand new
 // chunks to blobWorkers (compress, seal, pack).
 type backupRun struct {
-	r     *Repository
-	opt   BackupOptions
-	start time.Time
-	pk    *packer
+	r        *Repository
+	opt      BackupOptions
+	start    time.Time
+	pk       *packer
+	repoRoot string // local repository folder, skipped
 
 	files chan *fileJob
 	blobs chan *blobJob

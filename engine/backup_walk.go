@@ -250,6 +250,9 @@ func (b *backupRun) saveDir(ctx context.Context, p string, parentTree *ID) (ID, 
 
 // excluded matches the exclude globs against the base name and the full path.
 func (b *backupRun) excluded(full, base string) bool {
+	if full == b.repoRoot {
+		return true
+	}
 	for _, pat := range b.opt.Excludes {
 		if ok, _ := filepath.Match(pat, base); ok {
 			return true

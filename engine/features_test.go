@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"cadang/engine/backend"
+	"cadang/engine/backend/local"
 	"cadang/engine/backend/mem"
 )
 
@@ -313,5 +314,27 @@ func TestChunkerStableBoundaries(t *testing.T) {
 	}
 	if !bytes.Equal(joined, data) {
 		t.Fatal("chunks do not reassemble the input")
+	}
+}
+
+func TestRepositoryInsideSourceIsSkipped(t *testing.T) {
+	ctx := context.Background()
+	src := filepath.Join(t.TempDir(), "src")
+	writeTree(t, src, map[string]string{"a.txt": "a"})
+	be, err := local.New(filepath.Join(src, "repo"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := Init(ctx, be, InitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.Backup(ctx, []string{src}, BackupOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nodes, err := r.List(ctx, res.Snapshot, "/src")
+	if err != nil || len(nodes) != 1 || nodes[0].Name != "a.txt" {
+		t.Fatalf("snapshot of the source = %+v (err %v), want only a.txt", nodes, err)
 	}
 }
