@@ -73,12 +73,15 @@ func parseSQLite(u *url.URL, raw string) (Database, error) {
 		return Database{}, fmt.Errorf("database URL %s: a SQLite URL names an absolute path, e.g. sqlite:///var/lib/app/app.db: %w", raw, ErrBadURL)
 	}
 	p = filepath.Clean(p)
+	if name := filepath.Base(p); !validEntryName(name) {
+		return Database{}, fmt.Errorf("database URL %s: %q is not a database file: %w", raw, p, ErrBadURL)
+	}
 	return Database{Kind: SQLite, Name: filepath.Base(p), File: p}, nil
 }
 
 func parseServer(kind Kind, u *url.URL, raw string) (Database, error) {
 	name := strings.TrimPrefix(u.Path, "/")
-	if name == "" || strings.Contains(name, "/") {
+	if !validEntryName(name) {
 		return Database{}, fmt.Errorf("database URL %s: name one database, e.g. %s://user@host:port/sales: %w", redact(raw), kind, ErrBadURL)
 	}
 	d := Database{Kind: kind, Name: name, Host: u.Hostname(), Query: u.Query()}
@@ -96,6 +99,11 @@ func parseServer(kind Kind, u *url.URL, raw string) (Database, error) {
 		return Database{}, fmt.Errorf("database URL %s: MySQL URLs take no parameters (put options in ~/.my.cnf): %w", redact(raw), ErrBadURL)
 	}
 	return d, nil
+}
+
+// validEntryName accepts names that make one path component of an entry.
+func validEntryName(name string) bool {
+	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, "/\\\x00")
 }
 
 // EntryPath is the database's entry in a snapshot: db/<kind>/<name>.

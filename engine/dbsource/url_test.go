@@ -28,6 +28,9 @@ func TestParse(t *testing.T) {
 		{raw: "postgres://u@h/a/b", err: ErrBadURL},
 		{raw: "mysql://u@h/db?ssl=1", err: ErrBadURL},
 		{raw: "oracle://u@h/db", err: ErrBadURL},
+		{raw: "sqlite:///", err: ErrBadURL},
+		{raw: "postgres://u@h/..", err: ErrBadURL},
+		{raw: "mysql://u@h/a%2Fb", err: ErrBadURL},
 		{raw: "/plain/path.db", err: ErrBadURL},
 		{raw: "", err: ErrBadURL},
 	} {
