@@ -66,6 +66,7 @@ type flow struct {
 	paused      bool
 	sess        *session // the signed-in session, nil when signed out
 	trayJobs    []string // approved jobs for the tray's "Run a job now"
+	page        string   // the shell's page shown now, kept across redraws
 }
 
 func newFlow(ctx context.Context, a fyne.App, w fyne.Window, workspace string, bg background, log *slog.Logger) *flow {
@@ -176,11 +177,11 @@ func (f *flow) showLogin() {
 }
 
 func (f *flow) signedIn(u jobs.User) {
-	f.user = &u
+	f.user, f.page = &u, ""
 	f.log.Info("signed in", "user", u.Name, "role", u.Role)
 	f.sess = &session{ctx: f.ctx, win: f.win, svc: f.svc, user: u, bg: f.bg, log: f.log, hub: f.hub, sched: f.scheduler, setLanguage: f.setLanguage}
 	f.show("shell", func() {
-		f.win.SetContent(newShell(f.sess, f.logout).content())
+		f.win.SetContent(newShell(f.sess, f.logout, f.page, func(p string) { f.page = p }).content())
 	})
 	f.refreshTrayJobs()
 }

@@ -214,8 +214,12 @@ func TestLanguageSwitchRedrawsShell(t *testing.T) {
 	f.svc.Setup(context.Background(), jobs.SetupOptions{Admin: "admin", Password: "correct horse"})
 	u, _ := f.svc.Login(context.Background(), "admin", "correct horse")
 	f.signedIn(u)
+	f.sess.navigate(pageSettings)
 	f.setLanguage(LangIndonesian)
-	for _, want := range []string{"Dasbor", "Permintaan", "Pengaturan", "Keluar"} {
+	if f.page != pageSettings {
+		t.Errorf("after the switch the shell shows %q, want it to stay on %q", f.page, pageSettings)
+	}
+	for _, want := range []string{"Dasbor", "Permintaan", "Pengaturan", "Keluar", "Notifikasi baki sistem"} {
 		if !shows(w.Content(), want) {
 			t.Errorf("after switching to Indonesian the shell lacks %q: %q", want, texts(w.Content()))
 		}

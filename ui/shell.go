@@ -71,6 +71,8 @@ func pages() []page {
 
 // shell is the signed-in window: navigation on the left, the page on the right.
 type shell struct {
+	start  string       // page shown first
+	onPage func(string) // told which page is shown, so a redraw can return to it
 	s      *session
 	pages  []page
 	nav    *widget.List
@@ -79,8 +81,8 @@ type shell struct {
 	logout func()
 }
 
-func newShell(s *session, logout func()) *shell {
-	sh := &shell{s: s, pages: pages(), logout: logout}
+func newShell(s *session, logout func(), start string, onPage func(string)) *shell {
+	sh := &shell{s: s, pages: pages(), logout: logout, start: start, onPage: onPage}
 	s.navigate = sh.open
 	return sh
 }
@@ -124,6 +126,9 @@ func (sh *shell) content() fyne.CanvasObject {
 	split := container.NewHSplit(sh.nav, main)
 	split.Offset = 0.2
 	sh.nav.Select(0)
+	if sh.start != "" {
+		sh.open(sh.start)
+	}
 	return split
 }
 
@@ -145,4 +150,7 @@ func (sh *shell) show(i int) {
 	sh.title.SetText(p.title())
 	sh.body.Objects = []fyne.CanvasObject{p.view(sh.s)}
 	sh.body.Refresh()
+	if sh.onPage != nil {
+		sh.onPage(p.name)
+	}
 }

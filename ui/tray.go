@@ -1,6 +1,10 @@
 package ui
 
 import (
+	"os"
+	"path/filepath"
+	"runtime"
+
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
@@ -10,6 +14,25 @@ import (
 
 // tray is the system-tray menu's state.
 type tray struct{}
+
+// trayLikely reports whether a desktop session bus exists, which the Linux
+// tray (StatusNotifierItem over D-Bus) needs. Fyne cannot tell whether its
+// tray icon appeared, so this decides whether closing the window may hide
+// it (tray) or must quit (no tray).
+func trayLikely() bool {
+	if runtime.GOOS != "linux" && runtime.GOOS != "freebsd" {
+		return true
+	}
+	if os.Getenv("DBUS_SESSION_BUS_ADDRESS") != "" {
+		return true
+	}
+	dir := os.Getenv("XDG_RUNTIME_DIR")
+	if dir == "" {
+		return false
+	}
+	_, err := os.Stat(filepath.Join(dir, "bus"))
+	return err == nil
+}
 
 // installTray (re)builds the tray menu: Open Cadang, Run a job now, Pause
 // schedules, Quit. Without a tray (no D-Bus session, or not a desktop
@@ -23,8 +46,13 @@ func (f *flow) installTray() {
 	if f.tray == nil {
 		f.tray = &tray{}
 		f.win.SetCloseIntercept(func() {
-			// Closing hides the window; the schedules keep running.
-			f.win.Hide()
+			if trayLikely() {
+				// Closing hides the window; the schedules keep running.
+				f.win.Hide()
+				return
+			}
+			// Without a tray a hidden window could not be brought back.
+			f.quit()
 		})
 	}
 	open := fyne.NewMenuItem(lang.L("Open Cadang"), f.showWindow)
