@@ -57,21 +57,14 @@ func restoreDatabase(ctx context.Context, repo *engine.Repository, snap engine.S
 	if err != nil {
 		return err
 	}
-	rc, node, err := repo.OpenFile(ctx, snap, entry)
-	if err != nil {
-		return err
-	}
-	v, err := dbsource.Restore(ctx, node, rc, target, dbsource.RestoreOptions{Overwrite: req.Overwrite})
-	if cerr := rc.Close(); err == nil {
-		err = cerr
-	}
+	v, err := dbsource.RestoreEntry(ctx, repo, snap, entry, target, dbsource.RestoreOptions{Overwrite: req.Overwrite})
 	if errors.Is(err, dbsource.ErrTargetNotEmpty) {
 		return withExit(ExitRefused, fmt.Errorf("%w: name a new database, or replace it with --overwrite", err))
 	}
 	if err != nil {
 		return err
 	}
-	res := dbRestoreResult{Snapshot: snap.ID, Entry: strings.TrimPrefix(node.Path, "/"), Target: target.String(), Verification: v, OK: v.OK()}
+	res := dbRestoreResult{Snapshot: snap.ID, Entry: entry, Target: target.String(), Verification: v, OK: v.OK()}
 	if req.JSON {
 		enc := json.NewEncoder(out)
 		enc.SetIndent("", "  ")
@@ -91,9 +84,13 @@ func restoreDatabase(ctx context.Context, repo *engine.Repository, snap engine.S
 // chooseDatabaseEntry finds the entry to restore: the only database of the
 // target's kind in the snapshot, or the one named by want.
 func chooseDatabaseEntry(ctx context.Context, repo *engine.Repository, snap engine.Snapshot, kind dbsource.Kind, want string) (string, error) {
-	names, err := databaseEntries(ctx, repo, snap, kind)
+	entries, err := dbsource.Entries(ctx, repo, snap, kind)
 	if err != nil {
 		return "", err
+	}
+	names := make([]string, len(entries))
+	for i, e := range entries {
+		names[i] = e.Name
 	}
 	dir := path.Join("db", string(kind))
 	if want != "" {
@@ -115,37 +112,6 @@ func chooseDatabaseEntry(ctx context.Context, repo *engine.Repository, snap engi
 		return path.Join(dir, names[0]), nil
 	}
 	return "", withExit(ExitUsage, fmt.Errorf("snapshot %s holds %d %s databases (%s): choose one with --db-entry NAME", snap.ShortID(), len(names), kind, strings.Join(names, ", ")))
-}
-
-// databaseEntries lists the names of the stream entries under db/<kind>,
-// descending from the root rather than walking every file of the snapshot.
-func databaseEntries(ctx context.Context, repo *engine.Repository, snap engine.Snapshot, kind dbsource.Kind) ([]string, error) {
-	dir := "/"
-	for _, name := range []string{"db", string(kind)} {
-		nodes, err := repo.List(ctx, snap, dir)
-		if err != nil {
-			return nil, err
-		}
-		found := false
-		for _, n := range nodes {
-			found = found || (n.Name == name && n.Type == engine.NodeDir)
-		}
-		if !found {
-			return nil, nil
-		}
-		dir = path.Join(dir, name)
-	}
-	nodes, err := repo.List(ctx, snap, dir)
-	if err != nil {
-		return nil, err
-	}
-	var names []string
-	for _, n := range nodes {
-		if n.Type == engine.NodeStream {
-			names = append(names, n.Name)
-		}
-	}
-	return names, nil
 }
 
 func listOrNone(names []string) string {
