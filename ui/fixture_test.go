@@ -2,8 +2,10 @@ package ui
 
 import (
 	"context"
+	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 	"testing"
 	"time"
 
@@ -19,23 +21,95 @@ type office struct {
 	src, repo                     string
 }
 
-func newOffice(t *testing.T) *office {
-	t.Helper()
+// template is a workspace with the four accounts, made once per test
+// binary: hashing four passwords with argon2id (64 MiB each) is most of an
+// office's cost, so each test copies this workspace instead.
+var template struct {
+	once                          sync.Once
+	dir                           string
+	err                           error
+	admin, manager, staff, member jobs.User
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if template.dir != "" {
+		os.RemoveAll(template.dir)
+	}
+	os.Exit(code)
+}
+
+func makeTemplate() {
 	ctx := context.Background()
-	svc, admin := withAdmin(t)
-	o := &office{svc: svc, admin: admin}
+	dir, err := os.MkdirTemp("", "cadang-ui-office-*")
+	if err != nil {
+		template.err = err
+		return
+	}
+	template.dir = dir
+	svc, err := jobs.OpenWorkspace(ctx, dir, jobs.Options{})
+	if err != nil {
+		template.err = err
+		return
+	}
+	defer svc.Close()
+	if template.admin, err = svc.Setup(ctx, jobs.SetupOptions{Admin: "admin", FullName: "Ayu Lestari", Password: "correct horse", Company: "PT Contoh"}); err != nil {
+		template.err = err
+		return
+	}
 	add := func(name, role, dept string) jobs.User {
-		u, err := svc.AddUser(ctx, admin, jobs.NewUser{Name: name, FullName: name + " full", Role: role, Department: dept, Password: "password " + name})
-		if err != nil {
-			t.Fatalf("add %s: %v", name, err)
+		u, err := svc.AddUser(ctx, template.admin, jobs.NewUser{Name: name, FullName: name + " full", Role: role, Department: dept, Password: "password " + name})
+		if err != nil && template.err == nil {
+			template.err = err
 		}
 		return u
 	}
-	o.manager = add("gideon", jobs.RoleManager, "IT")
-	o.staff = add("budi", jobs.RoleStaff, "IT")
-	o.member = add("sari", jobs.RoleUser, "Finance")
+	template.manager = add("gideon", jobs.RoleManager, "IT")
+	template.staff = add("budi", jobs.RoleStaff, "IT")
+	template.member = add("sari", jobs.RoleUser, "Finance")
+}
 
+// copyDir copies a workspace (catalog, documents, logs) file by file.
+func copyDir(src, dst string) error {
+	return filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(src, p)
+		if err != nil {
+			return err
+		}
+		to := filepath.Join(dst, rel)
+		if d.IsDir() {
+			return os.MkdirAll(to, 0o700)
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(to, b, 0o600)
+	})
+}
+
+func newOffice(t *testing.T) *office {
+	t.Helper()
+	ctx := context.Background()
+	template.once.Do(makeTemplate)
+	if template.err != nil {
+		t.Fatalf("office template: %v", template.err)
+	}
 	dir := t.TempDir()
+	ws := filepath.Join(dir, "workspace")
+	if err := copyDir(template.dir, ws); err != nil {
+		t.Fatalf("copy the office workspace: %v", err)
+	}
+	svc, err := jobs.OpenWorkspace(ctx, ws, jobs.Options{})
+	if err != nil {
+		t.Fatalf("open workspace: %v", err)
+	}
+	t.Cleanup(func() { svc.Close() })
+	o := &office{svc: svc, admin: template.admin, manager: template.manager, staff: template.staff, member: template.member}
+
 	o.src, o.repo = filepath.Join(dir, "finance"), filepath.Join(dir, "repo")
 	if err := os.MkdirAll(filepath.Join(o.src, "2026"), 0o700); err != nil {
 		t.Fatal(err)

@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -34,15 +35,24 @@ func newWorkspace(t *testing.T) *jobs.Service {
 	return svc
 }
 
-// withAdmin is a workspace with administrator "admin" / "correct horse".
+// withAdmin is a workspace with administrator "admin" / "correct horse"
+// (and the other office accounts), copied from the office template.
 func withAdmin(t *testing.T) (*jobs.Service, jobs.User) {
 	t.Helper()
-	svc := newWorkspace(t)
-	u, err := svc.Setup(context.Background(), jobs.SetupOptions{Admin: "admin", FullName: "Ayu Lestari", Password: "correct horse", Company: "PT Contoh"})
-	if err != nil {
-		t.Fatalf("setup: %v", err)
+	template.once.Do(makeTemplate)
+	if template.err != nil {
+		t.Fatalf("office template: %v", template.err)
 	}
-	return svc, u
+	ws := filepath.Join(t.TempDir(), "workspace")
+	if err := copyDir(template.dir, ws); err != nil {
+		t.Fatal(err)
+	}
+	svc, err := jobs.OpenWorkspace(context.Background(), ws, jobs.Options{})
+	if err != nil {
+		t.Fatalf("open workspace: %v", err)
+	}
+	t.Cleanup(func() { svc.Close() })
+	return svc, template.admin
 }
 
 // newTestWindow starts a test app in English and a window of a useful size.
