@@ -214,11 +214,13 @@ func (p *pgDump) open(ctx context.Context) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("back up %s: %w", p.db, err), holder.release(), te.Close())
 	}
-	r := &pgDumpReader{ctx: ctx, p: p, te: te, holder: holder, dump: dump, stdout: stdout, figures: make(chan figuresResult, 1)}
+	fctx, cancel := context.WithCancel(ctx)
+	r := &pgDumpReader{ctx: ctx, p: p, te: te, holder: holder, dump: dump, stdout: stdout,
+		figures: make(chan figuresResult, 1), stopFigures: cancel}
 	// The figures come from the same exported snapshot, so they can be
 	// counted while pg_dump runs: the server counts, the client compresses.
 	go func() {
-		f, err := pgFigures(ctx, te, p.db, holder.snapshot)
+		f, err := pgFigures(fctx, te, p.db, holder.snapshot)
 		r.figures <- figuresResult{f, err}
 	}()
 	return r, nil
@@ -243,7 +245,8 @@ type pgDumpReader struct {
 	closed bool
 	err    error
 
-	figures chan figuresResult // counted concurrently with the dump
+	figures     chan figuresResult // counted concurrently with the dump
+	stopFigures context.CancelFunc
 }
 
 func (r *pgDumpReader) Read(b []byte) (int, error) {
@@ -293,8 +296,10 @@ func (r *pgDumpReader) Close() error {
 			_ = r.dump.cmd.Process.Kill()
 		}
 		_ = r.dump.cmd.Wait() // killed on purpose: its exit status says nothing
-		<-r.figures           // the snapshot must outlive the counting session
+		r.stopFigures()
+		<-r.figures // the snapshot must outlive the counting session
 	}
+	r.stopFigures()
 	errs = append(errs, r.holder.release(), r.te.Close())
 	return errors.Join(errs...)
 }
