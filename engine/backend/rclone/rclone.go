@@ -27,6 +27,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"time"
 
 	"cadang/engine/backend"
 )
@@ -127,7 +128,11 @@ func (b *Backend) command(ctx context.Context, args ...string) *exec.Cmd {
 	}
 	all = append(all, b.opt.ExtraArgs...)
 	all = append(all, args...)
-	return exec.CommandContext(ctx, b.opt.Program, all...)
+	cmd := exec.CommandContext(ctx, b.opt.Program, all...)
+	// A killed rclone whose helper processes still hold its pipes must not
+	// block Wait forever.
+	cmd.WaitDelay = 10 * time.Second
+	return cmd
 }
 
 // run executes rclone and returns its standard output; a failure carries

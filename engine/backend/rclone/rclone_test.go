@@ -1,8 +1,10 @@
 package rclone
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -94,5 +96,53 @@ func TestLoadMissingAfterStat(t *testing.T) {
 	be := newTestBackend(t, config, remotes["local"])
 	if _, err := be.Load(ctx, "config"); !errors.Is(err, backend.ErrNotFound) {
 		t.Errorf("Load(missing) = %v, want ErrNotFound", err)
+	}
+}
+
+// The engine reads a pack's header from its end and then its chunks in
+// order: ReadAt must serve forward, backward and final reads correctly.
+func TestLoadReaderAt(t *testing.T) {
+	config, remotes := testRemotes(t)
+	ctx := context.Background()
+	be := newTestBackend(t, config, remotes["local"])
+	data := make([]byte, 300000)
+	for i := range data {
+		data[i] = byte(i * 7 % 251)
+	}
+	if err := be.Save(ctx, "packs/ab/abc", bytes.NewReader(data), int64(len(data))); err != nil {
+		t.Fatal(err)
+	}
+	rc, err := be.Load(ctx, "packs/ab/abc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rc.Close()
+	ra, ok := rc.(io.ReaderAt)
+	if !ok {
+		t.Fatal("Load's reader is not an io.ReaderAt")
+	}
+	tests := []struct {
+		off, n  int64
+		wantN   int
+		wantEOF bool
+	}{
+		{off: int64(len(data)) - 4, n: 4, wantN: 4},
+		{off: 1000, n: 5000, wantN: 5000},   // backwards: a new download
+		{off: 6000, n: 100, wantN: 100},     // just ahead: the same download
+		{off: 200000, n: 1000, wantN: 1000}, // further ahead
+		{off: 299990, n: 100, wantN: 10, wantEOF: true},
+		{off: 0, n: 10, wantN: 10},
+		{off: 400000, n: 10, wantN: 0, wantEOF: true},
+	}
+	for _, tt := range tests {
+		buf := make([]byte, tt.n)
+		n, err := ra.ReadAt(buf, tt.off)
+		if n != tt.wantN || (err == io.EOF) != tt.wantEOF || (err != nil && err != io.EOF) {
+			t.Errorf("ReadAt(%d, %d) = %d, %v; want %d bytes, EOF %v", tt.n, tt.off, n, err, tt.wantN, tt.wantEOF)
+			continue
+		}
+		if n > 0 && !bytes.Equal(buf[:n], data[tt.off:tt.off+int64(n)]) {
+			t.Errorf("ReadAt(%d, %d) returned other bytes", tt.n, tt.off)
+		}
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"io"
 	"os/exec"
 	"path"
+	"strconv"
+	"sync"
 	"time"
 )
 
@@ -80,31 +82,19 @@ func (b *Backend) removeQuietly(ctx context.Context, remotePath string) {
 	_, _ = b.run(cctx, nil, "deletefile", remotePath)
 }
 
-// Load streams name with `rclone cat`. Reading reports an error, not a short
-// EOF, when rclone fails or delivers fewer bytes than the file has.
+// Load opens name for streaming and random access (io.ReaderAt). Reading
+// reports an error, not a short EOF, when rclone fails or delivers fewer
+// bytes than the file has.
 func (b *Backend) Load(ctx context.Context, name string) (io.ReadCloser, error) {
 	fi, err := b.Stat(ctx, name) // cat of a missing file is not always an error
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)
 	}
 	p, _ := b.path(name)
-	cctx, cancel := context.WithCancel(ctx)
-	cmd := b.command(cctx, "cat", p)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		cancel()
-		return nil, fmt.Errorf("load %s: %w", name, err)
-	}
-	pr := &procReader{b: b, ctx: ctx, name: name, cmd: cmd, cancel: cancel, rd: stdout, want: fi.Size}
-	cmd.Stderr = &pr.stderr
-	if err := cmd.Start(); err != nil {
-		cancel()
-		return nil, fmt.Errorf("load %s: start rclone: %w", name, err)
-	}
-	return pr, nil
+	return &object{b: b, ctx: ctx, name: name, remote: p, size: fi.Size}, nil
 }
 
-// procReader is the output of one `rclone cat`.
+// procReader is the output of one `rclone cat` from offset to the end.
 type procReader struct {
 	b      *Backend
 	ctx    context.Context
@@ -117,6 +107,29 @@ type procReader struct {
 	want   int64
 	done   bool
 	err    error
+}
+
+// startCat runs `rclone cat` on remote from offset; want is the number of
+// bytes it must deliver.
+func (b *Backend) startCat(ctx context.Context, name, remote string, offset, want int64) (*procReader, error) {
+	cctx, cancel := context.WithCancel(ctx)
+	args := []string{"cat"}
+	if offset > 0 {
+		args = append(args, "--offset", strconv.FormatInt(offset, 10))
+	}
+	cmd := b.command(cctx, append(args, remote)...)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("load %s: %w", name, err)
+	}
+	pr := &procReader{b: b, ctx: ctx, name: name, cmd: cmd, cancel: cancel, rd: stdout, want: want}
+	cmd.Stderr = &pr.stderr
+	if err := cmd.Start(); err != nil {
+		cancel()
+		return nil, fmt.Errorf("load %s: start rclone: %w", name, err)
+	}
+	return pr, nil
 }
 
 func (p *procReader) Read(buf []byte) (int, error) {
@@ -147,6 +160,93 @@ func (p *procReader) Close() error {
 		_ = p.cmd.Wait()
 	}
 	p.cancel()
+	return nil
+}
+
+// maxSkip is how far ahead ReadAt reads on in the running download rather
+// than starting a new one: a new rclone process costs a round trip or more.
+const maxSkip = 8 << 20
+
+// object is an opened remote file. One `rclone cat` runs at a time; ReadAt
+// calls at increasing offsets (a restore reading a pack's chunks in order)
+// continue it, a jump backwards or far ahead starts another at the offset.
+type object struct {
+	b      *Backend
+	ctx    context.Context
+	name   string
+	remote string
+	size   int64
+
+	mu  sync.Mutex
+	cur *procReader
+	pos int64 // offset of cur's next byte
+}
+
+func (o *object) Read(p []byte) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.cur == nil {
+		if err := o.seek(0); err != nil {
+			return 0, err
+		}
+	}
+	n, err := o.cur.Read(p)
+	o.pos += int64(n)
+	return n, err
+}
+
+// ReadAt reads len(p) bytes at off.
+func (o *object) ReadAt(p []byte, off int64) (int, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if off < 0 || off >= o.size {
+		return 0, io.EOF
+	}
+	if o.cur == nil || off < o.pos || off-o.pos > maxSkip {
+		if err := o.seek(off); err != nil {
+			return 0, err
+		}
+	}
+	if skip := off - o.pos; skip > 0 {
+		if _, err := io.CopyN(io.Discard, o.cur, skip); err != nil {
+			o.drop()
+			return 0, err
+		}
+		o.pos = off
+	}
+	n, err := io.ReadFull(o.cur, p)
+	o.pos += int64(n)
+	if err == io.ErrUnexpectedEOF || (err == io.EOF && n < len(p)) {
+		err = io.EOF // ReaderAt: fewer bytes than asked only at the end
+	}
+	if err != nil && err != io.EOF {
+		o.drop()
+	}
+	return n, err
+}
+
+// seek replaces the running download with one starting at off.
+func (o *object) seek(off int64) error {
+	o.drop()
+	pr, err := o.b.startCat(o.ctx, o.name, o.remote, off, o.size-off)
+	if err != nil {
+		return err
+	}
+	o.cur, o.pos = pr, off
+	return nil
+}
+
+func (o *object) drop() {
+	if o.cur != nil {
+		_ = o.cur.Close()
+		o.cur = nil
+	}
+}
+
+func (o *object) Close() error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.drop()
 	return nil
 }
 
