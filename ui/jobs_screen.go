@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -25,8 +26,8 @@ type jobsView struct {
 
 // jobRow is a job and its buttons (nil when not offered).
 type jobRow struct {
-	job                                                    jobs.Job
-	edit, submit, approve, reject, run, pause, resume, now *widget.Button
+	job                                                        jobs.Job
+	edit, submit, approve, reject, run, pause, resume, cleanup *widget.Button
 }
 
 func jobsScreen(s *session) fyne.CanvasObject { return newJobsView(s).content() }
@@ -111,6 +112,9 @@ func (v *jobsView) newRow(j jobs.Job) *jobRow {
 		row.pause = widget.NewButtonWithIcon(lang.L("Pause"), theme.MediaPauseIcon(), move(func(ctx context.Context) (jobs.Job, error) {
 			return v.s.svc.PauseJob(ctx, u, j.Name)
 		}))
+		if j.Retention != (jobs.Retention{}) {
+			row.cleanup = widget.NewButtonWithIcon(lang.L("Clean up…"), theme.DeleteIcon(), func() { retentionDialog(v.s, j.Name, v.reload) })
+		}
 	case jobs.JobPaused:
 		row.resume = widget.NewButtonWithIcon(lang.L("Resume"), theme.MediaPlayIcon(), move(func(ctx context.Context) (jobs.Job, error) {
 			return v.s.svc.ResumeJob(ctx, u, j.Name)
@@ -156,7 +160,7 @@ func (row *jobRow) view() fyne.CanvasObject {
 		lines.Add(widget.NewLabel(lang.L("Rejected by {{.Who}}: {{.Why}}", map[string]any{"Who": j.DecidedBy, "Why": j.RejectReason})))
 	}
 	actions := container.NewHBox()
-	for _, b := range []*widget.Button{row.approve, row.reject, row.submit, row.run, row.pause, row.resume, row.edit} {
+	for _, b := range []*widget.Button{row.approve, row.reject, row.submit, row.run, row.pause, row.resume, row.cleanup, row.edit} {
 		if b != nil {
 			actions.Add(b)
 		}
@@ -203,4 +207,42 @@ func showRun(s *session, r jobs.Run) {
 		lang.L("Close"), runDetail(s, r), s.win)
 	d.Resize(fyne.NewSize(640, 420))
 	d.Show()
+}
+
+// retentionDialog first asks jobs what the retention policy would remove
+// (a dry run), says exactly that, and only on confirmation forgets those
+// snapshots and prunes their data.
+func retentionDialog(s *session, job string, after func()) {
+	s.bg(func() {
+		fr, _, err := s.svc.ApplyRetention(s.ctx, s.user, job, true)
+		fyne.Do(func() {
+			if err != nil {
+				showError(s.win, err)
+				return
+			}
+			if len(fr.Remove) == 0 {
+				showInfo(s.win, lang.L("Nothing to clean up"), lang.L("Every snapshot of {{.Job}} is still kept by its retention policy.", map[string]any{"Job": job}))
+				return
+			}
+			var list []string
+			for _, sn := range fr.Remove {
+				list = append(list, sn.ShortID()+" ("+formatTime(sn.Time)+")")
+			}
+			msg := lang.L("This permanently deletes {{.N}} snapshots of {{.Job}} that its retention policy no longer keeps: {{.List}}. {{.Kept}} snapshots stay. Data only they used is then removed from the repository; they can no longer be restored.",
+				map[string]any{"N": len(fr.Remove), "Job": job, "List": strings.Join(list, ", "), "Kept": len(fr.Keep)})
+			confirm(s.win, lang.L("Delete old snapshots?"), msg, lang.L("Delete"), func() {
+				s.bg(func() {
+					_, pr, err := s.svc.ApplyRetention(s.ctx, s.user, job, false)
+					fyne.Do(func() {
+						if err != nil {
+							showError(s.win, err)
+						} else {
+							showInfo(s.win, lang.L("Cleaned up"), lang.L("{{.Bytes}} freed.", map[string]any{"Bytes": formatBytes(pr.BytesFreed)}))
+						}
+						after()
+					})
+				})
+			})
+		})
+	})
 }

@@ -264,3 +264,47 @@ func TestRunFinishedNotification(t *testing.T) {
 		f.handleEvent(jobs.Event{Kind: jobs.EventRunFinished, Run: &run})
 	})
 }
+
+// TestRetentionCleanupConfirms: cleaning up old snapshots says exactly
+// which snapshots go before anything is deleted, and deletes on "Delete".
+func TestRetentionCleanupConfirms(t *testing.T) {
+	w := newTestWindow(t)
+	o := newOffice(t)
+	ctx := context.Background()
+	for i := 0; i < 2; i++ { // the office job keeps everything: two snapshots
+		if err := os.WriteFile(filepath.Join(o.src, "notes.md"), []byte(strings.Repeat("x", i+10)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := o.svc.RunJob(ctx, o.staff, o.job.Name, jobs.RunOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	spec := o.job.JobSpec
+	spec.Retention = jobs.Retention{KeepLast: 1}
+	if _, err := o.svc.EditJob(ctx, o.staff, o.job.Name, spec); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.svc.ApproveJob(ctx, o.manager, o.job.Name); err != nil {
+		t.Fatal(err)
+	}
+	before, err := o.svc.Snapshots(ctx, o.staff, o.job.Name)
+	if err != nil || len(before) != 2 {
+		t.Fatalf("snapshots before: %d, %v; want 2", len(before), err)
+	}
+
+	v := newJobsView(o.sessionFor(w, o.staff))
+	w.SetContent(v.content())
+	test.Tap(v.rows[o.job.Name].cleanup)
+	d := dialogText(w)
+	if !strings.Contains(d, "permanently deletes 1 snapshots") || !strings.Contains(d, before[0].ShortID()) {
+		t.Fatalf("confirmation %q does not name the snapshot that goes (%s)", d, before[0].ShortID())
+	}
+	if after, _ := o.svc.Snapshots(ctx, o.staff, o.job.Name); len(after) != 2 {
+		t.Fatalf("snapshots deleted before confirming")
+	}
+	test.Tap(dialogButton(t, w, "Delete"))
+	after, _ := o.svc.Snapshots(ctx, o.staff, o.job.Name)
+	if len(after) != 1 || after[0].ID != before[1].ID {
+		t.Fatalf("after Delete: %d snapshots, want only the newest", len(after))
+	}
+}
