@@ -64,7 +64,7 @@ func (s *Service) runBackup(ctx context.Context, jobID int64, rs runSpec) (Run, 
 		rs.progress = engine.NopProgress{}
 	}
 	run := store.Run{JobID: j.ID, RequestID: rs.requestID, Kind: KindBackup, Trigger: rs.trigger, Actor: rs.actor,
-		ScheduledAt: rs.scheduled.ScheduledAt, StartedAt: s.now(), Status: RunRunning}
+		ScheduledAt: rs.scheduled.ScheduledAt, StartedAt: s.now(), Status: RunRunning, Owner: processOwner()}
 	if run.ID, err = s.catalog.InsertRun(ctx, run); err != nil {
 		return Run{}, err
 	}

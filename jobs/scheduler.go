@@ -34,6 +34,7 @@ type Scheduler struct {
 	cancel      context.CancelFunc
 	wg          sync.WaitGroup
 	fingerprint string // of what reload last scheduled
+	stopped     bool
 }
 
 // refreshTag marks the minute job that notices changes made by another
@@ -56,7 +57,7 @@ func (sc *Scheduler) Start(ctx context.Context) error {
 	sc.ctx, sc.cancel = context.WithCancel(ctx)
 	sc.mu.Unlock()
 	s := sc.svc
-	if n, err := s.catalog.FailInterrupted(ctx, s.now()); err != nil {
+	if n, err := s.catalog.FailInterrupted(ctx, s.now(), ownerAlive); err != nil {
 		return err
 	} else if n > 0 {
 		s.log.Warn("runs interrupted by a previous stop were marked failed", "count", n)
@@ -90,6 +91,7 @@ func (sc *Scheduler) Stop() error {
 	s.onJobsChanged = nil
 	s.hooksMu.Unlock()
 	sc.mu.Lock()
+	sc.stopped = true // no launch adds to wg from now on, so Wait below is safe
 	if sc.cancel != nil {
 		sc.cancel()
 	}
@@ -254,11 +256,12 @@ func (sc *Scheduler) scheduleRequest(r store.Request, now time.Time) error {
 func (sc *Scheduler) launch(fn func(ctx context.Context)) {
 	sc.mu.Lock()
 	ctx := sc.ctx
-	sc.mu.Unlock()
-	if ctx == nil || ctx.Err() != nil {
+	if sc.stopped || ctx == nil || ctx.Err() != nil {
+		sc.mu.Unlock()
 		return
 	}
-	sc.wg.Add(1)
+	sc.wg.Add(1) // under mu: never concurrent with Stop's Wait
+	sc.mu.Unlock()
 	defer sc.wg.Done()
 	fn(ctx)
 }

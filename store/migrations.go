@@ -124,4 +124,7 @@ var migrations = []string{
 		prev_hash  TEXT NOT NULL,
 		hash       TEXT NOT NULL
 	);`,
+	// 3: which process owns a running run ("host:pid"), so a restart marks
+	// only the runs of dead processes as interrupted.
+	`ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT '';`,
 }

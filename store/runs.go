@@ -34,7 +34,8 @@ type Run struct {
 	TotalBytes      int64
 	Warnings        []RunWarning
 	Error           string
-	CaughtUp        bool // a missed run that was later caught up
+	CaughtUp        bool   // a missed run that was later caught up
+	Owner           string // "host:pid" of the process carrying out a running run
 }
 
 // RunWarning is one path that did not stop a run.
@@ -45,7 +46,7 @@ type RunWarning struct {
 
 const runColumns = `id, job_id, request_id, kind, trigger, actor, scheduled_at, started_at, finished_at, status,
 	overrun, snapshot_id, files_new, files_changed, files_unmodified, bytes_read, bytes_added, total_bytes,
-	warnings, error, caught_up`
+	warnings, error, caught_up, owner`
 
 func scanRun(row interface{ Scan(...any) error }) (Run, error) {
 	var r Run
@@ -53,7 +54,7 @@ func scanRun(row interface{ Scan(...any) error }) (Run, error) {
 	var sched, started, finished, warnings string
 	if err := row.Scan(&r.ID, &r.JobID, &req, &r.Kind, &r.Trigger, &r.Actor, &sched, &started, &finished, &r.Status,
 		&r.Overrun, &r.SnapshotID, &r.FilesNew, &r.FilesChanged, &r.FilesUnmodified, &r.BytesRead, &r.BytesAdded,
-		&r.TotalBytes, &warnings, &r.Error, &r.CaughtUp); err != nil {
+		&r.TotalBytes, &warnings, &r.Error, &r.CaughtUp, &r.Owner); err != nil {
 		return Run{}, err
 	}
 	r.RequestID = req.Int64
@@ -74,7 +75,7 @@ func runArgs(r Run) ([]any, error) {
 	}
 	return []any{r.JobID, nullID(r.RequestID), r.Kind, r.Trigger, r.Actor, fmtTime(r.ScheduledAt), fmtTime(r.StartedAt),
 		fmtTime(r.FinishedAt), r.Status, r.Overrun, r.SnapshotID, r.FilesNew, r.FilesChanged, r.FilesUnmodified,
-		r.BytesRead, r.BytesAdded, r.TotalBytes, w, r.Error, r.CaughtUp}, nil
+		r.BytesRead, r.BytesAdded, r.TotalBytes, w, r.Error, r.CaughtUp, r.Owner}, nil
 }
 
 // InsertRun stores r as is (a missed run, or a finished one) and returns its ID.
@@ -87,7 +88,7 @@ func (c *Catalog) InsertRun(ctx context.Context, r Run) (int64, error) {
 	}
 	res, err := c.db.ExecContext(ctx, `INSERT INTO runs (job_id, request_id, kind, trigger, actor, scheduled_at, started_at,
 		finished_at, status, overrun, snapshot_id, files_new, files_changed, files_unmodified, bytes_read, bytes_added,
-		total_bytes, warnings, error, caught_up) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+		total_bytes, warnings, error, caught_up, owner) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
 	if isUniqueViolation(err) {
 		return 0, fmt.Errorf("start run of job #%d: %w", r.JobID, ErrAlreadyRunning)
 	}
@@ -105,7 +106,7 @@ func (c *Catalog) UpdateRun(ctx context.Context, r Run) error {
 	}
 	res, err := c.db.ExecContext(ctx, `UPDATE runs SET job_id=?, request_id=?, kind=?, trigger=?, actor=?, scheduled_at=?,
 		started_at=?, finished_at=?, status=?, overrun=?, snapshot_id=?, files_new=?, files_changed=?, files_unmodified=?,
-		bytes_read=?, bytes_added=?, total_bytes=?, warnings=?, error=?, caught_up=? WHERE id=?`, append(args, r.ID)...)
+		bytes_read=?, bytes_added=?, total_bytes=?, warnings=?, error=?, caught_up=?, owner=? WHERE id=?`, append(args, r.ID)...)
 	if err != nil {
 		return fmt.Errorf("update run #%d: %w", r.ID, err)
 	}
@@ -174,13 +175,24 @@ func (c *Catalog) Runs(ctx context.Context, f RunFilter) ([]Run, error) {
 	return out, rows.Err()
 }
 
-// FailInterrupted marks runs left "running" by a process that died as
-// failed, so the job can run again; it returns how many it changed.
-func (c *Catalog) FailInterrupted(ctx context.Context, now time.Time) (int64, error) {
-	res, err := c.db.ExecContext(ctx, `UPDATE runs SET status='failed', finished_at=?, error='interrupted: Cadang stopped during the run'
-		WHERE status='running'`, fmtTime(now))
+// FailInterrupted marks as failed the runs left "running" by a process
+// that died, so their jobs can run again; alive reports whether an owner
+// ("host:pid") still runs. It returns how many runs it changed.
+func (c *Catalog) FailInterrupted(ctx context.Context, now time.Time, alive func(owner string) bool) (int64, error) {
+	running, err := c.Runs(ctx, RunFilter{Statuses: []string{"running"}})
 	if err != nil {
 		return 0, fmt.Errorf("clean interrupted runs: %w", err)
 	}
-	return res.RowsAffected()
+	var n int64
+	for _, r := range running {
+		if alive(r.Owner) {
+			continue
+		}
+		r.Status, r.FinishedAt, r.Error = "failed", now, "interrupted: Cadang stopped during the run"
+		if err := c.UpdateRun(ctx, r); err != nil {
+			return n, fmt.Errorf("clean interrupted runs: %w", err)
+		}
+		n++
+	}
+	return n, nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -44,6 +45,10 @@ var seeds = map[int]struct {
 			`SELECT 1 FROM audit WHERE seq=1`,
 		},
 	},
+	3: {
+		insert: []string{`INSERT INTO runs(id,job_id,kind,trigger,status,owner) VALUES(2,1,'backup','manual','running','ws1:42')`},
+		checks: []string{`SELECT 1 FROM runs WHERE id=2 AND owner='ws1:42'`},
+	},
 }
 
 // buildAt makes a catalog file at schema version v holding every seed up to v.
@@ -79,7 +84,7 @@ func TestEverySchemaVersionHasASeed(t *testing.T) {
 func TestOpenUpgradesFromEveryEarlierVersion(t *testing.T) {
 	ctx := context.Background()
 	for v := 0; v < len(migrations); v++ {
-		t.Run("from version "+string(rune('0'+v)), func(t *testing.T) {
+		t.Run(fmt.Sprintf("from version %d", v), func(t *testing.T) {
 			path := filepath.Join(t.TempDir(), "catalog.db")
 			buildAt(t, path, v)
 			c, err := Open(ctx, path)
@@ -226,7 +231,10 @@ func TestOneRunningRunPerJob(t *testing.T) {
 	if _, err := c.InsertRun(ctx, Run{JobID: jid, Kind: "backup", Trigger: "schedule", Status: "running"}); !errors.Is(err, ErrAlreadyRunning) {
 		t.Fatalf("second running run: err = %v, want ErrAlreadyRunning", err)
 	}
-	if n, err := c.FailInterrupted(ctx, time.Now()); err != nil || n != 1 {
+	if n, err := c.FailInterrupted(ctx, time.Now(), func(string) bool { return true }); err != nil || n != 0 {
+		t.Fatalf("FailInterrupted with a live owner = %d, %v; want 0", n, err)
+	}
+	if n, err := c.FailInterrupted(ctx, time.Now(), func(string) bool { return false }); err != nil || n != 1 {
 		t.Fatalf("FailInterrupted = %d, %v; want 1", n, err)
 	}
 	r, err := c.RunByID(ctx, first)
