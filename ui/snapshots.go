@@ -220,7 +220,7 @@ func (v *restoreView) nodeRow(n engine.Node) fyne.CanvasObject {
 		return b
 	}
 	info := formatBytes(n.Size) + " · " + formatTime(n.ModTime)
-	if n.SHA256 != "" {
+	if len(n.SHA256) > 12 {
 		info += " · SHA-256 " + n.SHA256[:12] + "…"
 	}
 	return container.NewBorder(nil, nil, widget.NewIcon(theme.FileIcon()), widget.NewLabel(info), widget.NewLabel(n.Name))

@@ -1,0 +1,82 @@
+package ui
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/test"
+
+	"cadang/engine"
+)
+
+func TestDescribeProgress(t *testing.T) {
+	start := time.Date(2026, 11, 25, 21, 0, 0, 0, time.UTC)
+	tests := []struct {
+		name     string
+		stats    engine.ProgressStats
+		now      time.Time
+		want     []string
+		wantFrac float64
+	}{
+		{"unknown totals", engine.ProgressStats{Phase: "scan", FilesDone: 12, BytesDone: 2048, Started: start}, start.Add(500 * time.Millisecond),
+			[]string{"Scanning", "12 files", "2.0 KiB", "ETA –"}, 0},
+		{"half way with rate and ETA", engine.ProgressStats{Phase: "backup", FilesDone: 5, FilesTotal: 10, BytesDone: 50 << 20, BytesTotal: 100 << 20, Started: start},
+			start.Add(10 * time.Second), []string{"Backing up", "5 / 10 files", "50.0 MiB / 100.0 MiB", "5.0 MiB/s", "ETA 10s"}, 0.5},
+		{"files only", engine.ProgressStats{Phase: "verify", FilesDone: 3, FilesTotal: 4, Started: start}, start.Add(time.Minute),
+			[]string{"Verifying", "3 / 4 files"}, 0.75},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			test.NewTempApp(t)
+			applyLanguage(LangEnglish)
+			got, frac := describeProgress(tt.stats, tt.now)
+			for _, w := range tt.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("got %q, want it to contain %q", got, w)
+				}
+			}
+			if frac != tt.wantFrac {
+				t.Errorf("fraction %v, want %v", frac, tt.wantFrac)
+			}
+		})
+	}
+}
+
+func TestFormatters(t *testing.T) {
+	for _, tt := range []struct {
+		got, want string
+	}{
+		{formatBytes(0), "0 B"}, {formatBytes(1023), "1023 B"}, {formatBytes(1536), "1.5 KiB"}, {formatBytes(3 << 30), "3.0 GiB"},
+		{formatDuration(0), "–"}, {formatDuration(42 * time.Second), "42s"}, {formatDuration(192 * time.Second), "3m12s"},
+		{formatDuration(65 * time.Minute), "1h05m"}, {formatTime(time.Time{}), "–"},
+	} {
+		if tt.got != tt.want {
+			t.Errorf("got %q, want %q", tt.got, tt.want)
+		}
+	}
+}
+
+// TestProgressCancel: Cancel cancels the work's context (the engine then
+// stops at a consistent point) and cannot be pressed twice.
+func TestProgressCancel(t *testing.T) {
+	w := newTestWindow(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	p := newProgressView(cancel)
+	w.SetContent(p.content())
+	p.Report(engine.ProgressStats{Phase: "backup", FilesDone: 1, FilesTotal: 2, BytesDone: 10, BytesTotal: 20, CurrentPath: "/data/a.txt", Started: time.Now()})
+	if p.bar.Value != 0.5 || p.path.Text != "/data/a.txt" {
+		t.Fatalf("bar %v path %q after a report", p.bar.Value, p.path.Text)
+	}
+	p.Warn("/data/locked.db", errors.New("permission denied"))
+	if !strings.Contains(p.warns.Text, "1 warnings") {
+		t.Errorf("warnings line %q", p.warns.Text)
+	}
+	test.Tap(p.cancel)
+	if !errors.Is(ctx.Err(), context.Canceled) || !p.cancel.Disabled() {
+		t.Fatalf("after Cancel: ctx %v, button disabled %v", ctx.Err(), p.cancel.Disabled())
+	}
+}
