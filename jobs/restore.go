@@ -79,11 +79,19 @@ func (s *Service) runBackupRequest(ctx context.Context, actor string, r store.Re
 	}
 	run, runErr := s.runBackup(ctx, j.ID, runSpec{trigger: trigger, actor: actor, requestID: r.ID,
 		scheduled: store.Run{ScheduledAt: r.RequestedAt}, progress: opt.Progress})
+	rctx := context.WithoutCancel(ctx)
+	if errors.Is(runErr, ErrAlreadyRunning) {
+		// The job is busy (its nightly run): the request stays approved and
+		// the scheduler tries again, rather than failing a request that never ran.
+		if err := s.setRequestState(rctx, actor, &r, "request.wait", RequestApproved, "job is running; try again later"); err != nil {
+			return Request{}, err
+		}
+		return s.requestFromStore(rctx, r), runErr
+	}
 	state := RequestCompleted
 	if runErr != nil || run.Status == RunFailed {
 		state = RequestFailed
 	}
-	rctx := context.WithoutCancel(ctx)
 	if err := s.setRequestState(rctx, actor, &r, "request.finish", state, fmt.Sprintf("run #%d %s", run.ID, run.Status)); err != nil {
 		return Request{}, err
 	}

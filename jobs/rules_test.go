@@ -287,3 +287,42 @@ func TestHistoryReportListsRunsOfTheRange(t *testing.T) {
 		t.Errorf("history report does not verify: %v", err)
 	}
 }
+
+func TestBackupRequestWaitsWhileItsJobRuns(t *testing.T) {
+	f := newFixture(t)
+	f.approvedJob(t, "erp", Schedule{})
+	r, err := f.svc.CreateRequest(f.ctx, f.dept, NewRequest{Kind: KindBackup, Job: "erp", Reason: "month end"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.SubmitRequest(f.ctx, f.dept, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.ApproveRequest(f.ctx, f.mgr, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	entered, release := make(chan struct{}), make(chan struct{})
+	f.eng.onBackup = func() {
+		f.eng.onBackup = nil
+		close(entered)
+		<-release
+	}
+	done := make(chan error)
+	go func() {
+		_, err := f.svc.RunJob(f.ctx, f.staff, "erp", RunOptions{})
+		done <- err
+	}()
+	<-entered
+	got, err := f.svc.RunRequest(f.ctx, f.staff, r.ID, RunRequestOptions{})
+	if !errors.Is(err, ErrAlreadyRunning) || got.State != RequestApproved {
+		t.Errorf("request while its job runs: state %s, err %v; want still approved, ErrAlreadyRunning", got.State, err)
+	}
+	close(release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	got, err = f.svc.RunRequest(f.ctx, f.staff, r.ID, RunRequestOptions{})
+	if err != nil || got.State != RequestCompleted {
+		t.Errorf("request after the job finished: %s, %v; want completed", got.State, err)
+	}
+}
