@@ -94,9 +94,40 @@ func (s *Service) VerifyDocument(ctx context.Context, as User, path string) (Doc
 		return Document{}, err
 	}
 	if len(found) == 0 {
+		if d, ok := s.documentNamedLike(ctx, path); ok {
+			return Document{}, fmt.Errorf("%s: %w: it is named like document %s revision %d, registered with SHA-256 %s, but its SHA-256 is %s: the file was changed after filing",
+				path, ErrDocumentMismatch, d.Number, d.Revision, d.SHA256, sum)
+		}
 		return Document{}, fmt.Errorf("%s: %w: no registered document has SHA-256 %s (changed after filing, or never filed)", path, ErrDocumentMismatch, sum)
 	}
 	return s.documentFromStore(found[0]), nil
+}
+
+// documentNamedLike finds the register entry a filed name such as
+// "FRM-IT-002-01_2026_0007_rev1.pdf" stands for, to explain a mismatch.
+func (s *Service) documentNamedLike(ctx context.Context, path string) (store.Document, bool) {
+	base := strings.TrimSuffix(filepath.Base(path), ".pdf")
+	revision := 0
+	if i := strings.LastIndex(base, "_rev"); i > 0 {
+		if _, err := fmt.Sscanf(base[i:], "_rev%d", &revision); err == nil {
+			base = base[:i]
+		}
+	}
+	parts := strings.Split(base, "_")
+	if len(parts) != 3 {
+		return store.Document{}, false
+	}
+	docs, err := s.catalog.Documents(ctx, store.DocumentFilter{})
+	if err != nil {
+		return store.Document{}, false
+	}
+	number := strings.Join(parts, "/")
+	for _, d := range docs {
+		if d.Number == number && d.Revision == revision {
+			return d, true
+		}
+	}
+	return store.Document{}, false
 }
 
 func fileSHA256(path string) (string, error) {

@@ -380,4 +380,9 @@ func (s *sop) documentsVerify() {
 	if _, err := s.svc.VerifyDocument(s.ctx, s.staff, changed); !errors.Is(err, jobs.ErrDocumentMismatch) {
 		s.t.Errorf("changed PDF: %v, want ErrDocumentMismatch", err)
 	}
+	write(s.t, all[0].Path, append(b, '\n')) // the filed copy itself altered
+	_, err = s.svc.VerifyDocument(s.ctx, s.staff, all[0].Path)
+	if !errors.Is(err, jobs.ErrDocumentMismatch) || !strings.Contains(err.Error(), "changed after filing") || !strings.Contains(err.Error(), all[0].Number) {
+		s.t.Errorf("altered filed PDF: %v, want a mismatch naming %s", err, all[0].Number)
+	}
 }
