@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	_ "github.com/mattn/go-sqlite3" // to tamper with the catalog
 )
@@ -166,4 +167,78 @@ func TestCLIDaemonRunsUntilCancelled(t *testing.T) {
 	if code := <-done; code != ExitOK {
 		t.Errorf("daemon exit status after SIGINT = %d, want 0 (%s)", code, errw.buf.String())
 	}
+}
+
+func TestCLIRestoreRequestEndToEnd(t *testing.T) {
+	p := newProcedureCLI(t)
+	siti := writeFile(t, "siti.pw", "siti-pass-12\n")
+	p.ok("user", "add", "--as", "admin", "--login-file", p.admin, "--name", "siti", "--role", "user", "--department", "Keuangan", "--password-file", siti)
+	staff := []string{"--as", "yoga", "--login-file", p.staff}
+	mgr := []string{"--as", "gideon", "--login-file", p.mgr}
+	user := []string{"--as", "siti", "--login-file", siti}
+	with := func(who []string, args ...string) []string { return append(args, who...) }
+
+	src := filepath.Join(t.TempDir(), "keuangan")
+	if err := os.MkdirAll(src, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(src, "laporan.txt"), []byte("laporan november"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	repo := filepath.Join(t.TempDir(), "repo")
+	p.ok(with(staff, "job", "new", "--name", "keuangan", "--repo", repo, "--source", src)...)
+	p.ok(with(staff, "job", "submit", "keuangan")...)
+	p.ok(with(mgr, "job", "approve", "keuangan")...)
+	p.ok(with(staff, "job", "run", "keuangan")...)
+
+	restore := func(target string) string {
+		at := time.Now().Add(time.Minute).Format("2006-01-02 15:04")
+		id := strings.TrimSpace(p.ok(with(user, "request", "new", "--kind", "restore", "--job", "keuangan", "--at", at, "--target", target, "--reason", "tertimpa")...))
+		p.ok(with(user, "request", "submit", id)...)
+		p.ok(with(mgr, "request", "approve", id)...)
+		return id
+	}
+	target := filepath.Join(t.TempDir(), "pulih")
+	id := restore(target)
+	if out := p.ok(with(staff, "request", "run", id)...); !strings.Contains(out, "verified") {
+		t.Errorf("request run: %q, want verified", out)
+	}
+	if b, err := os.ReadFile(filepath.Join(target, "keuangan", "laporan.txt")); err != nil || string(b) != "laporan november" {
+		t.Fatalf("restored file: %q, %v", b, err)
+	}
+	var doc struct{ Path, Number string }
+	if err := json.Unmarshal([]byte(p.ok(with(staff, "request", "handover", id, "--json")...)), &doc); err != nil || doc.Path == "" {
+		t.Fatalf("handover --json: %+v, %v", doc, err)
+	}
+	if out := p.ok(with(staff, "docs", "verify", doc.Path)...); !strings.Contains(out, doc.Number) {
+		t.Errorf("docs verify: %q, want it to name %s", out, doc.Number)
+	}
+
+	// Damage the repository: the restore retries, then fails with exit status 5.
+	var packs []string
+	filepath.Walk(filepath.Join(repo, "packs"), func(path string, info os.FileInfo, err error) error { //nolint:errcheck // a missing folder leaves packs empty
+		if err == nil && !info.IsDir() {
+			packs = append(packs, path)
+		}
+		return nil
+	})
+	if len(packs) == 0 {
+		t.Fatal("no pack files to damage")
+	}
+	for _, pack := range packs {
+		b, err := os.ReadFile(pack)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b[len(b)/2] ^= 0xff
+		if err := os.WriteFile(pack, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	id = restore(filepath.Join(t.TempDir(), "pulih-2"))
+	code, out, stderr := p.run(with(staff, "request", "run", id)...)
+	if code != ExitDamaged || !strings.Contains(out, "failed") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+		t.Errorf("restore from a damaged repository: exit %d, out %q, stderr %q; want %d, failed, one line", code, out, stderr, ExitDamaged)
+	}
+	p.ok(with(mgr, "audit", "verify")...)
 }
