@@ -14,7 +14,9 @@ import (
 // (what forget and prune removed), after a successful Copy. Snapshots go
 // first, then indexes and keys, packs last, so that at every instant each
 // snapshot left on dst still finds its data. Files outside the repository
-// layout and locks are left alone. It returns the names it removed.
+// layout and locks are left alone. It returns the names it removed. It also
+// removes the hidden leftovers of interrupted uploads: do not run it while
+// another sync writes to the same replica.
 //
 // Mirror is never part of a default sync: keeping what the source lost is
 // what makes an offsite copy a defence against mistakes and attacks there.
@@ -49,7 +51,20 @@ func Mirror(ctx context.Context, src, dst backend.Backend) ([]string, error) {
 		}
 		removed = append(removed, name)
 	}
+	// Interrupted uploads leave hidden temporary files; the backends that
+	// can find them remove them here (never during a plain sync, which may
+	// run next to another one).
+	if c, ok := dst.(tempCleaner); ok {
+		if _, err := c.CleanTemp(ctx); err != nil {
+			return removed, fmt.Errorf("remove temporary files from %s: %w", dst.Location(), err)
+		}
+	}
 	return removed, nil
+}
+
+// tempCleaner is implemented by the local, sftp and rclone backends.
+type tempCleaner interface {
+	CleanTemp(ctx context.Context) (int, error)
 }
 
 // removeRank orders removals: what references data before the data.

@@ -3,18 +3,25 @@ package replica
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"cadang/engine/backend"
 	"cadang/engine/backend/backendtest"
+	"cadang/engine/backend/local"
 )
 
 // orderRecorder records Remove calls.
 type orderRecorder struct {
 	backend.Backend
 	removed []string
+}
+
+func (o *orderRecorder) CleanTemp(ctx context.Context) (int, error) {
+	return o.Backend.(tempCleaner).CleanTemp(ctx)
 }
 
 func (o *orderRecorder) Remove(ctx context.Context, name string) error {
@@ -66,6 +73,10 @@ func TestMirrorAndCompare(t *testing.T) {
 	if len(dst.removed) != 0 {
 		t.Fatalf("Copy removed %v; only Mirror may delete", dst.removed)
 	}
+	leftover := filepath.Join(dst.Backend.(*local.Backend).Root(), "packs", ".tmp-interrupted-upload")
+	if err := os.WriteFile(leftover, []byte("half a pack"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	removed, err := Mirror(ctx, src.be, dst)
 	if err != nil {
 		t.Fatal(err)
@@ -78,6 +89,9 @@ func TestMirrorAndCompare(t *testing.T) {
 		if !strings.Contains(names, keep) {
 			t.Errorf("%s is gone from the replica; Mirror must keep it", keep)
 		}
+	}
+	if _, err := os.Stat(leftover); !os.IsNotExist(err) {
+		t.Errorf("Mirror left the temporary file of an interrupted upload (%v)", err)
 	}
 	lag, err = Compare(ctx, src.be, dst)
 	if err != nil || !lag.UpToDate() || lag.ExtraFiles != 0 {
