@@ -14,8 +14,8 @@ import (
 
 // jobFlags are the definition flags of job new and job edit.
 type jobFlags struct {
-	spec                      jobs.JobSpec
-	window, cron, once, pwSrc string
+	spec               jobs.JobSpec
+	window, cron, once string
 }
 
 func (jf *jobFlags) add(cmd *cobra.Command) {

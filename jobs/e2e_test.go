@@ -26,7 +26,6 @@ type sop struct {
 	clock            *clockwork.FakeClock
 	staff, mgr, siti jobs.User
 	src, repo        string
-	events           <-chan jobs.Event
 }
 
 func TestSOPIT002EndToEnd(t *testing.T) {

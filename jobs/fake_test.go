@@ -197,7 +197,7 @@ func newFixture(t *testing.T) *fixture {
 // approvedJob defines, submits (staff) and approves (manager) a job.
 func (f *fixture) approvedJob(t *testing.T, name string, sc Schedule) Job {
 	t.Helper()
-	j := f.job(t, name, sc)
+	f.job(t, name, sc)
 	if _, err := f.svc.SubmitJob(f.ctx, f.staff, name); err != nil {
 		t.Fatal(err)
 	}
