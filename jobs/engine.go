@@ -42,7 +42,7 @@ type ReplicaResult struct {
 	Name     string    `json:"name"`
 	URL      string    `json:"url,omitempty"`
 	Status   string    `json:"status"` // ok, failed, not configured
-	LastSync time.Time `json:"last_sync,omitempty"`
+	LastSync time.Time `json:"last_sync,omitzero"`
 }
 
 // readPasswordFile reads a repository password file, dropping one trailing newline.

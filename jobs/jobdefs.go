@@ -45,7 +45,7 @@ type Job struct {
 	CreatedBy    string    `json:"created_by"`
 	SubmittedBy  string    `json:"submitted_by,omitempty"`
 	DecidedBy    string    `json:"decided_by,omitempty"`
-	DecidedAt    time.Time `json:"decided_at,omitempty"`
+	DecidedAt    time.Time `json:"decided_at,omitzero"`
 	RejectReason string    `json:"reject_reason,omitempty"`
 	CreatedAt    time.Time `json:"created_at"`
 	UpdatedAt    time.Time `json:"updated_at"`

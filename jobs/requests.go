@@ -46,11 +46,11 @@ type Request struct {
 	Requester    string    `json:"requester"`
 	Department   string    `json:"department,omitempty"`
 	Reason       string    `json:"reason"`
-	RequestedAt  time.Time `json:"requested_at,omitempty"` // backup: when to run; restore: the data's date
+	RequestedAt  time.Time `json:"requested_at,omitzero"` // backup: when to run; restore: the data's date
 	Target       string    `json:"target,omitempty"`       // restore destination
 	State        string    `json:"state"`
 	DecidedBy    string    `json:"decided_by,omitempty"`
-	DecidedAt    time.Time `json:"decided_at,omitempty"`
+	DecidedAt    time.Time `json:"decided_at,omitzero"`
 	RejectReason string    `json:"reject_reason,omitempty"`
 	Attempts     int       `json:"attempts,omitempty"`
 	SnapshotID   string    `json:"snapshot_id,omitempty"`

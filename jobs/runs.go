@@ -38,9 +38,9 @@ type Run struct {
 	Kind            string    `json:"kind"`
 	Trigger         string    `json:"trigger"`
 	Actor           string    `json:"actor"`
-	ScheduledAt     time.Time `json:"scheduled_at,omitempty"`
-	StartedAt       time.Time `json:"started_at,omitempty"`
-	FinishedAt      time.Time `json:"finished_at,omitempty"`
+	ScheduledAt     time.Time `json:"scheduled_at,omitzero"`
+	StartedAt       time.Time `json:"started_at,omitzero"`
+	FinishedAt      time.Time `json:"finished_at,omitzero"`
 	Status          string    `json:"status"`
 	Overrun         bool      `json:"overrun,omitempty"` // finished after its window closed
 	SnapshotID      string    `json:"snapshot_id,omitempty"`

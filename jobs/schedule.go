@@ -24,7 +24,7 @@ type Schedule struct {
 	WindowStart string    `json:"window_start,omitempty"` // "HH:MM", local time
 	WindowEnd   string    `json:"window_end,omitempty"`
 	Cron        string    `json:"cron,omitempty"`
-	Once        time.Time `json:"once,omitempty"`
+	Once        time.Time `json:"once,omitzero"`
 }
 
 // withDefaults fills the default window.
