@@ -16,7 +16,7 @@ type JobSummary struct {
 	Job      Job       `json:"job"`
 	LastRun  *Run      `json:"last_run,omitempty"`
 	NextRun  time.Time `json:"next_run,omitzero"` // zero when not scheduled (or no scheduler runs)
-	RepoSize int64     `json:"repository_bytes"`   // -1 when not a local folder
+	RepoSize int64     `json:"repository_bytes"`  // -1 when not a local folder
 	Replicas []string  `json:"replicas,omitempty"`
 	// ReplicaStates is each replica's last sync as the repository's
 	// replicas.json records it (status ok, failed, or never synced).

@@ -47,7 +47,7 @@ type Request struct {
 	Department   string    `json:"department,omitempty"`
 	Reason       string    `json:"reason"`
 	RequestedAt  time.Time `json:"requested_at,omitzero"` // backup: when to run; restore: the data's date
-	Target       string    `json:"target,omitempty"`       // restore destination
+	Target       string    `json:"target,omitempty"`      // restore destination
 	State        string    `json:"state"`
 	DecidedBy    string    `json:"decided_by,omitempty"`
 	DecidedAt    time.Time `json:"decided_at,omitzero"`
