@@ -27,7 +27,7 @@ const password = "correct horse battery staple"
 // replicaTarget is one kind of replica and how to reach its test server.
 type replicaTarget struct {
 	name string
-	env  string                               // the variable its service script exports
+	env  string                                // the variable its service script exports
 	url  func(t *testing.T, run string) string // a fresh location for this run
 }
 
