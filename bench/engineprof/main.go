@@ -10,7 +10,9 @@
 //
 // With BENCH_PROFILE_DIR set, each command writes OP-cpu.pprof and
 // OP-heap.pprof (in-use memory at the end) there, and OP-mem.txt with the
-// runtime's memory statistics.
+// runtime's memory statistics; with BENCH_TRACE=1 also OP.trace, an
+// execution trace whose blocking profiles (go tool trace -pprof=sync|syscall)
+// show which stage the others wait for.
 package main
 
 import (
@@ -25,6 +27,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
+	"runtime/trace"
 	"strings"
 
 	"cadang/engine"
@@ -154,9 +157,23 @@ func startProfile(op string) (func() error, error) {
 	if err := pprof.StartCPUProfile(cpu); err != nil {
 		return nil, errors.Join(err, cpu.Close())
 	}
+	var tf *os.File
+	if os.Getenv("BENCH_TRACE") == "1" {
+		if tf, err = os.Create(filepath.Join(dir, op+".trace")); err == nil {
+			err = trace.Start(tf)
+		}
+		if err != nil {
+			pprof.StopCPUProfile()
+			return nil, errors.Join(err, cpu.Close())
+		}
+	}
 	return func() error {
 		pprof.StopCPUProfile()
 		errs := []error{cpu.Close()}
+		if tf != nil {
+			trace.Stop()
+			errs = append(errs, tf.Close())
+		}
 		heap, err := os.Create(filepath.Join(dir, op+"-heap.pprof"))
 		if err != nil {
 			return errors.Join(append(errs, err)...)
