@@ -47,6 +47,7 @@ func TestConformance(t *testing.T) {
 	config, remotes := testRemotes(t)
 	for kind, remote := range remotes {
 		t.Run(kind, func(t *testing.T) {
+			t.Parallel() // mostly waiting on rclone processes and SSH handshakes
 			backendtest.Run(t, newTestBackend(t, config, remote))
 		})
 	}
