@@ -171,3 +171,39 @@ func (s *Service) ApplyRetention(ctx context.Context, as User, job string, dryRu
 	}
 	return fr, pr, nil
 }
+
+// RestoreChecks checks again, file by file, what a restore request put in
+// its target against the snapshot it came from, so the window can show the
+// verification result per file (the filed verification report lists the
+// same). It reads every restored file (IT staff, managers, administrators).
+func (s *Service) RestoreChecks(ctx context.Context, as User, id int64, p engine.Progress) ([]engine.FileCheck, error) {
+	what := fmt.Sprintf("check restore request #%d", id)
+	if _, err := s.act(ctx, as, what, requestHandlers...); err != nil {
+		return nil, err
+	}
+	r, err := s.catalog.RequestByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.Kind != KindRestore || r.SnapshotID == "" || r.Target == "" {
+		return nil, refusedf("%s: it has not restored anything yet", what)
+	}
+	repo, b, err := s.openBrowsable(ctx, as, fmt.Sprint(r.JobID))
+	if err != nil {
+		return nil, err
+	}
+	defer repo.Close()
+	snaps, err := b.Snapshots(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, sn := range snaps {
+		if sn.ID == r.SnapshotID {
+			if p == nil {
+				p = engine.NopProgress{}
+			}
+			return repo.CheckRestored(ctx, sn, r.Target, engine.RestoreOptions{Progress: p})
+		}
+	}
+	return nil, fmt.Errorf("%s: snapshot %s is no longer in the repository: %w", what, shortID(r.SnapshotID), engine.ErrNoSnapshot)
+}

@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"cadang/engine"
 	"cadang/jobs"
 )
 
@@ -19,10 +20,15 @@ import (
 // state, the restore run (files, bytes, files that did not match) and the
 // filed verification report, which lists every file with its SHA-256.
 type verification struct {
-	req    jobs.Request
-	run    *jobs.Run
-	report *jobs.Document
+	req      jobs.Request
+	run      *jobs.Run
+	report   *jobs.Document
+	checks   []engine.FileCheck // every restored file, checked again
+	checkErr error
 }
+
+// maxCheckRows bounds the per-file list in the window; the report has all.
+const maxCheckRows = 300
 
 func loadVerification(s *session, id int64) (verification, error) {
 	var v verification
@@ -46,6 +52,9 @@ func loadVerification(s *session, id int64) (verification, error) {
 	}
 	if len(docs) > 0 {
 		v.report = &docs[len(docs)-1]
+	}
+	if v.req.SnapshotID != "" {
+		v.checks, v.checkErr = s.svc.RestoreChecks(s.ctx, s.user, id, nil)
 	}
 	return v, nil
 }
@@ -77,7 +86,51 @@ func verificationView(s *session, v verification) fyne.CanvasObject {
 	if v.report != nil {
 		box.Add(documentActions(s, *v.report))
 	}
-	return box
+	box.Add(widget.NewLabelWithStyle(lang.L("File by file"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
+	files := container.NewVBox()
+	switch {
+	case v.checkErr != nil:
+		files.Add(widget.NewLabel(translateMessage(v.checkErr.Error())))
+	default:
+		for i, c := range v.checks {
+			if i == maxCheckRows {
+				files.Add(widget.NewLabel(lang.L("…and {{.N}} more files, all in the verification report.", map[string]any{"N": len(v.checks) - i})))
+				break
+			}
+			files.Add(checkRow(c))
+		}
+	}
+	scroll := container.NewVScroll(files)
+	scroll.SetMinSize(fyne.NewSize(560, 180))
+	return container.NewBorder(box, nil, nil, nil, scroll)
+}
+
+// checkRow is one restored file: its path, size and hash, and whether the
+// restored copy matches the backup.
+func checkRow(c engine.FileCheck) fyne.CanvasObject {
+	icon := widget.NewIcon(theme.ConfirmIcon())
+	detail := formatBytes(c.Size) + " · SHA-256 " + shortHash(c.Want)
+	if !c.OK {
+		icon.SetResource(theme.ErrorIcon())
+		detail = lang.L("differs: expected {{.Want}}, found {{.Got}} {{.Err}}", map[string]any{"Want": shortHash(c.Want), "Got": shortHash(c.Got), "Err": c.Err})
+	}
+	path := widget.NewLabel(c.Path)
+	path.Truncation = fyne.TextTruncateEllipsis
+	info := widget.NewLabelWithStyle(detail, fyne.TextAlignTrailing, fyne.TextStyle{Monospace: true})
+	if !c.OK {
+		info.Importance = widget.DangerImportance
+	}
+	return container.NewBorder(nil, nil, icon, info, path)
+}
+
+func shortHash(h string) string {
+	if len(h) > 12 {
+		return h[:12] + "…"
+	}
+	if h == "" {
+		return "–"
+	}
+	return h
 }
 
 func shortSnap(id string) string {

@@ -75,8 +75,15 @@ func TestRestoreWizardAgainstRealRepository(t *testing.T) {
 	}
 	test.Tap(dialogButton(t, w, "Restore"))
 
-	if d := dialogText(w); !strings.Contains(d, "Verified: every restored file matches the backup") || !strings.Contains(d, "3 files") {
+	d := dialogText(w)
+	if !strings.Contains(d, "Verified: every restored file matches the backup") || !strings.Contains(d, "3 files") {
 		t.Fatalf("verification result dialog: %q", d)
+	}
+	// File by file: each restored file with its hash.
+	for _, f := range []string{"finance/ledger.csv", "finance/notes.md", "finance/2026/invoice-001.txt"} {
+		if !strings.Contains(d, f) {
+			t.Errorf("verification result lacks %s: %q", f, d)
+		}
 	}
 	got, err := os.ReadFile(filepath.Join(target, "finance", "ledger.csv"))
 	if err != nil || !strings.Contains(string(got), "2026-01-02,100") {
@@ -84,5 +91,16 @@ func TestRestoreWizardAgainstRealRepository(t *testing.T) {
 	}
 	if r, _ := o.svc.Request(ctx, o.staff, id); r.State != jobs.RequestVerified {
 		t.Fatalf("request state %s, want verified", r.State)
+	}
+
+	// Someone changes a restored file: the result, checked again, shows it.
+	closeDialogs(w)
+	if err := os.WriteFile(filepath.Join(target, "finance", "ledger.csv"), []byte("tampered"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	v.reloadPending()
+	test.Tap(v.results[id])
+	if d := dialogText(w); !strings.Contains(d, "differs: expected") {
+		t.Fatalf("result after tampering: %q, want the changed file flagged", d)
 	}
 }
