@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -34,6 +35,7 @@ func (l *login) addFlags(cmd *cobra.Command) {
 
 // session opens the workspace and logs in; close releases it.
 type session struct {
+	ctx context.Context
 	svc *jobs.Service
 	me  jobs.User
 	g   *globals
@@ -69,7 +71,7 @@ func (l *login) open(cmd *cobra.Command, g *globals) (*session, error) {
 		svc.Close()
 		return nil, refusalExit(err)
 	}
-	return &session{svc: svc, me: me, g: g, out: cmd.OutOrStdout()}, nil
+	return &session{ctx: cmd.Context(), svc: svc, me: me, g: g, out: cmd.OutOrStdout()}, nil
 }
 
 // withSession wraps a command body with login and cleanup; refusals exit 3.

@@ -29,6 +29,13 @@ func printRequest(s *session, r jobs.Request) error {
 	if r.SnapshotID != "" {
 		fmt.Fprintf(s.out, "  snapshot:  %s (attempts %d)\n", shortSnap(r.SnapshotID), r.Attempts)
 	}
+	docs, err := s.svc.Documents(s.ctx, s.me, jobs.DocumentFilter{RequestID: r.ID})
+	if err != nil {
+		return err
+	}
+	for _, d := range docs {
+		fmt.Fprintf(s.out, "  document:  %s rev %d %s %s\n", d.Number, d.Revision, d.Type, d.Path)
+	}
 	return nil
 }
 
