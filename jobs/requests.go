@@ -39,24 +39,25 @@ const (
 
 // Request is a department's request for a backup or restore (SOP 5.2).
 type Request struct {
-	ID           int64     `json:"id"`
-	Kind         string    `json:"kind"`
-	JobID        int64     `json:"job_id"`
-	JobName      string    `json:"job"`
-	Requester    string    `json:"requester"`
-	Department   string    `json:"department,omitempty"`
-	Reason       string    `json:"reason"`
-	RequestedAt  time.Time `json:"requested_at,omitzero"` // backup: when to run; restore: the data's date
-	Target       string    `json:"target,omitempty"`      // restore destination
-	State        string    `json:"state"`
-	DecidedBy    string    `json:"decided_by,omitempty"`
-	DecidedAt    time.Time `json:"decided_at,omitzero"`
-	RejectReason string    `json:"reject_reason,omitempty"`
-	Attempts     int       `json:"attempts,omitempty"`
-	SnapshotID   string    `json:"snapshot_id,omitempty"`
-	Number       string    `json:"number,omitempty"` // the request form's document number
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	ID            int64     `json:"id"`
+	Kind          string    `json:"kind"`
+	JobID         int64     `json:"job_id"`
+	JobName       string    `json:"job"`
+	Requester     string    `json:"requester"`      // login name
+	RequesterName string    `json:"requester_name"` // full name when known, for forms and lists
+	Department    string    `json:"department,omitempty"`
+	Reason        string    `json:"reason"`
+	RequestedAt   time.Time `json:"requested_at,omitzero"` // backup: when to run; restore: the data's date
+	Target        string    `json:"target,omitempty"`      // restore destination
+	State         string    `json:"state"`
+	DecidedBy     string    `json:"decided_by,omitempty"`
+	DecidedAt     time.Time `json:"decided_at,omitzero"`
+	RejectReason  string    `json:"reject_reason,omitempty"`
+	Attempts      int       `json:"attempts,omitempty"`
+	SnapshotID    string    `json:"snapshot_id,omitempty"`
+	Number        string    `json:"number,omitempty"` // the request form's document number
+	CreatedAt     time.Time `json:"created_at"`
+	UpdatedAt     time.Time `json:"updated_at"`
 }
 
 func (s *Service) requestFromStore(ctx context.Context, r store.Request) Request {
@@ -66,6 +67,10 @@ func (s *Service) requestFromStore(ctx context.Context, r store.Request) Request
 		Number: r.Number, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if j, err := s.catalog.JobByID(ctx, r.JobID); err == nil {
 		out.JobName = j.Name
+	}
+	out.RequesterName = out.Requester
+	if u, err := s.catalog.UserByID(ctx, r.RequesterID); err == nil {
+		out.RequesterName = displayName(u)
 	}
 	return out
 }
