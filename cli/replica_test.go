@@ -152,3 +152,58 @@ func TestParseRate(t *testing.T) {
 		}
 	}
 }
+
+// remoteURL returns the test server's location for a replica kind, or skips.
+func remoteURL(t *testing.T, kind, run string) string {
+	t.Helper()
+	env := map[string]string{"sftp": "CADANG_TEST_SFTP_URL", "rclone": "CADANG_TEST_RCLONE_LOCAL", "s3": "CADANG_TEST_S3_URL"}[kind]
+	base := os.Getenv(env)
+	if base == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not set: its scripts/services script did not start", env)
+		}
+		t.Skipf("%s not set (run scripts/services.sh start)", env)
+	}
+	switch kind {
+	case "sftp":
+		t.Setenv("CADANG_SFTP_KEY", os.Getenv("CADANG_TEST_SFTP_KEY"))
+		t.Setenv("CADANG_SFTP_KNOWN_HOSTS", os.Getenv("CADANG_TEST_SFTP_KNOWN_HOSTS"))
+	case "rclone":
+		t.Setenv("RCLONE_CONFIG", os.Getenv("CADANG_TEST_RCLONE_CONFIG"))
+		base = "rclone:" + base
+	}
+	return base + "/cli-" + run
+}
+
+// The command line against the real servers: sync, then restore and
+// verify --read-data with --repo set to the replica's URL.
+func TestReplicaRemoteURLs(t *testing.T) {
+	for _, kind := range []string{"sftp", "rclone", "s3"} {
+		t.Run(kind, func(t *testing.T) {
+			url := remoteURL(t, kind, filepath.Base(t.TempDir()))
+			t.Setenv("CADANG_PASSWORD", "remote replica password")
+			base := t.TempDir()
+			repo, data := filepath.Join(base, "repo"), filepath.Join(base, "data")
+			if err := os.MkdirAll(data, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(filepath.Join(data, "report.txt"), []byte("laporan bulanan"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+			mustRun(t, ExitOK, "init", "--repo", repo)
+			mustRun(t, ExitOK, "backup", "--repo", repo, data)
+			mustRun(t, ExitOK, "replica", "add", "--repo", repo, kind, url)
+			mustRun(t, ExitOK, "replica", "sync", "--repo", repo, kind)
+			out := mustRun(t, ExitOK, "replica", "status", "--repo", repo, kind)
+			if !strings.Contains(out, "up to date") {
+				t.Errorf("status = %q", out)
+			}
+			mustRun(t, ExitOK, "verify", "--read-data", "--repo", url)
+			target := filepath.Join(base, "restored")
+			mustRun(t, ExitOK, "restore", "--repo", url, "--snapshot", "latest", "--target", target)
+			if got, _ := os.ReadFile(filepath.Join(target, "data", "report.txt")); string(got) != "laporan bulanan" {
+				t.Errorf("restored from %s: %q", url, got)
+			}
+		})
+	}
+}
