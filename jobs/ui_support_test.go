@@ -1,0 +1,55 @@
+package jobs
+
+import (
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// The happy paths of ui_support.go run against the real engine in the ui
+// package's tests; these are the refusals.
+func TestUISupportRefusals(t *testing.T) {
+	f := newFixture(t)
+	f.approvedJob(t, "keuangan", Schedule{})
+	run, err := f.svc.RunJob(f.ctx, f.staff, "keuangan", RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notPDF := filepath.Join(t.TempDir(), "scan.jpg")
+	if err := os.WriteFile(notPDF, []byte("\xff\xd8\xff\xe0 jpeg"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	req, err := f.svc.CreateRequest(f.ctx, f.dept, NewRequest{Kind: KindRestore, Job: "keuangan", RequestedAt: start, Target: t.TempDir(), Reason: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name    string
+		call    func() error
+		refused bool   // a rule of the procedure (ErrRefused)
+		want    string // in the message
+	}{
+		{"department users do not browse snapshots", func() error { _, err := f.svc.Snapshots(f.ctx, f.dept, "keuangan"); return err }, true, "may do this"},
+		{"a repository that cannot list snapshots says so", func() error { _, err := f.svc.Snapshots(f.ctx, f.staff, "keuangan"); return err }, false, "cannot be browsed"},
+		{"the signed copy must be a PDF", func() error { _, err := f.svc.AttachSigned(f.ctx, f.staff, run.Report, notPDF); return err }, true, "not a PDF"},
+		{"no retention policy, nothing to clean", func() error { _, _, err := f.svc.ApplyRetention(f.ctx, f.staff, "keuangan", true); return err }, true, "keeps every snapshot"},
+		{"a restore not yet run has nothing to check", func() error { _, err := f.svc.RestoreChecks(f.ctx, f.staff, req.ID, nil); return err }, true, "not restored anything"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.call()
+			if err == nil {
+				t.Fatal("got no error")
+			}
+			if errors.Is(err, ErrRefused) != tt.refused || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("got %v (refused %v), want refused=%v containing %q", err, errors.Is(err, ErrRefused), tt.refused, tt.want)
+			}
+		})
+	}
+	signed, err := f.svc.SignedDocuments(f.ctx, f.staff)
+	if err != nil || len(signed) != 0 {
+		t.Fatalf("signed %v, %v; want none after a refused attach", signed, err)
+	}
+}
