@@ -12,6 +12,8 @@
 #   BENCH_TOOLS  tools to measure (default "cadang restic borg")
 #   BENCH_CACHE  warm (default): the tree is in the page cache for every step;
 #                cold: sync and drop the page cache before every timed step (root)
+#   BENCH_NICE   run the measured commands under `nice -n N ionice -c2 -n0`
+#                (e.g. -10 on a shared machine, so other load disturbs less; root)
 #   BENCH_OUT    report to write (default docs/BENCHMARKS.md; "-" for none)
 #   BENCH_CADANG auto (default), cli or engine: what runs Cadang (see build_tools)
 #   CADANG_BIN   a prebuilt cadang instead of `go build -o $BENCH_DIR/cadang .`
@@ -126,7 +128,9 @@ measure() {
 	shift 2
 	settle
 	log "$tool $phase"
-	/usr/bin/time -f '%e %M %U %S' -o "$BENCH_DIR/time.txt" "$@" \
+	local prio=()
+	[ -n "${BENCH_NICE:-}" ] && prio=(nice -n "$BENCH_NICE" ionice -c2 -n0)
+	/usr/bin/time -f '%e %M %U %S' -o "$BENCH_DIR/time.txt" "${prio[@]}" "$@" \
 		>"$LOGS/$tool-$phase.out" 2>"$LOGS/$tool-$phase.err" || rc=$?
 	local e m u s
 	read -r e m u s < <(tail -n 1 "$BENCH_DIR/time.txt")
@@ -211,6 +215,7 @@ main() {
 	meta started "$(date -u '+%Y-%m-%d %H:%M UTC')"
 	meta load_start "$(cut -d' ' -f1-3 /proc/loadavg)"
 	meta cache "$BENCH_CACHE"
+	meta nice "${BENCH_NICE:-}"
 	meta size_arg "$BENCH_SIZE"
 	meta seed "$BENCH_SEED"
 	meta tools "$BENCH_TOOLS"

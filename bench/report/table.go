@@ -191,6 +191,9 @@ func writeRun(w io.Writer, rs results, meta map[string]string) {
 		cache = "cold: `sync; echo 3 > /proc/sys/vm/drop_caches` before every timed step"
 	}
 	fmt.Fprintf(w, "- Page cache: %s.\n", cache)
+	if n := meta["nice"]; n != "" {
+		fmt.Fprintf(w, "- Priority: every measured command ran under `nice -n %s ionice -c2 -n0`, so the other work on this shared machine disturbed it less (the load average above includes that work).\n", n)
+	}
 	fmt.Fprintf(w, "- Data set (`bench/gen -size %s -seed %s`): %s; %s bytes in %s files.\n",
 		meta["size_arg"], meta["seed"], meta["dataset"], meta["data_bytes"], meta["data_files"])
 	fmt.Fprintf(w, "- Mutation (`bench/gen -mutate -round 1`): %s.\n\n", meta["mutation"])
