@@ -65,7 +65,8 @@ func (r *Registry) Get(name string) (Replica, error) {
 			return rep, nil
 		}
 	}
-	return Replica{}, fmt.Errorf("replica %q: %w", name, ErrUnknownReplica)
+	return Replica{}, fmt.Errorf("replica %q: %w in %s (record it with: cadang replica add --repo %s %s URL)",
+		name, ErrUnknownReplica, filepath.Join(r.dir, RegistryFile), r.dir, name)
 }
 
 // Add registers a new replica. Secrets never belong in the URL: SSH keys,
