@@ -141,7 +141,7 @@ func (s *Service) CreateJob(ctx context.Context, as User, spec JobSpec) (Job, er
 		return Job{}, err
 	}
 	now := s.now()
-	j := store.Job{State: JobDraft, Revision: 1, CreatedBy: actor.ID, CreatedAt: now, UpdatedAt: now}
+	j := store.Job{State: JobDraft, Revision: 1, CreatedBy: actor.ID, EditedBy: actor.ID, CreatedAt: now, UpdatedAt: now}
 	specToStore(spec, &j)
 	if j.ID, err = s.catalog.CreateJob(ctx, j); err != nil {
 		return Job{}, err
@@ -216,6 +216,7 @@ func (s *Service) EditJob(ctx context.Context, as User, ref string, spec JobSpec
 	}
 	specToStore(spec, &j)
 	j.Revision++
+	j.EditedBy = actor.ID
 	j.DecidedBy, j.DecidedAt, j.RejectReason, j.UpdatedAt = 0, time.Time{}, "", s.now()
 	if err := s.catalog.UpdateJob(ctx, j); err != nil {
 		return Job{}, err
@@ -277,8 +278,8 @@ func (s *Service) moveJob(ctx context.Context, as User, ref string, m jobMove) (
 	if !contains(m.from, j.State) {
 		return Job{}, refusedf("%s: the job is %s; only a %s job can be %s", what, j.State, strings.Join(m.from, " or "), pastTense(m.action))
 	}
-	if m.decide && (j.SubmittedBy == actor.ID || j.SubmittedBy == 0 && j.CreatedBy == actor.ID) {
-		return Job{}, refusedf("%s: you submitted this job; another IT manager must decide on it", what)
+	if m.decide && (j.SubmittedBy == actor.ID || j.EditedBy == actor.ID || j.EditedBy == 0 && j.CreatedBy == actor.ID) {
+		return Job{}, refusedf("%s: you submitted or last changed this job; another IT manager must decide on it", what)
 	}
 	if m.to == JobApproved && j.ScheduleKind == ScheduleOnce && !j.OnceAt.After(s.now()) {
 		return Job{}, refusedf("%s: its one-off time %s has passed; edit the job with a new time", what, j.OnceAt.Format("2006-01-02 15:04"))

@@ -120,6 +120,24 @@ func TestJobApprovalRules(t *testing.T) {
 	if j, err := f.svc.ApproveJob(f.ctx, f.mgr2, "mine"); err != nil || j.State != JobApproved {
 		t.Fatalf("another manager approves: %v, %v", j.State, err)
 	}
+	// A manager who changed a job's definition does not approve it either.
+	f.job(t, "edited-by-mgr", Schedule{})
+	if _, err := f.svc.SubmitJob(f.ctx, f.staff, "edited-by-mgr"); err != nil {
+		t.Fatal(err)
+	}
+	ej, err := f.svc.Job(f.ctx, f.mgr2, "edited-by-mgr")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ej.JobSpec.Excludes = []string{"*.iso"}
+	if _, err := f.svc.EditJob(f.ctx, f.mgr2, "edited-by-mgr", ej.JobSpec); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.svc.ApproveJob(f.ctx, f.mgr2, "edited-by-mgr")
+	wantRefused(t, "approval by the manager who changed the job", err)
+	if _, err := f.svc.ApproveJob(f.ctx, f.mgr, "edited-by-mgr"); err != nil {
+		t.Errorf("approval by another manager: %v", err)
+	}
 	// Rejected → edited (back to draft) → submitted → approved.
 	if _, err := f.svc.RejectJob(f.ctx, f.mgr, "erp", "window clashes with ERP closing"); err != nil {
 		t.Fatal(err)

@@ -37,6 +37,7 @@ type Job struct {
 	CreatedBy    int64
 	SubmittedBy  int64
 	DecidedBy    int64
+	EditedBy     int64 // who last changed the definition
 	DecidedAt    time.Time
 	RejectReason string
 	CreatedAt    time.Time
@@ -45,19 +46,19 @@ type Job struct {
 
 const jobColumns = `id, name, sources, repository, password_file, replicas, excludes, retention,
 	schedule_kind, window_start, window_end, cron, once_at, state, revision, created_by,
-	submitted_by, decided_by, decided_at, reject_reason, created_at, updated_at`
+	submitted_by, decided_by, decided_at, reject_reason, created_at, updated_at, edited_by`
 
 func scanJob(row interface{ Scan(...any) error }) (Job, error) {
 	var j Job
 	var sources, replicas, excludes, retention, onceAt, decidedAt, created, updated string
-	var submitted, decided sql.NullInt64
+	var submitted, decided, edited sql.NullInt64
 	err := row.Scan(&j.ID, &j.Name, &sources, &j.Repository, &j.PasswordFile, &replicas, &excludes, &retention,
 		&j.ScheduleKind, &j.WindowStart, &j.WindowEnd, &j.Cron, &onceAt, &j.State, &j.Revision, &j.CreatedBy,
-		&submitted, &decided, &decidedAt, &j.RejectReason, &created, &updated)
+		&submitted, &decided, &decidedAt, &j.RejectReason, &created, &updated, &edited)
 	if err != nil {
 		return Job{}, err
 	}
-	j.SubmittedBy, j.DecidedBy = submitted.Int64, decided.Int64
+	j.SubmittedBy, j.DecidedBy, j.EditedBy = submitted.Int64, decided.Int64, edited.Int64
 	j.OnceAt, j.DecidedAt, j.CreatedAt, j.UpdatedAt = parseTime(onceAt), parseTime(decidedAt), parseTime(created), parseTime(updated)
 	if err := errors.Join(fromJSON(sources, &j.Sources), fromJSON(replicas, &j.Replicas),
 		fromJSON(excludes, &j.Excludes), fromJSON(retention, &j.Retention)); err != nil {
@@ -78,7 +79,7 @@ func jobArgs(j Job) ([]any, error) {
 	return []any{j.Name, sources, j.Repository, j.PasswordFile, replicas, excludes, retention,
 		j.ScheduleKind, j.WindowStart, j.WindowEnd, j.Cron, fmtTime(j.OnceAt), j.State, j.Revision, j.CreatedBy,
 		nullID(j.SubmittedBy), nullID(j.DecidedBy), fmtTime(j.DecidedAt), j.RejectReason,
-		fmtTime(j.CreatedAt), fmtTime(j.UpdatedAt)}, nil
+		fmtTime(j.CreatedAt), fmtTime(j.UpdatedAt), nullID(j.EditedBy)}, nil
 }
 
 func nonNil(s []string) []string {
@@ -96,8 +97,8 @@ func (c *Catalog) CreateJob(ctx context.Context, j Job) (int64, error) {
 	}
 	res, err := c.db.ExecContext(ctx, `INSERT INTO jobs (name, sources, repository, password_file, replicas, excludes, retention,
 		schedule_kind, window_start, window_end, cron, once_at, state, revision, created_by,
-		submitted_by, decided_by, decided_at, reject_reason, created_at, updated_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+		submitted_by, decided_by, decided_at, reject_reason, created_at, updated_at, edited_by)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
 	if isUniqueViolation(err) {
 		return 0, fmt.Errorf("create job %q: %w", j.Name, ErrConflict)
 	}
@@ -115,7 +116,7 @@ func (c *Catalog) UpdateJob(ctx context.Context, j Job) error {
 	}
 	res, err := c.db.ExecContext(ctx, `UPDATE jobs SET name=?, sources=?, repository=?, password_file=?, replicas=?, excludes=?,
 		retention=?, schedule_kind=?, window_start=?, window_end=?, cron=?, once_at=?, state=?, revision=?, created_by=?,
-		submitted_by=?, decided_by=?, decided_at=?, reject_reason=?, created_at=?, updated_at=? WHERE id=?`, append(args, j.ID)...)
+		submitted_by=?, decided_by=?, decided_at=?, reject_reason=?, created_at=?, updated_at=?, edited_by=? WHERE id=?`, append(args, j.ID)...)
 	if isUniqueViolation(err) {
 		return fmt.Errorf("update job %q: %w", j.Name, ErrConflict)
 	}

@@ -127,4 +127,6 @@ var migrations = []string{
 	// 3: which process owns a running run ("host:pid"), so a restart marks
 	// only the runs of dead processes as interrupted.
 	`ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT '';`,
+	// 4: who last changed a job's definition: they may not approve it either.
+	`ALTER TABLE jobs ADD COLUMN edited_by INTEGER REFERENCES users(id);`,
 }

@@ -49,6 +49,10 @@ var seeds = map[int]struct {
 		insert: []string{`INSERT INTO runs(id,job_id,kind,trigger,status,owner) VALUES(2,1,'backup','manual','running','ws1:42')`},
 		checks: []string{`SELECT 1 FROM runs WHERE id=2 AND owner='ws1:42'`},
 	},
+	4: {
+		insert: []string{`INSERT INTO jobs(id,name,repository,schedule_kind,state,created_by,created_at,updated_at,edited_by) VALUES(2,'hr','/r2','cron','draft',1,'t','t',1)`},
+		checks: []string{`SELECT 1 FROM jobs WHERE name='hr' AND edited_by=1`},
+	},
 }
 
 // buildAt makes a catalog file at schema version v holding every seed up to v.
