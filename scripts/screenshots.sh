@@ -156,6 +156,13 @@ for lang in en id; do
     click 80 "${rows[$i]}"
     shot "${pages[$i]}" "$lang"
   done
+  # The verified restore's result, file by file (its "Result" button on
+  # the Snapshots & Restore page; a dialog, so it comes last).
+  click 80 "${rows[3]}"
+  sleep 1.5
+  click 772 333
+  sleep 1
+  shot restore-result "$lang"
   stop_app
 done
 echo "screenshots: done"
