@@ -27,7 +27,7 @@ func newVerifyCommand(g *globals) *cobra.Command {
 			}
 			defer r.Close()
 			prog := newTermProgress(g.opt.Stderr)
-			res, err := r.Verify(cmd.Context(), engine.VerifyOptions{ReadData: readData, Progress: prog})
+			res, err := r.Verify(cmd.Context(), engine.VerifyOptions{ReadData: readData, Progress: prog.progress()})
 			prog.done()
 			if err != nil {
 				return err

@@ -31,6 +31,15 @@ func newTermProgress(w io.Writer) *termProgress {
 	return p
 }
 
+// progress is what to hand the engine: nothing to report to when stderr is
+// not a terminal (which also spares the backup its counting pre-scan).
+func (p *termProgress) progress() engine.Progress {
+	if !p.tty {
+		return engine.NopProgress{}
+	}
+	return p
+}
+
 func (p *termProgress) Report(s engine.ProgressStats) {
 	if !p.tty {
 		return

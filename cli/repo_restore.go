@@ -60,7 +60,7 @@ func newRestoreCommand(g *globals) *cobra.Command {
 				}
 			}
 			prog := newTermProgress(g.opt.Stderr)
-			res, err := r.Restore(ctx, snap, target, engine.RestoreOptions{Include: includes, Overwrite: overwrite, Progress: prog})
+			res, err := r.Restore(ctx, snap, target, engine.RestoreOptions{Include: includes, Overwrite: overwrite, Progress: prog.progress()})
 			prog.done()
 			if err != nil {
 				return err

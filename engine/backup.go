@@ -224,7 +224,8 @@ type fileJob struct {
 
 type fileResult struct {
 	node treeNode
-	ok   bool // false: skipped with a warning
+	ok   bool  // false: skipped with a warning
+	err  error // fatal: the backup cannot complete
 }
 
 type blobJob struct {
@@ -238,7 +239,7 @@ func newBackupRun(r *Repository, opt BackupOptions, start time.Time) *backupRun 
 	return &backupRun{
 		r: r, opt: opt, start: start, pk: newPacker(r),
 		files: make(chan *fileJob, 64*n),
-		blobs: make(chan *blobJob, 2*n),
+		blobs: make(chan *blobJob, n), // each queued chunk holds up to Max bytes
 	}
 }
 

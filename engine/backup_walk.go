@@ -50,6 +50,9 @@ func (b *backupRun) saveRoot(ctx context.Context, sources []source, parent *Snap
 	}
 	for _, p := range pending {
 		res := <-p.job.done
+		if res.err != nil {
+			return ID{}, res.err
+		}
 		if res.ok {
 			p.dir.nodes = append(p.dir.nodes, res.node)
 		}
@@ -118,9 +121,10 @@ func (b *backupRun) saveTree(ctx context.Context, t *treeJSON) (ID, error) {
 	return id, nil
 }
 
-// saveEntry handles one path: directories recursively (synchronously),
-// unchanged files from the parent, other regular files as a job for the
-// file workers. A nil node and nil job means the entry was skipped.
+// saveEntry handles one path: unchanged files from the parent directly;
+// directories (walked now, stored once their contents are) and other
+// regular files (a job for the file workers) as a future. A nil node and
+// nil job means the entry was skipped.
 func (b *backupRun) saveEntry(ctx context.Context, p string, parent *treeNode) (*treeNode, *fileJob, error) {
 	fi, err := os.Lstat(p)
 	if err != nil {
@@ -139,13 +143,11 @@ func (b *backupRun) saveEntry(ctx context.Context, p string, parent *treeNode) (
 		if parent != nil && parent.Type == NodeDir {
 			psub = parent.Subtree
 		}
-		id, err := b.saveDir(ctx, p, psub)
+		job, err := b.saveDir(ctx, p, node, psub)
 		if err != nil {
 			return nil, nil, err
 		}
-		node.Subtree = &id
-		b.dirs.Add(1)
-		return &node, nil, nil
+		return nil, job, nil
 	case fi.Mode()&fs.ModeSymlink != 0:
 		target, err := os.Readlink(p)
 		if err != nil {
@@ -199,10 +201,13 @@ func (b *backupRun) unchanged(cur, parent *treeNode) bool {
 	return true
 }
 
-// saveDir stores directory p and everything below it.
-func (b *backupRun) saveDir(ctx context.Context, p string, parentTree *ID) (ID, error) {
+// saveDir walks directory p, queueing its files and walking its folders,
+// and returns a future for the directory's node. The walker never waits for
+// file contents: a goroutine per folder collects its entries and stores its
+// tree, so folders holding few files still keep every worker busy.
+func (b *backupRun) saveDir(ctx context.Context, p string, node treeNode, parentTree *ID) (*fileJob, error) {
 	if err := ctx.Err(); err != nil {
-		return ID{}, err
+		return nil, err
 	}
 	var prev *treeJSON
 	if parentTree != nil {
@@ -212,7 +217,7 @@ func (b *backupRun) saveDir(ctx context.Context, p string, parentTree *ID) (ID, 
 	if err != nil {
 		b.warn(p, err) // an unreadable folder is kept, empty
 	}
-	t := &treeJSON{}
+	var ready []treeNode
 	var jobs []*fileJob
 	for _, e := range entries {
 		full := filepath.Join(p, e.Name())
@@ -227,25 +232,43 @@ func (b *backupRun) saveDir(ctx context.Context, p string, parentTree *ID) (ID, 
 		if prev != nil {
 			pnode = prev.find(e.Name())
 		}
-		node, job, err := b.saveEntry(ctx, full, pnode)
+		n, job, err := b.saveEntry(ctx, full, pnode)
 		if err != nil {
-			return ID{}, err
+			return nil, err
 		}
 		if job != nil {
 			jobs = append(jobs, job)
-		} else if node != nil {
-			t.Nodes = append(t.Nodes, *node)
+		} else if n != nil {
+			ready = append(ready, *n)
 		}
 	}
-	for _, job := range jobs {
-		if res := <-job.done; res.ok {
-			t.Nodes = append(t.Nodes, res.node)
+	dir := &fileJob{path: p, done: make(chan fileResult, 1)}
+	go func() {
+		t := &treeJSON{Nodes: ready}
+		for _, job := range jobs {
+			res := <-job.done
+			if res.err != nil {
+				dir.done <- res
+				return
+			}
+			if res.ok {
+				t.Nodes = append(t.Nodes, res.node)
+			}
 		}
-	}
-	if err := ctx.Err(); err != nil {
-		return ID{}, err
-	}
-	return b.saveTree(ctx, t)
+		if err := ctx.Err(); err != nil {
+			dir.done <- fileResult{err: err}
+			return
+		}
+		id, err := b.saveTree(ctx, t)
+		if err != nil {
+			dir.done <- fileResult{err: err}
+			return
+		}
+		node.Subtree = &id
+		b.dirs.Add(1)
+		dir.done <- fileResult{node: node, ok: true}
+	}()
+	return dir, nil
 }
 
 // excluded matches the exclude globs against the base name and the full path.

@@ -84,16 +84,36 @@ func (r *Repository) encodeBlob(dst, plain []byte, scratch *[]byte) ([]byte, uin
 
 // decodeBlob opens stored and returns the plaintext, checking it against id.
 func (r *Repository) decodeBlob(id ID, loc blobLoc, stored []byte) ([]byte, error) {
+	return r.decodeBlobInto(id, loc, stored, nil, false)
+}
+
+// decodeBlobInto is decodeBlob reusing buffers: with inPlace, stored is
+// decrypted over itself (the caller owns it); an LZ4 payload is
+// decompressed into *out, grown as needed. The result aliases one of them.
+func (r *Repository) decodeBlobInto(id ID, loc blobLoc, stored []byte, out *[]byte, inPlace bool) ([]byte, error) {
 	if loc.Raw > maxBlobSize {
 		return nil, fmt.Errorf("blob %s: %w: length %d", id, errDamaged, loc.Raw)
 	}
-	payload, err := r.crypt.open(nil, stored)
-	if err != nil {
-		return nil, fmt.Errorf("blob %s: %w", id, err)
+	payload := stored // unencrypted: the stored bytes are the payload
+	if r.crypt.encrypted() {
+		var dst []byte
+		if inPlace && len(stored) >= gcmNonceSize {
+			dst = stored[gcmNonceSize:gcmNonceSize] // GCM may decrypt over its own ciphertext
+		}
+		var err error
+		if payload, err = r.crypt.open(dst, stored); err != nil {
+			return nil, fmt.Errorf("blob %s: %w", id, err)
+		}
 	}
 	plain := payload
 	if loc.Flags&flagLZ4 != 0 {
-		plain = make([]byte, loc.Raw)
+		if out == nil {
+			out = new([]byte)
+		}
+		if cap(*out) < int(loc.Raw) {
+			*out = make([]byte, loc.Raw)
+		}
+		plain = (*out)[:loc.Raw]
 		n, err := lz4.UncompressBlock(payload, plain)
 		if err != nil || n != int(loc.Raw) {
 			return nil, fmt.Errorf("blob %s: %w: lz4", id, errDamaged)

@@ -32,7 +32,10 @@ func newPacker(r *Repository) *packer { return &packer{r: r} }
 func (p *packer) add(ctx context.Context, id ID, flags uint8, raw int, stored []byte) error {
 	p.mu.Lock()
 	if p.cur == nil {
-		p.cur = &packBuf{buf: make([]byte, 0, p.r.cfg.PackSize+len(stored)+64<<10)}
+		// Room for the largest blob that can overflow the target and the
+		// header, so the buffer never regrows (which would double memory).
+		room := p.r.cfg.PackSize + p.r.cfg.Chunker.Max + p.r.crypt.sealOverhead() + 64<<10
+		p.cur = &packBuf{buf: make([]byte, 0, max(room, len(stored)+64<<10))}
 	}
 	c := p.cur
 	c.entries = append(c.entries, packEntry{ID: id, blobLoc: blobLoc{

@@ -16,41 +16,6 @@ import (
 	"time"
 )
 
-// restoreFile is one file being restored.
-type restoreFile struct {
-	rel    string // slash path inside the snapshot
-	dst    string // path on disk
-	node   *treeNode
-	create sync.Once // files are created by the first worker that needs them
-	mu     sync.Mutex
-	failed error
-}
-
-// ensureCreated creates the file once, from whichever worker gets there
-// first, so creation (slow on some file systems) runs in parallel.
-func (f *restoreFile) ensureCreated(rs *restorer) error {
-	f.create.Do(func() {
-		if err := rs.createFile(f.dst, f.node.Size); err != nil {
-			f.fail(err)
-		}
-	})
-	return f.err()
-}
-
-func (f *restoreFile) fail(err error) {
-	f.mu.Lock()
-	if f.failed == nil {
-		f.failed = err
-	}
-	f.mu.Unlock()
-}
-
-func (f *restoreFile) err() error {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.failed
-}
-
 type restoreDir struct {
 	dst  string
 	node *treeNode
@@ -88,6 +53,7 @@ type restorer struct {
 	res     *RestoreResult
 
 	bytesDone, filesDone atomic.Int64
+	openFiles            atomic.Int64
 	bytesTotal           int64
 	start                time.Time
 }
@@ -261,6 +227,7 @@ func (rs *restorer) planFile(rel, dst string, n *treeNode) {
 	f := &restoreFile{rel: rel, dst: dst, node: n}
 	rs.files = append(rs.files, f)
 	rs.bytesTotal += n.Size
+	defer func() { f.pending = f.targets }()
 	var off int64
 	for _, id := range n.Content {
 		bt := rs.blobs[id]
@@ -275,6 +242,7 @@ func (rs *restorer) planFile(rel, dst string, n *treeNode) {
 			rs.packs[loc.Pack] = append(rs.packs[loc.Pack], bt)
 		}
 		bt.targets = append(bt.targets, fileOffset{f: f, off: off})
+		f.targets++
 		off += int64(bt.loc.Raw)
 	}
 	if off != n.Size {
@@ -282,28 +250,33 @@ func (rs *restorer) planFile(rel, dst string, n *treeNode) {
 	}
 }
 
-// createFile makes an empty file of size bytes without following links.
-func (rs *restorer) createFile(dst string, size int64) error {
-	flags := os.O_WRONLY | os.O_CREATE | os.O_EXCL
+// createFile makes an empty file of size bytes without following links
+// and returns it open for reading and writing.
+func (rs *restorer) createFile(dst string, size int64) (*os.File, error) {
 	if rs.opt.Overwrite {
 		if fi, err := os.Lstat(dst); err == nil {
 			if fi.IsDir() {
-				return fmt.Errorf("%s exists and is a directory", dst)
+				return nil, fmt.Errorf("%s exists and is a directory", dst)
 			}
 			if err := os.Remove(dst); err != nil { // also replaces a symlink instead of writing through it
-				return err
+				return nil, err
 			}
 		}
 	}
-	f, err := openFileNoFollow(dst, flags, 0o600)
+	f, err := openFileNoFollow(dst, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		if errors.Is(err, fs.ErrExist) {
-			return fmt.Errorf("%s already exists (use overwrite to replace it)", dst)
+			return nil, fmt.Errorf("%s already exists (use overwrite to replace it)", dst)
 		}
-		return err
+		return nil, err
 	}
-	err = f.Truncate(size)
-	return errors.Join(err, f.Close())
+	if size > 0 {
+		if err := f.Truncate(size); err != nil { // sparse: unwritten zero chunks stay holes
+			f.Close()
+			return nil, err
+		}
+	}
+	return f, nil
 }
 
 // run fetches the blobs pack by pack, then verifies and finishes metadata.
@@ -335,7 +308,7 @@ func (rs *restorer) run(ctx context.Context) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	rs.verifyFiles(ctx)
+	rs.finishFiles(ctx)
 	if err := ctx.Err(); err != nil {
 		return err
 	}

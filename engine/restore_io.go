@@ -22,9 +22,7 @@ func (rs *restorer) restorePack(ctx context.Context, pack ID) {
 	sort.Slice(bts, func(i, j int) bool { return bts[i].loc.Offset < bts[j].loc.Offset })
 	failAll := func(err error) {
 		for _, bt := range bts {
-			for _, t := range bt.targets {
-				t.f.fail(err)
-			}
+			rs.deliver(ctx, bt, nil, err)
 		}
 	}
 	rc, err := rs.r.be.Load(ctx, packName(pack))
@@ -35,11 +33,15 @@ func (rs *restorer) restorePack(ctx context.Context, pack ID) {
 	defer rc.Close()
 	ra, _ := rc.(io.ReaderAt)
 	var pos int64
+	var storedBuf, plainBuf []byte // reused: restores allocate almost nothing per chunk
 	for _, bt := range bts {
 		if ctx.Err() != nil {
 			return
 		}
-		stored := make([]byte, bt.loc.Length)
+		if cap(storedBuf) < int(bt.loc.Length) {
+			storedBuf = make([]byte, bt.loc.Length)
+		}
+		stored := storedBuf[:bt.loc.Length]
 		if ra != nil {
 			_, err = ra.ReadAt(stored, int64(bt.loc.Offset))
 		} else {
@@ -50,44 +52,28 @@ func (rs *restorer) restorePack(ctx context.Context, pack ID) {
 		}
 		var plain []byte
 		if err == nil {
-			plain, err = rs.r.decodeBlob(bt.id, bt.loc, stored)
+			plain, err = rs.r.decodeBlobInto(bt.id, bt.loc, stored, &plainBuf, true)
 		}
 		if err != nil {
 			if ra == nil { // the stream position is lost
 				failAll(fmt.Errorf("pack %s: %w", pack, err))
 				return
 			}
-			for _, t := range bt.targets {
-				t.f.fail(fmt.Errorf("chunk %s: %w", bt.id, err))
-			}
+			rs.deliver(ctx, bt, nil, fmt.Errorf("chunk %s: %w", bt.id, err))
 			continue
 		}
-		rs.writeBlob(bt, plain)
+		rs.deliver(ctx, bt, plain, nil)
 	}
 }
 
-// writeBlob writes plain at each target offset; all-zero chunks are skipped
-// because the file was created at full size, which keeps sparse files sparse.
-func (rs *restorer) writeBlob(bt *blobTarget, plain []byte) {
-	zero := isZero(plain)
+// deliver writes plain (or records err) at each target of a blob.
+func (rs *restorer) deliver(ctx context.Context, bt *blobTarget, plain []byte, err error) {
+	zero := err == nil && isZero(plain)
 	for _, t := range bt.targets {
-		if t.f.ensureCreated(rs) != nil {
-			continue
-		}
-		rs.bytesDone.Add(int64(len(plain)))
-		if zero {
-			continue
-		}
-		f, err := openFileNoFollow(t.f.dst, os.O_WRONLY, 0)
 		if err == nil {
-			_, err = f.WriteAt(plain, t.off)
-			if cerr := f.Close(); err == nil {
-				err = cerr
-			}
+			rs.bytesDone.Add(int64(len(plain)))
 		}
-		if err != nil {
-			t.f.fail(err)
-		}
+		t.f.write(ctx, rs, t.off, plain, zero, err)
 	}
 }
 
@@ -106,31 +92,30 @@ func isZero(b []byte) bool {
 	return true
 }
 
-// verifyFiles re-reads every written file and compares its SHA-256 with
-// the snapshot's, then applies mode and times.
-func (rs *restorer) verifyFiles(ctx context.Context) {
-	checks := make([]FileCheck, len(rs.files))
-	work := make(chan int)
+// finishFiles finishes files no chunk finished (empty files, and files
+// whose chunks could not all be read), in parallel, and collects the checks.
+func (rs *restorer) finishFiles(ctx context.Context) {
+	work := make(chan *restoreFile)
 	var wg sync.WaitGroup
 	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range work {
-				checks[i] = rs.checkOne(ctx, rs.files[i])
-				rs.filesDone.Add(1)
+			for f := range work {
+				f.finishNow(ctx, rs)
 			}
 		}()
 	}
-	for i := range rs.files {
+	for _, f := range rs.files {
 		if ctx.Err() != nil {
 			break
 		}
-		work <- i
+		work <- f
 	}
 	close(work)
 	wg.Wait()
-	for _, c := range checks {
+	for _, f := range rs.files {
+		c := f.result()
 		rs.res.Checks = append(rs.res.Checks, c)
 		if c.OK {
 			rs.res.Files++
@@ -141,34 +126,6 @@ func (rs *restorer) verifyFiles(ctx context.Context) {
 	}
 }
 
-func (rs *restorer) checkOne(ctx context.Context, f *restoreFile) FileCheck {
-	c := FileCheck{Path: f.rel, Size: f.node.Size, Want: f.node.SHA256}
-	if err := f.ensureCreated(rs); err != nil { // empty files have no chunk to create them
-		c.Err = err.Error()
-		return c
-	}
-	if err := f.err(); err != nil {
-		c.Err = err.Error()
-		return c
-	}
-	got, err := hashFile(ctx, f.dst)
-	c.Got = got
-	switch {
-	case err != nil:
-		c.Err = err.Error()
-	case got != f.node.SHA256:
-		c.Err = "restored content does not match the snapshot's SHA-256"
-	default:
-		c.OK = true
-	}
-	if c.OK {
-		if err := setMeta(f.dst, f.node); err != nil {
-			c.OK, c.Err = false, err.Error()
-		}
-	}
-	return c
-}
-
 // hashFile returns the hex SHA-256 of the file at p (not following links).
 func hashFile(ctx context.Context, p string) (string, error) {
 	f, err := openFileNoFollow(p, os.O_RDONLY, 0)
@@ -176,13 +133,22 @@ func hashFile(ctx context.Context, p string) (string, error) {
 		return "", err
 	}
 	defer f.Close()
+	return hashOpen(ctx, f)
+}
+
+// hashOpen hashes an open file from its start, producing holes' zeros
+// without reading them.
+func hashOpen(ctx context.Context, f *os.File) (string, error) {
 	st, err := f.Stat()
 	if err != nil {
 		return "", err
 	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return "", err
+	}
 	rd := newSparseReader(f, st.Size())
 	h := sha256.New()
-	buf := make([]byte, 1<<20)
+	buf := make([]byte, 256<<10)
 	for {
 		if err := ctx.Err(); err != nil {
 			return "", err

@@ -1,0 +1,153 @@
+package engine
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sync"
+)
+
+// maxOpenFiles bounds the files kept open between chunks; past it a file
+// is closed after each write and reopened for the next.
+const maxOpenFiles = 256
+
+// restoreFile is one file being restored. It is created by the first chunk
+// written to it and stays open until its last chunk, which then hashes it
+// through the same descriptor: one open per file instead of three.
+type restoreFile struct {
+	rel     string // slash path inside the snapshot
+	dst     string // path on disk
+	node    *treeNode
+	targets int // chunk writes planned
+
+	mu      sync.Mutex
+	f       *os.File
+	created bool
+	pending int // chunk writes still to come
+	failed  error
+	check   *FileCheck
+}
+
+func (f *restoreFile) fail(err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.failed == nil {
+		f.failed = err
+	}
+}
+
+// write stores one chunk (or records why it cannot) and finishes the file
+// after its last chunk.
+func (f *restoreFile) write(ctx context.Context, rs *restorer, off int64, plain []byte, zero bool, err error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.pending--
+	if err != nil && f.failed == nil {
+		f.failed = err
+	}
+	if f.failed == nil {
+		// Zero chunks are not written: the file was created at full size.
+		if oerr := f.open(rs); oerr != nil {
+			f.failed = oerr
+		} else if !zero {
+			if _, werr := f.f.WriteAt(plain, off); werr != nil {
+				f.failed = werr
+			}
+		}
+	}
+	if f.pending <= 0 {
+		f.finish(ctx, rs)
+	} else if rs.openFiles.Load() > maxOpenFiles {
+		f.close(rs)
+	}
+}
+
+// open creates the file the first time, reopens it later (never through a link).
+func (f *restoreFile) open(rs *restorer) error {
+	if f.f != nil {
+		return nil
+	}
+	var err error
+	if !f.created {
+		f.f, err = rs.createFile(f.dst, f.node.Size)
+		f.created = err == nil
+	} else {
+		f.f, err = openFileNoFollow(f.dst, os.O_RDWR, 0)
+	}
+	if err == nil {
+		rs.openFiles.Add(1)
+	}
+	return err
+}
+
+func (f *restoreFile) close(rs *restorer) error {
+	if f.f == nil {
+		return nil
+	}
+	err := f.f.Close()
+	f.f = nil
+	rs.openFiles.Add(-1)
+	return err
+}
+
+// finishNow finishes a file that no chunk finished.
+func (f *restoreFile) finishNow(ctx context.Context, rs *restorer) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.check == nil {
+		if f.pending > 0 && f.failed == nil {
+			f.failed = errors.New("not all chunks could be read")
+		}
+		f.finish(ctx, rs)
+	}
+}
+
+// finish verifies the written content against the snapshot's SHA-256 and
+// applies mode and modification time (after the last write).
+func (f *restoreFile) finish(ctx context.Context, rs *restorer) {
+	c := FileCheck{Path: f.rel, Size: f.node.Size, Want: f.node.SHA256}
+	defer func() {
+		f.check = &c
+		rs.filesDone.Add(1)
+	}()
+	if f.failed == nil {
+		f.failed = f.open(rs) // empty files have no chunk that created them
+	}
+	if f.failed != nil {
+		_ = f.close(rs)
+		c.Err = f.failed.Error()
+		return
+	}
+	got, err := hashOpen(ctx, f.f)
+	c.Got = got
+	if err == nil {
+		err = f.f.Chmod(fs.FileMode(f.node.Mode).Perm())
+	}
+	if cerr := f.close(rs); err == nil {
+		err = cerr
+	}
+	switch {
+	case err != nil:
+		c.Err = err.Error()
+	case got != f.node.SHA256:
+		c.Err = "restored content does not match the snapshot's SHA-256"
+	default:
+		if err := setMeta(f.dst, f.node); err != nil {
+			c.Err = fmt.Sprintf("set metadata: %v", err)
+		} else {
+			c.OK = true
+		}
+	}
+}
+
+// result is the file's check (finished by finishFiles at the latest).
+func (f *restoreFile) result() FileCheck {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.check == nil {
+		return FileCheck{Path: f.rel, Size: f.node.Size, Want: f.node.SHA256, Err: "restore interrupted"}
+	}
+	return *f.check
+}
