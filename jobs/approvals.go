@@ -77,6 +77,9 @@ func (s *Service) decideRequest(ctx context.Context, as User, id int64, approve 
 	if r.RequesterID == actor.ID {
 		return Request{}, refusedf("%s #%d: nobody decides on their own request; another IT manager must", what, id)
 	}
+	if r.ReschedBy == actor.ID {
+		return Request{}, refusedf("%s #%d: you rescheduled this request; another IT manager must decide on it", what, id)
+	}
 	r.DecidedBy, r.DecidedAt, r.RejectReason = actor.ID, s.now(), reason
 	if err := s.setRequestState(ctx, as.Name, &r, action, state, reason); err != nil {
 		return Request{}, err
@@ -94,7 +97,8 @@ func (s *Service) decideRequest(ctx context.Context, as User, id int64, approve 
 // again (SOP 5.3c: "IT staff membuat jadwal kembali").
 func (s *Service) RescheduleRequest(ctx context.Context, as User, id int64, at time.Time) (Request, error) {
 	what := "reschedule request"
-	if _, err := s.act(ctx, as, what, requestHandlers...); err != nil {
+	actor, err := s.act(ctx, as, what, requestHandlers...)
+	if err != nil {
 		return Request{}, err
 	}
 	r, err := s.loadRequest(ctx, id, what, RequestRejected)
@@ -105,6 +109,7 @@ func (s *Service) RescheduleRequest(ctx context.Context, as User, id int64, at t
 		return Request{}, refusedf("%s #%d: give the new date and time", what, id)
 	}
 	r.RequestedAt, r.DecidedBy, r.DecidedAt, r.RejectReason = at, 0, time.Time{}, ""
+	r.ReschedBy = actor.ID
 	if err := s.setRequestState(ctx, as.Name, &r, "request.reschedule", RequestSubmitted, "new time "+at.Format("2006-01-02 15:04")); err != nil {
 		return Request{}, err
 	}

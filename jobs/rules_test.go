@@ -183,6 +183,26 @@ func TestRequestRules(t *testing.T) {
 	_, err = f.svc.RunRequest(f.ctx, f.dept, r.ID, RunRequestOptions{})
 	wantRefused(t, "a department user runs a request", err)
 
+	// The manager who rescheduled a rejected request does not approve it.
+	r2, err := f.svc.CreateRequest(f.ctx, f.dept, NewRequest{Kind: KindBackup, Job: "erp", Reason: "year end"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.SubmitRequest(f.ctx, f.dept, r2.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.RejectRequest(f.ctx, f.mgr, r2.ID, "during office hours"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.RescheduleRequest(f.ctx, f.mgr2, r2.ID, start.Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	_, err = f.svc.ApproveRequest(f.ctx, f.mgr2, r2.ID)
+	wantRefused(t, "approval by the manager who rescheduled", err)
+	if _, err := f.svc.ApproveRequest(f.ctx, f.mgr, r2.ID); err != nil {
+		t.Errorf("approval by another manager: %v", err)
+	}
+
 	// A restore needs the data's date.
 	if _, err := f.svc.CreateRequest(f.ctx, f.dept, NewRequest{Kind: KindRestore, Job: "erp", Reason: "lost"}); err == nil {
 		t.Error("restore request without --at accepted")

@@ -129,4 +129,6 @@ var migrations = []string{
 	`ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT '';`,
 	// 4: who last changed a job's definition: they may not approve it either.
 	`ALTER TABLE jobs ADD COLUMN edited_by INTEGER REFERENCES users(id);`,
+	// 5: who last rescheduled a request: they may not approve it either.
+	`ALTER TABLE requests ADD COLUMN rescheduled_by INTEGER REFERENCES users(id);`,
 }

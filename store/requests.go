@@ -26,22 +26,23 @@ type Request struct {
 	Attempts     int
 	SnapshotID   string
 	Number       string // the request form's document number, once filed
+	ReschedBy    int64  // who last rescheduled it
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
 
 const requestColumns = `id, kind, job_id, requester_id, department, reason, requested_at, target, state,
-	decided_by, decided_at, reject_reason, attempts, snapshot_id, number, created_at, updated_at`
+	decided_by, decided_at, reject_reason, attempts, snapshot_id, number, created_at, updated_at, rescheduled_by`
 
 func scanRequest(row interface{ Scan(...any) error }) (Request, error) {
 	var r Request
 	var requested, decidedAt, created, updated string
-	var decided sql.NullInt64
+	var decided, resched sql.NullInt64
 	if err := row.Scan(&r.ID, &r.Kind, &r.JobID, &r.RequesterID, &r.Department, &r.Reason, &requested, &r.Target,
-		&r.State, &decided, &decidedAt, &r.RejectReason, &r.Attempts, &r.SnapshotID, &r.Number, &created, &updated); err != nil {
+		&r.State, &decided, &decidedAt, &r.RejectReason, &r.Attempts, &r.SnapshotID, &r.Number, &created, &updated, &resched); err != nil {
 		return Request{}, err
 	}
-	r.DecidedBy = decided.Int64
+	r.DecidedBy, r.ReschedBy = decided.Int64, resched.Int64
 	r.RequestedAt, r.DecidedAt, r.CreatedAt, r.UpdatedAt = parseTime(requested), parseTime(decidedAt), parseTime(created), parseTime(updated)
 	return r, nil
 }
@@ -49,14 +50,14 @@ func scanRequest(row interface{ Scan(...any) error }) (Request, error) {
 func requestArgs(r Request) []any {
 	return []any{r.Kind, r.JobID, r.RequesterID, r.Department, r.Reason, fmtTime(r.RequestedAt), r.Target, r.State,
 		nullID(r.DecidedBy), fmtTime(r.DecidedAt), r.RejectReason, r.Attempts, r.SnapshotID, r.Number,
-		fmtTime(r.CreatedAt), fmtTime(r.UpdatedAt)}
+		fmtTime(r.CreatedAt), fmtTime(r.UpdatedAt), nullID(r.ReschedBy)}
 }
 
 // CreateRequest stores a new request and returns its ID.
 func (c *Catalog) CreateRequest(ctx context.Context, r Request) (int64, error) {
 	res, err := c.db.ExecContext(ctx, `INSERT INTO requests (kind, job_id, requester_id, department, reason, requested_at,
-		target, state, decided_by, decided_at, reject_reason, attempts, snapshot_id, number, created_at, updated_at)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, requestArgs(r)...)
+		target, state, decided_by, decided_at, reject_reason, attempts, snapshot_id, number, created_at, updated_at, rescheduled_by)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, requestArgs(r)...)
 	if err != nil {
 		return 0, fmt.Errorf("create request: %w", err)
 	}
@@ -67,7 +68,7 @@ func (c *Catalog) CreateRequest(ctx context.Context, r Request) (int64, error) {
 func (c *Catalog) UpdateRequest(ctx context.Context, r Request) error {
 	res, err := c.db.ExecContext(ctx, `UPDATE requests SET kind=?, job_id=?, requester_id=?, department=?, reason=?,
 		requested_at=?, target=?, state=?, decided_by=?, decided_at=?, reject_reason=?, attempts=?, snapshot_id=?,
-		number=?, created_at=?, updated_at=? WHERE id=?`, append(requestArgs(r), r.ID)...)
+		number=?, created_at=?, updated_at=?, rescheduled_by=? WHERE id=?`, append(requestArgs(r), r.ID)...)
 	if err != nil {
 		return fmt.Errorf("update request #%d: %w", r.ID, err)
 	}

@@ -53,6 +53,10 @@ var seeds = map[int]struct {
 		insert: []string{`INSERT INTO jobs(id,name,repository,schedule_kind,state,created_by,created_at,updated_at,edited_by) VALUES(2,'hr','/r2','cron','draft',1,'t','t',1)`},
 		checks: []string{`SELECT 1 FROM jobs WHERE name='hr' AND edited_by=1`},
 	},
+	5: {
+		insert: []string{`INSERT INTO requests(id,kind,job_id,requester_id,reason,state,created_at,updated_at,rescheduled_by) VALUES(2,'backup',1,1,'month end','submitted','t','t',1)`},
+		checks: []string{`SELECT 1 FROM requests WHERE id=2 AND rescheduled_by=1`},
+	},
 }
 
 // buildAt makes a catalog file at schema version v holding every seed up to v.
