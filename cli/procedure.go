@@ -18,7 +18,7 @@ import (
 // addProcedureCommands adds user, job, request, docs, audit and daemon.
 func addProcedureCommands(root *cobra.Command, g *globals) {
 	root.AddCommand(newUserCommand(g), newJobCommand(g), newRequestCommand(g), newDocsCommand(g),
-		newAuditCommand(g), newDaemonCommand(g))
+		newAuditCommand(g), newDaemonCommand(g), newSettingsCommand(g))
 }
 
 // login holds the acting account's flags shared by every procedure command.
@@ -296,6 +296,37 @@ func newAuditCommand(g *globals) *cobra.Command {
 			return nil
 		})}
 	cmd.AddCommand(list, verify)
+	return cmd
+}
+
+// ---- settings ----
+
+func newSettingsCommand(g *globals) *cobra.Command {
+	l := &login{}
+	cmd := &cobra.Command{Use: "settings", Short: "Company, SOP header, form codes, signatories and document language"}
+	l.addFlags(cmd)
+	list := &cobra.Command{Use: "list", Short: "Show every setting", Args: cobra.NoArgs,
+		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
+			set, err := s.svc.Settings(cmd.Context(), s.me)
+			if err != nil {
+				return err
+			}
+			if s.g.json {
+				return s.print(set, "")
+			}
+			for _, k := range jobs.SettingKeys() {
+				fmt.Fprintf(s.out, "%-22s %s\n", k, set[k])
+			}
+			return nil
+		})}
+	set := &cobra.Command{Use: "set KEY VALUE", Short: "Change a setting (administrators and IT managers)", Args: cobra.ExactArgs(2),
+		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
+			if err := s.svc.SetSetting(cmd.Context(), s.me, args[0], args[1]); err != nil {
+				return err
+			}
+			return s.print(map[string]string{args[0]: args[1]}, "%s = %s", args[0], args[1])
+		})}
+	cmd.AddCommand(list, set)
 	return cmd
 }
 

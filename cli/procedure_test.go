@@ -242,3 +242,17 @@ func TestCLIRestoreRequestEndToEnd(t *testing.T) {
 	}
 	p.ok(with(mgr, "audit", "verify")...)
 }
+
+func TestCLISettings(t *testing.T) {
+	p := newProcedureCLI(t)
+	p.ok("settings", "set", "company.name", "PT Contoh Jaya", "--as", "admin", "--login-file", p.admin)
+	p.refused("administrator or an IT manager", "settings", "set", "sop.revision", "02", "--as", "yoga", "--login-file", p.staff)
+	out := p.ok("settings", "list", "--json", "--as", "yoga", "--login-file", p.staff)
+	var set map[string]string
+	if err := json.Unmarshal([]byte(out), &set); err != nil {
+		t.Fatal(err)
+	}
+	if set["company.name"] != "PT Contoh Jaya" || set["sop.document_no"] != "SOP-IT-002" {
+		t.Errorf("settings = %v", set)
+	}
+}
