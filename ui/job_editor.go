@@ -3,6 +3,7 @@ package ui
 import (
 	"errors"
 	"fmt"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -38,6 +39,8 @@ func jobEditor(s *session, existing *jobs.Job, after func()) *jobForm {
 	f := newJobForm(s.win)
 	if existing != nil {
 		f.fill(existing.JobSpec)
+	} else {
+		f.suggestRepository(fyne.CurrentApp().Preferences().String(prefDefaultRepo))
 	}
 	title := lang.L("New job")
 	if existing != nil {
@@ -140,6 +143,23 @@ func (f *jobForm) form() fyne.CanvasObject {
 		widget.NewFormItem(lang.L("Once at"), f.once),
 		widget.NewFormItem(lang.L("Keep snapshots"), retention),
 	)
+}
+
+// suggestRepository fills <base>/<job name> while the person has not
+// typed a repository of their own (base is the first run's choice).
+func (f *jobForm) suggestRepository(base string) {
+	if base == "" {
+		return
+	}
+	suggested := base
+	f.repo.SetText(suggested)
+	f.name.OnChanged = func(name string) {
+		if f.repo.Text != suggested {
+			return // the person chose another place
+		}
+		suggested = filepath.Join(base, strings.TrimSpace(name))
+		f.repo.SetText(suggested)
+	}
 }
 
 // pickFolder opens the folder picker.

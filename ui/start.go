@@ -12,6 +12,7 @@ import (
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
 	"fyne.io/fyne/v2/storage"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"cadang/jobs"
@@ -95,17 +96,23 @@ func workspaceScreen(w fyne.Window, defaultDir string, open func(dir string), on
 
 // setupForm holds the first-run fields so tests can fill them.
 type setupForm struct {
-	admin, fullName, password, confirm, company *widget.Entry
-	submit                                      *widget.Button
+	admin, fullName, password, confirm, company, repo *widget.Entry
+	submit                                            *widget.Button
 }
+
+// prefDefaultRepo is the folder chosen at the first run for backup
+// repositories; the job editor suggests <it>/<job name> for new jobs.
+const prefDefaultRepo = "repository.default"
 
 // setupScreen creates the first administrator of a new workspace.
 func setupScreen(ctx context.Context, w fyne.Window, svc *jobs.Service, bg background, done func(jobs.User), onLanguage func(string)) (fyne.CanvasObject, *setupForm) {
 	f := &setupForm{
 		admin: widget.NewEntry(), fullName: widget.NewEntry(),
 		password: widget.NewPasswordEntry(), confirm: widget.NewPasswordEntry(),
-		company: widget.NewEntry(),
+		company: widget.NewEntry(), repo: widget.NewEntry(),
 	}
+	f.repo.SetPlaceHolder(lang.L("e.g. /srv/backup/cadang, on another disk (optional)"))
+	pickRepo := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), func() { pickFolder(w, f.repo.SetText) })
 	f.admin.SetPlaceHolder(lang.L("e.g. admin"))
 	f.password.SetPlaceHolder(lang.L("at least {{.N}} characters", map[string]any{"N": jobs.MinPasswordLength}))
 	f.company.SetPlaceHolder(lang.L("shown on every form and report"))
@@ -126,6 +133,9 @@ func setupScreen(ctx context.Context, w fyne.Window, svc *jobs.Service, bg backg
 					showError(w, err)
 					return
 				}
+				if repo := strings.TrimSpace(f.repo.Text); repo != "" {
+					fyne.CurrentApp().Preferences().SetString(prefDefaultRepo, repo)
+				}
 				done(u)
 			})
 		})
@@ -137,6 +147,7 @@ func setupScreen(ctx context.Context, w fyne.Window, svc *jobs.Service, bg backg
 		widget.NewFormItem(lang.L("Password"), f.password),
 		widget.NewFormItem(lang.L("Confirm password"), f.confirm),
 		widget.NewFormItem(lang.L("Company name"), f.company),
+		widget.NewFormItem(lang.L("Backups go to"), container.NewBorder(nil, nil, nil, pickRepo, f.repo)),
 	)
 	body := container.NewVBox(form, f.submit, widget.NewLabelWithStyle(svc.Dir(), fyne.TextAlignCenter, fyne.TextStyle{Monospace: true}))
 	return startPage(lang.L("First-time setup"),

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
 	"cadang/jobs"
@@ -34,6 +35,7 @@ func TestSetupScreen(t *testing.T) {
 			test.Type(f.password, tt.pw)
 			test.Type(f.confirm, tt.repeat)
 			test.Type(f.company, "PT Contoh")
+			test.Type(f.repo, "/srv/backup/cadang")
 			test.Tap(f.submit)
 
 			need, err := svc.NeedsSetup(context.Background())
@@ -54,6 +56,16 @@ func TestSetupScreen(t *testing.T) {
 			}
 			if got == nil || got.Name != tt.admin || got.Role != jobs.RoleAdmin || need {
 				t.Fatalf("got user %+v, needs setup %v; dialog %q", got, need, dialogText(w))
+			}
+			// The first repository folder becomes the job editor's suggestion.
+			if def := fyne.CurrentApp().Preferences().String(prefDefaultRepo); def != "/srv/backup/cadang" {
+				t.Fatalf("default repository %q", def)
+			}
+			jf := newJobForm(w)
+			jf.suggestRepository("/srv/backup/cadang")
+			test.Type(jf.name, "hr")
+			if jf.repo.Text != "/srv/backup/cadang/hr" {
+				t.Errorf("suggested repository %q, want /srv/backup/cadang/hr", jf.repo.Text)
 			}
 		})
 	}
