@@ -172,6 +172,7 @@ func (s *Service) finishBackup(ctx context.Context, j store.Job, run store.Run, 
 	if err := s.audit(rctx, rs.actor, "run.finish", runObject(run.ID), RunRunning, run.Status, detail); err != nil {
 		return Run{}, err
 	}
+	s.logRun(j.Name, run)
 	if _, err := s.fileExecutionReport(rctx, rs.actor, j, run, replicas); err != nil {
 		s.log.Error("file execution report", "run", run.ID, "err", err)
 		run.Warnings = append(run.Warnings, store.RunWarning{Path: "execution report", Err: err.Error()})

@@ -38,6 +38,28 @@ func TestSOPIT002EndToEnd(t *testing.T) {
 	s.damagedRestoreRetriesThenFails()
 	s.auditChainIntact()
 	s.documentsVerify()
+	s.runLogKept()
+}
+
+// APCA 3.1g: every backup activity is kept in a log history.
+func (s *sop) runLogKept() {
+	logs, err := filepath.Glob(filepath.Join(s.svc.Dir(), "logs", "*.log"))
+	s.must(err)
+	var all strings.Builder
+	for _, l := range logs {
+		b, err := os.ReadFile(l)
+		s.must(err)
+		all.Write(b)
+	}
+	text := all.String()
+	for _, want := range []string{"kind=backup trigger=schedule", "status=success", "kind=restore", "status=verified", "status=failed"} {
+		if !strings.Contains(text, want) {
+			s.t.Errorf("run log lacks %q:\n%s", want, text)
+		}
+	}
+	if n := strings.Count(text, "\n"); n != 4 {
+		s.t.Errorf("run log has %d lines, want 4 (two backups, two restores)", n)
+	}
 }
 
 func newSOP(t *testing.T) *sop {

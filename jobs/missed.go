@@ -79,6 +79,7 @@ func (s *Service) markMissed(ctx context.Context, j store.Job, slot time.Time) e
 	if err := s.audit(ctx, SchedulerActor, "run.missed", runObject(run.ID), "", RunMissed, j.Name+" at "+slot.Format("2006-01-02 15:04")); err != nil {
 		return err
 	}
+	s.logRun(j.Name, run)
 	if _, err := s.fileExecutionReport(ctx, SchedulerActor, j, run, nil); err != nil {
 		s.log.Error("file missed-run report", "run", run.ID, "err", err)
 	}

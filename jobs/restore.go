@@ -233,9 +233,11 @@ func (s *Service) recordRestoreRun(ctx context.Context, rr restoreRecord) {
 	if runErr != nil {
 		run.Error = runErr.Error()
 	}
-	if _, err := s.catalog.InsertRun(ctx, run); err != nil {
+	var err error
+	if run.ID, err = s.catalog.InsertRun(ctx, run); err != nil {
 		s.log.Error("record restore run", "request", r.ID, "err", err)
 	}
+	s.logRun(j.Name, run)
 }
 
 func firstNonEmpty(a, b string) string {
