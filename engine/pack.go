@@ -248,18 +248,20 @@ func (r *Repository) loadPackHeader(ctx context.Context, id ID, size int64) ([]p
 
 // readStored reads the stored bytes of one blob.
 func (r *Repository) readStored(ctx context.Context, loc blobLoc) ([]byte, error) {
+	buf := make([]byte, loc.Length)
+	if ok, err := r.packs.readAt(ctx, r, loc.Pack, int64(loc.Offset), buf); ok {
+		if err != nil {
+			return nil, fmt.Errorf("read pack %s at %d: %w", loc.Pack, loc.Offset, err)
+		}
+		return buf, nil
+	}
 	rc, err := r.be.Load(ctx, packName(loc.Pack))
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	buf := make([]byte, loc.Length)
-	if ra, ok := rc.(io.ReaderAt); ok {
-		_, err = ra.ReadAt(buf, int64(loc.Offset))
-	} else {
-		if _, err = io.CopyN(io.Discard, rc, int64(loc.Offset)); err == nil {
-			_, err = io.ReadFull(rc, buf)
-		}
+	if _, err = io.CopyN(io.Discard, rc, int64(loc.Offset)); err == nil {
+		_, err = io.ReadFull(rc, buf)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("read pack %s at %d: %w", loc.Pack, loc.Offset, err)

@@ -232,6 +232,7 @@ func (r *Repository) executePrune(ctx context.Context, plan *prunePlan) (int64, 
 			return 0, err
 		}
 	}
+	r.packs.closeAll() // some systems cannot remove open files
 	for id := range plan.remove {
 		if err := r.be.Remove(ctx, packName(id)); err != nil && !isNotFound(err) {
 			return 0, err

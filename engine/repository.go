@@ -24,7 +24,9 @@ type Repository struct {
 	crypt *crypter
 	gear  *gearTable
 
-	opMu sync.RWMutex          // Prune and Forget hold it exclusively
+	opMu  sync.RWMutex // Prune and Forget hold it exclusively
+	packs packCache    // open packs for reading single blobs
+
 	ixMu sync.Mutex            // serialises index refreshes
 	idx  atomic.Pointer[index] // replaced whole by a reload or prune
 }
@@ -154,7 +156,10 @@ func findKey(ctx context.Context, be backend.Backend, password string) (masterKe
 func errIsWrongPassword(err error) bool { return err == ErrWrongPassword }
 
 // Close releases the repository (and its backend).
-func (r *Repository) Close() error { return r.be.Close() }
+func (r *Repository) Close() error {
+	r.packs.closeAll()
+	return r.be.Close()
+}
 
 // Encrypted reports whether the repository has a password.
 func (r *Repository) Encrypted() bool { return r.crypt.encrypted() }
