@@ -159,6 +159,10 @@ type fixture struct {
 	ctx                           context.Context
 }
 
+func storeUser(name, role string) store.User {
+	return store.User{Name: name, FullName: "Full " + name, Role: role, PasswordHash: "unused", CreatedAt: start}
+}
+
 // start is a Monday 20:00 local time: an hour before the default window.
 var start = time.Date(2026, 3, 2, 20, 0, 0, 0, time.Local)
 
