@@ -338,3 +338,20 @@ func TestRepositoryInsideSourceIsSkipped(t *testing.T) {
 		t.Fatalf("snapshot of the source = %+v (err %v), want only a.txt", nodes, err)
 	}
 }
+
+func TestOddNamesRoundTrip(t *testing.T) {
+	ctx := context.Background()
+	r, _ := newLocalRepo(t, "")
+	src := filepath.Join(t.TempDir(), "src")
+	writeTree(t, src, map[string]string{`back\slash`: "1", "new\nline": "2", " lead space": "3", "-dash": "4", "ünï ☃.txt": "5"})
+	res, err := r.Backup(ctx, []string{src}, BackupOptions{})
+	if err != nil || len(res.Warnings) != 0 {
+		t.Fatalf("backup: %v %+v", err, res)
+	}
+	target := t.TempDir()
+	rr, err := r.Restore(ctx, res.Snapshot, target, RestoreOptions{})
+	if err != nil || len(rr.Failed) != 0 {
+		t.Fatalf("restore: %v %+v", err, rr)
+	}
+	compareDirs(t, src, filepath.Join(target, "src"))
+}

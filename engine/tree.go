@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"path"
+	"runtime"
 	"sort"
 	"strings"
 	"time"
@@ -46,9 +47,13 @@ type treeJSON struct {
 }
 
 // validName rejects names that could escape a restore target or are not a
-// single path component.
+// single path component. A backslash is an ordinary character on Unix but
+// a separator on Windows, where such names are refused.
 func validName(name string) bool {
-	return name != "" && name != "." && name != ".." && !strings.ContainsAny(name, "/\x00") && !strings.Contains(name, "\\")
+	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, "/\x00") {
+		return false
+	}
+	return runtime.GOOS != "windows" || !strings.ContainsAny(name, `\:`)
 }
 
 // decodeTree parses a tree blob and checks its entries are safe and unique.
