@@ -2,10 +2,12 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // mustRun runs a command that must exit with want.
@@ -180,7 +182,7 @@ func remoteURL(t *testing.T, kind, run string) string {
 func TestReplicaRemoteURLs(t *testing.T) {
 	for _, kind := range []string{"sftp", "rclone", "s3"} {
 		t.Run(kind, func(t *testing.T) {
-			url := remoteURL(t, kind, filepath.Base(t.TempDir()))
+			url := remoteURL(t, kind, fmt.Sprintf("%d-%d", os.Getpid(), time.Now().UnixNano()))
 			t.Setenv("CADANG_PASSWORD", "remote replica password")
 			base := t.TempDir()
 			repo, data := filepath.Join(base, "repo"), filepath.Join(base, "data")

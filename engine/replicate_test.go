@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"cadang/engine/backend"
 	"cadang/engine/backend/local"
 	"cadang/engine/location"
+	"cadang/engine/replica"
 )
 
 // marker is plaintext that must never reach a replica of an encrypted repository.
@@ -286,4 +288,25 @@ func countFiles(t *testing.T, be backend.Backend) int {
 		t.Fatal(err)
 	}
 	return n
+}
+
+// A second repository synced to the same location is refused, not mixed in.
+func TestReplicateRefusesAnotherRepository(t *testing.T) {
+	ctx := context.Background()
+	first, _, _ := newEncryptedRepo(t)
+	second, _, _ := newEncryptedRepo(t)
+	dst, err := local.New(filepath.Join(t.TempDir(), "replica"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := engine.Replicate(ctx, first.Backend(), dst, engine.ReplicateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := engine.Replicate(ctx, first.Backend(), dst, engine.ReplicateOptions{}); err != nil {
+		t.Fatalf("the same repository again: %v", err)
+	}
+	_, err = engine.Replicate(ctx, second.Backend(), dst, engine.ReplicateOptions{})
+	if !errors.Is(err, replica.ErrOtherRepository) {
+		t.Fatalf("another repository onto the replica = %v, want ErrOtherRepository", err)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -28,6 +29,9 @@ const (
 var (
 	ErrNotRepository = errors.New("the source is not a Cadang repository (it has no config file)")
 	ErrMismatch      = errors.New("copied content does not match")
+	// ErrOtherRepository: the replica location already holds a different
+	// repository; copying would mix the two.
+	ErrOtherRepository = errors.New("the replica location holds another repository")
 )
 
 // Stats is the state of a running copy, for progress bars.
@@ -47,9 +51,14 @@ func (nopProgress) Report(Stats) {}
 
 // Options configure Copy; the zero value copies at full speed silently.
 type Options struct {
-	// BandwidthLimit is in bytes per second; 0 means unlimited.
+	// BandwidthLimit is in bytes per second; 0 means unlimited. It is
+	// shared by all parallel transfers.
 	BandwidthLimit int64
-	Progress       Progress
+	// Parallel is how many files are copied at once; 0 means 4. Remote
+	// backends spend much of each file on round trips (an rclone process,
+	// an API call), which parallel transfers overlap.
+	Parallel int
+	Progress Progress
 
 	// now and sleep drive the bandwidth limiter; tests replace them.
 	now   func() time.Time
@@ -65,6 +74,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.sleep == nil {
 		o.sleep = sleepCtx
+	}
+	if o.Parallel <= 0 {
+		o.Parallel = 4
 	}
 	return o
 }
@@ -100,15 +112,66 @@ func Copy(ctx context.Context, src, dst backend.Backend, opt Options) (*Result, 
 		c.stats.BytesTotal += f.Size
 	}
 	c.report(true)
-	for _, f := range todo {
-		if err := c.copyFile(ctx, f); err != nil {
-			c.res.Duration = opt.now().Sub(c.stats.Started)
-			return c.res, err
-		}
+	// Everything else first, then the snapshots: a snapshot is copied only
+	// once every file it could reference has arrived.
+	split := len(todo)
+	for split > 0 && strings.HasPrefix(todo[split-1].Name, snapshotsDir) {
+		split--
+	}
+	err = c.copyAll(ctx, todo[:split])
+	if err == nil {
+		err = c.copyAll(ctx, todo[split:])
 	}
 	c.res.Duration = opt.now().Sub(c.stats.Started)
+	if err != nil {
+		return c.res, err
+	}
 	c.report(true)
 	return c.res, nil
+}
+
+// copyAll copies files with opt.Parallel workers and returns the first
+// failure, after which the others are cancelled.
+func (c *copier) copyAll(ctx context.Context, files []backend.FileInfo) error {
+	if len(files) == 0 {
+		return ctx.Err()
+	}
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	work := make(chan backend.FileInfo)
+	var (
+		wg       sync.WaitGroup
+		once     sync.Once
+		firstErr error
+	)
+	for range min(c.opt.Parallel, len(files)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for f := range work {
+				if err := c.copyFile(wctx, f); err != nil {
+					once.Do(func() { firstErr = err; cancel() })
+				}
+			}
+		}()
+	}
+dispatch:
+	for _, f := range files {
+		select {
+		case work <- f:
+		case <-wctx.Done():
+			break dispatch
+		}
+	}
+	close(work)
+	wg.Wait()
+	if firstErr != nil {
+		if ctx.Err() != nil { // the caller's cancellation, not a failure
+			return ctx.Err()
+		}
+		return firstErr
+	}
+	return ctx.Err()
 }
 
 // listSource lists the repository files of src in copy order: everything
@@ -166,6 +229,11 @@ func (c *copier) plan(ctx context.Context, files []backend.FileInfo) ([]backend.
 	}); err != nil {
 		return nil, fmt.Errorf("list replica %s: %w", c.dst.Location(), err)
 	}
+	if _, ok := have[configFile]; ok {
+		if err := c.sameRepository(ctx); err != nil {
+			return nil, err
+		}
+	}
 	var todo []backend.FileInfo
 	for _, f := range files {
 		size, ok := have[f.Name]
@@ -176,6 +244,41 @@ func (c *copier) plan(ctx context.Context, files []backend.FileInfo) ([]backend.
 		todo = append(todo, f)
 	}
 	return todo, nil
+}
+
+// sameRepository refuses a replica whose config names another repository.
+func (c *copier) sameRepository(ctx context.Context) error {
+	a, errA := readAll(ctx, c.src, configFile)
+	b, errB := readAll(ctx, c.dst, configFile)
+	if err := errors.Join(errA, errB); err != nil {
+		return fmt.Errorf("compare the repository configs: %w", err)
+	}
+	idA, idB := repositoryID(a), repositoryID(b)
+	if idA != "" && idA == idB || bytes.Equal(a, b) {
+		return nil
+	}
+	return fmt.Errorf("%s (repository %s, this one is %s): %w; choose an empty location",
+		c.dst.Location(), shortID(idB), shortID(idA), ErrOtherRepository)
+}
+
+// repositoryID reads the "id" of a config file (a JSON line, then its
+// checksum; see engine/config.go), or "" when it cannot.
+func repositoryID(config []byte) string {
+	line, _, _ := bytes.Cut(config, []byte("\n"))
+	var c struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal(line, &c) != nil {
+		return ""
+	}
+	return c.ID
+}
+
+func shortID(id string) string {
+	if id == "" {
+		return "unknown"
+	}
+	return id[:min(8, len(id))]
 }
 
 // sameContent compares a small file that is not named by its content.
@@ -230,23 +333,37 @@ func (c *copier) copyFile(ctx context.Context, f backend.FileInfo) error {
 	}
 	sum, err := cr.finish()
 	if err != nil { // only reachable when Save did not read to the end
-		_ = c.dst.Remove(ctx, f.Name)
+		c.discard(ctx, f.Name)
 		return fmt.Errorf("copy %s: %w", f.Name, err)
 	}
-	if err := c.readBack(ctx, f, sum); err != nil {
+	// The file is uploaded: finish its check even if the run is being
+	// cancelled, so that what arrived is verified and need not be copied again.
+	vctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Minute)
+	defer cancel()
+	if err := c.readBack(vctx, f, sum); err != nil {
+		// Unchecked or wrong: remove it, or the next run would trust its
+		// name and size.
+		c.discard(ctx, f.Name)
 		return err
 	}
+	c.mu.Lock()
 	c.res.FilesCopied++
 	c.res.BytesCopied += f.Size
-	c.mu.Lock()
 	c.stats.FilesDone++
 	c.mu.Unlock()
 	c.report(false)
 	return nil
 }
 
-// readBack hashes the copy on dst; a mismatch removes it so that the next run
-// copies it again instead of trusting its name and size.
+// discard removes a copy that failed its check, even when ctx was cancelled
+// meanwhile (by the caller or by another transfer's failure).
+func (c *copier) discard(ctx context.Context, name string) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+	defer cancel()
+	_ = c.dst.Remove(rctx, name)
+}
+
+// readBack hashes the copy on dst and compares it with what was sent.
 func (c *copier) readBack(ctx context.Context, f backend.FileInfo, want []byte) error {
 	rd, err := c.dst.Load(ctx, f.Name)
 	if err != nil {
@@ -259,7 +376,6 @@ func (c *copier) readBack(ctx context.Context, f backend.FileInfo, want []byte) 
 		return fmt.Errorf("check %s on %s: %w", f.Name, c.dst.Location(), err)
 	}
 	if n != f.Size || !bytes.Equal(h.Sum(nil), want) {
-		_ = c.dst.Remove(ctx, f.Name)
 		return fmt.Errorf("check %s on %s: read back %d bytes with another hash: %w", f.Name, c.dst.Location(), n, ErrMismatch)
 	}
 	return nil

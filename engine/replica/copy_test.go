@@ -52,7 +52,7 @@ func newFakeRepo(t *testing.T, packs int) *fakeRepo {
 	t.Helper()
 	r := &fakeRepo{be: newLocal(t)}
 	ctx := context.Background()
-	backendtest.MustSave(ctx, t, r.be, "config", `{"version":1}`)
+	backendtest.MustSave(ctx, t, r.be, "config", `{"id":"r1","version":1}`+"\nsum\n")
 	r.files = append(r.files, "config", putNamed(t, r.be, "keys/", "key material"))
 	for i := range packs {
 		r.files = append(r.files, putNamed(t, r.be, "packs/", fmt.Sprintf("pack %d %s", i, strings.Repeat("x", 1000*i))))
@@ -125,7 +125,7 @@ func TestCopyIncremental(t *testing.T) {
 
 	putNamed(t, src.be, "packs/", "a new pack")
 	putNamed(t, src.be, "snapshots/", "a new snapshot")
-	backendtest.MustSave(ctx, t, src.be, "config", `{"version":2}`) // same size, new content
+	backendtest.MustSave(ctx, t, src.be, "config", `{"id":"r1","version":2}`+"\nsum\n") // same size, new content
 	res, err = Copy(ctx, src.be, dst, Options{})
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +133,7 @@ func TestCopyIncremental(t *testing.T) {
 	if res.FilesCopied != 3 {
 		t.Errorf("after a backup: copied %d, want 3 (pack, snapshot, changed config)", res.FilesCopied)
 	}
-	if got := string(backendtest.MustLoad(ctx, t, dst, "config")); got != `{"version":2}` {
+	if got := string(backendtest.MustLoad(ctx, t, dst, "config")); !strings.Contains(got, `"version":2`) {
 		t.Errorf("config on the replica = %s, want the new one", got)
 	}
 }
@@ -190,8 +190,9 @@ func TestCopyInterruptedResumes(t *testing.T) {
 					t.Errorf("%s is on the replica but incomplete", name)
 				}
 			}
-			if tt.failAfter > 0 && len(arrived) != tt.failAfter {
-				t.Errorf("arrived %v, want %d files", arrived, tt.failAfter)
+			// Transfers running in parallel may complete after the cancel.
+			if tt.failAfter > 0 && (len(arrived) < tt.failAfter || len(arrived) >= len(src.files)) {
+				t.Errorf("arrived %v, want at least %d files and not all", arrived, tt.failAfter)
 			}
 
 			again := &recorder{Backend: dst.Backend}
@@ -292,6 +293,21 @@ func TestCopyRefusesDamage(t *testing.T) {
 	}
 }
 
+// Two repositories must never be mixed in one replica location.
+func TestCopyRefusesOtherRepository(t *testing.T) {
+	ctx := context.Background()
+	src := newFakeRepo(t, 1)
+	dst := newLocal(t)
+	backendtest.MustSave(ctx, t, dst, "config", `{"id":"r2","version":1}`+"\nsum\n")
+	_, err := Copy(ctx, src.be, dst, Options{})
+	if !errors.Is(err, ErrOtherRepository) {
+		t.Fatalf("Copy onto another repository = %v, want ErrOtherRepository", err)
+	}
+	if got := backendtest.ListNames(ctx, t, dst, ""); len(got) != 1 {
+		t.Errorf("Copy wrote to another repository's location: %v", got)
+	}
+}
+
 func TestCopyNotRepository(t *testing.T) {
 	src := newLocal(t)
 	backendtest.MustSave(context.Background(), t, src, "packs/aa/x", "no config")
@@ -322,7 +338,7 @@ func TestCopyBandwidthLimit(t *testing.T) {
 	clock := &fakeClock{t: time.Date(2026, 1, 1, 21, 0, 0, 0, time.UTC)}
 	const rate = 10 * 1024
 	var reports []Stats
-	opt := Options{BandwidthLimit: rate, now: clock.now, sleep: clock.sleep, Progress: progressFunc(func(s Stats) { reports = append(reports, s) })}
+	opt := Options{BandwidthLimit: rate, Parallel: 1, now: clock.now, sleep: clock.sleep, Progress: progressFunc(func(s Stats) { reports = append(reports, s) })}
 	res, err := Copy(ctx, src, newLocal(t), opt)
 	if err != nil {
 		t.Fatal(err)

@@ -24,7 +24,10 @@
 //     replica and hashed again. The config file is compared byte for byte.
 //   - Only ciphertext travels: files are copied as stored, so an encrypted
 //     repository stays encrypted on the replica and no password is needed.
-//   - Bandwidth: an optional token bucket limits the bytes read per second.
+//   - Bandwidth: an optional token bucket limits the bytes read per second,
+//     shared by the parallel transfers (4 by default).
+//   - One repository per location: a replica whose config names another
+//     repository is refused (ErrOtherRepository), never mixed.
 //
 // Non-guarantees: Copy never deletes anything on the replica by default, so
 // a mistake or an attack on the source does not propagate offsite; Mirror

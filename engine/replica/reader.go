@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"sync"
 	"time"
 )
 
@@ -76,6 +77,7 @@ func (c *checkedReader) finish() ([]byte, error) {
 // tokenBucket limits throughput to rate bytes per second with bursts of at
 // most burst bytes; one bucket is shared by every file of a Copy.
 type tokenBucket struct {
+	mu     sync.Mutex // held while waiting: transfers queue for the shared rate
 	rate   float64
 	burst  float64
 	tokens float64
@@ -93,6 +95,8 @@ func newTokenBucket(rate int64, now func() time.Time, sleep func(context.Context
 
 // take waits until n bytes may pass; n is at most burst.
 func (tb *tokenBucket) take(ctx context.Context, n int) error {
+	tb.mu.Lock()
+	defer tb.mu.Unlock()
 	now := tb.now()
 	tb.tokens = min(tb.burst, tb.tokens+now.Sub(tb.last).Seconds()*tb.rate)
 	tb.last = now
