@@ -111,7 +111,7 @@ func setupScreen(ctx context.Context, w fyne.Window, svc *jobs.Service, bg backg
 		password: widget.NewPasswordEntry(), confirm: widget.NewPasswordEntry(),
 		company: widget.NewEntry(), repo: widget.NewEntry(),
 	}
-	f.repo.SetPlaceHolder(lang.L("e.g. /srv/backup/cadang, on another disk (optional)"))
+	f.repo.SetPlaceHolder(lang.L("e.g. /srv/backup (optional)"))
 	pickRepo := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), func() { pickFolder(w, f.repo.SetText) })
 	f.admin.SetPlaceHolder(lang.L("e.g. admin"))
 	f.password.SetPlaceHolder(lang.L("at least {{.N}} characters", map[string]any{"N": jobs.MinPasswordLength}))
