@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -31,15 +32,60 @@ func needTools(t *testing.T, tools ...string) {
 	}
 }
 
-// buildBinary builds the real cadang binary into dir.
-func buildBinary(ctx context.Context, t *testing.T, dir string) string {
-	t.Helper()
-	bin := filepath.Join(dir, "cadang")
-	out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
+// built is the real cadang binary, built once for this package's tests.
+var built struct {
+	once sync.Once
+	dir  string
+	bin  string
+	err  error
+	out  []byte
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if built.dir != "" {
+		os.RemoveAll(built.dir)
 	}
-	return bin
+	os.Exit(code)
+}
+
+// buildBinary builds the real cadang binary (once).
+func buildBinary(ctx context.Context, t *testing.T) string {
+	t.Helper()
+	built.once.Do(func() {
+		if built.dir, built.err = os.MkdirTemp("", "cadang-bin-*"); built.err != nil {
+			return
+		}
+		built.bin = filepath.Join(built.dir, "cadang")
+		built.out, built.err = exec.CommandContext(ctx, "go", "build", "-o", built.bin, ".").CombinedOutput()
+	})
+	if built.err != nil {
+		t.Fatalf("go build: %v\n%s", built.err, built.out)
+	}
+	return built.bin
+}
+
+// TestWindowWithoutDisplay: on a server without a graphical session the
+// window refuses in one clear line and exit status 1, never a panic.
+func TestWindowWithoutDisplay(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the real binary")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	bin := buildBinary(ctx, t)
+	tmp := t.TempDir()
+	cmd := exec.CommandContext(ctx, bin)
+	cmd.Env = append(os.Environ(), "DISPLAY=", "WAYLAND_DISPLAY=", "HOME="+tmp, "CADANG_WORKSPACE="+filepath.Join(tmp, "ws"))
+	out, err := cmd.CombinedOutput()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 1 {
+		t.Fatalf("exit %v, want status 1; output:\n%s", err, out)
+	}
+	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
+	if len(lines) != 1 || !strings.Contains(lines[0], "no graphical display") || strings.Contains(string(out), "panic") {
+		t.Fatalf("output %q, want one line saying there is no display", out)
+	}
 }
 
 // startXvfb starts a virtual X server on a free display, which Xvfb picks
@@ -207,7 +253,7 @@ func TestWindowSmoke(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	tmp := t.TempDir()
-	bin := buildBinary(ctx, t, tmp)
+	bin := buildBinary(ctx, t)
 
 	ws := filepath.Join(tmp, "workspace")
 	pwFile := filepath.Join(tmp, "pw")

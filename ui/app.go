@@ -2,9 +2,12 @@ package ui
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"runtime"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
@@ -22,7 +25,17 @@ const prefWorkspace = "workspace"
 // Run opens the window and returns when the person quits. workspace is the
 // directory given with --workspace or CADANG_WORKSPACE; "" means use the
 // remembered one, or ask.
-func Run(ctx context.Context, workspace string) error {
+func Run(ctx context.Context, workspace string) (err error) {
+	if err := checkDisplay(); err != nil {
+		return err
+	}
+	// The graphics driver panics when it cannot start (no GL, a display
+	// that went away); say so in one line instead of a stack trace.
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("the window could not start (%v); check the desktop session and its OpenGL drivers, or use the commands (cadang --help)", r)
+		}
+	}()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil)).With("component", "ui")
 	a := app.NewWithID(AppID)
 	a.SetIcon(appIcon)
@@ -41,6 +54,18 @@ func Run(ctx context.Context, workspace string) error {
 	}()
 	w.ShowAndRun()
 	f.close()
+	return nil
+}
+
+// checkDisplay refuses early, with a clear message, when no graphical
+// session exists (a server over SSH): Fyne's driver would panic.
+func checkDisplay() error {
+	switch runtime.GOOS {
+	case "linux", "freebsd", "openbsd", "netbsd":
+		if os.Getenv("DISPLAY") == "" && os.Getenv("WAYLAND_DISPLAY") == "" {
+			return errors.New("no graphical display (DISPLAY and WAYLAND_DISPLAY are unset): open Cadang in a desktop session, or use its commands (cadang --help)")
+		}
+	}
 	return nil
 }
 
