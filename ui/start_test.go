@@ -7,6 +7,7 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
 
 	"cadang/jobs"
 )
@@ -181,7 +182,18 @@ func TestFlowRemembersWorkspace(t *testing.T) {
 		t.Fatalf("first start shows %q, want the workspace question", texts(w.Content()))
 	}
 	dir := t.TempDir()
-	f.open(dir)
+	var entry *widget.Entry
+	walkObjects(w.Content(), func(o fyne.CanvasObject) bool {
+		if e, ok := o.(*widget.Entry); ok && entry == nil {
+			entry = e
+		}
+		return entry == nil
+	})
+	if entry == nil || !strings.HasSuffix(entry.Text, "cadang") {
+		t.Fatalf("workspace entry %v, want the default under the config dir", entry)
+	}
+	entry.SetText(dir)
+	test.Tap(findButton(t, w.Content(), "Continue"))
 	if got := a.Preferences().String(prefWorkspace); got != dir {
 		t.Fatalf("remembered workspace %q, want %q", got, dir)
 	}
