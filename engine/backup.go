@@ -199,9 +199,10 @@ type backupRun struct {
 	pk       *packer
 	repoRoot string // local repository folder, skipped
 
-	files chan *fileJob
-	blobs chan *blobJob
-	bufs  sync.Pool
+	files    chan *fileJob
+	blobs    chan *blobJob
+	bufs     sync.Pool // chunk copies handed to blob workers
+	encoders sync.Pool // *blobEncoder for folder trees
 
 	mu       sync.Mutex
 	warnings []Warning
@@ -423,10 +424,10 @@ func (b *backupRun) copyBuf(p []byte) *[]byte {
 
 // blobWorker compresses, seals and packs new chunks.
 func (b *backupRun) blobWorker(ctx context.Context, cancel context.CancelFunc) {
-	var scratch, sealed []byte
+	enc := new(blobEncoder)
 	for job := range b.blobs {
 		if ctx.Err() == nil {
-			if err := b.pk.storeClaimed(ctx, job.id, job.typ, *job.data, &scratch, &sealed); err != nil {
+			if err := b.pk.storeClaimed(ctx, job.id, job.typ, *job.data, enc); err != nil {
 				b.mu.Lock()
 				if b.blobErr == nil {
 					b.blobErr = err

@@ -113,8 +113,12 @@ func (b *backupRun) saveTree(ctx context.Context, t *treeJSON) (ID, error) {
 	if err != nil {
 		return ID{}, err
 	}
-	var scratch, sealed []byte
-	id, _, err := b.pk.storeBlob(ctx, blobTree, data, &scratch, &sealed)
+	enc, _ := b.encoders.Get().(*blobEncoder)
+	if enc == nil {
+		enc = new(blobEncoder) // 130 KiB of LZ4 state: pooled, not per folder
+	}
+	id, _, err := b.pk.storeBlob(ctx, blobTree, data, enc)
+	b.encoders.Put(enc)
 	if err != nil {
 		return ID{}, fmt.Errorf("save tree: %w", err)
 	}

@@ -52,9 +52,14 @@ func newChunker(p chunkerParam, gear *gearTable) *chunker {
 		gear:  gear,
 		maskS: topBits(b + 2),
 		maskL: topBits(b - 2),
-		buf:   make([]byte, p.Max*2),
+		buf:   make([]byte, p.Max+chunkerReadAhead),
 	}
 }
+
+// chunkerReadAhead is how much the buffer holds beyond one maximal chunk:
+// each refill moves at most Max bytes and reads at least this much, so
+// memmove stays below Max/chunkerReadAhead bytes per input byte.
+const chunkerReadAhead = 4 << 20
 
 func topBits(n int) uint64 { return ^uint64(0) << (64 - n) }
 
@@ -81,8 +86,7 @@ func (c *chunker) next() ([]byte, error) {
 }
 
 // fill moves the unread bytes (fewer than Max) to the front and reads until
-// the buffer is full or the stream ends, so at most one byte is moved per byte
-// consumed and reads are large.
+// the buffer is full or the stream ends; reads are large.
 func (c *chunker) fill() {
 	if c.start > 0 {
 		c.end = copy(c.buf, c.buf[c.start:c.end])

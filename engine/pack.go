@@ -61,25 +61,30 @@ func parsePackName(name string) (ID, bool) {
 	return id, true
 }
 
-// encodeBlob compresses (when it helps) and seals plain, appending to dst.
-// scratch is reused for the LZ4 output.
-func (r *Repository) encodeBlob(dst, plain []byte, scratch *[]byte) ([]byte, uint8, error) {
-	flags := uint8(0)
-	payload := plain
-	if len(plain) >= 64 {
-		need := lz4.CompressBlockBound(len(plain))
-		if cap(*scratch) < need {
-			*scratch = make([]byte, need)
-		}
-		var c lz4.Compressor
-		n, err := c.CompressBlock(plain, (*scratch)[:need])
-		if err == nil && n > 0 && n < len(plain) {
-			payload = (*scratch)[:n]
-			flags = flagLZ4
-		}
+// blobEncoder holds one worker's compression state, reused for every blob.
+type blobEncoder struct {
+	lz      lz4.Compressor
+	scratch []byte
+}
+
+// compress returns the payload to store for plain: its LZ4 block when that
+// saves at least 1/16, else plain itself (decompressing barely-smaller data
+// would cost more than it saves).
+func (e *blobEncoder) compress(plain []byte) ([]byte, uint8) {
+	if len(plain) < 64 {
+		return plain, 0
 	}
-	out, err := r.crypt.seal(dst, payload)
-	return out, flags, err
+	limit := len(plain) - len(plain)/16
+	if cap(e.scratch) < limit {
+		e.scratch = make([]byte, lz4.CompressBlockBound(len(plain)))
+	}
+	// A destination smaller than the bound makes LZ4 give up as soon as the
+	// output would not fit, which is quick on incompressible data.
+	n, err := e.lz.CompressBlock(plain, e.scratch[:limit])
+	if err != nil || n == 0 || n >= limit {
+		return plain, 0
+	}
+	return e.scratch[:n], flagLZ4
 }
 
 // decodeBlob opens stored and returns the plaintext, checking it against id.

@@ -20,8 +20,7 @@ type crafter struct {
 }
 
 func (c *crafter) file(name, content string) treeNode {
-	var scratch, sealed []byte
-	id, _, err := c.pk.storeBlob(context.Background(), blobData, []byte(content), &scratch, &sealed)
+	id, _, err := c.pk.storeBlob(context.Background(), blobData, []byte(content), new(blobEncoder))
 	if err != nil {
 		c.t.Fatal(err)
 	}
@@ -40,8 +39,7 @@ func (c *crafter) tree(nodes ...treeNode) ID {
 	if err != nil {
 		c.t.Fatal(err)
 	}
-	var scratch, sealed []byte
-	id, _, err := c.pk.storeBlob(context.Background(), blobTree, data, &scratch, &sealed)
+	id, _, err := c.pk.storeBlob(context.Background(), blobTree, data, new(blobEncoder))
 	if err != nil {
 		c.t.Fatal(err)
 	}
