@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"time"
 
@@ -242,6 +243,15 @@ func writeFileAtomic(path string, data []byte) (err error) {
 	}
 	if err = os.Rename(f.Name(), path); err != nil {
 		return err
+	}
+	return syncDir(dir)
+}
+
+// syncDir makes a rename durable. Windows cannot open a directory for
+// syncing; NTFS journals the rename itself.
+func syncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
 	}
 	d, err := os.Open(dir)
 	if err != nil {
