@@ -107,7 +107,7 @@ func (v *restoreView) wizard() fyne.CanvasObject {
 	return container.NewVBox(
 		step(1, lang.L("Data")), v.job,
 		step(2, lang.L("Date (highlighted days have backups)")), v.cal.box, v.dayList,
-		step(3, lang.L("Files in the snapshot")), v.browser,
+		step(3, lang.L("Files in the snapshot")), v.browser, wholeSnapshotNote(),
 		step(4, lang.L("Destination")), container.NewBorder(nil, nil, nil, pick, v.target),
 		widget.NewLabel(lang.L("Reason")), v.reason,
 		container.NewHBox(layoutSpacer(), v.ask),
@@ -305,4 +305,13 @@ func (v *restoreView) drawPending(reqs []jobs.Request) {
 		}
 		v.pending.Add(container.NewVBox(title, info, actions, widget.NewSeparator()))
 	}
+}
+
+// wholeSnapshotNote says what a restore brings back: jobs restores and
+// checks a whole snapshot (choosing single files is not offered yet).
+func wholeSnapshotNote() fyne.CanvasObject {
+	l := widget.NewLabel(lang.L("The restore brings back the whole snapshot of that moment and checks every file against it."))
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = widget.LowImportance
+	return l
 }
