@@ -10,6 +10,8 @@
 #   BENCH_SIZE   data set size for bench/gen (default 2G)
 #   BENCH_SEED   data set seed (default 1)
 #   BENCH_TOOLS  tools to measure (default "cadang restic borg")
+#   BENCH_ROUNDS repeat the whole measurement N times (default 1); the report
+#                shows the median of each figure
 #   BENCH_CACHE  warm (default): the tree is in the page cache for every step;
 #                cold: sync and drop the page cache before every timed step (root)
 #   BENCH_NICE   run the measured commands under `nice -n N ionice -c2 -n0`
@@ -25,6 +27,7 @@ BENCH_SIZE=${BENCH_SIZE:-2G}
 BENCH_SEED=${BENCH_SEED:-1}
 BENCH_TOOLS=${BENCH_TOOLS:-cadang restic borg}
 BENCH_CACHE=${BENCH_CACHE:-warm}
+BENCH_ROUNDS=${BENCH_ROUNDS:-1}
 BENCH_OUT=${BENCH_OUT:-$ROOT/docs/BENCHMARKS.md}
 mkdir -p "$BENCH_DIR"
 BENCH_DIR=$(cd "$BENCH_DIR" && pwd)
@@ -204,24 +207,11 @@ versions() {
 	meta filesystem "$(df -T "$BENCH_DIR" | awk 'NR==2 {print $2 " on " $1}')"
 }
 
-main() {
-	rm -rf "$DATA" "$REPOS" "$RESTORES" "$LOGS" "$BENCH_DIR/restic-cache" "$BENCH_DIR/borg-base"
-	mkdir -p "$REPOS" "$RESTORES" "$LOGS"
-	: >"$RESULTS"
-	: >"$META"
-	[ -f "$PASSFILE" ] || echo "bench-password-$(date +%s)" >"$PASSFILE"
-	install_peers
-	build_tools
-	meta started "$(date -u '+%Y-%m-%d %H:%M UTC')"
-	meta load_start "$(cut -d' ' -f1-3 /proc/loadavg)"
-	meta cache "$BENCH_CACHE"
-	meta nice "${BENCH_NICE:-}"
-	meta size_arg "$BENCH_SIZE"
-	meta seed "$BENCH_SEED"
-	meta tools "$BENCH_TOOLS"
-	versions
-
-	log "generating $BENCH_SIZE of data (seed $BENCH_SEED)"
+# one_round measures every tool on a freshly generated data set.
+one_round() {
+	rm -rf "$DATA" "$REPOS" "$RESTORES" "$BENCH_DIR/restic-cache" "$BENCH_DIR/borg-base"
+	mkdir -p "$REPOS" "$RESTORES"
+	log "round $1: generating $BENCH_SIZE of data (seed $BENCH_SEED)"
 	meta dataset "$("$BENCH_DIR/gen" -out "$DATA" -size "$BENCH_SIZE" -seed "$BENCH_SEED")"
 	meta data_bytes "$(data_bytes)"
 	meta data_files "$(find "$DATA" -type f | wc -l)"
@@ -246,6 +236,26 @@ main() {
 		fi
 		rm -rf "${RESTORES:?}/$t"
 	done
+}
+
+main() {
+	rm -rf "$LOGS"
+	mkdir -p "$LOGS"
+	: >"$RESULTS"
+	: >"$META"
+	[ -f "$PASSFILE" ] || echo "bench-password-$(date +%s)" >"$PASSFILE"
+	install_peers
+	build_tools
+	meta started "$(date -u '+%Y-%m-%d %H:%M UTC')"
+	meta load_start "$(cut -d' ' -f1-3 /proc/loadavg)"
+	meta cache "$BENCH_CACHE"
+	meta nice "${BENCH_NICE:-}"
+	meta rounds "$BENCH_ROUNDS"
+	meta size_arg "$BENCH_SIZE"
+	meta seed "$BENCH_SEED"
+	meta tools "$BENCH_TOOLS"
+	versions
+	for round in $(seq 1 "$BENCH_ROUNDS"); do one_round "$round"; done
 	meta load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
 	meta finished "$(date -u '+%Y-%m-%d %H:%M UTC')"
 

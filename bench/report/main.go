@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -88,6 +89,7 @@ func readResults(name string) (results, error) {
 
 func parseResults(rd io.Reader) (results, error) {
 	rs := results{}
+	all := map[[2]string][]measurement{}
 	sc := bufio.NewScanner(rd)
 	for line := 1; sc.Scan(); line++ {
 		if strings.TrimSpace(sc.Text()) == "" {
@@ -109,12 +111,37 @@ func parseResults(rd io.Reader) (results, error) {
 		if err := errors.Join(errs...); err != nil {
 			return nil, fmt.Errorf("results line %d: %w", line, err)
 		}
-		if rs[m.Tool] == nil {
-			rs[m.Tool] = map[string]measurement{}
+		all[[2]string{m.Tool, m.Phase}] = append(all[[2]string{m.Tool, m.Phase}], m)
+	}
+	for k, ms := range all {
+		if rs[k[0]] == nil {
+			rs[k[0]] = map[string]measurement{}
 		}
-		rs[m.Tool][m.Phase] = m
+		rs[k[0]][k[1]] = median(ms)
 	}
 	return rs, sc.Err()
+}
+
+// median combines the rounds of one step: each figure is its median (the
+// upper one of an even count), and the step failed if any round failed.
+func median(ms []measurement) measurement {
+	out := ms[0]
+	pick := func(get func(measurement) float64) float64 {
+		vs := make([]float64, len(ms))
+		for i, m := range ms {
+			vs[i] = get(m)
+		}
+		slices.Sort(vs)
+		return vs[len(vs)/2]
+	}
+	out.Value = pick(func(m measurement) float64 { return m.Value })
+	out.RSSKiB = int64(pick(func(m measurement) float64 { return float64(m.RSSKiB) }))
+	out.User = pick(func(m measurement) float64 { return m.User })
+	out.Sys = pick(func(m measurement) float64 { return m.Sys })
+	for _, m := range ms {
+		out.Exit = max(out.Exit, m.Exit)
+	}
+	return out
 }
 
 func atoi(s string, errs []error) (int, []error) {

@@ -100,6 +100,25 @@ func TestWriteReport(t *testing.T) {
 	}
 }
 
+func TestMedianOfRounds(t *testing.T) {
+	in := "borg\tbackup1\t0\t30\t100\t3\t1\n" +
+		"borg\tbackup1\t0\t10\t300\t1\t1\n" +
+		"borg\tbackup1\t0\t20\t200\t2\t1\n" +
+		"borg\tbackup2\t0\t1\t1\t1\t1\n" +
+		"borg\tbackup2\t3\t1\t1\t1\t1\n"
+	rs, err := parseResults(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := rs.get("borg", "backup1")
+	if m.Value != 20 || m.RSSKiB != 200 || m.User != 2 {
+		t.Errorf("median of three rounds = %+v, want 20 s, 200 KiB, user 2", m)
+	}
+	if m, _ := rs.get("borg", "backup2"); m.Exit != 3 {
+		t.Errorf("a failed round must fail the step: exit %d", m.Exit)
+	}
+}
+
 func TestSplice(t *testing.T) {
 	tests := []struct {
 		name, doc, want string

@@ -191,6 +191,9 @@ func writeRun(w io.Writer, rs results, meta map[string]string) {
 		cache = "cold: `sync; echo 3 > /proc/sys/vm/drop_caches` before every timed step"
 	}
 	fmt.Fprintf(w, "- Page cache: %s.\n", cache)
+	if n := meta["rounds"]; n != "" && n != "1" {
+		fmt.Fprintf(w, "- Rounds: the whole measurement ran %s times on freshly generated data; every figure below is the median of the rounds.\n", n)
+	}
 	if n := meta["nice"]; n != "" {
 		fmt.Fprintf(w, "- Priority: every measured command ran under `nice -n %s ionice -c2 -n0`, so the other work on this shared machine disturbed it less (the load average above includes that work).\n", n)
 	}
