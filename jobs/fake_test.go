@@ -32,6 +32,8 @@ type fakeEngine struct {
 	damage map[string]bool
 	// restores counts Restore calls.
 	restores int
+	// onRestore, when set, runs at the start of Restore (to cancel, say).
+	onRestore func()
 }
 
 type fakeSnap struct {
@@ -104,7 +106,14 @@ func (r *fakeRepo) find(id string) fakeSnap {
 func (r *fakeRepo) Restore(ctx context.Context, snap engine.Snapshot, target string, opt engine.RestoreOptions) (*engine.RestoreResult, error) {
 	r.e.mu.Lock()
 	r.e.restores++
+	hook := r.e.onRestore
 	r.e.mu.Unlock()
+	if hook != nil {
+		hook()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
 	s := r.find(snap.ID)
 	res := &engine.RestoreResult{Snapshot: snap}
 	for name, b := range s.files {

@@ -80,10 +80,10 @@ func (s *Service) runBackupRequest(ctx context.Context, actor string, r store.Re
 	run, runErr := s.runBackup(ctx, j.ID, runSpec{trigger: trigger, actor: actor, requestID: r.ID,
 		scheduled: store.Run{ScheduledAt: r.RequestedAt}, progress: opt.Progress})
 	rctx := context.WithoutCancel(ctx)
-	if errors.Is(runErr, ErrAlreadyRunning) {
-		// The job is busy (its nightly run): the request stays approved and
-		// the scheduler tries again, rather than failing a request that never ran.
-		if err := s.setRequestState(rctx, actor, &r, "request.wait", RequestApproved, "job is running; try again later"); err != nil {
+	if errors.Is(runErr, ErrAlreadyRunning) || errors.Is(runErr, context.Canceled) {
+		// The job is busy (its nightly run), or the run was stopped: the
+		// request stays approved and runs again, rather than failing.
+		if err := s.setRequestState(rctx, actor, &r, "request.wait", RequestApproved, runErr.Error()); err != nil {
 			return Request{}, err
 		}
 		return s.requestFromStore(rctx, r), runErr
@@ -110,7 +110,13 @@ func (s *Service) restoreAndVerify(ctx context.Context, actor string, r store.Re
 	}
 	rctx := context.WithoutCancel(ctx)
 	fail := func(cause error) (Request, error) {
-		if err := s.setRequestState(rctx, actor, &r, "request.fail", RequestFailed, cause.Error()); err != nil {
+		action, state := "request.fail", RequestFailed
+		if errors.Is(cause, context.Canceled) {
+			// Stopped by a person or a shutdown, not a failed restore: it stays
+			// approved and can be carried out again.
+			action, state = "request.cancel", RequestApproved
+		}
+		if err := s.setRequestState(rctx, actor, &r, action, state, cause.Error()); err != nil {
 			return Request{}, err
 		}
 		return s.requestFromStore(rctx, r), fmt.Errorf("restore request #%d: %w", r.ID, cause)
