@@ -46,6 +46,7 @@ func Run(ctx context.Context, workspace string) (err error) {
 	w.SetIcon(appIcon)
 	w.Resize(fyne.NewSize(1120, 720))
 	f := newFlow(ctx, a, w, workspace, goBackground, log)
+	defer f.close() // stops the scheduler and closes the catalog, also after a driver panic
 	f.start()
 	f.installTray()
 	go func() {
@@ -53,7 +54,6 @@ func Run(ctx context.Context, workspace string) (err error) {
 		fyne.Do(a.Quit)
 	}()
 	w.ShowAndRun()
-	f.close()
 	return nil
 }
 
