@@ -100,7 +100,9 @@ func newRequestCommand(g *globals) *cobra.Command {
 	})
 	reschedule.Flags().StringVar(&newAt, "at", "", `the new time "YYYY-MM-DD HH:MM"`)
 	run := byID("run", "Carry out an approved request now", func(cmd *cobra.Command, s *session, id int64) (jobs.Request, error) {
-		r, err := s.svc.RunRequest(cmd.Context(), s.me, id, jobs.RunRequestOptions{Target: target})
+		p := newTermProgress(cmd.ErrOrStderr())
+		r, err := s.svc.RunRequest(cmd.Context(), s.me, id, jobs.RunRequestOptions{Target: target, Progress: p.progress()})
+		p.done()
 		if err != nil && r.State == jobs.RequestFailed && r.Kind == jobs.KindRestore {
 			return r, withExit(ExitDamaged, err)
 		}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"cadang/engine"
 	"cadang/jobs"
 )
 
@@ -183,7 +182,9 @@ func newJobCommand(g *globals) *cobra.Command {
 		})}
 	run := &cobra.Command{Use: "run JOB", Short: "Run an approved job now", Args: cobra.ExactArgs(1),
 		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
-			r, err := s.svc.RunJob(cmd.Context(), s.me, args[0], jobs.RunOptions{Progress: engine.NopProgress{}})
+			p := newTermProgress(cmd.ErrOrStderr())
+			r, err := s.svc.RunJob(cmd.Context(), s.me, args[0], jobs.RunOptions{Progress: p.progress()})
+			p.done()
 			if err != nil {
 				return err
 			}
@@ -195,7 +196,9 @@ func newJobCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			r, err := s.svc.CatchUp(cmd.Context(), s.me, id, jobs.RunOptions{})
+			p := newTermProgress(cmd.ErrOrStderr())
+			r, err := s.svc.CatchUp(cmd.Context(), s.me, id, jobs.RunOptions{Progress: p.progress()})
+			p.done()
 			if err != nil {
 				return err
 			}
