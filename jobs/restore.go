@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"cadang/engine"
+	"cadang/engine/dbsource"
 	"cadang/forms"
 	"cadang/pdfdoc"
 	"cadang/reports"
@@ -56,11 +57,17 @@ func (s *Service) runRequest(ctx context.Context, actor string, id int64, opt Ru
 	if r.Target == "" {
 		return Request{}, fmt.Errorf("run request #%d: a restore needs a target folder (--target)", r.ID)
 	}
-	abs, err := filepath.Abs(r.Target)
-	if err != nil {
-		return Request{}, fmt.Errorf("run request #%d: target %q: %w", r.ID, r.Target, err)
+	if dbsource.IsURL(r.Target) {
+		if _, err := dbsource.Parse(r.Target); err != nil {
+			return Request{}, fmt.Errorf("run request #%d: %w", r.ID, err)
+		}
+	} else {
+		abs, err := filepath.Abs(r.Target)
+		if err != nil {
+			return Request{}, fmt.Errorf("run request #%d: target %q: %w", r.ID, r.Target, err)
+		}
+		r.Target = abs
 	}
-	r.Target = abs
 	return s.restoreAndVerify(ctx, actor, r, opt.Progress)
 }
 
@@ -111,10 +118,14 @@ func (s *Service) restoreAndVerify(ctx context.Context, actor string, r store.Re
 	rctx := context.WithoutCancel(ctx)
 	fail := func(cause error) (Request, error) {
 		action, state := "request.fail", RequestFailed
-		if errors.Is(cause, context.Canceled) {
+		switch {
+		case errors.Is(cause, context.Canceled):
 			// Stopped by a person or a shutdown, not a failed restore: it stays
 			// approved and can be carried out again.
 			action, state = "request.cancel", RequestApproved
+		case errors.Is(cause, dbsource.ErrTargetNotEmpty):
+			// Nothing was restored: run it again with another --target.
+			action, state = "request.wait", RequestApproved
 		}
 		if err := s.setRequestState(rctx, actor, &r, action, state, cause.Error()); err != nil {
 			return Request{}, err
@@ -135,8 +146,14 @@ func (s *Service) restoreAndVerify(ctx context.Context, actor string, r store.Re
 		return fail(fmt.Errorf("find the backup at or before %s: %w", r.RequestedAt.Format("2006-01-02 15:04"), err))
 	}
 	r.SnapshotID = snap.ID
-	checks, res, err := s.restoreAttempts(ctx, actor, &r, repo, snap, p)
-	if err != nil && errors.Is(err, context.Canceled) {
+	var checks []engine.FileCheck
+	var res *engine.RestoreResult
+	if dbsource.IsURL(r.Target) {
+		checks, err = s.dbRestoreAttempts(ctx, actor, &r, j, repo, snap)
+	} else {
+		checks, res, err = s.restoreAttempts(ctx, actor, &r, repo, snap, p)
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, dbsource.ErrTargetNotEmpty) {
 		return fail(err)
 	}
 	result := RequestVerified
