@@ -65,7 +65,7 @@ func newRequestCommand(g *globals) *cobra.Command {
 	f.StringVar(&nr.Kind, "kind", "", "backup or restore")
 	f.StringVar(&nr.Job, "job", "", "the job whose data it is (name or ID)")
 	f.StringVar(&at, "at", "", `backup: when to run; restore: the date of the data ("YYYY-MM-DD HH:MM")`)
-	f.StringVar(&nr.Target, "target", "", "restore destination folder")
+	f.StringVar(&nr.Target, "target", "", "restore destination: a folder, or a database URL for a database job")
 	f.StringVar(&nr.Reason, "reason", "", "why")
 	f.StringVar(&nr.Department, "department", "", "department asking (default: the account's)")
 
@@ -108,7 +108,7 @@ func newRequestCommand(g *globals) *cobra.Command {
 		}
 		return r, err
 	})
-	run.Flags().StringVar(&target, "target", "", "restore destination (overrides the request's)")
+	run.Flags().StringVar(&target, "target", "", "restore destination folder or database URL (overrides the request's)")
 	var receiver, witness, notes string
 	handover := &cobra.Command{Use: "handover ID", Short: "Hand a verified restore over and file the handover form", Args: cobra.ExactArgs(1),
 		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
