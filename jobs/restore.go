@@ -163,7 +163,7 @@ func (s *Service) restoreAndVerify(ctx context.Context, actor string, r store.Re
 	if _, ferr := s.fileVerificationReport(rctx, actor, j, r, snap, checks, result); ferr != nil {
 		return fail(ferr)
 	}
-	s.recordRestoreRun(rctx, restoreRecord{actor: actor, job: j, req: r, snap: snap, started: started, res: res, result: result, err: err})
+	s.recordRestoreRun(rctx, restoreRecord{actor: actor, job: j, req: r, snap: snap, started: started, res: res, checks: checks, result: result, err: err})
 	if result == RequestFailed {
 		cause := err
 		if cause == nil {
@@ -234,6 +234,7 @@ type restoreRecord struct {
 	snap    engine.Snapshot
 	started time.Time
 	res     *engine.RestoreResult
+	checks  []engine.FileCheck
 	result  string
 	err     error
 }
@@ -252,6 +253,8 @@ func (s *Service) recordRestoreRun(ctx context.Context, rr restoreRecord) {
 		for _, f := range res.Failed {
 			run.Warnings = append(run.Warnings, store.RunWarning{Path: f.Path, Err: firstNonEmpty(f.Err, "content differs from the backup")})
 		}
+	} else {
+		run.FilesNew = int64(len(rr.checks)) // a database: the tables (and integrity check) verified
 	}
 	if runErr != nil {
 		run.Error = runErr.Error()
