@@ -26,7 +26,11 @@ func (sc *Scheduler) recordMissed(ctx context.Context) error {
 			return err
 		}
 		for _, slot := range sched.slotsBetween(after, now, maxMissedPerJob) {
-			if end := sched.windowEnd(slot); !end.IsZero() && now.Before(end) {
+			end := sched.windowEnd(slot)
+			if end.IsZero() {
+				end = slot.Add(time.Minute) // no window: a start up to a minute late still counts
+			}
+			if now.Before(end) {
 				id, at := j.ID, slot
 				go sc.launch(func(ctx context.Context) { // still inside its window: run it late rather than never
 					if _, err := s.runBackup(ctx, id, runSpec{trigger: TriggerSchedule, actor: SchedulerActor, scheduled: store.Run{ScheduledAt: at}}); err != nil {
@@ -34,9 +38,6 @@ func (sc *Scheduler) recordMissed(ctx context.Context) error {
 					}
 				})
 				continue
-			}
-			if !slot.Before(now.Add(-time.Minute)) {
-				continue // due this very minute: gocron starts it
 			}
 			if err := s.markMissed(ctx, j, slot); err != nil {
 				return err
