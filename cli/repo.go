@@ -71,13 +71,13 @@ func (f *repoFlags) open(ctx context.Context) (*engine.Repository, error) {
 	return r, nil
 }
 
-// lowMemoryGC makes the garbage collector run at 25% heap growth instead
+// lowMemoryGC makes the garbage collector run at 10% heap growth instead
 // of 100% for backups: their heap is mostly large reused buffers, so this
 // costs little CPU and keeps peak memory close to what is live (the nightly
 // job shares the machine). GOGC in the environment still wins.
 func lowMemoryGC() {
 	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(25)
+		debug.SetGCPercent(10)
 	}
 }
 

@@ -8,8 +8,11 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"runtime/pprof"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/pierrec/lz4/v4"
 	"github.com/zeebo/blake3"
@@ -154,7 +157,10 @@ func BenchmarkBackupDir(b *testing.B) {
 		b.StopTimer()
 		r, dir := newLocalRepoTB(b, "pw")
 		b.StartTimer()
+		stop := make(chan struct{})
+		go peakHeapProfile(stop)
 		res, err := r.Backup(ctx, []string{src}, BackupOptions{})
+		close(stop)
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -165,6 +171,34 @@ func BenchmarkBackupDir(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.ReportMetric(float64(rr.Bytes)/rr.Duration.Seconds()/1e6, "restore-MB/s")
+		}
+	}
+}
+
+// peakHeapProfile writes a heap profile to $CADANG_PEAK_HEAP whenever the
+// heap in use reaches a new high, until stop is closed.
+func peakHeapProfile(stop chan struct{}) {
+	path := os.Getenv("CADANG_PEAK_HEAP")
+	if path == "" {
+		return
+	}
+	var peak uint64
+	t := time.NewTicker(20 * time.Millisecond)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			var ms runtime.MemStats
+			runtime.ReadMemStats(&ms)
+			if ms.HeapInuse > peak {
+				peak = ms.HeapInuse
+				if f, err := os.Create(path); err == nil {
+					_ = pprof.WriteHeapProfile(f)
+					f.Close()
+				}
+			}
 		}
 	}
 }

@@ -59,7 +59,7 @@ func newChunker(p chunkerParam, gear *gearTable) *chunker {
 // chunkerReadAhead is how much the buffer holds beyond one maximal chunk:
 // each refill moves at most Max bytes and reads at least this much, so
 // memmove stays below Max/chunkerReadAhead bytes per input byte.
-const chunkerReadAhead = 4 << 20
+const chunkerReadAhead = 2 << 20
 
 func topBits(n int) uint64 { return ^uint64(0) << (64 - n) }
 

@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/zeebo/blake3"
 )
@@ -60,8 +61,9 @@ const (
 // unencrypted mode: content IDs are plain BLAKE3 and sealing is the identity
 // (integrity then comes from file names and chunk IDs).
 type crypter struct {
-	aead  cipher.AEAD // nil when unencrypted
-	idKey []byte      // keyed BLAKE3 key for chunk IDs; nil when unencrypted
+	aead    cipher.AEAD // nil when unencrypted
+	idKey   []byte      // keyed BLAKE3 key for chunk IDs; nil when unencrypted
+	hashers sync.Pool   // *blake3.Hasher keyed with idKey
 }
 
 // masterKey is what a key file protects.
@@ -109,10 +111,15 @@ func (c *crypter) contentID(data []byte) ID {
 	if c.idKey == nil {
 		return blake3.Sum256(data)
 	}
-	h, _ := blake3.NewKeyed(c.idKey) // key length checked in newCrypter
+	h, _ := c.hashers.Get().(*blake3.Hasher)
+	if h == nil {
+		h, _ = blake3.NewKeyed(c.idKey) // key length checked in newCrypter
+	}
+	h.Reset() // back to the keyed initial state
 	_, _ = h.Write(data)
 	var id ID
 	h.Sum(id[:0])
+	c.hashers.Put(h) // a keyed hasher costs ~10 KiB: reuse them
 	return id
 }
 

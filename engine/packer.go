@@ -5,8 +5,11 @@ import (
 	"context"
 	"encoding/binary"
 	"fmt"
+	"io"
 	"sync"
 	"sync/atomic"
+
+	"github.com/zeebo/blake3"
 )
 
 // packer collects sealed blobs into pack files of about the configured size.
@@ -19,15 +22,23 @@ type packer struct {
 	cur   *packBuf
 	added atomic.Int64 // bytes of packs saved
 	packs atomic.Int64
-	pool  sync.Pool // of *[]byte pack buffers
+	// Pack buffers: at most maxPackBufs exist (one filling, one saving);
+	// closing a pack waits for a free one, which bounds memory and slows
+	// the workers down to what the backend can store.
+	free  chan []byte
+	nbufs int // allocated so far, under mu
 }
+
+const maxPackBufs = 2
 
 type packBuf struct {
 	buf     []byte
 	entries []packEntry
 }
 
-func newPacker(r *Repository) *packer { return &packer{r: r} }
+func newPacker(r *Repository) *packer {
+	return &packer{r: r, free: make(chan []byte, maxPackBufs)}
+}
 
 // add appends one sealed blob. A pack is closed before a blob that would
 // take it past the target size, so pack buffers never regrow; the
@@ -59,16 +70,29 @@ func (p *packer) reserveLocked(size int) (full *packBuf) {
 	return full
 }
 
-// packHeaderRoom is reserved at the end of a pack buffer for the header.
-const packHeaderRoom = 64 << 10
+// packHeaderRoom is spare capacity in a pack buffer (the header is sent separately).
+const packHeaderRoom = 4 << 10
 
-// newBuf takes a pack buffer from the pool (saved packs return theirs).
+// newBuf returns a free pack buffer, allocating up to maxPackBufs and then
+// waiting for a save to return one (saves always return theirs). Called
+// with mu held; savers never take mu, so this cannot deadlock.
 func (p *packer) newBuf(first int) *packBuf {
 	size := max(p.r.cfg.PackSize, first) + packHeaderRoom
-	if b, ok := p.pool.Get().(*[]byte); ok && cap(*b) >= size {
-		return &packBuf{buf: (*b)[:0]}
+	var b []byte
+	select {
+	case b = <-p.free:
+	default:
+		if p.nbufs < maxPackBufs {
+			p.nbufs++
+			b = make([]byte, 0, size)
+		} else {
+			b = <-p.free
+		}
 	}
-	return &packBuf{buf: make([]byte, 0, size)}
+	if cap(b) < size {
+		b = make([]byte, 0, size)
+	}
+	return &packBuf{buf: b[:0]}
 }
 
 // flush saves the partly filled pack, if any.
@@ -86,27 +110,33 @@ func (p *packer) flush(ctx context.Context) error {
 // save finishes a pack (header, length), names it by its BLAKE3 and stores
 // it; only then do its blobs enter the in-memory index.
 func (p *packer) save(ctx context.Context, c *packBuf) error {
+	defer func() { p.free <- c.buf[:0] }() // also on failure: a waiting newBuf needs it
 	hdr, err := p.r.sealHeader(encodePackHeader(c.entries))
 	if err != nil {
 		return err
 	}
-	c.buf = append(c.buf, hdr...)
-	c.buf = binary.LittleEndian.AppendUint32(c.buf, uint32(len(hdr)))
-	id := fileID(c.buf)
+	// The header goes out as a second piece, so a big header never makes
+	// the pack buffer regrow (a transient doubling of memory).
+	trailer := binary.LittleEndian.AppendUint32(hdr, uint32(len(hdr)))
+	h := blake3.New()
+	_, _ = h.Write(c.buf)
+	_, _ = h.Write(trailer)
+	var id ID
+	h.Sum(id[:0])
 	for i := range c.entries {
 		c.entries[i].Pack = id
 	}
-	if err := p.r.be.Save(ctx, packName(id), bytes.NewReader(c.buf), int64(len(c.buf))); err != nil {
+	size := int64(len(c.buf) + len(trailer))
+	rd := io.MultiReader(bytes.NewReader(c.buf), bytes.NewReader(trailer))
+	if err := p.r.be.Save(ctx, packName(id), rd, size); err != nil {
 		for _, e := range c.entries {
 			p.r.idx.Load().unclaim(e.ID)
 		}
 		return fmt.Errorf("save pack %s: %w", id, err)
 	}
-	p.r.idx.Load().addPack(packInfo{ID: id, Size: int64(len(c.buf)), Entries: c.entries}, false)
-	p.added.Add(int64(len(c.buf)))
+	p.r.idx.Load().addPack(packInfo{ID: id, Size: size, Entries: c.entries}, false)
+	p.added.Add(size)
 	p.packs.Add(1)
-	buf := c.buf[:0]
-	p.pool.Put(&buf)
 	return nil
 }
 
