@@ -201,8 +201,9 @@ type backupRun struct {
 
 	files    chan *fileJob
 	blobs    chan *blobJob
-	bufs     sync.Pool // chunk copies handed to blob workers
-	encoders sync.Pool // *blobEncoder for folder trees
+	walkers  chan struct{} // slots for walking folders in parallel
+	bufs     sync.Pool     // chunk copies handed to blob workers
+	encoders sync.Pool     // *blobEncoder for folder trees
 
 	mu       sync.Mutex
 	warnings []Warning
@@ -239,8 +240,9 @@ func newBackupRun(r *Repository, opt BackupOptions, start time.Time) *backupRun 
 	n := runtime.GOMAXPROCS(0)
 	return &backupRun{
 		r: r, opt: opt, start: start, pk: newPacker(r),
-		files: make(chan *fileJob, 64*n),
-		blobs: make(chan *blobJob, n), // each queued chunk holds up to Max bytes
+		files:   make(chan *fileJob, 64*n),
+		blobs:   make(chan *blobJob, n), // each queued chunk holds up to Max bytes
+		walkers: make(chan struct{}, n),
 	}
 }
 

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 )
@@ -206,23 +207,53 @@ func (b *backupRun) unchanged(cur, parent *treeNode) bool {
 }
 
 // saveDir walks directory p, queueing its files and walking its folders,
-// and returns a future for the directory's node. The walker never waits for
+// and returns a future for the directory's node. Nothing here waits for
 // file contents: a goroutine per folder collects its entries and stores its
-// tree, so folders holding few files still keep every worker busy.
+// tree. Sub-folders are walked in parallel while a walker slot is free (on
+// an unchanged tree the walk itself — listing, lstat, loading the parent's
+// trees — is the work).
 func (b *backupRun) saveDir(ctx context.Context, p string, node treeNode, parentTree *ID) (*fileJob, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	var prev *treeJSON
+	dir := &fileJob{path: p, done: make(chan fileResult, 1)}
+	select {
+	case b.walkers <- struct{}{}:
+		go func() {
+			w := b.walkDir(ctx, p, parentTree)
+			<-b.walkers
+			b.finishDir(ctx, dir, node, parentTree, w)
+		}()
+	default:
+		w := b.walkDir(ctx, p, parentTree)
+		go b.finishDir(ctx, dir, node, parentTree, w)
+	}
+	return dir, nil
+}
+
+// dirWalk is what walking one folder found.
+type dirWalk struct {
+	prev  *treeJSON  // the parent snapshot's listing, if any
+	ready []treeNode // entries known now (unchanged files, links)
+	jobs  []*fileJob // entries still being stored
+	err   error
+}
+
+func (b *backupRun) walkDir(ctx context.Context, p string, parentTree *ID) (w dirWalk) {
+	var prevByName map[string]*treeNode
 	if parentTree != nil {
-		prev, _ = b.r.loadTree(ctx, *parentTree)
+		if prev, err := b.r.loadTree(ctx, *parentTree); err == nil {
+			w.prev = prev
+			prevByName = make(map[string]*treeNode, len(prev.Nodes))
+			for i := range prev.Nodes {
+				prevByName[prev.Nodes[i].Name] = &prev.Nodes[i]
+			}
+		}
 	}
 	entries, err := os.ReadDir(p)
 	if err != nil {
 		b.warn(p, err) // an unreadable folder is kept, empty
 	}
-	var ready []treeNode
-	var jobs []*fileJob
 	for _, e := range entries {
 		full := filepath.Join(p, e.Name())
 		if b.excluded(full, e.Name()) {
@@ -232,47 +263,90 @@ func (b *backupRun) saveDir(ctx context.Context, p string, node treeNode, parent
 			b.warn(full, errors.New("skipped: name cannot be stored safely"))
 			continue
 		}
-		var pnode *treeNode
-		if prev != nil {
-			pnode = prev.find(e.Name())
-		}
-		n, job, err := b.saveEntry(ctx, full, pnode)
+		n, job, err := b.saveEntry(ctx, full, prevByName[e.Name()])
 		if err != nil {
-			return nil, err
+			w.err = err
+			return w
 		}
 		if job != nil {
-			jobs = append(jobs, job)
+			w.jobs = append(w.jobs, job)
 		} else if n != nil {
-			ready = append(ready, *n)
+			w.ready = append(w.ready, *n)
 		}
 	}
-	dir := &fileJob{path: p, done: make(chan fileResult, 1)}
-	go func() {
-		t := &treeJSON{Nodes: ready}
-		for _, job := range jobs {
-			res := <-job.done
-			if res.err != nil {
-				dir.done <- res
-				return
-			}
-			if res.ok {
-				t.Nodes = append(t.Nodes, res.node)
-			}
+	return w
+}
+
+// finishDir waits for a folder's entries and stores its tree, or reuses
+// the parent snapshot's tree when every entry is the same.
+func (b *backupRun) finishDir(ctx context.Context, dir *fileJob, node treeNode, parentTree *ID, w dirWalk) {
+	if w.err != nil {
+		dir.done <- fileResult{err: w.err}
+		return
+	}
+	t := &treeJSON{Nodes: w.ready}
+	for _, job := range w.jobs {
+		res := <-job.done
+		if res.err != nil {
+			dir.done <- res
+			return
 		}
-		if err := ctx.Err(); err != nil {
+		if res.ok {
+			t.Nodes = append(t.Nodes, res.node)
+		}
+	}
+	if err := ctx.Err(); err != nil {
+		dir.done <- fileResult{err: err}
+		return
+	}
+	var id ID
+	if parentTree != nil && w.prev != nil && sameNodes(t.Nodes, w.prev.Nodes) && b.r.idx.Load().has(*parentTree) {
+		id = *parentTree // unchanged folder: no need to encode and hash it again
+	} else {
+		var err error
+		if id, err = b.saveTree(ctx, t); err != nil {
 			dir.done <- fileResult{err: err}
 			return
 		}
-		id, err := b.saveTree(ctx, t)
-		if err != nil {
-			dir.done <- fileResult{err: err}
-			return
+	}
+	node.Subtree = &id
+	b.dirs.Add(1)
+	dir.done <- fileResult{node: node, ok: true}
+}
+
+// sameNodes reports whether a folder's new entries equal the parent's
+// (which are sorted by name).
+func sameNodes(cur, prev []treeNode) bool {
+	if len(cur) != len(prev) {
+		return false
+	}
+	sort.Slice(cur, func(i, j int) bool { return cur[i].Name < cur[j].Name })
+	for i := range cur {
+		if !sameNode(&cur[i], &prev[i]) {
+			return false
 		}
-		node.Subtree = &id
-		b.dirs.Add(1)
-		dir.done <- fileResult{node: node, ok: true}
-	}()
-	return dir, nil
+	}
+	return true
+}
+
+func sameNode(a, b *treeNode) bool {
+	if a.Name != b.Name || a.Type != b.Type || a.Mode != b.Mode || !a.ModTime.Equal(b.ModTime) || a.CTime != b.CTime ||
+		a.Inode != b.Inode || a.Device != b.Device || a.Size != b.Size || a.LinkTarget != b.LinkTarget ||
+		a.SHA256 != b.SHA256 || len(a.Content) != len(b.Content) || len(a.Meta) != len(b.Meta) ||
+		(a.Subtree == nil) != (b.Subtree == nil) || (a.Subtree != nil && *a.Subtree != *b.Subtree) {
+		return false
+	}
+	for i := range a.Content {
+		if a.Content[i] != b.Content[i] {
+			return false
+		}
+	}
+	for k, v := range a.Meta {
+		if bv, ok := b.Meta[k]; !ok || bv != v {
+			return false
+		}
+	}
+	return true
 }
 
 // excluded matches the exclude globs against the base name and the full path.

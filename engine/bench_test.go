@@ -202,3 +202,23 @@ func peakHeapProfile(stop chan struct{}) {
 		}
 	}
 }
+
+// BenchmarkNoChangeDir measures a backup of $CADANG_BENCH_SRC with nothing
+// changed since the previous one.
+func BenchmarkNoChangeDir(b *testing.B) {
+	src := os.Getenv("CADANG_BENCH_SRC")
+	if src == "" {
+		b.Skip("set CADANG_BENCH_SRC to a folder")
+	}
+	ctx := context.Background()
+	r, _ := newLocalRepoTB(b, "pw")
+	if _, err := r.Backup(ctx, []string{src}, BackupOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		if _, err := r.Backup(ctx, []string{src}, BackupOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
