@@ -20,6 +20,7 @@ type restoreFile struct {
 	rel     string // slash path inside the snapshot
 	dst     string // path on disk
 	node    *treeNode
+	parent  *restoreDir
 	targets int // chunk writes planned
 
 	mu      sync.Mutex
@@ -69,6 +70,9 @@ func (f *restoreFile) open(rs *restorer) error {
 	if f.f != nil {
 		return nil
 	}
+	if !parentOK(f.parent) {
+		return errors.New("its folder could not be restored")
+	}
 	var err error
 	if !f.created {
 		f.f, err = rs.createFile(f.dst, f.node.Size)
@@ -90,6 +94,23 @@ func (f *restoreFile) close(rs *restorer) error {
 	f.f = nil
 	rs.openFiles.Add(-1)
 	return err
+}
+
+// precreate creates the file (closed again at once) before any chunk
+// arrives; failures are recorded for its check.
+func (f *restoreFile) precreate(rs *restorer) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.created || f.failed != nil {
+		return
+	}
+	if err := f.open(rs); err != nil {
+		f.failed = err
+		return
+	}
+	if err := f.close(rs); err != nil {
+		f.failed = err
+	}
 }
 
 // finishNow finishes a file that no chunk finished.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"io"
 	"io/fs"
@@ -179,6 +180,10 @@ func setMeta(dst string, n *treeNode) error {
 // written through one.
 func (rs *restorer) finishLinks() {
 	for _, l := range rs.links {
+		if !parentOK(l.parent) {
+			rs.failPath(l.rel, l.node, errors.New("its folder could not be restored"))
+			continue
+		}
 		if rs.opt.Overwrite {
 			if fi, err := os.Lstat(l.dst); err == nil && !fi.IsDir() {
 				_ = os.Remove(l.dst)
@@ -197,6 +202,9 @@ func (rs *restorer) finishLinks() {
 func (rs *restorer) finishDirs() {
 	for i := len(rs.dirs) - 1; i >= 0; i-- {
 		d := rs.dirs[i]
+		if !d.ok {
+			continue
+		}
 		if err := setMeta(d.dst, d.node); err != nil {
 			rs.failPath(d.dst, d.node, err)
 		}
