@@ -20,6 +20,9 @@ func printRequest(s *session, r jobs.Request) error {
 	if r.Target != "" {
 		fmt.Fprintf(s.out, "  target:    %s\n", r.Target)
 	}
+	for _, p := range r.Include {
+		fmt.Fprintf(s.out, "  include:   %s\n", p)
+	}
 	if r.DecidedBy != "" {
 		fmt.Fprintf(s.out, "  decided:   %s %s %s\n", r.DecidedBy, r.DecidedAt.Local().Format("2006-01-02 15:04"), r.RejectReason)
 	}
@@ -66,6 +69,7 @@ func newRequestCommand(g *globals) *cobra.Command {
 	f.StringVar(&nr.Job, "job", "", "the job whose data it is (name or ID)")
 	f.StringVar(&at, "at", "", `backup: when to run; restore: the date of the data ("YYYY-MM-DD HH:MM")`)
 	f.StringVar(&nr.Target, "target", "", "restore destination: a folder, or a database URL for a database job")
+	f.StringArrayVar(&nr.Include, "include", nil, "restore only this file or folder of the snapshot (e.g. /Keuangan/laporan); repeatable; default: everything")
 	f.StringVar(&nr.Reason, "reason", "", "why")
 	f.StringVar(&nr.Department, "department", "", "department asking (default: the account's)")
 

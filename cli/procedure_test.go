@@ -185,15 +185,19 @@ func TestCLIRestoreRequestEndToEnd(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(src, "laporan.txt"), []byte("laporan november"), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(src, "lain.txt"), []byte("other"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	repo := filepath.Join(t.TempDir(), "repo")
 	p.ok(with(staff, "job", "new", "--name", "keuangan", "--repo", repo, "--source", src)...)
 	p.ok(with(staff, "job", "submit", "keuangan")...)
 	p.ok(with(mgr, "job", "approve", "keuangan")...)
 	p.ok(with(staff, "job", "run", "keuangan")...)
 
-	restore := func(target string) string {
+	restore := func(target string, extra ...string) string {
 		at := time.Now().Add(time.Minute).Format("2006-01-02 15:04")
-		id := strings.TrimSpace(p.ok(with(user, "request", "new", "--kind", "restore", "--job", "keuangan", "--at", at, "--target", target, "--reason", "tertimpa")...))
+		args := append([]string{"request", "new", "--kind", "restore", "--job", "keuangan", "--at", at, "--target", target, "--reason", "tertimpa"}, extra...)
+		id := strings.TrimSpace(p.ok(with(user, args...)...))
 		p.ok(with(user, "request", "submit", id)...)
 		p.ok(with(mgr, "request", "approve", id)...)
 		return id
@@ -206,6 +210,20 @@ func TestCLIRestoreRequestEndToEnd(t *testing.T) {
 	if b, err := os.ReadFile(filepath.Join(target, "keuangan", "laporan.txt")); err != nil || string(b) != "laporan november" {
 		t.Fatalf("restored file: %q, %v", b, err)
 	}
+	// A partial restore: only the file named with --include comes back.
+	part := filepath.Join(t.TempDir(), "sebagian")
+	pid := restore(part, "--include", "/keuangan/laporan.txt")
+	if out := p.ok(with(staff, "request", "show", pid)...); !strings.Contains(out, "include:   /keuangan/laporan.txt") {
+		t.Errorf("request show: %q, want the include line", out)
+	}
+	p.ok(with(staff, "request", "run", pid)...)
+	if _, err := os.Stat(filepath.Join(part, "keuangan", "laporan.txt")); err != nil {
+		t.Errorf("included file: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(part, "keuangan", "lain.txt")); !os.IsNotExist(err) {
+		t.Errorf("file outside --include was restored (stat err %v)", err)
+	}
+
 	var doc struct{ Path, Number string }
 	if err := json.Unmarshal([]byte(p.ok(with(staff, "request", "handover", id, "--json")...)), &doc); err != nil || doc.Path == "" {
 		t.Fatalf("handover --json: %+v, %v", doc, err)

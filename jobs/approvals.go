@@ -136,8 +136,12 @@ func (s *Service) fileRequestForm(ctx context.Context, actor string, r *store.Re
 		}
 		revision = prev.Revision + 1
 	}
+	paths := j.Sources
+	if len(r.Include) > 0 {
+		paths = r.Include // a partial restore: what was asked for, not the whole job
+	}
 	form := forms.RequestForm{Kind: r.Kind, Department: r.Department, Requester: displayName(requester), Data: j.Name,
-		Paths: j.Sources, RequestedAt: r.RequestedAt, Reason: r.Reason, Target: r.Target, Status: r.State,
+		Paths: paths, RequestedAt: r.RequestedAt, Reason: r.Reason, Target: r.Target, Status: r.State,
 		DecidedBy: displayName(decider), DecidedAt: r.DecidedAt, RejectReason: r.RejectReason}
 	decLabel := pdfdoc.T("Disetujui oleh", "Approved by")
 	if r.State == RequestRejected {

@@ -3,6 +3,8 @@ package jobs
 import (
 	"context"
 	"fmt"
+	"path"
+	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -49,6 +51,7 @@ type Request struct {
 	Reason        string    `json:"reason"`
 	RequestedAt   time.Time `json:"requested_at,omitzero"` // backup: when to run; restore: the data's date
 	Target        string    `json:"target,omitempty"`      // restore destination
+	Include       []string  `json:"include,omitempty"`     // restore: snapshot paths to bring back; empty = all
 	State         string    `json:"state"`
 	DecidedBy     string    `json:"decided_by,omitempty"`
 	DecidedAt     time.Time `json:"decided_at,omitzero"`
@@ -64,7 +67,7 @@ func (s *Service) requestFromStore(ctx context.Context, r store.Request) Request
 	out := Request{ID: r.ID, Kind: r.Kind, JobID: r.JobID, Requester: s.userName(ctx, r.RequesterID), Department: r.Department,
 		Reason: r.Reason, RequestedAt: r.RequestedAt, Target: r.Target, State: r.State, DecidedBy: s.userName(ctx, r.DecidedBy),
 		DecidedAt: r.DecidedAt, RejectReason: r.RejectReason, Attempts: r.Attempts, SnapshotID: r.SnapshotID,
-		Number: r.Number, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Number: r.Number, Include: r.Include, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if j, err := s.catalog.JobByID(ctx, r.JobID); err == nil {
 		out.JobName = j.Name
 	}
@@ -81,8 +84,37 @@ type NewRequest struct {
 	Job         string // name or ID
 	RequestedAt time.Time
 	Target      string
+	Include     []string // restore: snapshot paths ("/home/ani/docs") to bring back; empty = the whole snapshot
 	Reason      string
 	Department  string // defaults to the requester's department
+}
+
+// cleanIncludes checks and normalises the snapshot paths of a partial
+// restore: slash-separated, absolute inside the snapshot, no duplicates.
+func cleanIncludes(kind string, in []string) ([]string, error) {
+	if len(in) == 0 {
+		return nil, nil
+	}
+	if kind != KindRestore {
+		return nil, fmt.Errorf("only a restore request can name paths to restore (--include)")
+	}
+	out := make([]string, 0, len(in))
+	seen := map[string]bool{}
+	for _, p := range in {
+		p = strings.TrimSpace(filepath.ToSlash(p))
+		if p == "" {
+			return nil, fmt.Errorf("an empty path to restore (--include): name a file or folder of the snapshot")
+		}
+		p = path.Clean("/" + p)
+		if p == "/" {
+			return nil, nil // the whole snapshot
+		}
+		if !seen[p] {
+			seen[p] = true
+			out = append(out, p)
+		}
+	}
+	return out, nil
 }
 
 // CreateRequest records a request in the draft state (any role may ask).
@@ -100,6 +132,10 @@ func (s *Service) CreateRequest(ctx context.Context, as User, nr NewRequest) (Re
 	if nr.Kind == KindRestore && nr.RequestedAt.IsZero() {
 		return Request{}, fmt.Errorf("a restore request needs the date and time of the data (--at)")
 	}
+	include, err := cleanIncludes(nr.Kind, nr.Include)
+	if err != nil {
+		return Request{}, err
+	}
 	j, err := s.findJob(ctx, nr.Job)
 	if err != nil {
 		return Request{}, err
@@ -109,7 +145,7 @@ func (s *Service) CreateRequest(ctx context.Context, as User, nr NewRequest) (Re
 	}
 	now := s.now()
 	r := store.Request{Kind: nr.Kind, JobID: j.ID, RequesterID: actor.ID, Department: nr.Department, Reason: nr.Reason,
-		RequestedAt: nr.RequestedAt, Target: nr.Target, State: RequestDraft, CreatedAt: now, UpdatedAt: now}
+		RequestedAt: nr.RequestedAt, Target: nr.Target, Include: include, State: RequestDraft, CreatedAt: now, UpdatedAt: now}
 	if r.ID, err = s.catalog.CreateRequest(ctx, r); err != nil {
 		return Request{}, err
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"cadang/engine"
@@ -60,6 +61,9 @@ func (s *Service) runRequest(ctx context.Context, actor string, id int64, opt Ru
 	if dbsource.IsURL(r.Target) {
 		if _, err := dbsource.Parse(r.Target); err != nil {
 			return Request{}, fmt.Errorf("run request #%d: %w", r.ID, err)
+		}
+		if len(r.Include) > 0 {
+			return Request{}, fmt.Errorf("run request #%d: a database is restored whole; it names paths to restore (%s), so give a folder as the target", r.ID, strings.Join(r.Include, ", "))
 		}
 	} else {
 		abs, err := filepath.Abs(r.Target)
@@ -190,7 +194,7 @@ func (s *Service) restoreAttempts(ctx context.Context, actor string, r *store.Re
 			return nil, nil, err
 		}
 		var err error
-		res, err = repo.Restore(ctx, snap, r.Target, engine.RestoreOptions{Overwrite: true, Progress: p})
+		res, err = repo.Restore(ctx, snap, r.Target, engine.RestoreOptions{Include: r.Include, Overwrite: true, Progress: p})
 		if errors.Is(err, context.Canceled) {
 			return nil, res, err
 		}
@@ -201,7 +205,7 @@ func (s *Service) restoreAttempts(ctx context.Context, actor string, r *store.Re
 			lastErr = err
 			continue
 		}
-		checks, err = repo.CheckRestored(ctx, snap, r.Target, engine.RestoreOptions{Progress: p})
+		checks, err = repo.CheckRestored(ctx, snap, r.Target, engine.RestoreOptions{Include: r.Include, Progress: p})
 		if err != nil {
 			lastErr = err
 			continue
@@ -280,7 +284,7 @@ func (s *Service) fileVerificationReport(ctx context.Context, actor string, j st
 		return Document{}, err
 	}
 	rep := reports.RestoreVerificationReport{RequestNumber: r.Number, Data: j.Name, SnapshotID: snap.ID, SnapshotTime: snap.Time,
-		RequestedAt: r.RequestedAt, Target: r.Target, Attempts: r.Attempts, Result: result}
+		RequestedAt: r.RequestedAt, Target: r.Target, Include: r.Include, Attempts: r.Attempts, Result: result}
 	for _, c := range checks {
 		rep.Files = append(rep.Files, reports.FileCheck{Path: c.Path, Size: c.Size, Want: c.Want, Got: c.Got, OK: c.OK, Err: c.Err})
 	}

@@ -202,7 +202,7 @@ func (s *Service) RestoreChecks(ctx context.Context, as User, id int64, p engine
 			if p == nil {
 				p = engine.NopProgress{}
 			}
-			return repo.CheckRestored(ctx, sn, r.Target, engine.RestoreOptions{Progress: p})
+			return repo.CheckRestored(ctx, sn, r.Target, engine.RestoreOptions{Include: r.Include, Progress: p})
 		}
 	}
 	return nil, fmt.Errorf("%s: snapshot %s is no longer in the repository: %w", what, shortID(r.SnapshotID), engine.ErrNoSnapshot)

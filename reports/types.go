@@ -56,6 +56,7 @@ type RestoreVerificationReport struct {
 	SnapshotTime  time.Time
 	RequestedAt   time.Time
 	Target        string
+	Include       []string // the snapshot paths asked for; empty = the whole snapshot
 	Attempts      int
 	Result        string // verified|failed
 	Files         []FileCheck

@@ -69,6 +69,9 @@ func verificationBody(d *pdfdoc.Doc, r RestoreVerificationReport, verified bool,
 		{Label: pdfdoc.T("Snapshot yang dipulihkan", "Snapshot restored"), Value: strings.TrimSpace(r.SnapshotID + "  ·  " + pdfdoc.DateTime(r.SnapshotTime))},
 		{Label: pdfdoc.T("Lokasi tujuan restore", "Restored to"), Value: r.Target},
 	}
+	if len(r.Include) > 0 {
+		fields = append(fields, pdfdoc.Field{Label: pdfdoc.T("Bagian yang dipulihkan", "Parts restored"), Value: strings.Join(r.Include, ", ")})
+	}
 	if base != "" {
 		fields = append(fields, pdfdoc.Field{Label: pdfdoc.T("Folder dasar daftar file", "Base folder of the file list"), Value: base})
 	}

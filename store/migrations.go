@@ -131,4 +131,7 @@ var migrations = []string{
 	`ALTER TABLE jobs ADD COLUMN edited_by INTEGER REFERENCES users(id);`,
 	// 5: who last rescheduled a request: they may not approve it either.
 	`ALTER TABLE requests ADD COLUMN rescheduled_by INTEGER REFERENCES users(id);`,
+	// 6: a restore request may name the snapshot paths to bring back (JSON
+	// list); empty means the whole snapshot.
+	`ALTER TABLE requests ADD COLUMN include TEXT NOT NULL DEFAULT '[]';`,
 }

@@ -25,39 +25,56 @@ type Request struct {
 	RejectReason string
 	Attempts     int
 	SnapshotID   string
-	Number       string // the request form's document number, once filed
-	ReschedBy    int64  // who last rescheduled it
+	Number       string   // the request form's document number, once filed
+	ReschedBy    int64    // who last rescheduled it
+	Include      []string // restore: snapshot paths to bring back; empty = the whole snapshot
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
 
 const requestColumns = `id, kind, job_id, requester_id, department, reason, requested_at, target, state,
-	decided_by, decided_at, reject_reason, attempts, snapshot_id, number, created_at, updated_at, rescheduled_by`
+	decided_by, decided_at, reject_reason, attempts, snapshot_id, number, created_at, updated_at, rescheduled_by, include`
 
 func scanRequest(row interface{ Scan(...any) error }) (Request, error) {
 	var r Request
 	var requested, decidedAt, created, updated string
+	var include string
 	var decided, resched sql.NullInt64
 	if err := row.Scan(&r.ID, &r.Kind, &r.JobID, &r.RequesterID, &r.Department, &r.Reason, &requested, &r.Target,
-		&r.State, &decided, &decidedAt, &r.RejectReason, &r.Attempts, &r.SnapshotID, &r.Number, &created, &updated, &resched); err != nil {
+		&r.State, &decided, &decidedAt, &r.RejectReason, &r.Attempts, &r.SnapshotID, &r.Number, &created, &updated, &resched, &include); err != nil {
 		return Request{}, err
+	}
+	if err := fromJSON(include, &r.Include); err != nil {
+		return Request{}, fmt.Errorf("request #%d: include list: %w", r.ID, err)
 	}
 	r.DecidedBy, r.ReschedBy = decided.Int64, resched.Int64
 	r.RequestedAt, r.DecidedAt, r.CreatedAt, r.UpdatedAt = parseTime(requested), parseTime(decidedAt), parseTime(created), parseTime(updated)
 	return r, nil
 }
 
-func requestArgs(r Request) []any {
+func requestArgs(r Request) ([]any, error) {
+	include := r.Include
+	if include == nil {
+		include = []string{}
+	}
+	inc, err := toJSON(include)
+	if err != nil {
+		return nil, err
+	}
 	return []any{r.Kind, r.JobID, r.RequesterID, r.Department, r.Reason, fmtTime(r.RequestedAt), r.Target, r.State,
 		nullID(r.DecidedBy), fmtTime(r.DecidedAt), r.RejectReason, r.Attempts, r.SnapshotID, r.Number,
-		fmtTime(r.CreatedAt), fmtTime(r.UpdatedAt), nullID(r.ReschedBy)}
+		fmtTime(r.CreatedAt), fmtTime(r.UpdatedAt), nullID(r.ReschedBy), inc}, nil
 }
 
 // CreateRequest stores a new request and returns its ID.
 func (c *Catalog) CreateRequest(ctx context.Context, r Request) (int64, error) {
+	args, err := requestArgs(r)
+	if err != nil {
+		return 0, fmt.Errorf("create request: %w", err)
+	}
 	res, err := c.db.ExecContext(ctx, `INSERT INTO requests (kind, job_id, requester_id, department, reason, requested_at,
-		target, state, decided_by, decided_at, reject_reason, attempts, snapshot_id, number, created_at, updated_at, rescheduled_by)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, requestArgs(r)...)
+		target, state, decided_by, decided_at, reject_reason, attempts, snapshot_id, number, created_at, updated_at, rescheduled_by, include)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
 	if err != nil {
 		return 0, fmt.Errorf("create request: %w", err)
 	}
@@ -66,9 +83,13 @@ func (c *Catalog) CreateRequest(ctx context.Context, r Request) (int64, error) {
 
 // UpdateRequest saves every field of r except ID.
 func (c *Catalog) UpdateRequest(ctx context.Context, r Request) error {
+	args, err := requestArgs(r)
+	if err != nil {
+		return fmt.Errorf("update request #%d: %w", r.ID, err)
+	}
 	res, err := c.db.ExecContext(ctx, `UPDATE requests SET kind=?, job_id=?, requester_id=?, department=?, reason=?,
 		requested_at=?, target=?, state=?, decided_by=?, decided_at=?, reject_reason=?, attempts=?, snapshot_id=?,
-		number=?, created_at=?, updated_at=?, rescheduled_by=? WHERE id=?`, append(requestArgs(r), r.ID)...)
+		number=?, created_at=?, updated_at=?, rescheduled_by=?, include=? WHERE id=?`, append(args, r.ID)...)
 	if err != nil {
 		return fmt.Errorf("update request #%d: %w", r.ID, err)
 	}

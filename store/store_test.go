@@ -57,6 +57,10 @@ var seeds = map[int]struct {
 		insert: []string{`INSERT INTO requests(id,kind,job_id,requester_id,reason,state,created_at,updated_at,rescheduled_by) VALUES(2,'backup',1,1,'month end','submitted','t','t',1)`},
 		checks: []string{`SELECT 1 FROM requests WHERE id=2 AND rescheduled_by=1`},
 	},
+	6: {
+		insert: []string{`INSERT INTO requests(id,kind,job_id,requester_id,reason,state,created_at,updated_at,include) VALUES(3,'restore',1,1,'one folder','draft','t','t','["/home/a/docs"]')`},
+		checks: []string{`SELECT 1 FROM requests WHERE id=3 AND include='["/home/a/docs"]'`},
+	},
 }
 
 // buildAt makes a catalog file at schema version v holding every seed up to v.

@@ -289,6 +289,9 @@ func runRequest(s *session, r jobs.Request, after func()) {
 	}
 	msg := lang.L("Cadang will restore {{.Job}} as it was on {{.T}} into {{.Target}}. Files there with the same names will be REPLACED by the backup's version; other files are left alone. Every restored file is then checked against the backup.",
 		map[string]any{"Job": r.JobName, "T": formatTime(r.RequestedAt), "Target": r.Target})
+	if len(r.Include) > 0 {
+		msg += "\n\n" + lang.L("Only these parts of the backup are restored: {{.List}}", map[string]any{"List": strings.Join(r.Include, ", ")})
+	}
 	confirm(s.win, lang.L("Restore over existing files?"), msg, lang.L("Restore"), start)
 }
 

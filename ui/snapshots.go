@@ -39,6 +39,9 @@ type restoreView struct {
 	start    map[int64]*widget.Button // "Start restore" per request, for tests
 	results  map[int64]*widget.Button // "Result" per request
 	snapPick map[string]*widget.Button
+	include  map[string]bool         // ticked snapshot paths; none = the whole snapshot
+	ticks    map[string]*widget.Check // the ticks shown, by snapshot path, for tests
+	selNote  *widget.Label
 }
 
 func snapshotsScreen(s *session) fyne.CanvasObject { return newRestoreView(s).content() }
@@ -46,7 +49,11 @@ func snapshotsScreen(s *session) fyne.CanvasObject { return newRestoreView(s).co
 func newRestoreView(s *session) *restoreView {
 	v := &restoreView{s: s, dayList: container.NewVBox(), browser: container.NewVBox(), target: widget.NewEntry(),
 		reason: widget.NewMultiLineEntry(), pending: container.NewVBox(), start: map[int64]*widget.Button{},
-		results: map[int64]*widget.Button{}, snapPick: map[string]*widget.Button{}}
+		results: map[int64]*widget.Button{}, snapPick: map[string]*widget.Button{},
+		include: map[string]bool{}, ticks: map[string]*widget.Check{}, selNote: widget.NewLabel("")}
+	v.selNote.Wrapping = fyne.TextWrapWord
+	v.selNote.Importance = widget.LowImportance
+	v.showSelection()
 	v.cal = newSnapshotCalendar(v.showDay)
 	return v
 }
@@ -107,7 +114,7 @@ func (v *restoreView) wizard() fyne.CanvasObject {
 	return container.NewVBox(
 		step(1, lang.L("Data")), v.job,
 		step(2, lang.L("Date (highlighted days have backups)")), v.cal.box, v.dayList,
-		step(3, lang.L("Files in the snapshot")), v.browser, wholeSnapshotNote(),
+		step(3, lang.L("Files in the snapshot")), v.browser, v.selNote,
 		step(4, lang.L("Destination")), container.NewBorder(nil, nil, nil, pick, v.target),
 		widget.NewLabel(lang.L("Reason")), v.reason,
 		container.NewHBox(layoutSpacer(), v.ask),
@@ -171,6 +178,8 @@ func (v *restoreView) showDay(day time.Time) {
 
 func (v *restoreView) choose(sn engine.Snapshot) {
 	v.chosen = &sn
+	v.include = map[string]bool{} // ticks belong to one snapshot
+	v.showSelection()
 	for id, b := range v.snapPick {
 		b.Importance = widget.MediumImportance
 		if id == sn.ID {
@@ -200,6 +209,7 @@ func (v *restoreView) browse(dir string) {
 				map[string]any{"ID": sn.ShortID(), "T": formatTime(sn.Time), "Files": sn.Summary.Files, "Size": formatBytes(sn.Summary.TotalBytes)}))
 			head.Wrapping = fyne.TextWrapWord
 			v.browser.Add(head)
+			v.ticks = map[string]*widget.Check{}
 			if dir != "/" {
 				up := widget.NewButtonWithIcon(path.Dir(dir), theme.MoveUpIcon(), func() { v.browse(path.Dir(dir)) })
 				up.Alignment = widget.ButtonAlignLeading
@@ -213,17 +223,56 @@ func (v *restoreView) browse(dir string) {
 }
 
 func (v *restoreView) nodeRow(n engine.Node) fyne.CanvasObject {
+	p := path.Join(v.dir, n.Name)
+	tick := widget.NewCheck("", func(on bool) { v.tick(p, on) })
+	tick.SetChecked(v.include[p])
+	v.ticks[p] = tick
 	if n.Type == engine.NodeDir {
-		b := widget.NewButtonWithIcon(n.Name+"/", theme.FolderIcon(), func() { v.browse(path.Join(v.dir, n.Name)) })
+		b := widget.NewButtonWithIcon(n.Name+"/", theme.FolderIcon(), func() { v.browse(p) })
 		b.Alignment = widget.ButtonAlignLeading
 		b.Importance = widget.LowImportance
-		return b
+		return container.NewBorder(nil, nil, tick, nil, b)
 	}
 	info := formatBytes(n.Size) + " · " + formatTime(n.ModTime)
 	if len(n.SHA256) > 12 {
 		info += " · SHA-256 " + n.SHA256[:12] + "…"
 	}
-	return container.NewBorder(nil, nil, widget.NewIcon(theme.FileIcon()), widget.NewLabel(info), widget.NewLabel(n.Name))
+	return container.NewBorder(nil, nil, container.NewHBox(tick, widget.NewIcon(theme.FileIcon())), widget.NewLabel(info), widget.NewLabel(n.Name))
+}
+
+// tick adds or removes one file or folder of the snapshot from what the
+// restore brings back.
+func (v *restoreView) tick(p string, on bool) {
+	if on == v.include[p] {
+		return
+	}
+	if on {
+		v.include[p] = true
+	} else {
+		delete(v.include, p)
+	}
+	v.showSelection()
+}
+
+// ticked is the sorted list of ticked snapshot paths.
+func (v *restoreView) ticked() []string {
+	out := make([]string, 0, len(v.include))
+	for p := range v.include {
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// showSelection says what the restore will bring back: the ticked files and
+// folders, or, with nothing ticked, the whole snapshot.
+func (v *restoreView) showSelection() {
+	if len(v.include) == 0 {
+		v.selNote.SetText(lang.L("Nothing ticked: the restore brings back the whole snapshot of that moment and checks every file against it."))
+		return
+	}
+	v.selNote.SetText(lang.L("Only the ticked items are restored and checked ({{.N}}): {{.List}}",
+		map[string]any{"N": len(v.include), "List": strings.Join(v.ticked(), ", ")}))
 }
 
 // requestRestore files a restore request for the chosen snapshot's time.
@@ -233,7 +282,7 @@ func (v *restoreView) requestRestore() {
 		return
 	}
 	nr := jobs.NewRequest{Kind: jobs.KindRestore, Job: v.job.Selected, RequestedAt: v.chosen.Time,
-		Target: strings.TrimSpace(v.target.Text), Reason: strings.TrimSpace(v.reason.Text)}
+		Target: strings.TrimSpace(v.target.Text), Include: v.ticked(), Reason: strings.TrimSpace(v.reason.Text)}
 	if nr.Target == "" {
 		showError(v.s.win, errors.New(lang.L("A restore needs the folder to restore into.")))
 		return
@@ -286,7 +335,11 @@ func (v *restoreView) drawPending(reqs []jobs.Request) {
 	handler := v.s.user.Role != jobs.RoleUser
 	for _, r := range reqs {
 		title := widget.NewLabelWithStyle(fmt.Sprintf("#%d · %s", r.ID, r.JobName), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-		info := widget.NewLabel(lang.L("data as of {{.T}}, into {{.Target}}", map[string]any{"T": formatTime(r.RequestedAt), "Target": r.Target}) + " · " + stateName(r.State))
+		text := lang.L("data as of {{.T}}, into {{.Target}}", map[string]any{"T": formatTime(r.RequestedAt), "Target": r.Target})
+		if len(r.Include) > 0 {
+			text += " · " + lang.L("only {{.List}}", map[string]any{"List": strings.Join(r.Include, ", ")})
+		}
+		info := widget.NewLabel(text + " · " + stateName(r.State))
 		info.Wrapping = fyne.TextWrapWord
 		actions := container.NewHBox()
 		switch {
@@ -305,13 +358,4 @@ func (v *restoreView) drawPending(reqs []jobs.Request) {
 		}
 		v.pending.Add(container.NewVBox(title, info, actions, widget.NewSeparator()))
 	}
-}
-
-// wholeSnapshotNote says what a restore brings back: jobs restores and
-// checks a whole snapshot (choosing single files is not offered yet).
-func wholeSnapshotNote() fyne.CanvasObject {
-	l := widget.NewLabel(lang.L("The restore brings back the whole snapshot of that moment and checks every file against it."))
-	l.Wrapping = fyne.TextWrapWord
-	l.Importance = widget.LowImportance
-	return l
 }
