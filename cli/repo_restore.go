@@ -59,6 +59,7 @@ func newRestoreCommand(g *globals) *cobra.Command {
 					return nil
 				}
 			}
+			lowMemoryGC(50) // lower costs CPU here: restores allocate per folder and file
 			prog := newTermProgress(g.opt.Stderr)
 			res, err := r.Restore(ctx, snap, target, engine.RestoreOptions{Include: includes, Overwrite: overwrite, Progress: prog.progress()})
 			prog.done()

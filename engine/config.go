@@ -46,7 +46,7 @@ type chunkerParam struct {
 	Max int `json:"max"`
 }
 
-var defaultChunker = chunkerParam{Min: 512 << 10, Avg: 1 << 20, Max: 8 << 20}
+var defaultChunker = chunkerParam{Min: 256 << 10, Avg: 512 << 10, Max: 4 << 20}
 
 const defaultPackSize = 16 << 20
 
