@@ -178,7 +178,7 @@ tool_backup() {
 
 tool_restore() {
 	local target=$RESTORES/$1
-	rm -rf "$target" && mkdir -p "$target"
+	mkdir -p "$target"
 	case $1 in
 	cadang) measure cadang restore "$CADANG" restore --repo "$REPOS/cadang" --password-file "$PASSFILE" \
 		--snapshot latest --target "$target" --json ;;
@@ -209,7 +209,7 @@ versions() {
 
 # one_round measures every tool on a freshly generated data set.
 one_round() {
-	rm -rf "$DATA" "$REPOS" "$RESTORES" "$BENCH_DIR/restic-cache" "$BENCH_DIR/borg-base"
+	delete_trees "$DATA" "$REPOS" "$RESTORES" "$BENCH_DIR/restic-cache" "$BENCH_DIR/borg-base"
 	mkdir -p "$REPOS" "$RESTORES"
 	log "round $1: generating $BENCH_SIZE of data (seed $BENCH_SEED)"
 	meta dataset "$("$BENCH_DIR/gen" -out "$DATA" -size "$BENCH_SIZE" -seed "$BENCH_SEED")"
@@ -226,6 +226,7 @@ one_round() {
 	warm_tree
 	for t in $BENCH_TOOLS; do tool_backup "$t" 3; done
 
+	wait_after_delete
 	for t in $BENCH_TOOLS; do
 		tool_restore "$t"
 		if diff -r --no-dereference "$DATA" "$(restored_root "$t")" >"$LOGS/$t-diff.log" 2>&1; then
@@ -234,8 +235,29 @@ one_round() {
 			record "$t" restore_identical 0
 			log "$t restore differs from the data: see $LOGS/$t-diff.log"
 		fi
-		rm -rf "${RESTORES:?}/$t"
 	done
+	# Only now: deleting one tool's restore would slow the next one's (see wait_after_delete).
+	delete_trees "$RESTORES"
+}
+
+# delete_trees removes trees of many files and notes when. ext4 does not
+# reuse an inode freed in the last 60 s (5 min while its table block is
+# dirty): right after a mass delete, creating files scans past the freed
+# inodes and costs several times the CPU. The timed restores must not pay
+# for an earlier step's rm -rf, so deletes happen between rounds, are
+# synced, and the restores wait until a minute has passed.
+delete_trees() {
+	rm -rf "$@"
+	sync
+	LAST_DELETE=$(date +%s)
+}
+
+wait_after_delete() {
+	local left=$((${LAST_DELETE:-0} + 65 - $(date +%s)))
+	if [ "$left" -gt 0 ]; then
+		log "waiting ${left}s before the restores (ext4 avoids inodes freed in the last minute)"
+		sleep "$left"
+	fi
 }
 
 main() {

@@ -82,6 +82,14 @@ func TestTargetVerdicts(t *testing.T) {
 	}
 }
 
+func TestVerdictNearTheBound(t *testing.T) {
+	rs := results{"cadang": {"backup1": {Value: 10.01}}, "restic": {"backup1": {Value: 30}}}
+	tg := target{Text: "x", Value: throughput("backup1", 1e9), Peer: "restic", Bound: 3, Higher: true}
+	if measured, result := tg.verdict(rs); measured != "2.997×" || result != "**not met**" {
+		t.Errorf("verdict = %s %s, want 2.997× **not met**", measured, result)
+	}
+}
+
 func TestWriteReport(t *testing.T) {
 	var b bytes.Buffer
 	meta := map[string]string{"data_bytes": "1000000000", "data_bytes_after": "1000000000", "cache": "warm", "started": "today"}

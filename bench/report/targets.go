@@ -44,10 +44,14 @@ func (t target) verdict(rs results) (measured, result string) {
 	if t.Higher {
 		met = r >= t.Bound
 	}
-	if met {
-		return fmt.Sprintf("%.2f×", r), "met"
+	shown := fmt.Sprintf("%.2f×", r)
+	if math.Abs(r-t.Bound) < 0.005 { // 2.996 must not read as 3.00 and "not met"
+		shown = fmt.Sprintf("%.3f×", r)
 	}
-	return fmt.Sprintf("%.2f×", r), "**not met**"
+	if met {
+		return shown, "met"
+	}
+	return shown, "**not met**"
 }
 
 func writeTargets(w io.Writer, rs results, meta map[string]string) {
