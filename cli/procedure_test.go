@@ -274,3 +274,28 @@ func TestCLISettings(t *testing.T) {
 		t.Errorf("settings = %v", set)
 	}
 }
+
+func TestCLIJobDelete(t *testing.T) {
+	p := newProcedureCLI(t)
+	siti := writeFile(t, "siti.pw", "siti-pass-12\n")
+	p.ok("user", "add", "--as", "admin", "--login-file", p.admin, "--name", "siti", "--role", "user", "--password-file", siti)
+	staff := []string{"--as", "yoga", "--login-file", p.staff}
+	with := func(who []string, args ...string) []string { return append(args, who...) }
+	repo := filepath.Join(t.TempDir(), "repo")
+	p.ok(with(staff, "job", "new", "--name", "erp", "--repo", repo, "--source", t.TempDir())...)
+	p.ok(with(staff, "job", "submit", "erp")...)
+	p.ok("job", "approve", "erp", "--as", "gideon", "--login-file", p.mgr)
+
+	p.refused("delete job erp", "job", "delete", "erp", "--as", "siti", "--login-file", siti)
+	if out := p.ok(with(staff, "job", "delete", "erp")...); !strings.Contains(out, "not deleted") || !strings.Contains(out, repo) {
+		t.Errorf("job delete: %q, want it to say the repository is kept", out)
+	}
+	if out := p.ok(with(staff, "job", "list")...); strings.Contains(out, "erp") {
+		t.Errorf("job list shows the deleted job: %q", out)
+	}
+	if out := p.ok(with(staff, "job", "list", "--all")...); !strings.Contains(out, "retired") {
+		t.Errorf("job list --all: %q, want the retired job", out)
+	}
+	p.refused("not approved", with(staff, "job", "run", "erp")...)
+	p.refused("already deleted", with(staff, "job", "delete", "erp")...)
+}

@@ -158,9 +158,14 @@ func newJobCommand(g *globals) *cobra.Command {
 		return s.svc.RejectJob(cmd.Context(), s.me, ref, reason)
 	})
 	reject.Flags().StringVar(&reason, "reason", "", "why the job is rejected")
+	var listAll bool
 	list := &cobra.Command{Use: "list", Short: "List jobs", Args: cobra.NoArgs,
 		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
-			js, err := s.svc.Jobs(cmd.Context(), s.me, "")
+			state := ""
+			if listAll {
+				state = jobs.JobAny
+			}
+			js, err := s.svc.Jobs(cmd.Context(), s.me, state)
 			if err != nil {
 				return err
 			}
@@ -172,6 +177,7 @@ func newJobCommand(g *globals) *cobra.Command {
 			}
 			return nil
 		})}
+	list.Flags().BoolVar(&listAll, "all", false, "include deleted (retired) jobs")
 	show := &cobra.Command{Use: "show JOB", Short: "Show a job", Args: cobra.ExactArgs(1),
 		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
 			j, err := s.svc.Job(cmd.Context(), s.me, args[0])
@@ -204,7 +210,18 @@ func newJobCommand(g *globals) *cobra.Command {
 			}
 			return runExit(s, r)
 		})}
-	cmd.AddCommand(newCmd, edit,
+	del := &cobra.Command{Use: "delete JOB", Short: "Delete (retire) a job: it is never scheduled again; its history and repository are kept",
+		Long: "Delete (retire) a job. It stops being scheduled and can no longer run; its runs, documents and audit\n" +
+			"history stay in the catalog; its repository and replicas are NOT deleted (restore requests can still use them).\n" +
+			"A deleted job is hidden from `job list` unless --all is given.", Args: cobra.ExactArgs(1),
+		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
+			j, err := s.svc.RetireJob(cmd.Context(), s.me, args[0])
+			if err != nil {
+				return err
+			}
+			return s.print(j, "job %s deleted: no longer scheduled; runs, documents and audit history kept; repository %s not deleted", j.Name, j.Repository)
+		})}
+	cmd.AddCommand(newCmd, edit, del,
 		move("submit", "Submit a job for approval", func(s *session, cmd *cobra.Command, ref string) (jobs.Job, error) {
 			return s.svc.SubmitJob(cmd.Context(), s.me, ref)
 		}),

@@ -19,6 +19,7 @@ const (
 	JobApproved  = "approved"
 	JobRejected  = "rejected"
 	JobPaused    = "paused"
+	// JobRetired (retire.go): deleted, never runs, hidden from lists.
 )
 
 // Retention says which snapshots a job keeps.
@@ -173,17 +174,25 @@ func (s *Service) Job(ctx context.Context, as User, ref string) (Job, error) {
 	return s.jobFromStore(ctx, j), nil
 }
 
-// Jobs lists jobs; a non-empty state filters.
+// Jobs lists jobs; a non-empty state filters. With "" deleted (retired)
+// jobs are left out; JobAny lists them too.
 func (s *Service) Jobs(ctx context.Context, as User, state string) ([]Job, error) {
 	if _, err := s.act(ctx, as, "list jobs"); err != nil {
 		return nil, err
 	}
-	all, err := s.catalog.Jobs(ctx, state)
+	filter := state
+	if state == JobAny {
+		filter = ""
+	}
+	all, err := s.catalog.Jobs(ctx, filter)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]Job, 0, len(all))
 	for _, j := range all {
+		if state == "" && j.State == JobRetired {
+			continue
+		}
 		out = append(out, s.jobFromStore(ctx, j))
 	}
 	return out, nil
@@ -200,6 +209,9 @@ func (s *Service) EditJob(ctx context.Context, as User, ref string, spec JobSpec
 	j, err := s.findJob(ctx, ref)
 	if err != nil {
 		return Job{}, err
+	}
+	if j.State == JobRetired {
+		return Job{}, errRetired("edit job", j.Name)
 	}
 	if spec, err = spec.normalized(); err != nil {
 		return Job{}, err

@@ -97,7 +97,7 @@ func (s *Service) MissedRuns(ctx context.Context, as User) ([]Run, error) {
 	}
 	var out []Run
 	for _, r := range all {
-		if !r.CaughtUp {
+		if !r.CaughtUp && !s.retired(ctx, r.JobID) {
 			out = append(out, r)
 		}
 	}

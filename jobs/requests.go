@@ -140,6 +140,10 @@ func (s *Service) CreateRequest(ctx context.Context, as User, nr NewRequest) (Re
 	if err != nil {
 		return Request{}, err
 	}
+	if j.State == JobRetired && nr.Kind == KindBackup {
+		// Its data can still be restored: the repository is kept.
+		return Request{}, errRetired("create request", j.Name)
+	}
 	if nr.Department == "" {
 		nr.Department = actor.Department
 	}

@@ -44,6 +44,13 @@ func TestUnapprovedJobNeverRuns(t *testing.T) {
 			}
 			return j.Name
 		}},
+		{"deleted (retired)", func(t *testing.T, f *fixture) string {
+			j := f.approvedJob(t, "retired", Schedule{})
+			if _, err := f.svc.RetireJob(f.ctx, f.staff, j.Name); err != nil {
+				t.Fatal(err)
+			}
+			return j.Name
+		}},
 		{"edited after approval", func(t *testing.T, f *fixture) string {
 			j := f.approvedJob(t, "edited", Schedule{})
 			spec := j.JobSpec

@@ -75,6 +75,8 @@ func stateName(state string) string {
 		return lang.L("failed")
 	case jobs.JobPaused:
 		return lang.L("paused")
+	case jobs.JobRetired:
+		return lang.L("deleted")
 	case jobs.RunSuccess:
 		return lang.L("success")
 	case jobs.RunWarnings:

@@ -26,8 +26,8 @@ type jobsView struct {
 
 // jobRow is a job and its buttons (nil when not offered).
 type jobRow struct {
-	job                                                        jobs.Job
-	edit, submit, approve, reject, run, pause, resume, cleanup *widget.Button
+	job                                                                jobs.Job
+	edit, submit, approve, reject, run, pause, resume, cleanup, delete *widget.Button
 }
 
 func jobsScreen(s *session) fyne.CanvasObject { return newJobsView(s).content() }
@@ -89,6 +89,8 @@ func (v *jobsView) newRow(j jobs.Job) *jobRow {
 		return row
 	}
 	row.edit = widget.NewButtonWithIcon(lang.L("Edit…"), theme.DocumentCreateIcon(), func() { jobEditor(v.s, &j, v.reload) })
+	row.delete = widget.NewButtonWithIcon(lang.L("Delete…"), theme.DeleteIcon(), func() { v.deleteDialog(j) })
+	row.delete.Importance = widget.DangerImportance
 	move := func(step func(ctx context.Context) (jobs.Job, error)) func() {
 		return func() { v.act(step) }
 	}
@@ -135,6 +137,16 @@ func (v *jobsView) act(step func(ctx context.Context) (jobs.Job, error)) {
 	})
 }
 
+// deleteDialog says exactly what deleting a job does, and does it only on
+// confirmation: the job is retired, not erased.
+func (v *jobsView) deleteDialog(j jobs.Job) {
+	msg := lang.L("Job {{.Name}} stops being scheduled and can never run again; it disappears from the lists. Its runs, documents and audit history are kept. Its repository at {{.Repo}} is NOT deleted: the backups stay there and can still be restored with a restore request.",
+		map[string]any{"Name": j.Name, "Repo": j.Repository})
+	confirm(v.s.win, lang.L("Delete job {{.Name}}?", map[string]any{"Name": j.Name}), msg, lang.L("Delete job"), func() {
+		v.act(func(ctx context.Context) (jobs.Job, error) { return v.s.svc.RetireJob(ctx, v.s.user, j.Name) })
+	})
+}
+
 func (v *jobsView) rejectDialog(j jobs.Job) {
 	reason := widget.NewMultiLineEntry()
 	askText(v.s.win, lang.L("Reject job {{.Name}}", map[string]any{"Name": j.Name}), reason, lang.L("Reject"), func(text string) error {
@@ -160,7 +172,7 @@ func (row *jobRow) view() fyne.CanvasObject {
 		lines.Add(widget.NewLabel(lang.L("Rejected by {{.Who}}: {{.Why}}", map[string]any{"Who": j.DecidedBy, "Why": j.RejectReason})))
 	}
 	actions := container.NewHBox()
-	for _, b := range []*widget.Button{row.approve, row.reject, row.submit, row.run, row.pause, row.resume, row.cleanup, row.edit} {
+	for _, b := range []*widget.Button{row.approve, row.reject, row.submit, row.run, row.pause, row.resume, row.cleanup, row.edit, row.delete} {
 		if b != nil {
 			actions.Add(b)
 		}

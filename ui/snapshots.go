@@ -39,7 +39,7 @@ type restoreView struct {
 	start    map[int64]*widget.Button // "Start restore" per request, for tests
 	results  map[int64]*widget.Button // "Result" per request
 	snapPick map[string]*widget.Button
-	include  map[string]bool         // ticked snapshot paths; none = the whole snapshot
+	include  map[string]bool          // ticked snapshot paths; none = the whole snapshot
 	ticks    map[string]*widget.Check // the ticks shown, by snapshot path, for tests
 	selNote  *widget.Label
 }
@@ -82,7 +82,8 @@ func (v *restoreView) wizard() fyne.CanvasObject {
 	v.job = widget.NewSelect(nil, func(name string) { v.loadSnapshots(name) })
 	v.job.PlaceHolder = lang.L("(choose the data)")
 	v.s.bg(func() {
-		all, err := v.s.svc.Jobs(v.s.ctx, v.s.user, "")
+		// Deleted jobs too: their repositories are kept and can be restored.
+		all, err := v.s.svc.Jobs(v.s.ctx, v.s.user, jobs.JobAny)
 		fyne.Do(func() {
 			if err != nil {
 				showError(v.s.win, err)
