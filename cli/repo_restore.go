@@ -20,7 +20,8 @@ func newRestoreCommand(g *globals) *cobra.Command {
 		Short: "Restore a snapshot (or part of it) into a folder and verify every file",
 		Long: "Restore a snapshot into --target. Each backed-up PATH appears under the target by\n" +
 			"its base name (/srv/data is restored to TARGET/data). --at picks the newest snapshot\n" +
-			"taken at or before that local time. --include limits the restore to snapshot paths\n" +
+			"taken at or before that local time (the whole minute counts). --include limits the\n" +
+			"restore to snapshot paths\n" +
 			"such as /data/reports. Every restored file is re-read and checked against its\n" +
 			"SHA-256 in the snapshot; exit status 5 means some files could not be restored.\n" +
 			"Existing files are never replaced without --overwrite.",
@@ -44,7 +45,9 @@ func newRestoreCommand(g *globals) *cobra.Command {
 				if perr != nil {
 					return perr
 				}
-				snap, err = r.SnapshotAt(ctx, t)
+				// The whole minute counts: "--at 21:05" includes a snapshot
+				// listed as 21:05:40.
+				snap, err = r.SnapshotAt(ctx, t.Add(time.Minute-time.Nanosecond))
 			} else {
 				snap, err = r.FindSnapshot(ctx, snapRef)
 			}
