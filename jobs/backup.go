@@ -119,11 +119,18 @@ func (s *Service) backupInto(ctx context.Context, j store.Job, run *store.Run, p
 			st.Name = name
 		}
 		if err != nil {
-			if st.Status == "" {
-				st.Status = "failed"
+			if st.Status == "" || st.Status == ReplicaOK || st.Status == ReplicaNeverSynced {
+				st.Status = ReplicaFailed
+			}
+			if st.Error == "" {
+				st.Error = err.Error()
 			}
 			run.Warnings = append(run.Warnings, store.RunWarning{Path: "replica " + name, Err: err.Error()})
 		}
+		if st.LastAttempt.IsZero() {
+			st.LastAttempt = s.now()
+		}
+		s.recordReplica(context.WithoutCancel(ctx), j.ID, run.ID, st)
 		states = append(states, st)
 	}
 	return states, nil
@@ -225,7 +232,7 @@ func (s *Service) fileExecutionReport(ctx context.Context, actor string, j store
 		rep.Warnings = append(rep.Warnings, reports.Warning{Path: w.Path, Err: w.Err})
 	}
 	for _, r := range replicas {
-		rep.Replicas = append(rep.Replicas, reports.ReplicaState{Name: r.Name, URL: r.URL, Status: r.Status, LastSync: r.LastSync})
+		rep.Replicas = append(rep.Replicas, reportReplica(r, run.FinishedAt))
 	}
 	if run.RequestID != 0 {
 		if r, err := s.catalog.RequestByID(ctx, run.RequestID); err == nil {
@@ -236,6 +243,9 @@ func (s *Service) fileExecutionReport(ctx context.Context, actor string, j store
 		render: func(w io.Writer, meta pdfdoc.Meta) error {
 			rep.Meta = meta
 			rep.Signatures = s.signatures(ctx, set, meta.Lang, actor)
+			for i, r := range replicas {
+				rep.Replicas[i].Status = replicaStatusText(meta.Lang, r)
+			}
 			return reports.WriteExecutionReport(w, rep)
 		}})
 }

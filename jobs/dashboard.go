@@ -7,7 +7,6 @@ import (
 	"strings"
 	"time"
 
-	"cadang/engine/replica"
 	"cadang/store"
 )
 
@@ -18,8 +17,9 @@ type JobSummary struct {
 	NextRun  time.Time `json:"next_run,omitzero"` // zero when not scheduled (or no scheduler runs)
 	RepoSize int64     `json:"repository_bytes"`  // -1 when not a local folder
 	Replicas []string  `json:"replicas,omitempty"`
-	// ReplicaStates is each replica's last sync as the repository's
-	// replicas.json records it (status ok, failed, or never synced).
+	// ReplicaStates is each replica's last sync: result, time and lag, as
+	// the catalog recorded it after the job's last run (or replicas.json,
+	// when `cadang replica sync` ran since).
 	ReplicaStates []ReplicaResult `json:"replica_states,omitempty"`
 }
 
@@ -46,7 +46,7 @@ func (s *Service) Dashboard(ctx context.Context, as User, sched *Scheduler) (Das
 	var d Dashboard
 	for _, j := range jobs {
 		js := JobSummary{Job: j, NextRun: next[j.ID], RepoSize: folderSize(j.Repository), Replicas: j.Replicas,
-			ReplicaStates: replicaStates(j)}
+			ReplicaStates: s.replicaStates(ctx, j)}
 		runs, err := s.catalog.Runs(ctx, store.RunFilter{JobID: j.ID, Limit: 1})
 		if err != nil {
 			return Dashboard{}, err
@@ -76,33 +76,6 @@ func (s *Service) Dashboard(ctx context.Context, as User, sched *Scheduler) (Das
 	}
 	d.Missed = len(missed)
 	return d, nil
-}
-
-// replicaStates reads the replicas' last sync from the repository folder.
-func replicaStates(j Job) []ReplicaResult {
-	if len(j.Replicas) == 0 {
-		return nil
-	}
-	reg, err := replica.LoadRegistry(j.Repository)
-	var out []ReplicaResult
-	for _, name := range j.Replicas {
-		st := ReplicaResult{Name: name, Status: "not configured"}
-		if err == nil {
-			if rep, gerr := reg.Get(name); gerr == nil {
-				st.URL, st.LastSync = rep.URL, rep.LastSync
-				switch {
-				case rep.LastError != "":
-					st.Status = "failed: " + rep.LastError
-				case rep.LastSync.IsZero():
-					st.Status = "never synced"
-				default:
-					st.Status = "ok"
-				}
-			}
-		}
-		out = append(out, st)
-	}
-	return out
 }
 
 // folderSize adds up a local repository's files; -1 for remote locations.

@@ -37,12 +37,39 @@ type Replicator interface {
 	Replicate(ctx context.Context, repo, replica string, progress engine.Progress) (ReplicaResult, error)
 }
 
-// ReplicaResult is the state of one replica after a run, for the execution report.
+// Replica statuses.
+const (
+	ReplicaOK            = "ok"
+	ReplicaFailed        = "failed"
+	ReplicaNotConfigured = "not configured"
+	ReplicaNeverSynced   = "never synced"
+)
+
+// ReplicaResult is the state of one replica after a run, for the execution
+// report, the catalog and the dashboard.
 type ReplicaResult struct {
-	Name     string    `json:"name"`
-	URL      string    `json:"url,omitempty"`
-	Status   string    `json:"status"` // ok, failed, not configured
-	LastSync time.Time `json:"last_sync,omitzero"`
+	Name        string    `json:"name"`
+	URL         string    `json:"url,omitempty"`
+	Status      string    `json:"status"` // ok, failed, not configured, never synced
+	Error       string    `json:"error,omitempty"`
+	LastAttempt time.Time `json:"last_attempt,omitzero"`
+	LastSync    time.Time `json:"last_sync,omitzero"` // end of the last successful sync
+	// Lag is how far the replica was behind the repository right after the
+	// attempt; nil when it could not be measured (unreachable, or only
+	// replicas.json was read).
+	Lag *ReplicaLag `json:"lag,omitempty"`
+}
+
+// ReplicaLag is what a replica lacks of its repository.
+type ReplicaLag struct {
+	Snapshots int   `json:"missing_snapshots"`
+	Files     int   `json:"missing_files"`
+	Bytes     int64 `json:"missing_bytes"`
+}
+
+// UpToDate reports whether the last sync succeeded and left nothing missing.
+func (r ReplicaResult) UpToDate() bool {
+	return r.Status == ReplicaOK && r.Lag != nil && r.Lag.Files == 0
 }
 
 // readPasswordFile reads a repository password file, dropping one trailing newline.

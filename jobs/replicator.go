@@ -2,8 +2,11 @@ package jobs
 
 import (
 	"context"
+	"errors"
+	"time"
 
 	"cadang/engine"
+	"cadang/engine/replica"
 )
 
 // EngineReplicator syncs a job's repository to the replicas recorded in the
@@ -15,15 +18,33 @@ var _ Replicator = EngineReplicator{}
 
 // Replicate copies what the replica lacks and checks it; the outcome is also
 // recorded in replicas.json, so `cadang replica list` shows the job's syncs.
+// Then it measures what the replica still lacks (engine.ReplicaLag): after a
+// failed sync that is how many snapshots the offsite copy is behind.
 func (EngineReplicator) Replicate(ctx context.Context, repo, name string, p engine.Progress) (ReplicaResult, error) {
+	st := ReplicaResult{Name: name, Status: ReplicaOK, LastAttempt: time.Now()}
 	res, err := engine.SyncReplica(ctx, repo, name, engine.SyncOptions{ReplicateOptions: engine.ReplicateOptions{Progress: p}})
-	st := ReplicaResult{Name: name, Status: "ok"}
 	if res != nil {
 		st.URL, st.LastSync = res.Replica.URL, res.Replica.LastSync
+		if !res.Replica.LastAttempt.IsZero() {
+			// The very time replicas.json holds: the dashboard takes the
+			// registry instead only when a later sync wrote it.
+			st.LastAttempt = res.Replica.LastAttempt
+		}
 	}
-	if err != nil {
-		st.Status = "failed"
+	switch {
+	case errors.Is(err, replica.ErrUnknownReplica):
+		// Named by the job but never added: nothing to sync or measure.
+		st.Status, st.Error = ReplicaNotConfigured, err.Error()
+		return st, err
+	case err != nil:
+		st.Status, st.Error = ReplicaFailed, err.Error()
+	}
+	if errors.Is(err, context.Canceled) || ctx.Err() != nil {
 		return st, err
 	}
-	return st, nil
+	if rep, lag, lerr := engine.ReplicaLag(ctx, repo, name); lerr == nil {
+		st.URL = rep.URL
+		st.Lag = &ReplicaLag{Snapshots: lag.MissingSnapshots, Files: lag.MissingFiles, Bytes: lag.MissingBytes}
+	}
+	return st, err
 }

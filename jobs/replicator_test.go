@@ -40,7 +40,7 @@ func TestEngineReplicator(t *testing.T) {
 		wantErr    bool
 	}{
 		{"offsite", "ok", false},
-		{"nosuch", "failed", true},
+		{"nosuch", ReplicaNotConfigured, true},
 	}
 	for _, tt := range tests {
 		st, err := EngineReplicator{}.Replicate(ctx, dir, tt.name, engine.NopProgress{})

@@ -80,7 +80,7 @@ func duration(r ExecutionReport) string {
 var replicaColumns = []pdfdoc.Column{
 	{Title: pdfdoc.T("Replika", "Replica"), Width: 30, MaxLines: 2},
 	{Title: pdfdoc.T("Tujuan", "Destination"), Width: 70, MaxLines: 2},
-	{Title: pdfdoc.T("Status", "Status"), Width: 25},
+	{Title: pdfdoc.T("Status", "Status"), Width: 25, MaxLines: 3},
 	{Title: pdfdoc.T("Sinkron terakhir", "Last sync"), Width: 30},
 	{Title: pdfdoc.T("Selisih", "Lag"), Width: 20, Align: "R"},
 }

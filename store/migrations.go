@@ -134,4 +134,22 @@ var migrations = []string{
 	// 6: a restore request may name the snapshot paths to bring back (JSON
 	// list); empty means the whole snapshot.
 	`ALTER TABLE requests ADD COLUMN include TEXT NOT NULL DEFAULT '[]';`,
+	// 7: each job's offsite replicas as of their last sync attempt (by a run):
+	// result, last successful sync, and how far behind the repository they
+	// were measured right after it (lag_known = 0 when it could not be).
+	`CREATE TABLE replica_state (
+		job_id            INTEGER NOT NULL REFERENCES jobs(id),
+		name              TEXT NOT NULL,
+		url               TEXT NOT NULL DEFAULT '',
+		run_id            INTEGER REFERENCES runs(id),
+		status            TEXT NOT NULL,
+		error             TEXT NOT NULL DEFAULT '',
+		last_attempt      TEXT NOT NULL DEFAULT '',
+		last_sync         TEXT NOT NULL DEFAULT '',
+		lag_known         INTEGER NOT NULL DEFAULT 0,
+		missing_snapshots INTEGER NOT NULL DEFAULT 0,
+		missing_files     INTEGER NOT NULL DEFAULT 0,
+		missing_bytes     INTEGER NOT NULL DEFAULT 0,
+		PRIMARY KEY (job_id, name)
+	);`,
 }

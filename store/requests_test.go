@@ -2,8 +2,10 @@ package store
 
 import (
 	"context"
+	"reflect"
 	"slices"
 	"testing"
+	"time"
 )
 
 func TestRequestIncludeRoundTrip(t *testing.T) {
@@ -49,5 +51,36 @@ func TestRequestIncludeRoundTrip(t *testing.T) {
 				t.Errorf("after update Include = %q, want %q", again.Include, tc.update)
 			}
 		})
+	}
+}
+
+func TestReplicaStateUpsert(t *testing.T) {
+	ctx := context.Background()
+	c := openTemp(t)
+	uid, err := c.CreateUser(ctx, User{Name: "ani", Role: "staff", PasswordHash: "x"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jid, err := c.CreateJob(ctx, Job{Name: "erp", Repository: "/r", ScheduleKind: "window", State: "approved", CreatedBy: uid})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t0 := time.Date(2026, 11, 25, 21, 14, 0, 0, time.UTC)
+	steps := []ReplicaState{
+		{JobID: jid, Name: "gdrive", URL: "rclone:gd:erp", Status: "ok", LastAttempt: t0, LastSync: t0, LagKnown: true},
+		{JobID: jid, Name: "gdrive", URL: "rclone:gd:erp", Status: "failed", Error: "quota", LastAttempt: t0.Add(24 * time.Hour),
+			LastSync: t0, LagKnown: true, MissingSnapshots: 1, MissingFiles: 3, MissingBytes: 4096},
+	}
+	for i, want := range steps {
+		if err := c.SaveReplicaState(ctx, want); err != nil {
+			t.Fatal(err)
+		}
+		got, err := c.ReplicaStates(ctx, jid)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || !reflect.DeepEqual(got["gdrive"], want) {
+			t.Errorf("step %d: states = %+v, want only %+v", i, got, want)
+		}
 	}
 }

@@ -61,6 +61,10 @@ var seeds = map[int]struct {
 		insert: []string{`INSERT INTO requests(id,kind,job_id,requester_id,reason,state,created_at,updated_at,include) VALUES(3,'restore',1,1,'one folder','draft','t','t','["/home/a/docs"]')`},
 		checks: []string{`SELECT 1 FROM requests WHERE id=3 AND include='["/home/a/docs"]'`},
 	},
+	7: {
+		insert: []string{`INSERT INTO replica_state(job_id,name,url,run_id,status,last_attempt,lag_known,missing_snapshots) VALUES(1,'gdrive','rclone:gd:b',1,'ok','t',1,2)`},
+		checks: []string{`SELECT 1 FROM replica_state WHERE job_id=1 AND name='gdrive' AND missing_snapshots=2`},
+	},
 }
 
 // buildAt makes a catalog file at schema version v holding every seed up to v.

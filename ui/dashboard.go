@@ -114,13 +114,64 @@ func jobSummaryRow(js jobs.JobSummary) fyne.CanvasObject {
 	}
 	next := lang.L("Next run: {{.T}}", map[string]any{"T": formatTime(js.NextRun)})
 	size := lang.L("Repository: {{.Size}}", map[string]any{"Size": repoSize(js.RepoSize)})
-	repl := lang.L("Offsite copies: none")
-	if len(js.Replicas) > 0 {
-		repl = lang.L("Offsite copies: {{.R}}", map[string]any{"R": strings.Join(js.Replicas, ", ")})
-	}
-	facts := widget.NewLabel(next + " · " + size + " · " + repl)
+	facts := widget.NewLabel(next + " · " + size)
 	facts.Wrapping = fyne.TextWrapWord
-	return container.NewVBox(container.NewBorder(nil, nil, icon, nil, container.NewVBox(container.NewHBox(name, state), last, facts)), widget.NewSeparator())
+	return container.NewVBox(container.NewBorder(nil, nil, icon, nil, container.NewVBox(container.NewHBox(name, state), last, facts, replicaLine(js))), widget.NewSeparator())
+}
+
+// replicaLine is the job's offsite copies as their last sync left them:
+// "gdrive up to date 21:14 / sftp-b 2 snapshots behind / nas failed: …",
+// orange when any is not up to date.
+func replicaLine(js jobs.JobSummary) *widget.Label {
+	l := widget.NewLabel(lang.L("Offsite copies: none"))
+	l.Wrapping = fyne.TextWrapWord
+	if len(js.ReplicaStates) == 0 {
+		return l
+	}
+	parts := make([]string, 0, len(js.ReplicaStates))
+	for _, st := range js.ReplicaStates {
+		parts = append(parts, st.Name+" "+replicaText(st))
+		if !st.UpToDate() {
+			l.Importance = widget.WarningImportance
+		}
+	}
+	l.SetText(lang.L("Offsite copies: {{.R}}", map[string]any{"R": strings.Join(parts, " / ")}))
+	return l
+}
+
+// replicaText is one replica's state in a few words.
+func replicaText(st jobs.ReplicaResult) string {
+	behind := func() string {
+		if st.Lag != nil && st.Lag.Snapshots > 0 {
+			return lang.L("{{.N}} snapshots behind", map[string]any{"N": st.Lag.Snapshots})
+		}
+		return ""
+	}
+	switch {
+	case st.Status == jobs.ReplicaNotConfigured:
+		return lang.L("not set up (cadang replica add)")
+	case st.Status == jobs.ReplicaNeverSynced:
+		return lang.L("never synced")
+	case st.Status == jobs.ReplicaFailed:
+		text := lang.L("failed: {{.Err}}", map[string]any{"Err": shorten(st.Error, 90)})
+		if b := behind(); b != "" {
+			text = b + ", " + text
+		}
+		return text
+	case st.UpToDate():
+		return lang.L("up to date {{.T}}", map[string]any{"T": formatTime(st.LastSync)})
+	case behind() != "":
+		return behind()
+	}
+	return lang.L("synced {{.T}}", map[string]any{"T": formatTime(st.LastSync)})
+}
+
+// shorten keeps the start of a long message for a one-line summary.
+func shorten(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n-1]) + "…"
+	}
+	return s
 }
 
 // runLook colours a run result: green success, orange warnings or

@@ -1,0 +1,46 @@
+package ui
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2/widget"
+
+	"cadang/jobs"
+)
+
+// The dashboard says per job how each offsite copy stands.
+func TestDashboardReplicaLine(t *testing.T) {
+	newTestWindow(t) // the app and English
+	at := time.Date(2026, 11, 25, 21, 14, 0, 0, time.Local)
+	tests := []struct {
+		name   string
+		states []jobs.ReplicaResult
+		want   []string
+		warn   bool
+	}{
+		{"no replicas", nil, []string{"Offsite copies: none"}, false},
+		{"up to date", []jobs.ReplicaResult{{Name: "gdrive", Status: jobs.ReplicaOK, LastSync: at, Lag: &jobs.ReplicaLag{}}},
+			[]string{"gdrive up to date", "21:14"}, false},
+		{"mixed", []jobs.ReplicaResult{
+			{Name: "gdrive", Status: jobs.ReplicaOK, LastSync: at, Lag: &jobs.ReplicaLag{}},
+			{Name: "sftp-b", Status: jobs.ReplicaFailed, Error: "connection refused", LastSync: at, Lag: &jobs.ReplicaLag{Snapshots: 2, Files: 5}},
+			{Name: "nas", Status: jobs.ReplicaFailed, Error: strings.Repeat("x", 200)},
+			{Name: "s3", Status: jobs.ReplicaNotConfigured},
+		}, []string{"gdrive up to date", "sftp-b 2 snapshots behind, failed: connection refused", "nas failed: xxx", "…", "s3 not set up"}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := replicaLine(jobs.JobSummary{ReplicaStates: tt.states})
+			for _, w := range tt.want {
+				if !strings.Contains(l.Text, w) {
+					t.Errorf("line %q lacks %q", l.Text, w)
+				}
+			}
+			if got := l.Importance == widget.WarningImportance; got != tt.warn {
+				t.Errorf("warning colour = %v, want %v", got, tt.warn)
+			}
+		})
+	}
+}
