@@ -32,10 +32,12 @@ func addRepoCommands(root *cobra.Command, g *globals) {
 type repoFlags struct {
 	repo         string
 	passwordFile string
+	cmd          *cobra.Command // for --workspace, where a replica name is looked up (reponame.go)
 }
 
 func (f *repoFlags) add(cmd *cobra.Command) {
-	cmd.Flags().StringVar(&f.repo, "repo", "", "repository folder or URL (required)")
+	f.cmd = cmd
+	cmd.Flags().StringVar(&f.repo, "repo", "", "repository folder or URL, or the name of a replica of a workspace job's repository (required)")
 	cmd.Flags().StringVar(&f.passwordFile, "password-file", "", "file holding the repository password (default: $CADANG_PASSWORD)")
 }
 
@@ -56,7 +58,11 @@ func (f *repoFlags) open(ctx context.Context) (*engine.Repository, error) {
 	if err != nil {
 		return nil, err
 	}
-	be, err := location.Open(ctx, f.repo)
+	loc, err := resolveRepo(ctx, f.repo, f.cmd)
+	if err != nil {
+		return nil, err
+	}
+	be, err := location.Open(ctx, loc)
 	if err != nil {
 		return nil, err
 	}
