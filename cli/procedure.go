@@ -334,7 +334,18 @@ func newSettingsCommand(g *globals) *cobra.Command {
 
 func newDaemonCommand(g *globals) *cobra.Command {
 	l := &login{}
-	cmd := &cobra.Command{Use: "daemon", Short: "Run the scheduler without a window until SIGINT/SIGTERM", Args: cobra.NoArgs,
+	cmd := &cobra.Command{Use: "daemon --as ACCOUNT --login-file FILE", Short: "Run the scheduler without a window until SIGINT/SIGTERM",
+		Long: "Run the scheduler without a window until SIGINT/SIGTERM. It logs in once, as an IT staff, manager or\n" +
+			"administrator account (a service account such as `cadang-svc` with role staff is enough), with the password\n" +
+			"from --login-file (preferred for services: a file only that OS user reads) or $CADANG_LOGIN. Scheduled runs\n" +
+			"are recorded as the scheduler; they start only approved jobs, as always. Events are printed one per line.",
+		Args: cobra.NoArgs,
+		PreRunE: func(cmd *cobra.Command, args []string) error {
+			if l.as == "" {
+				return exitf(ExitUsage, "daemon: give the service account it runs as: cadang daemon --as NAME --login-file FILE (or the password in $CADANG_LOGIN)")
+			}
+			return nil
+		},
 		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
 			if s.me.Role == jobs.RoleUser {
 				return withExit(ExitRefused, errors.New("daemon: needs an IT staff, manager or administrator account"))

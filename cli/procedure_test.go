@@ -299,3 +299,32 @@ func TestCLIJobDelete(t *testing.T) {
 	p.refused("not approved", with(staff, "job", "run", "erp")...)
 	p.refused("already deleted", with(staff, "job", "delete", "erp")...)
 }
+
+// The daemon runs as a service account whose password comes from
+// $CADANG_LOGIN as well as --login-file; without an account it says how.
+func TestCLIDaemonServiceAccount(t *testing.T) {
+	p := newProcedureCLI(t)
+	code, _, stderr := p.run("daemon")
+	if code != ExitUsage || !strings.Contains(stderr, "--as NAME --login-file FILE") || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+		t.Errorf("daemon without an account: exit %d, stderr %q; want one usage line with the command", code, stderr)
+	}
+	svcPw := writeFile(t, "svc.pw", "service-pass-1\n")
+	p.ok("user", "add", "--as", "admin", "--login-file", p.admin, "--name", "cadang-svc", "--role", "staff", "--password-file", svcPw)
+	t.Setenv("CADANG_LOGIN", "service-pass-1")
+	ctx, cancel := context.WithCancel(context.Background())
+	errw := &signalWriter{ready: make(chan struct{})}
+	done := make(chan int)
+	go func() {
+		done <- Execute(ctx, []string{"daemon", "--workspace", p.ws, "--as", "cadang-svc"},
+			Options{Stdout: io.Discard, Stderr: errw, Stdin: strings.NewReader("")})
+	}()
+	select {
+	case <-errw.ready:
+	case code := <-done:
+		t.Fatalf("daemon with $CADANG_LOGIN exited with %d before scheduling: %s", code, errw.buf.String())
+	}
+	cancel()
+	if code := <-done; code != ExitOK {
+		t.Errorf("daemon exit status = %d, want 0 (%s)", code, errw.buf.String())
+	}
+}
