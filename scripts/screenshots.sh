@@ -55,13 +55,14 @@ as admin user add --name gideon --full-name "Gideon B. Sirapanji" --role manager
 as admin user add --name budi --full-name "Budi Santoso" --role staff --password-file "$tmp/budi.pw"
 as admin user add --name sari --full-name "Sari Wulandari" --role user --department Finance --password-file "$tmp/sari.pw"
 
-as budi job new --name finance-share --source "$data/finance" --repo "$tmp/repos/finance" --keep-daily 7 --keep-weekly 4 --keep-monthly 12
+as budi job new --name finance-share --source "$data/finance" --repo "$tmp/repos/finance" --replica gedung-b --keep-daily 7 --keep-weekly 4 --keep-monthly 12
 as budi job new --name hr-documents --source "$data/hr" --repo "$tmp/repos/hr" --cron "30 22 * * 1-5" --keep-last 10
 as budi job new --name engineering-drawings --source "$data/drawings" --repo "$tmp/repos/drawings" --window 20:00-22:00
 for j in finance-share hr-documents engineering-drawings; do as budi job submit "$j"; done
 as gideon job approve finance-share
 as gideon job approve hr-documents
-as budi job run finance-share
+as budi job run finance-share || true # its offsite copy is added after this first run
+c replica add --repo "$tmp/repos/finance" gedung-b "$tmp/offsite/finance"
 printf '2026-11-04,4100,990000\n' >>"$data/finance/2026/11/ledger.csv"
 as budi job run finance-share
 as budi job run hr-documents
