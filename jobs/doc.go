@@ -27,6 +27,14 @@
 //   - Every state change is appended to the audit log, each entry chained
 //     by SHA-256 to the one before; VerifyAudit finds changed, inserted and
 //     deleted entries and a removed tail.
+//   - A deleted job is retired, not erased (RetireJob): it never runs again
+//     and lists hide it, but its runs, documents, audit entries and
+//     repository stay, so its data can still be restored and its history
+//     shown.
+//   - A restore request may name snapshot paths (Include): only those are
+//     restored and checked, and its documents say so.
+//   - After every run each replica's result, last sync and lag are kept in
+//     the catalog (replica_state) for the dashboard and the report.
 //   - Every document gets its number (form code / year / sequence) before
 //     rendering, is written atomically and registered with its SHA-256;
 //     numbers are never reused (a failed rendering leaves a gap).

@@ -161,6 +161,9 @@ func (row *requestRow) view(s *session) fyne.CanvasObject {
 	when := lang.L("run at {{.T}}", map[string]any{"T": formatTime(r.RequestedAt)})
 	if r.Kind == jobs.KindRestore {
 		when = lang.L("data as of {{.T}}, into {{.Target}}", map[string]any{"T": formatTime(r.RequestedAt), "Target": r.Target})
+		if len(r.Include) > 0 {
+			when += " · " + lang.L("only {{.List}}", map[string]any{"List": strings.Join(r.Include, ", ")})
+		}
 	}
 	detail := fmt.Sprintf("%s · %s · %s", r.Requester, when, stateName(r.State))
 	if r.Number != "" {
