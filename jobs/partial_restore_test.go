@@ -57,6 +57,9 @@ func TestPartialRestore(t *testing.T) {
 			t.Fatal("no request form filed")
 		}
 		s.wantText(form[len(form)-1], s.pdfText(form[len(form)-1]), "/Keuangan/laporan")
+		doc, err := s.svc.Handover(s.ctx, s.staff, r.ID, jobs.HandoverOptions{})
+		s.must(err)
+		s.wantText(doc, s.pdfText(doc), "keuangan: /Keuangan/laporan")
 	})
 
 	t.Run("path not in the snapshot fails the request", func(t *testing.T) {

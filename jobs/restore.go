@@ -327,7 +327,11 @@ func (s *Service) Handover(ctx context.Context, as User, id int64, opt HandoverO
 	if err != nil {
 		return Document{}, err
 	}
-	form := forms.HandoverForm{RequestNumber: r.Number, Department: r.Department, Requester: displayName(requester), Data: j.Name,
+	data := j.Name
+	if len(r.Include) > 0 {
+		data += ": " + strings.Join(r.Include, ", ") // a partial restore hands over only these
+	}
+	form := forms.HandoverForm{RequestNumber: r.Number, Department: r.Department, Requester: displayName(requester), Data: data,
 		SnapshotID: r.SnapshotID, Target: r.Target, VerificationOK: true, Notes: opt.Notes}
 	for _, run := range runs {
 		if run.RequestID == r.ID {
