@@ -20,6 +20,17 @@
 // target and checks every file's SHA-256; verify finds any changed byte.
 // Writers hold an exclusive lock in locks/.
 //
+// How a backup runs: one walker per free core lists folders and compares
+// entries with the parent snapshot (unchanged files are not read); file
+// workers read, cut (FastCDC, 512 KiB average), hash (SHA-256 per file,
+// BLAKE3 per chunk) and hand new chunks to blob workers that compress (LZ4)
+// and seal them into at most two 16 MiB pack buffers; a goroutine per
+// folder stores its listing once its entries are done. Memory stays bounded
+// by those buffers, not by the data. A restore creates folders and files
+// with many workers (creation is slow in kernels), fetches each pack once,
+// writes chunks at their offsets (zero chunks stay holes), and re-reads
+// every file through the same descriptor to check its SHA-256.
+//
 // Non-guarantees: ownership (uid/gid), extended attributes, ACLs and hard
 // links are not stored; special files (devices, FIFOs, sockets) are skipped
 // with a warning. Two processes must not write one repository at once
