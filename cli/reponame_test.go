@@ -40,6 +40,7 @@ func TestRepoByReplicaName(t *testing.T) {
 		if out := p.ok("snapshots", "--repo", "gedung-b"); !strings.Contains(out, "keuangan") {
 			t.Errorf("snapshots --repo gedung-b: %q, want the job's snapshot", out)
 		}
+		p.ok("verify", "--repo", "gedung-b", "--read-data")
 		target := filepath.Join(t.TempDir(), "pulih")
 		p.ok("restore", "--repo", "gedung-b", "--snapshot", "latest", "--target", target)
 		if b, err := os.ReadFile(filepath.Join(target, "keuangan", "data.txt")); err != nil || string(b) != "data of keuangan" {
