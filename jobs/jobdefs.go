@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -145,6 +146,9 @@ func (s *Service) CreateJob(ctx context.Context, as User, spec JobSpec) (Job, er
 	j := store.Job{State: JobDraft, Revision: 1, CreatedBy: actor.ID, EditedBy: actor.ID, CreatedAt: now, UpdatedAt: now}
 	specToStore(spec, &j)
 	if j.ID, err = s.catalog.CreateJob(ctx, j); err != nil {
+		if old, ferr := s.catalog.JobByName(ctx, spec.Name); errors.Is(err, store.ErrConflict) && ferr == nil && old.State == JobRetired {
+			return Job{}, fmt.Errorf("create job %q: a deleted job keeps that name (its runs and documents refer to it); choose another name", spec.Name)
+		}
 		return Job{}, err
 	}
 	if err := s.audit(ctx, as.Name, "job.create", jobObject(j.ID), "", JobDraft, spec.Name+": "+spec.Schedule.String()); err != nil {

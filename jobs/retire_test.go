@@ -90,6 +90,9 @@ func TestRetireJob(t *testing.T) {
 		wantRefused(t, "submit", err)
 		_, err = f.svc.CreateRequest(f.ctx, f.dept, NewRequest{Kind: KindBackup, Job: j.Name, Reason: "x"})
 		wantRefused(t, "backup request", err)
+		if _, err := f.svc.CreateJob(f.ctx, f.staff, j.JobSpec); err == nil || !strings.Contains(err.Error(), "deleted job keeps that name") {
+			t.Errorf("new job with the deleted job's name: %v, want a clear refusal", err)
+		}
 		if _, err := f.svc.CreateRequest(f.ctx, f.dept, NewRequest{Kind: KindRestore, Job: j.Name, Reason: "old data", RequestedAt: time.Now()}); err != nil {
 			t.Errorf("restore request of a deleted job's kept data: %v", err)
 		}
