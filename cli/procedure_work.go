@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
@@ -100,12 +101,40 @@ func printJob(s *session, j jobs.Job) error {
 		fmt.Fprintf(s.out, "  excludes:   %s\n", strings.Join(j.Excludes, ", "))
 	}
 	if len(j.Replicas) > 0 {
-		fmt.Fprintf(s.out, "  replicas:   %s\n", strings.Join(j.Replicas, ", "))
+		states, err := s.svc.ReplicaStates(s.ctx, s.me, strconv.FormatInt(j.ID, 10))
+		if err != nil {
+			return err
+		}
+		for _, st := range states {
+			fmt.Fprintf(s.out, "  replica:    %s\n", replicaLine(st))
+		}
 	}
 	if j.DecidedBy != "" {
 		fmt.Fprintf(s.out, "  decided by: %s at %s %s\n", j.DecidedBy, j.DecidedAt.Local().Format("2006-01-02 15:04"), j.RejectReason)
 	}
 	return nil
+}
+
+// replicaLine is one replica's state: "gdrive up to date (synced 2026-11-25 21:14)".
+func replicaLine(st jobs.ReplicaResult) string {
+	line := st.Name + " "
+	switch {
+	case st.UpToDate():
+		line += "up to date"
+	case st.Lag != nil && st.Lag.Snapshots > 0:
+		line += fmt.Sprintf("%d snapshots behind", st.Lag.Snapshots)
+		if st.Status == jobs.ReplicaFailed {
+			line += ", failed: " + st.Error
+		}
+	case st.Status == jobs.ReplicaFailed:
+		line += "failed: " + st.Error
+	default:
+		line += st.Status
+	}
+	if !st.LastSync.IsZero() {
+		line += " (synced " + st.LastSync.Local().Format("2006-01-02 15:04") + ")"
+	}
+	return line
 }
 
 func newJobCommand(g *globals) *cobra.Command {

@@ -32,6 +32,10 @@ func TestRepoByReplicaName(t *testing.T) {
 	offsite := filepath.Join(t.TempDir(), "gedung-b")
 	p.ok("replica", "add", "--repo", repo, "gedung-b", offsite)
 	p.ok("replica", "sync", "--repo", repo, "gedung-b")
+	p.ok(with("job", "edit", "keuangan", "--replica", "gedung-b")...)
+	if out := p.ok(with("job", "show", "keuangan")...); !strings.Contains(out, "replica:    gedung-b ok (synced") {
+		t.Errorf("job show: %q, want the replica's last sync", out)
+	}
 	if err := os.RemoveAll(filepath.Join(repo, "snapshots")); err != nil { // only the replica can answer now
 		t.Fatal(err)
 	}

@@ -33,6 +33,19 @@ func replicaFromStore(rs store.ReplicaState) ReplicaResult {
 	return st
 }
 
+// ReplicaStates is each of a job's replicas as last seen (any account):
+// the dashboard's figures for one job, for `cadang job show`.
+func (s *Service) ReplicaStates(ctx context.Context, as User, ref string) ([]ReplicaResult, error) {
+	if _, err := s.act(ctx, as, "show the replicas of job "+ref); err != nil {
+		return nil, err
+	}
+	j, err := s.findJob(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	return s.replicaStates(ctx, s.jobFromStore(ctx, j)), nil
+}
+
 // replicaStates is each of a job's replicas as last seen: the catalog's
 // record of the job's last sync, unless replicas.json (written by `cadang
 // replica sync` too) records a later attempt; then that, without a lag.
