@@ -195,11 +195,23 @@ restored_root() {
 	esac
 }
 
+# cadang_version names the build: version, commit, and whether engine/ or
+# cli/ had uncommitted changes (the build is of the work tree).
+cadang_version() {
+	local v rev
+	v=$("$CADANG" version 2>&1 | head -n1) || true
+	rev=$(cd "$ROOT" && git rev-parse --short HEAD)
+	if [ -n "$(cd "$ROOT" && git status --porcelain -- engine cli main.go)" ]; then
+		rev="$rev with uncommitted changes in engine/ or cli/"
+	fi
+	echo "${v:-cadang (no version)} (commit $rev)"
+}
+
 versions() {
 	meta go "$(go version | cut -d' ' -f3-)"
 	meta restic "$(restic version | head -n1)"
 	meta borg "$(borg --version)"
-	case " $BENCH_TOOLS " in *" cadang "*) meta cadang "$("$CADANG" version 2>/dev/null | head -n1 || echo unknown) ($(cd "$ROOT" && git rev-parse --short HEAD))" ;; esac
+	case " $BENCH_TOOLS " in *" cadang "*) meta cadang "$(cadang_version)" ;; esac
 	meta cpu "$(lscpu | sed -n 's/^Model name: *//p' | head -n1), $(nproc) cores"
 	meta memory "$(free -g | awk '/^Mem:/ {print $2 " GiB"}')"
 	meta kernel "$(uname -sr)"
