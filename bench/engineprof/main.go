@@ -54,6 +54,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return errors.New("usage: engineprof init|backup|restore --repo R [flags] [PATH...]")
 	}
 	op := args[0]
+	if op != "init" && op != "backup" && op != "restore" {
+		return fmt.Errorf("unknown command %q (want init, backup or restore)", op)
+	}
 	var o options
 	fs := flag.NewFlagSet(op, flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
