@@ -112,6 +112,11 @@ func (r *Repository) decodeBlobInto(id ID, loc blobLoc, stored []byte, out *[]by
 	}
 	plain := payload
 	if loc.Flags&flagLZ4 != 0 {
+		// The encoder never compresses an empty blob, and lz4's assembly
+		// decoder faults on an empty destination: zero is damage.
+		if loc.Raw == 0 || len(payload) == 0 {
+			return nil, fmt.Errorf("blob %s: %w: empty LZ4 block", id, errDamaged)
+		}
 		if out == nil {
 			out = new([]byte)
 		}
