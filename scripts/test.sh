@@ -28,7 +28,9 @@ echo "== go test"
 go test -count=1 -timeout 20m ./...
 
 echo "== fuzz (briefly, each target)"
-fuzztime=${FUZZTIME:-4s}
+# A count, not a duration: Go 1.26's fuzz coordinator can report a spurious
+# "context deadline exceeded" when a wall-clock -fuzztime ends (golang/go#75804).
+fuzztime=${FUZZTIME:-20000x}
 for file in $(grep -rl --include='*_test.go' '^func Fuzz' .); do
   pkg=./$(dirname "${file#./}")
   for target in $(grep -ho '^func Fuzz[A-Za-z0-9_]*' "$file" | cut -d' ' -f2); do
@@ -37,4 +39,4 @@ for file in $(grep -rl --include='*_test.go' '^func Fuzz' .); do
       || { cat /tmp/cadang-fuzz.log; exit 1; }
   done
 done
-echo "fuzz: every target ran $fuzztime without a failure"
+echo "fuzz: every target ran $fuzztime inputs without a failure"
