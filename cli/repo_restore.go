@@ -1,8 +1,10 @@
 package cli
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -45,9 +47,7 @@ func newRestoreCommand(g *globals) *cobra.Command {
 				if perr != nil {
 					return perr
 				}
-				// The whole minute counts: "--at 21:05" includes a snapshot
-				// listed as 21:05:40.
-				snap, err = r.SnapshotAt(ctx, t.Add(time.Minute-time.Nanosecond))
+				snap, err = r.SnapshotAt(ctx, atUpperBound(at, t))
 			} else {
 				snap, err = r.FindSnapshot(ctx, snapRef)
 			}
@@ -66,6 +66,9 @@ func newRestoreCommand(g *globals) *cobra.Command {
 			prog := newTermProgress(g.opt.Stderr)
 			res, err := r.Restore(ctx, snap, target, engine.RestoreOptions{Include: includes, Overwrite: overwrite, Progress: prog.progress()})
 			prog.done()
+			if errors.Is(err, engine.ErrTargetExists) {
+				return fmt.Errorf("%w; nothing was written: pick an empty --target or add --overwrite", err)
+			}
 			if err != nil {
 				return err
 			}
@@ -107,4 +110,19 @@ func countFailed(cs []engine.FileCheck) int {
 		}
 	}
 	return n
+}
+
+// atUpperBound widens --at to the precision the person typed: "21:05"
+// includes a snapshot listed as 21:05:40, "21:05:07" one taken at
+// 21:05:07.4, and a date alone includes that whole day.
+func atUpperBound(typed string, t time.Time) time.Time {
+	switch len(strings.TrimSpace(typed)) {
+	case len("2006-01-02"):
+		return t.AddDate(0, 0, 1).Add(-time.Nanosecond)
+	case len("2006-01-02 15:04"):
+		return t.Add(time.Minute - time.Nanosecond)
+	case len("2006-01-02 15:04:05"):
+		return t.Add(time.Second - time.Nanosecond)
+	}
+	return t
 }

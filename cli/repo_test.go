@@ -115,3 +115,22 @@ func TestRepoCommands(t *testing.T) {
 		t.Errorf("verify of a damaged repository: exit %d, %s", code, out)
 	}
 }
+
+func TestAtUpperBound(t *testing.T) {
+	base := time.Date(2026, 11, 20, 21, 5, 0, 0, time.Local)
+	tests := []struct {
+		typed string
+		t     time.Time
+		want  time.Time
+	}{
+		{"2026-11-20 21:05", base, base.Add(time.Minute - time.Nanosecond)},
+		{"2026-11-20 21:05:07", base.Add(7 * time.Second), base.Add(8*time.Second - time.Nanosecond)},
+		{"2026-11-20T21:05:07+07:00", base, base},
+		{"2026-11-20", time.Date(2026, 11, 20, 0, 0, 0, 0, time.Local), time.Date(2026, 11, 21, 0, 0, 0, 0, time.Local).Add(-time.Nanosecond)},
+	}
+	for _, tt := range tests {
+		if got := atUpperBound(tt.typed, tt.t); !got.Equal(tt.want) {
+			t.Errorf("atUpperBound(%q) = %v, want %v", tt.typed, got, tt.want)
+		}
+	}
+}

@@ -20,6 +20,7 @@ var (
 	ErrNoSnapshot       = errors.New("no matching snapshot")
 	ErrAmbiguous        = errors.New("snapshot ID prefix is ambiguous")
 	ErrNewerFormat      = errors.New("repository was written by a newer Cadang")
+	ErrTargetExists     = errors.New("the restore would replace existing files")
 )
 
 // LockInfo names the holder of a repository lock. A *LockedError wraps ErrLocked.

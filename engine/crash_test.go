@@ -159,13 +159,9 @@ func runAndKill(t *testing.T, n int, args ...string) bool {
 	}
 	_ = cmd.Process.Kill()
 	err = cmd.Wait() // reaps the child, so its PID is dead for the lock check
-	if done {
-		return true
-	}
-	if err == nil && !done {
-		t.Fatalf("helper exited cleanly without finishing: %s", stderr.String())
-	}
-	return false
+	// A child that exited 0 finished its backup in the moment between our
+	// last read and the kill: its snapshot is committed, so it completed.
+	return done || err == nil
 }
 
 // checkAllSnapshots restores every snapshot and compares it with the state

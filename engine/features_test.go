@@ -123,10 +123,22 @@ func TestIncludeOverwriteAndCheck(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(target, "src/a/1.txt")); err == nil {
 		t.Error("a/1.txt restored though not included")
 	}
-	// Restoring again refuses to replace files unless Overwrite.
-	rr, err = r.Restore(ctx, res.Snapshot, target, RestoreOptions{Include: []string{"/src/b"}})
-	if err != nil || len(rr.Failed) != 1 {
-		t.Fatalf("second restore without overwrite: err %v failed %+v, want 1 failure", err, rr.Failed)
+	// Restoring again refuses, before writing anything, to replace files
+	// unless Overwrite; folders that exist are merged into.
+	before, err := os.Stat(filepath.Join(target, "src/b/3.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = r.Restore(ctx, res.Snapshot, target, RestoreOptions{Include: []string{"/src/b"}})
+	if !errors.Is(err, ErrTargetExists) || !strings.Contains(err.Error(), "1 already there") {
+		t.Fatalf("second restore without overwrite: %v, want ErrTargetExists naming 1 file", err)
+	}
+	if after, err := os.Stat(filepath.Join(target, "src/b/3.txt")); err != nil || !after.ModTime().Equal(before.ModTime()) || after.Size() != before.Size() {
+		t.Fatalf("a refused restore touched the existing file: %v", err)
+	}
+	rr, err = r.Restore(ctx, res.Snapshot, target, RestoreOptions{Include: []string{"/src/a/1.txt"}})
+	if err != nil || rr.Files != 1 || len(rr.Failed) != 0 {
+		t.Fatalf("restore of a new file into an existing folder: %v %+v", err, rr)
 	}
 	if err := os.WriteFile(filepath.Join(target, "src/b/3.txt"), []byte("tampered"), 0o644); err != nil {
 		t.Fatal(err)

@@ -100,6 +100,11 @@ func (r *Repository) Restore(ctx context.Context, snap Snapshot, target string, 
 	if err := rs.checkIncludes(); err != nil {
 		return nil, err
 	}
+	if !opt.Overwrite {
+		if err := rs.checkConflicts(); err != nil {
+			return nil, err
+		}
+	}
 	rs.createDirs(ctx)
 	rs.createFiles(ctx)
 	stop := startReporter(opt.Progress, rs.stats)
@@ -402,4 +407,31 @@ func (rs *restorer) run(ctx context.Context) error {
 	rs.finishLinks()
 	rs.finishDirs()
 	return nil
+}
+
+// checkConflicts refuses, before anything is written, a restore that would
+// replace files already in the target: a person asked for a copy, not an
+// overwrite, and learns it in one line instead of one failure per file.
+// Existing folders are merged into and are no conflict.
+func (rs *restorer) checkConflicts() error {
+	var n int
+	var first string
+	note := func(dst string) {
+		if _, err := os.Lstat(dst); err == nil {
+			if n == 0 {
+				first = dst
+			}
+			n++
+		}
+	}
+	for _, f := range rs.files {
+		note(f.dst)
+	}
+	for _, l := range rs.links {
+		note(l.dst)
+	}
+	if n == 0 {
+		return nil
+	}
+	return fmt.Errorf("restore into %s: %w: %d already there, e.g. %s", rs.target, ErrTargetExists, n, first)
 }
