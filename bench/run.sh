@@ -35,6 +35,7 @@ BENCH_DIR=$(cd "$BENCH_DIR" && pwd)
 DATA=$BENCH_DIR/data
 REPOS=$BENCH_DIR/repos
 RESTORES=$BENCH_DIR/restore
+TRASH=$BENCH_DIR/trash
 LOGS=$BENCH_DIR/logs
 RESULTS=$BENCH_DIR/results.tsv
 META=$BENCH_DIR/meta.env
@@ -219,9 +220,16 @@ versions() {
 	meta filesystem "$(df -T "$BENCH_DIR" | awk 'NR==2 {print $2 " on " $1}')"
 }
 
-# one_round measures every tool on a freshly generated data set.
+# one_round measures every tool on a freshly generated data set. Trees of
+# many files from the round before are moved aside, not deleted (see
+# delete_trees); repositories and caches hold few files and are removed.
 one_round() {
-	delete_trees "$DATA" "$REPOS" "$RESTORES" "$BENCH_DIR/restic-cache" "$BENCH_DIR/borg-base"
+	mkdir -p "$TRASH"
+	local t
+	for t in "$DATA" "$RESTORES"; do
+		[ -e "$t" ] && mv "$t" "$TRASH/$(basename "$t")-$1-$(date +%s%N)"
+	done
+	rm -rf "$REPOS" "$BENCH_DIR/restic-cache" "$BENCH_DIR/borg-base"
 	mkdir -p "$REPOS" "$RESTORES"
 	log "round $1: generating $BENCH_SIZE of data (seed $BENCH_SEED)"
 	meta dataset "$("$BENCH_DIR/gen" -out "$DATA" -size "$BENCH_SIZE" -seed "$BENCH_SEED")"
@@ -248,26 +256,28 @@ one_round() {
 			log "$t restore differs from the data: see $LOGS/$t-diff.log"
 		fi
 	done
-	# Only now: deleting one tool's restore would slow the next one's (see wait_after_delete).
-	delete_trees "$RESTORES"
 }
 
-# delete_trees removes trees of many files and notes when. ext4 does not
-# reuse an inode freed in the last 60 s (5 min while its table block is
-# dirty): right after a mass delete, creating files scans past the freed
-# inodes and costs several times the CPU. The timed restores must not pay
-# for an earlier step's rm -rf, so deletes happen between rounds, are
-# synced, and the restores wait until a minute has passed.
+# delete_trees removes trees of many files and notes when, in a file that
+# outlives the run. This ext4 has no journal, and then it does not reuse an
+# inode freed in the last 60 s, or 6 minutes while its inode-table block is
+# dirty (fs/ext4/ialloc.c, recently_deleted): for minutes after an rm -rf of
+# 20,000 files, creating files scans past the freed inodes and costs several
+# times the CPU. So a run deletes nothing while it measures (it moves trees
+# aside and deletes them at its end), and restores wait until 6 minutes
+# after the last mass delete of an earlier run.
 delete_trees() {
 	rm -rf "$@"
 	sync
-	LAST_DELETE=$(date +%s)
+	date +%s >"$BENCH_DIR/last-delete"
 }
 
 wait_after_delete() {
-	local left=$((${LAST_DELETE:-0} + 65 - $(date +%s)))
+	local last left
+	last=$(cat "$BENCH_DIR/last-delete" 2>/dev/null || echo 0)
+	left=$((last + 365 - $(date +%s)))
 	if [ "$left" -gt 0 ]; then
-		log "waiting ${left}s before the restores (ext4 avoids inodes freed in the last minute)"
+		log "waiting ${left}s before the restores (ext4 avoids inodes freed in the last minutes)"
 		sleep "$left"
 	fi
 }
@@ -289,8 +299,11 @@ main() {
 	meta seed "$BENCH_SEED"
 	meta tools "$BENCH_TOOLS"
 	versions
+	# Leftovers of an interrupted run; the restores below wait if needed.
+	[ -e "$TRASH" ] && delete_trees "$TRASH"
 	for round in $(seq 1 "$BENCH_ROUNDS"); do one_round "$round"; done
 	meta load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
+	delete_trees "$TRASH" "$RESTORES" "$REPOS" "$BENCH_DIR/restic-cache" "$BENCH_DIR/borg-base"
 	meta finished "$(date -u '+%Y-%m-%d %H:%M UTC')"
 
 	if [ "$BENCH_OUT" != - ]; then
