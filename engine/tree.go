@@ -137,9 +137,6 @@ func (r *Repository) walkTree(ctx context.Context, id ID, dir string, fn func(di
 	return nil
 }
 
-// errSkipDir returned by a walk function skips the directory's contents.
-var errSkipDir = fmt.Errorf("skip directory")
-
 // Walk calls fn for every node of snap, parents before children.
 func (r *Repository) Walk(ctx context.Context, snap Snapshot, fn func(Node) error) error {
 	root, err := snap.treeID()

@@ -188,12 +188,3 @@ func (p *plan) addOddities() {
 		{"db/current.sqlite", "inventory.sqlite"},
 	}
 }
-
-// totalSize is the planned number of content bytes.
-func (p plan) totalSize() int64 {
-	var n int64
-	for _, f := range p.Files {
-		n += f.Size
-	}
-	return n
-}
