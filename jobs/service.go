@@ -40,13 +40,22 @@ var ErrRefused = errors.New("refused")
 
 // refusedf builds an error wrapping ErrRefused with a message for a person.
 func refusedf(format string, a ...any) error {
-	return &RefusedError{msg: fmt.Sprintf(format, a...)}
+	return &RefusedError{msg: fmt.Sprintf(format, a...), format: format, args: a}
 }
 
 // RefusedError is a refusal with its reason; it matches ErrRefused.
-type RefusedError struct{ msg string }
+type RefusedError struct {
+	msg    string
+	format string
+	args   []any
+}
 
-func (e *RefusedError) Error() string        { return e.msg }
+func (e *RefusedError) Error() string { return e.msg }
+
+// Template returns the English format and its arguments, so that the window
+// can show the refusal in the person's language.
+func (e *RefusedError) Template() (format string, args []any) { return e.format, e.args }
+
 func (e *RefusedError) Is(target error) bool { return target == ErrRefused }
 
 // ErrSetupNeeded is returned by Login before the first administrator exists.

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"strings"
 
@@ -41,7 +42,7 @@ func explain(err error) (what, todo string) {
 	var refused *jobs.RefusedError
 	switch {
 	case errors.As(err, &refused):
-		return translateMessage(refused.Error()), lang.L("This is a rule of the backup procedure; follow the instruction above.")
+		return translateRefusal(refused), lang.L("This is a rule of the backup procedure; follow the instruction above.")
 	case errors.Is(err, jobs.ErrSetupNeeded):
 		return lang.L("This workspace has no accounts yet."), lang.L("Restart Cadang to run the first-time setup.")
 	case errors.Is(err, engine.ErrLocked):
@@ -58,6 +59,16 @@ func explain(err error) (what, todo string) {
 		return translateMessage(err.Error()), lang.L("The file or folder does not exist. Check the path and try again.")
 	}
 	return translateMessage(err.Error()), lang.L("Check the details above and try again. If it keeps happening, look in Activity for the run log.")
+}
+
+// translateRefusal shows a refusal from jobs in the chosen language: its
+// English format is the translation key, its arguments are filled in after.
+func translateRefusal(e *jobs.RefusedError) string {
+	format, args := e.Template()
+	if format == "" || !knownMessages()[format] {
+		return translateMessage(e.Error())
+	}
+	return translateMessage(fmt.Sprintf(lang.L(format), args...))
 }
 
 // translateMessage looks a whole message up in the translations and falls

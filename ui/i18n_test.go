@@ -1,7 +1,9 @@
 package ui
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"go/ast"
 	"go/parser"
 	"go/token"
@@ -9,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"cadang/jobs"
 )
 
 // uiStrings returns every literal passed to lang.L or lang.X in ui/*.go.
@@ -83,5 +87,68 @@ func TestTranslationsComplete(t *testing.T) {
 		if _, ok := en[key]; !ok {
 			t.Errorf("%q is in id.json but not en.json", key)
 		}
+	}
+}
+
+// TestRefusalsTranslated: every refusal jobs can give has an Indonesian
+// text, and one with arguments reads in Indonesian with them filled in.
+func TestRefusalsTranslated(t *testing.T) {
+	files, err := filepath.Glob("../jobs/*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	formats := map[string]string{}
+	fset := token.NewFileSet()
+	for _, name := range files {
+		if strings.HasSuffix(name, "_test.go") {
+			continue
+		}
+		f, err := parser.ParseFile(fset, name, nil, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			call, ok := n.(*ast.CallExpr)
+			if !ok || len(call.Args) == 0 {
+				return true
+			}
+			if id, ok := call.Fun.(*ast.Ident); !ok || id.Name != "refusedf" {
+				return true
+			}
+			if lit, ok := call.Args[0].(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				s, _ := strconv.Unquote(lit.Value)
+				formats[s] = fset.Position(lit.Pos()).String()
+			}
+			return true
+		})
+	}
+	if len(formats) < 20 {
+		t.Fatalf("found only %d refusal formats in jobs; the scan is broken", len(formats))
+	}
+	var id map[string]string
+	b, err := translations.ReadFile("translations/id.json")
+	if err != nil || json.Unmarshal(b, &id) != nil {
+		t.Fatalf("read id.json: %v", err)
+	}
+	for format, where := range formats {
+		if id[format] == "" || !knownMessages()[format] {
+			t.Errorf("%s: refusal %q has no translation", where, format)
+		} else if strings.Count(id[format], "%") != strings.Count(format, "%") {
+			t.Errorf("refusal %q: the Indonesian text has other verbs than the English", format)
+		}
+	}
+
+	t.Cleanup(func() { applyLanguage(LangEnglish) })
+	if err := applyLanguage(LangIndonesian); err != nil {
+		t.Fatal(err)
+	}
+	svc, admin := withAdmin(t)
+	_, err = svc.RejectRequest(context.Background(), admin, 12345, "")
+	var refused *jobs.RefusedError
+	if !errors.As(err, &refused) {
+		t.Fatalf("reject without a reason: %v, want a refusal", err)
+	}
+	if got, _ := explain(err); got != "Tolak permintaan #12345: alasan wajib diisi" {
+		t.Errorf("refusal in Indonesian = %q", got)
 	}
 }
