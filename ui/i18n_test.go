@@ -18,11 +18,26 @@ import (
 // uiStrings returns every literal passed to lang.L or lang.X in ui/*.go.
 func uiStrings(t *testing.T) map[string]string {
 	t.Helper()
-	files, err := filepath.Glob("*.go")
+	return firstStringArgs(t, "*.go", func(fun ast.Expr) bool {
+		sel, ok := fun.(*ast.SelectorExpr)
+		if !ok || (sel.Sel.Name != "L" && sel.Sel.Name != "X") {
+			return false
+		}
+		pkg, ok := sel.X.(*ast.Ident)
+		return ok && pkg.Name == "lang"
+	})
+}
+
+// firstStringArgs parses the non-test Go files matching pattern and returns
+// the string literal given first to every call whose function isCall
+// accepts, with where it stands.
+func firstStringArgs(t *testing.T, pattern string, isCall func(ast.Expr) bool) map[string]string {
+	t.Helper()
+	files, err := filepath.Glob(pattern)
 	if err != nil {
 		t.Fatal(err)
 	}
-	keys := map[string]string{}
+	found := map[string]string{}
 	fset := token.NewFileSet()
 	for _, name := range files {
 		if strings.HasSuffix(name, "_test.go") {
@@ -34,24 +49,17 @@ func uiStrings(t *testing.T) map[string]string {
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
 			call, ok := n.(*ast.CallExpr)
-			if !ok || len(call.Args) == 0 {
-				return true
-			}
-			sel, ok := call.Fun.(*ast.SelectorExpr)
-			if !ok || (sel.Sel.Name != "L" && sel.Sel.Name != "X") {
-				return true
-			}
-			if pkg, ok := sel.X.(*ast.Ident); !ok || pkg.Name != "lang" {
+			if !ok || len(call.Args) == 0 || !isCall(call.Fun) {
 				return true
 			}
 			if lit, ok := call.Args[0].(*ast.BasicLit); ok && lit.Kind == token.STRING {
 				s, _ := strconv.Unquote(lit.Value)
-				keys[s] = fset.Position(lit.Pos()).String()
+				found[s] = fset.Position(lit.Pos()).String()
 			}
 			return true
 		})
 	}
-	return keys
+	return found
 }
 
 // TestTranslationsComplete: every string of the window is in en.json and
@@ -93,35 +101,10 @@ func TestTranslationsComplete(t *testing.T) {
 // TestRefusalsTranslated: every refusal jobs can give has an Indonesian
 // text, and one with arguments reads in Indonesian with them filled in.
 func TestRefusalsTranslated(t *testing.T) {
-	files, err := filepath.Glob("../jobs/*.go")
-	if err != nil {
-		t.Fatal(err)
-	}
-	formats := map[string]string{}
-	fset := token.NewFileSet()
-	for _, name := range files {
-		if strings.HasSuffix(name, "_test.go") {
-			continue
-		}
-		f, err := parser.ParseFile(fset, name, nil, 0)
-		if err != nil {
-			t.Fatal(err)
-		}
-		ast.Inspect(f, func(n ast.Node) bool {
-			call, ok := n.(*ast.CallExpr)
-			if !ok || len(call.Args) == 0 {
-				return true
-			}
-			if id, ok := call.Fun.(*ast.Ident); !ok || id.Name != "refusedf" {
-				return true
-			}
-			if lit, ok := call.Args[0].(*ast.BasicLit); ok && lit.Kind == token.STRING {
-				s, _ := strconv.Unquote(lit.Value)
-				formats[s] = fset.Position(lit.Pos()).String()
-			}
-			return true
-		})
-	}
+	formats := firstStringArgs(t, "../jobs/*.go", func(fun ast.Expr) bool {
+		id, ok := fun.(*ast.Ident)
+		return ok && id.Name == "refusedf"
+	})
 	if len(formats) < 20 {
 		t.Fatalf("found only %d refusal formats in jobs; the scan is broken", len(formats))
 	}
