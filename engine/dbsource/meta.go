@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // Keys of a database entry's Meta. Per-table figures are "rows:<table>" and
@@ -183,4 +184,24 @@ func verification(target Database, want, got Figures) (*Verification, error) {
 		return nil, fmt.Errorf("backup used checksum %q, this Cadang computes %q: cannot compare", want.Method, got.Method)
 	}
 	return &Verification{Kind: target.Kind, Target: target.String(), Method: got.Method, Tables: compare(want, got)}, nil
+}
+
+// recorded holds the figures a dump counted: its reader records them when
+// the dump ends, and the engine reads them as the entry's Meta after the
+// stream is closed, possibly from another goroutine.
+type recorded struct {
+	mu      sync.Mutex
+	figures Figures
+}
+
+func (r *recorded) record(f Figures) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.figures = f
+}
+
+func (r *recorded) meta() map[string]string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.figures.Meta()
 }

@@ -8,7 +8,6 @@ import (
 	"io"
 	"strconv"
 	"strings"
-	"sync"
 
 	"cadang/engine"
 )
@@ -66,20 +65,12 @@ func mysqlIdent(s string) string {
 type myDump struct {
 	db  Database
 	opt Options
-
-	mu      sync.Mutex
-	figures Figures
+	recorded
 }
 
 func mysqlStream(d Database, opt Options) engine.Stream {
 	m := &myDump{db: d, opt: opt}
 	return engine.Stream{Path: d.EntryPath(), Open: m.open, Meta: m.meta}
-}
-
-func (m *myDump) meta() map[string]string {
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	return m.figures.Meta()
 }
 
 func (m *myDump) open(ctx context.Context) (io.ReadCloser, error) {
@@ -96,9 +87,7 @@ func (m *myDump) open(ctx context.Context) (io.ReadCloser, error) {
 	}
 	r.onEnd = func(f Figures) {
 		f.Consistency = "counted in the dump itself"
-		m.mu.Lock()
-		m.figures = f
-		m.mu.Unlock()
+		m.record(f)
 	}
 	r.te = te
 	return r, nil

@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 
 	"cadang/engine"
 )
@@ -176,20 +175,12 @@ func (h *pgHolder) release() error {
 type pgDump struct {
 	db  Database
 	opt Options
-
-	mu      sync.Mutex
-	figures Figures
+	recorded
 }
 
 func pgStream(d Database, opt Options) engine.Stream {
 	p := &pgDump{db: d, opt: opt}
 	return engine.Stream{Path: d.EntryPath(), Open: p.open, Meta: p.meta}
-}
-
-func (p *pgDump) meta() map[string]string {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.figures.Meta()
 }
 
 // open exports a snapshot and starts pg_dump in it; the returned reader is
@@ -275,9 +266,7 @@ func (r *pgDumpReader) finish() error {
 		return fmt.Errorf("back up %s: %w", r.p.db, err)
 	}
 	f.Consistency = "counted in pg_dump's exported snapshot"
-	r.p.mu.Lock()
-	r.p.figures = f
-	r.p.mu.Unlock()
+	r.p.record(f)
 	return nil
 }
 

@@ -14,7 +14,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/mattn/go-sqlite3"
@@ -32,20 +31,12 @@ func sqliteDSN(path, query string) string {
 type sqliteDump struct {
 	db  Database
 	opt Options
-
-	mu      sync.Mutex
-	figures Figures
+	recorded
 }
 
 func sqliteStream(d Database, opt Options) engine.Stream {
 	s := &sqliteDump{db: d, opt: opt}
 	return engine.Stream{Path: d.EntryPath(), Open: s.open, Meta: s.meta}
-}
-
-func (s *sqliteDump) meta() map[string]string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.figures.Meta()
 }
 
 // open copies the database with SQLite's online backup API into a private
@@ -68,9 +59,7 @@ func (s *sqliteDump) open(ctx context.Context) (io.ReadCloser, error) {
 		return nil, errors.Join(fmt.Errorf("back up SQLite database %s: %w", s.db.File, err), os.RemoveAll(dir))
 	}
 	f.Name = s.db.Name
-	s.mu.Lock()
-	s.figures = f
-	s.mu.Unlock()
+	s.record(f)
 	file, err := os.Open(copyPath)
 	if err != nil {
 		return nil, errors.Join(fmt.Errorf("back up SQLite database %s: %w", s.db.File, err), os.RemoveAll(dir))
