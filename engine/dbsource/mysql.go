@@ -141,6 +141,10 @@ func (r *myDumpReader) Read(b []byte) (int, error) {
 	if r.done {
 		return 0, r.err
 	}
+	// As for pg_dump: once cancelled, the rest of the pipe is not read.
+	if err := r.dump.ctx.Err(); err != nil {
+		return 0, err
+	}
 	n, err := r.out.Read(b)
 	r.scan.Write(b[:n])
 	if err == io.EOF {

@@ -244,6 +244,12 @@ func (r *pgDumpReader) Read(b []byte) (int, error) {
 	if r.done {
 		return 0, r.err
 	}
+	// A small dump may already sit whole in the pipe when the run is
+	// cancelled; cancelled still means stopped, never a complete entry.
+	// Not marked done, so Close still stops pg_dump and the snapshot.
+	if err := r.ctx.Err(); err != nil {
+		return 0, err
+	}
 	n, err := r.stdout.Read(b)
 	if err == io.EOF {
 		r.done, r.err = true, r.finish()

@@ -5,9 +5,11 @@ import (
 	"context"
 	"errors"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 )
 
 func testServers(t *testing.T, fn func(t *testing.T, s *server)) {
@@ -187,13 +189,23 @@ func TestServerErrorsAreOneClearLine(t *testing.T) {
 
 // TestServerDumpStoppedEarly: a dump closed half-way (the engine failed
 // elsewhere) or cancelled stops the tool and leaves nothing behind; Close
-// may be called twice, as the engine does.
+// may be called twice, as the engine does. Cancelled also covers a small
+// dump whose tool has already written everything and exited: what is left
+// in the pipe must not be read as a complete dump.
 func TestServerDumpStoppedEarly(t *testing.T) {
 	testServers(t, func(t *testing.T, s *server) {
 		src := s.newDatabase(t, "cadang_stop")
 		s.exec(t, src.Name, s.setup)
-		for _, cancel := range []bool{false, true} {
-			t.Run(map[bool]string{false: "closed", true: "cancelled"}[cancel], func(t *testing.T) {
+		for _, tc := range []struct {
+			name          string
+			cancel        bool
+			afterToolExit bool
+		}{
+			{"closed", false, false},
+			{"cancelled", true, false},
+			{"cancelled after the tool exited", true, true},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
 				ctx, stop := context.WithCancel(context.Background())
 				defer stop()
 				opt := s.opt
@@ -205,13 +217,16 @@ func TestServerDumpStoppedEarly(t *testing.T) {
 				if _, err := rc.Read(make([]byte, 16)); err != nil {
 					t.Fatal(err)
 				}
-				if cancel {
+				if tc.afterToolExit {
+					waitToolExited(t, rc)
+				}
+				if tc.cancel {
 					stop()
 					if _, err := io.Copy(io.Discard, rc); !errors.Is(err, context.Canceled) {
 						t.Fatalf("read after cancel: got %v, want context.Canceled", err)
 					}
 				}
-				if err := rc.Close(); err != nil && !cancel {
+				if err := rc.Close(); err != nil && !tc.cancel {
 					t.Fatalf("close: %v", err)
 				}
 				if err := rc.Close(); err != nil {
@@ -221,6 +236,34 @@ func TestServerDumpStoppedEarly(t *testing.T) {
 			})
 		}
 	})
+}
+
+// waitToolExited waits until the dump tool behind rc has exited (it stays
+// a zombie until Wait), so its whole output is in the pipe.
+func waitToolExited(t *testing.T, rc io.ReadCloser) {
+	t.Helper()
+	var cmd *toolCmd
+	switch r := rc.(type) {
+	case *pgDumpReader:
+		cmd = r.dump
+	case *myDumpReader:
+		cmd = r.dump
+	default:
+		t.Fatalf("unexpected reader %T", rc)
+	}
+	stat := "/proc/" + strconv.Itoa(cmd.cmd.Process.Pid) + "/stat"
+	for range 1000 {
+		b, err := os.ReadFile(stat)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// The state follows the parenthesised command name.
+		if f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:])); len(f) > 0 && f[0] == "Z" {
+			return
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	t.Fatalf("%s still running after 10 s", cmd.tool)
 }
 
 // TestPostgresFiguresIgnoreSessionDefaults: the source database prints
