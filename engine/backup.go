@@ -144,8 +144,14 @@ func (r *Repository) findParent(ctx context.Context, opt BackupOptions, sources 
 	return nil, nil
 }
 
+// sortedJoin keys a set of paths. A stored snapshot's paths went through
+// JSON, which replaced bytes that are not UTF-8; the same replacement on
+// both sides still finds the parent of a path with such bytes.
 func sortedJoin(s []string) string {
-	c := append([]string(nil), s...)
+	c := make([]string, len(s))
+	for i, p := range s {
+		c[i] = strings.ToValidUTF8(p, "\uFFFD")
+	}
 	sort.Strings(c)
 	return strings.Join(c, "\x00")
 }

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // MarshalText writes an ID as hex (used in JSON).
@@ -27,6 +28,7 @@ func (id *ID) UnmarshalText(b []byte) error {
 // treeNode is one entry of a directory listing stored as a tree blob.
 type treeNode struct {
 	Name       string            `json:"name"`
+	NameRaw    []byte            `json:"name_raw,omitempty"` // see storeRaw
 	Type       NodeType          `json:"type"`
 	Mode       uint32            `json:"mode"` // os.FileMode bits
 	ModTime    time.Time         `json:"mtime"`
@@ -35,6 +37,7 @@ type treeNode struct {
 	Device     uint64            `json:"device,omitempty"`
 	Size       int64             `json:"size,omitempty"`
 	LinkTarget string            `json:"link_target,omitempty"`
+	LinkRaw    []byte            `json:"link_target_raw,omitempty"` // see storeRaw
 	SHA256     string            `json:"sha256,omitempty"`
 	Content    []ID              `json:"content,omitempty"` // chunk IDs in order
 	Subtree    *ID               `json:"subtree,omitempty"` // for directories
@@ -65,6 +68,7 @@ func decodeTree(plain []byte) (*treeJSON, error) {
 	seen := make(map[string]bool, len(t.Nodes))
 	for i := range t.Nodes {
 		n := &t.Nodes[i]
+		n.loadRaw()
 		if !validName(n.Name) {
 			return nil, fmt.Errorf("tree: unsafe entry name %q", n.Name)
 		}
@@ -90,7 +94,45 @@ func decodeTree(plain []byte) (*treeJSON, error) {
 
 func encodeTree(t *treeJSON) ([]byte, error) {
 	sort.Slice(t.Nodes, func(i, j int) bool { return t.Nodes[i].Name < t.Nodes[j].Name })
+	for i := range t.Nodes {
+		if !t.Nodes[i].validUTF8() {
+			// Encode a copy: the caller's nodes keep their real names.
+			c := &treeJSON{Nodes: append([]treeNode(nil), t.Nodes...)}
+			for j := range c.Nodes {
+				c.Nodes[j].storeRaw()
+			}
+			return json.Marshal(c)
+		}
+	}
 	return json.Marshal(t)
+}
+
+func (n *treeNode) validUTF8() bool {
+	return utf8.ValidString(n.Name) && utf8.ValidString(n.LinkTarget)
+}
+
+// storeRaw keeps a name or link target that is not valid UTF-8 (a Latin-1
+// name on an old share, say) as its exact bytes: JSON strings are UTF-8, and
+// encoding/json would silently turn each bad byte into U+FFFD, so the file
+// would come back under another name. The string fields then hold a
+// readable form for tools that only know those fields.
+func (n *treeNode) storeRaw() {
+	if !utf8.ValidString(n.Name) {
+		n.NameRaw, n.Name = []byte(n.Name), strings.ToValidUTF8(n.Name, "\uFFFD")
+	}
+	if !utf8.ValidString(n.LinkTarget) {
+		n.LinkRaw, n.LinkTarget = []byte(n.LinkTarget), strings.ToValidUTF8(n.LinkTarget, "\uFFFD")
+	}
+}
+
+// loadRaw undoes storeRaw: the exact bytes win over the readable form.
+func (n *treeNode) loadRaw() {
+	if n.NameRaw != nil {
+		n.Name, n.NameRaw = string(n.NameRaw), nil
+	}
+	if n.LinkRaw != nil {
+		n.LinkTarget, n.LinkRaw = string(n.LinkRaw), nil
+	}
 }
 
 // loadTree reads one tree blob.
