@@ -3,6 +3,7 @@ package engine
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -93,6 +94,38 @@ func FuzzTree(f *testing.F) {
 			if !validName(n.Name) || (n.Type == NodeDir && n.Subtree == nil) {
 				t.Fatalf("decodeTree accepted unsafe node %+v", n)
 			}
+		}
+	})
+}
+
+// FuzzTreeRoundTrip: every tree that encoding/json reads and writes
+// (what this and earlier versions of Cadang stored) decodes through
+// decodeHot (json/v2) to the same tree.
+func FuzzTreeRoundTrip(f *testing.F) {
+	f.Add([]byte(`{"nodes":[{"name":"a","type":"file","mode":420,"mtime":"2026-01-01T00:00:00.5+07:00","ctime":5,"inode":7,"size":3,"sha256":"x","content":["` + strings.Repeat("11", 32) + `"],"meta":{"k":"v"}}]}`))
+	f.Add([]byte(`{"nodes":[{"name":"caf\u00e9","name_raw":"Y2Fm6Q==","type":"symlink","link_target":"\ufffd","link_target_raw":"/w=="}]}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var v1 treeJSON
+		if json.Unmarshal(data, &v1) != nil {
+			return
+		}
+		for i := range v1.Nodes {
+			v1.Nodes[i].loadRaw()
+		}
+		written, err := encodeTree(&v1)
+		if err != nil {
+			return // e.g. a year encoding/json cannot write
+		}
+		var v2 treeJSON
+		if err := decodeHot(written, &v2); err != nil {
+			t.Fatalf("json/v2 refuses what encoding/json wrote: %v\n%s", err, written)
+		}
+		for i := range v2.Nodes {
+			v2.Nodes[i].loadRaw()
+		}
+		again, err := encodeTree(&v2)
+		if err != nil || !bytes.Equal(again, written) {
+			t.Fatalf("json/v2 read a different tree (%v):\n%s\n%s", err, written, again)
 		}
 	})
 }

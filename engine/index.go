@@ -134,7 +134,7 @@ func encodeIndex(packs []packInfo) ([]byte, error) {
 
 func decodeIndex(plain []byte) ([]packInfo, error) {
 	var ij indexJSON
-	if err := json.Unmarshal(plain, &ij); err != nil {
+	if err := decodeHot(plain, &ij); err != nil {
 		return nil, fmt.Errorf("index: %w", err)
 	}
 	out := make([]packInfo, 0, len(ij.Packs))

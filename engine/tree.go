@@ -62,7 +62,7 @@ func validName(name string) bool {
 // decodeTree parses a tree blob and checks its entries are safe and unique.
 func decodeTree(plain []byte) (*treeJSON, error) {
 	var t treeJSON
-	if err := json.Unmarshal(plain, &t); err != nil {
+	if err := decodeHot(plain, &t); err != nil {
 		return nil, fmt.Errorf("tree: %w", err)
 	}
 	seen := make(map[string]bool, len(t.Nodes))
