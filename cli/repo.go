@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -75,16 +74,6 @@ func (f *repoFlags) open(ctx context.Context) (*engine.Repository, error) {
 		return nil, err
 	}
 	return r, nil
-}
-
-// lowMemoryGC makes the garbage collector run at percent heap growth
-// instead of 100%: the engine's heap is mostly large reused buffers, so this
-// costs little CPU and keeps peak memory close to what is live (the nightly
-// job shares the machine). GOGC in the environment still wins.
-func lowMemoryGC(percent int) {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(percent)
-	}
 }
 
 // emit prints v as JSON with --json, else calls text.
@@ -164,7 +153,8 @@ func newBackupCommand(g *globals) *cobra.Command {
 				return err
 			}
 			defer r.Close()
-			lowMemoryGC(10) // measured: 270 -> 120 MB peak, no CPU cost
+			stopHeapBound := boundHeap(backupHeapLimit)
+			defer stopHeapBound()
 			prog := newTermProgress(g.opt.Stderr)
 			res, err := r.Backup(ctx, args, engine.BackupOptions{Excludes: excludes, Tags: tags, Host: host, Streams: streams, Progress: prog.progress()})
 			prog.done()

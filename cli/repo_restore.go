@@ -62,7 +62,8 @@ func newRestoreCommand(g *globals) *cobra.Command {
 					return nil
 				}
 			}
-			lowMemoryGC(50) // lower costs CPU here: restores allocate per folder and file
+			stopHeapBound := boundHeap(restoreHeapLimit)
+			defer stopHeapBound()
 			prog := newTermProgress(g.opt.Stderr)
 			res, err := r.Restore(ctx, snap, target, engine.RestoreOptions{Include: includes, Overwrite: overwrite, Progress: prog.progress()})
 			prog.done()
