@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"os"
 	"sync"
+	"time"
 )
 
 // maxOpenFiles bounds the files kept open between chunks; past it a file
@@ -143,11 +144,21 @@ func (f *restoreFile) finish(ctx context.Context, rs *restorer) {
 	}
 	got, err := hashOpen(ctx, f.f)
 	c.Got = got
-	if err == nil {
-		err = f.f.Chmod(fs.FileMode(f.node.Mode).Perm())
+	if err == nil && got == f.node.SHA256 {
+		// Through the open descriptor: no more path lookups for this file.
+		if err = f.f.Chmod(fs.FileMode(f.node.Mode).Perm()); err != nil {
+			err = fmt.Errorf("set metadata: set permissions: %w", err)
+		} else if err = setFileTimes(f.f, f.node.ModTime); err != nil {
+			err = fmt.Errorf("set metadata: set modification time: %w", err)
+		}
 	}
 	if cerr := f.close(rs); err == nil {
 		err = cerr
+	}
+	if err == nil && got == f.node.SHA256 && timesByPath {
+		if err = os.Chtimes(f.dst, time.Time{}, f.node.ModTime); err != nil {
+			err = fmt.Errorf("set metadata: set modification time: %w", err)
+		}
 	}
 	switch {
 	case err != nil:
@@ -155,11 +166,7 @@ func (f *restoreFile) finish(ctx context.Context, rs *restorer) {
 	case got != f.node.SHA256:
 		c.Err = "restored content does not match the snapshot's SHA-256"
 	default:
-		if err := setMeta(f.dst, f.node); err != nil {
-			c.Err = fmt.Sprintf("set metadata: %v", err)
-		} else {
-			c.OK = true
-		}
+		c.OK = true
 	}
 }
 

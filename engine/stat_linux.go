@@ -34,6 +34,16 @@ func openFileNoFollow(p string, flag int, perm os.FileMode) (*os.File, error) {
 	return os.OpenFile(p, flag|syscall.O_NOFOLLOW, perm)
 }
 
+// setFileTimes sets an open file's modification time (futimens: no path
+// lookup, which a restore of 20,000 files would otherwise pay once more).
+func setFileTimes(f *os.File, mtime time.Time) error {
+	ts := []unix.Timespec{unix.NsecToTimespec(mtime.UnixNano()), unix.NsecToTimespec(mtime.UnixNano())}
+	return unix.UtimesNanoAt(int(f.Fd()), "", ts, unix.AT_EMPTY_PATH)
+}
+
+// timesByPath: restores set file times through the descriptor here.
+const timesByPath = false
+
 // lchtimes sets a symlink's own modification time.
 func lchtimes(p string, mtime time.Time) error {
 	ts := []unix.Timespec{unix.NsecToTimespec(mtime.UnixNano()), unix.NsecToTimespec(mtime.UnixNano())}

@@ -32,5 +32,12 @@ func openFileNoFollow(p string, flag int, perm os.FileMode) (*os.File, error) {
 	return os.OpenFile(p, flag, perm)
 }
 
+// setFileTimes does nothing here: on Windows a second handle for the times
+// would conflict with the open one, so restores set them by path after
+// closing the file (timesByPath).
+func setFileTimes(f *os.File, mtime time.Time) error { return nil }
+
+const timesByPath = true
+
 // lchtimes is not available here; symlink times are not restored.
 func lchtimes(p string, mtime time.Time) error { return nil }
