@@ -8,7 +8,8 @@
 // Long work runs off the UI goroutine and changes widgets through fyne.Do.
 //
 // Every string a person reads goes through fyne.io/fyne/v2/lang with the
-// embedded translations/en.json and id.json; the language (English or
-// Indonesian) is a preference the user picks on the login screen or in
-// Settings.
+// embedded translations/en.json and id.json; fyne.id.json translates
+// Fyne's own words (Yes/No, Copy/Paste, the file dialog, weekdays), for
+// which Fyne ships no Indonesian. The language (English or Indonesian) is
+// a preference the user picks on the login screen or in Settings.
 package ui

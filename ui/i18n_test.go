@@ -7,10 +7,15 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
+
+	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/lang"
 
 	"cadang/jobs"
 )
@@ -133,5 +138,60 @@ func TestRefusalsTranslated(t *testing.T) {
 	}
 	if got, _ := explain(err); got != "Tolak permintaan #12345: alasan wajib diisi" {
 		t.Errorf("refusal in Indonesian = %q", got)
+	}
+}
+
+// TestFyneOwnStringsInIndonesian: Fyne has no Indonesian catalogue, so its
+// own words (Yes and No in confirmations, Copy and Paste in entries, the
+// file dialog, weekday names) come from fyne.id.json. Every key of Fyne's
+// English catalogue is translated, by that file or by id.json, never by
+// both (the second would silently win), and a confirmation dialog asks in
+// Indonesian.
+func TestFyneOwnStringsInIndonesian(t *testing.T) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "fyne.io/fyne/v2").Output()
+	if err != nil {
+		t.Fatalf("locate fyne: %v", err)
+	}
+	readKeys := func(path string, read func(string) ([]byte, error)) map[string]json.RawMessage {
+		b, err := read(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := map[string]json.RawMessage{}
+		if err := json.Unmarshal(b, &m); err != nil {
+			t.Fatalf("%s: %v", path, err)
+		}
+		return m
+	}
+	fyneEN := readKeys(filepath.Join(strings.TrimSpace(string(out)), "lang", "translations", "base.en.json"), os.ReadFile)
+	ours := readKeys("translations/fyne.id.json", translations.ReadFile)
+	app := readKeys("translations/id.json", translations.ReadFile)
+	for key := range fyneEN {
+		_, inOurs := ours[key]
+		_, inApp := app[key]
+		switch {
+		case !inOurs && !inApp:
+			t.Errorf("Fyne's %q has no Indonesian translation", key)
+		case inOurs && inApp:
+			t.Errorf("%q is in both fyne.id.json and id.json", key)
+		}
+	}
+	for key := range ours {
+		if _, ok := fyneEN[key]; !ok {
+			t.Errorf("fyne.id.json has %q, which Fyne does not use", key)
+		}
+	}
+
+	w := newTestWindow(t)
+	t.Cleanup(func() { applyLanguage(LangEnglish) })
+	if err := applyLanguage(LangIndonesian); err != nil {
+		t.Fatal(err)
+	}
+	dialog.ShowConfirm("Hapus", "Hapus pekerjaan ini?", func(bool) {}, w)
+	top := w.Canvas().Overlays().Top()
+	findButton(t, top, "Ya")
+	findButton(t, top, "Tidak")
+	if got := lang.L("wednesday"); got != "Rabu" {
+		t.Errorf("wednesday = %q, want Rabu", got)
 	}
 }
