@@ -121,6 +121,8 @@ type Node struct {
 	LinkTarget string            `json:"link_target,omitempty"`
 	SHA256     string            `json:"sha256,omitempty"` // whole-content hash, hex
 	Meta       map[string]string `json:"meta,omitempty"`   // e.g. a database's row counts
+	UID        uint32            `json:"uid"`              // numeric owner (0 where the system has none)
+	GID        uint32            `json:"gid"`
 }
 
 // Stream is a non-file source, such as a database dump, stored in the

@@ -165,7 +165,7 @@ func (b *backupRun) saveEntry(ctx context.Context, p string, parent *treeNode) (
 		node.Type = NodeFile
 		if b.unchanged(&node, parent) {
 			reused := *parent
-			reused.Name, reused.Mode = node.Name, node.Mode
+			reused.Name, reused.Mode, reused.UID, reused.GID = node.Name, node.Mode, node.UID, node.GID
 			b.filesUnmod.Add(1)
 			b.filesDone.Add(1)
 			b.bytesTotal.Add(reused.Size)
@@ -332,6 +332,7 @@ func sameNodes(cur, prev []treeNode) bool {
 func sameNode(a, b *treeNode) bool {
 	if a.Name != b.Name || a.Type != b.Type || a.Mode != b.Mode || !a.ModTime.Equal(b.ModTime) || a.CTime != b.CTime ||
 		a.Inode != b.Inode || a.Device != b.Device || a.Size != b.Size || a.LinkTarget != b.LinkTarget ||
+		a.UID != b.UID || a.GID != b.GID ||
 		a.SHA256 != b.SHA256 || len(a.Content) != len(b.Content) || len(a.Meta) != len(b.Meta) ||
 		(a.Subtree == nil) != (b.Subtree == nil) || (a.Subtree != nil && *a.Subtree != *b.Subtree) {
 		return false

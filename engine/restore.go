@@ -59,6 +59,8 @@ type restorer struct {
 	blobs   map[ID]*blobTarget
 	res     *RestoreResult
 
+	owners bool // give entries their recorded owners (restoreOwners)
+
 	bytesDone, filesDone atomic.Int64
 	openFiles            atomic.Int64
 	bytesTotal           int64
@@ -127,7 +129,7 @@ func (r *Repository) newRestorer(snap Snapshot, target string, opt RestoreOption
 	}
 	rs := &restorer{
 		r: r, opt: opt, target: abs, packs: map[ID][]*blobTarget{}, blobs: map[ID]*blobTarget{},
-		res: &RestoreResult{Snapshot: snap}, start: time.Now(),
+		res: &RestoreResult{Snapshot: snap}, start: time.Now(), owners: restoreOwners(),
 	}
 	for _, inc := range opt.Include {
 		rs.include = append(rs.include, path.Clean("/"+filepath.ToSlash(inc)))

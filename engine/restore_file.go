@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
 	"os"
 	"sync"
 	"time"
@@ -145,12 +144,7 @@ func (f *restoreFile) finish(ctx context.Context, rs *restorer) {
 	got, err := hashOpen(ctx, f.f)
 	c.Got = got
 	if err == nil && got == f.node.SHA256 {
-		// Through the open descriptor: no more path lookups for this file.
-		if err = f.f.Chmod(fs.FileMode(f.node.Mode).Perm()); err != nil {
-			err = fmt.Errorf("set metadata: set permissions: %w", err)
-		} else if err = setFileTimes(f.f, f.node.ModTime); err != nil {
-			err = fmt.Errorf("set metadata: set modification time: %w", err)
-		}
+		err = f.setMeta(rs)
 	}
 	if cerr := f.close(rs); err == nil {
 		err = cerr
@@ -168,6 +162,23 @@ func (f *restoreFile) finish(ctx context.Context, rs *restorer) {
 	default:
 		c.OK = true
 	}
+}
+
+// setMeta gives the verified file its owner, mode and time through the
+// open descriptor: no more path lookups for this file.
+func (f *restoreFile) setMeta(rs *restorer) error {
+	if rs.owners { // first: chown clears the setuid and setgid bits
+		if err := ownerErr(f.f.Chown(int(f.node.UID), int(f.node.GID))); err != nil {
+			return fmt.Errorf("set metadata: set owner: %w", err)
+		}
+	}
+	if err := f.f.Chmod(restoredMode(f.node.Mode, rs.owners)); err != nil {
+		return fmt.Errorf("set metadata: set permissions: %w", err)
+	}
+	if err := setFileTimes(f.f, f.node.ModTime); err != nil {
+		return fmt.Errorf("set metadata: set modification time: %w", err)
+	}
+	return nil
 }
 
 // result is the file's check (finished by finishFiles at the latest).

@@ -170,8 +170,25 @@ func hashOpen(ctx context.Context, f *os.File) (string, error) {
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
-func setMeta(dst string, n *treeNode) error {
-	if err := os.Chmod(dst, fs.FileMode(n.Mode).Perm()); err != nil {
+// restoredMode is the mode a restore sets: the permission bits, and
+// setuid, setgid and sticky only along with the recorded owner (a setgid
+// department folder keeps giving new files its group; a restore that
+// cannot set owners must not make a setuid program of its own user's).
+func restoredMode(m uint32, owners bool) fs.FileMode {
+	mode := fs.FileMode(m)
+	if owners {
+		return mode.Perm() | mode&(fs.ModeSetuid|fs.ModeSetgid|fs.ModeSticky)
+	}
+	return mode.Perm()
+}
+
+func setMeta(dst string, n *treeNode, owners bool) error {
+	if owners {
+		if err := ownerErr(os.Lchown(dst, int(n.UID), int(n.GID))); err != nil {
+			return fmt.Errorf("set owner: %w", err)
+		}
+	}
+	if err := os.Chmod(dst, restoredMode(n.Mode, owners)); err != nil {
 		return fmt.Errorf("set permissions: %w", err)
 	}
 	if err := os.Chtimes(dst, time.Time{}, n.ModTime); err != nil {
@@ -197,6 +214,12 @@ func (rs *restorer) finishLinks() {
 			rs.failPath(l.rel, l.node, err)
 			continue
 		}
+		if rs.owners {
+			if err := ownerErr(os.Lchown(l.dst, int(l.node.UID), int(l.node.GID))); err != nil {
+				rs.failPath(l.rel, l.node, fmt.Errorf("set owner: %w", err))
+				continue
+			}
+		}
 		_ = lchtimes(l.dst, l.node.ModTime) // best effort: not every system can
 	}
 }
@@ -209,7 +232,7 @@ func (rs *restorer) finishDirs() {
 		if !d.ok {
 			continue
 		}
-		if err := setMeta(d.dst, d.node); err != nil {
+		if err := setMeta(d.dst, d.node, rs.owners); err != nil {
 			rs.failPath(d.dst, d.node, err)
 		}
 	}

@@ -3,6 +3,7 @@
 package engine
 
 import (
+	"errors"
 	"io/fs"
 	"os"
 	"syscall"
@@ -20,7 +21,22 @@ func fillStat(n *treeNode, fi fs.FileInfo) {
 		n.Inode = uint64(st.Ino)
 		n.Device = uint64(st.Dev)
 		n.CTime = int64(st.Ctim.Sec)*1e9 + int64(st.Ctim.Nsec)
+		n.UID, n.GID = st.Uid, st.Gid
 	}
+}
+
+// restoreOwners reports whether a restore gives entries their recorded
+// owners: only root can give files away; anyone else restores as themself.
+func restoreOwners() bool { return os.Geteuid() == 0 }
+
+// ownerErr drops the refusals of file systems that cannot store an owner
+// (vfat, a CIFS mount, NFS with root squashed): the restore is for the
+// content, which is there and verified.
+func ownerErr(err error) error {
+	if errors.Is(err, unix.EPERM) || errors.Is(err, unix.ENOTSUP) || errors.Is(err, unix.EINVAL) {
+		return nil
+	}
+	return err
 }
 
 // openNoFollow opens a file for reading without following a symlink that

@@ -32,6 +32,11 @@ func openFileNoFollow(p string, flag int, perm os.FileMode) (*os.File, error) {
 	return os.OpenFile(p, flag, perm)
 }
 
+// restoreOwners: owners are recorded and restored on Linux only.
+func restoreOwners() bool { return false }
+
+func ownerErr(err error) error { return err }
+
 // setFileTimes does nothing here: on Windows a second handle for the times
 // would conflict with the open one, so restores set them by path after
 // closing the file (timesByPath).

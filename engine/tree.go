@@ -35,6 +35,8 @@ type treeNode struct {
 	CTime      int64             `json:"ctime,omitempty"` // ns since epoch; change detection only
 	Inode      uint64            `json:"inode,omitempty"`
 	Device     uint64            `json:"device,omitempty"`
+	UID        uint32            `json:"uid,omitempty"` // numeric owner; absent means 0 (root)
+	GID        uint32            `json:"gid,omitempty"`
 	Size       int64             `json:"size,omitempty"`
 	LinkTarget string            `json:"link_target,omitempty"`
 	LinkRaw    []byte            `json:"link_target_raw,omitempty"` // see storeRaw
@@ -151,7 +153,7 @@ func (r *Repository) loadTree(ctx context.Context, id ID) (*treeJSON, error) {
 func (n *treeNode) public(dir string) Node {
 	return Node{
 		Name: n.Name, Path: path.Join(dir, n.Name), Type: n.Type, Mode: n.Mode, ModTime: n.ModTime,
-		Size: n.Size, LinkTarget: n.LinkTarget, SHA256: n.SHA256, Meta: n.Meta,
+		Size: n.Size, LinkTarget: n.LinkTarget, SHA256: n.SHA256, Meta: n.Meta, UID: n.UID, GID: n.GID,
 	}
 }
 

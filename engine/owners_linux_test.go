@@ -1,0 +1,95 @@
+package engine
+
+import (
+	"context"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"syscall"
+	"testing"
+)
+
+// TestOwnersAndSpecialBits: a file server's folders belong to their
+// departments (owner, group, and the setgid bit that gives new files the
+// folder's group). Run as root, a restore gives every file, folder and link
+// its recorded owner, and the setuid, setgid and sticky bits survive the
+// chown that would clear them. A change of owner alone makes the next
+// backup record the new one.
+func TestOwnersAndSpecialBits(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("giving files to other owners needs root")
+	}
+	ctx := context.Background()
+	r, _ := newLocalRepo(t, "")
+	src := filepath.Join(t.TempDir(), "share")
+	writeTree(t, src, map[string]string{
+		"keuangan/laporan.xlsx": "finance",
+		"keuangan/tool":         "#!/bin/sh\n",
+		"publik/readme.txt":     "public",
+	})
+	if err := os.Symlink("keuangan/laporan.xlsx", filepath.Join(src, "pintasan")); err != nil {
+		t.Fatal(err)
+	}
+	owners := []struct {
+		rel      string
+		uid, gid int
+		mode     fs.FileMode // 0: leave as written
+	}{
+		{"keuangan", 1201, 3100, 0o770 | fs.ModeSetgid},
+		{"keuangan/laporan.xlsx", 1202, 3100, 0o640},
+		{"keuangan/tool", 1203, 3101, 0o750 | fs.ModeSetuid},
+		{"publik", 0, 3200, 0o777 | fs.ModeSticky},
+		{"publik/readme.txt", 1204, 3200, 0},
+		{"pintasan", 1205, 3300, 0},
+	}
+	for _, o := range owners {
+		p := filepath.Join(src, o.rel)
+		if err := os.Lchown(p, o.uid, o.gid); err != nil {
+			t.Fatal(err)
+		}
+		if o.mode != 0 {
+			if err := os.Chmod(p, o.mode); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	res, err := r.Backup(ctx, []string{src}, BackupOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	check := func(snap Snapshot, want map[string][2]int) {
+		t.Helper()
+		target := t.TempDir()
+		rr, err := r.Restore(ctx, snap, target, RestoreOptions{})
+		if err != nil || len(rr.Failed) != 0 {
+			t.Fatalf("restore: %v, failed %+v", err, rr.Failed)
+		}
+		compareDirs(t, src, filepath.Join(target, "share")) // contents, modes with their special bits, times
+		for rel, ids := range want {
+			fi, err := os.Lstat(filepath.Join(target, "share", rel))
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := fi.Sys().(*syscall.Stat_t)
+			if int(st.Uid) != ids[0] || int(st.Gid) != ids[1] {
+				t.Errorf("%s: owner %d:%d, want %d:%d", rel, st.Uid, st.Gid, ids[0], ids[1])
+			}
+		}
+	}
+	want := map[string][2]int{}
+	for _, o := range owners {
+		want[o.rel] = [2]int{o.uid, o.gid}
+	}
+	check(res.Snapshot, want)
+
+	// Only the owner changes: ctime moves, the next snapshot has the new owner.
+	if err := os.Chown(filepath.Join(src, "publik", "readme.txt"), 1299, 3299); err != nil {
+		t.Fatal(err)
+	}
+	res2, err := r.Backup(ctx, []string{src}, BackupOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want["publik/readme.txt"] = [2]int{1299, 3299}
+	check(res2.Snapshot, want)
+}
