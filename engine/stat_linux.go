@@ -8,6 +8,7 @@ import (
 	"os"
 	"syscall"
 	"time"
+	"unsafe"
 
 	"golang.org/x/sys/unix"
 )
@@ -53,8 +54,15 @@ func openFileNoFollow(p string, flag int, perm os.FileMode) (*os.File, error) {
 // setFileTimes sets an open file's modification time (futimens: no path
 // lookup, which a restore of 20,000 files would otherwise pay once more).
 func setFileTimes(f *os.File, mtime time.Time) error {
-	ts := []unix.Timespec{unix.NsecToTimespec(mtime.UnixNano()), unix.NsecToTimespec(mtime.UnixNano())}
-	return unix.UtimesNanoAt(int(f.Fd()), "", ts, unix.AT_EMPTY_PATH)
+	ts := [2]unix.Timespec{{Nsec: unix.UTIME_OMIT}, unix.NsecToTimespec(mtime.UnixNano())} // atime as it is
+	// utimensat(fd, NULL, …) is futimens(3), in Linux since 2.6.22; the
+	// empty-path form needs AT_EMPTY_PATH, which older kernels (RHEL 8's
+	// 4.18) refuse.
+	_, _, errno := unix.Syscall6(unix.SYS_UTIMENSAT, f.Fd(), 0, uintptr(unsafe.Pointer(&ts)), 0, 0, 0)
+	if errno != 0 {
+		return errno
+	}
+	return nil
 }
 
 // timesByPath: restores set file times through the descriptor here.
