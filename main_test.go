@@ -49,10 +49,15 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// buildBinary builds the real cadang binary (once).
-func buildBinary(ctx context.Context, t *testing.T) string {
+// buildBinary builds the real cadang binary (once). The build has its own
+// deadline, not the calling test's: on a cold, loaded CI machine linking
+// the Fyne binary alone may take minutes, and that is no failure of the
+// window.
+func buildBinary(t *testing.T) string {
 	t.Helper()
 	built.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+		defer cancel()
 		if built.dir, built.err = os.MkdirTemp("", "cadang-bin-*"); built.err != nil {
 			return
 		}
@@ -73,7 +78,7 @@ func TestWindowWithoutDisplay(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	bin := buildBinary(ctx, t)
+	bin := buildBinary(t)
 	tmp := t.TempDir()
 	cmd := exec.CommandContext(ctx, bin)
 	cmd.Env = append(os.Environ(), "DISPLAY=", "WAYLAND_DISPLAY=", "HOME="+tmp, "CADANG_WORKSPACE="+filepath.Join(tmp, "ws"))
@@ -119,12 +124,23 @@ type appProcess struct {
 	cmd    *exec.Cmd
 	lines  chan string
 	exited chan error
-	log    bytes.Buffer
+
+	mu  sync.Mutex // the log is written by the reader goroutine
+	log bytes.Buffer
+}
+
+func (p *appProcess) logText() string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.log.String()
 }
 
 func startApp(ctx context.Context, t *testing.T, bin string, env []string) *appProcess {
 	t.Helper()
-	p := &appProcess{lines: make(chan string, 256), exited: make(chan error, 1)}
+	// Lines the test has not read yet are dropped past the buffer rather
+	// than blocking the app on a full stderr pipe; 4096 is far more than a
+	// session logs before the screens the tests wait for.
+	p := &appProcess{lines: make(chan string, 4096), exited: make(chan error, 1)}
 	p.cmd = exec.CommandContext(ctx, bin)
 	p.cmd.Env = append(os.Environ(), env...)
 	stderr, err := p.cmd.StderrPipe()
@@ -140,7 +156,9 @@ func startApp(ctx context.Context, t *testing.T, bin string, env []string) *appP
 		defer close(logDone)
 		sc := bufio.NewScanner(stderr)
 		for sc.Scan() {
+			p.mu.Lock()
 			p.log.WriteString(sc.Text() + "\n")
+			p.mu.Unlock()
 			select {
 			case p.lines <- sc.Text():
 			default:
@@ -175,9 +193,9 @@ func (p *appProcess) waitFor(ctx context.Context, t *testing.T, want string) {
 				return
 			}
 		case err := <-p.exited:
-			t.Fatalf("cadang exited (%v) before %q; its log:\n%s", err, want, p.log.String())
+			t.Fatalf("cadang exited (%v) before %q; its log:\n%s", err, want, p.logText())
 		case <-ctx.Done():
-			t.Fatalf("no %q in time; log:\n%s", want, p.log.String())
+			t.Fatalf("no %q in time; log:\n%s", want, p.logText())
 		}
 	}
 }
@@ -253,7 +271,7 @@ func TestWindowSmoke(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	tmp := t.TempDir()
-	bin := buildBinary(ctx, t)
+	bin := buildBinary(t)
 
 	ws := filepath.Join(tmp, "workspace")
 	pwFile := filepath.Join(tmp, "pw")
@@ -308,7 +326,7 @@ func TestWindowSmoke(t *testing.T) {
 	}
 	select {
 	case err := <-app.exited:
-		t.Fatalf("cadang exited (%v) after login; log:\n%s", err, app.log.String())
+		t.Fatalf("cadang exited (%v) after login; log:\n%s", err, app.logText())
 	default:
 	}
 	// A clean quit on SIGTERM, as a desktop session ends it.
@@ -322,7 +340,7 @@ func TestWindowSmoke(t *testing.T) {
 			t.Fatalf("wait: %v", err)
 		}
 		if err != nil {
-			t.Errorf("cadang exited with %v on SIGTERM; log:\n%s", err, app.log.String())
+			t.Errorf("cadang exited with %v on SIGTERM; log:\n%s", err, app.logText())
 		}
 	case <-ctx.Done():
 		t.Fatal("cadang did not quit on SIGTERM")

@@ -216,8 +216,10 @@ func (w *writer) run(stop <-chan struct{}, done chan<- int) <-chan error {
 }
 
 // readStreamWhileWriting reads the dump while the writer commits rows: the
-// first block is read, then the test waits for three more committed rows,
-// then reads the rest.
+// first block is read, then the test waits for four more commits, then
+// reads the rest. Four, not three: the writer commits its next row as soon
+// as the test took the previous one, usually before the dump's snapshot, so
+// only the last three surely came after it (what the caller checks).
 func readStreamWhileWriting(ctx context.Context, t *testing.T, open func(context.Context) (io.ReadCloser, error), done <-chan int) []byte {
 	t.Helper()
 	rc, err := open(ctx)
@@ -232,7 +234,7 @@ func readStreamWhileWriting(ctx context.Context, t *testing.T, open func(context
 		rc.Close()
 		t.Fatalf("read stream: %v", err)
 	}
-	for range 3 {
+	for range 4 {
 		<-done
 	}
 	_, err = io.Copy(&buf, rc)

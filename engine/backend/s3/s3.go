@@ -88,6 +88,11 @@ func (b *Backend) ensureBucket(ctx context.Context) error {
 	}
 	err = b.client.MakeBucket(ctx, b.opt.Bucket, minio.MakeBucketOptions{Region: b.opt.Region})
 	if err != nil {
+		// Two jobs opening a new bucket at once: the one that lost the race
+		// finds it there (BucketAlreadyOwnedByYou, or the server's own code).
+		if exists, xerr := b.client.BucketExists(ctx, b.opt.Bucket); xerr == nil && exists {
+			return nil
+		}
 		return fmt.Errorf("s3: create bucket %s on %s: %w%s", b.opt.Bucket, b.opt.Endpoint, err, hint(err))
 	}
 	return nil

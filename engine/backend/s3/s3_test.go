@@ -83,3 +83,35 @@ func TestCreatesMissingBucket(t *testing.T) {
 		t.Errorf("remove the test bucket: %v", err)
 	}
 }
+
+// TestConcurrentOpensCreateOneBucket: jobs (or test packages) opening a
+// bucket that does not exist yet at the same moment all succeed; the ones
+// that lose the race to create it find it there.
+func TestConcurrentOpensCreateOneBucket(t *testing.T) {
+	opt := testOptions(t)
+	opt.Bucket = "cadang-race-" + strconv.Itoa(os.Getpid())
+	ctx := context.Background()
+	errs := make(chan error, 8)
+	bes := make(chan *Backend, 8)
+	for range 8 {
+		go func() {
+			be, err := Open(ctx, opt)
+			errs <- err
+			bes <- be
+		}()
+	}
+	var last *Backend
+	for range 8 {
+		if err := <-errs; err != nil {
+			t.Errorf("open while others create the bucket: %v", err)
+		}
+		if be := <-bes; be != nil {
+			last = be
+		}
+	}
+	if last != nil {
+		if err := last.client.RemoveBucket(ctx, opt.Bucket); err != nil {
+			t.Errorf("remove the test bucket: %v", err)
+		}
+	}
+}
