@@ -100,6 +100,10 @@ func printRestore(w io.Writer, res *engine.RestoreResult, target string) error {
 	_, err := fmt.Fprintf(w, "restored snapshot %s (%s) to %s: %d files, %d folders, %s in %s; %d verified, %d failed\n",
 		res.Snapshot.ShortID(), res.Snapshot.Time.Local().Format("2006-01-02 15:04"), target, res.Files, res.Dirs,
 		humanBytes(res.Bytes), res.Duration.Round(time.Millisecond), len(res.Checks)-countFailed(res.Checks), len(res.Failed))
+	if err == nil && res.OwnersNotRestored > 0 {
+		_, err = fmt.Fprintf(w, "note: %d files and folders belonged to other users and now belong to you; run the restore as root to give them their owners\n",
+			res.OwnersNotRestored)
+	}
 	return err
 }
 

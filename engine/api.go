@@ -196,6 +196,10 @@ type RestoreResult struct {
 	Checks   []FileCheck   `json:"checks"`
 	Failed   []FileCheck   `json:"failed,omitempty"`
 	Duration time.Duration `json:"duration_ns"`
+	// OwnersNotRestored counts restored entries recorded with another
+	// owner than the restoring user's, which kept that user as owner: only
+	// a restore run as root (on Linux) gives entries their recorded owners.
+	OwnersNotRestored int64 `json:"owners_not_restored,omitempty"`
 }
 
 // VerifyOptions configure a repository check.

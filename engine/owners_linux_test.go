@@ -93,3 +93,50 @@ func TestOwnersAndSpecialBits(t *testing.T) {
 	want["publik/readme.txt"] = [2]int{1299, 3299}
 	check(res2.Snapshot, want)
 }
+
+// TestOwnersNotRestoredAreCounted: a restore that cannot give entries
+// their owners (not root) leaves them to the restoring user, drops the
+// setuid/setgid/sticky bits it could otherwise hand to that user, and
+// says how many entries that concerned.
+func TestOwnersNotRestoredAreCounted(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("making a source owned by others needs root")
+	}
+	ctx := context.Background()
+	r, _ := newLocalRepo(t, "")
+	src := filepath.Join(t.TempDir(), "share")
+	writeTree(t, src, map[string]string{"mine.txt": "root's", "theirs/tool": "x", "theirs/doc.txt": "y"})
+	for rel, mode := range map[string]fs.FileMode{"theirs": 0o770 | fs.ModeSetgid, "theirs/tool": 0o755 | fs.ModeSetuid, "theirs/doc.txt": 0o640} {
+		p := filepath.Join(src, rel)
+		if err := os.Chown(p, 1500, 1500); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.Chmod(p, mode); err != nil {
+			t.Fatal(err)
+		}
+	}
+	res, err := r.Backup(ctx, []string{src}, BackupOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := restoreOwners
+	restoreOwners = func() bool { return false }
+	t.Cleanup(func() { restoreOwners = old })
+	target := t.TempDir()
+	rr, err := r.Restore(ctx, res.Snapshot, target, RestoreOptions{})
+	if err != nil || len(rr.Failed) != 0 {
+		t.Fatalf("restore: %v, failed %+v", err, rr.Failed)
+	}
+	if rr.OwnersNotRestored != 3 {
+		t.Errorf("OwnersNotRestored = %d, want 3 (theirs, theirs/tool, theirs/doc.txt)", rr.OwnersNotRestored)
+	}
+	for rel, want := range map[string]fs.FileMode{"theirs": fs.ModeDir | 0o770, "theirs/tool": 0o755, "theirs/doc.txt": 0o640} {
+		fi, err := os.Lstat(filepath.Join(target, "share", rel))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st := fi.Sys().(*syscall.Stat_t); st.Uid != 0 || fi.Mode() != want {
+			t.Errorf("%s: owner %d, mode %v; want the restoring user (0) and %v", rel, st.Uid, fi.Mode(), want)
+		}
+	}
+}

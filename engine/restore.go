@@ -195,6 +195,9 @@ func (rs *restorer) plan(ctx context.Context, id ID, dir, dst string, all bool, 
 			continue
 		}
 		d := filepath.Join(dst, n.Name) // n.Name is one safe component (decodeTree)
+		if in && !rs.owners && n.Type != NodeStream && ownedByOther(n) {
+			rs.res.OwnersNotRestored++
+		}
 		switch n.Type {
 		case NodeDir:
 			rd := &restoreDir{rel: rel, dst: d, node: n, parent: parent, depth: depth}

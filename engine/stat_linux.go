@@ -28,7 +28,14 @@ func fillStat(n *treeNode, fi fs.FileInfo) {
 
 // restoreOwners reports whether a restore gives entries their recorded
 // owners: only root can give files away; anyone else restores as themself.
-func restoreOwners() bool { return os.Geteuid() == 0 }
+// A variable so that tests, which run as root, can restore as if not.
+var restoreOwners = func() bool { return os.Geteuid() == 0 }
+
+// ownedByOther reports whether n was recorded with another owner or group
+// than this process's, which a restore not run as root cannot give it.
+func ownedByOther(n *treeNode) bool {
+	return int(n.UID) != os.Geteuid() || int(n.GID) != os.Getegid()
+}
 
 // ownerErr drops the refusals of file systems that cannot store an owner
 // (vfat, a CIFS mount, NFS with root squashed): the restore is for the

@@ -37,6 +37,8 @@ func restoreOwners() bool { return false }
 
 func ownerErr(err error) error { return err }
 
+func ownedByOther(n *treeNode) bool { return false }
+
 // setFileTimes does nothing here: on Windows a second handle for the times
 // would conflict with the open one, so restores set them by path after
 // closing the file (timesByPath).
