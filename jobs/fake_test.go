@@ -34,6 +34,8 @@ type fakeEngine struct {
 	restores int
 	// onRestore, when set, runs at the start of Restore (to cancel, say).
 	onRestore func()
+	// ownersNotRestored is what Restore reports (a restore not run as root).
+	ownersNotRestored int64
 }
 
 type fakeSnap struct {
@@ -115,7 +117,7 @@ func (r *fakeRepo) Restore(ctx context.Context, snap engine.Snapshot, target str
 		return nil, err
 	}
 	s := r.find(snap.ID)
-	res := &engine.RestoreResult{Snapshot: snap}
+	res := &engine.RestoreResult{Snapshot: snap, OwnersNotRestored: r.e.ownersNotRestored}
 	for name, b := range s.files {
 		if r.e.damage[name] {
 			b = append([]byte("garbage"), b...)

@@ -257,6 +257,11 @@ func (s *Service) recordRestoreRun(ctx context.Context, rr restoreRecord) {
 		for _, f := range res.Failed {
 			run.Warnings = append(run.Warnings, store.RunWarning{Path: f.Path, Err: firstNonEmpty(f.Err, "content differs from the backup")})
 		}
+		if res.OwnersNotRestored > 0 {
+			run.Warnings = append(run.Warnings, store.RunWarning{Path: r.Target, Err: fmt.Sprintf(
+				"%d files and folders belonged to other users and now belong to the account that ran the restore (only a restore run as root gives them their owners)",
+				res.OwnersNotRestored)})
+		}
 	} else {
 		run.FilesNew = int64(len(rr.checks)) // a database: the tables (and integrity check) verified
 	}

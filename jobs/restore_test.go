@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -69,4 +70,32 @@ func TestCancelledRestoreStaysApproved(t *testing.T) {
 	if got, err = f.svc.RunRequest(f.ctx, f.staff, r.ID, RunRequestOptions{}); err != nil || got.State != RequestVerified {
 		t.Errorf("restore after the cancelled one: %s, %v; want verified", got.State, err)
 	}
+}
+
+// TestRestoreOwnersNotRestoredIsInTheHistory: a restore whose files could
+// not get their owners (the window runs as a normal user) is verified, and
+// the run history says so and what to do.
+func TestRestoreOwnersNotRestoredIsInTheHistory(t *testing.T) {
+	f, r := restoreFixture(t)
+	f.eng.ownersNotRestored = 7
+	got, err := f.svc.RunRequest(f.ctx, f.staff, r.ID, RunRequestOptions{})
+	if err != nil || got.State != RequestVerified {
+		t.Fatalf("restore: %s, %v; want verified", got.State, err)
+	}
+	runs, err := f.svc.Runs(f.ctx, f.mgr, RunFilter{Job: "erp"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, run := range runs {
+		if run.Kind != KindRestore {
+			continue
+		}
+		for _, w := range run.Warnings {
+			if w.Path == got.Target && strings.Contains(w.Err, "7 files and folders belonged to other users") && strings.Contains(w.Err, "run as root") {
+				return
+			}
+		}
+		t.Fatalf("restore run warnings %+v: want the owners note", run.Warnings)
+	}
+	t.Fatalf("no restore run in %+v", runs)
 }
