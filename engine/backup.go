@@ -370,6 +370,9 @@ func (b *backupRun) readFile(ctx context.Context, ch *chunker, job *fileJob) (tr
 			return node, err
 		}
 		fillStat(&node, st)
+		if node.XAttrs, err = fileXattrs(f); err != nil {
+			b.warn(job.path, err) // the content is still worth saving
+		}
 		rd = readCloser{newSparseReader(f, st.Size()), f}
 	}
 	defer rd.Close()

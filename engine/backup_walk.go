@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -141,6 +142,12 @@ func (b *backupRun) saveEntry(ctx context.Context, p string, parent *treeNode) (
 		node.Name = filepath.Base(p)
 	}
 	fillStat(&node, fi)
+	if fi.IsDir() || fi.Mode()&fs.ModeSymlink != 0 { // a file's are read through its descriptor (readFile)
+		var err error
+		if node.XAttrs, err = pathXattrs(p); err != nil {
+			b.warn(p, err)
+		}
+	}
 	switch {
 	case fi.IsDir():
 		node.Type = NodeDir
@@ -344,6 +351,14 @@ func sameNode(a, b *treeNode) bool {
 	}
 	for k, v := range a.Meta {
 		if bv, ok := b.Meta[k]; !ok || bv != v {
+			return false
+		}
+	}
+	if len(a.XAttrs) != len(b.XAttrs) {
+		return false
+	}
+	for k, v := range a.XAttrs {
+		if bv, ok := b.XAttrs[k]; !ok || !bytes.Equal(bv, v) {
 			return false
 		}
 	}

@@ -103,6 +103,7 @@ func FuzzTree(f *testing.F) {
 // decodeHot (json/v2) to the same tree.
 func FuzzTreeRoundTrip(f *testing.F) {
 	f.Add([]byte(`{"nodes":[{"name":"a","type":"file","mode":420,"mtime":"2026-01-01T00:00:00.5+07:00","ctime":5,"inode":7,"size":3,"sha256":"x","content":["` + strings.Repeat("11", 32) + `"],"meta":{"k":"v"}}]}`))
+	f.Add([]byte(`{"nodes":[{"name":"d","type":"dir","subtree":"` + strings.Repeat("22", 32) + `","uid":1201,"gid":3100,"xattrs":{"security.NTACL":"BAAAAP8BUy0xLTUA","user.x":""}}]}`))
 	f.Add([]byte(`{"nodes":[{"name":"caf\u00e9","name_raw":"Y2Fm6Q==","type":"symlink","link_target":"\ufffd","link_target_raw":"/w=="}]}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var v1 treeJSON

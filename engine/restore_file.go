@@ -175,6 +175,9 @@ func (f *restoreFile) setMeta(rs *restorer) error {
 	if err := f.f.Chmod(restoredMode(f.node.Mode, rs.owners)); err != nil {
 		return fmt.Errorf("set metadata: set permissions: %w", err)
 	}
+	if err := setFileXattrs(f.f, f.node.XAttrs); err != nil { // after the mode: an ACL sets the group bits
+		return fmt.Errorf("set metadata: %w", err)
+	}
 	if err := setFileTimes(f.f, f.node.ModTime); err != nil {
 		return fmt.Errorf("set metadata: set modification time: %w", err)
 	}

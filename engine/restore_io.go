@@ -191,6 +191,9 @@ func setMeta(dst string, n *treeNode, owners bool) error {
 	if err := os.Chmod(dst, restoredMode(n.Mode, owners)); err != nil {
 		return fmt.Errorf("set permissions: %w", err)
 	}
+	if err := setPathXattrs(dst, n.XAttrs); err != nil {
+		return err
+	}
 	if err := os.Chtimes(dst, time.Time{}, n.ModTime); err != nil {
 		return fmt.Errorf("set modification time: %w", err)
 	}
@@ -219,6 +222,10 @@ func (rs *restorer) finishLinks() {
 				rs.failPath(l.rel, l.node, fmt.Errorf("set owner: %w", err))
 				continue
 			}
+		}
+		if err := setPathXattrs(l.dst, l.node.XAttrs); err != nil {
+			rs.failPath(l.rel, l.node, err)
+			continue
 		}
 		_ = lchtimes(l.dst, l.node.ModTime) // best effort: not every system can
 	}

@@ -37,6 +37,7 @@ type treeNode struct {
 	Device     uint64            `json:"device,omitempty"`
 	UID        uint32            `json:"uid,omitempty"` // numeric owner; absent means 0 (root)
 	GID        uint32            `json:"gid,omitempty"`
+	XAttrs     map[string][]byte `json:"xattrs,omitempty"` // extended attributes (Linux), values base64
 	Size       int64             `json:"size,omitempty"`
 	LinkTarget string            `json:"link_target,omitempty"`
 	LinkRaw    []byte            `json:"link_target_raw,omitempty"` // see storeRaw
