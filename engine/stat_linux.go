@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io/fs"
 	"os"
+	"sync"
 	"syscall"
 	"time"
 	"unsafe"
@@ -34,8 +35,12 @@ var restoreOwners = func() bool { return os.Geteuid() == 0 }
 // ownedByOther reports whether n was recorded with another owner or group
 // than this process's, which a restore not run as root cannot give it.
 func ownedByOther(n *treeNode) bool {
-	return int(n.UID) != os.Geteuid() || int(n.GID) != os.Getegid()
+	uid, gid := processIDs()
+	return int(n.UID) != uid || int(n.GID) != gid
 }
+
+// processIDs are asked once: a restore plans tens of thousands of entries.
+var processIDs = sync.OnceValues(func() (int, int) { return os.Geteuid(), os.Getegid() })
 
 // ownerErr drops the refusals of file systems that cannot store an owner
 // (vfat, a CIFS mount, NFS with root squashed): the restore is for the
