@@ -16,10 +16,14 @@ type Engine interface {
 	Open(ctx context.Context, repo, password string, create bool) (Repository, error)
 }
 
-// Repository is what the procedure needs of an open repository;
-// *engine.Repository implements it.
+// Repository is what the procedure and the window need of an open
+// repository; *engine.Repository implements it.
 type Repository interface {
 	Backup(ctx context.Context, paths []string, opt engine.BackupOptions) (*engine.BackupResult, error)
+	// Snapshots lists every snapshot, oldest first; List one directory of
+	// a snapshot (the restore wizard's browser).
+	Snapshots(ctx context.Context) ([]engine.Snapshot, error)
+	List(ctx context.Context, snap engine.Snapshot, dir string) ([]engine.Node, error)
 	SnapshotAt(ctx context.Context, t time.Time) (engine.Snapshot, error)
 	Restore(ctx context.Context, snap engine.Snapshot, target string, opt engine.RestoreOptions) (*engine.RestoreResult, error)
 	CheckRestored(ctx context.Context, snap engine.Snapshot, target string, opt engine.RestoreOptions) ([]engine.FileCheck, error)

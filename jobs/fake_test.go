@@ -6,8 +6,10 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"path"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -92,6 +94,29 @@ func (r *fakeRepo) SnapshotAt(ctx context.Context, t time.Time) (engine.Snapshot
 		}
 	}
 	return engine.Snapshot{}, engine.ErrNoSnapshot
+}
+
+func (r *fakeRepo) Snapshots(ctx context.Context) ([]engine.Snapshot, error) {
+	r.e.mu.Lock()
+	defer r.e.mu.Unlock()
+	out := make([]engine.Snapshot, len(r.e.snaps))
+	for i, s := range r.e.snaps {
+		out[i] = s.snap
+	}
+	return out, nil
+}
+
+// List lists the files of a snapshot directly under dir ("/" for the top).
+func (r *fakeRepo) List(ctx context.Context, snap engine.Snapshot, dir string) ([]engine.Node, error) {
+	prefix := strings.TrimPrefix(path.Clean("/"+dir)+"/", "/")
+	var out []engine.Node
+	for name, b := range r.find(snap.ID).files {
+		if rest, ok := strings.CutPrefix(name, prefix); ok && !strings.Contains(rest, "/") {
+			out = append(out, engine.Node{Name: rest, Type: engine.NodeFile, Size: int64(len(b))})
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out, nil
 }
 
 func (r *fakeRepo) find(id string) fakeSnap {

@@ -8,9 +8,10 @@ import (
 	"testing"
 )
 
-// The happy paths of ui_support.go run against the real engine in the ui
-// package's tests; these are the refusals.
-func TestUISupportRefusals(t *testing.T) {
+// The window's browsing, filing and cleaning calls refuse what the
+// procedure does not allow; their happy paths run against the real engine
+// in the ui package's tests.
+func TestWindowCallRefusals(t *testing.T) {
 	f := newFixture(t)
 	f.approvedJob(t, "keuangan", Schedule{})
 	run, err := f.svc.RunJob(f.ctx, f.staff, "keuangan", RunOptions{})
@@ -32,7 +33,6 @@ func TestUISupportRefusals(t *testing.T) {
 		want    string // in the message
 	}{
 		{"department users do not browse snapshots", func() error { _, err := f.svc.Snapshots(f.ctx, f.dept, "keuangan"); return err }, true, "may do this"},
-		{"a repository that cannot list snapshots says so", func() error { _, err := f.svc.Snapshots(f.ctx, f.staff, "keuangan"); return err }, false, "cannot be browsed"},
 		{"the signed copy must be a PDF", func() error { _, err := f.svc.AttachSigned(f.ctx, f.staff, run.Report, notPDF); return err }, true, "not a PDF"},
 		{"no retention policy, nothing to clean", func() error { _, _, err := f.svc.ApplyRetention(f.ctx, f.staff, "keuangan", true); return err }, true, "keeps every snapshot"},
 		{"a restore not yet run has nothing to check", func() error { _, err := f.svc.RestoreChecks(f.ctx, f.staff, req.ID, nil); return err }, true, "not restored anything"},
@@ -51,5 +51,30 @@ func TestUISupportRefusals(t *testing.T) {
 	signed, err := f.svc.SignedDocuments(f.ctx, f.staff)
 	if err != nil || len(signed) != 0 {
 		t.Fatalf("signed %v, %v; want none after a refused attach", signed, err)
+	}
+}
+
+// Snapshots and SnapshotFiles go through the job's repository as jobs
+// opens it: what the backup wrote is what the wizard lists.
+func TestSnapshotsBrowse(t *testing.T) {
+	f := newFixture(t)
+	f.approvedJob(t, "keuangan", Schedule{})
+	run, err := f.svc.RunJob(f.ctx, f.staff, "keuangan", RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	snaps, err := f.svc.Snapshots(f.ctx, f.staff, "keuangan")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(snaps) != 1 || snaps[0].ID != run.SnapshotID {
+		t.Fatalf("got snapshots %v, want the run's %s", snaps, run.SnapshotID)
+	}
+	nodes, err := f.svc.SnapshotFiles(f.ctx, f.mgr, "keuangan", snaps[0], "/data")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(nodes) != 1 || nodes[0].Name != "laporan.txt" {
+		t.Fatalf("got %v, want laporan.txt", nodes)
 	}
 }

@@ -1,0 +1,89 @@
+package jobs
+
+// Browsing a job's snapshots (the restore wizard) and checking again, file
+// by file, what a restore wrote.
+
+import (
+	"context"
+	"fmt"
+
+	"cadang/engine"
+)
+
+// openForReading opens a job's repository without creating it, for
+// browsing and checking (IT staff, managers, administrators).
+func (s *Service) openForReading(ctx context.Context, as User, what, ref string) (Repository, error) {
+	if _, err := s.act(ctx, as, what, requestHandlers...); err != nil {
+		return nil, err
+	}
+	j, err := s.findJob(ctx, ref)
+	if err != nil {
+		return nil, err
+	}
+	pw, err := readPasswordFile(j.PasswordFile)
+	if err != nil {
+		return nil, err
+	}
+	repo, err := s.engine.Open(ctx, j.Repository, pw, false)
+	if err != nil {
+		return nil, hint(err)
+	}
+	return repo, nil
+}
+
+// Snapshots lists the snapshots of a job's repository, oldest first
+// (IT staff, managers, administrators).
+func (s *Service) Snapshots(ctx context.Context, as User, job string) ([]engine.Snapshot, error) {
+	repo, err := s.openForReading(ctx, as, "browse the snapshots of "+job, job)
+	if err != nil {
+		return nil, err
+	}
+	defer repo.Close()
+	return repo.Snapshots(ctx)
+}
+
+// SnapshotFiles lists one directory ("" or "/" for the top) of a snapshot.
+func (s *Service) SnapshotFiles(ctx context.Context, as User, job string, snap engine.Snapshot, dir string) ([]engine.Node, error) {
+	repo, err := s.openForReading(ctx, as, "browse the snapshots of "+job, job)
+	if err != nil {
+		return nil, err
+	}
+	defer repo.Close()
+	return repo.List(ctx, snap, dir)
+}
+
+// RestoreChecks checks again, file by file, what a restore request put in
+// its target against the snapshot it came from, so the window can show the
+// verification result per file (the filed verification report lists the
+// same). It reads every restored file (IT staff, managers, administrators).
+func (s *Service) RestoreChecks(ctx context.Context, as User, id int64, p engine.Progress) ([]engine.FileCheck, error) {
+	what := fmt.Sprintf("check restore request #%d", id)
+	if _, err := s.act(ctx, as, what, requestHandlers...); err != nil {
+		return nil, err
+	}
+	r, err := s.catalog.RequestByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if r.Kind != KindRestore || r.SnapshotID == "" || r.Target == "" {
+		return nil, refusedf("%s: it has not restored anything yet", what)
+	}
+	repo, err := s.openForReading(ctx, as, what, fmt.Sprint(r.JobID))
+	if err != nil {
+		return nil, err
+	}
+	defer repo.Close()
+	snaps, err := repo.Snapshots(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, sn := range snaps {
+		if sn.ID == r.SnapshotID {
+			if p == nil {
+				p = engine.NopProgress{}
+			}
+			return repo.CheckRestored(ctx, sn, r.Target, engine.RestoreOptions{Include: r.Include, Progress: p})
+		}
+	}
+	return nil, fmt.Errorf("%s: snapshot %s is no longer in the repository: %w", what, shortID(r.SnapshotID), engine.ErrNoSnapshot)
+}
