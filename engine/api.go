@@ -74,14 +74,19 @@ type InitOptions struct {
 
 // Snapshot is one complete backup, the commit point of a backup run.
 type Snapshot struct {
-	ID      string    `json:"id"` // hex
-	Time    time.Time `json:"time"`
-	Host    string    `json:"host"`
-	Paths   []string  `json:"paths"` // absolute source paths as given
-	Tags    []string  `json:"tags,omitempty"`
-	Parent  string    `json:"parent,omitempty"`
-	Summary Summary   `json:"summary"`
-	Tree    string    `json:"tree"` // root tree blob ID, hex
+	ID    string    `json:"id"` // hex
+	Time  time.Time `json:"time"`
+	Host  string    `json:"host"`
+	Paths []string  `json:"paths"` // absolute source paths as given
+	Tags  []string  `json:"tags,omitempty"`
+	// Labels are facts the caller asked to keep with the snapshot (for
+	// Cadang: the audit chain's head, a partial backup's mark). They are
+	// part of the snapshot's encrypted, content-addressed record, so they
+	// cannot be changed without changing its ID.
+	Labels  map[string]string `json:"labels,omitempty"`
+	Parent  string            `json:"parent,omitempty"`
+	Summary Summary           `json:"summary"`
+	Tree    string            `json:"tree"` // root tree blob ID, hex
 }
 
 // ShortID is the first 8 hex digits of the snapshot ID.
@@ -140,8 +145,9 @@ type Stream struct {
 type BackupOptions struct {
 	Excludes []string // glob patterns matched against base names and full paths
 	Tags     []string
-	Host     string // defaults to os.Hostname
-	Parent   string // snapshot ID to compare with; default: newest with the same paths and host
+	Labels   map[string]string // stored in the snapshot as they are
+	Host     string            // defaults to os.Hostname
+	Parent   string            // snapshot ID to compare with; default: newest with the same paths and host
 	Streams  []Stream
 	Progress Progress // defaults to NopProgress
 }
@@ -231,6 +237,19 @@ func (v *VerifyResult) OK() bool { return len(v.Damage) == 0 }
 // RetentionPolicy chooses which snapshots forget keeps; all zero keeps everything.
 type RetentionPolicy struct {
 	KeepLast, KeepDaily, KeepWeekly, KeepMonthly, KeepYearly int
+}
+
+// ForgetOptions choose the snapshots Forget considers and keeps.
+type ForgetOptions struct {
+	Policy RetentionPolicy
+	// Tag, when set, limits Forget to the snapshots carrying it, and
+	// treats them as one group whatever their host and paths: one job's
+	// snapshots, when several jobs share a repository.
+	Tag string
+	// Hold lists snapshot IDs that are kept whatever the policy says
+	// (a request still needs them).
+	Hold   []string
+	DryRun bool
 }
 
 // ForgetResult lists the decision for every snapshot.

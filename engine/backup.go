@@ -311,7 +311,7 @@ func (b *backupRun) commit(ctx context.Context, rootID ID, sources []source, par
 		added += n
 	}
 	snap := Snapshot{
-		Time: b.start, Host: b.opt.Host, Paths: sourcePaths(sources), Tags: b.opt.Tags, Tree: rootID.String(),
+		Time: b.start, Host: b.opt.Host, Paths: sourcePaths(sources), Tags: b.opt.Tags, Labels: b.opt.Labels, Tree: rootID.String(),
 		Summary: Summary{Files: b.filesNew.Load() + b.filesChanged.Load() + b.filesUnmod.Load(), Dirs: b.dirs.Load(), TotalBytes: b.bytesTotal.Load()},
 	}
 	if parent != nil {

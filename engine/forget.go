@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"time"
 )
@@ -14,6 +15,13 @@ import (
 // (restic's semantics): keep-last counts every snapshot, keep-daily one
 // per calendar day (local time), weekly per ISO week, monthly, yearly.
 func (r *Repository) Forget(ctx context.Context, policy RetentionPolicy, dryRun bool) (*ForgetResult, error) {
+	return r.ForgetWith(ctx, ForgetOptions{Policy: policy, DryRun: dryRun})
+}
+
+// ForgetWith is Forget with a tag that scopes it to one job's snapshots
+// and snapshots held whatever the policy. Snapshots without the tag are
+// neither kept nor removed: they are not in the result.
+func (r *Repository) ForgetWith(ctx context.Context, opt ForgetOptions) (*ForgetResult, error) {
 	r.opMu.Lock()
 	defer r.opMu.Unlock()
 	lk, err := r.lock(ctx, "forget", true)
@@ -25,8 +33,42 @@ func (r *Repository) Forget(ctx context.Context, policy RetentionPolicy, dryRun 
 	if err != nil {
 		return nil, err
 	}
-	res := applyPolicy(snaps, policy)
-	if dryRun {
+	var res *ForgetResult
+	if opt.Tag != "" {
+		var mine []Snapshot
+		for _, s := range snaps {
+			if slices.Contains(s.Tags, opt.Tag) {
+				s.Host, s.Paths = "", nil // one group: the job's, whatever it backed up from where
+				mine = append(mine, s)
+			}
+		}
+		res = applyPolicy(mine, opt.Policy)
+		restore := map[string]Snapshot{}
+		for _, s := range snaps {
+			restore[s.ID] = s
+		}
+		for i := range res.Keep {
+			res.Keep[i] = restore[res.Keep[i].ID]
+		}
+		for i := range res.Remove {
+			res.Remove[i] = restore[res.Remove[i].ID]
+		}
+	} else {
+		res = applyPolicy(snaps, opt.Policy)
+	}
+	if len(opt.Hold) > 0 {
+		var removed []Snapshot
+		for _, s := range res.Remove {
+			if slices.Contains(opt.Hold, s.ID) {
+				res.Keep = append(res.Keep, s)
+			} else {
+				removed = append(removed, s)
+			}
+		}
+		res.Remove = append([]Snapshot{}, removed...)
+		sort.SliceStable(res.Keep, func(i, j int) bool { return res.Keep[i].Time.After(res.Keep[j].Time) })
+	}
+	if opt.DryRun {
 		return res, nil
 	}
 	for _, s := range res.Remove {

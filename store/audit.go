@@ -56,17 +56,14 @@ func chainHash(prev string, e AuditEntry) string {
 	return hex.EncodeToString(h.Sum(nil))
 }
 
-// AppendAudit adds e to the log (Seq, PrevHash and Hash are computed) and
-// returns it as stored.
-func (c *Catalog) AppendAudit(ctx context.Context, e AuditEntry) (AuditEntry, error) {
-	tx, err := c.db.BeginTx(ctx, nil)
-	if err != nil {
-		return AuditEntry{}, fmt.Errorf("append audit entry: %w", err)
-	}
-	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
+// appendAudit adds e after the newest entry (Seq, PrevHash and Hash are
+// computed) and moves the recorded head. It must run inside a transaction
+// (Tx.AppendAudit, Catalog.AppendAudit): reading the newest entry and
+// writing the next one are one step.
+func (q queries) appendAudit(ctx context.Context, e AuditEntry) (AuditEntry, error) {
 	var last sql.NullInt64
 	var prev sql.NullString
-	err = tx.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
+	err := q.db.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)
 	if err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return AuditEntry{}, fmt.Errorf("append audit entry: %w", err)
 	}
@@ -75,16 +72,13 @@ func (c *Catalog) AppendAudit(ctx context.Context, e AuditEntry) (AuditEntry, er
 		e.PrevHash = prev.String
 	}
 	e.Hash = chainHash(e.PrevHash, e)
-	_, err = tx.ExecContext(ctx, `INSERT INTO audit (seq, at, actor, action, object, from_state, to_state, detail, prev_hash, hash)
+	_, err = q.db.ExecContext(ctx, `INSERT INTO audit (seq, at, actor, action, object, from_state, to_state, detail, prev_hash, hash)
 		VALUES (?,?,?,?,?,?,?,?,?,?)`, e.Seq, fmtTime(e.At), e.Actor, e.Action, e.Object, e.FromState, e.ToState, e.Detail, e.PrevHash, e.Hash)
 	if err != nil {
 		return AuditEntry{}, fmt.Errorf("append audit entry: %w", err)
 	}
 	head := strconv.FormatInt(e.Seq, 10) + ":" + e.Hash
-	if _, err := tx.ExecContext(ctx, `INSERT INTO settings(key,value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value`, auditHeadKey, head); err != nil {
-		return AuditEntry{}, fmt.Errorf("append audit entry: %w", err)
-	}
-	if err := tx.Commit(); err != nil {
+	if _, err := q.db.ExecContext(ctx, `INSERT INTO settings(key,value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value`, auditHeadKey, head); err != nil {
 		return AuditEntry{}, fmt.Errorf("append audit entry: %w", err)
 	}
 	return e, nil
@@ -98,14 +92,14 @@ type AuditFilter struct {
 }
 
 // Audit lists entries matching f in log order.
-func (c *Catalog) Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
-	q := `SELECT seq, at, actor, action, object, from_state, to_state, detail, prev_hash, hash FROM audit
+func (q queries) Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, error) {
+	sqlText := `SELECT seq, at, actor, action, object, from_state, to_state, detail, prev_hash, hash FROM audit
 		WHERE (?='' OR object=?) AND (?='' OR actor=?) ORDER BY seq DESC`
 	args := []any{f.Object, f.Object, f.Actor, f.Actor}
 	if f.Limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+		sqlText += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	rows, err := c.db.QueryContext(ctx, q, args...)
+	rows, err := q.db.QueryContext(ctx, sqlText, args...)
 	if err != nil {
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}
@@ -140,8 +134,8 @@ type AuditProblem struct {
 // entry (a sequence gap, or a PrevHash that does not match the entry
 // before), and a removed tail (the head kept in settings is missing). It
 // returns the number of entries checked.
-func (c *Catalog) VerifyAudit(ctx context.Context) (int, []AuditProblem, error) {
-	entries, err := c.Audit(ctx, AuditFilter{})
+func (q queries) VerifyAudit(ctx context.Context) (int, []AuditProblem, error) {
+	entries, err := q.Audit(ctx, AuditFilter{})
 	if err != nil {
 		return 0, nil, err
 	}
@@ -159,7 +153,7 @@ func (c *Catalog) VerifyAudit(ctx context.Context) (int, []AuditProblem, error) 
 		}
 		prev, prevSeq = e.Hash, e.Seq
 	}
-	head, err := c.Setting(ctx, auditHeadKey, "")
+	head, err := q.Setting(ctx, auditHeadKey, "")
 	if err != nil {
 		return len(entries), problems, err
 	}

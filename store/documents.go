@@ -39,9 +39,9 @@ func scanDocument(row interface{ Scan(...any) error }) (Document, error) {
 // NextDocumentNumber reserves the next sequence number for formCode in year.
 // Numbers are never reused, even when filing the document later fails: a
 // gap in the register is explainable, a duplicate is not.
-func (c *Catalog) NextDocumentNumber(ctx context.Context, formCode string, year int) (int, error) {
+func (q queries) NextDocumentNumber(ctx context.Context, formCode string, year int) (int, error) {
 	var n int
-	err := c.db.QueryRowContext(ctx, `INSERT INTO doc_sequences(form_code, year, last) VALUES (?,?,1)
+	err := q.db.QueryRowContext(ctx, `INSERT INTO doc_sequences(form_code, year, last) VALUES (?,?,1)
 		ON CONFLICT(form_code, year) DO UPDATE SET last = last + 1 RETURNING last`, formCode, year).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("next number for %s/%d: %w", formCode, year, err)
@@ -50,8 +50,8 @@ func (c *Catalog) NextDocumentNumber(ctx context.Context, formCode string, year 
 }
 
 // AddDocument registers a filed document.
-func (c *Catalog) AddDocument(ctx context.Context, d Document) (int64, error) {
-	res, err := c.db.ExecContext(ctx, `INSERT INTO documents (number, type, revision, request_id, run_id, created_at, sha256,
+func (q queries) AddDocument(ctx context.Context, d Document) (int64, error) {
+	id, err := q.insertID(ctx, `INSERT INTO documents (number, type, revision, request_id, run_id, created_at, sha256,
 		path, verify_code, lang) VALUES (?,?,?,?,?,?,?,?,?,?)`, d.Number, d.Type, d.Revision, nullID(d.RequestID),
 		nullID(d.RunID), fmtTime(d.CreatedAt), d.SHA256, d.Path, d.VerifyCode, d.Lang)
 	if isUniqueViolation(err) {
@@ -60,17 +60,17 @@ func (c *Catalog) AddDocument(ctx context.Context, d Document) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("register document %s: %w", d.Number, err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // DocumentsBySHA256 finds registered documents with that content hash.
-func (c *Catalog) DocumentsBySHA256(ctx context.Context, sum string) ([]Document, error) {
-	return c.documents(ctx, `WHERE sha256=? ORDER BY id`, sum)
+func (q queries) DocumentsBySHA256(ctx context.Context, sum string) ([]Document, error) {
+	return q.documents(ctx, `WHERE sha256=? ORDER BY id`, sum)
 }
 
 // DocumentByNumber finds the newest revision of a document by its number.
-func (c *Catalog) DocumentByNumber(ctx context.Context, number string) (Document, error) {
-	d, err := scanDocument(c.db.QueryRowContext(ctx, `SELECT `+documentColumns+` FROM documents WHERE number=? ORDER BY revision DESC LIMIT 1`, number))
+func (q queries) DocumentByNumber(ctx context.Context, number string) (Document, error) {
+	d, err := scanDocument(q.db.QueryRowContext(ctx, `SELECT `+documentColumns+` FROM documents WHERE number=? ORDER BY revision DESC LIMIT 1`, number))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Document{}, fmt.Errorf("document %s: %w", number, ErrNotFound)
 	}
@@ -88,13 +88,13 @@ type DocumentFilter struct {
 }
 
 // Documents lists register entries matching f, oldest first.
-func (c *Catalog) Documents(ctx context.Context, f DocumentFilter) ([]Document, error) {
-	return c.documents(ctx, `WHERE (?='' OR type=?) AND (?=0 OR request_id=?) AND (?=0 OR run_id=?) ORDER BY id`,
+func (q queries) Documents(ctx context.Context, f DocumentFilter) ([]Document, error) {
+	return q.documents(ctx, `WHERE (?='' OR type=?) AND (?=0 OR request_id=?) AND (?=0 OR run_id=?) ORDER BY id`,
 		f.Type, f.Type, f.RequestID, f.RequestID, f.RunID, f.RunID)
 }
 
-func (c *Catalog) documents(ctx context.Context, where string, args ...any) ([]Document, error) {
-	rows, err := c.db.QueryContext(ctx, `SELECT `+documentColumns+` FROM documents `+where, args...)
+func (q queries) documents(ctx context.Context, where string, args ...any) ([]Document, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT `+documentColumns+` FROM documents `+where, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list documents: %w", err)
 	}

@@ -38,6 +38,11 @@ type Job struct {
 	SubmittedBy  int64
 	DecidedBy    int64
 	EditedBy     int64 // who last changed the definition
+	// ApprovedRevision is the revision (hash of the definition) the
+	// deciding manager saw; only that definition may run.
+	ApprovedRevision string
+	RepoID           string // the repository's identity, once a run opened or created it
+	RepoEncrypted    bool
 	DecidedAt    time.Time
 	RejectReason string
 	CreatedAt    time.Time
@@ -46,7 +51,7 @@ type Job struct {
 
 const jobColumns = `id, name, sources, repository, password_file, replicas, excludes, retention,
 	schedule_kind, window_start, window_end, cron, once_at, state, revision, created_by,
-	submitted_by, decided_by, decided_at, reject_reason, created_at, updated_at, edited_by`
+	submitted_by, decided_by, decided_at, reject_reason, created_at, updated_at, edited_by, approved_revision, repo_id, repo_encrypted`
 
 func scanJob(row interface{ Scan(...any) error }) (Job, error) {
 	var j Job
@@ -54,7 +59,7 @@ func scanJob(row interface{ Scan(...any) error }) (Job, error) {
 	var submitted, decided, edited sql.NullInt64
 	err := row.Scan(&j.ID, &j.Name, &sources, &j.Repository, &j.PasswordFile, &replicas, &excludes, &retention,
 		&j.ScheduleKind, &j.WindowStart, &j.WindowEnd, &j.Cron, &onceAt, &j.State, &j.Revision, &j.CreatedBy,
-		&submitted, &decided, &decidedAt, &j.RejectReason, &created, &updated, &edited)
+		&submitted, &decided, &decidedAt, &j.RejectReason, &created, &updated, &edited, &j.ApprovedRevision, &j.RepoID, &j.RepoEncrypted)
 	if err != nil {
 		return Job{}, err
 	}
@@ -79,7 +84,7 @@ func jobArgs(j Job) ([]any, error) {
 	return []any{j.Name, sources, j.Repository, j.PasswordFile, replicas, excludes, retention,
 		j.ScheduleKind, j.WindowStart, j.WindowEnd, j.Cron, fmtTime(j.OnceAt), j.State, j.Revision, j.CreatedBy,
 		nullID(j.SubmittedBy), nullID(j.DecidedBy), fmtTime(j.DecidedAt), j.RejectReason,
-		fmtTime(j.CreatedAt), fmtTime(j.UpdatedAt), nullID(j.EditedBy)}, nil
+		fmtTime(j.CreatedAt), fmtTime(j.UpdatedAt), nullID(j.EditedBy), j.ApprovedRevision, j.RepoID, j.RepoEncrypted}, nil
 }
 
 func nonNil(s []string) []string {
@@ -90,33 +95,34 @@ func nonNil(s []string) []string {
 }
 
 // CreateJob stores a new job and returns its ID; a taken name wraps ErrConflict.
-func (c *Catalog) CreateJob(ctx context.Context, j Job) (int64, error) {
+func (q queries) CreateJob(ctx context.Context, j Job) (int64, error) {
 	args, err := jobArgs(j)
 	if err != nil {
 		return 0, fmt.Errorf("create job %q: %w", j.Name, err)
 	}
-	res, err := c.db.ExecContext(ctx, `INSERT INTO jobs (name, sources, repository, password_file, replicas, excludes, retention,
+	id, err := q.insertID(ctx, `INSERT INTO jobs (name, sources, repository, password_file, replicas, excludes, retention,
 		schedule_kind, window_start, window_end, cron, once_at, state, revision, created_by,
-		submitted_by, decided_by, decided_at, reject_reason, created_at, updated_at, edited_by)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+		submitted_by, decided_by, decided_at, reject_reason, created_at, updated_at, edited_by, approved_revision, repo_id, repo_encrypted)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
 	if isUniqueViolation(err) {
 		return 0, fmt.Errorf("create job %q: %w", j.Name, ErrConflict)
 	}
 	if err != nil {
 		return 0, fmt.Errorf("create job %q: %w", j.Name, err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // UpdateJob saves every field of j except ID.
-func (c *Catalog) UpdateJob(ctx context.Context, j Job) error {
+func (q queries) UpdateJob(ctx context.Context, j Job) error {
 	args, err := jobArgs(j)
 	if err != nil {
 		return fmt.Errorf("update job %q: %w", j.Name, err)
 	}
-	res, err := c.db.ExecContext(ctx, `UPDATE jobs SET name=?, sources=?, repository=?, password_file=?, replicas=?, excludes=?,
+	res, err := q.db.ExecContext(ctx, `UPDATE jobs SET name=?, sources=?, repository=?, password_file=?, replicas=?, excludes=?,
 		retention=?, schedule_kind=?, window_start=?, window_end=?, cron=?, once_at=?, state=?, revision=?, created_by=?,
-		submitted_by=?, decided_by=?, decided_at=?, reject_reason=?, created_at=?, updated_at=?, edited_by=? WHERE id=?`, append(args, j.ID)...)
+		submitted_by=?, decided_by=?, decided_at=?, reject_reason=?, created_at=?, updated_at=?, edited_by=?,
+		approved_revision=?, repo_id=?, repo_encrypted=? WHERE id=?`, append(args, j.ID)...)
 	if isUniqueViolation(err) {
 		return fmt.Errorf("update job %q: %w", j.Name, ErrConflict)
 	}
@@ -130,8 +136,8 @@ func (c *Catalog) UpdateJob(ctx context.Context, j Job) error {
 }
 
 // JobByID reads one job; missing wraps ErrNotFound.
-func (c *Catalog) JobByID(ctx context.Context, id int64) (Job, error) {
-	j, err := scanJob(c.db.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE id=?`, id))
+func (q queries) JobByID(ctx context.Context, id int64) (Job, error) {
+	j, err := scanJob(q.db.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE id=?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Job{}, fmt.Errorf("job #%d: %w", id, ErrNotFound)
 	}
@@ -142,8 +148,8 @@ func (c *Catalog) JobByID(ctx context.Context, id int64) (Job, error) {
 }
 
 // JobByName reads one job by name (case-insensitive); missing wraps ErrNotFound.
-func (c *Catalog) JobByName(ctx context.Context, name string) (Job, error) {
-	j, err := scanJob(c.db.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE name=?`, name))
+func (q queries) JobByName(ctx context.Context, name string) (Job, error) {
+	j, err := scanJob(q.db.QueryRowContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE name=?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Job{}, fmt.Errorf("job %q: %w", name, ErrNotFound)
 	}
@@ -154,8 +160,8 @@ func (c *Catalog) JobByName(ctx context.Context, name string) (Job, error) {
 }
 
 // Jobs lists jobs by name; a non-empty state filters.
-func (c *Catalog) Jobs(ctx context.Context, state string) ([]Job, error) {
-	rows, err := c.db.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE (?='' OR state=?) ORDER BY name`, state, state)
+func (q queries) Jobs(ctx context.Context, state string) ([]Job, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT `+jobColumns+` FROM jobs WHERE (?='' OR state=?) ORDER BY name`, state, state)
 	if err != nil {
 		return nil, fmt.Errorf("list jobs: %w", err)
 	}

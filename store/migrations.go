@@ -152,4 +152,22 @@ var migrations = []string{
 		missing_bytes     INTEGER NOT NULL DEFAULT 0,
 		PRIMARY KEY (job_id, name)
 	);`,
+	// 8: what an approval covers (a hash of the definition the manager saw),
+	// which repository a job writes (its identity, so a missing or swapped
+	// repository is refused instead of silently created), whether a restore
+	// may replace existing files, and the snapshots retention removed.
+	`ALTER TABLE jobs ADD COLUMN approved_revision TEXT NOT NULL DEFAULT '';
+	ALTER TABLE jobs ADD COLUMN repo_id TEXT NOT NULL DEFAULT '';
+	ALTER TABLE jobs ADD COLUMN repo_encrypted INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE requests ADD COLUMN approved_revision TEXT NOT NULL DEFAULT '';
+	ALTER TABLE requests ADD COLUMN overwrite INTEGER NOT NULL DEFAULT 0;
+	CREATE TABLE forgotten (
+		job_id        INTEGER NOT NULL REFERENCES jobs(id),
+		snapshot_id   TEXT NOT NULL,
+		snapshot_time TEXT NOT NULL,
+		run_id        INTEGER REFERENCES runs(id),
+		actor         TEXT NOT NULL,
+		at            TEXT NOT NULL,
+		PRIMARY KEY (job_id, snapshot_id)
+	);`,
 }

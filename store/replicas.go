@@ -24,8 +24,8 @@ type ReplicaState struct {
 }
 
 // SaveReplicaState records a replica's state, replacing the one before.
-func (c *Catalog) SaveReplicaState(ctx context.Context, r ReplicaState) error {
-	_, err := c.db.ExecContext(ctx, `INSERT INTO replica_state (job_id, name, url, run_id, status, error, last_attempt,
+func (q queries) SaveReplicaState(ctx context.Context, r ReplicaState) error {
+	_, err := q.db.ExecContext(ctx, `INSERT INTO replica_state (job_id, name, url, run_id, status, error, last_attempt,
 		last_sync, lag_known, missing_snapshots, missing_files, missing_bytes) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)
 		ON CONFLICT (job_id, name) DO UPDATE SET url=excluded.url, run_id=excluded.run_id, status=excluded.status,
 		error=excluded.error, last_attempt=excluded.last_attempt, last_sync=excluded.last_sync, lag_known=excluded.lag_known,
@@ -39,8 +39,8 @@ func (c *Catalog) SaveReplicaState(ctx context.Context, r ReplicaState) error {
 }
 
 // ReplicaStates lists the recorded replicas of a job by name.
-func (c *Catalog) ReplicaStates(ctx context.Context, jobID int64) (map[string]ReplicaState, error) {
-	rows, err := c.db.QueryContext(ctx, `SELECT name, url, run_id, status, error, last_attempt, last_sync, lag_known,
+func (q queries) ReplicaStates(ctx context.Context, jobID int64) (map[string]ReplicaState, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT name, url, run_id, status, error, last_attempt, last_sync, lag_known,
 		missing_snapshots, missing_files, missing_bytes FROM replica_state WHERE job_id=?`, jobID)
 	if err != nil {
 		return nil, fmt.Errorf("list replica states of job #%d: %w", jobID, err)

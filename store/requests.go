@@ -28,12 +28,16 @@ type Request struct {
 	Number       string   // the request form's document number, once filed
 	ReschedBy    int64    // who last rescheduled it
 	Include      []string // restore: snapshot paths to bring back; empty = the whole snapshot
+	Overwrite    bool     // restore: existing files in the target may be replaced
+	// ApprovedRevision is the revision (hash of kind, job, time, target,
+	// include set and overwrite) the deciding manager saw.
+	ApprovedRevision string
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 }
 
 const requestColumns = `id, kind, job_id, requester_id, department, reason, requested_at, target, state,
-	decided_by, decided_at, reject_reason, attempts, snapshot_id, number, created_at, updated_at, rescheduled_by, include`
+	decided_by, decided_at, reject_reason, attempts, snapshot_id, number, created_at, updated_at, rescheduled_by, include, overwrite, approved_revision`
 
 func scanRequest(row interface{ Scan(...any) error }) (Request, error) {
 	var r Request
@@ -41,7 +45,7 @@ func scanRequest(row interface{ Scan(...any) error }) (Request, error) {
 	var include string
 	var decided, resched sql.NullInt64
 	if err := row.Scan(&r.ID, &r.Kind, &r.JobID, &r.RequesterID, &r.Department, &r.Reason, &requested, &r.Target,
-		&r.State, &decided, &decidedAt, &r.RejectReason, &r.Attempts, &r.SnapshotID, &r.Number, &created, &updated, &resched, &include); err != nil {
+		&r.State, &decided, &decidedAt, &r.RejectReason, &r.Attempts, &r.SnapshotID, &r.Number, &created, &updated, &resched, &include, &r.Overwrite, &r.ApprovedRevision); err != nil {
 		return Request{}, err
 	}
 	if err := fromJSON(include, &r.Include); err != nil {
@@ -63,33 +67,33 @@ func requestArgs(r Request) ([]any, error) {
 	}
 	return []any{r.Kind, r.JobID, r.RequesterID, r.Department, r.Reason, fmtTime(r.RequestedAt), r.Target, r.State,
 		nullID(r.DecidedBy), fmtTime(r.DecidedAt), r.RejectReason, r.Attempts, r.SnapshotID, r.Number,
-		fmtTime(r.CreatedAt), fmtTime(r.UpdatedAt), nullID(r.ReschedBy), inc}, nil
+		fmtTime(r.CreatedAt), fmtTime(r.UpdatedAt), nullID(r.ReschedBy), inc, r.Overwrite, r.ApprovedRevision}, nil
 }
 
 // CreateRequest stores a new request and returns its ID.
-func (c *Catalog) CreateRequest(ctx context.Context, r Request) (int64, error) {
+func (q queries) CreateRequest(ctx context.Context, r Request) (int64, error) {
 	args, err := requestArgs(r)
 	if err != nil {
 		return 0, fmt.Errorf("create request: %w", err)
 	}
-	res, err := c.db.ExecContext(ctx, `INSERT INTO requests (kind, job_id, requester_id, department, reason, requested_at,
-		target, state, decided_by, decided_at, reject_reason, attempts, snapshot_id, number, created_at, updated_at, rescheduled_by, include)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+	id, err := q.insertID(ctx, `INSERT INTO requests (kind, job_id, requester_id, department, reason, requested_at,
+		target, state, decided_by, decided_at, reject_reason, attempts, snapshot_id, number, created_at, updated_at, rescheduled_by, include, overwrite, approved_revision)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
 	if err != nil {
 		return 0, fmt.Errorf("create request: %w", err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // UpdateRequest saves every field of r except ID.
-func (c *Catalog) UpdateRequest(ctx context.Context, r Request) error {
+func (q queries) UpdateRequest(ctx context.Context, r Request) error {
 	args, err := requestArgs(r)
 	if err != nil {
 		return fmt.Errorf("update request #%d: %w", r.ID, err)
 	}
-	res, err := c.db.ExecContext(ctx, `UPDATE requests SET kind=?, job_id=?, requester_id=?, department=?, reason=?,
+	res, err := q.db.ExecContext(ctx, `UPDATE requests SET kind=?, job_id=?, requester_id=?, department=?, reason=?,
 		requested_at=?, target=?, state=?, decided_by=?, decided_at=?, reject_reason=?, attempts=?, snapshot_id=?,
-		number=?, created_at=?, updated_at=?, rescheduled_by=?, include=? WHERE id=?`, append(args, r.ID)...)
+		number=?, created_at=?, updated_at=?, rescheduled_by=?, include=?, overwrite=?, approved_revision=? WHERE id=?`, append(args, r.ID)...)
 	if err != nil {
 		return fmt.Errorf("update request #%d: %w", r.ID, err)
 	}
@@ -100,8 +104,8 @@ func (c *Catalog) UpdateRequest(ctx context.Context, r Request) error {
 }
 
 // RequestByID reads one request; missing wraps ErrNotFound.
-func (c *Catalog) RequestByID(ctx context.Context, id int64) (Request, error) {
-	r, err := scanRequest(c.db.QueryRowContext(ctx, `SELECT `+requestColumns+` FROM requests WHERE id=?`, id))
+func (q queries) RequestByID(ctx context.Context, id int64) (Request, error) {
+	r, err := scanRequest(q.db.QueryRowContext(ctx, `SELECT `+requestColumns+` FROM requests WHERE id=?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Request{}, fmt.Errorf("request #%d: %w", id, ErrNotFound)
 	}
@@ -120,7 +124,7 @@ type RequestFilter struct {
 }
 
 // Requests lists requests matching f, newest first.
-func (c *Catalog) Requests(ctx context.Context, f RequestFilter) ([]Request, error) {
+func (q queries) Requests(ctx context.Context, f RequestFilter) ([]Request, error) {
 	where, args := []string{"1=1"}, []any{}
 	if len(f.States) > 0 {
 		where = append(where, "state IN (?"+strings.Repeat(",?", len(f.States)-1)+")")
@@ -137,7 +141,7 @@ func (c *Catalog) Requests(ctx context.Context, f RequestFilter) ([]Request, err
 	if f.RequesterID != 0 {
 		where, args = append(where, "requester_id=?"), append(args, f.RequesterID)
 	}
-	rows, err := c.db.QueryContext(ctx, `SELECT `+requestColumns+` FROM requests WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC`, args...)
+	rows, err := q.db.QueryContext(ctx, `SELECT `+requestColumns+` FROM requests WHERE `+strings.Join(where, " AND ")+` ORDER BY id DESC`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list requests: %w", err)
 	}

@@ -81,12 +81,12 @@ func runArgs(r Run) ([]any, error) {
 // InsertRun stores r as is (a missed run, or a finished one) and returns its ID.
 // A run with status "running" while another is running wraps ErrAlreadyRunning:
 // a unique index makes this hold across processes, not only goroutines.
-func (c *Catalog) InsertRun(ctx context.Context, r Run) (int64, error) {
+func (q queries) InsertRun(ctx context.Context, r Run) (int64, error) {
 	args, err := runArgs(r)
 	if err != nil {
 		return 0, fmt.Errorf("record run: %w", err)
 	}
-	res, err := c.db.ExecContext(ctx, `INSERT INTO runs (job_id, request_id, kind, trigger, actor, scheduled_at, started_at,
+	id, err := q.insertID(ctx, `INSERT INTO runs (job_id, request_id, kind, trigger, actor, scheduled_at, started_at,
 		finished_at, status, overrun, snapshot_id, files_new, files_changed, files_unmodified, bytes_read, bytes_added,
 		total_bytes, warnings, error, caught_up, owner) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
 	if isUniqueViolation(err) {
@@ -95,16 +95,16 @@ func (c *Catalog) InsertRun(ctx context.Context, r Run) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("record run of job #%d: %w", r.JobID, err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // UpdateRun saves every field of r except ID.
-func (c *Catalog) UpdateRun(ctx context.Context, r Run) error {
+func (q queries) UpdateRun(ctx context.Context, r Run) error {
 	args, err := runArgs(r)
 	if err != nil {
 		return fmt.Errorf("update run #%d: %w", r.ID, err)
 	}
-	res, err := c.db.ExecContext(ctx, `UPDATE runs SET job_id=?, request_id=?, kind=?, trigger=?, actor=?, scheduled_at=?,
+	res, err := q.db.ExecContext(ctx, `UPDATE runs SET job_id=?, request_id=?, kind=?, trigger=?, actor=?, scheduled_at=?,
 		started_at=?, finished_at=?, status=?, overrun=?, snapshot_id=?, files_new=?, files_changed=?, files_unmodified=?,
 		bytes_read=?, bytes_added=?, total_bytes=?, warnings=?, error=?, caught_up=?, owner=? WHERE id=?`, append(args, r.ID)...)
 	if err != nil {
@@ -117,8 +117,8 @@ func (c *Catalog) UpdateRun(ctx context.Context, r Run) error {
 }
 
 // RunByID reads one run.
-func (c *Catalog) RunByID(ctx context.Context, id int64) (Run, error) {
-	r, err := scanRun(c.db.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE id=?`, id))
+func (q queries) RunByID(ctx context.Context, id int64) (Run, error) {
+	r, err := scanRun(q.db.QueryRowContext(ctx, `SELECT `+runColumns+` FROM runs WHERE id=?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return Run{}, fmt.Errorf("run #%d: %w", id, ErrNotFound)
 	}
@@ -137,7 +137,7 @@ type RunFilter struct {
 }
 
 // Runs lists runs matching f, newest first.
-func (c *Catalog) Runs(ctx context.Context, f RunFilter) ([]Run, error) {
+func (q queries) Runs(ctx context.Context, f RunFilter) ([]Run, error) {
 	where, args := []string{"1=1"}, []any{}
 	if f.JobID != 0 {
 		where, args = append(where, "job_id=?"), append(args, f.JobID)
@@ -155,11 +155,11 @@ func (c *Catalog) Runs(ctx context.Context, f RunFilter) ([]Run, error) {
 	if !f.To.IsZero() {
 		where, args = append(where, when+"<?"), append(args, fmtTime(f.To))
 	}
-	q := `SELECT ` + runColumns + ` FROM runs WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + when + ` DESC, id DESC`
+	sqlText := `SELECT ` + runColumns + ` FROM runs WHERE ` + strings.Join(where, " AND ") + ` ORDER BY ` + when + ` DESC, id DESC`
 	if f.Limit > 0 {
-		q += fmt.Sprintf(" LIMIT %d", f.Limit)
+		sqlText += fmt.Sprintf(" LIMIT %d", f.Limit)
 	}
-	rows, err := c.db.QueryContext(ctx, q, args...)
+	rows, err := q.db.QueryContext(ctx, sqlText, args...)
 	if err != nil {
 		return nil, fmt.Errorf("list runs: %w", err)
 	}
@@ -178,8 +178,8 @@ func (c *Catalog) Runs(ctx context.Context, f RunFilter) ([]Run, error) {
 // FailInterrupted marks as failed the runs left "running" by a process
 // that died, so their jobs can run again; alive reports whether an owner
 // ("host:pid") still runs. It returns how many runs it changed.
-func (c *Catalog) FailInterrupted(ctx context.Context, now time.Time, alive func(owner string) bool) (int64, error) {
-	running, err := c.Runs(ctx, RunFilter{Statuses: []string{"running"}})
+func (q queries) FailInterrupted(ctx context.Context, now time.Time, alive func(owner string) bool) (int64, error) {
+	running, err := q.Runs(ctx, RunFilter{Statuses: []string{"running"}})
 	if err != nil {
 		return 0, fmt.Errorf("clean interrupted runs: %w", err)
 	}
@@ -189,7 +189,7 @@ func (c *Catalog) FailInterrupted(ctx context.Context, now time.Time, alive func
 			continue
 		}
 		r.Status, r.FinishedAt, r.Error = "failed", now, "interrupted: Cadang stopped during the run"
-		if err := c.UpdateRun(ctx, r); err != nil {
+		if err := q.UpdateRun(ctx, r); err != nil {
 			return n, fmt.Errorf("clean interrupted runs: %w", err)
 		}
 		n++

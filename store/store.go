@@ -24,6 +24,7 @@ var (
 
 // Catalog is an open catalog database.
 type Catalog struct {
+	queries
 	db   *sql.DB
 	path string
 }
@@ -48,7 +49,7 @@ func Open(ctx context.Context, path string) (*Catalog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open catalog %s: %w", path, err)
 	}
-	c := &Catalog{db: db, path: path}
+	c := &Catalog{queries: queries{db: db}, db: db, path: path}
 	if err := c.refuseNewer(ctx); err != nil {
 		db.Close()
 		return nil, err

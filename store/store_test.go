@@ -65,6 +65,18 @@ var seeds = map[int]struct {
 		insert: []string{`INSERT INTO replica_state(job_id,name,url,run_id,status,last_attempt,lag_known,missing_snapshots) VALUES(1,'gdrive','rclone:gd:b',1,'ok','t',1,2)`},
 		checks: []string{`SELECT 1 FROM replica_state WHERE job_id=1 AND name='gdrive' AND missing_snapshots=2`},
 	},
+	8: {
+		insert: []string{
+			`UPDATE jobs SET approved_revision='ab12', repo_id='r1', repo_encrypted=1 WHERE id=1`,
+			`UPDATE requests SET approved_revision='cd34', overwrite=1 WHERE id=1`,
+			`INSERT INTO forgotten(job_id,snapshot_id,snapshot_time,run_id,actor,at) VALUES(1,'5n4p','t',1,'ani','t')`,
+		},
+		checks: []string{
+			`SELECT 1 FROM jobs WHERE id=1 AND approved_revision='ab12' AND repo_id='r1' AND repo_encrypted=1`,
+			`SELECT 1 FROM requests WHERE id=1 AND approved_revision='cd34' AND overwrite=1`,
+			`SELECT 1 FROM forgotten WHERE job_id=1 AND snapshot_id='5n4p'`,
+		},
+	},
 }
 
 // buildAt makes a catalog file at schema version v holding every seed up to v.

@@ -34,11 +34,11 @@ func scanUser(row interface{ Scan(...any) error }) (User, error) {
 }
 
 // CreateUser adds u and returns its ID; a taken name wraps ErrConflict.
-func (c *Catalog) CreateUser(ctx context.Context, u User) (int64, error) {
+func (q queries) CreateUser(ctx context.Context, u User) (int64, error) {
 	if u.CreatedAt.IsZero() {
 		u.CreatedAt = time.Now()
 	}
-	res, err := c.db.ExecContext(ctx,
+	id, err := q.insertID(ctx,
 		`INSERT INTO users (name, full_name, role, department, password_hash, disabled, created_at) VALUES (?,?,?,?,?,?,?)`,
 		u.Name, u.FullName, u.Role, u.Department, u.PasswordHash, u.Disabled, u.CreatedAt.UTC().Format(time.RFC3339Nano))
 	if isUniqueViolation(err) {
@@ -47,12 +47,12 @@ func (c *Catalog) CreateUser(ctx context.Context, u User) (int64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("create user %q: %w", u.Name, err)
 	}
-	return res.LastInsertId()
+	return id, nil
 }
 
 // UserByName finds an account by name (case-insensitive); missing wraps ErrNotFound.
-func (c *Catalog) UserByName(ctx context.Context, name string) (User, error) {
-	u, err := scanUser(c.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE name = ?`, name))
+func (q queries) UserByName(ctx context.Context, name string) (User, error) {
+	u, err := scanUser(q.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE name = ?`, name))
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, fmt.Errorf("user %q: %w", name, ErrNotFound)
 	}
@@ -63,8 +63,8 @@ func (c *Catalog) UserByName(ctx context.Context, name string) (User, error) {
 }
 
 // UserByID finds an account by ID.
-func (c *Catalog) UserByID(ctx context.Context, id int64) (User, error) {
-	u, err := scanUser(c.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
+func (q queries) UserByID(ctx context.Context, id int64) (User, error) {
+	u, err := scanUser(q.db.QueryRowContext(ctx, `SELECT `+userColumns+` FROM users WHERE id = ?`, id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return User{}, fmt.Errorf("user #%d: %w", id, ErrNotFound)
 	}
@@ -75,8 +75,8 @@ func (c *Catalog) UserByID(ctx context.Context, id int64) (User, error) {
 }
 
 // Users lists all accounts by name.
-func (c *Catalog) Users(ctx context.Context) ([]User, error) {
-	rows, err := c.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY name`)
+func (q queries) Users(ctx context.Context) ([]User, error) {
+	rows, err := q.db.QueryContext(ctx, `SELECT `+userColumns+` FROM users ORDER BY name`)
 	if err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
@@ -93,17 +93,17 @@ func (c *Catalog) Users(ctx context.Context) ([]User, error) {
 }
 
 // CountUsers returns how many accounts exist (0 means first run).
-func (c *Catalog) CountUsers(ctx context.Context) (int, error) {
+func (q queries) CountUsers(ctx context.Context) (int, error) {
 	var n int
-	if err := c.db.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n); err != nil {
+	if err := q.db.QueryRowContext(ctx, `SELECT count(*) FROM users`).Scan(&n); err != nil {
 		return 0, fmt.Errorf("count users: %w", err)
 	}
 	return n, nil
 }
 
 // UpdateUser saves every field of u except ID and CreatedAt.
-func (c *Catalog) UpdateUser(ctx context.Context, u User) error {
-	res, err := c.db.ExecContext(ctx,
+func (q queries) UpdateUser(ctx context.Context, u User) error {
+	res, err := q.db.ExecContext(ctx,
 		`UPDATE users SET full_name=?, role=?, department=?, password_hash=?, disabled=?, failed_logins=? WHERE id=?`,
 		u.FullName, u.Role, u.Department, u.PasswordHash, u.Disabled, u.FailedLogins, u.ID)
 	if err != nil {
@@ -116,9 +116,9 @@ func (c *Catalog) UpdateUser(ctx context.Context, u User) error {
 }
 
 // Setting reads a setting; a missing key returns def.
-func (c *Catalog) Setting(ctx context.Context, key, def string) (string, error) {
+func (q queries) Setting(ctx context.Context, key, def string) (string, error) {
 	var v string
-	err := c.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key=?`, key).Scan(&v)
+	err := q.db.QueryRowContext(ctx, `SELECT value FROM settings WHERE key=?`, key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
 		return def, nil
 	}
@@ -129,10 +129,38 @@ func (c *Catalog) Setting(ctx context.Context, key, def string) (string, error) 
 }
 
 // SetSetting writes a setting.
-func (c *Catalog) SetSetting(ctx context.Context, key, value string) error {
-	_, err := c.db.ExecContext(ctx, `INSERT INTO settings(key,value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value`, key, value)
+func (q queries) SetSetting(ctx context.Context, key, value string) error {
+	_, err := q.db.ExecContext(ctx, `INSERT INTO settings(key,value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value`, key, value)
 	if err != nil {
 		return fmt.Errorf("write setting %s: %w", key, err)
 	}
 	return nil
+}
+
+// ReserveLoginAttempt counts one attempt against an active, unlocked
+// account before its password is checked, so concurrent guesses cannot
+// all pass the lockout check with the same count. It returns the new count
+// and false when the account is disabled or already has max failures.
+func (q queries) ReserveLoginAttempt(ctx context.Context, id int64, max int) (int, bool, error) {
+	var n int
+	err := q.db.QueryRowContext(ctx, `UPDATE users SET failed_logins = failed_logins + 1
+		WHERE id=? AND disabled=0 AND failed_logins < ? RETURNING failed_logins`, id, max).Scan(&n)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("count login attempt of user #%d: %w", id, err)
+	}
+	return n, true, nil
+}
+
+// ClearFailedLogins ends a run of failed logins after the right password,
+// unless the account was disabled meanwhile (then it reports false).
+func (q queries) ClearFailedLogins(ctx context.Context, id int64) (bool, error) {
+	res, err := q.db.ExecContext(ctx, `UPDATE users SET failed_logins=0 WHERE id=? AND disabled=0`, id)
+	if err != nil {
+		return false, fmt.Errorf("clear failed logins of user #%d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
 }

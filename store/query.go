@@ -1,0 +1,80 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// querier is what both the database and a transaction offer; every read
+// and write of the catalog goes through one, so the same method works
+// alone or inside Update.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// queries holds the catalog's statements; Catalog runs them on the
+// database, Tx inside one transaction.
+type queries struct {
+	db querier
+}
+
+// Tx is one catalog transaction. A procedure step changes state and
+// appends its audit entry through the same Tx, so either both are
+// recorded or neither is.
+type Tx struct {
+	queries
+}
+
+// Update runs fn in one write transaction and commits when fn returns nil;
+// any error rolls back everything fn wrote. The transaction takes the
+// catalog's write lock when it begins (BEGIN IMMEDIATE), so two processes
+// never interleave their steps, and the audit chain never forks.
+func (c *Catalog) Update(ctx context.Context, fn func(tx *Tx) error) error {
+	tx, err := c.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin catalog transaction: %w", explain(c.path, err))
+	}
+	if err := fn(&Tx{queries{db: tx}}); err != nil {
+		return errors.Join(err, ignoreDone(tx.Rollback()))
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit catalog transaction: %w", explain(c.path, err))
+	}
+	return nil
+}
+
+// ignoreDone drops the error of rolling back a transaction that already ended.
+func ignoreDone(err error) error {
+	if errors.Is(err, sql.ErrTxDone) {
+		return nil
+	}
+	return err
+}
+
+// AppendAudit adds e to the log inside the transaction.
+func (t *Tx) AppendAudit(ctx context.Context, e AuditEntry) (AuditEntry, error) {
+	return t.appendAudit(ctx, e)
+}
+
+// AppendAudit adds e to the log in a transaction of its own (Seq, PrevHash
+// and Hash are computed) and returns it as stored.
+func (c *Catalog) AppendAudit(ctx context.Context, e AuditEntry) (AuditEntry, error) {
+	var out AuditEntry
+	err := c.Update(ctx, func(tx *Tx) error {
+		var err error
+		out, err = tx.appendAudit(ctx, e)
+		return err
+	})
+	return out, err
+}
+
+// insertID runs an INSERT … RETURNING id and returns the new row's ID.
+func (q queries) insertID(ctx context.Context, query string, args ...any) (int64, error) {
+	var id int64
+	err := q.db.QueryRowContext(ctx, query+" RETURNING id", args...).Scan(&id)
+	return id, err
+}
