@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"cadang/engine/childproc"
 	"cadang/jobs"
 )
 
@@ -41,7 +42,8 @@ func printFile(s *session, path string) {
 		return
 	}
 	s.bg(func() {
-		out, err := exec.CommandContext(s.ctx, lp, path).CombinedOutput()
+		// lp needs only where CUPS and the chosen printer are.
+		out, err := childproc.Command(s.ctx, childproc.Env{Allow: []string{"CUPS_*", "PRINTER", "LPDEST"}}, lp, path).CombinedOutput()
 		fyne.Do(func() {
 			if err != nil {
 				showError(s.win, fmt.Errorf("print %s: %v: %s", path, err, out))

@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"cadang/engine/childproc"
 )
 
 // Options configure access to a database server. The zero value works: the
@@ -30,8 +32,18 @@ type Options struct {
 type toolEnv struct {
 	db   Database
 	dir  string
-	env  []string
+	env  childproc.Env
 	args []string // leading arguments (MySQL's --defaults-extra-file)
+}
+
+// toolVars are the variables of Cadang's environment the tools of a kind
+// may read besides childproc.Base: their own settings and password files
+// (PGPASSFILE, PGSERVICEFILE, PGSSLMODE, MYSQL_HOME, MYSQL_TEST_LOGIN_FILE)
+// and the password variables they document (PGPASSWORD, MYSQL_PWD).
+// Cadang's own secrets and other tools' keys stay out.
+var toolVars = map[Kind][]string{
+	Postgres: {"PG*"},
+	MySQL:    {"MYSQL_*", "MARIADB_*"},
 }
 
 func newToolEnv(db Database, opt Options) (*toolEnv, error) {
@@ -41,9 +53,9 @@ func newToolEnv(db Database, opt Options) (*toolEnv, error) {
 	}
 	t := &toolEnv{db: db, dir: dir}
 	// The tools' messages are matched in English; connections must not hang.
-	t.env = append(os.Environ(), "LC_MESSAGES=C", "LC_ALL=C", "LANG=C")
+	t.env = childproc.Env{Allow: toolVars[db.Kind], Set: []string{"LC_MESSAGES=C", "LC_ALL=C", "LANG=C"}}
 	if os.Getenv("PGCONNECT_TIMEOUT") == "" {
-		t.env = append(t.env, "PGCONNECT_TIMEOUT=15")
+		t.env.Set = append(t.env.Set, "PGCONNECT_TIMEOUT=15")
 	}
 	if err := t.writePassword(opt.Password); err != nil {
 		return nil, errors.Join(err, t.Close())
@@ -63,7 +75,7 @@ func (t *toolEnv) writePassword(pw string) error {
 		if err := os.WriteFile(name, []byte("*:*:*:*:"+esc+"\n"), 0o600); err != nil {
 			return fmt.Errorf("write private password file: %w", err)
 		}
-		t.env = append(t.env, "PGPASSFILE="+name)
+		t.env.Set = append(t.env.Set, "PGPASSFILE="+name)
 	case MySQL:
 		esc := strings.NewReplacer(`\`, `\\`, `"`, `\"`).Replace(pw)
 		name := filepath.Join(t.dir, "client.cnf")
@@ -107,8 +119,7 @@ func (t *toolEnv) command(ctx context.Context, tool string, args ...string) (*to
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, path, append(append([]string{}, t.args...), args...)...)
-	cmd.Env = t.env
+	cmd := childproc.Command(ctx, t.env, path, append(append([]string{}, t.args...), args...)...)
 	cmd.WaitDelay = 5 * time.Second
 	c := &toolCmd{ctx: ctx, cmd: cmd, tool: tool, db: t.db}
 	cmd.Stderr = &c.stderr

@@ -14,6 +14,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"cadang/engine/childproc"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/golden/*.txt from the current output")
@@ -48,7 +50,7 @@ func write(t testing.TB, pdf []byte) string {
 func Pages(t testing.TB, pdf []byte) []string {
 	t.Helper()
 	bin := need(t, "pdftotext")
-	out, err := exec.CommandContext(context.Background(), bin, "-layout", "-enc", "UTF-8", write(t, pdf), "-").Output()
+	out, err := childproc.Command(context.Background(), childproc.Env{}, bin, "-layout", "-enc", "UTF-8", write(t, pdf), "-").Output()
 	if err != nil {
 		t.Fatalf("pdftotext: %v", err)
 	}
@@ -97,7 +99,7 @@ type Info struct {
 func ReadInfo(t testing.TB, pdf []byte) Info {
 	t.Helper()
 	bin := need(t, "pdfinfo")
-	out, err := exec.CommandContext(context.Background(), bin, write(t, pdf)).Output()
+	out, err := childproc.Command(context.Background(), childproc.Env{}, bin, write(t, pdf)).Output()
 	if err != nil {
 		t.Fatalf("pdfinfo: %v", err)
 	}
@@ -187,7 +189,7 @@ var (
 func Words(t testing.TB, pdf []byte) []Word {
 	t.Helper()
 	bin := need(t, "pdftotext")
-	out, err := exec.CommandContext(context.Background(), bin, "-bbox", "-enc", "UTF-8", write(t, pdf), "-").Output()
+	out, err := childproc.Command(context.Background(), childproc.Env{}, bin, "-bbox", "-enc", "UTF-8", write(t, pdf), "-").Output()
 	if err != nil {
 		t.Fatalf("pdftotext -bbox: %v", err)
 	}

@@ -25,11 +25,13 @@ import (
 	"io"
 	"os/exec"
 	"path"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"cadang/engine/backend"
+	"cadang/engine/childproc"
 )
 
 // tempPrefix marks files being uploaded, as in the local backend.
@@ -58,6 +60,26 @@ type Options struct {
 type Backend struct {
 	opt  Options
 	root string // Remote without a trailing slash
+	env  childproc.Env
+}
+
+// rcloneVars are what rclone may read of Cadang's environment besides
+// childproc.Base: its own settings (RCLONE_CONFIG, RCLONE_CONFIG_PASS,
+// RCLONE_CONFIG_<REMOTE>_<OPTION>), proxies and TLS roots.
+var rcloneVars = []string{"RCLONE_*", "HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy",
+	"SSL_CERT_FILE", "SSL_CERT_DIR"}
+
+// awsVars go to rclone only for a remote that may be S3 (its env_auth reads
+// them): an s3 remote, or one that wraps another remote.
+var awsVars = []string{"AWS_*"}
+
+// mayBeS3 reports remote types whose storage can be S3.
+func mayBeS3(typ string) bool {
+	switch typ {
+	case "s3", "crypt", "alias", "chunker", "compress", "hasher", "union", "combine", "cache":
+		return true
+	}
+	return false
 }
 
 var _ backend.Backend = (*Backend)(nil)
@@ -73,27 +95,35 @@ func New(ctx context.Context, opt Options) (*Backend, error) {
 	if _, err := exec.LookPath(opt.Program); err != nil {
 		return nil, fmt.Errorf("rclone: %s not found: install rclone (apt-get install rclone) and set up the remote with `rclone config`", opt.Program)
 	}
-	b := &Backend{opt: opt, root: strings.TrimSuffix(opt.Remote, "/")}
+	b := &Backend{opt: opt, root: strings.TrimSuffix(opt.Remote, "/"), env: childproc.Env{Allow: rcloneVars}}
 	name := opt.Remote[:strings.Index(opt.Remote, ":")]
-	if name != "" { // ":local:" style on-the-fly remotes have no config entry
-		out, err := b.run(ctx, nil, "listremotes")
+	typ := ""
+	if name == "" { // ":local:" style on-the-fly remotes have no config entry: the type is named
+		typ, _, _ = strings.Cut(strings.TrimPrefix(opt.Remote, ":"), ":")
+	} else {
+		out, err := b.run(ctx, nil, "listremotes", "--long")
 		if err != nil {
 			return nil, err
 		}
-		if !hasRemote(out, name) {
+		var ok bool
+		if typ, ok = remoteType(out, name); !ok {
 			return nil, fmt.Errorf("rclone: no remote named %q in the rclone configuration: create it with `rclone config`", name)
 		}
+	}
+	if mayBeS3(typ) {
+		b.env.Allow = append(slices.Clone(rcloneVars), awsVars...)
 	}
 	return b, nil
 }
 
-func hasRemote(listremotes []byte, name string) bool {
+// remoteType finds name in `rclone listremotes --long` ("name:   type" lines).
+func remoteType(listremotes []byte, name string) (string, bool) {
 	for _, line := range strings.Split(string(listremotes), "\n") {
-		if strings.TrimSpace(line) == name+":" {
-			return true
+		if n, typ, ok := strings.Cut(strings.TrimSpace(line), ":"); ok && n == name {
+			return strings.TrimSpace(typ), true
 		}
 	}
-	return false
+	return "", false
 }
 
 // Location is the remote as given.
@@ -128,7 +158,7 @@ func (b *Backend) command(ctx context.Context, args ...string) *exec.Cmd {
 	}
 	all = append(all, b.opt.ExtraArgs...)
 	all = append(all, args...)
-	cmd := exec.CommandContext(ctx, b.opt.Program, all...)
+	cmd := childproc.Command(ctx, b.env, b.opt.Program, all...)
 	// A killed rclone whose helper processes still hold its pipes must not
 	// block Wait forever.
 	cmd.WaitDelay = 10 * time.Second

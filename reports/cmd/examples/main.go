@@ -11,10 +11,10 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"time"
 
+	"cadang/engine/childproc"
 	"cadang/forms"
 	"cadang/pdfdoc"
 	"cadang/pdfdoc/sample"
@@ -55,7 +55,7 @@ func run(ctx context.Context, out string, dpi int) error {
 			if p > 1 {
 				png += fmt.Sprintf("-page%d", p)
 			}
-			cmd := exec.CommandContext(ctx, "pdftoppm", "-png", "-r", fmt.Sprint(dpi),
+			cmd := childproc.Command(ctx, childproc.Env{}, "pdftoppm", "-png", "-r", fmt.Sprint(dpi),
 				"-f", fmt.Sprint(p), "-l", fmt.Sprint(p), "-singlefile", pdf, png)
 			if msg, err := cmd.CombinedOutput(); err != nil {
 				return fmt.Errorf("preview %s page %d: %w: %s", pdf, p, err, msg)
