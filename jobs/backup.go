@@ -7,7 +7,6 @@ import (
 	"io"
 
 	"cadang/engine"
-	"cadang/engine/dbsource"
 	"cadang/pdfdoc"
 	"cadang/reports"
 	"cadang/store"
@@ -81,7 +80,7 @@ func (s *Service) runBackup(ctx context.Context, jobID int64, rs runSpec) (Run, 
 // backupInto opens the repository, backs up, applies retention and
 // replicates, filling run's statistics.
 func (s *Service) backupInto(ctx context.Context, j store.Job, run *store.Run, p engine.Progress) ([]ReplicaResult, error) {
-	pw, err := readPasswordFile(j.PasswordFile)
+	pw, err := readPasswordFile(s.passwordFileOf(ctx, j))
 	if err != nil {
 		return nil, err
 	}
@@ -90,12 +89,16 @@ func (s *Service) backupInto(ctx context.Context, j store.Job, run *store.Run, p
 		return nil, hint(err)
 	}
 	defer repo.Close()
-	paths, dbs := dbsource.SplitSources(j.Sources)
-	streams, err := dbsource.Streams(dbs, dbsource.Options{}) // passwords: the tools' own files
+	src, err := s.sourcesOf(ctx, j)
 	if err != nil {
 		return nil, err
 	}
-	res, err := repo.Backup(ctx, paths, engine.BackupOptions{Excludes: j.Excludes, Tags: []string{"job:" + j.Name}, Progress: p, Streams: streams})
+	defer func() {
+		if err := src.close(); err != nil { // a temporary copy left behind; the snapshot is what counts
+			s.log.Warn("remove the catalog copy", "job", j.Name, "err", err)
+		}
+	}()
+	res, err := repo.Backup(ctx, src.paths, engine.BackupOptions{Excludes: src.excludes, Tags: []string{"job:" + j.Name}, Progress: p, Streams: src.streams})
 	if err != nil {
 		return nil, hint(err)
 	}
@@ -221,7 +224,7 @@ func (s *Service) fileExecutionReport(ctx context.Context, actor string, j store
 	if err != nil {
 		return Document{}, err
 	}
-	rep := reports.ExecutionReport{JobName: j.Name, Sources: j.Sources, Repository: j.Repository, Scheduled: run.ScheduledAt,
+	rep := reports.ExecutionReport{JobName: j.Name, Sources: s.reportedSources(ctx, j), Repository: j.Repository, Scheduled: run.ScheduledAt,
 		Started: run.StartedAt, Finished: run.FinishedAt, Status: reportStatus(run.Status), SnapshotID: run.SnapshotID,
 		FilesNew: run.FilesNew, FilesChanged: run.FilesChanged, FilesUnmodified: run.FilesUnmodified, BytesRead: run.BytesRead,
 		BytesAdded: run.BytesAdded, TotalBytes: run.TotalBytes, Error: run.Error}

@@ -91,6 +91,9 @@ func (spec JobSpec) normalized() (JobSpec, error) {
 		return spec, fmt.Errorf("job %q: at least one source path is required", spec.Name)
 	}
 	for i, p := range spec.Sources {
+		if p == WorkspaceSource { // the records job's; checkRecordsEdit keeps it there
+			continue
+		}
 		if dbsource.IsURL(p) { // a database: sqlite://, postgres://, mysql://
 			if _, err := dbsource.Parse(p); err != nil {
 				return spec, fmt.Errorf("job %q: source: %w", spec.Name, err)
@@ -134,6 +137,9 @@ var jobEditors = []string{RoleStaff, RoleManager, RoleAdmin}
 func (s *Service) CreateJob(ctx context.Context, as User, spec JobSpec) (Job, error) {
 	actor, err := s.act(ctx, as, "create job", jobEditors...)
 	if err != nil {
+		return Job{}, err
+	}
+	if err := checkNotRecords(spec); err != nil {
 		return Job{}, err
 	}
 	if spec, err = spec.normalized(); err != nil {
@@ -216,6 +222,9 @@ func (s *Service) EditJob(ctx context.Context, as User, ref string, spec JobSpec
 	}
 	if j.State == JobRetired {
 		return Job{}, errRetired("edit job", j.Name)
+	}
+	if err := s.checkRecordsEdit(ctx, j, spec); err != nil {
+		return Job{}, err
 	}
 	if spec, err = spec.normalized(); err != nil {
 		return Job{}, err

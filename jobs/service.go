@@ -180,6 +180,9 @@ type SetupOptions struct {
 	FullName string
 	Password string
 	Company  string // optional: shown on forms
+	// Records, when its Repository is set, defines the built-in job that
+	// backs up the workspace itself every night; the setup approves it.
+	Records RecordsOptions
 }
 
 // Setup creates the first administrator. It refuses when accounts exist.
@@ -196,6 +199,15 @@ func (s *Service) Setup(ctx context.Context, opt SetupOptions) (User, error) {
 	}
 	if err := validatePassword(opt.Password); err != nil {
 		return User{}, err
+	}
+	if opt.Records.Repository != "" { // found wrong before anything is created
+		spec, err := s.recordsSpec(opt.Records)
+		if err != nil {
+			return User{}, fmt.Errorf("setup: %w", err)
+		}
+		if err := s.openRecordsRepository(ctx, spec, opt.Records.Password); err != nil {
+			return User{}, fmt.Errorf("setup: %w", err)
+		}
 	}
 	hash, err := HashPassword(opt.Password)
 	if err != nil {
@@ -214,6 +226,11 @@ func (s *Service) Setup(ctx context.Context, opt SetupOptions) (User, error) {
 	u.ID = id
 	if err := s.audit(ctx, u.Name, "setup", userObject(u.Name), "", RoleAdmin, "first administrator"); err != nil {
 		return User{}, err
+	}
+	if opt.Records.Repository != "" {
+		if _, err := s.defineRecords(ctx, u, opt.Records, true); err != nil {
+			return User{}, fmt.Errorf("setup: %w", err)
+		}
 	}
 	return userFromStore(u), nil
 }
