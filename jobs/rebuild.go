@@ -297,10 +297,15 @@ func (s *Service) closeCopiedRuns(ctx context.Context, snap engine.Snapshot, res
 			r.Status, r.FinishedAt = RunFailed, s.now()
 			r.Error = "interrupted: the workspace was rebuilt from a copy of the catalog taken while this run was going on; its result was lost with the old workspace"
 		}
-		if err := s.catalog.UpdateRun(ctx, r); err != nil {
+		err := s.catalog.Update(ctx, func(tx *store.Tx) error {
+			if err := tx.UpdateRun(ctx, r); err != nil {
+				return err
+			}
+			_, err := tx.AppendAudit(ctx, store.AuditEntry{At: s.now(), Actor: "setup", Action: "run.finish", Object: runObject(r.ID),
+				FromState: from, ToState: r.Status, Detail: "closed by the workspace rebuild"})
 			return err
-		}
-		if err := s.audit(ctx, "setup", "run.finish", runObject(r.ID), from, r.Status, "closed by the workspace rebuild"); err != nil {
+		})
+		if err != nil {
 			return err
 		}
 		res.RunsClosed = append(res.RunsClosed, r.ID)

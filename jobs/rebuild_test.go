@@ -27,7 +27,7 @@ func TestWorkspaceLostAndRebuilt(t *testing.T) {
 	r.must(err)
 	_, err = r.svc.SubmitJob(r.ctx, r.staff, "keuangan")
 	r.must(err)
-	_, err = r.svc.ApproveJob(r.ctx, r.mgr, "keuangan")
+	_, err = approveJob(r.ctx, r.svc, r.mgr, "keuangan")
 	r.must(err)
 	for range 2 {
 		_, err := r.svc.RunJob(r.ctx, r.staff, "keuangan", jobs.RunOptions{})

@@ -134,28 +134,31 @@ func (s *Service) defineRecords(ctx context.Context, admin store.User, opt Recor
 	now := s.now()
 	j := store.Job{State: JobSubmitted, Revision: 1, CreatedBy: admin.ID, EditedBy: admin.ID, SubmittedBy: admin.ID, CreatedAt: now, UpdatedAt: now}
 	specToStore(spec, &j)
-	if j.ID, err = s.catalog.CreateJob(ctx, j); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return Job{}, fmt.Errorf("set up the records backup: a job named %s exists already: %w", RecordsJobName, err)
+	err = s.catalog.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		if j.ID, err = tx.CreateJob(ctx, j); errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("set up the records backup: a job named %s exists already: %w", RecordsJobName, err)
+		} else if err != nil {
+			return err
 		}
-		return Job{}, err
-	}
-	if err := s.catalog.SetSetting(ctx, keyRecordsJob, strconv.FormatInt(j.ID, 10)); err != nil {
-		return Job{}, err
-	}
-	detail := fmt.Sprintf("built in: the workspace's own records (catalog, documents, logs) into %s, %s (SOP 5.5)", spec.Repository, spec.Schedule)
-	if err := s.audit(ctx, admin.Name, "job.create", jobObject(j.ID), "", JobSubmitted, detail); err != nil {
-		return Job{}, err
-	}
-	if bySetup {
-		j.State, j.DecidedAt, j.UpdatedAt = JobApproved, now, now
-		if err := s.catalog.UpdateJob(ctx, j); err != nil {
-			return Job{}, err
+		if err := tx.SetSetting(ctx, keyRecordsJob, strconv.FormatInt(j.ID, 10)); err != nil {
+			return err
 		}
-		if err := s.audit(ctx, "setup", "job.approve", jobObject(j.ID), JobSubmitted, JobApproved,
-			fmt.Sprintf("approved by the first-time setup of this workspace, defined by administrator %s: revision %d; any change needs an IT manager's approval", admin.Name, j.Revision)); err != nil {
-			return Job{}, err
+		entry := store.AuditEntry{At: now, Actor: admin.Name, Action: "job.create", Object: jobObject(j.ID), ToState: JobSubmitted,
+			Detail: fmt.Sprintf("built in: the workspace's own records (catalog, documents, logs) into %s, %s (SOP 5.5)", spec.Repository, spec.Schedule)}
+		if _, err := tx.AppendAudit(ctx, entry); err != nil || !bySetup {
+			return err
 		}
+		j.State, j.DecidedAt = JobApproved, now
+		if err := tx.UpdateJob(ctx, j); err != nil {
+			return err
+		}
+		_, err = tx.AppendAudit(ctx, store.AuditEntry{At: now, Actor: "setup", Action: "job.approve", Object: jobObject(j.ID),
+			FromState: JobSubmitted, ToState: JobApproved, Detail: fmt.Sprintf("approved by the first-time setup of this workspace, defined by administrator %s: revision %d; any change needs an IT manager's approval", admin.Name, j.Revision)})
+		return err
+	})
+	if err != nil {
+		return Job{}, err
 	}
 	s.jobsChanged(j.ID)
 	return s.jobFromStore(ctx, j), nil

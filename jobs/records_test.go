@@ -213,7 +213,7 @@ func TestRecordsJobKeepsWhatItIs(t *testing.T) {
 	if _, err := r.svc.RunRecords(r.ctx, r.staff, jobs.RunOptions{}); !errors.Is(err, jobs.ErrRefused) {
 		t.Fatalf("records backup of an unapproved change: %v, want a refusal", err)
 	}
-	_, err = r.svc.ApproveJob(r.ctx, r.mgr, jobs.RecordsJobName)
+	_, err = approveJob(r.ctx, r.svc, r.mgr, jobs.RecordsJobName)
 	r.must(err)
 	run, err := r.svc.RunRecords(r.ctx, r.staff, jobs.RunOptions{})
 	r.must(err)
@@ -285,10 +285,15 @@ func TestRecordsSetupLaterNeedsAManager(t *testing.T) {
 	if _, err := svc.ConfigureRecords(ctx, admin, jobs.RecordsOptions{Repository: t.TempDir()}); !errors.Is(err, jobs.ErrRefused) {
 		t.Fatalf("a second records job: %v", err)
 	}
-	if _, err := svc.ApproveJob(ctx, mgr, jobs.RecordsJobName); err != nil {
+	if _, err := approveJob(ctx, svc, mgr, jobs.RecordsJobName); err != nil {
 		t.Fatal(err)
 	}
 	if run, err := svc.RunRecords(ctx, admin, jobs.RunOptions{}); err != nil || run.Status != jobs.RunSuccess {
 		t.Fatalf("approved records job: %+v, %v", run, err)
 	}
+}
+
+// approveJob is the IT manager's approval of a job as it stands now.
+func approveJob(ctx context.Context, svc *jobs.Service, mgr jobs.User, name string) (jobs.Job, error) {
+	return svc.ApproveJob(ctx, mgr, name)
 }
