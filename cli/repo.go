@@ -68,8 +68,13 @@ func (f *repoFlags) open(ctx context.Context) (*engine.Repository, error) {
 	r, err := engine.Open(ctx, be, pw)
 	if err != nil {
 		_ = be.Close()
-		if errors.Is(err, engine.ErrPasswordRequired) {
+		switch {
+		case errors.Is(err, engine.ErrPasswordRequired):
 			return nil, fmt.Errorf("%w (use --password-file or CADANG_PASSWORD)", err)
+		case errors.Is(err, engine.ErrNotEncrypted):
+			return nil, withExit(ExitRefused, fmt.Errorf("%w: if it was made without one, give no password (unset CADANG_PASSWORD); if it was made with one, its config was changed and its key files removed: do not back up into it", err))
+		case errors.Is(err, engine.ErrTampered):
+			return nil, withExit(ExitDamaged, fmt.Errorf("%w; do not back up into it: restore from a replica, or compare its config with a replica's", err))
 		}
 		return nil, err
 	}

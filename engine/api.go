@@ -21,6 +21,14 @@ var (
 	ErrAmbiguous        = errors.New("snapshot ID prefix is ambiguous")
 	ErrNewerFormat      = errors.New("repository was written by a newer Cadang")
 	ErrTargetExists     = errors.New("the restore would replace existing files")
+	// ErrNotEncrypted: a password was given for a repository that is not
+	// encrypted. Opening it anyway would write plaintext where the caller
+	// expects ciphertext, with the password ignored.
+	ErrNotEncrypted = errors.New("repository is not encrypted, but a password was given")
+	// ErrTampered: the repository's config contradicts its key files (it
+	// says "not encrypted" next to key files, or differs from the config
+	// the key files authenticate). Someone edited it; do not write to it.
+	ErrTampered = errors.New("repository config was changed: it does not match the repository's key")
 )
 
 // LockInfo names the holder of a repository lock. A *LockedError wraps ErrLocked.

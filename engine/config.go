@@ -38,6 +38,10 @@ type repoConfig struct {
 	Chunker   chunkerParam `json:"chunker"`
 	PackSize  int          `json:"pack_size"` // target size of pack files in bytes
 	Created   time.Time    `json:"created"`
+
+	// sum is the config's second line, the hex BLAKE3-256 of its JSON
+	// line: what an encrypted repository's key file authenticates.
+	sum string
 }
 
 type chunkerParam struct {
@@ -77,6 +81,7 @@ func decodeConfig(data []byte) (repoConfig, error) {
 	if err := json.Unmarshal(line, &c); err != nil {
 		return c, fmt.Errorf("config: %w", err)
 	}
+	c.sum = hex.EncodeToString(sum[:])
 	if c.Version > formatVersion {
 		return c, fmt.Errorf("config version %d: %w", c.Version, ErrNewerFormat)
 	}
@@ -134,6 +139,13 @@ func newKeyFile(k masterKey, password, host string) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	kf.Created = time.Now().UTC()
+	kf.Host = host
+	return sealKeyFile(kf, kek, k)
+}
+
+// sealKeyFile wraps k with kek under kf's key derivation parameters.
+func sealKeyFile(kf keyFile, kek []byte, k masterKey) ([]byte, error) {
 	aead, err := newGCM(kek)
 	if err != nil {
 		return nil, err
@@ -146,37 +158,42 @@ func newKeyFile(k masterKey, password, host string) ([]byte, error) {
 	if kf.Data, err = c.seal(nil, plain); err != nil {
 		return nil, err
 	}
-	kf.Created = time.Now().UTC()
-	kf.Host = host
 	return json.Marshal(kf)
 }
 
 // openKeyFile unwraps the master key; a wrong password is ErrWrongPassword.
 func openKeyFile(data []byte, password string) (masterKey, error) {
+	k, _, _, err := unwrapKeyFile(data, password)
+	return k, err
+}
+
+// unwrapKeyFile is openKeyFile that also returns the parsed key file and
+// the key that wrapped it, with which the master key can be wrapped again.
+func unwrapKeyFile(data []byte, password string) (masterKey, keyFile, []byte, error) {
 	var kf keyFile
 	var k masterKey
 	if err := json.Unmarshal(data, &kf); err != nil {
-		return k, fmt.Errorf("key file: %w", err)
+		return k, kf, nil, fmt.Errorf("key file: %w", err)
 	}
 	kek, err := deriveKEK(kf, password)
 	if err != nil {
-		return k, err
+		return k, kf, nil, err
 	}
 	aead, err := newGCM(kek)
 	if err != nil {
-		return k, err
+		return k, kf, nil, err
 	}
 	plain, err := (&crypter{aead: aead}).open(nil, kf.Data)
 	if err != nil {
-		return k, ErrWrongPassword
+		return k, kf, nil, ErrWrongPassword
 	}
 	if err := json.Unmarshal(plain, &k); err != nil {
-		return k, fmt.Errorf("key file: %w", err)
+		return k, kf, nil, fmt.Errorf("key file: %w", err)
 	}
 	if len(k.Encrypt) != keySize || len(k.ID) != keySize {
-		return k, fmt.Errorf("key file: master key has wrong length")
+		return k, kf, nil, fmt.Errorf("key file: master key has wrong length")
 	}
-	return k, nil
+	return k, kf, kek, nil
 }
 
 // loadAll reads a whole repository file.

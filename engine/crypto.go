@@ -70,6 +70,10 @@ type crypter struct {
 type masterKey struct {
 	Encrypt []byte `json:"encrypt"` // AES-256 key
 	ID      []byte `json:"id"`      // BLAKE3 key for content IDs
+	// Config is the hex BLAKE3-256 of the repository config's JSON line
+	// (its second line): sealed with the master key, it authenticates the
+	// plaintext config. Empty in key files written before it existed.
+	Config string `json:"config,omitempty"`
 }
 
 func newMasterKey() (masterKey, error) {

@@ -79,6 +79,13 @@ func (r *Repository) lock(ctx context.Context, op string, exclusive bool) (*repo
 	}
 	l.stop, l.done = make(chan struct{}), make(chan struct{})
 	go l.refreshLoop()
+	if exclusive {
+		// The first writer of this version authenticates an old config.
+		if err := r.upgradeKey(ctx); err != nil {
+			l.release()
+			return nil, err
+		}
+	}
 	return l, nil
 }
 

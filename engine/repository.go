@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"os"
 	"sync"
@@ -29,6 +30,9 @@ type Repository struct {
 
 	ixMu sync.Mutex            // serialises index refreshes
 	idx  atomic.Pointer[index] // replaced whole by a reload or prune
+
+	keyMu     sync.Mutex
+	legacyKey *openedKey // a key file that does not yet authenticate the config
 }
 
 // Init creates a new repository in be.
@@ -36,6 +40,9 @@ func Init(ctx context.Context, be backend.Backend, opt InitOptions) (*Repository
 	if _, err := be.Stat(ctx, configFile); err == nil {
 		return nil, fmt.Errorf("init %s: %w", be.Location(), ErrRepositoryExists)
 	} else if !isNotFound(err) {
+		return nil, fmt.Errorf("init %s: %w", be.Location(), err)
+	}
+	if err := clearInterruptedInit(ctx, be); err != nil {
 		return nil, fmt.Errorf("init %s: %w", be.Location(), err)
 	}
 	rid := make([]byte, 32)
@@ -52,12 +59,20 @@ func Init(ctx context.Context, be backend.Backend, opt InitOptions) (*Repository
 	if cfg.PackSize < 1<<20 || cfg.PackSize > 1<<30 {
 		return nil, fmt.Errorf("init: pack size %d out of range (1 MiB to 1 GiB)", cfg.PackSize)
 	}
+	data, err := encodeConfig(cfg)
+	if err != nil {
+		return nil, err
+	}
+	if cfg, err = decodeConfig(data); err != nil { // fills cfg.sum
+		return nil, fmt.Errorf("init: %w", err)
+	}
 	var mk *masterKey
 	if cfg.Encrypted {
 		k, err := newMasterKey()
 		if err != nil {
 			return nil, err
 		}
+		k.Config = cfg.sum // the key file authenticates the config
 		host, _ := os.Hostname()
 		kf, err := newKeyFile(k, opt.Password, host)
 		if err != nil {
@@ -68,16 +83,46 @@ func Init(ctx context.Context, be backend.Backend, opt InitOptions) (*Repository
 		}
 		mk = &k
 	}
-	data, err := encodeConfig(cfg)
-	if err != nil {
-		return nil, err
-	}
 	// The config is written last: a crash before it leaves no repository.
 	if err := be.Save(ctx, configFile, bytes.NewReader(data), int64(len(data))); err != nil {
 		return nil, fmt.Errorf("init %s: %w", be.Location(), err)
 	}
 	return newRepository(be, cfg, mk)
 }
+
+// clearInterruptedInit removes the key files of an init that stopped before
+// it wrote the config (the config comes last), so that they cannot be taken
+// for this repository's keys. A location that holds packs, index files or
+// snapshots without a config is refused: its config was lost, not never
+// written.
+func clearInterruptedInit(ctx context.Context, be backend.Backend) error {
+	keys, err := listIDs(ctx, be, keysDir)
+	if err != nil || len(keys) == 0 {
+		return err
+	}
+	for _, dir := range []string{snapshotsDir, indexDir, packsDir} {
+		found := false
+		err := be.List(ctx, dir, func(backend.FileInfo) error {
+			found = true
+			return errStopList
+		})
+		if err != nil && !errors.Is(err, errStopList) {
+			return err
+		}
+		if found {
+			return fmt.Errorf("it holds %s and key files but no config: %w", dir, ErrRepositoryExists)
+		}
+	}
+	for _, id := range keys {
+		if err := be.Remove(ctx, keysDir+id.String()); err != nil && !isNotFound(err) {
+			return fmt.Errorf("remove the key file of an interrupted init: %w", err)
+		}
+	}
+	return nil
+}
+
+// errStopList ends a List early.
+var errStopList = errors.New("stop listing")
 
 func newRepository(be backend.Backend, cfg repoConfig, mk *masterKey) (*Repository, error) {
 	c, err := newCrypter(mk)
@@ -94,7 +139,11 @@ func newRepository(be backend.Backend, cfg repoConfig, mk *masterKey) (*Reposito
 	return r, nil
 }
 
-// Open opens an existing repository; password may be empty for an unencrypted one.
+// Open opens an existing repository; password may be empty for an
+// unencrypted one. A password for a repository that is not encrypted is
+// refused (ErrNotEncrypted), and so is a config that contradicts the key
+// files (ErrTampered): an edited config must never make Cadang write
+// plaintext into an encrypted repository.
 func Open(ctx context.Context, be backend.Backend, password string) (*Repository, error) {
 	data, err := loadAll(ctx, be, configFile)
 	if err != nil {
@@ -107,7 +156,17 @@ func Open(ctx context.Context, be backend.Backend, password string) (*Repository
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", be.Location(), err)
 	}
+	keys, err := listIDs(ctx, be, keysDir)
+	if err != nil {
+		return nil, fmt.Errorf("open %s: list keys: %w", be.Location(), err)
+	}
 	if !cfg.Encrypted {
+		switch {
+		case len(keys) > 0:
+			return nil, fmt.Errorf("open %s: the config says \"not encrypted\" but the repository has key files: %w", be.Location(), ErrTampered)
+		case password != "":
+			return nil, fmt.Errorf("open %s: %w", be.Location(), ErrNotEncrypted)
+		}
 		r, err := newRepository(be, cfg, nil)
 		if err != nil {
 			return nil, err
@@ -117,43 +176,109 @@ func Open(ctx context.Context, be backend.Backend, password string) (*Repository
 	if password == "" {
 		return nil, fmt.Errorf("open %s: %w", be.Location(), ErrPasswordRequired)
 	}
-	mk, err := findKey(ctx, be, password)
+	k, err := findKey(ctx, be, keys, password, cfg.sum)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", be.Location(), err)
 	}
-	r, err := newRepository(be, cfg, &mk)
+	r, err := newRepository(be, cfg, &k.mk)
 	if err != nil {
 		return nil, err
+	}
+	if k.mk.Config == "" {
+		r.legacyKey = &k // authenticated by the first writer (upgradeKey)
 	}
 	return r, r.refreshIndex(ctx)
 }
 
-// findKey tries every key file with password.
-func findKey(ctx context.Context, be backend.Backend, password string) (masterKey, error) {
-	ids, err := listIDs(ctx, be, keysDir)
-	if err != nil {
-		return masterKey{}, fmt.Errorf("list keys: %w", err)
-	}
+// openedKey is a key file that password opened.
+type openedKey struct {
+	name string // keys/<id>
+	mk   masterKey
+	kf   keyFile
+	kek  []byte // wraps mk: lets upgradeKey rewrite the file without the password
+}
+
+// findKey tries the key files ids with password and returns the one whose
+// master key authenticates config (its checksum sum). A key file written
+// before key files authenticated the config is used only when no key file
+// that does opens: an old key file left next to its replacement (on a
+// replica, say) cannot be used to skip the check. A key file that opens but
+// authenticates another config is ErrTampered.
+func findKey(ctx context.Context, be backend.Backend, ids []ID, password, sum string) (openedKey, error) {
 	if len(ids) == 0 {
-		return masterKey{}, fmt.Errorf("no key files in %s", keysDir)
+		return openedKey{}, fmt.Errorf("no key files in %s", keysDir)
 	}
+	var legacy *openedKey
 	var firstErr error
 	for _, id := range ids {
-		data, err := loadNamed(ctx, be, keysDir+id.String(), id)
+		name := keysDir + id.String()
+		data, err := loadNamed(ctx, be, name, id)
 		if err == nil {
-			var mk masterKey
-			if mk, err = openKeyFile(data, password); err == nil {
-				return mk, nil
+			var k openedKey
+			if k.mk, k.kf, k.kek, err = unwrapKeyFile(data, password); err == nil {
+				k.name = name
+				switch {
+				case k.mk.Config == sum:
+					return k, nil
+				case k.mk.Config == "":
+					if legacy == nil {
+						legacy = &k
+					}
+					continue
+				default:
+					err = fmt.Errorf("key %s authenticates another config: %w", id.String()[:8], ErrTampered)
+				}
 			}
 		}
-		if firstErr == nil || errIsWrongPassword(err) {
+		if firstErr == nil || keyErrRank(err) > keyErrRank(firstErr) {
 			firstErr = err
 		}
 	}
-	return masterKey{}, firstErr
+	if legacy != nil && !errors.Is(firstErr, ErrTampered) {
+		return *legacy, nil
+	}
+	return openedKey{}, firstErr
 }
 
-func errIsWrongPassword(err error) bool { return err == ErrWrongPassword }
+// keyErrRank orders the failures of key files: the one reported is the most
+// telling (a tampered config, then a wrong password, then damage).
+func keyErrRank(err error) int {
+	switch {
+	case errors.Is(err, ErrTampered):
+		return 2
+	case errors.Is(err, ErrWrongPassword):
+		return 1
+	}
+	return 0
+}
+
+// upgradeKey gives a repository written before key files authenticated the
+// config a key file that does: the same master key, salt and password,
+// plus the config's checksum; then it removes the old key file. The config
+// is trusted as it is at this moment (docs/FORMAT.md §4). Called by writers
+// under the exclusive lock; a no-op once done.
+func (r *Repository) upgradeKey(ctx context.Context) error {
+	r.keyMu.Lock()
+	defer r.keyMu.Unlock()
+	k := r.legacyKey
+	if k == nil {
+		return nil
+	}
+	mk := k.mk
+	mk.Config = r.cfg.sum
+	data, err := sealKeyFile(k.kf, k.kek, mk)
+	if err != nil {
+		return fmt.Errorf("authenticate the config: %w", err)
+	}
+	if _, err := saveNamed(ctx, r.be, keysDir, data); err != nil {
+		return fmt.Errorf("authenticate the config: save key: %w", err)
+	}
+	if err := r.be.Remove(ctx, k.name); err != nil && !isNotFound(err) {
+		return fmt.Errorf("authenticate the config: remove the old key %s: %w", k.name, err)
+	}
+	r.legacyKey = nil
+	return nil
+}
 
 // Close releases the repository (and its backend).
 func (r *Repository) Close() error {
