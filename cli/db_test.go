@@ -71,7 +71,7 @@ func TestDatabaseBackupListRestore(t *testing.T) {
 		code int
 		msg  string
 	}{
-		{"password in URL", []string{"backup", "--repo", repo, "--db", "postgres://u:secret@127.0.0.1/x"}, ExitUsage, "holds a password"},
+		{"password in URL", []string{"backup", "--repo", repo, "--db", "postgres://u:secret@127.0.0.1/x"}, ExitUsage, "password after the user name is not accepted"},
 		{"wrong kind", []string{"restore", "--repo", repo, "--snapshot", "latest", "--db-target", "postgres://u@127.0.0.1:1/x"}, ExitError, "holds no postgres database"},
 		{"unknown entry", []string{"restore", "--repo", repo, "--snapshot", "latest", "--db-target", "sqlite://" + restored + "2", "--db-entry", "other.db"}, ExitError, `no sqlite database "other.db"`},
 	} {

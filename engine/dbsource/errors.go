@@ -4,12 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"cadang/engine/secrets"
 )
 
 // Conditions callers branch on (errors.Is).
 var (
-	ErrBadURL            = errors.New("bad database URL")
-	ErrPasswordInURL     = errors.New("the URL holds a password: remove it and use the tool's password file or environment (~/.pgpass or PGPASSFILE for PostgreSQL, ~/.my.cnf or MYSQL_PWD for MySQL)")
+	ErrBadURL = errors.New("bad database URL")
+	// ErrPasswordInURL: a URL carries a password (user:password@,
+	// ?password=, ?sslpassword=, …); the message says where it goes instead.
+	ErrPasswordInURL     = secrets.ErrInLocation
 	ErrToolMissing       = errors.New("database tool not installed")
 	ErrConnectionRefused = errors.New("connection refused")
 	ErrUnreachable       = errors.New("server unreachable")
@@ -92,7 +96,7 @@ func classify(k Kind, stderr string) (detail string, sentinel error) {
 		}
 		return false
 	}
-	detail = tellingLine(stderr)
+	detail = secrets.Redact(tellingLine(stderr)) // a tool may echo its connection string
 	switch {
 	case has("could not translate host name", "unknown server host", "no route to host", "timeout expired", "network is unreachable", "(110)", "(113)"):
 		return detail, ErrUnreachable

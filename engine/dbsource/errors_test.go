@@ -56,3 +56,19 @@ func TestToolErrorMessages(t *testing.T) {
 		}
 	}
 }
+
+// TestSecretToolMessageRedacted: a tool's line that echoes a connection
+// string with a secret reaches errors (and from there run records, logs
+// and reports) masked.
+func TestSecretToolMessageRedacted(t *testing.T) {
+	for _, stderr := range []string{
+		`pg_dump: error: invalid connection string "postgresql://u:Zs9hunter2@h/db": bad`,
+		`psql: error: invalid URI query parameter: "x" in postgresql://u@h/db?sslpassword=Zs9hunter2`,
+		`mysql: error: host=h password=Zs9hunter2 refused`,
+	} {
+		detail, _ := classify(Postgres, stderr)
+		if strings.Contains(detail, "Zs9hunter2") || !strings.Contains(detail, "xxxxx") {
+			t.Errorf("classify(%q) detail = %q, want the secret masked", stderr, detail)
+		}
+	}
+}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+
+	"cadang/engine/secrets"
 )
 
 // Kind is a database engine.
@@ -46,12 +48,15 @@ type Database struct {
 // A URL with a password is refused: the password belongs in the tools' own
 // files or environment.
 func Parse(raw string) (Database, error) {
+	if err := secrets.Check(raw); err != nil {
+		return Database{}, fmt.Errorf("database URL %s: %w", secrets.Redact(raw), err) // wraps ErrPasswordInURL
+	}
 	u, err := url.Parse(raw)
 	if err != nil || u.Scheme == "" {
-		return Database{}, fmt.Errorf("database URL %q: %w", redact(raw), ErrBadURL)
+		return Database{}, fmt.Errorf("database URL %q: %w", secrets.Redact(raw), ErrBadURL)
 	}
-	if _, ok := u.User.Password(); ok {
-		return Database{}, fmt.Errorf("database URL %s: %w", redact(raw), ErrPasswordInURL)
+	if _, ok := u.User.Password(); ok { // Check saw it already; kept for what url.Parse reads differently
+		return Database{}, fmt.Errorf("database URL %s: %w", redact(raw), &secrets.Error{Found: "a password after the user name", Hint: secrets.Hint(u.Scheme)})
 	}
 	switch strings.ToLower(u.Scheme) {
 	case "sqlite", "sqlite3":
@@ -70,11 +75,11 @@ func parseSQLite(u *url.URL, raw string) (Database, error) {
 		p = u.Opaque
 	}
 	if u.Host != "" || !filepath.IsAbs(p) {
-		return Database{}, fmt.Errorf("database URL %s: a SQLite URL names an absolute path, e.g. sqlite:///var/lib/app/app.db: %w", raw, ErrBadURL)
+		return Database{}, fmt.Errorf("database URL %s: a SQLite URL names an absolute path, e.g. sqlite:///var/lib/app/app.db: %w", secrets.Redact(raw), ErrBadURL)
 	}
 	p = filepath.Clean(p)
 	if name := filepath.Base(p); !validEntryName(name) {
-		return Database{}, fmt.Errorf("database URL %s: %q is not a database file: %w", raw, p, ErrBadURL)
+		return Database{}, fmt.Errorf("database URL %s: %q is not a database file: %w", secrets.Redact(raw), p, ErrBadURL)
 	}
 	return Database{Kind: SQLite, Name: filepath.Base(p), File: p}, nil
 }
@@ -96,9 +101,30 @@ func parseServer(kind Kind, u *url.URL, raw string) (Database, error) {
 		d.Port = port
 	}
 	if kind == MySQL && len(d.Query) > 0 {
-		return Database{}, fmt.Errorf("database URL %s: MySQL URLs take no parameters (put options in ~/.my.cnf): %w", redact(raw), ErrBadURL)
+		bare, _, _ := strings.Cut(raw, "?")
+		return Database{}, fmt.Errorf("database URL %s: MySQL URLs take no parameters (put options in ~/.my.cnf): %w", redact(bare), ErrBadURL)
+	}
+	for name := range d.Query {
+		if !pgParams[name] {
+			bare, _, _ := strings.Cut(raw, "?") // an unknown parameter's value may be a secret
+			return Database{}, fmt.Errorf("database URL %s: parameter %q is not one Cadang passes to PostgreSQL's tools (connection options such as sslmode, sslrootcert, passfile, service, connect_timeout; put the rest in a pg_service.conf service): %w", redact(bare), name, ErrBadURL)
+		}
 	}
 	return d, nil
+}
+
+// pgParams are the libpq parameters a PostgreSQL URL may carry: how to
+// connect, never a secret (password, sslpassword, oauth_client_secret) nor
+// what the URL's own parts say (host, port, user, dbname: the entry's name
+// and every message come from those).
+var pgParams = map[string]bool{
+	"application_name": true, "fallback_application_name": true, "connect_timeout": true, "client_encoding": true,
+	"options": true, "keepalives": true, "keepalives_idle": true, "keepalives_interval": true, "keepalives_count": true,
+	"tcp_user_timeout": true, "sslmode": true, "sslnegotiation": true, "sslcompression": true, "sslcert": true,
+	"sslkey": true, "sslcertmode": true, "sslrootcert": true, "sslcrl": true, "sslcrldir": true, "sslsni": true,
+	"requirepeer": true, "ssl_min_protocol_version": true, "ssl_max_protocol_version": true, "gssencmode": true,
+	"krbsrvname": true, "gsslib": true, "gssdelegation": true, "channel_binding": true, "require_auth": true,
+	"target_session_attrs": true, "load_balance_hosts": true, "service": true, "passfile": true, "hostaddr": true,
 }
 
 // validEntryName accepts names that make one path component of an entry.
@@ -165,14 +191,8 @@ func KindOfEntry(p string) (kind Kind, name string, ok bool) {
 	return "", "", false
 }
 
-// redact hides a password if one slipped into a URL, for error messages.
-func redact(raw string) string {
-	u, err := url.Parse(raw)
-	if err != nil {
-		return "(unparsable URL)"
-	}
-	return u.Redacted()
-}
+// redact hides any secret of a URL, for error messages.
+func redact(raw string) string { return secrets.Redact(raw) }
 
 // IsURL reports whether a backup source names a database (a URL with one of
 // the schemes Parse knows) rather than a file or folder.

@@ -103,3 +103,48 @@ func TestSplitSources(t *testing.T) {
 		t.Fatalf("got %q and %q, want %q and %q", paths, urls, wantPaths, wantURLs)
 	}
 }
+
+// TestSecretPasswordInDatabaseURLRefused is the hole
+// "postgres://u@h/db?password=… passes the URL check": every way a database
+// URL can carry a secret is refused, without showing it, with where the
+// password goes instead; parameters libpq would read but Cadang does not
+// know are refused too.
+func TestSecretPasswordInDatabaseURLRefused(t *testing.T) {
+	const pw = "Zs9hunter2"
+	for _, tc := range []struct {
+		raw  string
+		err  error
+		hint string
+	}{
+		{"postgres://u@h/db?password=" + pw, ErrPasswordInURL, "~/.pgpass"},
+		{"postgres://u@h/db?sslmode=require&sslpassword=" + pw, ErrPasswordInURL, "~/.pgpass"},
+		{"postgresql://u@h/db?PassWord=" + pw, ErrPasswordInURL, "~/.pgpass"},
+		{"postgres://u@h/db?pass%77ord=" + pw, ErrPasswordInURL, "~/.pgpass"},
+		{"postgres://u:" + pw + "@h/db", ErrPasswordInURL, "PGPASSFILE"},
+		{"mysql://u:" + pw + "@h/db", ErrPasswordInURL, "~/.my.cnf"},
+		{"mysql://u@h/db?password=" + pw, ErrPasswordInURL, "~/.my.cnf"},
+		{"sqlite:///srv/app.db?password=" + pw, ErrPasswordInURL, ""},
+		{"postgres://u@h/db?host=other", ErrBadURL, "sslmode"},
+		{"postgres://u@h/db?dbname=other", ErrBadURL, "sslmode"},
+		{"postgres://u@h/db?oauth_client_secret=" + pw, ErrPasswordInURL, "~/.pgpass"},
+		{"postgres://u@h/db?x=" + pw, ErrBadURL, "sslmode"},
+		{"mysql://u@h/db?x=" + pw, ErrBadURL, "~/.my.cnf"},
+	} {
+		t.Run(tc.raw, func(t *testing.T) {
+			_, err := Parse(tc.raw)
+			if !errors.Is(err, tc.err) {
+				t.Fatalf("Parse = %v, want %v", err, tc.err)
+			}
+			if msg := err.Error(); strings.Contains(msg, pw) || !strings.Contains(msg, tc.hint) {
+				t.Fatalf("Parse = %q, want the hint %q and no password", msg, tc.hint)
+			}
+		})
+	}
+	d, err := Parse("postgres://u@h/db?sslmode=verify-full&sslrootcert=/etc/ssl/ca.pem&passfile=/etc/cadang/pgpass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := pgURI(d); !strings.Contains(got, "passfile=%2Fetc%2Fcadang%2Fpgpass") || !strings.Contains(got, "sslmode=verify-full") {
+		t.Errorf("connection options not passed on: %s", got)
+	}
+}

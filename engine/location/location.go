@@ -10,6 +10,7 @@ import (
 
 	"cadang/engine/backend"
 	"cadang/engine/backend/local"
+	"cadang/engine/secrets"
 )
 
 // Open returns the backend for urlOrPath: a plain path or file:// URL is a
@@ -17,6 +18,9 @@ import (
 func Open(ctx context.Context, urlOrPath string) (backend.Backend, error) {
 	if strings.TrimSpace(urlOrPath) == "" {
 		return nil, fmt.Errorf("no repository location given")
+	}
+	if err := secrets.Check(urlOrPath); err != nil {
+		return nil, fmt.Errorf("repository location %s: %w", secrets.Redact(urlOrPath), err)
 	}
 	scheme, rest, ok := splitScheme(urlOrPath)
 	if !ok {
@@ -43,7 +47,7 @@ func Open(ctx context.Context, urlOrPath string) (backend.Backend, error) {
 			}
 			return open(ctx)
 		}
-		return nil, fmt.Errorf("repository location %q: unsupported scheme %q (use a folder path, file://, sftp://, rclone:, s3:// or s3+http://)", urlOrPath, scheme)
+		return nil, fmt.Errorf("repository location %q: unsupported scheme %q (use a folder path, file://, sftp://, rclone:, s3:// or s3+http://)", secrets.Redact(urlOrPath), scheme)
 	}
 }
 

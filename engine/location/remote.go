@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"os/user"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -13,6 +14,7 @@ import (
 	"cadang/engine/backend/rclone"
 	"cadang/engine/backend/s3"
 	"cadang/engine/backend/sftp"
+	"cadang/engine/secrets"
 )
 
 // Remote locations (replicas, or a repository kept remotely):
@@ -22,9 +24,10 @@ import (
 //	rclone:REMOTE:path               a remote made with `rclone config` (RCLONE_CONFIG picks the file)
 //	s3://host:port/bucket/prefix     HTTPS; s3+http:// for plain HTTP; ?region=NAME
 //
-// Secrets are never part of a location: SSH keys are files, rclone keeps its
-// own configuration, S3 keys come from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY
-// or ~/.aws/credentials.
+// Secrets are never part of a location (secrets.Check refuses them, and
+// inline rclone options and unknown parameters too): SSH keys are files,
+// rclone keeps its own configuration, S3 keys come from
+// AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY or ~/.aws/credentials.
 
 // isRemoteScheme reports the schemes openRemote handles.
 func isRemoteScheme(scheme string) bool {
@@ -40,6 +43,9 @@ type opener func(ctx context.Context) (backend.Backend, error)
 
 // parseRemote checks the syntax of a remote location without connecting.
 func parseRemote(scheme, loc, rest string) (opener, error) {
+	if err := secrets.Check(loc); err != nil {
+		return nil, fmt.Errorf("location %s: %w", secrets.Redact(loc), err)
+	}
 	switch scheme {
 	case "rclone":
 		if !strings.Contains(rest, ":") {
@@ -70,6 +76,9 @@ func parseSFTP(loc string) (sftp.Options, error) {
 	}
 	if _, hasPassword := u.User.Password(); hasPassword {
 		return sftp.Options{}, fmt.Errorf("location %q: passwords are not accepted in URLs; use an SSH key", redact(u))
+	}
+	if err := onlyParams(u, "key", "known_hosts"); err != nil {
+		return sftp.Options{}, err
 	}
 	opt := sftp.Options{
 		User:           u.User.Username(),
@@ -103,6 +112,9 @@ func parseS3(loc string) (s3.Options, error) {
 	if u.User != nil {
 		return s3.Options{}, fmt.Errorf("location %q: keys are not accepted in URLs; set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY", redact(u))
 	}
+	if err := onlyParams(u, "region"); err != nil {
+		return s3.Options{}, err
+	}
 	bucket, prefix, _ := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/")
 	if u.Host == "" || bucket == "" {
 		return s3.Options{}, fmt.Errorf("location %q: write s3://host:port/bucket/prefix", loc)
@@ -116,8 +128,22 @@ func parseS3(loc string) (s3.Options, error) {
 	}, nil
 }
 
-// redact hides the password of a URL in error messages.
-func redact(u *url.URL) string { return u.Redacted() }
+// redact hides any secret of a URL in error messages.
+func redact(u *url.URL) string { return secrets.Redact(u.String()) }
+
+// onlyParams refuses query parameters other than names: a parameter Cadang
+// does not read would be stored and printed with the location for nothing,
+// and may be a key.
+func onlyParams(u *url.URL, names ...string) error {
+	for p := range u.Query() {
+		if !slices.Contains(names, p) {
+			bare := *u
+			bare.RawQuery = "" // the value of a parameter Cadang does not know may be a secret
+			return fmt.Errorf("location %q: unknown parameter %q (%s URLs take %s)", redact(&bare), p, u.Scheme, strings.Join(names, ", "))
+		}
+	}
+	return nil
+}
 
 func firstOf(a, b string) string {
 	if a != "" {
@@ -132,12 +158,15 @@ func Check(urlOrPath string) error {
 	if strings.TrimSpace(urlOrPath) == "" {
 		return fmt.Errorf("no location given")
 	}
+	if err := secrets.Check(urlOrPath); err != nil {
+		return fmt.Errorf("location %s: %w", secrets.Redact(urlOrPath), err)
+	}
 	scheme, rest, ok := splitScheme(urlOrPath)
 	if !ok || scheme == "file" {
 		return nil
 	}
 	if !isRemoteScheme(scheme) {
-		return fmt.Errorf("location %q: unsupported scheme %q (use a folder, sftp://, rclone:, s3:// or s3+http://)", urlOrPath, scheme)
+		return fmt.Errorf("location %q: unsupported scheme %q (use a folder, sftp://, rclone:, s3:// or s3+http://)", secrets.Redact(urlOrPath), scheme)
 	}
 	_, err := parseRemote(scheme, urlOrPath, rest)
 	return err

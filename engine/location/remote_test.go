@@ -1,6 +1,7 @@
 package location
 
 import (
+	"context"
 	"strings"
 	"testing"
 
@@ -24,11 +25,11 @@ func TestCheckRemote(t *testing.T) {
 		{in: "", wantErr: "no location"},
 		{in: "ftp://host/x", wantErr: "unsupported scheme"},
 		{in: "rclone:gdrive", wantErr: "rclone:REMOTE:path"},
-		{in: "sftp://user:hunter2@host/x", wantErr: "passwords are not accepted"},
+		{in: "sftp://user:hunter2@host/x", wantErr: "password after the user name is not accepted in a location: log in with an SSH key"},
 		{in: "sftp://host", wantErr: "sftp://user@host:port/path"},
 		{in: "sftp://user@host:99999/x", wantErr: "bad port"},
 		{in: "s3://host:9000", wantErr: "s3://host:port/bucket/prefix"},
-		{in: "s3://AKIA:secret@host/bucket", wantErr: "keys are not accepted"},
+		{in: "s3://AKIA:secret@host/bucket", wantErr: "key in the user part of the URL is not accepted in a location: give S3 keys in AWS_ACCESS_KEY_ID"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.in, func(t *testing.T) {
@@ -80,4 +81,42 @@ func TestIsLocal(t *testing.T) {
 			t.Errorf("IsLocal(%q) = %q, %v; want %q, %v", tt.in, dir, ok, tt.dir, tt.want)
 		}
 	}
+}
+
+// TestSecretInRepositoryOrReplicaLocationRefused is the hole "no secret in
+// any URL form" for repositories and replicas (--repo, replica add, a
+// job's repository): refused by Check and by Open before any connection,
+// one line, the secret never shown.
+func TestSecretInRepositoryOrReplicaLocationRefused(t *testing.T) {
+	const pw = "Zs9hunter2"
+	for _, tc := range []struct{ in, want string }{
+		{"sftp://backup:" + pw + "@offsite/srv/cadang", "SSH key"},
+		{"sftp://backup@offsite/srv/cadang?password=" + pw, "SSH key"},
+		{"sftp://backup@offsite/srv/cadang?identity=" + pw, `unknown parameter "identity"`},
+		{"s3://AKIA:" + pw + "@s3.example/bucket", "AWS_SECRET_ACCESS_KEY"},
+		{"s3://s3.example/bucket?secret_key=" + pw, "AWS_SECRET_ACCESS_KEY"},
+		{"s3+http://127.0.0.1:7070/bucket?X-Amz-Credential=" + pw, "AWS_SECRET_ACCESS_KEY"},
+		{"s3://s3.example/bucket?endpoint_key=" + pw, `unknown parameter "endpoint_key"`},
+		{"rclone:gdrive,token=" + pw + ":cadang", "rclone config"},
+		{"rclone::s3,access_key_id=AK,secret_access_key=" + pw + ":bucket", "rclone config"},
+		{"/srv/backup password=" + pw, "password file"},
+		{"file:///srv/backup?password=" + pw, "password file"},
+	} {
+		t.Run(tc.in, func(t *testing.T) {
+			for name, err := range map[string]error{"Check": Check(tc.in), "Open": openErr(tc.in)} {
+				if err == nil || !strings.Contains(err.Error(), tc.want) || strings.Contains(err.Error(), pw) || strings.Contains(err.Error(), "\n") {
+					t.Errorf("%s(%q) = %v, want one line with %q and no secret", name, tc.in, err, tc.want)
+				}
+			}
+		})
+	}
+}
+
+func openErr(loc string) error {
+	be, err := Open(context.Background(), loc)
+	if err == nil {
+		be.Close()
+		return nil
+	}
+	return err
 }

@@ -32,6 +32,7 @@ import (
 
 	"cadang/engine/backend"
 	"cadang/engine/childproc"
+	"cadang/engine/secrets"
 )
 
 // tempPrefix marks files being uploaded, as in the local backend.
@@ -90,7 +91,7 @@ func New(ctx context.Context, opt Options) (*Backend, error) {
 		opt.Program = "rclone"
 	}
 	if !strings.Contains(opt.Remote, ":") {
-		return nil, fmt.Errorf("rclone: remote %q must look like NAME:path", opt.Remote)
+		return nil, fmt.Errorf("rclone: remote %q must look like NAME:path", secrets.Redact(opt.Remote))
 	}
 	if _, err := exec.LookPath(opt.Program); err != nil {
 		return nil, fmt.Errorf("rclone: %s not found: install rclone (apt-get install rclone) and set up the remote with `rclone config`", opt.Program)
@@ -107,7 +108,7 @@ func New(ctx context.Context, opt Options) (*Backend, error) {
 		}
 		var ok bool
 		if typ, ok = remoteType(out, name); !ok {
-			return nil, fmt.Errorf("rclone: no remote named %q in the rclone configuration: create it with `rclone config`", name)
+			return nil, fmt.Errorf("rclone: no remote named %q in the rclone configuration: create it with `rclone config`", secrets.Redact(name))
 		}
 	}
 	if mayBeS3(typ) {
@@ -197,7 +198,8 @@ func (b *Backend) failure(ctx context.Context, op string, err error, stderr stri
 	if !errors.As(err, &ee) {
 		return fmt.Errorf("rclone %s: %w", op, err)
 	}
-	return &Error{Op: op, ExitCode: ee.ExitCode(), Message: lastLine(stderr)}
+	// rclone may echo a remote's inline options: masked like every location.
+	return &Error{Op: op, ExitCode: ee.ExitCode(), Message: secrets.Redact(lastLine(stderr))}
 }
 
 func lastLine(s string) string {
