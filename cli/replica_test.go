@@ -112,7 +112,7 @@ func TestReplicaErrors(t *testing.T) {
 		{"remote repo", []string{"replica", "list", "--repo", "rclone:x:y"}, ExitUsage, "local repository folder"},
 		{"duplicate", []string{"replica", "add", "--repo", repo, "offsite", "/elsewhere"}, ExitUsage, "already exists"},
 		{"bad url", []string{"replica", "add", "--repo", repo, "x", "ftp://host/x"}, ExitUsage, "unsupported scheme"},
-		{"password in url", []string{"replica", "add", "--repo", repo, "x", "sftp://u:pw@host/x"}, ExitUsage, "passwords are not accepted"},
+		{"password in url", []string{"replica", "add", "--repo", repo, "x", "sftp://u:pw@host/x"}, ExitUsage, "password after the user name is not accepted"},
 		{"bad rate", []string{"replica", "add", "--repo", repo, "x", "/y", "--bwlimit", "fast"}, ExitUsage, "bandwidth limit"},
 		{"unknown name", []string{"replica", "sync", "--repo", repo, "nosuch"}, ExitUsage, "no replica with that name"},
 		{"unreachable", []string{"replica", "add", "--repo", repo, "dead", "sftp://nobody@127.0.0.1:1/x"}, ExitOK, ""},
