@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -13,9 +12,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"cadang/engine"
-	"cadang/engine/location"
-	"cadang/engine/replica"
+	"cadang/jobs"
 )
 
 // addReplicaCommands adds replica add|remove|list|sync|status.
@@ -36,25 +33,26 @@ func addReplicaCommands(root *cobra.Command, g *globals) {
 	root.AddCommand(cmd)
 }
 
-// replicaRepo is --repo for replica commands: the local repository folder
-// whose replicas.json lists the replicas.
-func replicaRepo(ctx context.Context, repo string) (string, error) {
+// replicaList opens the replica list of --repo, a local repository folder.
+func replicaList(ctx context.Context, repo string) (*jobs.ReplicaList, error) {
 	if repo == "" {
-		return "", exitf(ExitUsage, "--repo is required")
+		return nil, exitf(ExitUsage, "--repo is required")
 	}
-	dir, ok := location.IsLocal(repo)
-	if !ok {
-		return "", exitf(ExitUsage, "--repo %s: replicas are recorded in a local repository folder; give its path", repo)
+	l, err := jobs.OpenReplicaList(ctx, repo)
+	if errors.Is(err, jobs.ErrNotLocalRepository) {
+		return nil, withExit(ExitUsage, err)
 	}
-	be, err := location.Open(ctx, dir)
-	if err != nil {
-		return "", err
+	return l, err
+}
+
+// replicaExit gives a replica list error its exit status: a definition
+// the person must fix, or a name the list lacks, is a usage error.
+func replicaExit(err error) error {
+	var spec *jobs.ReplicaSpecError
+	if errors.As(err, &spec) || errors.Is(err, jobs.ErrUnknownReplica) {
+		return withExit(ExitUsage, err)
 	}
-	defer be.Close()
-	if _, err := be.Stat(ctx, "config"); err != nil {
-		return "", fmt.Errorf("%s: %w (create it with cadang init)", dir, engine.ErrNotRepository)
-	}
-	return filepath.Abs(dir)
+	return err
 }
 
 func newReplicaAddCommand(g *globals) *cobra.Command {
@@ -68,7 +66,7 @@ func newReplicaAddCommand(g *globals) *cobra.Command {
 			"  cadang replica add --repo /srv/cadang s3 s3://s3.example.com/backups/cadang",
 		Args: cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir, err := replicaRepo(cmd.Context(), repo)
+			list, err := replicaList(cmd.Context(), repo)
 			if err != nil {
 				return err
 			}
@@ -76,19 +74,9 @@ func newReplicaAddCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return withExit(ExitUsage, err)
 			}
-			if err := location.Check(args[1]); err != nil {
-				return withExit(ExitUsage, err)
-			}
-			reg, err := replica.LoadRegistry(dir)
+			rep, err := list.Add(jobs.ReplicaSpec{Name: args[0], URL: args[1], BandwidthLimit: rate}, time.Now())
 			if err != nil {
-				return err
-			}
-			rep := replica.Replica{Name: args[0], URL: args[1], BandwidthLimit: rate, Added: time.Now().UTC()}
-			if err := reg.Add(rep); err != nil {
-				return withExit(ExitUsage, err)
-			}
-			if err := reg.Save(); err != nil {
-				return err
+				return replicaExit(err)
 			}
 			return emit(g, cmd.OutOrStdout(), rep, func(w io.Writer) error {
 				_, err := fmt.Fprintf(w, "replica %s added: %s\ncopy the repository there with: cadang replica sync --repo %s %s\n", rep.Name, rep.URL, repo, rep.Name)
@@ -108,19 +96,12 @@ func newReplicaRemoveCommand(g *globals) *cobra.Command {
 		Short: "Forget a replica (its data stays where it is)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir, err := replicaRepo(cmd.Context(), repo)
+			list, err := replicaList(cmd.Context(), repo)
 			if err != nil {
 				return err
 			}
-			reg, err := replica.LoadRegistry(dir)
-			if err != nil {
-				return err
-			}
-			if err := reg.Remove(args[0]); err != nil {
-				return withExit(ExitUsage, err)
-			}
-			if err := reg.Save(); err != nil {
-				return err
+			if err := list.Remove(args[0]); err != nil {
+				return replicaExit(err)
 			}
 			_, err = fmt.Fprintf(cmd.OutOrStdout(), "replica %s forgotten; its data was not touched\n", args[0])
 			return err
@@ -137,22 +118,22 @@ func newReplicaListCommand(g *globals) *cobra.Command {
 		Short: "List the replicas and their last sync",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			dir, err := replicaRepo(cmd.Context(), repo)
+			list, err := replicaList(cmd.Context(), repo)
 			if err != nil {
 				return err
 			}
-			reg, err := replica.LoadRegistry(dir)
+			reps, err := list.Replicas()
 			if err != nil {
 				return err
 			}
-			return emit(g, cmd.OutOrStdout(), reg.Replicas, func(w io.Writer) error {
-				if len(reg.Replicas) == 0 {
+			return emit(g, cmd.OutOrStdout(), reps, func(w io.Writer) error {
+				if len(reps) == 0 {
 					_, err := fmt.Fprintln(w, "no replicas; add one with: cadang replica add --repo R NAME URL")
 					return err
 				}
 				tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 				fmt.Fprintln(tw, "NAME\tURL\tBWLIMIT\tLAST SYNC\tLAST ERROR")
-				for _, r := range reg.Replicas {
+				for _, r := range reps {
 					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", r.Name, r.URL, rateString(r.BandwidthLimit), when(r.LastSync), r.LastError)
 				}
 				return tw.Flush()
@@ -164,22 +145,22 @@ func newReplicaListCommand(g *globals) *cobra.Command {
 }
 
 // selectReplicas returns the names to act on: the one given, else all.
-func selectReplicas(dir string, args []string) ([]string, error) {
-	reg, err := replica.LoadRegistry(dir)
-	if err != nil {
-		return nil, err
-	}
+func selectReplicas(list *jobs.ReplicaList, args []string) ([]string, error) {
 	if len(args) == 1 {
-		if _, err := reg.Get(args[0]); err != nil {
-			return nil, withExit(ExitUsage, err)
+		if _, err := list.Get(args[0]); err != nil {
+			return nil, replicaExit(err)
 		}
 		return args, nil
 	}
-	if len(reg.Replicas) == 0 {
+	reps, err := list.Replicas()
+	if err != nil {
+		return nil, err
+	}
+	if len(reps) == 0 {
 		return nil, exitf(ExitUsage, "no replicas; add one with: cadang replica add --repo R NAME URL")
 	}
-	names := make([]string, len(reg.Replicas))
-	for i, r := range reg.Replicas {
+	names := make([]string, len(reps))
+	for i, r := range reps {
 		names[i] = r.Name
 	}
 	return names, nil
@@ -199,7 +180,7 @@ func newReplicaSyncCommand(g *globals) *cobra.Command {
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			dir, err := replicaRepo(ctx, repo)
+			list, err := replicaList(ctx, repo)
 			if err != nil {
 				return err
 			}
@@ -207,11 +188,11 @@ func newReplicaSyncCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return withExit(ExitUsage, err)
 			}
-			names, err := selectReplicas(dir, args)
+			names, err := selectReplicas(list, args)
 			if err != nil {
 				return err
 			}
-			return runSync(ctx, g, cmd.OutOrStdout(), cmd.ErrOrStderr(), dir, names, rate, del)
+			return runSync(ctx, g, cmd.OutOrStdout(), cmd.ErrOrStderr(), list, names, rate, del)
 		},
 	}
 	cmd.Flags().StringVar(&repo, "repo", "", "local repository folder (required)")
@@ -220,13 +201,12 @@ func newReplicaSyncCommand(g *globals) *cobra.Command {
 	return cmd
 }
 
-func runSync(ctx context.Context, g *globals, out, errw io.Writer, dir string, names []string, rate int64, del bool) error {
-	var results []*engine.SyncResult
+func runSync(ctx context.Context, g *globals, out, errw io.Writer, list *jobs.ReplicaList, names []string, rate int64, del bool) error {
+	var results []*jobs.ReplicaSync
 	failed := 0
 	for _, name := range names {
 		p := newTermProgress(errw)
-		opt := engine.SyncOptions{ReplicateOptions: engine.ReplicateOptions{BandwidthLimit: rate, Progress: p}, Delete: del}
-		res, err := engine.SyncReplica(ctx, dir, name, opt)
+		res, err := list.Sync(ctx, name, jobs.ReplicaSyncOptions{BandwidthLimit: rate, Progress: p, Delete: del})
 		p.done()
 		if errors.Is(err, context.Canceled) {
 			return err
@@ -253,10 +233,9 @@ func runSync(ctx context.Context, g *globals, out, errw io.Writer, dir string, n
 	return nil
 }
 
-func printSync(w io.Writer, res *engine.SyncResult) {
-	c := res.Copy
+func printSync(w io.Writer, res *jobs.ReplicaSync) {
 	fmt.Fprintf(w, "replica %s: %d file(s) copied (%s) and checked, %d already there, in %s",
-		res.Replica.Name, c.FilesCopied, humanBytes(c.BytesCopied), c.FilesSkipped, c.Duration.Round(time.Millisecond))
+		res.Replica.Name, res.FilesCopied, humanBytes(res.BytesCopied), res.FilesSkipped, res.Duration.Round(time.Millisecond))
 	if len(res.Removed) > 0 {
 		fmt.Fprintf(w, "; %d file(s) removed that the repository no longer has", len(res.Removed))
 	}
@@ -265,10 +244,10 @@ func printSync(w io.Writer, res *engine.SyncResult) {
 
 // replicaStatus is one line of `replica status`.
 type replicaStatus struct {
-	replica.Replica
-	Lag      *replica.Lag `json:"lag,omitempty"`
-	UpToDate bool         `json:"up_to_date"`
-	Error    string       `json:"error,omitempty"`
+	jobs.Replica
+	Lag      *jobs.ReplicaLagInfo `json:"lag,omitempty"`
+	UpToDate bool                 `json:"up_to_date"`
+	Error    string               `json:"error,omitempty"`
 }
 
 func newReplicaStatusCommand(g *globals) *cobra.Command {
@@ -282,17 +261,17 @@ func newReplicaStatusCommand(g *globals) *cobra.Command {
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
-			dir, err := replicaRepo(ctx, repo)
+			list, err := replicaList(ctx, repo)
 			if err != nil {
 				return err
 			}
-			names, err := selectReplicas(dir, args)
+			names, err := selectReplicas(list, args)
 			if err != nil {
 				return err
 			}
 			var all []replicaStatus
 			for _, name := range names {
-				rep, lag, err := engine.ReplicaLag(ctx, dir, name)
+				rep, lag, err := list.Compare(ctx, name)
 				if errors.Is(err, context.Canceled) {
 					return err
 				}

@@ -118,22 +118,13 @@ func (s *Service) backupInto(ctx context.Context, j store.Job, run *store.Run, p
 	var states []ReplicaResult
 	for _, name := range j.Replicas {
 		st, err := s.repl.Replicate(ctx, j.Repository, name, p)
-		if st.Name == "" {
-			st.Name = name
-		}
 		if err != nil {
-			if st.Status == "" || st.Status == ReplicaOK || st.Status == ReplicaNeverSynced {
-				st.Status = ReplicaFailed
-			}
-			if st.Error == "" {
-				st.Error = err.Error()
-			}
 			run.Warnings = append(run.Warnings, store.RunWarning{Path: "replica " + name, Err: err.Error()})
 		}
-		if st.LastAttempt.IsZero() {
-			st.LastAttempt = s.now()
+		st = s.settleReplica(context.WithoutCancel(ctx), []store.Job{j}, run.ID, name, st, err)
+		if err != nil && !errors.Is(err, context.Canceled) && st.Status == ReplicaFailed {
+			s.retryReplicaLater(j.ID, name)
 		}
-		s.recordReplica(context.WithoutCancel(ctx), j.ID, run.ID, st)
 		states = append(states, st)
 	}
 	return states, nil

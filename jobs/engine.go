@@ -71,6 +71,19 @@ type ReplicaLag struct {
 	Bytes     int64 `json:"missing_bytes"`
 }
 
+// Behind reports whether the replica needs attention: its last sync failed,
+// it was never synced, or it was measured lacking files. A successful sync
+// whose lag was not measured is not behind.
+func (r ReplicaResult) Behind() bool {
+	switch r.Status {
+	case ReplicaFailed, ReplicaNeverSynced:
+		return true
+	case ReplicaOK:
+		return r.Lag != nil && r.Lag.Files > 0
+	}
+	return false
+}
+
 // UpToDate reports whether the last sync succeeded and left nothing missing.
 func (r ReplicaResult) UpToDate() bool {
 	return r.Status == ReplicaOK && r.Lag != nil && r.Lag.Files == 0

@@ -17,6 +17,11 @@ const (
 	EventJobChanged      EventKind = "job-changed"
 	EventDocumentFiled   EventKind = "document-filed"
 	EventRestoreFinished EventKind = "restore-finished"
+	// EventReplicaChanged: a replica was added, edited, removed or synced.
+	EventReplicaChanged EventKind = "replica-changed"
+	// EventReplicaFailed: an offsite copy still failed after its last
+	// retry; the tray says so.
+	EventReplicaFailed EventKind = "replica-failed"
 )
 
 // Event is one notification. Run is set for run events, RequestID/JobID
@@ -27,7 +32,8 @@ type Event struct {
 	JobID     int64     `json:"job_id,omitempty"`
 	RequestID int64     `json:"request_id,omitempty"`
 	Run       *Run      `json:"run,omitempty"`
-	State     string    `json:"state,omitempty"` // the request's or job's new state`
+	State     string    `json:"state,omitempty"`   // the request's or job's new state`
+	Replica   string    `json:"replica,omitempty"` // replica events: its name
 	Message   string    `json:"message"`
 }
 

@@ -66,7 +66,7 @@ func (s *Service) replicaStates(ctx context.Context, j Job) []ReplicaResult {
 		}
 		if regErr == nil {
 			if rep, gerr := reg.Get(name); gerr == nil && (st.Status == ReplicaNotConfigured || rep.LastAttempt.After(st.LastAttempt)) {
-				st = registryState(rep)
+				st = registryState(replicaFromRegistry(rep))
 			}
 		}
 		out = append(out, st)
@@ -75,7 +75,7 @@ func (s *Service) replicaStates(ctx context.Context, j Job) []ReplicaResult {
 }
 
 // registryState is a replica as replicas.json records it.
-func registryState(rep replica.Replica) ReplicaResult {
+func registryState(rep Replica) ReplicaResult {
 	st := ReplicaResult{Name: rep.Name, URL: rep.URL, LastAttempt: rep.LastAttempt, LastSync: rep.LastSync, Status: ReplicaOK}
 	switch {
 	case rep.LastError != "":

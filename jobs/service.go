@@ -77,6 +77,9 @@ type Options struct {
 	Replicator Replicator
 	// MaxRestoreAttempts bounds "restore again" after a failed check (SOP 5.4d); default 3.
 	MaxRestoreAttempts int
+	// ReplicaRetryDelays are the waits before each retry of a run's failed
+	// offsite copy; nil means DefaultReplicaRetryDelays.
+	ReplicaRetryDelays []time.Duration
 }
 
 // Service is the procedure over one workspace.
@@ -91,6 +94,8 @@ type Service struct {
 	retries int
 	events  *broker
 	running *runGuard
+
+	replRetry *replicaRetries
 
 	hooksMu       sync.Mutex
 	onJobsChanged func() // set while a Scheduler runs
@@ -138,9 +143,12 @@ func OpenWorkspace(ctx context.Context, dir string, opt Options) (*Service, erro
 	if opt.MaxRestoreAttempts <= 0 {
 		opt.MaxRestoreAttempts = 3
 	}
+	if opt.ReplicaRetryDelays == nil {
+		opt.ReplicaRetryDelays = DefaultReplicaRetryDelays
+	}
 	s := &Service{dir: abs, catalog: cat, log: opt.Logger, clock: opt.Clock, now: opt.Clock.Now,
 		engine: opt.Engine, repl: opt.Replicator, retries: opt.MaxRestoreAttempts,
-		events: newBroker(), running: newRunGuard()}
+		events: newBroker(), running: newRunGuard(), replRetry: newReplicaRetries(opt.ReplicaRetryDelays)}
 	if err := s.seedSettings(ctx); err != nil {
 		cat.Close()
 		return nil, err
@@ -154,8 +162,10 @@ func (s *Service) Dir() string { return s.dir }
 // Catalog gives the store to code inside the procedure layer and tests.
 func (s *Service) Catalog() *store.Catalog { return s.catalog }
 
-// Close closes the catalog and ends every event subscription.
+// Close drops pending replica retries, closes the catalog and ends every
+// event subscription.
 func (s *Service) Close() error {
+	s.replRetry.close()
 	s.events.close()
 	return s.catalog.Close()
 }

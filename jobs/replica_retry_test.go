@@ -1,0 +1,161 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"cadang/engine"
+	"cadang/store"
+)
+
+// flakyReplicator fails its first failures syncs, then succeeds.
+type flakyReplicator struct {
+	mu       sync.Mutex
+	failures int
+	calls    int
+}
+
+func (f *flakyReplicator) Replicate(ctx context.Context, repo, name string, p engine.Progress) (ReplicaResult, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls++
+	if f.calls <= f.failures {
+		return ReplicaResult{Name: name, Status: ReplicaFailed}, errors.New("dial tcp 10.0.5.9:22: connect: no route to host")
+	}
+	return ReplicaResult{Name: name, Status: ReplicaOK, LastSync: time.Now(), Lag: &ReplicaLag{}}, nil
+}
+
+func (f *flakyReplicator) count() int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return f.calls
+}
+
+// A failed offsite copy is tried again after 30 minutes, 1 hour and 2
+// hours (fake clock), stops as soon as one try succeeds, and after the
+// last failed try tells the tray. Every try is audited as the scheduler's.
+func TestReplicaRetryWithBackoff(t *testing.T) {
+	tests := []struct {
+		name      string
+		failures  int // of the run's sync and the retries after it
+		wantCalls int
+		wantFinal string
+		wantTold  bool // EventReplicaFailed after the last retry
+	}{
+		{"the second retry succeeds", 2, 3, ReplicaOK, false},
+		{"every retry fails", 10, 4, ReplicaFailed, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			clock := clockwork.NewFakeClockAt(start)
+			repl := &flakyReplicator{failures: tt.failures}
+			ctx := context.Background()
+			svc, err := OpenWorkspace(ctx, t.TempDir(), Options{Clock: clock, Engine: &fakeEngine{clock: clock}, Replicator: repl})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer svc.Close()
+			staff, mgr := retryAccounts(t, svc)
+			src := filepath.Join(t.TempDir(), "data")
+			if err := os.MkdirAll(src, 0o700); err != nil {
+				t.Fatal(err)
+			}
+			spec := JobSpec{Name: "keuangan", Sources: []string{src}, Repository: filepath.Join(t.TempDir(), "repo"), Replicas: []string{"gdrive"}}
+			for _, step := range []func() error{
+				func() error { _, err := svc.CreateJob(ctx, staff, spec); return err },
+				func() error { _, err := svc.SubmitJob(ctx, staff, "keuangan"); return err },
+				func() error { _, err := svc.ApproveJob(ctx, mgr, "keuangan"); return err },
+			} {
+				if err := step(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if _, err := svc.RunJob(ctx, staff, "keuangan", RunOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			events, stop := svc.Subscribe() // the retries' events only
+			defer stop()
+			if svc.PendingReplicaRetries() != 1 {
+				t.Fatalf("after the failed sync %d retries wait, want 1", svc.PendingReplicaRetries())
+			}
+			told := false
+			for i, wait := range DefaultReplicaRetryDelays {
+				if repl.count() >= tt.wantCalls {
+					break
+				}
+				waitCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+				if err := clock.BlockUntilContext(waitCtx, 1); err != nil {
+					t.Fatalf("retry %d was never armed: %v", i+1, err)
+				}
+				clock.Advance(wait - time.Second)
+				if got := repl.count(); got != i+1 {
+					t.Fatalf("a second before retry %d: %d syncs, want %d", i+1, got, i+1)
+				}
+				clock.Advance(time.Second)
+				told = awaitReplicaEvent(t, events, i+1 == len(DefaultReplicaRetryDelays) && tt.wantTold) || told
+				cancel()
+			}
+			if got := repl.count(); got != tt.wantCalls {
+				t.Errorf("syncs = %d, want %d", got, tt.wantCalls)
+			}
+			if told != tt.wantTold {
+				t.Errorf("tray told of the final failure: %v, want %v", told, tt.wantTold)
+			}
+			if n := svc.PendingReplicaRetries(); n != 0 {
+				t.Errorf("%d retries still wait, want none", n)
+			}
+			states, err := svc.catalog.ReplicaStates(ctx, 1)
+			if err != nil || states["gdrive"].Status != tt.wantFinal {
+				t.Errorf("recorded state %+v, %v; want %s", states["gdrive"], err, tt.wantFinal)
+			}
+			audit, err := svc.catalog.Audit(ctx, store.AuditFilter{Object: "replica:gdrive"})
+			if err != nil || len(audit) != tt.wantCalls-1 || audit[0].Actor != SchedulerActor {
+				t.Errorf("audit %+v, %v; want %d retries by the scheduler", audit, err, tt.wantCalls-1)
+			}
+		})
+	}
+}
+
+// awaitReplicaEvent waits for the retry's state change and, with final,
+// for the tray's final-failure event too; it reports whether that came.
+func awaitReplicaEvent(t *testing.T, events <-chan Event, final bool) bool {
+	t.Helper()
+	timeout := time.NewTimer(10 * time.Second)
+	defer timeout.Stop()
+	changed := false
+	for {
+		select {
+		case ev := <-events:
+			switch ev.Kind {
+			case EventReplicaChanged:
+				changed = true
+			case EventReplicaFailed:
+				return true
+			}
+			if changed && !final {
+				return false
+			}
+		case <-timeout.C:
+			t.Fatalf("no replica event after the retry (final %v, changed %v)", final, changed)
+		}
+	}
+}
+
+func retryAccounts(t *testing.T, svc *Service) (staff, mgr User) {
+	t.Helper()
+	mk := func(name, role string) User {
+		id, err := svc.catalog.CreateUser(context.Background(), storeUser(name, role))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return User{ID: id, Name: name, Role: role}
+	}
+	return mk("yoga", RoleStaff), mk("gideon", RoleManager)
+}
