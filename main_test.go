@@ -278,7 +278,8 @@ func TestWindowSmoke(t *testing.T) {
 	if err := os.WriteFile(pwFile, []byte("correct horse\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	setup := exec.CommandContext(ctx, bin, "setup", "--workspace", ws, "--admin", "admin", "--full-name", "Ayu Lestari", "--password-file", pwFile)
+	setup := exec.CommandContext(ctx, bin, "setup", "--workspace", ws, "--admin", "admin", "--full-name", "Ayu Lestari", "--password-file", pwFile,
+		"--records-repo", filepath.Join(tmp, "records"))
 	if out, err := setup.CombinedOutput(); err != nil {
 		t.Fatalf("cadang setup: %v\n%s", err, out)
 	}

@@ -28,7 +28,7 @@ func newProcedureCLI(t *testing.T) *procedureCLI {
 	p.admin = writeFile(t, "admin.pw", "admin-pass-1\n")
 	p.staff = writeFile(t, "staff.pw", "staff-pass-1\n")
 	p.mgr = writeFile(t, "mgr.pw", "manager-pass-1\n")
-	p.ok("setup", "--admin", "admin", "--password-file", p.admin)
+	p.ok("setup", "--admin", "admin", "--password-file", p.admin, "--no-records-backup")
 	p.ok("user", "add", "--as", "admin", "--login-file", p.admin, "--name", "yoga", "--role", "staff", "--password-file", p.staff)
 	p.ok("user", "add", "--as", "admin", "--login-file", p.admin, "--name", "gideon", "--role", "manager", "--password-file", p.mgr)
 	return p

@@ -37,6 +37,9 @@ func TestUsageErrors(t *testing.T) {
 		{"unknown flag", []string{"version", "--frob"}, "unknown flag"},
 		{"unexpected argument", []string{"version", "extra"}, "unknown command"},
 		{"setup without flags", []string{"setup", "--workspace", "/nonexistent-never-created"}, "--admin and --password-file are required"},
+		{"setup without a records repository", []string{"setup", "--workspace", "/nonexistent-never-created", "--admin", "a", "--password-file", "f"}, "--records-repo is required"},
+		{"setup with both records choices", []string{"setup", "--workspace", "/nonexistent-never-created", "--admin", "a", "--password-file", "f", "--records-repo", "/r", "--no-records-backup"}, "not both"},
+		{"rebuild with an administrator", []string{"setup", "--workspace", "/nonexistent-never-created", "--admin", "a", "--restore-from", "/r"}, "leave out --admin"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -82,7 +85,7 @@ func TestSetup(t *testing.T) {
 	ws := filepath.Join(t.TempDir(), "ws")
 	pw := writeFile(t, "pw", "correct horse battery\n")
 
-	code, out, stderr := run(t, "setup", "--workspace", ws, "--admin", "admin", "--password-file", pw)
+	code, out, stderr := run(t, "setup", "--workspace", ws, "--admin", "admin", "--password-file", pw, "--no-records-backup")
 	if code != 0 {
 		t.Fatalf("setup: exit %d, stderr %q", code, stderr)
 	}
@@ -101,28 +104,28 @@ func TestSetup(t *testing.T) {
 	}
 
 	t.Run("again is refused", func(t *testing.T) {
-		code, _, stderr := run(t, "setup", "--workspace", ws, "--admin", "other", "--password-file", pw)
+		code, _, stderr := run(t, "setup", "--workspace", ws, "--admin", "other", "--password-file", pw, "--no-records-backup")
 		if code != ExitRefused || !strings.Contains(stderr, "already has accounts") {
 			t.Errorf("second setup: exit %d, stderr %q; want %d and a clear refusal", code, stderr, ExitRefused)
 		}
 	})
 	t.Run("environment variable names the workspace", func(t *testing.T) {
 		t.Setenv("CADANG_WORKSPACE", ws)
-		code, _, stderr := run(t, "setup", "--admin", "other", "--password-file", pw)
+		code, _, stderr := run(t, "setup", "--admin", "other", "--password-file", pw, "--no-records-backup")
 		if code != ExitRefused {
 			t.Errorf("setup via CADANG_WORKSPACE: exit %d, stderr %q; want it to find the existing workspace", code, stderr)
 		}
 	})
 	t.Run("short password", func(t *testing.T) {
 		short := writeFile(t, "short", "abc")
-		code, _, stderr := run(t, "setup", "--workspace", filepath.Join(t.TempDir(), "w2"), "--admin", "a", "--password-file", short)
+		code, _, stderr := run(t, "setup", "--workspace", filepath.Join(t.TempDir(), "w2"), "--admin", "a", "--password-file", short, "--no-records-backup")
 		if code != ExitError || !strings.Contains(stderr, "too short") {
 			t.Errorf("short password: exit %d, stderr %q", code, stderr)
 		}
 	})
 	t.Run("workspace is a file", func(t *testing.T) {
 		f := writeFile(t, "notadir", "x")
-		code, _, stderr := run(t, "setup", "--workspace", f, "--admin", "a", "--password-file", pw)
+		code, _, stderr := run(t, "setup", "--workspace", f, "--admin", "a", "--password-file", pw, "--no-records-backup")
 		if code != ExitError || !strings.Contains(stderr, "not a directory") {
 			t.Errorf("file as workspace: exit %d, stderr %q", code, stderr)
 		}
@@ -132,7 +135,7 @@ func TestSetup(t *testing.T) {
 		if err := os.WriteFile(filepath.Join(dir, "catalog.db"), []byte("this is not a database, just text that is long enough"), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		code, _, stderr := run(t, "setup", "--workspace", dir, "--admin", "a", "--password-file", pw)
+		code, _, stderr := run(t, "setup", "--workspace", dir, "--admin", "a", "--password-file", pw, "--no-records-backup")
 		if code != ExitError || !strings.Contains(stderr, "not an SQLite database") {
 			t.Errorf("bad catalog: exit %d, stderr %q", code, stderr)
 		}

@@ -21,46 +21,161 @@ func readSecretFile(path string) (string, error) {
 	return strings.TrimSuffix(strings.TrimSuffix(string(b), "\n"), "\r"), nil
 }
 
+// setupFlags are the flags of `cadang setup`.
+type setupFlags struct {
+	admin, fullName, passwordFile, company string
+	records                                jobs.RecordsOptions
+	recordsPasswordFile                    string
+	noRecords                              bool
+	restoreFrom, snapshot                  string
+}
+
 func newSetupCommand(g *globals) *cobra.Command {
-	var admin, fullName, passwordFile, company string
+	var sf setupFlags
 	cmd := &cobra.Command{
-		Use:   "setup --admin NAME --password-file F",
-		Short: "Create a workspace and its first administrator (the first run, headless)",
-		Args:  cobra.NoArgs,
+		Use:   "setup --admin NAME --password-file F --records-repo REPO | --restore-from REPO",
+		Short: "Create a workspace and its first administrator, or rebuild a lost one from its records backup",
+		Long: "Create a workspace, its first administrator and the built-in job that backs the workspace itself up\n" +
+			"every night (workspace-records, approved by the setup) into --records-repo, a repository outside the\n" +
+			"workspace. --no-records-backup leaves the records without a backup (set it up later with `records setup`).\n\n" +
+			"With --restore-from, rebuild a lost workspace on a new machine from that repository (or one of its\n" +
+			"replicas): the workspace folder must be new or empty; the accounts come from the backup.",
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if admin == "" || passwordFile == "" {
-				return exitf(ExitUsage, "--admin and --password-file are required")
+			if sf.restoreFrom != "" {
+				return rebuildWorkspace(cmd, g, sf)
 			}
-			pw, err := readSecretFile(passwordFile)
-			if err != nil {
-				return err
-			}
-			ws, err := g.workspaceOrDefault()
-			if err != nil {
-				return err
-			}
-			svc, err := jobs.OpenWorkspace(cmd.Context(), ws, jobs.Options{})
-			if err != nil {
-				return err
-			}
-			defer svc.Close()
-			u, err := svc.Setup(cmd.Context(), jobs.SetupOptions{Admin: admin, FullName: fullName, Password: pw, Company: company})
-			if err != nil {
-				return refusalExit(err)
-			}
-			if g.json {
-				return json.NewEncoder(cmd.OutOrStdout()).Encode(map[string]any{"workspace": svc.Dir(), "admin": u})
-			}
-			_, err = fmt.Fprintf(cmd.OutOrStdout(), "workspace %s ready; administrator %q created\n", svc.Dir(), u.Name)
-			return err
+			return setupWorkspace(cmd, g, sf)
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&admin, "admin", "", "name of the first administrator account")
-	f.StringVar(&fullName, "full-name", "", "the administrator's full name, for signature blocks")
-	f.StringVar(&passwordFile, "password-file", "", "file holding the administrator's password")
-	f.StringVar(&company, "company", "", "company name shown on forms")
+	f.StringVar(&sf.admin, "admin", "", "name of the first administrator account")
+	f.StringVar(&sf.fullName, "full-name", "", "the administrator's full name, for signature blocks")
+	f.StringVar(&sf.passwordFile, "password-file", "", "file holding the administrator's password")
+	f.StringVar(&sf.company, "company", "", "company name shown on forms")
+	f.StringVar(&sf.records.Repository, "records-repo", "", "repository for the workspace's own nightly backup (outside the workspace)")
+	f.StringVar(&sf.recordsPasswordFile, "records-password-file", "", "file holding the records repository's password (encrypts a new one)")
+	f.StringArrayVar(&sf.records.Replicas, "records-replica", nil, "replica of the records repository to sync after each backup (repeatable)")
+	f.BoolVar(&sf.noRecords, "no-records-backup", false, "set up without backing up the workspace's own records")
+	f.StringVar(&sf.restoreFrom, "restore-from", "", "rebuild the workspace from this records repository or replica")
+	f.StringVar(&sf.snapshot, "snapshot", "", "with --restore-from: the workspace backup to use (ID prefix; default the newest)")
 	return cmd
+}
+
+func setupWorkspace(cmd *cobra.Command, g *globals, sf setupFlags) error {
+	switch {
+	case sf.admin == "" || sf.passwordFile == "":
+		return exitf(ExitUsage, "--admin and --password-file are required")
+	case sf.records.Repository == "" && !sf.noRecords:
+		return exitf(ExitUsage, "--records-repo is required: the workspace's own records are backed up every night (or give --no-records-backup)")
+	case sf.records.Repository != "" && sf.noRecords:
+		return exitf(ExitUsage, "give --records-repo or --no-records-backup, not both")
+	case sf.snapshot != "":
+		return exitf(ExitUsage, "--snapshot goes with --restore-from")
+	}
+	pw, err := readSecretFile(sf.passwordFile)
+	if err != nil {
+		return err
+	}
+	if sf.recordsPasswordFile != "" {
+		if sf.records.Password, err = readSecretFile(sf.recordsPasswordFile); err != nil {
+			return err
+		}
+	}
+	ws, err := g.workspaceOrDefault()
+	if err != nil {
+		return err
+	}
+	svc, err := jobs.OpenWorkspace(cmd.Context(), ws, jobs.Options{})
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+	u, err := svc.Setup(cmd.Context(), jobs.SetupOptions{Admin: sf.admin, FullName: sf.fullName, Password: pw, Company: sf.company, Records: sf.records})
+	if err != nil {
+		return refusalExit(err)
+	}
+	records, ok, err := svc.RecordsJob(cmd.Context(), u)
+	if err != nil {
+		return err
+	}
+	if g.json {
+		out := map[string]any{"workspace": svc.Dir(), "admin": u}
+		if ok {
+			out["records_job"] = records
+		}
+		return json.NewEncoder(cmd.OutOrStdout()).Encode(out)
+	}
+	w := cmd.OutOrStdout()
+	if _, err := fmt.Fprintf(w, "workspace %s ready; administrator %q created\n", svc.Dir(), u.Name); err != nil {
+		return err
+	}
+	if !ok {
+		_, err = fmt.Fprintf(cmd.ErrOrStderr(), "warning: the workspace's own records are NOT backed up; an administrator sets it up with `cadang records setup --repo REPO`\n")
+		return err
+	}
+	_, err = fmt.Fprintf(w, "records backup %s %s by the setup: %s into %s\n", records.Name, records.State, records.Schedule, records.Repository)
+	return err
+}
+
+func rebuildWorkspace(cmd *cobra.Command, g *globals, sf setupFlags) error {
+	if sf.admin != "" || sf.passwordFile != "" || sf.records.Repository != "" || sf.noRecords || len(sf.records.Replicas) > 0 {
+		return exitf(ExitUsage, "--restore-from rebuilds the accounts and the records backup from the backup: leave out --admin, --password-file and --records-*, except --records-password-file")
+	}
+	ws := g.Workspace()
+	if ws == "" {
+		return exitf(ExitUsage, "--restore-from needs --workspace NEW (or $CADANG_WORKSPACE): the folder to rebuild into")
+	}
+	pw := os.Getenv("CADANG_PASSWORD")
+	if sf.recordsPasswordFile != "" {
+		var err error
+		if pw, err = readSecretFile(sf.recordsPasswordFile); err != nil {
+			return err
+		}
+	}
+	res, err := jobs.RebuildWorkspace(cmd.Context(), ws, jobs.RebuildOptions{Repository: sf.restoreFrom, Password: pw, Snapshot: sf.snapshot})
+	if errors.Is(err, jobs.ErrRebuildDamaged) {
+		return withExit(ExitDamaged, err)
+	}
+	if err != nil {
+		return refusalExit(err)
+	}
+	if g.json {
+		if err := json.NewEncoder(cmd.OutOrStdout()).Encode(res); err != nil {
+			return err
+		}
+	} else if err := printRebuild(cmd, res); err != nil {
+		return err
+	}
+	if !res.OK() {
+		return exitf(ExitDamaged, "the rebuilt workspace does not verify: %d audit problem(s), %d document problem(s)", len(res.Audit.Problems), len(res.DocumentProblems))
+	}
+	return nil
+}
+
+func printRebuild(cmd *cobra.Command, res jobs.RebuildResult) error {
+	w := cmd.OutOrStdout()
+	fmt.Fprintf(w, "workspace %s rebuilt from snapshot %s (taken %s on %s) of %s\n", res.Workspace, shortSnap(res.Snapshot),
+		res.SnapshotTime.Local().Format("2006-01-02 15:04"), res.Host, res.Repository)
+	fmt.Fprintf(w, "  files:     %d restored, each matching its recorded SHA-256\n", res.Files)
+	fmt.Fprintf(w, "  catalog:   integrity_check ok, %d tables match the backup's figures\n", res.Tables)
+	fmt.Fprintf(w, "  audit log: %d entries, %d problem(s)\n", res.Audit.Entries, len(res.Audit.Problems))
+	fmt.Fprintf(w, "  documents: %d registered, %d problem(s)\n", res.Documents, len(res.DocumentProblems))
+	for _, p := range res.DocumentProblems {
+		fmt.Fprintf(w, "    %s\n", p)
+	}
+	for _, p := range res.SetAside {
+		fmt.Fprintf(w, "  set aside: %s (filed after the backup's catalog copy; not in the register)\n", p)
+	}
+	if len(res.RunsClosed) > 0 {
+		fmt.Fprintf(w, "  runs in progress at the copy, now closed: %v\n", res.RunsClosed)
+	}
+	if res.RecordsRepository != "" && res.RecordsRepository != res.Repository {
+		fmt.Fprintf(w, "  the records backup goes on into %s: if that place is gone, `job edit %s --repo …` (an IT manager approves)\n",
+			res.RecordsRepository, jobs.RecordsJobName)
+	}
+	_, err := fmt.Fprintln(w, "log in with the accounts of the lost workspace")
+	return err
 }
 
 // refusalExit gives procedure refusals exit status 3.

@@ -50,7 +50,7 @@ for u in admin gideon budi sari; do printf 'password-%s\n' "$u" >"$tmp/$u.pw"; d
 c() { "$bin" --workspace "$ws" "$@" >/dev/null; }
 as() { local who=$1; shift; c "$@" --as "$who" --login-file "$tmp/$who.pw"; }
 
-c setup --admin admin --full-name "Ayu Lestari" --password-file "$tmp/admin.pw" --company "PT Sefas Keliantama"
+c setup --admin admin --full-name "Ayu Lestari" --password-file "$tmp/admin.pw" --company "PT Sefas Keliantama" --records-repo "$tmp/repos/records"
 as admin user add --name gideon --full-name "Gideon B. Sirapanji" --role manager --password-file "$tmp/gideon.pw"
 as admin user add --name budi --full-name "Budi Santoso" --role staff --password-file "$tmp/budi.pw"
 as admin user add --name sari --full-name "Sari Wulandari" --role user --department Finance --password-file "$tmp/sari.pw"
