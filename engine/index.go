@@ -16,7 +16,7 @@ import (
 type index struct {
 	mu      sync.RWMutex
 	blobs   map[ID]blobLoc
-	packs   map[ID]int64 // indexed packs and their sizes (0 when unknown)
+	packs   map[ID]int64 // indexed packs and their sizes
 	files   []ID         // index files loaded
 	pending map[ID]bool  // blobs claimed by a writer, not yet in a pack
 	unsaved []packInfo   // packs written but not yet in an index file
@@ -143,6 +143,12 @@ func decodeIndex(plain []byte) ([]packInfo, error) {
 		if err != nil {
 			return nil, fmt.Errorf("index: pack: %w", err)
 		}
+		// Every pack ends with its header and the header's length, and its
+		// offsets are 32-bit: a size outside that range is damage, and the
+		// bounds below hold for every entry only with a real size.
+		if pj.Size < packTrailer || pj.Size > maxPackSize {
+			return nil, fmt.Errorf("index: pack %s: %w: size %d out of range", pj.ID, errDamaged, pj.Size)
+		}
 		p := packInfo{ID: pid, Size: pj.Size}
 		for _, bj := range pj.Blobs {
 			id, err := parseID(bj.ID)
@@ -161,7 +167,8 @@ func decodeIndex(plain []byte) ([]packInfo, error) {
 			if bj.LZ4 {
 				flags |= flagLZ4
 			}
-			if bj.Raw > maxBlobSize || (pj.Size > 0 && int64(bj.Offset)+int64(bj.Length) > pj.Size) {
+			if bj.Raw > maxBlobSize || bj.Length > maxStoredBlob ||
+				int64(bj.Offset)+int64(bj.Length) > pj.Size-packTrailer {
 				return nil, fmt.Errorf("index: blob %s: %w: out of range", bj.ID, errDamaged)
 			}
 			p.Entries = append(p.Entries, packEntry{ID: id, blobLoc: blobLoc{Pack: pid, Offset: bj.Offset, Length: bj.Length, Raw: bj.Raw, Flags: flags}})

@@ -25,6 +25,11 @@ const (
 	packVersion     = 1
 	headerEntrySize = 1 + 32 + 4 + 4 + 4
 	maxBlobSize     = 64 << 20
+	// maxStoredBlob bounds a blob's stored length: LZ4 is kept only when
+	// it shrinks the blob, and sealing adds a nonce and a tag.
+	maxStoredBlob = maxBlobSize + gcmNonceSize + gcmTagSize
+	packTrailer   = 4                   // the header length at the end of a pack
+	maxPackSize   = 1<<32 + packTrailer // offsets and lengths are 32-bit
 )
 
 // blobLoc says where a blob is stored.
@@ -171,7 +176,8 @@ func decodePackHeader(plain []byte, pack ID, headerStart int64) ([]packEntry, er
 		e.Offset = binary.LittleEndian.Uint32(p[33:])
 		e.Length = binary.LittleEndian.Uint32(p[37:])
 		e.Raw = binary.LittleEndian.Uint32(p[41:])
-		if int64(e.Offset)+int64(e.Length) > headerStart || e.Raw > maxBlobSize || e.typ() > blobTree || e.Flags&^(typeMask|flagLZ4) != 0 {
+		if int64(e.Offset)+int64(e.Length) > headerStart || e.Length > maxStoredBlob ||
+			e.Raw > maxBlobSize || e.typ() > blobTree || e.Flags&^(typeMask|flagLZ4) != 0 {
 			return nil, fmt.Errorf("pack header: %w: entry out of range", errDamaged)
 		}
 		entries = append(entries, e)

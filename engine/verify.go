@@ -152,7 +152,7 @@ func (v *verifier) checkPacks(ctx context.Context) error {
 		case !ok:
 			missing[id] = true
 			v.damage(packName(id), fmt.Errorf("pack is missing"))
-		case size > 0 && got != size:
+		case got != size:
 			v.damage(packName(id), fmt.Errorf("pack has %d bytes, the index says %d", got, size))
 		default:
 			v.total += got
