@@ -49,6 +49,7 @@ func (r *Repository) Backup(ctx context.Context, paths []string, opt BackupOptio
 	if err != nil {
 		return nil, err
 	}
+	b.parent = parent
 	b.stopProgress = startReporter(opt.Progress, b.progressStats)
 	res, err := b.run(ctx, sources, parent)
 	b.stopProgress()
@@ -203,7 +204,8 @@ type backupRun struct {
 	opt      BackupOptions
 	start    time.Time
 	pk       *packer
-	repoRoot string // local repository folder, skipped
+	repoRoot string    // local repository folder, skipped
+	parent   *Snapshot // compared with; nil when there is none
 
 	files    chan *fileJob
 	blobs    chan *blobJob

@@ -19,8 +19,13 @@ import (
 func (b *backupRun) saveRoot(ctx context.Context, sources []source, parent *Snapshot) (ID, error) {
 	var parentRoot *treeJSON
 	if parent != nil {
-		if id, err := parent.treeID(); err == nil {
-			parentRoot, _ = b.r.loadTree(ctx, id) // no parent tree: everything counts as new
+		id, err := parent.treeID()
+		if err == nil {
+			parentRoot, err = b.r.loadTree(ctx, id)
+		}
+		if err != nil && ctx.Err() == nil {
+			// Everything is read again; the run says why it took long.
+			b.warn(strings.Join(sourcePaths(sources), ", "), parentTreeError(parent, err))
 		}
 	}
 	root := &memDir{}
@@ -63,6 +68,17 @@ func (b *backupRun) saveRoot(ctx context.Context, sources []source, parent *Snap
 		return ID{}, err
 	}
 	return b.saveMemDir(ctx, root)
+}
+
+// parentTreeError reports a folder listing of the parent snapshot that
+// could not be loaded: the backup goes on, reading that folder's files
+// again, but the parent snapshot is damaged and verify should be run.
+func parentTreeError(parent *Snapshot, err error) error {
+	id := ""
+	if parent != nil {
+		id = parent.ShortID()
+	}
+	return fmt.Errorf("parent snapshot %s: folder listing could not be loaded, so its files were read again (run cadang verify): %w", id, err)
 }
 
 type pendingNode struct {
@@ -249,12 +265,16 @@ type dirWalk struct {
 func (b *backupRun) walkDir(ctx context.Context, p string, parentTree *ID) (w dirWalk) {
 	var prevByName map[string]*treeNode
 	if parentTree != nil {
-		if prev, err := b.r.loadTree(ctx, *parentTree); err == nil {
+		prev, err := b.r.loadTree(ctx, *parentTree)
+		switch {
+		case err == nil:
 			w.prev = prev
 			prevByName = make(map[string]*treeNode, len(prev.Nodes))
 			for i := range prev.Nodes {
 				prevByName[prev.Nodes[i].Name] = &prev.Nodes[i]
 			}
+		case ctx.Err() == nil:
+			b.warn(p, parentTreeError(b.parent, err))
 		}
 	}
 	entries, err := os.ReadDir(p)
