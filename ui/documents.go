@@ -2,7 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"os/exec"
 	"path/filepath"
 	"strings"
 
@@ -13,8 +12,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"cadang/engine/childproc"
 	"cadang/jobs"
+	"cadang/printing"
 )
 
 // docTypeName is a document type in the chosen language.
@@ -34,19 +33,20 @@ func docTypeName(t string) string {
 	return t
 }
 
-// printFile sends a PDF to the default printer with CUPS' lp.
+// printFile puts a PDF on paper the way the system allows (package
+// printing): lp on Linux, the viewer's print dialog on Windows and macOS.
 func printFile(s *session, path string) {
-	lp, err := exec.LookPath("lp")
-	if err != nil {
-		showError(s.win, fmt.Errorf("%s", lang.L("No print command (lp) on this computer: open the PDF and print it from the viewer.")))
-		return
-	}
 	s.bg(func() {
-		// lp needs only where CUPS and the chosen printer are.
-		out, err := childproc.Command(s.ctx, childproc.Env{Allow: []string{"CUPS_*", "PRINTER", "LPDEST"}}, lp, path).CombinedOutput()
+		res, err := printing.New().Print(s.ctx, path)
 		fyne.Do(func() {
-			if err != nil {
-				showError(s.win, fmt.Errorf("print %s: %v: %s", path, err, out))
+			switch {
+			case err != nil:
+				showError(s.win, err)
+			case res.Fallback != nil:
+				showInfo(s.win, lang.L("Print"), lang.L("{{.Tool}} is not installed, so the PDF opened in its viewer: print it from there.", map[string]any{"Tool": strings.Join(res.Fallback.Tools, ", ")})+
+					" "+res.Fallback.Install)
+			case res.Action == printing.Opened:
+				showInfo(s.win, lang.L("Print"), lang.L("The PDF opened in its viewer: print it from there."))
 			}
 		})
 	})

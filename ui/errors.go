@@ -15,6 +15,7 @@ import (
 
 	"cadang/engine"
 	"cadang/jobs"
+	"cadang/printing"
 )
 
 // showError tells the person what went wrong and what to do, in the chosen
@@ -53,6 +54,13 @@ func explain(err error) (what, todo string) {
 		return translateMessage(err.Error()), lang.L("Check the repository location in the job (Jobs, Edit), or create the repository there first.")
 	case errors.Is(err, engine.ErrNoSnapshot):
 		return translateMessage(err.Error()), lang.L("Pick another date: no backup exists at or before the one chosen.")
+	case errors.Is(err, printing.ErrMissingTool):
+		var missing *printing.MissingToolError
+		errors.As(err, &missing)
+		return lang.L("This computer lacks the program to print or open a PDF: {{.Tools}}.", map[string]any{"Tools": strings.Join(missing.Tools, ", ")}),
+			missing.Install + ". " + lang.L("Or save the PDF and print it elsewhere.")
+	case errors.Is(err, printing.ErrNoPrinter):
+		return lang.L("No default printer is set."), lang.L("Choose a default printer in the system's printer settings, then print again.")
 	case errors.Is(err, os.ErrPermission):
 		return translateMessage(err.Error()), lang.L("Cadang may not read or write there. Choose another place or ask an administrator for access.")
 	case errors.Is(err, os.ErrNotExist):

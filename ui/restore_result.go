@@ -2,8 +2,6 @@ package ui
 
 import (
 	"fmt"
-	"net/url"
-	"path/filepath"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -14,6 +12,7 @@ import (
 
 	"cadang/engine"
 	"cadang/jobs"
+	"cadang/printing"
 )
 
 // verification is what the window shows after a restore: the request's
@@ -164,12 +163,12 @@ func documentActions(s *session, d jobs.Document) fyne.CanvasObject {
 	return container.NewHBox(label, open, print)
 }
 
-// openFile opens a PDF in the desktop's viewer (xdg-open on Linux).
+// openFile opens a PDF in the desktop's viewer (package printing).
 func openFile(s *session, path string) {
-	u := &url.URL{Scheme: "file", Path: filepath.ToSlash(path)}
-	if err := fyne.CurrentApp().OpenURL(u); err != nil {
-		showError(s.win, fmt.Errorf("open %s: %w", path, err))
-	}
+	s.bg(func() {
+		_, err := printing.New().Open(s.ctx, path)
+		fyne.Do(func() { showError(s.win, err) })
+	})
 }
 
 // handoverDialog completes and files the handover form (SOP 5.4e).
