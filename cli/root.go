@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/spf13/cobra"
+
+	"cadang/engine/secrets"
 )
 
 // Version is set at build time with -ldflags "-X cadang/cli.Version=…".
@@ -122,7 +124,8 @@ func Execute(ctx context.Context, args []string, opt Options) int {
 	if cmd != nil {
 		name = cmd.CommandPath()
 	}
-	fmt.Fprintf(root.ErrOrStderr(), "%s: %v\n", name, err)
+	// Last line of defence: a tool's message may quote a location with a secret.
+	fmt.Fprintf(root.ErrOrStderr(), "%s: %s\n", name, secrets.Redact(err.Error()))
 	return code
 }
 

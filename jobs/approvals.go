@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"cadang/engine/secrets"
 	"cadang/forms"
 	"cadang/pdfdoc"
 	"cadang/store"
@@ -141,7 +142,7 @@ func (s *Service) fileRequestForm(ctx context.Context, actor string, r *store.Re
 		paths = r.Include // a partial restore: what was asked for, not the whole job
 	}
 	form := forms.RequestForm{Kind: r.Kind, Department: r.Department, Requester: displayName(requester), Data: j.Name,
-		Paths: paths, RequestedAt: r.RequestedAt, Reason: r.Reason, Target: r.Target, Status: r.State,
+		Paths: paths, RequestedAt: r.RequestedAt, Reason: r.Reason, Target: secrets.Redact(r.Target), Status: r.State,
 		DecidedBy: displayName(decider), DecidedAt: r.DecidedAt, RejectReason: r.RejectReason}
 	decLabel := pdfdoc.T("Disetujui oleh", "Approved by")
 	if r.State == RequestRejected {

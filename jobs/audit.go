@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"cadang/engine/secrets"
 	"cadang/store"
 )
 
@@ -17,7 +18,7 @@ type AuditProblem = store.AuditProblem
 // failure of the action, because an unlogged action breaks the SOP.
 func (s *Service) audit(ctx context.Context, actor, action, object, from, to, detail string) error {
 	_, err := s.catalog.AppendAudit(ctx, store.AuditEntry{At: s.now(), Actor: actor, Action: action,
-		Object: object, FromState: from, ToState: to, Detail: detail})
+		Object: object, FromState: from, ToState: to, Detail: secrets.Redact(detail)})
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", action, object, err)
 	}

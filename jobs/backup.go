@@ -7,6 +7,7 @@ import (
 	"io"
 
 	"cadang/engine"
+	"cadang/engine/secrets"
 	"cadang/pdfdoc"
 	"cadang/reports"
 	"cadang/store"
@@ -160,6 +161,7 @@ func (s *Service) finishBackup(ctx context.Context, j store.Job, run store.Run, 
 	}
 	// Record even when the caller's context ended: the run happened.
 	rctx := context.WithoutCancel(ctx)
+	redactRun(&run)
 	if err := s.catalog.UpdateRun(rctx, run); err != nil {
 		return Run{}, err
 	}
@@ -215,7 +217,7 @@ func (s *Service) fileExecutionReport(ctx context.Context, actor string, j store
 	if err != nil {
 		return Document{}, err
 	}
-	rep := reports.ExecutionReport{JobName: j.Name, Sources: s.reportedSources(ctx, j), Repository: j.Repository, Scheduled: run.ScheduledAt,
+	rep := reports.ExecutionReport{JobName: j.Name, Sources: redactAll(s.reportedSources(ctx, j)), Repository: secrets.Redact(j.Repository), Scheduled: run.ScheduledAt,
 		Started: run.StartedAt, Finished: run.FinishedAt, Status: reportStatus(run.Status), SnapshotID: run.SnapshotID,
 		FilesNew: run.FilesNew, FilesChanged: run.FilesChanged, FilesUnmodified: run.FilesUnmodified, BytesRead: run.BytesRead,
 		BytesAdded: run.BytesAdded, TotalBytes: run.TotalBytes, Error: run.Error}

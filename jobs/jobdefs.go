@@ -91,6 +91,9 @@ func (spec JobSpec) normalized() (JobSpec, error) {
 		return spec, fmt.Errorf("job %q: at least one source path is required", spec.Name)
 	}
 	for i, p := range spec.Sources {
+		if err := checkLocation("source", p); err != nil {
+			return spec, fmt.Errorf("job %q: %w", spec.Name, err)
+		}
 		if p == WorkspaceSource { // the records job's; checkRecordsEdit keeps it there
 			continue
 		}
@@ -108,6 +111,14 @@ func (spec JobSpec) normalized() (JobSpec, error) {
 	}
 	if strings.TrimSpace(spec.Repository) == "" {
 		return spec, fmt.Errorf("job %q: a repository is required", spec.Name)
+	}
+	if err := checkLocation("repository", spec.Repository); err != nil {
+		return spec, fmt.Errorf("job %q: %w", spec.Name, err)
+	}
+	for _, r := range spec.Replicas {
+		if err := checkLocation("replica", r); err != nil {
+			return spec, fmt.Errorf("job %q: %w", spec.Name, err)
+		}
 	}
 	if !strings.Contains(spec.Repository, "://") {
 		abs, err := filepath.Abs(spec.Repository)

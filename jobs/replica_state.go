@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"cadang/engine/replica"
+	"cadang/engine/secrets"
 	"cadang/pdfdoc"
 	"cadang/reports"
 	"cadang/store"
@@ -15,7 +16,7 @@ import (
 // (issue 7: "the catalog keeps each replica's last sync and lag"). A
 // catalog error is logged, not fatal: the backup itself is stored.
 func (s *Service) recordReplica(ctx context.Context, jobID, runID int64, st ReplicaResult) {
-	rs := store.ReplicaState{JobID: jobID, Name: st.Name, URL: st.URL, RunID: runID, Status: st.Status, Error: st.Error,
+	rs := store.ReplicaState{JobID: jobID, Name: st.Name, URL: secrets.Redact(st.URL), RunID: runID, Status: st.Status, Error: secrets.Redact(st.Error),
 		LastAttempt: st.LastAttempt, LastSync: st.LastSync}
 	if st.Lag != nil {
 		rs.LagKnown, rs.MissingSnapshots, rs.MissingFiles, rs.MissingBytes = true, st.Lag.Snapshots, st.Lag.Files, st.Lag.Bytes

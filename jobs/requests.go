@@ -136,6 +136,9 @@ func (s *Service) CreateRequest(ctx context.Context, as User, nr NewRequest) (Re
 	if err != nil {
 		return Request{}, err
 	}
+	if err := checkLocation("restore target", nr.Target); err != nil {
+		return Request{}, err
+	}
 	j, err := s.findJob(ctx, nr.Job)
 	if err != nil {
 		return Request{}, err

@@ -11,6 +11,7 @@ import (
 
 	"cadang/engine"
 	"cadang/engine/dbsource"
+	"cadang/engine/secrets"
 	"cadang/forms"
 	"cadang/pdfdoc"
 	"cadang/reports"
@@ -54,6 +55,9 @@ func (s *Service) runRequest(ctx context.Context, actor string, id int64, opt Ru
 	}
 	if opt.Target != "" {
 		r.Target = opt.Target
+	}
+	if err := checkLocation("restore target", r.Target); err != nil {
+		return Request{}, fmt.Errorf("run request #%d: %w", r.ID, err)
 	}
 	if r.Target == "" {
 		return Request{}, fmt.Errorf("run request #%d: a restore needs a target folder (--target)", r.ID)
@@ -268,6 +272,7 @@ func (s *Service) recordRestoreRun(ctx context.Context, rr restoreRecord) {
 	if runErr != nil {
 		run.Error = runErr.Error()
 	}
+	redactRun(&run)
 	var err error
 	if run.ID, err = s.catalog.InsertRun(ctx, run); err != nil {
 		s.log.Error("record restore run", "request", r.ID, "err", err)
@@ -289,7 +294,7 @@ func (s *Service) fileVerificationReport(ctx context.Context, actor string, j st
 		return Document{}, err
 	}
 	rep := reports.RestoreVerificationReport{RequestNumber: r.Number, Data: j.Name, SnapshotID: snap.ID, SnapshotTime: snap.Time,
-		RequestedAt: r.RequestedAt, Target: r.Target, Include: r.Include, Attempts: r.Attempts, Result: result}
+		RequestedAt: r.RequestedAt, Target: secrets.Redact(r.Target), Include: r.Include, Attempts: r.Attempts, Result: result}
 	for _, c := range checks {
 		rep.Files = append(rep.Files, reports.FileCheck{Path: c.Path, Size: c.Size, Want: c.Want, Got: c.Got, OK: c.OK, Err: c.Err})
 	}
@@ -337,7 +342,7 @@ func (s *Service) Handover(ctx context.Context, as User, id int64, opt HandoverO
 		data += ": " + strings.Join(r.Include, ", ") // a partial restore hands over only these
 	}
 	form := forms.HandoverForm{RequestNumber: r.Number, Department: r.Department, Requester: displayName(requester), Data: data,
-		SnapshotID: r.SnapshotID, Target: r.Target, VerificationOK: true, Notes: opt.Notes}
+		SnapshotID: r.SnapshotID, Target: secrets.Redact(r.Target), VerificationOK: true, Notes: opt.Notes}
 	for _, run := range runs {
 		if run.RequestID == r.ID {
 			form.Files, form.Bytes, form.VerifiedFiles = run.FilesNew, run.TotalBytes, run.FilesNew

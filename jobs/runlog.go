@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"cadang/engine/secrets"
 	"cadang/store"
 )
 
@@ -43,7 +44,7 @@ func (s *Service) logRun(job string, r store.Run) {
 	path := filepath.Join(s.dir, "logs", at.Local().Format("2006-01")+".log")
 	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err == nil {
-		_, err = f.WriteString(strings.Join(fields, " ") + "\n")
+		_, err = f.WriteString(secrets.Redact(strings.Join(fields, " ")) + "\n")
 		if cerr := f.Close(); err == nil {
 			err = cerr
 		}

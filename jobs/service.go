@@ -13,6 +13,7 @@ import (
 
 	"github.com/jonboulle/clockwork"
 
+	"cadang/engine/secrets"
 	"cadang/store"
 )
 
@@ -146,7 +147,7 @@ func OpenWorkspace(ctx context.Context, dir string, opt Options) (*Service, erro
 	if opt.ReplicaRetryDelays == nil {
 		opt.ReplicaRetryDelays = DefaultReplicaRetryDelays
 	}
-	s := &Service{dir: abs, catalog: cat, log: opt.Logger, clock: opt.Clock, now: opt.Clock.Now,
+	s := &Service{dir: abs, catalog: cat, log: slog.New(secrets.LogHandler(opt.Logger.Handler())), clock: opt.Clock, now: opt.Clock.Now,
 		engine: opt.Engine, repl: opt.Replicator, retries: opt.MaxRestoreAttempts,
 		events: newBroker(), running: newRunGuard(), replRetry: newReplicaRetries(opt.ReplicaRetryDelays)}
 	if err := s.seedSettings(ctx); err != nil {

@@ -14,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"cadang/engine"
+	"cadang/engine/secrets"
 	"cadang/jobs"
 	"cadang/printing"
 )
@@ -25,7 +26,7 @@ func showError(w fyne.Window, err error) {
 		return
 	}
 	what, todo := explain(err)
-	msg := widget.NewLabel(what)
+	msg := widget.NewLabel(secrets.Redact(what)) // a tool's message may quote a location
 	msg.Wrapping = fyne.TextWrapWord
 	hint := widget.NewLabel(todo)
 	hint.Wrapping = fyne.TextWrapWord

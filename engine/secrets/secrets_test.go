@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"errors"
+	"log/slog"
 	"strings"
 	"testing"
 )
@@ -93,5 +94,18 @@ func TestSecretRedactInText(t *testing.T) {
 		if got := Redact(tc.in); got != tc.want {
 			t.Errorf("Redact(%q)\n = %q\nwant %q", tc.in, got, tc.want)
 		}
+	}
+}
+
+// TestSecretLogHandlerRedacts: messages, string attributes, errors and
+// groups reach the wrapped handler masked.
+func TestSecretLogHandlerRedacts(t *testing.T) {
+	var buf strings.Builder
+	log := slog.New(LogHandler(slog.NewTextHandler(&buf, nil))).With("repo", "sftp://u:"+marker+"@h/x")
+	log.Error("open postgres://u@h/db?password="+marker, "err", errors.New("dial s3://AK:"+marker+"@h/b"),
+		slog.Group("job", "source", "host=h password="+marker), "n", 3)
+	got := buf.String()
+	if strings.Contains(got, marker) || strings.Count(got, Mask) != 4 || !strings.Contains(got, "n=3") {
+		t.Fatalf("log line %q: want 4 masked secrets and the rest kept", got)
 	}
 }
