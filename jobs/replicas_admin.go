@@ -7,7 +7,6 @@ package jobs
 // methods in replicas_service.go, which check the role and audit.
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"errors"
@@ -21,6 +20,7 @@ import (
 
 	"cadang/engine"
 	"cadang/engine/backend"
+	"cadang/engine/backend/rclone"
 	"cadang/engine/location"
 	"cadang/engine/replica"
 )
@@ -311,33 +311,10 @@ func RcloneRemotes(ctx context.Context) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list rclone remotes: %w (install it: sudo apt-get install rclone, or the installer from rclone.org)", ErrNoRclone)
 	}
-	var stderr bytes.Buffer
-	cmd := exec.CommandContext(ctx, prog, "listremotes")
-	cmd.Stderr = &stderr
-	cmd.Env = withoutSecrets(os.Environ())
-	out, err := cmd.Output()
+	// rclone runs with its own allow-listed environment (engine/childproc).
+	remotes, err := rclone.Remotes(ctx, rclone.Options{Program: prog})
 	if err != nil {
-		return nil, fmt.Errorf("rclone listremotes: %w: %s", err, strings.TrimSpace(stderr.String()))
+		return nil, fmt.Errorf("list rclone remotes: %w", err)
 	}
-	var remotes []string
-	sc := bufio.NewScanner(bytes.NewReader(out))
-	for sc.Scan() {
-		if r := strings.TrimSpace(sc.Text()); r != "" {
-			remotes = append(remotes, r)
-		}
-	}
-	return remotes, sc.Err()
-}
-
-// withoutSecrets drops Cadang's own secrets from a child's environment:
-// rclone needs its configuration, never the repository or login password.
-func withoutSecrets(env []string) []string {
-	out := env[:0:0]
-	for _, kv := range env {
-		if k, _, _ := strings.Cut(kv, "="); k == "CADANG_PASSWORD" || k == "CADANG_LOGIN" {
-			continue
-		}
-		out = append(out, kv)
-	}
-	return out
+	return remotes, nil
 }

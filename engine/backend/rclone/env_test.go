@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -63,5 +64,19 @@ func TestSecretRcloneEnvironment(t *testing.T) {
 				t.Errorf("AWS_SECRET_ACCESS_KEY passed = %v, want %v", has, tc.wantAWS)
 			}
 		})
+	}
+}
+
+// TestRemotes lists the configured remotes through the same allow-listed
+// environment (RCLONE_CONFIG passes).
+func TestRemotes(t *testing.T) {
+	config, _ := testRemotes(t)
+	t.Setenv("RCLONE_CONFIG", config)
+	got, err := Remotes(context.Background(), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Contains(got, "cadanglocal:") || !slices.Contains(got, "cadangsftp:") {
+		t.Fatalf("Remotes = %q, want the test configuration's cadanglocal: and cadangsftp:", got)
 	}
 }

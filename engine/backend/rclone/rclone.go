@@ -117,6 +117,26 @@ func New(ctx context.Context, opt Options) (*Backend, error) {
 	return b, nil
 }
 
+// Remotes lists the remotes of the rclone configuration (RCLONE_CONFIG or
+// opt.Config picks the file) as "name:", ready to prefix a path.
+func Remotes(ctx context.Context, opt Options) ([]string, error) {
+	if opt.Program == "" {
+		opt.Program = "rclone"
+	}
+	b := &Backend{opt: opt, env: childproc.Env{Allow: rcloneVars}}
+	out, err := b.run(ctx, nil, "listremotes")
+	if err != nil {
+		return nil, err
+	}
+	var remotes []string
+	for _, line := range strings.Split(string(out), "\n") {
+		if r := strings.TrimSpace(line); r != "" {
+			remotes = append(remotes, r)
+		}
+	}
+	return remotes, nil
+}
+
 // remoteType finds name in `rclone listremotes --long` ("name:   type" lines).
 func remoteType(listremotes []byte, name string) (string, bool) {
 	for _, line := range strings.Split(string(listremotes), "\n") {
