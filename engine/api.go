@@ -272,17 +272,3 @@ type PruneResult struct {
 	PacksRewritten int   `json:"packs_rewritten"`
 	BytesFreed     int64 `json:"bytes_freed"`
 }
-
-// ReplicateOptions configure copying a repository to a replica.
-type ReplicateOptions struct {
-	BandwidthLimit int64 // bytes per second, 0 = unlimited
-	Progress       Progress
-}
-
-// ReplicateResult reports a replication.
-type ReplicateResult struct {
-	FilesCopied  int           `json:"files_copied"`
-	BytesCopied  int64         `json:"bytes_copied"`
-	FilesSkipped int           `json:"files_skipped"` // already present and verified
-	Duration     time.Duration `json:"duration_ns"`
-}

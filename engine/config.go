@@ -20,16 +20,6 @@ import (
 // formatVersion is the repository format this code writes and reads.
 const formatVersion = 1
 
-// Repository file layout (see docs/FORMAT.md).
-const (
-	configFile   = "config"
-	keysDir      = "keys/"
-	packsDir     = "packs/"
-	indexDir     = "index/"
-	snapshotsDir = "snapshots/"
-	locksDir     = "locks/"
-)
-
 // repoConfig is the plaintext header of a repository.
 type repoConfig struct {
 	Version   int          `json:"version"`

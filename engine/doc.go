@@ -5,7 +5,7 @@
 //
 // Vocabulary (docs/FORMAT.md has the byte layout):
 //   - chunk: a piece of a file cut by content-defined chunking (FastCDC,
-//     ~1 MiB), named by its BLAKE3 (keyed when encrypted);
+//     512 KiB average), named by its BLAKE3 (keyed when encrypted);
 //   - tree: one folder's listing (JSON), itself stored like a chunk;
 //   - blob: a chunk or a tree as stored: LZ4-compressed when that helps,
 //     sealed with AES-256-GCM when encrypted;
@@ -31,8 +31,26 @@
 // writes chunks at their offsets (zero chunks stay holes), and re-reads
 // every file through the same descriptor to check its SHA-256.
 //
-// Non-guarantees: ownership (uid/gid), extended attributes, ACLs and hard
-// links are not stored; special files (devices, FIFOs, sockets) are skipped
-// with a warning. Two processes must not write one repository at once
-// without the lock (e.g. over a file system that loses files on rename).
+// Trust: a repository opened with a password is encrypted (ErrNotEncrypted
+// otherwise), and its key files authenticate the plaintext config, so an
+// edited config is ErrTampered at open (docs/FORMAT.md §3–4).
+//
+// What a snapshot records of each entry: name (exact bytes), type, mode
+// with setuid/setgid/sticky, modification time, size, content, link
+// target, numeric owner and group (Linux), extended attributes (Linux:
+// POSIX ACLs, Samba's security.NTACL, SELinux labels, user.*). A restore
+// run as root gives entries their owners; run as anyone else they keep the
+// restoring user and lose setuid/setgid. A target that cannot hold an
+// extended attribute drops it.
+//
+// Non-guarantees: hard links are restored as separate files; special files
+// (devices, FIFOs, sockets) are skipped with a warning; access times are
+// not kept. Two processes must not write one repository at once without
+// the lock (e.g. over a file system that loses files on rename).
+//
+// Layering: this package links only the repository format and
+// engine/backend (TestLayering). It takes a backend.Backend; opening one
+// from a path or URL is engine/location's job, and copying a repository
+// to replicas is engine/replica's. The layout (ConfigFile, PacksDir, ...,
+// KindOf) is defined here once for all of them.
 package engine

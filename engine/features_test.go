@@ -204,7 +204,7 @@ func TestResumeWithoutReupload(t *testing.T) {
 	}
 	var packs atomic.Int32
 	be.SaveHook = func(name string) error {
-		if strings.HasPrefix(name, packsDir) {
+		if strings.HasPrefix(name, PacksDir) {
 			if packs.Add(1) > 4 {
 				return errors.New("disk gone")
 			}
@@ -216,9 +216,9 @@ func TestResumeWithoutReupload(t *testing.T) {
 		t.Fatal("backup with a failing backend succeeded")
 	}
 	be.SaveHook = nil
-	_ = be.List(ctx, locksDir, func(fi backend.FileInfo) error { return be.Remove(ctx, fi.Name) }) // as if killed
+	_ = be.List(ctx, LocksDir, func(fi backend.FileInfo) error { return be.Remove(ctx, fi.Name) }) // as if killed
 	before := map[string]bool{}
-	_ = be.List(ctx, packsDir, func(fi backend.FileInfo) error { before[fi.Name] = true; return nil })
+	_ = be.List(ctx, PacksDir, func(fi backend.FileInfo) error { before[fi.Name] = true; return nil })
 	if len(before) != 4 {
 		t.Fatalf("%d packs stored before the failure, want 4", len(before))
 	}
@@ -238,7 +238,7 @@ func TestResumeWithoutReupload(t *testing.T) {
 			t.Errorf("pack %s of the interrupted run was not adopted", name)
 		}
 	}
-	_ = be.List(ctx, packsDir, func(fi backend.FileInfo) error {
+	_ = be.List(ctx, PacksDir, func(fi backend.FileInfo) error {
 		id, _ := parsePackName(fi.Name)
 		entries, err := r2.parsePack(id, be.Bytes(fi.Name))
 		if err != nil {

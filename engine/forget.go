@@ -72,7 +72,7 @@ func (r *Repository) ForgetWith(ctx context.Context, opt ForgetOptions) (*Forget
 		return res, nil
 	}
 	for _, s := range res.Remove {
-		if err := r.be.Remove(ctx, snapshotsDir+s.ID); err != nil && !isNotFound(err) {
+		if err := r.be.Remove(ctx, SnapshotsDir+s.ID); err != nil && !isNotFound(err) {
 			return res, fmt.Errorf("forget snapshot %s: %w", s.ShortID(), err)
 		}
 	}

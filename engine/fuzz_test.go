@@ -184,7 +184,7 @@ func TestWriteFuzzSeeds(t *testing.T) {
 		_ = be.List(ctx, "", func(fi backend.FileInfo) error {
 			data := be.Bytes(fi.Name)
 			switch {
-			case strings.HasPrefix(fi.Name, packsDir):
+			case strings.HasPrefix(fi.Name, PacksDir):
 				writeSeed(t, "FuzzPackHeader", i, fi.Name, data)
 				entries, _ := r.parsePack(ID{}, data)
 				for _, e := range entries {
@@ -194,9 +194,9 @@ func TestWriteFuzzSeeds(t *testing.T) {
 						writeSeed(t, "FuzzTree", i, e.ID.String(), plain)
 					}
 				}
-			case strings.HasPrefix(fi.Name, indexDir):
+			case strings.HasPrefix(fi.Name, IndexDir):
 				writeSeed(t, "FuzzIndex", i, fi.Name, data)
-			case strings.HasPrefix(fi.Name, snapshotsDir):
+			case strings.HasPrefix(fi.Name, SnapshotsDir):
 				writeSeed(t, "FuzzSnapshot", i, fi.Name, data)
 			}
 			return nil

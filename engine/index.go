@@ -188,7 +188,7 @@ func (r *Repository) saveIndex(ctx context.Context, packs []packInfo) (ID, int64
 	if err != nil {
 		return ID{}, 0, err
 	}
-	id, err := saveNamed(ctx, r.be, indexDir, stored)
+	id, err := saveNamed(ctx, r.be, IndexDir, stored)
 	if err != nil {
 		return id, 0, fmt.Errorf("save index: %w", err)
 	}
@@ -201,7 +201,7 @@ func (r *Repository) saveIndex(ctx context.Context, packs []packInfo) (ID, int64
 
 // loadIndexFile reads and decodes one index file.
 func (r *Repository) loadIndexFile(ctx context.Context, id ID) ([]packInfo, error) {
-	data, err := loadNamed(ctx, r.be, indexDir+id.String(), id)
+	data, err := loadNamed(ctx, r.be, IndexDir+id.String(), id)
 	if err != nil {
 		return nil, err
 	}
@@ -237,7 +237,7 @@ func listIDs(ctx context.Context, be backend.Backend, dir string) ([]ID, error) 
 // returned in bad rather than failing, so restore and verify can still use
 // the rest.
 func (r *Repository) buildIndex(ctx context.Context) (*index, map[ID]error, error) {
-	ids, err := listIDs(ctx, r.be, indexDir)
+	ids, err := listIDs(ctx, r.be, IndexDir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list index files: %w", err)
 	}
@@ -273,7 +273,7 @@ func (r *Repository) loadIndex(ctx context.Context) error {
 // listPacks returns every stored pack with its size.
 func (r *Repository) listPacks(ctx context.Context) (map[ID]int64, error) {
 	out := map[ID]int64{}
-	err := r.be.List(ctx, packsDir, func(fi backend.FileInfo) error {
+	err := r.be.List(ctx, PacksDir, func(fi backend.FileInfo) error {
 		if id, ok := parsePackName(fi.Name); ok {
 			out[id] = fi.Size
 		}

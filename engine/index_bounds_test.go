@@ -53,7 +53,7 @@ func TestIndexWithoutPackSizeIsReported(t *testing.T) {
 	if _, err := r.Backup(ctx, []string{src}, BackupOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	ids, err := listIDs(ctx, r.be, indexDir)
+	ids, err := listIDs(ctx, r.be, IndexDir)
 	if err != nil || len(ids) != 1 {
 		t.Fatalf("index files: %v, %v", ids, err)
 	}
@@ -68,11 +68,11 @@ func TestIndexWithoutPackSizeIsReported(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	crafted, err := saveNamed(ctx, r.be, indexDir, plain)
+	crafted, err := saveNamed(ctx, r.be, IndexDir, plain)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Remove(filepath.Join(dir, indexDir, ids[0].String())); err != nil {
+	if err := os.Remove(filepath.Join(dir, IndexDir, ids[0].String())); err != nil {
 		t.Fatal(err)
 	}
 	r2, err := openDir(t, dir, "")
@@ -85,7 +85,7 @@ func TestIndexWithoutPackSizeIsReported(t *testing.T) {
 	}
 	found := false
 	for _, d := range res.Damage {
-		found = found || d.Object == indexDir+crafted.String()
+		found = found || d.Object == IndexDir+crafted.String()
 	}
 	if !found {
 		t.Fatalf("verify damage = %+v, want the crafted index %s reported", res.Damage, crafted)

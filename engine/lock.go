@@ -112,7 +112,7 @@ func (r *Repository) checkLocks(ctx context.Context, own string, exclusive bool)
 // an exclusive lock of an unknown holder, so damage never lets two writers in.
 func (r *Repository) readLocks(ctx context.Context) (map[string]lockJSON, error) {
 	out := map[string]lockJSON{}
-	err := r.be.List(ctx, locksDir, func(fi backend.FileInfo) error {
+	err := r.be.List(ctx, LocksDir, func(fi backend.FileInfo) error {
 		data, err := loadAll(ctx, r.be, fi.Name)
 		if err != nil {
 			if isNotFound(err) { // released meanwhile
@@ -152,7 +152,7 @@ func (l *repoLock) write(ctx context.Context) error {
 	if _, err := rand.Read(rnd); err != nil {
 		return err
 	}
-	name := locksDir + hex.EncodeToString(rnd)
+	name := LocksDir + hex.EncodeToString(rnd)
 	if err := l.r.be.Save(ctx, name, strings.NewReader(string(stored)), int64(len(stored))); err != nil {
 		return fmt.Errorf("write lock: %w", err)
 	}

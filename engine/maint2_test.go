@@ -36,7 +36,7 @@ func TestPruneRemovesLeftovers(t *testing.T) {
 	}
 	countPacks := func() int {
 		n := 0
-		_ = r.be.List(ctx, packsDir, func(backend.FileInfo) error { n++; return nil })
+		_ = r.be.List(ctx, PacksDir, func(backend.FileInfo) error { n++; return nil })
 		return n
 	}
 	before := countPacks()
@@ -70,7 +70,7 @@ func TestVerifyStructure(t *testing.T) {
 		t.Fatal(err)
 	}
 	var victim string
-	_ = be.List(ctx, packsDir, func(fi backend.FileInfo) error { victim = fi.Name; return nil })
+	_ = be.List(ctx, PacksDir, func(fi backend.FileInfo) error { victim = fi.Name; return nil })
 	if err := be.Remove(ctx, victim); err != nil {
 		t.Fatal(err)
 	}

@@ -51,16 +51,16 @@ type packEntry struct {
 
 func packName(id ID) string {
 	s := id.String()
-	return packsDir + s[:2] + "/" + s
+	return PacksDir + s[:2] + "/" + s
 }
 
 // parsePackName returns the ID of "packs/xx/<hex>" names.
 func parsePackName(name string) (ID, bool) {
-	if len(name) != len(packsDir)+3+64 || name[:len(packsDir)] != packsDir {
+	if len(name) != len(PacksDir)+3+64 || name[:len(PacksDir)] != PacksDir {
 		return ID{}, false
 	}
-	id, err := parseID(name[len(packsDir)+3:])
-	if err != nil || name[len(packsDir):len(packsDir)+2] != id.String()[:2] {
+	id, err := parseID(name[len(PacksDir)+3:])
+	if err != nil || name[len(PacksDir):len(PacksDir)+2] != id.String()[:2] {
 		return ID{}, false
 	}
 	return id, true

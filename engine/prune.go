@@ -180,7 +180,7 @@ func (r *Repository) planPrune(ctx context.Context, used map[ID]bool) (*prunePla
 
 // executePrune writes new packs and the new index, then removes old files.
 func (r *Repository) executePrune(ctx context.Context, plan *prunePlan) (int64, error) {
-	old, err := listIDs(ctx, r.be, indexDir)
+	old, err := listIDs(ctx, r.be, IndexDir)
 	if err != nil {
 		return 0, err
 	}
@@ -228,7 +228,7 @@ func (r *Repository) executePrune(ctx context.Context, plan *prunePlan) (int64, 
 		if fresh[id] { // identical content: the same file is the new index
 			continue
 		}
-		if err := r.be.Remove(ctx, indexDir+id.String()); err != nil && !isNotFound(err) {
+		if err := r.be.Remove(ctx, IndexDir+id.String()); err != nil && !isNotFound(err) {
 			return 0, err
 		}
 	}

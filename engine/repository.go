@@ -37,7 +37,7 @@ type Repository struct {
 
 // Init creates a new repository in be.
 func Init(ctx context.Context, be backend.Backend, opt InitOptions) (*Repository, error) {
-	if _, err := be.Stat(ctx, configFile); err == nil {
+	if _, err := be.Stat(ctx, ConfigFile); err == nil {
 		return nil, fmt.Errorf("init %s: %w", be.Location(), ErrRepositoryExists)
 	} else if !isNotFound(err) {
 		return nil, fmt.Errorf("init %s: %w", be.Location(), err)
@@ -78,13 +78,13 @@ func Init(ctx context.Context, be backend.Backend, opt InitOptions) (*Repository
 		if err != nil {
 			return nil, fmt.Errorf("init: key file: %w", err)
 		}
-		if _, err := saveNamed(ctx, be, keysDir, kf); err != nil {
+		if _, err := saveNamed(ctx, be, KeysDir, kf); err != nil {
 			return nil, fmt.Errorf("init %s: %w", be.Location(), err)
 		}
 		mk = &k
 	}
 	// The config is written last: a crash before it leaves no repository.
-	if err := be.Save(ctx, configFile, bytes.NewReader(data), int64(len(data))); err != nil {
+	if err := be.Save(ctx, ConfigFile, bytes.NewReader(data), int64(len(data))); err != nil {
 		return nil, fmt.Errorf("init %s: %w", be.Location(), err)
 	}
 	return newRepository(be, cfg, mk)
@@ -96,11 +96,11 @@ func Init(ctx context.Context, be backend.Backend, opt InitOptions) (*Repository
 // snapshots without a config is refused: its config was lost, not never
 // written.
 func clearInterruptedInit(ctx context.Context, be backend.Backend) error {
-	keys, err := listIDs(ctx, be, keysDir)
+	keys, err := listIDs(ctx, be, KeysDir)
 	if err != nil || len(keys) == 0 {
 		return err
 	}
-	for _, dir := range []string{snapshotsDir, indexDir, packsDir} {
+	for _, dir := range []string{SnapshotsDir, IndexDir, PacksDir} {
 		found := false
 		err := be.List(ctx, dir, func(backend.FileInfo) error {
 			found = true
@@ -114,7 +114,7 @@ func clearInterruptedInit(ctx context.Context, be backend.Backend) error {
 		}
 	}
 	for _, id := range keys {
-		if err := be.Remove(ctx, keysDir+id.String()); err != nil && !isNotFound(err) {
+		if err := be.Remove(ctx, KeysDir+id.String()); err != nil && !isNotFound(err) {
 			return fmt.Errorf("remove the key file of an interrupted init: %w", err)
 		}
 	}
@@ -145,7 +145,7 @@ func newRepository(be backend.Backend, cfg repoConfig, mk *masterKey) (*Reposito
 // files (ErrTampered): an edited config must never make Cadang write
 // plaintext into an encrypted repository.
 func Open(ctx context.Context, be backend.Backend, password string) (*Repository, error) {
-	data, err := loadAll(ctx, be, configFile)
+	data, err := loadAll(ctx, be, ConfigFile)
 	if err != nil {
 		if isNotFound(err) {
 			return nil, fmt.Errorf("open %s: %w", be.Location(), ErrNotRepository)
@@ -156,7 +156,7 @@ func Open(ctx context.Context, be backend.Backend, password string) (*Repository
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", be.Location(), err)
 	}
-	keys, err := listIDs(ctx, be, keysDir)
+	keys, err := listIDs(ctx, be, KeysDir)
 	if err != nil {
 		return nil, fmt.Errorf("open %s: list keys: %w", be.Location(), err)
 	}
@@ -206,12 +206,12 @@ type openedKey struct {
 // authenticates another config is ErrTampered.
 func findKey(ctx context.Context, be backend.Backend, ids []ID, password, sum string) (openedKey, error) {
 	if len(ids) == 0 {
-		return openedKey{}, fmt.Errorf("no key files in %s", keysDir)
+		return openedKey{}, fmt.Errorf("no key files in %s", KeysDir)
 	}
 	var legacy *openedKey
 	var firstErr error
 	for _, id := range ids {
-		name := keysDir + id.String()
+		name := KeysDir + id.String()
 		data, err := loadNamed(ctx, be, name, id)
 		if err == nil {
 			var k openedKey
@@ -270,7 +270,7 @@ func (r *Repository) upgradeKey(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("authenticate the config: %w", err)
 	}
-	if _, err := saveNamed(ctx, r.be, keysDir, data); err != nil {
+	if _, err := saveNamed(ctx, r.be, KeysDir, data); err != nil {
 		return fmt.Errorf("authenticate the config: save key: %w", err)
 	}
 	if err := r.be.Remove(ctx, k.name); err != nil && !isNotFound(err) {
@@ -300,7 +300,7 @@ func (r *Repository) ID() string { return r.cfg.ID }
 func (r *Repository) refreshIndex(ctx context.Context) error {
 	r.ixMu.Lock()
 	defer r.ixMu.Unlock()
-	ids, err := listIDs(ctx, r.be, indexDir)
+	ids, err := listIDs(ctx, r.be, IndexDir)
 	if err != nil {
 		return fmt.Errorf("list index files: %w", err)
 	}

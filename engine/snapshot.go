@@ -29,7 +29,7 @@ func (r *Repository) saveSnapshot(ctx context.Context, s *Snapshot) (int64, erro
 	if err != nil {
 		return 0, err
 	}
-	id, err := saveNamed(ctx, r.be, snapshotsDir, stored)
+	id, err := saveNamed(ctx, r.be, SnapshotsDir, stored)
 	if err != nil {
 		return 0, fmt.Errorf("save snapshot: %w", err)
 	}
@@ -39,7 +39,7 @@ func (r *Repository) saveSnapshot(ctx context.Context, s *Snapshot) (int64, erro
 
 func (r *Repository) loadSnapshot(ctx context.Context, id ID) (Snapshot, error) {
 	var s Snapshot
-	data, err := loadNamed(ctx, r.be, snapshotsDir+id.String(), id)
+	data, err := loadNamed(ctx, r.be, SnapshotsDir+id.String(), id)
 	if err != nil {
 		return s, err
 	}
@@ -69,7 +69,7 @@ func decodeSnapshot(plain []byte) (Snapshot, error) {
 // snapshotsWithErrors loads every snapshot; unreadable ones are returned
 // separately so one damaged file does not hide the others.
 func (r *Repository) snapshotsWithErrors(ctx context.Context) ([]Snapshot, map[ID]error, error) {
-	ids, err := listIDs(ctx, r.be, snapshotsDir)
+	ids, err := listIDs(ctx, r.be, SnapshotsDir)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list snapshots: %w", err)
 	}

@@ -54,7 +54,7 @@ func copyRepo(t *testing.T, from string) string {
 // published format can: change the JSON, recompute its checksum line.
 func editConfig(t *testing.T, dir string, edit func(map[string]any)) {
 	t.Helper()
-	p := filepath.Join(dir, configFile)
+	p := filepath.Join(dir, ConfigFile)
 	data, err := os.ReadFile(p)
 	if err != nil {
 		t.Fatal(err)
@@ -246,7 +246,7 @@ func TestLegacyRepositoryGetsAuthenticatedConfig(t *testing.T) {
 func TestInitAfterInterruptedInit(t *testing.T) {
 	ctx := context.Background()
 	_, dir := newLocalRepo(t, "first")
-	if err := os.Remove(filepath.Join(dir, configFile)); err != nil {
+	if err := os.Remove(filepath.Join(dir, ConfigFile)); err != nil {
 		t.Fatal(err)
 	}
 	be, err := local.New(dir)
@@ -267,7 +267,7 @@ func TestInitAfterInterruptedInit(t *testing.T) {
 
 	// A repository with data whose config was lost is not re-initialised.
 	dir2 := copyRepo(t, legacyEncrypted)
-	if err := os.Remove(filepath.Join(dir2, configFile)); err != nil {
+	if err := os.Remove(filepath.Join(dir2, ConfigFile)); err != nil {
 		t.Fatal(err)
 	}
 	be2, err := local.New(dir2)

@@ -93,22 +93,22 @@ func (v *verifier) badBlob(id ID, object, why string) {
 
 // checkFiles checks the config, key files and index files.
 func (v *verifier) checkFiles(ctx context.Context) error {
-	data, err := loadAll(ctx, v.r.be, configFile)
+	data, err := loadAll(ctx, v.r.be, ConfigFile)
 	if err == nil {
 		_, err = decodeConfig(data)
 	}
 	if err != nil {
-		v.damage(configFile, err)
+		v.damage(ConfigFile, err)
 	}
-	keys, err := listIDs(ctx, v.r.be, keysDir)
+	keys, err := listIDs(ctx, v.r.be, KeysDir)
 	if err != nil {
 		return err
 	}
 	for _, id := range keys {
-		if data, err := loadNamed(ctx, v.r.be, keysDir+id.String(), id); err != nil {
-			v.damage(keysDir+id.String(), err)
+		if data, err := loadNamed(ctx, v.r.be, KeysDir+id.String(), id); err != nil {
+			v.damage(KeysDir+id.String(), err)
 		} else if _, err := openKeyFileStructure(data); err != nil {
-			v.damage(keysDir+id.String(), err)
+			v.damage(KeysDir+id.String(), err)
 		}
 	}
 	ix, bad, err := v.r.buildIndex(ctx)
@@ -116,7 +116,7 @@ func (v *verifier) checkFiles(ctx context.Context) error {
 		return err
 	}
 	for id, err := range bad {
-		v.damage(indexDir+id.String(), err)
+		v.damage(IndexDir+id.String(), err)
 	}
 	v.ix = ix
 	return nil
@@ -129,7 +129,7 @@ func (v *verifier) checkSnapshots(ctx context.Context) ([]Snapshot, error) {
 		return nil, err
 	}
 	for id, err := range bad {
-		v.damage(snapshotsDir+id.String(), err)
+		v.damage(SnapshotsDir+id.String(), err)
 	}
 	v.res.Snapshots = len(snaps)
 	return snaps, nil
@@ -258,7 +258,7 @@ func (v *verifier) checkTrees(ctx context.Context, snaps []Snapshot) error {
 	for _, s := range snaps {
 		root, err := s.treeID()
 		if err != nil {
-			v.damage(snapshotsDir+s.ID, err)
+			v.damage(SnapshotsDir+s.ID, err)
 			continue
 		}
 		if err := v.checkTree(ctx, root); err != nil {

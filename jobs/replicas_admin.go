@@ -79,7 +79,7 @@ func OpenReplicaList(ctx context.Context, repo string) (*ReplicaList, error) {
 	if err != nil {
 		return nil, fmt.Errorf("replicas of %s: %w", repo, err)
 	}
-	if _, err := os.Stat(filepath.Join(abs, "config")); err != nil {
+	if _, err := os.Stat(filepath.Join(abs, engine.ConfigFile)); err != nil {
 		return nil, fmt.Errorf("replicas of %s: %w (its first backup creates it)", abs, engine.ErrNotRepository)
 	}
 	return &ReplicaList{dir: abs}, nil
@@ -210,9 +210,8 @@ type ReplicaSync struct {
 // copied and records the outcome in the list. A cancelled sync is not
 // recorded as the replica's failure.
 func (l *ReplicaList) Sync(ctx context.Context, name string, opt ReplicaSyncOptions) (*ReplicaSync, error) {
-	res, err := engine.SyncReplica(ctx, l.dir, name, engine.SyncOptions{
-		ReplicateOptions: engine.ReplicateOptions{BandwidthLimit: opt.BandwidthLimit, Progress: opt.Progress},
-		Delete:           opt.Delete,
+	res, err := replica.Sync(ctx, l.dir, name, replica.SyncOptions{
+		BandwidthLimit: opt.BandwidthLimit, Progress: opt.Progress, Delete: opt.Delete,
 	})
 	if res == nil {
 		return nil, err
@@ -240,7 +239,7 @@ func (l ReplicaLagInfo) UpToDate() bool { return l.MissingFiles == 0 }
 // Compare lists both sides and says what the replica lacks; nothing is
 // downloaded.
 func (l *ReplicaList) Compare(ctx context.Context, name string) (Replica, ReplicaLagInfo, error) {
-	rep, lag, err := engine.ReplicaLag(ctx, l.dir, name)
+	rep, lag, err := replica.Status(ctx, l.dir, name)
 	return replicaFromRegistry(rep), ReplicaLagInfo{MissingFiles: lag.MissingFiles, MissingBytes: lag.MissingBytes,
 		MissingSnapshots: lag.MissingSnapshots, ExtraFiles: lag.ExtraFiles, Snapshots: lag.Snapshots}, err
 }
@@ -266,13 +265,13 @@ func (l *ReplicaList) Test(ctx context.Context, url string) (ReplicaCheck, error
 	}
 	defer be.Close()
 	out := ReplicaCheck{Location: be.Location()}
-	theirs, err := loadAll(ctx, be, "config")
+	theirs, err := loadAll(ctx, be, engine.ConfigFile)
 	switch {
 	case errors.Is(err, backend.ErrNotFound) || errors.Is(err, os.ErrNotExist):
 	case err != nil:
 		return out, fmt.Errorf("read %s: %w", be.Location(), err)
 	default:
-		ours, err := os.ReadFile(filepath.Join(l.dir, "config"))
+		ours, err := os.ReadFile(filepath.Join(l.dir, engine.ConfigFile))
 		if err != nil {
 			return out, fmt.Errorf("read the repository's config: %w", err)
 		}
@@ -281,7 +280,7 @@ func (l *ReplicaList) Test(ctx context.Context, url string) (ReplicaCheck, error
 	files := 0
 	if err := be.List(ctx, "", func(fi backend.FileInfo) error {
 		files++
-		if strings.HasPrefix(fi.Name, "snapshots/") {
+		if engine.KindOf(fi.Name) == engine.KindSnapshot {
 			out.Snapshots++
 		}
 		return nil

@@ -18,11 +18,11 @@ var _ Replicator = EngineReplicator{}
 
 // Replicate copies what the replica lacks and checks it; the outcome is also
 // recorded in replicas.json, so `cadang replica list` shows the job's syncs.
-// Then it measures what the replica still lacks (engine.ReplicaLag): after a
+// Then it measures what the replica still lacks (replica.Status): after a
 // failed sync that is how many snapshots the offsite copy is behind.
 func (EngineReplicator) Replicate(ctx context.Context, repo, name string, p engine.Progress) (ReplicaResult, error) {
 	st := ReplicaResult{Name: name, Status: ReplicaOK, LastAttempt: time.Now()}
-	res, err := engine.SyncReplica(ctx, repo, name, engine.SyncOptions{ReplicateOptions: engine.ReplicateOptions{Progress: p}})
+	res, err := replica.Sync(ctx, repo, name, replica.SyncOptions{Progress: p})
 	if res != nil {
 		st.URL, st.LastSync = res.Replica.URL, res.Replica.LastSync
 		if !res.Replica.LastAttempt.IsZero() {
@@ -42,7 +42,7 @@ func (EngineReplicator) Replicate(ctx context.Context, repo, name string, p engi
 	if errors.Is(err, context.Canceled) || ctx.Err() != nil {
 		return st, err
 	}
-	if rep, lag, lerr := engine.ReplicaLag(ctx, repo, name); lerr == nil {
+	if rep, lag, lerr := replica.Status(ctx, repo, name); lerr == nil {
 		st.URL = rep.URL
 		st.Lag = &ReplicaLag{Snapshots: lag.MissingSnapshots, Files: lag.MissingFiles, Bytes: lag.MissingBytes}
 	}

@@ -15,19 +15,15 @@ import (
 
 	"github.com/zeebo/blake3"
 
+	"cadang/engine"
 	"cadang/engine/backend"
-)
-
-// Repository layout, as in engine/config.go (docs/FORMAT.md).
-const (
-	configFile   = "config"
-	locksDir     = "locks/"
-	snapshotsDir = "snapshots/"
 )
 
 // Sentinel errors callers branch on with errors.Is.
 var (
-	ErrNotRepository = errors.New("the source is not a Cadang repository (it has no config file)")
+	// ErrNotRepository: the source has no config file. It is
+	// engine.ErrNotRepository, so callers need to know only one.
+	ErrNotRepository = engine.ErrNotRepository
 	ErrMismatch      = errors.New("copied content does not match")
 	// ErrOtherRepository: the replica location already holds a different
 	// repository; copying would mix the two.
@@ -83,10 +79,10 @@ func (o Options) withDefaults() Options {
 
 // Result reports a copy.
 type Result struct {
-	FilesCopied  int
-	BytesCopied  int64
-	FilesSkipped int // already on the replica with the same name and size
-	Duration     time.Duration
+	FilesCopied  int           `json:"files_copied"`
+	BytesCopied  int64         `json:"bytes_copied"`
+	FilesSkipped int           `json:"files_skipped"` // already on the replica with the same name and size
+	Duration     time.Duration `json:"duration_ns"`
 }
 
 // Copy copies to dst every repository file of src that dst lacks, snapshots
@@ -115,7 +111,7 @@ func Copy(ctx context.Context, src, dst backend.Backend, opt Options) (*Result, 
 	// Everything else first, then the snapshots: a snapshot is copied only
 	// once every file it could reference has arrived.
 	split := len(todo)
-	for split > 0 && strings.HasPrefix(todo[split-1].Name, snapshotsDir) {
+	for split > 0 && strings.HasPrefix(todo[split-1].Name, engine.SnapshotsDir) {
 		split--
 	}
 	err = c.copyAll(ctx, todo[:split])
@@ -179,7 +175,7 @@ dispatch:
 // that every pack they reference is already there when the rest is listed.
 func listSource(ctx context.Context, src backend.Backend) ([]backend.FileInfo, error) {
 	var snaps, rest []backend.FileInfo
-	if err := src.List(ctx, snapshotsDir, func(fi backend.FileInfo) error {
+	if err := src.List(ctx, engine.SnapshotsDir, func(fi backend.FileInfo) error {
 		snaps = append(snaps, fi)
 		return nil
 	}); err != nil {
@@ -188,9 +184,9 @@ func listSource(ctx context.Context, src backend.Backend) ([]backend.FileInfo, e
 	hasConfig := false
 	err := src.List(ctx, "", func(fi backend.FileInfo) error {
 		switch {
-		case fi.Name == configFile:
+		case fi.Name == engine.ConfigFile:
 			hasConfig = true
-		case strings.HasPrefix(fi.Name, snapshotsDir) || !isRepositoryFile(fi.Name):
+		case strings.HasPrefix(fi.Name, engine.SnapshotsDir) || !isRepositoryFile(fi.Name):
 			return nil
 		}
 		rest = append(rest, fi)
@@ -210,14 +206,16 @@ func listSource(ctx context.Context, src backend.Backend) ([]backend.FileInfo, e
 	return append(rest, snaps...), nil
 }
 
-// isRepositoryFile keeps the repository's own files: config and everything
-// in its folders except locks (held by one machine, meaningless elsewhere).
-// Top-level files such as replicas.json are local settings.
+// isRepositoryFile keeps the repository's own files (engine.KindOf): config,
+// keys, packs, index files and snapshots, but not locks (held by one
+// machine, meaningless elsewhere) nor anything else, such as replicas.json
+// (a local setting).
 func isRepositoryFile(name string) bool {
-	if name == configFile {
+	switch engine.KindOf(name) {
+	case engine.KindConfig, engine.KindKey, engine.KindPack, engine.KindIndex, engine.KindSnapshot:
 		return true
 	}
-	return strings.Contains(name, "/") && !strings.HasPrefix(name, locksDir)
+	return false
 }
 
 // plan returns the files dst lacks, in copy order.
@@ -229,7 +227,7 @@ func (c *copier) plan(ctx context.Context, files []backend.FileInfo) ([]backend.
 	}); err != nil {
 		return nil, fmt.Errorf("list replica %s: %w", c.dst.Location(), err)
 	}
-	if _, ok := have[configFile]; ok {
+	if _, ok := have[engine.ConfigFile]; ok {
 		if err := c.sameRepository(ctx); err != nil {
 			return nil, err
 		}
@@ -237,7 +235,7 @@ func (c *copier) plan(ctx context.Context, files []backend.FileInfo) ([]backend.
 	var todo []backend.FileInfo
 	for _, f := range files {
 		size, ok := have[f.Name]
-		if ok && size == f.Size && (f.Name != configFile || c.sameContent(ctx, f.Name)) {
+		if ok && size == f.Size && (f.Name != engine.ConfigFile || c.sameContent(ctx, f.Name)) {
 			c.res.FilesSkipped++
 			continue
 		}
@@ -248,8 +246,8 @@ func (c *copier) plan(ctx context.Context, files []backend.FileInfo) ([]backend.
 
 // sameRepository refuses a replica whose config names another repository.
 func (c *copier) sameRepository(ctx context.Context) error {
-	a, errA := readAll(ctx, c.src, configFile)
-	b, errB := readAll(ctx, c.dst, configFile)
+	a, errA := readAll(ctx, c.src, engine.ConfigFile)
+	b, errB := readAll(ctx, c.dst, engine.ConfigFile)
 	if err := errors.Join(errA, errB); err != nil {
 		return fmt.Errorf("compare the repository configs: %w", err)
 	}

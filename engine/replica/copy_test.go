@@ -14,6 +14,7 @@ import (
 
 	"github.com/zeebo/blake3"
 
+	"cadang/engine"
 	"cadang/engine/backend"
 	"cadang/engine/backend/backendtest"
 	"cadang/engine/backend/local"
@@ -147,7 +148,7 @@ func TestCopySnapshotsLast(t *testing.T) {
 	}
 	seenSnapshot := false
 	for _, name := range dst.saved {
-		isSnap := strings.HasPrefix(name, snapshotsDir)
+		isSnap := strings.HasPrefix(name, engine.SnapshotsDir)
 		if seenSnapshot && !isSnap {
 			t.Fatalf("%s was copied after a snapshot; order %v", name, dst.saved)
 		}
@@ -183,7 +184,7 @@ func TestCopyInterruptedResumes(t *testing.T) {
 			}
 			arrived := backendtest.ListNames(context.Background(), t, dst, "")
 			for _, name := range arrived {
-				if strings.HasPrefix(name, snapshotsDir) {
+				if strings.HasPrefix(name, engine.SnapshotsDir) {
 					t.Errorf("snapshot %s arrived although the copy stopped before the end", name)
 				}
 				if got, want := backendtest.MustLoad(context.Background(), t, dst, name), backendtest.MustLoad(context.Background(), t, src.be, name); !bytes.Equal(got, want) {
@@ -230,7 +231,7 @@ type breakingSource struct {
 
 func (b *breakingSource) Load(ctx context.Context, name string) (io.ReadCloser, error) {
 	rc, err := b.Backend.Load(ctx, name)
-	if err != nil || !strings.HasPrefix(name, "packs/") {
+	if err != nil || !strings.HasPrefix(name, engine.PacksDir) {
 		return rc, err
 	}
 	fi, err := b.Stat(ctx, name)
@@ -282,7 +283,7 @@ func TestCopyRefusesDamage(t *testing.T) {
 				t.Fatalf("Copy = %v, want ErrMismatch", err)
 			}
 			for _, name := range backendtest.ListNames(context.Background(), t, dst, "") {
-				if strings.HasPrefix(name, snapshotsDir) {
+				if strings.HasPrefix(name, engine.SnapshotsDir) {
 					t.Errorf("snapshot %s copied although its data was damaged", name)
 				}
 				if !bytes.Equal(backendtest.MustLoad(context.Background(), t, dst, name), backendtest.MustLoad(context.Background(), t, src.be, name)) {

@@ -1,6 +1,10 @@
 // Package replica copies a Cadang repository from one backend to another
 // (an offsite folder, an SFTP server, an rclone remote, an S3 bucket) and
-// keeps the list of a repository's replicas.
+// keeps the list of a repository's replicas (replicas.json). Copy, Mirror
+// and Compare take two backends; Sync and Status take a local repository
+// folder and a replica's name, open both ends with engine/location, and
+// record the outcome in the list. It sits above the engine: the engine
+// itself knows nothing of replicas or remote backends.
 //
 // Vocabulary: the source is the repository the backups write to; a replica
 // is a backend holding a copy of it that can be opened, verified and

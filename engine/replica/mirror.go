@@ -7,6 +7,7 @@ import (
 	"sort"
 	"strings"
 
+	"cadang/engine"
 	"cadang/engine/backend"
 )
 
@@ -70,9 +71,9 @@ type tempCleaner interface {
 // removeRank orders removals: what references data before the data.
 func removeRank(name string) int {
 	switch {
-	case strings.HasPrefix(name, snapshotsDir):
+	case strings.HasPrefix(name, engine.SnapshotsDir):
 		return 0
-	case strings.HasPrefix(name, "packs/"):
+	case strings.HasPrefix(name, engine.PacksDir):
 		return 2
 	default:
 		return 1

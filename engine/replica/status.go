@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"cadang/engine"
 	"cadang/engine/backend"
 )
 
@@ -32,7 +33,7 @@ func Compare(ctx context.Context, src, dst backend.Backend) (Lag, error) {
 	if err := dst.List(ctx, "", func(fi backend.FileInfo) error {
 		if isRepositoryFile(fi.Name) {
 			have[fi.Name] = fi.Size
-			if strings.HasPrefix(fi.Name, snapshotsDir) {
+			if strings.HasPrefix(fi.Name, engine.SnapshotsDir) {
 				lag.Snapshots++
 			}
 		}
@@ -48,7 +49,7 @@ func Compare(ctx context.Context, src, dst backend.Backend) (Lag, error) {
 		}
 		lag.MissingFiles++
 		lag.MissingBytes += f.Size
-		if strings.HasPrefix(f.Name, snapshotsDir) {
+		if strings.HasPrefix(f.Name, engine.SnapshotsDir) {
 			lag.MissingSnapshots++
 		}
 	}

@@ -1,4 +1,4 @@
-package engine_test
+package replica_test
 
 import (
 	"bytes"
@@ -123,7 +123,7 @@ func TestReplicateRestoreFromReplica(t *testing.T) {
 			ctx := context.Background()
 			repo, _, src := newEncryptedRepo(t)
 			dst, url := openTarget(t, tgt)
-			res, err := engine.Replicate(ctx, repo.Backend(), dst, engine.ReplicateOptions{})
+			res, err := replica.Copy(ctx, repo.Backend(), dst, replica.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -220,7 +220,7 @@ func TestReplicateInterruptedResumes(t *testing.T) {
 			repo, _, src := newEncryptedRepo(t)
 			dst, _ := openTarget(t, tgt)
 			bg := context.Background()
-			if _, err := engine.Replicate(bg, repo.Backend(), dst, engine.ReplicateOptions{}); err != nil {
+			if _, err := replica.Copy(bg, repo.Backend(), dst, replica.Options{}); err != nil {
 				t.Fatal(err)
 			}
 			// A second backup adds new packs, an index and a snapshot.
@@ -232,7 +232,7 @@ func TestReplicateInterruptedResumes(t *testing.T) {
 			ctx, cancel := context.WithCancel(bg)
 			defer cancel()
 			first := &cancelAfter{Backend: dst, after: 1, cancel: cancel}
-			_, err := engine.Replicate(ctx, repo.Backend(), first, engine.ReplicateOptions{})
+			_, err := replica.Copy(ctx, repo.Backend(), first, replica.Options{})
 			if err == nil {
 				t.Fatal("interrupted Replicate returned no error")
 			}
@@ -241,7 +241,7 @@ func TestReplicateInterruptedResumes(t *testing.T) {
 			}
 			before := countFiles(t, repo.Backend())
 			again := &cancelAfter{Backend: dst}
-			res, err := engine.Replicate(bg, repo.Backend(), again, engine.ReplicateOptions{})
+			res, err := replica.Copy(bg, repo.Backend(), again, replica.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -293,13 +293,13 @@ func TestReplicateRefusesAnotherRepository(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := engine.Replicate(ctx, first.Backend(), dst, engine.ReplicateOptions{}); err != nil {
+	if _, err := replica.Copy(ctx, first.Backend(), dst, replica.Options{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := engine.Replicate(ctx, first.Backend(), dst, engine.ReplicateOptions{}); err != nil {
+	if _, err := replica.Copy(ctx, first.Backend(), dst, replica.Options{}); err != nil {
 		t.Fatalf("the same repository again: %v", err)
 	}
-	_, err = engine.Replicate(ctx, second.Backend(), dst, engine.ReplicateOptions{})
+	_, err = replica.Copy(ctx, second.Backend(), dst, replica.Options{})
 	if !errors.Is(err, replica.ErrOtherRepository) {
 		t.Fatalf("another repository onto the replica = %v, want ErrOtherRepository", err)
 	}
