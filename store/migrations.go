@@ -170,4 +170,16 @@ var migrations = []string{
 		at            TEXT NOT NULL,
 		PRIMARY KEY (job_id, snapshot_id)
 	);`,
+	// 9: the document register says what each entry is and binds its code:
+	// kind ("signed scan of NUMBER"), who filed it, the entry it belongs to
+	// (a signed scan's original, a verification list's report), its job,
+	// the SHA-256 of the content its verification code is derived from, and
+	// a seal (HMAC under the workspace's document key) over the file's SHA-256.
+	`ALTER TABLE documents ADD COLUMN kind TEXT NOT NULL DEFAULT '';
+	ALTER TABLE documents ADD COLUMN actor TEXT NOT NULL DEFAULT '';
+	ALTER TABLE documents ADD COLUMN parent_id INTEGER REFERENCES documents(id);
+	ALTER TABLE documents ADD COLUMN job_id INTEGER REFERENCES jobs(id);
+	ALTER TABLE documents ADD COLUMN content_sha256 TEXT NOT NULL DEFAULT '';
+	ALTER TABLE documents ADD COLUMN seal TEXT NOT NULL DEFAULT '';
+	CREATE INDEX documents_code ON documents(verify_code);`,
 }

@@ -77,6 +77,11 @@ var seeds = map[int]struct {
 			`SELECT 1 FROM forgotten WHERE job_id=1 AND snapshot_id='5n4p'`,
 		},
 	},
+	9: {
+		insert: []string{`INSERT INTO documents(number,type,created_at,sha256,path,verify_code,kind,actor,parent_id,job_id,content_sha256,seal)
+			VALUES('F/2026/0001-TTD1','signed-scan','t','cd','p2','D','signed scan of F/2026/0001','ani',1,1,'cd','e')`},
+		checks: []string{`SELECT 1 FROM documents WHERE number='F/2026/0001-TTD1' AND parent_id=1 AND kind LIKE 'signed scan of %'`},
+	},
 }
 
 // buildAt makes a catalog file at schema version v holding every seed up to v.
