@@ -148,14 +148,15 @@ func (s *Service) fileRequestForm(ctx context.Context, actor string, r *store.Re
 	if r.State == RequestRejected {
 		decLabel = pdfdoc.T("Ditolak oleh", "Rejected by")
 	}
-	doc, err := s.fileDocument(ctx, filing{docType: DocRequestForm, requestID: r.ID, actor: actor, number: r.Number, revision: revision,
-		render: func(w io.Writer, meta pdfdoc.Meta) error {
+	doc, err := s.fileDocument(ctx, filing{docType: DocRequestForm, requestID: r.ID, jobID: r.JobID, actor: actor, number: r.Number, revision: revision,
+		build: func(meta pdfdoc.Meta) (any, func(io.Writer) error) {
 			form.Meta = meta
 			form.Signatures = []pdfdoc.Signature{
 				{Label: pdfdoc.T("Diajukan oleh", "Requested by").Inline(meta.Lang), Name: displayName(requester), Title: titleOf(requester), Date: r.CreatedAt},
 				{Label: decLabel.Inline(meta.Lang), Name: displayName(decider), Title: titleOf(decider), Date: r.DecidedAt},
 			}
-			return forms.WriteRequestForm(w, form)
+			f := form
+			return f, func(w io.Writer) error { return forms.WriteRequestForm(w, f) }
 		}})
 	if err != nil {
 		return Document{}, err

@@ -235,14 +235,15 @@ func (s *Service) fileExecutionReport(ctx context.Context, actor string, j store
 			rep.RequestNumber = r.Number
 		}
 	}
-	return s.fileDocument(ctx, filing{docType: DocExecutionReport, runID: run.ID, requestID: run.RequestID, actor: actor,
-		render: func(w io.Writer, meta pdfdoc.Meta) error {
+	return s.fileDocument(ctx, filing{docType: DocExecutionReport, runID: run.ID, requestID: run.RequestID, jobID: j.ID, actor: actor,
+		build: func(meta pdfdoc.Meta) (any, func(io.Writer) error) {
 			rep.Meta = meta
 			rep.Signatures = s.signatures(ctx, set, meta.Lang, actor)
 			for i, r := range replicas {
 				rep.Replicas[i].Status = replicaStatusText(meta.Lang, r)
 			}
-			return reports.WriteExecutionReport(w, rep)
+			r := rep
+			return r, func(w io.Writer) error { return reports.WriteExecutionReport(w, r) }
 		}})
 }
 

@@ -3,9 +3,9 @@ package jobs
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -19,22 +19,34 @@ import (
 	"cadang/store"
 )
 
-// Document types in the register.
+// Document types in the register: a fixed set, the `type` of `cadang docs
+// list --json`.
 const (
 	DocRequestForm        = "request-form"
 	DocExecutionReport    = "execution-report"
 	DocVerificationReport = "verification-report"
 	DocHandoverForm       = "handover-form"
 	DocHistoryReport      = "history-report"
+	DocScheduleRecord     = "schedule-record"
+	DocVerificationList   = "verification-list" // the file-by-file CSV of a verification report
+	DocSignedScan         = "signed-scan"       // the scanned, signed paper copy of a document
 )
 
-// formKeyOf maps a document type to the setting holding its form code.
+// DocumentTypes lists the register's document types.
+func DocumentTypes() []string {
+	return []string{DocRequestForm, DocExecutionReport, DocVerificationReport, DocHandoverForm, DocHistoryReport,
+		DocScheduleRecord, DocVerificationList, DocSignedScan}
+}
+
+// formKeyOf maps a generated document's type to the setting holding its
+// form code. Attachments (lists, signed scans) take their parent's number.
 var formKeyOf = map[string]string{
 	DocRequestForm:        KeyFormRequest,
 	DocExecutionReport:    KeyFormExecution,
 	DocVerificationReport: KeyFormVerify,
 	DocHandoverForm:       KeyFormHandover,
 	DocHistoryReport:      KeyFormHistory,
+	DocScheduleRecord:     KeyFormSchedule,
 }
 
 // Document is an entry of the document register. Path is absolute.
@@ -42,19 +54,34 @@ type Document struct {
 	ID         int64     `json:"id"`
 	Number     string    `json:"number"`
 	Type       string    `json:"type"`
+	Kind       string    `json:"kind,omitempty"` // "signed scan of FRM-…": what an attachment is
 	Revision   int       `json:"revision"`
 	RequestID  int64     `json:"request_id,omitempty"`
 	RunID      int64     `json:"run_id,omitempty"`
+	JobID      int64     `json:"job_id,omitempty"`
+	Of         string    `json:"of,omitempty"` // the number of the document an attachment belongs to
+	FiledBy    string    `json:"filed_by,omitempty"`
 	Date       time.Time `json:"date"`
 	SHA256     string    `json:"sha256"`
 	Path       string    `json:"path"`
 	VerifyCode string    `json:"verify_code"`
 	Lang       string    `json:"lang"`
+	// ContentSHA256 is the SHA-256 of what the verification code is derived
+	// from: the content record beside a generated PDF, or an attachment's
+	// own bytes. Empty for documents filed before codes were derived.
+	ContentSHA256 string `json:"content_sha256,omitempty"`
 }
 
-func (s *Service) documentFromStore(d store.Document) Document {
-	return Document{ID: d.ID, Number: d.Number, Type: d.Type, Revision: d.Revision, RequestID: d.RequestID, RunID: d.RunID,
-		Date: d.CreatedAt, SHA256: d.SHA256, Path: filepath.Join(s.dir, filepath.FromSlash(d.Path)), VerifyCode: d.VerifyCode, Lang: d.Lang}
+func (s *Service) documentFromStore(ctx context.Context, d store.Document) Document {
+	out := Document{ID: d.ID, Number: d.Number, Type: d.Type, Kind: d.Kind, Revision: d.Revision, RequestID: d.RequestID,
+		RunID: d.RunID, JobID: d.JobID, FiledBy: d.Actor, Date: d.CreatedAt, SHA256: d.SHA256,
+		Path: filepath.Join(s.dir, filepath.FromSlash(d.Path)), VerifyCode: d.VerifyCode, Lang: d.Lang, ContentSHA256: d.ContentSHA256}
+	if d.ParentID != 0 {
+		if p, err := s.catalog.DocumentByID(ctx, d.ParentID); err == nil {
+			out.Of = p.Number
+		}
+	}
+	return out
 }
 
 // DocumentFilter selects register entries; zero fields match everything.
@@ -71,17 +98,20 @@ func (s *Service) Documents(ctx context.Context, as User, f DocumentFilter) ([]D
 	}
 	out := make([]Document, 0, len(all))
 	for _, d := range all {
-		out = append(out, s.documentFromStore(d))
+		out = append(out, s.documentFromStore(ctx, d))
 	}
 	return out, nil
 }
 
-// ErrDocumentMismatch says a PDF is not a registered, unchanged document.
+// ErrDocumentMismatch says a PDF (or a code) is not a registered,
+// unchanged document.
 var ErrDocumentMismatch = errors.New("document does not match the register")
 
 // VerifyDocument says whether the file at path is a registered document,
-// unchanged. It returns the register entry, or an error wrapping
-// ErrDocumentMismatch with the reason.
+// unchanged: its SHA-256 is registered, the entry's seal and code check
+// out under the document key, and its content record is intact. It
+// returns the register entry, or an error wrapping ErrDocumentMismatch
+// with the reason.
 func (s *Service) VerifyDocument(ctx context.Context, as User, path string) (Document, error) {
 	if _, err := s.act(ctx, as, "verify document"); err != nil {
 		return Document{}, err
@@ -101,13 +131,52 @@ func (s *Service) VerifyDocument(ctx context.Context, as User, path string) (Doc
 		}
 		return Document{}, fmt.Errorf("%s: %w: no registered document has SHA-256 %s (changed after filing, or never filed)", path, ErrDocumentMismatch, sum)
 	}
-	return s.documentFromStore(found[0]), nil
+	d := found[0]
+	if problems := s.checkSealed(ctx, d, sum); len(problems) > 0 {
+		return Document{}, fmt.Errorf("%s: %w: document %s revision %d: %s", path, ErrDocumentMismatch, d.Number, d.Revision, strings.Join(problems, "; "))
+	}
+	return s.documentFromStore(ctx, d), nil
+}
+
+// VerifyDocumentCode checks a verification code typed or scanned from
+// paper: the register has a document with that code, derived under the
+// document key from the document's content and number, and its filed
+// file is unchanged. It returns the register entry, or an error wrapping
+// ErrDocumentMismatch with the reason.
+func (s *Service) VerifyDocumentCode(ctx context.Context, as User, code string) (Document, error) {
+	if _, err := s.act(ctx, as, "verify document"); err != nil {
+		return Document{}, err
+	}
+	norm := NormalizeCode(code)
+	found, err := s.catalog.DocumentsByCode(ctx, norm)
+	if err != nil {
+		return Document{}, err
+	}
+	if len(found) == 0 {
+		if legacy := legacyCode(code); legacy != "" {
+			if found, err = s.catalog.DocumentsByCode(ctx, legacy); err != nil {
+				return Document{}, err
+			}
+		}
+	}
+	if len(found) == 0 {
+		return Document{}, fmt.Errorf("code %s: %w: no registered document has this verification code (mistyped, or not a Cadang document of this workspace)", code, ErrDocumentMismatch)
+	}
+	d := found[0]
+	sum, err := fileSHA256(filepath.Join(s.dir, filepath.FromSlash(d.Path)))
+	if err != nil {
+		return Document{}, fmt.Errorf("code %s: %w: document %s revision %d: its filed copy: %v", code, ErrDocumentMismatch, d.Number, d.Revision, err)
+	}
+	if problems := s.checkSealed(ctx, d, sum); len(problems) > 0 {
+		return Document{}, fmt.Errorf("code %s: %w: document %s revision %d: %s", code, ErrDocumentMismatch, d.Number, d.Revision, strings.Join(problems, "; "))
+	}
+	return s.documentFromStore(ctx, d), nil
 }
 
 // documentNamedLike finds the register entry a filed name such as
 // "FRM-IT-002-01_2026_0007_rev1.pdf" stands for, to explain a mismatch.
 func (s *Service) documentNamedLike(ctx context.Context, path string) (store.Document, bool) {
-	base := strings.TrimSuffix(filepath.Base(path), ".pdf")
+	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
 	revision := 0
 	if i := strings.LastIndex(base, "_rev"); i > 0 {
 		if _, err := fmt.Sscanf(base[i:], "_rev%d", &revision); err == nil {
@@ -149,17 +218,57 @@ type filing struct {
 	docType   string
 	requestID int64
 	runID     int64
+	jobID     int64
 	actor     string
 	number    string // a new revision of this document; "" for a new number
 	revision  int
-	render    func(w io.Writer, meta pdfdoc.Meta) error
+	// build returns, for meta, the renderer's input (the facts) and the
+	// function that renders it. It is called twice: with meta's
+	// verification code blank, for the content the code is derived from,
+	// then with the code, to render. It must depend on nothing but meta and
+	// what it captured, so that both calls hand the renderer the same facts.
+	build func(meta pdfdoc.Meta) (facts any, render func(io.Writer) error)
 }
 
-// fileDocument numbers a document (form code / year / sequence), renders it,
-// writes it atomically under documents/YEAR/, and registers it with its
-// SHA-256. A rendering failure leaves a gap in the numbers, never a duplicate.
+// documentContent is what a generated document's verification code is
+// derived from, kept beside the PDF as NAME.content.json: the facts jobs
+// handed to forms/reports (with the code blank) and what identifies the
+// document. Its exact bytes are hashed.
+type documentContent struct {
+	Format     string `json:"format"`
+	Type       string `json:"type"`
+	Number     string `json:"number"`
+	Revision   int    `json:"revision"`
+	LogoSHA256 string `json:"logo_sha256,omitempty"`
+	Facts      any    `json:"facts"`
+}
+
+const contentFormat = "cadang document content v1"
+
+// contentSuffix names a generated PDF's content record.
+const contentSuffix = ".content.json"
+
+// contentPath is the file a register entry's code is derived from: the
+// content record beside a generated PDF, or an attachment itself.
+func (s *Service) contentPath(d store.Document) string {
+	p := filepath.Join(s.dir, filepath.FromSlash(d.Path))
+	if d.Type == DocSignedScan || d.Type == DocVerificationList {
+		return p
+	}
+	return strings.TrimSuffix(p, ".pdf") + contentSuffix
+}
+
+// fileDocument numbers a document (form code / year / sequence), derives
+// its verification code from its content, renders it, writes it and its
+// content record atomically under documents/YEAR/, and registers it with
+// its SHA-256 and seal. A rendering failure leaves a gap in the numbers,
+// never a duplicate.
 func (s *Service) fileDocument(ctx context.Context, f filing) (Document, error) {
 	set, err := s.settings(ctx)
+	if err != nil {
+		return Document{}, err
+	}
+	key, err := s.documentKey(ctx)
 	if err != nil {
 		return Document{}, err
 	}
@@ -173,48 +282,104 @@ func (s *Service) fileDocument(ctx context.Context, f filing) (Document, error) 
 		}
 		number = fmt.Sprintf("%s/%d/%04d", code, now.Year(), seq)
 	}
-	verify, err := verifyCode()
-	if err != nil {
-		return Document{}, err
-	}
 	meta := pdfdoc.Meta{Number: number, Revision: f.revision, Date: now,
-		Lang: pdfdoc.Lang(set[KeyLang]), VerifyCode: verify, Header: s.header(set), Generated: now}
+		Lang: pdfdoc.Lang(set[KeyLang]), Header: s.header(set), Generated: now}
+	facts, _ := f.build(meta)
+	content := documentContent{Format: contentFormat, Type: f.docType, Number: number, Revision: f.revision, Facts: facts}
+	if len(meta.Header.Logo) > 0 {
+		sum := sha256.Sum256(meta.Header.Logo)
+		content.LogoSHA256 = hex.EncodeToString(sum[:])
+	}
+	record, err := json.MarshalIndent(content, "", "  ")
+	if err != nil {
+		return Document{}, fmt.Errorf("record the content of %s: %w", number, err)
+	}
+	record = append(record, '\n')
+	contentSum := sha256.Sum256(record)
+	meta.VerifyCode = documentCode(key, f.docType, number, f.revision, hex.EncodeToString(contentSum[:]))
+	_, render := f.build(meta)
 	var buf bytes.Buffer
-	if err := f.render(&buf, meta); err != nil {
+	if err := render(&buf); err != nil {
 		return Document{}, fmt.Errorf("render %s %s: %w", f.docType, meta.Number, err)
 	}
-	name := strings.ReplaceAll(meta.Number, "/", "_")
-	if f.revision > 0 {
-		name += fmt.Sprintf("_rev%d", f.revision)
+	rel := documentPath(now, number, f.revision, ".pdf")
+	abs := filepath.Join(s.dir, filepath.FromSlash(rel))
+	if err := writeFileAtomic(strings.TrimSuffix(abs, ".pdf")+contentSuffix, record); err != nil {
+		return Document{}, fmt.Errorf("file %s: %w", meta.Number, err)
 	}
-	rel := filepath.ToSlash(filepath.Join("documents", fmt.Sprint(now.Year()), name+".pdf"))
-	if err := writeFileAtomic(filepath.Join(s.dir, filepath.FromSlash(rel)), buf.Bytes()); err != nil {
+	if err := writeFileAtomic(abs, buf.Bytes()); err != nil {
 		return Document{}, fmt.Errorf("file %s: %w", meta.Number, err)
 	}
 	sum := sha256.Sum256(buf.Bytes())
-	d := store.Document{Number: meta.Number, Revision: f.revision, Type: f.docType, RequestID: f.requestID, RunID: f.runID, CreatedAt: now,
-		SHA256: hex.EncodeToString(sum[:]), Path: rel, VerifyCode: verify, Lang: string(meta.Lang)}
+	d := store.Document{Number: meta.Number, Revision: f.revision, Type: f.docType, RequestID: f.requestID, RunID: f.runID,
+		JobID: f.jobID, Actor: f.actor, CreatedAt: now, SHA256: hex.EncodeToString(sum[:]), Path: rel,
+		VerifyCode: meta.VerifyCode, Lang: string(meta.Lang), ContentSHA256: hex.EncodeToString(contentSum[:])}
+	d.Seal = documentSeal(key, d.Number, d.Revision, d.SHA256)
+	return s.register(ctx, d)
+}
+
+// documentPath is where a document is filed, relative to the workspace:
+// documents/YEAR/NUMBER[_revN].EXT with the number's slashes as "_".
+func documentPath(now time.Time, number string, revision int, ext string) string {
+	name := strings.ReplaceAll(number, "/", "_")
+	if revision > 0 {
+		name += fmt.Sprintf("_rev%d", revision)
+	}
+	return filepath.ToSlash(filepath.Join("documents", fmt.Sprint(now.Year()), name+ext))
+}
+
+// register adds a filed document to the register and audits it.
+func (s *Service) register(ctx context.Context, d store.Document) (Document, error) {
+	var err error
 	if d.ID, err = s.catalog.AddDocument(ctx, d); err != nil {
 		return Document{}, err
 	}
-	obj := "document:" + d.Number
-	if err := s.audit(ctx, f.actor, "document.file", obj, "", f.docType, "sha256 "+d.SHA256); err != nil {
+	detail := "sha256 " + d.SHA256
+	if d.Kind != "" {
+		detail = d.Kind + ", " + detail
+	}
+	if err := s.audit(ctx, d.Actor, "document.file", "document:"+d.Number, "", d.Type, detail); err != nil {
 		return Document{}, err
 	}
-	doc := s.documentFromStore(d)
-	s.publish(Event{Kind: EventDocumentFiled, RequestID: f.requestID, Message: fmt.Sprintf("%s %s filed", f.docType, d.Number)})
+	doc := s.documentFromStore(ctx, d)
+	s.publish(Event{Kind: EventDocumentFiled, RequestID: d.RequestID, JobID: d.JobID, Message: fmt.Sprintf("%s %s filed", d.Type, d.Number)})
 	return doc, nil
 }
 
-// verifyCode is a short random code printed on every page, so a paper copy
-// can be matched to its register entry by a person.
-func verifyCode() (string, error) {
-	b := make([]byte, 4)
-	if _, err := rand.Read(b); err != nil {
-		return "", fmt.Errorf("make verification code: %w", err)
+// attachment is a file registered with a generated document: its
+// file-by-file list, or its signed scan.
+type attachment struct {
+	docType string
+	parent  store.Document
+	suffix  string // the number is the parent's with this suffix: "-LAMP", "-TTD1"
+	kind    string
+	actor   string
+	ext     string
+	data    []byte
+}
+
+// fileAttachment writes an attachment atomically beside its parent's
+// documents and registers it as its own entry, numbered after its parent.
+// Its content is its own bytes: the code is derived from their SHA-256.
+func (s *Service) fileAttachment(ctx context.Context, a attachment) (Document, error) {
+	key, err := s.documentKey(ctx)
+	if err != nil {
+		return Document{}, err
 	}
-	h := strings.ToUpper(hex.EncodeToString(b))
-	return h[:4] + "-" + h[4:], nil
+	now := s.now()
+	number := a.parent.Number + a.suffix
+	rel := documentPath(now, number, 0, a.ext)
+	if err := writeFileAtomic(filepath.Join(s.dir, filepath.FromSlash(rel)), a.data); err != nil {
+		return Document{}, fmt.Errorf("file %s: %w", number, err)
+	}
+	sum := sha256.Sum256(a.data)
+	hexSum := hex.EncodeToString(sum[:])
+	d := store.Document{Number: number, Type: a.docType, Kind: a.kind, RequestID: a.parent.RequestID, RunID: a.parent.RunID,
+		JobID: a.parent.JobID, ParentID: a.parent.ID, Actor: a.actor, CreatedAt: now, SHA256: hexSum, Path: rel,
+		Lang: a.parent.Lang, ContentSHA256: hexSum}
+	d.VerifyCode = documentCode(key, d.Type, d.Number, 0, hexSum)
+	d.Seal = documentSeal(key, d.Number, 0, hexSum)
+	return s.register(ctx, d)
 }
 
 // writeFileAtomic writes data to a temporary file beside path, syncs it and

@@ -81,6 +81,11 @@ type Options struct {
 	// ReplicaRetryDelays are the waits before each retry of a run's failed
 	// offsite copy; nil means DefaultReplicaRetryDelays.
 	ReplicaRetryDelays []time.Duration
+	// DocumentKeyFile holds the key verification codes are derived with;
+	// default WORKSPACE/keys/documents.key (DefaultDocumentKeyFile). Put it
+	// where those who can write the workspace cannot read it to make codes
+	// unforgeable by them too (docs/PROCEDURE.md).
+	DocumentKeyFile string
 }
 
 // Service is the procedure over one workspace.
@@ -100,6 +105,10 @@ type Service struct {
 
 	hooksMu       sync.Mutex
 	onJobsChanged func() // set while a Scheduler runs
+
+	keyFile string
+	keyMu   sync.Mutex
+	docKey  []byte // loaded on first use
 }
 
 // CatalogFile is the catalog's name inside a workspace.
@@ -149,7 +158,10 @@ func OpenWorkspace(ctx context.Context, dir string, opt Options) (*Service, erro
 	}
 	s := &Service{dir: abs, catalog: cat, log: slog.New(secrets.LogHandler(opt.Logger.Handler())), clock: opt.Clock, now: opt.Clock.Now,
 		engine: opt.Engine, repl: opt.Replicator, retries: opt.MaxRestoreAttempts,
-		events: newBroker(), running: newRunGuard(), replRetry: newReplicaRetries(opt.ReplicaRetryDelays)}
+		events: newBroker(), running: newRunGuard(), replRetry: newReplicaRetries(opt.ReplicaRetryDelays), keyFile: opt.DocumentKeyFile}
+	if s.keyFile == "" {
+		s.keyFile = filepath.Join(abs, filepath.FromSlash(DefaultDocumentKeyFile))
+	}
 	if err := s.seedSettings(ctx); err != nil {
 		cat.Close()
 		return nil, err

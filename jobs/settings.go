@@ -30,6 +30,7 @@ const (
 	KeyFormVerify      = "form.verification"
 	KeyFormHandover    = "form.handover"
 	KeyFormHistory     = "form.history"
+	KeyFormSchedule    = "form.schedule"
 	KeyPreparedName    = "sign.prepared.name"
 	KeyPreparedTitle   = "sign.prepared.title"
 	KeyCheckedName     = "sign.checked.name"
@@ -56,6 +57,7 @@ var settingDefaults = map[string]string{
 	KeyFormVerify:      "FRM-IT-002-03",
 	KeyFormHandover:    "FRM-IT-002-04",
 	KeyFormHistory:     "FRM-IT-002-05",
+	KeyFormSchedule:    "FRM-IT-002-06",
 	KeyPreparedName:    "",
 	KeyPreparedTitle:   "IT Staff",
 	KeyCheckedName:     "",

@@ -16,8 +16,9 @@ const (
 // comes from settings, not code, and is the same on every document.
 type Header struct {
 	Company, Address string
-	// Logo is a PNG; when empty a neutral default mark is drawn.
-	Logo            []byte
+	// Logo is a PNG; when empty a neutral default mark is drawn. It is left
+	// out of a document's JSON (jobs records its SHA-256 instead).
+	Logo            []byte `json:"-"`
 	Segment         string
 	BusinessProcess string
 	SubProcess      string
