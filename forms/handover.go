@@ -40,6 +40,7 @@ func handoverBody(d *pdfdoc.Doc, f HandoverForm) {
 	d.Section(pdfdoc.T("Data yang Diserahkan", "Data handed over"))
 	d.Fields(1, []pdfdoc.Field{
 		{Label: pdfdoc.T("No. permintaan", "Request No."), Value: f.RequestNumber},
+		{Label: pdfdoc.T("No. laporan verifikasi", "Verification report No."), Value: f.VerificationNumber},
 		{Label: pdfdoc.T("Departemen / pemohon", "Department / requester"), Value: joinNonEmpty(" / ", f.Department, f.Requester)},
 		{Label: pdfdoc.T("Data", "Data"), Value: f.Data},
 		{Label: pdfdoc.T("Snapshot (data per)", "Snapshot (data as of)"), Value: joinNonEmpty("  ·  ", f.SnapshotID, pdfdoc.DateTime(f.SnapshotTime))},

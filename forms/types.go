@@ -27,19 +27,21 @@ type RequestForm struct {
 
 // HandoverForm records the handing over of restored data to the requester.
 type HandoverForm struct {
-	Meta           pdfdoc.Meta
-	RequestNumber  string
-	Department     string
-	Requester      string
-	Data           string
-	SnapshotID     string
-	SnapshotTime   time.Time
-	Target         string
-	Files          int64
-	Bytes          int64
-	VerifiedFiles  int64
-	VerificationOK bool
-	Notes          string
+	Meta          pdfdoc.Meta
+	RequestNumber string
+	// VerificationNumber is the restore verification report's number.
+	VerificationNumber string
+	Department         string
+	Requester          string
+	Data               string
+	SnapshotID         string
+	SnapshotTime       time.Time
+	Target             string
+	Files              int64
+	Bytes              int64
+	VerifiedFiles      int64
+	VerificationOK     bool
+	Notes              string
 	// Witness is optional; a zero Witness prints no third block.
 	Giver, Receiver, Witness pdfdoc.Signature
 }

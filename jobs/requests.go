@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"cadang/pdfdoc"
+	"cadang/sop"
 	"cadang/store"
 )
 
@@ -18,26 +20,40 @@ const (
 	KindRestore = "restore"
 )
 
-// Request states. Every request goes draft → submitted → approved |
-// rejected, and a rejected one is rescheduled by IT staff and submitted
-// again. An approved backup request then runs (running → completed |
-// failed); an approved restore request continues preparing → restoring →
-// verifying → verified → handed-over, with verifying → restoring on a
-// mismatch and failed when the attempts run out.
+// Request states, defined once in package sop (with their labels) and
+// re-exported here: draft → submitted → approved | rejected; a backup
+// request runs (running → completed | failed); a restore request goes
+// preparing → restoring → verifying → verified → awaiting-signatures (the
+// handover form printed) → handed-over (its signed scan attached, or a
+// paper handover recorded by the IT manager).
 const (
-	RequestDraft      = "draft"
-	RequestSubmitted  = "submitted"
-	RequestApproved   = "approved"
-	RequestRejected   = "rejected"
-	RequestRunning    = "running"
-	RequestCompleted  = "completed"
-	RequestPreparing  = "preparing"
-	RequestRestoring  = "restoring"
-	RequestVerifying  = "verifying"
-	RequestVerified   = "verified"
-	RequestHandedOver = "handed-over"
-	RequestFailed     = "failed"
+	RequestDraft              = sop.RequestDraft
+	RequestSubmitted          = sop.RequestSubmitted
+	RequestApproved           = sop.RequestApproved
+	RequestRejected           = sop.RequestRejected
+	RequestRunning            = sop.RequestRunning
+	RequestCompleted          = sop.RequestCompleted
+	RequestPreparing          = sop.RequestPreparing
+	RequestRestoring          = sop.RequestRestoring
+	RequestVerifying          = sop.RequestVerifying
+	RequestVerified           = sop.RequestVerified
+	RequestAwaitingSignatures = sop.RequestAwaitingSignatures
+	RequestHandedOver         = sop.RequestHandedOver
+	RequestFailed             = sop.RequestFailed
 )
+
+// RequestStateInfo is one request state with its label in both languages.
+type RequestStateInfo = sop.State
+
+// RequestStates lists every request state, in the order of the procedure,
+// with its label: the one list the window, the command line and the forms
+// use.
+func RequestStates() []RequestStateInfo { return append([]RequestStateInfo(nil), sop.RequestStates...) }
+
+// RequestStateLabel is a request state's label in lang ("id" or "en").
+func RequestStateLabel(state, lang string) string {
+	return sop.RequestStateLabel(state).In(pdfdoc.Lang(lang))
+}
 
 // Request is a department's request for a backup or restore (SOP 5.2).
 type Request struct {

@@ -12,7 +12,6 @@ import (
 	"cadang/engine"
 	"cadang/engine/dbsource"
 	"cadang/engine/secrets"
-	"cadang/forms"
 	"cadang/pdfdoc"
 	"cadang/reports"
 	"cadang/store"
@@ -298,78 +297,11 @@ func (s *Service) fileVerificationReport(ctx context.Context, actor string, j st
 	for _, c := range checks {
 		rep.Files = append(rep.Files, reports.FileCheck{Path: c.Path, Size: c.Size, Want: c.Want, Got: c.Got, OK: c.OK, Err: c.Err})
 	}
-	return s.fileDocument(ctx, filing{docType: DocVerificationReport, requestID: r.ID, actor: actor,
-		render: func(w io.Writer, meta pdfdoc.Meta) error {
+	return s.fileDocument(ctx, filing{docType: DocVerificationReport, requestID: r.ID, jobID: j.ID, actor: actor,
+		build: func(meta pdfdoc.Meta) (any, func(io.Writer) error) {
 			rep.Meta = meta
 			rep.Signatures = s.signatures(ctx, set, meta.Lang, actor)
-			return reports.WriteRestoreVerificationReport(w, rep)
+			r := rep
+			return r, func(w io.Writer) error { return reports.WriteRestoreVerificationReport(w, r) }
 		}})
-}
-
-// HandoverOptions complete the handover form.
-type HandoverOptions struct {
-	Receiver string // who receives the data; defaults to the requester
-	Witness  string // optional
-	Notes    string
-}
-
-// Handover marks a verified restore as handed over to the requester and
-// files the handover form (SOP 5.4e) for signatures.
-func (s *Service) Handover(ctx context.Context, as User, id int64, opt HandoverOptions) (Document, error) {
-	what := fmt.Sprintf("hand over request #%d", id)
-	giver, err := s.act(ctx, as, what, requestHandlers...)
-	if err != nil {
-		return Document{}, err
-	}
-	r, err := s.loadRequest(ctx, id, what, RequestVerified)
-	if err != nil {
-		return Document{}, err
-	}
-	j, err := s.catalog.JobByID(ctx, r.JobID)
-	if err != nil {
-		return Document{}, err
-	}
-	requester, err := s.catalog.UserByID(ctx, r.RequesterID)
-	if err != nil {
-		return Document{}, err
-	}
-	runs, err := s.catalog.Runs(ctx, store.RunFilter{JobID: j.ID, Statuses: []string{RunVerified}})
-	if err != nil {
-		return Document{}, err
-	}
-	data := j.Name
-	if len(r.Include) > 0 {
-		data += ": " + strings.Join(r.Include, ", ") // a partial restore hands over only these
-	}
-	form := forms.HandoverForm{RequestNumber: r.Number, Department: r.Department, Requester: displayName(requester), Data: data,
-		SnapshotID: r.SnapshotID, Target: secrets.Redact(r.Target), VerificationOK: true, Notes: opt.Notes}
-	for _, run := range runs {
-		if run.RequestID == r.ID {
-			form.Files, form.Bytes, form.VerifiedFiles = run.FilesNew, run.TotalBytes, run.FilesNew
-			form.SnapshotTime = run.ScheduledAt
-			break
-		}
-	}
-	receiver := displayName(requester)
-	if opt.Receiver != "" {
-		receiver = opt.Receiver
-	}
-	now := s.now()
-	doc, err := s.fileDocument(ctx, filing{docType: DocHandoverForm, requestID: r.ID, actor: as.Name,
-		render: func(w io.Writer, meta pdfdoc.Meta) error {
-			form.Meta = meta
-			form.Giver = pdfdoc.Signature{Label: pdfdoc.T("Diserahkan oleh", "Handed over by").Inline(meta.Lang), Name: displayName(giver), Title: titleOf(giver), Date: now}
-			form.Receiver = pdfdoc.Signature{Label: pdfdoc.T("Diterima oleh", "Received by").Inline(meta.Lang), Name: receiver, Title: titleOf(requester), Date: now}
-			if opt.Witness != "" {
-				form.Witness = pdfdoc.Signature{Label: pdfdoc.T("Saksi", "Witness").Inline(meta.Lang), Name: opt.Witness}
-			}
-			return forms.WriteHandoverForm(w, form)
-		}})
-	if err != nil {
-		return Document{}, err
-	}
-	if err := s.setRequestState(ctx, as.Name, &r, "request.handover", RequestHandedOver, "form "+doc.Number); err != nil {
-		return Document{}, err
-	}
-	return doc, nil
 }
