@@ -62,7 +62,7 @@ func (l *login) open(cmd *cobra.Command, g *globals) (*session, error) {
 	if _, err := os.Stat(ws); err != nil {
 		return nil, fmt.Errorf("workspace %s: %w (create it with `cadang setup`)", ws, err)
 	}
-	svc, err := jobs.OpenWorkspace(cmd.Context(), ws, jobs.Options{})
+	svc, err := jobs.OpenWorkspace(cmd.Context(), ws, jobs.Options{DocumentKeyFile: os.Getenv(jobs.DocumentKeyEnv)})
 	if err != nil {
 		return nil, err
 	}
@@ -195,34 +195,76 @@ func newDocsCommand(g *globals) *cobra.Command {
 	l := &login{}
 	cmd := &cobra.Command{Use: "docs", Short: "The document register"}
 	l.addFlags(cmd)
-	list := &cobra.Command{Use: "list", Short: "List filed documents", Args: cobra.NoArgs,
+	var reqID int64
+	var jobRef string
+	list := &cobra.Command{Use: "list [--request ID | --job NAME]", Short: "List filed documents", Args: cobra.NoArgs,
 		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
-			docs, err := s.svc.Documents(cmd.Context(), s.me, jobs.DocumentFilter{})
+			if reqID != 0 && jobRef != "" {
+				return exitf(ExitUsage, "give --request or --job, not both")
+			}
+			f := jobs.DocumentFilter{RequestID: reqID}
+			if jobRef != "" {
+				j, err := s.svc.Job(cmd.Context(), s.me, jobRef)
+				if err != nil {
+					return err
+				}
+				f.JobID = j.ID
+			}
+			docs, err := s.svc.Documents(cmd.Context(), s.me, f)
 			if err != nil {
 				return err
 			}
 			if s.g.json {
+				if docs == nil {
+					docs = []jobs.Document{}
+				}
 				return s.print(docs, "")
 			}
 			for _, d := range docs {
-				fmt.Fprintf(s.out, "%-26s rev %d  %-20s %s  %s  %s\n", d.Number, d.Revision, d.Type, d.Date.Local().Format("2006-01-02 15:04"), d.SHA256[:12], d.Path)
+				fmt.Fprintf(s.out, "%-30s rev %d  %-20s %s  %s  %s  %s\n", d.Number, d.Revision, d.Type, d.Date.Local().Format("2006-01-02 15:04"),
+					d.VerifyCode, d.SHA256[:12], d.Path)
 			}
 			return nil
 		})}
-	verify := &cobra.Command{Use: "verify FILE.pdf", Short: "Check a PDF is a registered document, unchanged", Args: cobra.ExactArgs(1),
+	list.Flags().Int64Var(&reqID, "request", 0, "only the documents of this request")
+	list.Flags().StringVar(&jobRef, "job", "", "only the documents of this job (its schedule records, runs and requests)")
+	var code string
+	verify := &cobra.Command{Use: "verify FILE.pdf | --code CODE", Short: "Check a PDF, or a code from paper, is a registered document, unchanged (exit 0, else 5)",
+		Args: cobra.MaximumNArgs(1),
 		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
-			d, err := s.svc.VerifyDocument(cmd.Context(), s.me, args[0])
+			var d jobs.Document
+			var err error
+			var subject string
+			switch {
+			case len(args) == 1 && code == "":
+				subject = args[0]
+				d, err = s.svc.VerifyDocument(cmd.Context(), s.me, args[0])
+			case len(args) == 0 && code != "":
+				subject = "code " + jobs.NormalizeCode(code)
+				d, err = s.svc.VerifyDocumentCode(cmd.Context(), s.me, code)
+			default:
+				return exitf(ExitUsage, "give a FILE.pdf or --code CODE")
+			}
 			if errors.Is(err, jobs.ErrDocumentMismatch) {
 				if s.g.json {
 					_ = s.print(map[string]any{"ok": false, "reason": err.Error()}, "") //nolint:errcheck // the exit status carries the result
 				}
-				return withExit(ExitError, err)
+				return withExit(ExitDamaged, err)
 			}
 			if err != nil {
 				return err
 			}
-			return s.print(map[string]any{"ok": true, "document": d}, "OK: %s is document %s revision %d (%s, filed %s, verification code %s)",
-				args[0], d.Number, d.Revision, d.Type, d.Date.Local().Format("2006-01-02 15:04"), d.VerifyCode)
+			return s.print(map[string]any{"ok": true, "document": d}, "OK: %s is document %s revision %d (%s, filed %s by %s, verification code %s), registered and unchanged",
+				subject, d.Number, d.Revision, d.Type, d.Date.Local().Format("2006-01-02 15:04"), d.FiledBy, d.VerifyCode)
+		})}
+	verify.Flags().StringVar(&code, "code", "", "the verification code printed on the document (or read from its QR code)")
+	attach := &cobra.Command{Use: "attach NUMBER SCAN.pdf", Short: "Register the scanned, signed paper copy of a document (its own entry)", Args: cobra.ExactArgs(2),
+		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
+			d, err := s.svc.AttachSigned(cmd.Context(), s.me, args[0], args[1])
+			if err != nil {
+				return err
+			}
+			return s.print(d, "%s registered as %s (%s), SHA-256 %s, filed at %s", args[1], d.Number, d.Kind, d.SHA256, d.Path)
 		})}
 	var from, to string
 	history := &cobra.Command{Use: "history --from DATE --to DATE", Short: "File the run history report for a date range", Args: cobra.NoArgs,
@@ -246,7 +288,7 @@ func newDocsCommand(g *globals) *cobra.Command {
 		})}
 	history.Flags().StringVar(&from, "from", "", "first day (YYYY-MM-DD)")
 	history.Flags().StringVar(&to, "to", "", "day after the last (YYYY-MM-DD)")
-	cmd.AddCommand(list, verify, history)
+	cmd.AddCommand(list, verify, attach, history)
 	return cmd
 }
 

@@ -114,7 +114,7 @@ func newRequestCommand(g *globals) *cobra.Command {
 	})
 	run.Flags().StringVar(&target, "target", "", "restore destination folder or database URL (overrides the request's)")
 	var receiver, witness, notes string
-	handover := &cobra.Command{Use: "handover ID", Short: "Hand a verified restore over and file the handover form", Args: cobra.ExactArgs(1),
+	handover := &cobra.Command{Use: "handover ID", Short: "File the handover form of a verified restore for signatures (state: awaiting signatures)", Args: cobra.ExactArgs(1),
 		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
 			id, err := parseID(args[0])
 			if err != nil {
@@ -124,8 +124,14 @@ func newRequestCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return s.print(d, "request %d handed over; handover form %s filed at %s", id, d.Number, d.Path)
+			return s.print(d, "request %d awaits signatures; handover form %s filed at %s: print it, have it signed, then `cadang docs attach %s SCAN.pdf`",
+				id, d.Number, d.Path, d.Number)
 		})}
+	var paperReason string
+	paper := byID("paper-handover", "Record that a request awaiting signatures was handed over on paper (IT manager, --reason)", func(cmd *cobra.Command, s *session, id int64) (jobs.Request, error) {
+		return s.svc.RecordPaperHandover(cmd.Context(), s.me, id, paperReason)
+	})
+	paper.Flags().StringVar(&paperReason, "reason", "", "why the signed form is not attached")
 	handover.Flags().StringVar(&receiver, "receiver", "", "who receives the data (default: the requester)")
 	handover.Flags().StringVar(&witness, "witness", "", "a witness, if any")
 	handover.Flags().StringVar(&notes, "notes", "", "notes printed on the form")
@@ -154,7 +160,7 @@ func newRequestCommand(g *globals) *cobra.Command {
 		byID("approve", "Approve a submitted request (IT manager)", func(cmd *cobra.Command, s *session, id int64) (jobs.Request, error) {
 			return s.svc.ApproveRequest(cmd.Context(), s.me, id)
 		}),
-		reject, reschedule, run, handover, list,
+		reject, reschedule, run, handover, paper, list,
 		byID("show", "Show a request", func(cmd *cobra.Command, s *session, id int64) (jobs.Request, error) {
 			return s.svc.Request(cmd.Context(), s.me, id)
 		}))

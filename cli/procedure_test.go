@@ -119,12 +119,82 @@ func TestCLIAuditVerifyDetectsTampering(t *testing.T) {
 
 	pdf := writeFile(t, "stranger.pdf", "%PDF-1.4 not ours")
 	code, _, stderr = p.run("docs", "verify", pdf, "--as", "yoga", "--login-file", p.staff)
-	if code != ExitError || !strings.Contains(stderr, "no registered document") {
-		t.Errorf("docs verify of an unknown PDF: exit %d, stderr %q", code, stderr)
+	if code != ExitDamaged || !strings.Contains(stderr, "no registered document") {
+		t.Errorf("docs verify of an unknown PDF: exit %d, stderr %q; want %d", code, stderr, ExitDamaged)
 	}
 	if _, err := os.Stat(pdf); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// Holes: `docs verify FILE` exited 1 on a mismatch, a code from paper
+// could not be checked, and `docs attach` did not exist.
+func TestCLIDocsAttachAndVerifyCode(t *testing.T) {
+	p := newProcedureCLI(t)
+	staff := []string{"--as", "yoga", "--login-file", p.staff}
+	with := func(args ...string) []string { return append(args, staff...) }
+	var doc struct {
+		Number, Path string
+		Code         string `json:"verify_code"`
+	}
+	out := p.ok(with("docs", "history", "--from", "2026-11-01", "--to", "2026-12-01", "--json")...)
+	if err := json.Unmarshal([]byte(out), &doc); err != nil || doc.Code == "" {
+		t.Fatalf("docs history --json: %q, %v", out, err)
+	}
+	if out := p.ok(with("docs", "verify", "--code", strings.ToLower(doc.Code))...); !strings.Contains(out, doc.Number) || !strings.Contains(out, "unchanged") {
+		t.Errorf("docs verify --code: %q, want %s registered and unchanged", out, doc.Number)
+	}
+	tests := []struct {
+		name string
+		args []string
+		code int
+		want string
+	}{
+		{"an unknown code", []string{"docs", "verify", "--code", "ZZZZ-ZZZZ-ZZZZ-ZZZZ"}, ExitDamaged, "no registered document"},
+		{"both a file and a code", []string{"docs", "verify", doc.Path, "--code", doc.Code}, ExitUsage, "FILE.pdf or --code"},
+		{"a JPEG as the signed scan", []string{"docs", "attach", doc.Number, writeFile(t, "scan.jpg", "\xff\xd8\xff")}, ExitRefused, "not a PDF"},
+		{"the unsigned original as the scan", []string{"docs", "attach", doc.Number, doc.Path}, ExitRefused, "unsigned original"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, _, stderr := p.run(with(tt.args...)...)
+			if code != tt.code || !strings.Contains(stderr, tt.want) || strings.Count(strings.TrimSpace(stderr), "\n") != 0 {
+				t.Errorf("exit %d, stderr %q; want %d and one line saying %q", code, stderr, tt.code, tt.want)
+			}
+		})
+	}
+	scan := writeFile(t, "ttd.pdf", "%PDF-1.5\n%signed\n%%EOF\n")
+	var signed struct{ Number, Type, Kind, Of string }
+	if err := json.Unmarshal([]byte(p.ok(with("docs", "attach", doc.Number, scan, "--json")...)), &signed); err != nil {
+		t.Fatal(err)
+	}
+	if signed.Type != "signed-scan" || signed.Kind != "signed scan of "+doc.Number || signed.Of != doc.Number {
+		t.Errorf("attach --json: %+v", signed)
+	}
+	var list []map[string]any
+	if err := json.Unmarshal([]byte(p.ok(with("docs", "list", "--json")...)), &list); err != nil || len(list) != 2 {
+		t.Fatalf("docs list --json: %v, %v", list, err)
+	}
+	for _, d := range list {
+		for _, k := range []string{"type", "number", "path", "verify_code"} {
+			if _, ok := d[k]; !ok {
+				t.Errorf("docs list --json entry lacks %q: %v", k, d)
+			}
+		}
+	}
+	altered := writeFile(t, "altered.pdf", string(append(mustReadFile(t, doc.Path), '\n')))
+	if code, _, stderr := p.run(with("docs", "verify", altered)...); code != ExitDamaged {
+		t.Errorf("docs verify of an altered copy: exit %d (%s), want %d", code, stderr, ExitDamaged)
+	}
+}
+
+func mustReadFile(t *testing.T, path string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
 }
 
 // signalWriter closes ready when the daemon says it is scheduling.
@@ -230,6 +300,14 @@ func TestCLIRestoreRequestEndToEnd(t *testing.T) {
 	}
 	if out := p.ok(with(staff, "docs", "verify", doc.Path)...); !strings.Contains(out, doc.Number) {
 		t.Errorf("docs verify: %q, want it to name %s", out, doc.Number)
+	}
+	if out := p.ok(with(staff, "request", "show", id)...); !strings.Contains(out, "awaiting-signatures") {
+		t.Errorf("request after the handover form: %q, want awaiting-signatures", out)
+	}
+	scan := writeFile(t, "ttd.pdf", "%PDF-1.4\n%signed paper, scanned\n%%EOF\n")
+	p.ok(with(staff, "docs", "attach", doc.Number, scan)...)
+	if out := p.ok(with(staff, "request", "show", id)...); !strings.Contains(out, "handed-over") || !strings.Contains(out, doc.Number+"-TTD1") {
+		t.Errorf("request after the signed scan: %q, want handed-over and the scan listed", out)
 	}
 
 	// Damage the repository: the restore retries, then fails with exit status 5.

@@ -86,7 +86,7 @@ func setupWorkspace(cmd *cobra.Command, g *globals, sf setupFlags) error {
 	if err != nil {
 		return err
 	}
-	svc, err := jobs.OpenWorkspace(cmd.Context(), ws, jobs.Options{})
+	svc, err := jobs.OpenWorkspace(cmd.Context(), ws, jobs.Options{DocumentKeyFile: os.Getenv(jobs.DocumentKeyEnv)})
 	if err != nil {
 		return err
 	}

@@ -148,7 +148,7 @@ func (f *flow) showWorkspace(dir string) {
 // open opens the workspace at dir, then shows the first run or the login.
 func (f *flow) open(dir string) {
 	f.bg(func() {
-		svc, err := jobs.OpenWorkspace(f.ctx, dir, jobs.Options{Logger: f.log})
+		svc, err := jobs.OpenWorkspace(f.ctx, dir, jobs.Options{Logger: f.log, DocumentKeyFile: os.Getenv(jobs.DocumentKeyEnv)})
 		need := false
 		if err == nil {
 			if need, err = svc.NeedsSetup(f.ctx); err != nil {
