@@ -258,6 +258,18 @@ func (s *Service) contentPath(d store.Document) string {
 	return strings.TrimSuffix(p, ".pdf") + contentSuffix
 }
 
+// documentFiles are a register entry's files, relative to the workspace
+// with slashes: the document and, for a generated one, its content record.
+func (s *Service) documentFiles(d store.Document) []string {
+	files := []string{filepath.ToSlash(d.Path)}
+	if c := s.contentPath(d); c != filepath.Join(s.dir, filepath.FromSlash(d.Path)) {
+		if rel, err := filepath.Rel(s.dir, c); err == nil {
+			files = append(files, filepath.ToSlash(rel))
+		}
+	}
+	return files
+}
+
 // fileDocument numbers a document (form code / year / sequence), derives
 // its verification code from its content, renders it, writes it and its
 // content record atomically under documents/YEAR/, and registers it with

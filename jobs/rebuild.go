@@ -322,7 +322,9 @@ func (s *Service) checkRebuiltDocuments(ctx context.Context, res *RebuildResult)
 	}
 	registered := map[string]bool{}
 	for _, d := range docs {
-		registered[filepath.ToSlash(d.Path)] = true
+		for _, f := range s.documentFiles(d) { // the PDF and its content record
+			registered[f] = true
+		}
 		sum, err := fileSHA256(filepath.Join(s.dir, filepath.FromSlash(d.Path)))
 		switch {
 		case err != nil:
