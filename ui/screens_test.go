@@ -141,9 +141,9 @@ func TestDocumentsScreen(t *testing.T) {
 	if v.attach[run.Report] == nil {
 		t.Fatalf("no Signed copy button for %s", run.Report)
 	}
-	// The scanned, signed copy is filed as the next revision.
+	// The scanned, signed copy is its own register entry; the original stays.
 	scan := filepath.Join(t.TempDir(), "signed.pdf")
-	if err := os.WriteFile(scan, []byte("%PDF-1.4 scanned"), 0o600); err != nil {
+	if err := os.WriteFile(scan, []byte("%PDF-1.4 scanned\n%%EOF\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	v.attachScan(docs[0], scan)
@@ -151,7 +151,7 @@ func TestDocumentsScreen(t *testing.T) {
 	if err != nil || !signed[docs[0].Number] {
 		t.Fatalf("signed %v, %v; want %s signed", signed, err, docs[0].Number)
 	}
-	if !shows(v.list, "signed") || !shows(v.list, "rev. 1") || v.attach[run.Report] != nil {
+	if !shows(v.list, "signed") || !shows(v.list, docs[0].Number+"-TTD1") || v.attach[run.Report] != nil {
 		t.Fatalf("register after attaching: %q", texts(v.list))
 	}
 }
