@@ -28,6 +28,10 @@ var (
 	// ErrOtherRepository: the replica location already holds a different
 	// repository; copying would mix the two.
 	ErrOtherRepository = errors.New("the replica location holds another repository")
+	// ErrConfigChanged: the replica holds the same repository, but its config
+	// differs from the source's. A config is written once, so one of them
+	// was edited; copying would carry the edit offsite (or undo it there).
+	ErrConfigChanged = errors.New("the repository's config differs from the replica's; one of them was changed")
 )
 
 // Stats is the state of a running copy, for progress bars.
@@ -235,7 +239,7 @@ func (c *copier) plan(ctx context.Context, files []backend.FileInfo) ([]backend.
 	var todo []backend.FileInfo
 	for _, f := range files {
 		size, ok := have[f.Name]
-		if ok && size == f.Size && (f.Name != engine.ConfigFile || c.sameContent(ctx, f.Name)) {
+		if ok && size == f.Size { // the config: compared by sameRepository
 			c.res.FilesSkipped++
 			continue
 		}
@@ -251,9 +255,12 @@ func (c *copier) sameRepository(ctx context.Context) error {
 	if err := errors.Join(errA, errB); err != nil {
 		return fmt.Errorf("compare the repository configs: %w", err)
 	}
-	idA, idB := repositoryID(a), repositoryID(b)
-	if idA != "" && idA == idB || bytes.Equal(a, b) {
+	if bytes.Equal(a, b) {
 		return nil
+	}
+	idA, idB := repositoryID(a), repositoryID(b)
+	if idA != "" && idA == idB {
+		return fmt.Errorf("%s (repository %s): %w; compare both with a third copy before syncing", c.dst.Location(), shortID(idA), ErrConfigChanged)
 	}
 	return fmt.Errorf("%s (repository %s, this one is %s): %w; choose an empty location",
 		c.dst.Location(), shortID(idB), shortID(idA), ErrOtherRepository)
@@ -277,13 +284,6 @@ func shortID(id string) string {
 		return "unknown"
 	}
 	return id[:min(8, len(id))]
-}
-
-// sameContent compares a small file that is not named by its content.
-func (c *copier) sameContent(ctx context.Context, name string) bool {
-	a, errA := readAll(ctx, c.src, name)
-	b, errB := readAll(ctx, c.dst, name)
-	return errA == nil && errB == nil && bytes.Equal(a, b)
 }
 
 func readAll(ctx context.Context, be backend.Backend, name string) ([]byte, error) {

@@ -126,16 +126,42 @@ func TestCopyIncremental(t *testing.T) {
 
 	putNamed(t, src.be, "packs/", "a new pack")
 	putNamed(t, src.be, "snapshots/", "a new snapshot")
-	backendtest.MustSave(ctx, t, src.be, "config", `{"id":"r1","version":2}`+"\nsum\n") // same size, new content
 	res, err = Copy(ctx, src.be, dst, Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.FilesCopied != 3 {
-		t.Errorf("after a backup: copied %d, want 3 (pack, snapshot, changed config)", res.FilesCopied)
+	if res.FilesCopied != 2 {
+		t.Errorf("after a backup: copied %d, want 2 (pack, snapshot)", res.FilesCopied)
 	}
-	if got := string(backendtest.MustLoad(ctx, t, dst, "config")); !strings.Contains(got, `"version":2`) {
-		t.Errorf("config on the replica = %s, want the new one", got)
+}
+
+// A config is written once: a source whose config changed (an attacker
+// who can write the primary repository, say) must not overwrite the
+// replica's, whatever its size.
+func TestCopyRefusesChangedConfig(t *testing.T) {
+	tests := []struct{ name, config string }{
+		{"same size", `{"id":"r1","version":2}` + "\nsum\n"},
+		{"other size", `{"id":"r1","version":1,"encrypted":false}` + "\nsum\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			src := newFakeRepo(t, 1)
+			dst := newLocal(t)
+			if _, err := Copy(ctx, src.be, dst, Options{}); err != nil {
+				t.Fatal(err)
+			}
+			before := string(backendtest.MustLoad(ctx, t, dst, "config"))
+			backendtest.MustSave(ctx, t, src.be, "config", tt.config)
+			putNamed(t, src.be, "snapshots/", "a new snapshot")
+			_, err := Copy(ctx, src.be, dst, Options{})
+			if !errors.Is(err, ErrConfigChanged) {
+				t.Fatalf("Copy with a changed config = %v, want ErrConfigChanged", err)
+			}
+			if got := string(backendtest.MustLoad(ctx, t, dst, "config")); got != before {
+				t.Errorf("config on the replica = %q, want it untouched (%q)", got, before)
+			}
+		})
 	}
 }
 

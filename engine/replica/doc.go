@@ -25,7 +25,10 @@
 //   - Checked: every content-named file is hashed while it is read from the
 //     source and must match its name (a damaged source file is never
 //     published on the replica); after upload it is read back from the
-//     replica and hashed again. The config file is compared byte for byte.
+//     replica and hashed again. The config file is written once, never
+//     overwritten: a replica whose config differs from the source's is
+//     refused (ErrOtherRepository for another repository, ErrConfigChanged
+//     for an edited config of the same one).
 //   - Only ciphertext travels: files are copied as stored, so an encrypted
 //     repository stays encrypted on the replica and no password is needed.
 //   - Bandwidth: an optional token bucket limits the bytes read per second,
