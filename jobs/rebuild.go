@@ -98,32 +98,51 @@ func RebuildWorkspace(ctx context.Context, dir string, opt RebuildOptions) (Rebu
 	if err := clearEmptyWorkspace(ctx, abs); err != nil {
 		return res, err
 	}
+	if err := rebuild(ctx, abs, opt, &res); err != nil {
+		// Everything in the folder came from this rebuild: leave it empty,
+		// so that the rebuild can be tried again (another snapshot, a replica).
+		return res, errors.Join(err, emptyFolder(abs))
+	}
+	return res, nil
+}
+
+// emptyFolder removes everything inside dir.
+func emptyFolder(dir string) error {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		if err := os.RemoveAll(filepath.Join(dir, e.Name())); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func rebuild(ctx context.Context, abs string, opt RebuildOptions, res *RebuildResult) error {
 	r, err := opt.Engine.Open(ctx, opt.Repository, opt.Password, false)
 	if err != nil {
-		return res, fmt.Errorf("rebuild workspace: %w", err)
+		return fmt.Errorf("rebuild workspace: %w", err)
 	}
 	defer r.Close()
 	repo, ok := r.(recordsRepository)
 	if !ok {
-		return res, errors.New("rebuild workspace: this repository cannot list snapshots")
+		return errors.New("rebuild workspace: this repository cannot list snapshots")
 	}
 	snap, err := recordsSnapshot(ctx, repo, opt.Snapshot)
 	if err != nil {
-		return res, err
+		return err
 	}
 	res.Snapshot, res.SnapshotTime, res.Host = snap.ID, snap.Time, snap.Host
-	if err := restoreWorkspace(ctx, repo, snap, abs, &res); err != nil {
-		return res, err
+	if err := restoreWorkspace(ctx, repo, snap, abs, res); err != nil {
+		return err
 	}
 	svc, err := OpenWorkspace(ctx, abs, Options{Engine: opt.Engine, Clock: opt.Clock, Logger: opt.Logger})
 	if err != nil {
-		return res, fmt.Errorf("rebuild workspace: open the restored workspace: %w", err)
+		return fmt.Errorf("rebuild workspace: open the restored workspace: %w", err)
 	}
-	defer svc.Close()
-	if err := svc.settleRebuilt(ctx, snap, &res); err != nil {
-		return res, err
-	}
-	return res, nil
+	return errors.Join(svc.settleRebuilt(ctx, snap, res), svc.Close())
 }
 
 // clearEmptyWorkspace refuses a folder that holds anything a rebuild

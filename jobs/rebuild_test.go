@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"cadang/engine"
+	"cadang/engine/location"
 	"cadang/jobs"
 	"cadang/store"
 )
@@ -167,5 +169,35 @@ func TestRebuildFromARepositoryWithoutRecords(t *testing.T) {
 	_, err = jobs.RebuildWorkspace(ctx, t.TempDir(), jobs.RebuildOptions{Repository: r.repo, Password: "wrong password"})
 	if err == nil || !strings.Contains(err.Error(), "password") {
 		t.Fatalf("wrong password: %v", err)
+	}
+}
+
+// TestFailedRebuildLeavesTheFolderEmpty: a snapshot tagged as a workspace
+// backup that holds files but no catalog fails after its files were
+// restored; the folder is emptied, so the rebuild can be tried again.
+func TestFailedRebuildLeavesTheFolderEmpty(t *testing.T) {
+	ctx := context.Background()
+	repoDir := filepath.Join(t.TempDir(), "repo")
+	be, err := location.Open(ctx, repoDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	repo, err := engine.Init(ctx, be, engine.InitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs := filepath.Join(t.TempDir(), "documents")
+	write(t, filepath.Join(docs, "2026", "a.pdf"), []byte("%PDF-1.4"))
+	if _, err := repo.Backup(ctx, []string{docs}, engine.BackupOptions{Tags: []string{"job:" + jobs.RecordsJobName}}); err != nil {
+		t.Fatal(err)
+	}
+	repo.Close()
+	dir := t.TempDir()
+	_, err = jobs.RebuildWorkspace(ctx, dir, jobs.RebuildOptions{Repository: repoDir})
+	if err == nil || !strings.Contains(err.Error(), "restore the catalog") {
+		t.Fatalf("got %v, want the catalog's restore to fail", err)
+	}
+	if left, _ := os.ReadDir(dir); len(left) != 0 {
+		t.Fatalf("a failed rebuild left %v in the folder", left)
 	}
 }
