@@ -184,7 +184,7 @@ func (f *flow) replaceService(svc *jobs.Service) {
 
 func (f *flow) showSetup() {
 	f.show("setup", func() {
-		c, _ := setupScreen(f.ctx, f.win, f.svc, f.bg, f.signedIn, f.setLanguage)
+		c, _ := setupScreen(f.ctx, f.win, f.svc, f.bg, f.signedIn, f.setLanguage, func() { rebuildDialog(f.win, f.rebuild) })
 		f.win.SetContent(c)
 	})
 }

@@ -97,22 +97,30 @@ func workspaceScreen(w fyne.Window, defaultDir string, open func(dir string), on
 // setupForm holds the first-run fields so tests can fill them.
 type setupForm struct {
 	admin, fullName, password, confirm, company, repo *widget.Entry
-	submit                                            *widget.Button
+	// records, recordsPassword, recordsConfirm: the workspace's own backup (SOP 5.5).
+	records, recordsPassword, recordsConfirm *widget.Entry
+	submit                                   *widget.Button
 }
 
 // prefDefaultRepo is the folder chosen at the first run for backup
 // repositories; the job editor suggests <it>/<job name> for new jobs.
 const prefDefaultRepo = "repository.default"
 
-// setupScreen creates the first administrator of a new workspace.
-func setupScreen(ctx context.Context, w fyne.Window, svc *jobs.Service, bg background, done func(jobs.User), onLanguage func(string)) (fyne.CanvasObject, *setupForm) {
+// setupScreen creates the first administrator of a new workspace and its
+// records backup; onRebuild, when set, offers to rebuild a lost workspace
+// from its records backup instead.
+func setupScreen(ctx context.Context, w fyne.Window, svc *jobs.Service, bg background, done func(jobs.User), onLanguage func(string), onRebuild func()) (fyne.CanvasObject, *setupForm) {
 	f := &setupForm{
 		admin: widget.NewEntry(), fullName: widget.NewEntry(),
 		password: widget.NewPasswordEntry(), confirm: widget.NewPasswordEntry(),
 		company: widget.NewEntry(), repo: widget.NewEntry(),
+		records: widget.NewEntry(), recordsPassword: widget.NewPasswordEntry(), recordsConfirm: widget.NewPasswordEntry(),
 	}
 	f.repo.SetPlaceHolder(lang.L("e.g. /srv/backup (optional)"))
 	pickRepo := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), func() { pickFolder(w, f.repo.SetText) })
+	f.records.SetPlaceHolder(lang.L("outside the workspace: another disk or a share"))
+	pickRecords := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), func() { pickFolder(w, f.records.SetText) })
+	f.recordsPassword.SetPlaceHolder(lang.L("encrypts it (recommended)"))
 	f.admin.SetPlaceHolder(lang.L("e.g. admin"))
 	f.password.SetPlaceHolder(lang.L("at least {{.N}} characters", map[string]any{"N": jobs.MinPasswordLength}))
 	f.company.SetPlaceHolder(lang.L("shown on every form and report"))
@@ -148,8 +156,16 @@ func setupScreen(ctx context.Context, w fyne.Window, svc *jobs.Service, bg backg
 		widget.NewFormItem(lang.L("Confirm password"), f.confirm),
 		widget.NewFormItem(lang.L("Company name"), f.company),
 		widget.NewFormItem(lang.L("Backups go to"), container.NewBorder(nil, nil, nil, pickRepo, f.repo)),
+		widget.NewFormItem(lang.L("Workspace records go to"), container.NewBorder(nil, nil, nil, pickRecords, f.records)),
+		widget.NewFormItem(lang.L("Records password"), f.recordsPassword),
+		widget.NewFormItem(lang.L("Confirm records password"), f.recordsConfirm),
 	)
-	body := container.NewVBox(form, f.submit, widget.NewLabelWithStyle(svc.Dir(), fyne.TextAlignCenter, fyne.TextStyle{Monospace: true}))
+	records := widget.NewLabel(lang.L("The catalog, documents and logs of this workspace are backed up there every night (23:00), so they survive this computer."))
+	records.Wrapping = fyne.TextWrapWord
+	body := container.NewVBox(form, records, f.submit, widget.NewLabelWithStyle(svc.Dir(), fyne.TextAlignCenter, fyne.TextStyle{Monospace: true}))
+	if onRebuild != nil {
+		body.Add(widget.NewButton(lang.L("Rebuild a lost workspace from its records backup…"), onRebuild))
+	}
 	return startPage(lang.L("First-time setup"),
 		lang.L("Create the administrator account. The administrator adds the other users (IT staff, IT manager, departments) afterwards in Settings."),
 		body, onLanguage), f
@@ -162,6 +178,7 @@ func (f *setupForm) options() (jobs.SetupOptions, error) {
 		FullName: strings.TrimSpace(f.fullName.Text),
 		Password: f.password.Text,
 		Company:  strings.TrimSpace(f.company.Text),
+		Records:  jobs.RecordsOptions{Repository: strings.TrimSpace(f.records.Text), Password: f.recordsPassword.Text},
 	}
 	switch {
 	case opt.Admin == "":
@@ -170,6 +187,10 @@ func (f *setupForm) options() (jobs.SetupOptions, error) {
 		return opt, errors.New(lang.L("The password is too short: use at least {{.N}} characters.", map[string]any{"N": jobs.MinPasswordLength}))
 	case opt.Password != f.confirm.Text:
 		return opt, errors.New(lang.L("The two passwords differ. Type the same password twice."))
+	case opt.Records.Repository == "":
+		return opt, errors.New(lang.L("Choose where the workspace's own records are backed up: a folder outside the workspace, on another disk or a share."))
+	case opt.Records.Password != f.recordsConfirm.Text:
+		return opt, errors.New(lang.L("The two records passwords differ. Type the same password twice."))
 	}
 	return opt, nil
 }

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -16,20 +17,24 @@ func TestSetupScreen(t *testing.T) {
 	tests := []struct {
 		name              string
 		admin, pw, repeat string
+		records           string // "" = a new folder; "-" = none
+		recordsRepeat     string // typed into the records password confirmation
 		wantDialog        string // "" = setup succeeds
 	}{
-		{"passwords differ", "admin", "correct horse", "correct horsf", "The two passwords differ"},
-		{"password too short", "admin", "short", "short", "at least 8 characters"},
-		{"no name", "", "correct horse", "correct horse", "Enter a name"},
-		{"bad name refused by jobs", " admin", "correct horse", "correct horse", ""},
-		{"creates the administrator", "admin", "correct horse", "correct horse", ""},
+		{"passwords differ", "admin", "correct horse", "correct horsf", "", "", "The two passwords differ"},
+		{"password too short", "admin", "short", "short", "", "", "at least 8 characters"},
+		{"no name", "", "correct horse", "correct horse", "", "", "Enter a name"},
+		{"no records repository", "admin", "correct horse", "correct horse", "-", "", "Choose where the workspace's own records"},
+		{"records passwords differ", "admin", "correct horse", "correct horse", "", "records pass 2", "The two records passwords differ"},
+		{"bad name refused by jobs", " admin", "correct horse", "correct horse", "", "", ""},
+		{"creates the administrator", "admin", "correct horse", "correct horse", "", "", ""},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			w := newTestWindow(t)
 			svc := newWorkspace(t)
 			var got *jobs.User
-			screen, f := setupScreen(context.Background(), w, svc, inline, func(u jobs.User) { got = &u }, nil)
+			screen, f := setupScreen(context.Background(), w, svc, inline, func(u jobs.User) { got = &u }, nil, nil)
 			w.SetContent(screen)
 			test.Type(f.admin, tt.admin)
 			test.Type(f.fullName, "Ayu Lestari")
@@ -37,6 +42,14 @@ func TestSetupScreen(t *testing.T) {
 			test.Type(f.confirm, tt.repeat)
 			test.Type(f.company, "PT Contoh")
 			test.Type(f.repo, "/srv/backup/cadang")
+			if tt.records != "-" {
+				test.Type(f.records, filepath.Join(t.TempDir(), "records"))
+			}
+			test.Type(f.recordsPassword, "records pass 1")
+			if tt.recordsRepeat == "" {
+				tt.recordsRepeat = "records pass 1"
+			}
+			test.Type(f.recordsConfirm, tt.recordsRepeat)
 			test.Tap(f.submit)
 
 			need, err := svc.NeedsSetup(context.Background())
@@ -57,6 +70,9 @@ func TestSetupScreen(t *testing.T) {
 			}
 			if got == nil || got.Name != tt.admin || got.Role != jobs.RoleAdmin || need {
 				t.Fatalf("got user %+v, needs setup %v; dialog %q", got, need, dialogText(w))
+			}
+			if rj, ok, err := svc.RecordsJob(context.Background(), *got); err != nil || !ok || rj.State != jobs.JobApproved {
+				t.Fatalf("records job after the first run: %+v %v %v, want it approved by the setup", rj, ok, err)
 			}
 			// The first repository folder becomes the job editor's suggestion.
 			if def := fyne.CurrentApp().Preferences().String(prefDefaultRepo); def != "/srv/backup/cadang" {
