@@ -13,7 +13,7 @@ import (
 // JobSummary is one line of the dashboard.
 type JobSummary struct {
 	Job      Job       `json:"job"`
-	LastRun  *Run      `json:"last_run,omitempty"`
+	LastRun  *Run      `json:"last_run,omitempty"` // the last backup (restores are not the job's runs)
 	NextRun  time.Time `json:"next_run,omitzero"` // zero when not scheduled (or no scheduler runs)
 	RepoSize int64     `json:"repository_bytes"`  // -1 when not a local folder
 	Replicas []string  `json:"replicas,omitempty"`
@@ -47,7 +47,7 @@ func (s *Service) Dashboard(ctx context.Context, as User, sched *Scheduler) (Das
 	for _, j := range jobs {
 		js := JobSummary{Job: j, NextRun: next[j.ID], RepoSize: folderSize(j.Repository), Replicas: j.Replicas,
 			ReplicaStates: s.replicaStates(ctx, j)}
-		runs, err := s.catalog.Runs(ctx, store.RunFilter{JobID: j.ID, Limit: 1})
+		runs, err := s.catalog.Runs(ctx, store.RunFilter{JobID: j.ID, Kind: KindBackup, Limit: 1})
 		if err != nil {
 			return Dashboard{}, err
 		}

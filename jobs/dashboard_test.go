@@ -52,3 +52,34 @@ func TestDashboardSummarises(t *testing.T) {
 		t.Errorf("replica states = %+v", st)
 	}
 }
+
+// "Last run" on the dashboard is the job's last backup: a restore carried
+// out later from its repository is not the job's run.
+func TestDashboardLastRunIsTheLastBackup(t *testing.T) {
+	f := newFixture(t)
+	f.approvedJob(t, "erp", Schedule{})
+	backup, err := f.svc.RunJob(f.ctx, f.staff, "erp", RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := f.svc.CreateRequest(f.ctx, f.dept, NewRequest{Kind: KindRestore, Job: "erp", RequestedAt: f.clock.Now(), Target: t.TempDir(), Reason: "overwritten"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, step := range []func() error{
+		func() error { _, err := f.svc.SubmitRequest(f.ctx, f.dept, r.ID); return err },
+		func() error { _, err := f.svc.ApproveRequest(f.ctx, f.mgr, r.ID); return err },
+		func() error { _, err := f.svc.RunRequest(f.ctx, f.staff, r.ID, RunRequestOptions{}); return err },
+	} {
+		if err := step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	d, err := f.svc.Dashboard(f.ctx, f.staff, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := d.Jobs[0].LastRun; last == nil || last.ID != backup.ID || last.Kind != KindBackup {
+		t.Errorf("last run = %+v, want the backup #%d", last, backup.ID)
+	}
+}

@@ -131,6 +131,7 @@ func (q queries) RunByID(ctx context.Context, id int64) (Run, error) {
 // RunFilter selects runs; zero fields match everything.
 type RunFilter struct {
 	JobID    int64
+	Kind     string // backup or restore; "" both
 	Statuses []string
 	From, To time.Time // on scheduled_at, else started_at
 	Limit    int
@@ -141,6 +142,9 @@ func (q queries) Runs(ctx context.Context, f RunFilter) ([]Run, error) {
 	where, args := []string{"1=1"}, []any{}
 	if f.JobID != 0 {
 		where, args = append(where, "job_id=?"), append(args, f.JobID)
+	}
+	if f.Kind != "" {
+		where, args = append(where, "kind=?"), append(args, f.Kind)
 	}
 	if len(f.Statuses) > 0 {
 		where = append(where, "status IN (?"+strings.Repeat(",?", len(f.Statuses)-1)+")")
