@@ -14,8 +14,8 @@ import (
 type JobSummary struct {
 	Job      Job       `json:"job"`
 	LastRun  *Run      `json:"last_run,omitempty"` // the last backup (restores are not the job's runs)
-	NextRun  time.Time `json:"next_run,omitzero"` // zero when not scheduled (or no scheduler runs)
-	RepoSize int64     `json:"repository_bytes"`  // -1 when not a local folder
+	NextRun  time.Time `json:"next_run,omitzero"`  // zero when not scheduled (or no scheduler runs)
+	RepoSize int64     `json:"repository_bytes"`   // -1 when not a local folder
 	Replicas []string  `json:"replicas,omitempty"`
 	// ReplicaStates is each replica's last sync: result, time and lag, as
 	// the catalog recorded it after the job's last run (or replicas.json,

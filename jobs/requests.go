@@ -68,6 +68,7 @@ type Request struct {
 	RequestedAt   time.Time `json:"requested_at,omitzero"` // backup: when to run; restore: the data's date
 	Target        string    `json:"target,omitempty"`      // restore destination
 	Include       []string  `json:"include,omitempty"`     // restore: snapshot paths to bring back; empty = all
+	Replica       string    `json:"replica,omitempty"`     // restore: the replica to read from; "" the job's repository
 	State         string    `json:"state"`
 	DecidedBy     string    `json:"decided_by,omitempty"`
 	DecidedAt     time.Time `json:"decided_at,omitzero"`
@@ -83,7 +84,7 @@ func (s *Service) requestFromStore(ctx context.Context, r store.Request) Request
 	out := Request{ID: r.ID, Kind: r.Kind, JobID: r.JobID, Requester: s.userName(ctx, r.RequesterID), Department: r.Department,
 		Reason: r.Reason, RequestedAt: r.RequestedAt, Target: r.Target, State: r.State, DecidedBy: s.userName(ctx, r.DecidedBy),
 		DecidedAt: r.DecidedAt, RejectReason: r.RejectReason, Attempts: r.Attempts, SnapshotID: r.SnapshotID,
-		Number: r.Number, Include: r.Include, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Number: r.Number, Include: r.Include, Replica: r.Replica, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if j, err := s.catalog.JobByID(ctx, r.JobID); err == nil {
 		out.JobName = j.Name
 	}
@@ -101,8 +102,11 @@ type NewRequest struct {
 	RequestedAt time.Time
 	Target      string
 	Include     []string // restore: snapshot paths ("/home/ani/docs") to bring back; empty = the whole snapshot
-	Reason      string
-	Department  string // defaults to the requester's department
+	// Replica names the copy a restore reads from: one of the job's
+	// replicas (an offsite folder, the cloud), or "" for its repository.
+	Replica    string
+	Reason     string
+	Department string // defaults to the requester's department
 }
 
 // cleanIncludes checks and normalises the snapshot paths of a partial
@@ -163,12 +167,15 @@ func (s *Service) CreateRequest(ctx context.Context, as User, nr NewRequest) (Re
 		// Its data can still be restored: the repository is kept.
 		return Request{}, errRetired("create request", j.Name)
 	}
+	if err := checkRestoreCopy(nr.Kind, j, nr.Replica); err != nil {
+		return Request{}, err
+	}
 	if nr.Department == "" {
 		nr.Department = actor.Department
 	}
 	now := s.now()
 	r := store.Request{Kind: nr.Kind, JobID: j.ID, RequesterID: actor.ID, Department: nr.Department, Reason: nr.Reason,
-		RequestedAt: nr.RequestedAt, Target: nr.Target, Include: include, State: RequestDraft, CreatedAt: now, UpdatedAt: now}
+		RequestedAt: nr.RequestedAt, Target: nr.Target, Include: include, Replica: nr.Replica, State: RequestDraft, CreatedAt: now, UpdatedAt: now}
 	if r.ID, err = s.catalog.CreateRequest(ctx, r); err != nil {
 		return Request{}, err
 	}

@@ -119,7 +119,11 @@ func (s *Service) restoreAndVerify(ctx context.Context, actor string, r store.Re
 		return Request{}, err
 	}
 	started := s.now()
-	if err := s.setRequestState(ctx, actor, &r, "request.prepare", RequestPreparing, "target "+r.Target); err != nil {
+	prepared := "target " + r.Target
+	if r.Replica != "" {
+		prepared += ", from replica " + r.Replica
+	}
+	if err := s.setRequestState(ctx, actor, &r, "request.prepare", RequestPreparing, prepared); err != nil {
 		return Request{}, err
 	}
 	rctx := context.WithoutCancel(ctx)
@@ -143,9 +147,9 @@ func (s *Service) restoreAndVerify(ctx context.Context, actor string, r store.Re
 	if err != nil {
 		return fail(err)
 	}
-	repo, err := s.engine.Open(ctx, j.Repository, pw, false)
+	repo, err := s.openCopy(ctx, j, r.Replica, pw) // the job's repository, or the replica the request names
 	if err != nil {
-		return fail(hint(err))
+		return fail(err)
 	}
 	defer repo.Close()
 	snap, err := repo.SnapshotAt(ctx, r.RequestedAt)

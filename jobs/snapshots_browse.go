@@ -10,9 +10,10 @@ import (
 	"cadang/engine"
 )
 
-// openForReading opens a job's repository without creating it, for
-// browsing and checking (IT staff, managers, administrators).
-func (s *Service) openForReading(ctx context.Context, as User, what, ref string) (Repository, error) {
+// openForReading opens a job's repository, or with replica one of its
+// replicas, without creating it, for browsing and checking (IT staff,
+// managers, administrators).
+func (s *Service) openForReading(ctx context.Context, as User, what, ref, replica string) (Repository, error) {
 	if _, err := s.act(ctx, as, what, requestHandlers...); err != nil {
 		return nil, err
 	}
@@ -24,17 +25,13 @@ func (s *Service) openForReading(ctx context.Context, as User, what, ref string)
 	if err != nil {
 		return nil, err
 	}
-	repo, err := s.engine.Open(ctx, j.Repository, pw, false)
-	if err != nil {
-		return nil, hint(err)
-	}
-	return repo, nil
+	return s.openCopy(ctx, j, replica, pw)
 }
 
-// Snapshots lists the snapshots of a job's repository, oldest first
-// (IT staff, managers, administrators).
-func (s *Service) Snapshots(ctx context.Context, as User, job string) ([]engine.Snapshot, error) {
-	repo, err := s.openForReading(ctx, as, "browse the snapshots of "+job, job)
+// Snapshots lists the snapshots of a job's repository, or with replica of
+// that replica of it, oldest first (IT staff, managers, administrators).
+func (s *Service) Snapshots(ctx context.Context, as User, job, replica string) ([]engine.Snapshot, error) {
+	repo, err := s.openForReading(ctx, as, "browse the snapshots of "+job, job, replica)
 	if err != nil {
 		return nil, err
 	}
@@ -42,9 +39,10 @@ func (s *Service) Snapshots(ctx context.Context, as User, job string) ([]engine.
 	return repo.Snapshots(ctx)
 }
 
-// SnapshotFiles lists one directory ("" or "/" for the top) of a snapshot.
-func (s *Service) SnapshotFiles(ctx context.Context, as User, job string, snap engine.Snapshot, dir string) ([]engine.Node, error) {
-	repo, err := s.openForReading(ctx, as, "browse the snapshots of "+job, job)
+// SnapshotFiles lists one directory ("" or "/" for the top) of a snapshot
+// of a job's repository or, with replica, of that replica.
+func (s *Service) SnapshotFiles(ctx context.Context, as User, job, replica string, snap engine.Snapshot, dir string) ([]engine.Node, error) {
+	repo, err := s.openForReading(ctx, as, "browse the snapshots of "+job, job, replica)
 	if err != nil {
 		return nil, err
 	}
@@ -68,7 +66,7 @@ func (s *Service) RestoreChecks(ctx context.Context, as User, id int64, p engine
 	if r.Kind != KindRestore || r.SnapshotID == "" || r.Target == "" {
 		return nil, refusedf("%s: it has not restored anything yet", what)
 	}
-	repo, err := s.openForReading(ctx, as, what, fmt.Sprint(r.JobID))
+	repo, err := s.openForReading(ctx, as, what, fmt.Sprint(r.JobID), r.Replica)
 	if err != nil {
 		return nil, err
 	}

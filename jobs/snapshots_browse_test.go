@@ -32,7 +32,7 @@ func TestWindowCallRefusals(t *testing.T) {
 		refused bool   // a rule of the procedure (ErrRefused)
 		want    string // in the message
 	}{
-		{"department users do not browse snapshots", func() error { _, err := f.svc.Snapshots(f.ctx, f.dept, "keuangan"); return err }, true, "may do this"},
+		{"department users do not browse snapshots", func() error { _, err := f.svc.Snapshots(f.ctx, f.dept, "keuangan", ""); return err }, true, "may do this"},
 		{"the signed copy must be a PDF", func() error { _, err := f.svc.AttachSigned(f.ctx, f.staff, run.Report, notPDF); return err }, true, "not a PDF"},
 		{"no retention policy, nothing to clean", func() error { _, _, err := f.svc.ApplyRetention(f.ctx, f.staff, "keuangan", true); return err }, true, "keeps every snapshot"},
 		{"a restore not yet run has nothing to check", func() error { _, err := f.svc.RestoreChecks(f.ctx, f.staff, req.ID, nil); return err }, true, "not restored anything"},
@@ -63,14 +63,14 @@ func TestSnapshotsBrowse(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	snaps, err := f.svc.Snapshots(f.ctx, f.staff, "keuangan")
+	snaps, err := f.svc.Snapshots(f.ctx, f.staff, "keuangan", "")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(snaps) != 1 || snaps[0].ID != run.SnapshotID {
 		t.Fatalf("got snapshots %v, want the run's %s", snaps, run.SnapshotID)
 	}
-	nodes, err := f.svc.SnapshotFiles(f.ctx, f.mgr, "keuangan", snaps[0], "/data")
+	nodes, err := f.svc.SnapshotFiles(f.ctx, f.mgr, "keuangan", "", snaps[0], "/data")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -182,4 +182,8 @@ var migrations = []string{
 	ALTER TABLE documents ADD COLUMN content_sha256 TEXT NOT NULL DEFAULT '';
 	ALTER TABLE documents ADD COLUMN seal TEXT NOT NULL DEFAULT '';
 	CREATE INDEX documents_code ON documents(verify_code);`,
+	// 10: a restore request may name the copy it restores from: "" the job's
+	// repository, else one of the job's replicas (APCA 3.4, restore from the
+	// offsite or cloud copy).
+	`ALTER TABLE requests ADD COLUMN replica TEXT NOT NULL DEFAULT '';`,
 }

@@ -32,12 +32,15 @@ type Request struct {
 	// ApprovedRevision is the revision (hash of kind, job, time, target,
 	// include set and overwrite) the deciding manager saw.
 	ApprovedRevision string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	// Replica is the copy a restore reads from: "" the job's repository,
+	// else the name of one of the job's replicas.
+	Replica   string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 const requestColumns = `id, kind, job_id, requester_id, department, reason, requested_at, target, state,
-	decided_by, decided_at, reject_reason, attempts, snapshot_id, number, created_at, updated_at, rescheduled_by, include, overwrite, approved_revision`
+	decided_by, decided_at, reject_reason, attempts, snapshot_id, number, created_at, updated_at, rescheduled_by, include, overwrite, approved_revision, replica`
 
 func scanRequest(row interface{ Scan(...any) error }) (Request, error) {
 	var r Request
@@ -45,7 +48,7 @@ func scanRequest(row interface{ Scan(...any) error }) (Request, error) {
 	var include string
 	var decided, resched sql.NullInt64
 	if err := row.Scan(&r.ID, &r.Kind, &r.JobID, &r.RequesterID, &r.Department, &r.Reason, &requested, &r.Target,
-		&r.State, &decided, &decidedAt, &r.RejectReason, &r.Attempts, &r.SnapshotID, &r.Number, &created, &updated, &resched, &include, &r.Overwrite, &r.ApprovedRevision); err != nil {
+		&r.State, &decided, &decidedAt, &r.RejectReason, &r.Attempts, &r.SnapshotID, &r.Number, &created, &updated, &resched, &include, &r.Overwrite, &r.ApprovedRevision, &r.Replica); err != nil {
 		return Request{}, err
 	}
 	if err := fromJSON(include, &r.Include); err != nil {
@@ -67,7 +70,7 @@ func requestArgs(r Request) ([]any, error) {
 	}
 	return []any{r.Kind, r.JobID, r.RequesterID, r.Department, r.Reason, fmtTime(r.RequestedAt), r.Target, r.State,
 		nullID(r.DecidedBy), fmtTime(r.DecidedAt), r.RejectReason, r.Attempts, r.SnapshotID, r.Number,
-		fmtTime(r.CreatedAt), fmtTime(r.UpdatedAt), nullID(r.ReschedBy), inc, r.Overwrite, r.ApprovedRevision}, nil
+		fmtTime(r.CreatedAt), fmtTime(r.UpdatedAt), nullID(r.ReschedBy), inc, r.Overwrite, r.ApprovedRevision, r.Replica}, nil
 }
 
 // CreateRequest stores a new request and returns its ID.
@@ -77,8 +80,8 @@ func (q queries) CreateRequest(ctx context.Context, r Request) (int64, error) {
 		return 0, fmt.Errorf("create request: %w", err)
 	}
 	id, err := q.insertID(ctx, `INSERT INTO requests (kind, job_id, requester_id, department, reason, requested_at,
-		target, state, decided_by, decided_at, reject_reason, attempts, snapshot_id, number, created_at, updated_at, rescheduled_by, include, overwrite, approved_revision)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+		target, state, decided_by, decided_at, reject_reason, attempts, snapshot_id, number, created_at, updated_at, rescheduled_by, include, overwrite, approved_revision, replica)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
 	if err != nil {
 		return 0, fmt.Errorf("create request: %w", err)
 	}
@@ -93,7 +96,7 @@ func (q queries) UpdateRequest(ctx context.Context, r Request) error {
 	}
 	res, err := q.db.ExecContext(ctx, `UPDATE requests SET kind=?, job_id=?, requester_id=?, department=?, reason=?,
 		requested_at=?, target=?, state=?, decided_by=?, decided_at=?, reject_reason=?, attempts=?, snapshot_id=?,
-		number=?, created_at=?, updated_at=?, rescheduled_by=?, include=?, overwrite=?, approved_revision=? WHERE id=?`, append(args, r.ID)...)
+		number=?, created_at=?, updated_at=?, rescheduled_by=?, include=?, overwrite=?, approved_revision=?, replica=? WHERE id=?`, append(args, r.ID)...)
 	if err != nil {
 		return fmt.Errorf("update request #%d: %w", r.ID, err)
 	}

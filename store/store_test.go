@@ -82,6 +82,10 @@ var seeds = map[int]struct {
 			VALUES('F/2026/0001-TTD1','signed-scan','t','cd','p2','D','signed scan of F/2026/0001','ani',1,1,'cd','e')`},
 		checks: []string{`SELECT 1 FROM documents WHERE number='F/2026/0001-TTD1' AND parent_id=1 AND kind LIKE 'signed scan of %'`},
 	},
+	10: {
+		insert: []string{`UPDATE requests SET replica='gdrive' WHERE id=3`},
+		checks: []string{`SELECT 1 FROM requests WHERE id=3 AND replica='gdrive'`},
+	},
 }
 
 // buildAt makes a catalog file at schema version v holding every seed up to v.
