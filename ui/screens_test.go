@@ -287,7 +287,7 @@ func TestRetentionCleanupConfirms(t *testing.T) {
 	if _, err := o.svc.ApproveJob(ctx, o.manager, o.job.Name); err != nil {
 		t.Fatal(err)
 	}
-	before, err := o.svc.Snapshots(ctx, o.staff, o.job.Name)
+	before, err := o.svc.Snapshots(ctx, o.staff, o.job.Name, "")
 	if err != nil || len(before) != 2 {
 		t.Fatalf("snapshots before: %d, %v; want 2", len(before), err)
 	}
@@ -299,11 +299,11 @@ func TestRetentionCleanupConfirms(t *testing.T) {
 	if !strings.Contains(d, "permanently deletes 1 snapshots") || !strings.Contains(d, before[0].ShortID()) {
 		t.Fatalf("confirmation %q does not name the snapshot that goes (%s)", d, before[0].ShortID())
 	}
-	if after, _ := o.svc.Snapshots(ctx, o.staff, o.job.Name); len(after) != 2 {
+	if after, _ := o.svc.Snapshots(ctx, o.staff, o.job.Name, ""); len(after) != 2 {
 		t.Fatalf("snapshots deleted before confirming")
 	}
 	test.Tap(dialogButton(t, w, "Delete"))
-	after, _ := o.svc.Snapshots(ctx, o.staff, o.job.Name)
+	after, _ := o.svc.Snapshots(ctx, o.staff, o.job.Name, "")
 	if len(after) != 1 || after[0].ID != before[1].ID {
 		t.Fatalf("after Delete: %d snapshots, want only the newest", len(after))
 	}

@@ -127,7 +127,7 @@ func (v *restoreView) loadSnapshots(job string) {
 	v.dayList.RemoveAll()
 	v.browser.RemoveAll()
 	v.s.bg(func() {
-		snaps, err := v.s.svc.Snapshots(v.s.ctx, v.s.user, job)
+		snaps, err := v.s.svc.Snapshots(v.s.ctx, v.s.user, job, "")
 		fyne.Do(func() {
 			if err != nil {
 				v.cal.setSnapshotTimes(nil)
@@ -199,7 +199,7 @@ func (v *restoreView) browse(dir string) {
 	sn := *v.chosen
 	v.dir = dir
 	v.s.bg(func() {
-		nodes, err := v.s.svc.SnapshotFiles(v.s.ctx, v.s.user, v.job.Selected, sn, dir)
+		nodes, err := v.s.svc.SnapshotFiles(v.s.ctx, v.s.user, v.job.Selected, "", sn, dir)
 		fyne.Do(func() {
 			v.browser.RemoveAll()
 			if err != nil {
