@@ -17,9 +17,14 @@ import (
 // time) instead of files. The same bounded "restore again" applies.
 
 // dbRestoreAttempts restores the database entry of snap into target and
-// verifies it, again on a mismatch, at most s.retries times. The first
-// attempt never replaces an existing non-empty database the requester
-// named; later attempts replace what the first one wrote.
+// verifies it, again on a mismatch or a failure, at most s.retries times.
+// Whether the target may ever be replaced is decided once, before the first
+// attempt: a non-empty database is refused; one that does not exist yet is
+// created by the first attempt, and only then may a later attempt replace
+// it, and only while it holds nothing but what this restore wrote
+// (dbsource.RestoreOptions.ReplaceOwn). An existing empty database someone
+// prepared is used, never replaced. A retry never drops what Cadang did not
+// create.
 func (s *Service) dbRestoreAttempts(ctx context.Context, actor string, r *store.Request, j store.Job, repo Repository, snap engine.Snapshot) ([]engine.FileCheck, error) {
 	target, err := dbsource.Parse(r.Target)
 	if err != nil {
@@ -33,6 +38,14 @@ func (s *Service) dbRestoreAttempts(ctx context.Context, actor string, r *store.
 	if err != nil {
 		return nil, err
 	}
+	before, err := dbsource.Probe(ctx, target, dbsource.Options{})
+	if err != nil {
+		return nil, err
+	}
+	if before.Exists && !before.Empty {
+		return nil, fmt.Errorf("restore into %s: %w (%s)", target, dbsource.ErrTargetNotEmpty, before.Detail)
+	}
+	createdHere := !before.Exists
 	var checks []engine.FileCheck
 	var lastErr error
 	for r.Attempts = 0; r.Attempts < s.retries; {
@@ -40,9 +53,12 @@ func (s *Service) dbRestoreAttempts(ctx context.Context, actor string, r *store.
 		if err := s.setRequestState(ctx, actor, r, "request.restore", RequestRestoring, fmt.Sprintf("attempt %d, %s into %s", r.Attempts, entry, target)); err != nil {
 			return nil, err
 		}
-		v, err := dbsource.RestoreEntry(ctx, dbRepo, snap, entry, target, dbsource.RestoreOptions{Overwrite: r.Attempts > 1})
+		v, err := dbsource.RestoreEntry(ctx, dbRepo, snap, entry, target, dbsource.RestoreOptions{ReplaceOwn: createdHere && r.Attempts > 1})
+		if r.Attempts > 1 && errors.Is(err, dbsource.ErrTargetNotEmpty) && !errors.Is(err, dbsource.ErrTargetChanged) {
+			err = fmt.Errorf("attempt %d: restore into %s: %w (the database existed before the restore, so it is never replaced)", r.Attempts, target, dbsource.ErrTargetChanged)
+		}
 		if errors.Is(err, context.Canceled) || errors.Is(err, dbsource.ErrTargetNotEmpty) {
-			return nil, err // nothing to retry: stopped, or the requester's database is not ours to replace
+			return nil, err // nothing to retry: stopped, or what is there is not ours to replace
 		}
 		if serr := s.setRequestState(ctx, actor, r, "request.check", RequestVerifying, fmt.Sprintf("attempt %d", r.Attempts)); serr != nil {
 			return nil, serr

@@ -189,7 +189,7 @@ func mysqlLoad(ctx context.Context, content io.Reader, target Database, opt Rest
 		return err
 	}
 	defer te.Close()
-	if err := mysqlPrepareTarget(ctx, te, target, opt.Overwrite); err != nil {
+	if err := mysqlPrepareTarget(ctx, te, target, opt); err != nil {
 		return err
 	}
 	args := append(mysqlConnArgs(target), "--batch", "--connect-timeout=15", "--default-character-set=utf8mb4", "--database="+target.Name)
@@ -203,27 +203,46 @@ func mysqlLoad(ctx context.Context, content io.Reader, target Database, opt Rest
 	return nil
 }
 
-func mysqlPrepareTarget(ctx context.Context, te *toolEnv, target Database, overwrite bool) error {
+// mysqlLookTarget says whether target exists and how many tables it holds.
+func mysqlLookTarget(ctx context.Context, te *toolEnv, target Database) (Presence, error) {
 	name := mysqlString(target.Name)
 	out, err := mysqlExec(ctx, te, target,
 		"SELECT COUNT(*) FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = "+name+";\n"+
 			"SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = "+name+";\n", "")
 	if err != nil {
-		return fmt.Errorf("look for database %q: %w", target.Name, err)
+		return Presence{}, fmt.Errorf("look for database %q: %w", target.Name, err)
 	}
 	fields := strings.Fields(string(out))
 	if len(fields) != 2 {
-		return fmt.Errorf("look for database %q: unexpected answer %q", target.Name, out)
+		return Presence{}, fmt.Errorf("look for database %q: unexpected answer %q", target.Name, out)
 	}
 	exists, tables := fields[0] != "0", fields[1]
+	return Presence{Exists: exists, Empty: exists && tables == "0", Detail: tables + " tables"}, nil
+}
+
+func mysqlPrepareTarget(ctx context.Context, te *toolEnv, target Database, opt RestoreOptions) error {
+	p, err := mysqlLookTarget(ctx, te, target)
+	if err != nil {
+		return err
+	}
 	switch {
-	case exists && tables == "0":
+	case p.Empty:
 		return nil // an empty database someone prepared: use it
-	case exists && !overwrite:
-		return fmt.Errorf("restore into %s: %w (%s tables)", target, ErrTargetNotEmpty, tables)
+	case p.Exists && !opt.Overwrite && !opt.ReplaceOwn:
+		return fmt.Errorf("restore into %s: %w (%s)", target, ErrTargetNotEmpty, p.Detail)
+	case p.Exists && !opt.Overwrite:
+		// Decided just before the drop: what is there must be what this
+		// restore's earlier attempt can have left (a partly loaded dump).
+		cur, err := mysqlDumpFigures(ctx, te, target)
+		if err != nil {
+			return fmt.Errorf("look into database %q: %w", target.Name, err)
+		}
+		if err := onlyOwn(cur, opt.own); err != nil {
+			return fmt.Errorf("restore into %s: %w", target, err)
+		}
 	}
 	sql := "CREATE DATABASE " + mysqlIdent(target.Name) + ";\n"
-	if exists {
+	if p.Exists {
 		sql = "DROP DATABASE " + mysqlIdent(target.Name) + ";\n" + sql
 	}
 	if _, err := mysqlExec(ctx, te, target, sql, ""); err != nil {
@@ -240,6 +259,11 @@ func mysqlCurrentFigures(ctx context.Context, target Database, opt Options) (Fig
 		return Figures{}, err
 	}
 	defer te.Close()
+	return mysqlDumpFigures(ctx, te, target)
+}
+
+// mysqlDumpFigures dumps target into a scanner only and returns its figures.
+func mysqlDumpFigures(ctx context.Context, te *toolEnv, target Database) (Figures, error) {
 	r, err := startMysqldump(ctx, te, target)
 	if err != nil {
 		return Figures{}, fmt.Errorf("count rows of %s: %w", target, err)

@@ -308,7 +308,7 @@ func pgLoad(ctx context.Context, content io.Reader, target Database, opt Restore
 		return err
 	}
 	defer te.Close()
-	if err := pgPrepareTarget(ctx, te, target, opt.Overwrite); err != nil {
+	if err := pgPrepareTarget(ctx, te, target, opt); err != nil {
 		return err
 	}
 	cmd, err := te.command(ctx, "pg_restore", "-w", "--no-owner", "--no-acl", "--exit-on-error", "--single-transaction", "--dbname="+pgURI(target))
@@ -324,10 +324,10 @@ func pgLoad(ctx context.Context, content io.Reader, target Database, opt Restore
 // pgMaintenanceDBs are where CREATE/DROP DATABASE run: the first that exists.
 var pgMaintenanceDBs = []string{"postgres", "template1"}
 
-func pgPrepareTarget(ctx context.Context, te *toolEnv, target Database, overwrite bool) error {
-	var admin Database
+// pgLookTarget finds the maintenance database to run CREATE and DROP in,
+// and whether target exists and what it holds.
+func pgLookTarget(ctx context.Context, te *toolEnv, target Database) (admin Database, p Presence, err error) {
 	var out []byte
-	var err error
 	for _, name := range pgMaintenanceDBs {
 		admin = target.WithName(name)
 		out, err = psql(ctx, te, admin, "SELECT count(*) FROM pg_database WHERE datname = :'db';\n", "db="+target.Name)
@@ -336,22 +336,43 @@ func pgPrepareTarget(ctx context.Context, te *toolEnv, target Database, overwrit
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("look for database %q: %w", target.Name, err)
+		return admin, p, fmt.Errorf("look for database %q: %w", target.Name, err)
 	}
-	exists := strings.TrimSpace(string(out)) != "0"
-	if exists {
-		out, err := psql(ctx, te, target, `SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+	if strings.TrimSpace(string(out)) == "0" {
+		return admin, p, nil
+	}
+	out, err = psql(ctx, te, target, `SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
  WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_toast%';
 `)
-		if err != nil {
-			return fmt.Errorf("look into database %q: %w", target.Name, err)
-		}
-		objects := strings.TrimSpace(string(out))
-		if objects == "0" {
+	if err != nil {
+		return admin, p, fmt.Errorf("look into database %q: %w", target.Name, err)
+	}
+	objects := strings.TrimSpace(string(out))
+	return admin, Presence{Exists: true, Empty: objects == "0", Detail: objects + " objects"}, nil
+}
+
+func pgPrepareTarget(ctx context.Context, te *toolEnv, target Database, opt RestoreOptions) error {
+	admin, p, err := pgLookTarget(ctx, te, target)
+	if err != nil {
+		return err
+	}
+	if p.Exists {
+		if p.Empty {
 			return nil // an empty database someone prepared: use it
 		}
-		if !overwrite {
-			return fmt.Errorf("restore into %s: %w (%s objects)", target, ErrTargetNotEmpty, objects)
+		if !opt.Overwrite {
+			if !opt.ReplaceOwn {
+				return fmt.Errorf("restore into %s: %w (%s)", target, ErrTargetNotEmpty, p.Detail)
+			}
+			// Decided just before the drop: what is there must be what
+			// this restore's earlier attempt can have left.
+			cur, err := pgFigures(ctx, te, target, "")
+			if err != nil {
+				return fmt.Errorf("look into database %q: %w", target.Name, err)
+			}
+			if err := onlyOwn(cur, opt.own); err != nil {
+				return fmt.Errorf("restore into %s: %w", target, err)
+			}
 		}
 		if _, err := psql(ctx, te, admin, "DROP DATABASE :\"db\" WITH (FORCE);\n", "db="+target.Name); err != nil {
 			return fmt.Errorf("drop database %q to overwrite it: %w", target.Name, err)

@@ -288,3 +288,63 @@ func TestPostgresFiguresIgnoreSessionDefaults(t *testing.T) {
 		t.Fatalf("verification: %v %+v", err, v)
 	}
 }
+
+// TestServerRetryReplacesOnlyWhatTheRestoreWrote is the dbsource side of the
+// hole "a retry after a transient error can drop a live database": with
+// ReplaceOwn, a target holding only the backup's tables with at most their
+// recorded rows (what a failed attempt leaves) is replaced; a foreign
+// table, extra rows or changed rows make it ErrTargetChanged, untouched.
+// Probe tells an absent, an empty and a filled target apart.
+func TestServerRetryReplacesOnlyWhatTheRestoreWrote(t *testing.T) {
+	testServers(t, func(t *testing.T, s *server) {
+		ctx := context.Background()
+		src := s.newDatabase(t, "cadang_own")
+		s.exec(t, src.Name, s.setup)
+		st := Stream(src, s.opt)
+		dump := readStream(ctx, t, st.Open)
+		entry := nodeFor(st.Path, st.Meta())
+		items := map[Kind]string{Postgres: "sales.items", MySQL: "items"}[s.kind]
+		for _, tc := range []struct {
+			name, sql string
+			changed   bool
+		}{
+			{"partly loaded (rows missing)", "DELETE FROM " + items + " WHERE price > 10;", false},
+			{"loaded whole, failed elsewhere", "", false},
+			{"a foreign table", "CREATE TABLE live_orders (id INT); INSERT INTO live_orders VALUES (1);", true},
+			{"a foreign row", "INSERT INTO " + items + " (name) VALUES ('live');", true},
+			{"a changed row", "UPDATE " + items + " SET price = 99 WHERE price = 1.50;", true},
+		} {
+			t.Run(tc.name, func(t *testing.T) {
+				target := src.WithName(src.Name + "_t" + randomHex(t))
+				s.dropLater(t, target.Name)
+				if p, err := Probe(ctx, target, s.opt); err != nil || p.Exists {
+					t.Fatalf("Probe before = %+v, %v; want absent", p, err)
+				}
+				if err := Load(ctx, st.Path, bytes.NewReader(dump), target, RestoreOptions{Options: s.opt}); err != nil {
+					t.Fatal(err)
+				}
+				if tc.sql != "" {
+					s.exec(t, target.Name, tc.sql)
+				}
+				if p, err := Probe(ctx, target, s.opt); err != nil || !p.Exists || p.Empty {
+					t.Fatalf("Probe after = %+v, %v; want filled", p, err)
+				}
+				v, err := Restore(ctx, entry, bytes.NewReader(dump), target, RestoreOptions{Options: s.opt, ReplaceOwn: true})
+				if !tc.changed {
+					if err != nil || !v.OK() {
+						t.Fatalf("retry over the restore's own leftovers: %v %+v; want replaced and verified", err, v)
+					}
+					return
+				}
+				if !errors.Is(err, ErrTargetChanged) || !errors.Is(err, ErrTargetNotEmpty) {
+					t.Fatalf("retry over foreign data: %v; want ErrTargetChanged", err)
+				}
+				if tc.sql != "" && strings.HasPrefix(tc.sql, "CREATE") {
+					if got := s.exec(t, target.Name, "SELECT count(*) FROM live_orders;"); got != "1" {
+						t.Fatalf("foreign table holds %q rows after the refusal, want 1", got)
+					}
+				}
+			})
+		}
+	})
+}

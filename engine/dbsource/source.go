@@ -48,6 +48,15 @@ type RestoreOptions struct {
 	// Overwrite allows replacing an existing, non-empty target database
 	// (it is dropped and created again; a SQLite file is replaced).
 	Overwrite bool
+	// ReplaceOwn, for a later attempt of a restore whose first attempt
+	// created the target, allows replacing it only while it holds nothing
+	// but what restoring this entry can have written (see onlyOwn): a
+	// partly loaded dump, or a load that failed verification. Anything
+	// else there is ErrTargetChanged, and nothing is dropped. Only Restore
+	// and RestoreEntry know the entry's figures; Load refuses.
+	ReplaceOwn bool
+
+	own Figures // the entry's figures, set by Restore
 }
 
 // Load writes a database entry's content into target, without verifying.
@@ -106,9 +115,11 @@ func Verify(ctx context.Context, target Database, meta map[string]string, opt Op
 // entry's recorded figures are checked first: an entry that cannot be
 // verified is not restored.
 func Restore(ctx context.Context, entry engine.Node, content io.Reader, target Database, opt RestoreOptions) (*Verification, error) {
-	if _, err := FiguresFromMeta(entry.Meta); err != nil {
+	own, err := FiguresFromMeta(entry.Meta)
+	if err != nil {
 		return nil, fmt.Errorf("restore %s: %w", entry.Path, err)
 	}
+	opt.own = own
 	if err := Load(ctx, entry.Path, content, target, opt); err != nil {
 		return nil, err
 	}

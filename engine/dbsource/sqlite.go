@@ -283,7 +283,16 @@ func writeValue(w io.Writer, v any) {
 // since SQLite would otherwise apply them to the restored file.
 func sqliteLoad(ctx context.Context, content io.Reader, target Database, opt RestoreOptions) (err error) {
 	if st, statErr := os.Stat(target.File); statErr == nil && st.Size() > 0 && !opt.Overwrite {
-		return fmt.Errorf("restore into %s: %w (the file exists)", target.File, ErrTargetNotEmpty)
+		if !opt.ReplaceOwn {
+			return fmt.Errorf("restore into %s: %w (the file exists)", target.File, ErrTargetNotEmpty)
+		}
+		cur, _, err := sqliteCurrent(ctx, target)
+		if err != nil {
+			return fmt.Errorf("restore into %s: %w (the file exists and cannot be read: %w)", target.File, ErrTargetChanged, err)
+		}
+		if err := onlyOwn(cur, opt.own); err != nil {
+			return fmt.Errorf("restore into %s: %w", target.File, err)
+		}
 	}
 	dir := filepath.Dir(target.File)
 	if err := os.MkdirAll(dir, 0o755); err != nil {
