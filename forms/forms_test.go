@@ -28,6 +28,11 @@ func backupRequest(lang pdfdoc.Lang) forms.RequestForm {
 		Status:      "approved",
 		DecidedBy:   "Dewi Anggraini",
 		DecidedAt:   sample.At(2026, time.November, 24, 14, 2),
+		Signatures: []pdfdoc.Signature{
+			{Name: "Siti Rahmawati", Title: "Departemen Keuangan", Date: sample.At(2026, time.November, 23, 10, 0)},
+			{},
+			{Name: "Dewi Anggraini", Title: "IT Manager", Date: sample.At(2026, time.November, 24, 14, 2)},
+		},
 	}
 }
 
@@ -159,18 +164,24 @@ func TestLongValues(t *testing.T) {
 	}
 }
 
-func TestDefaultSignatories(t *testing.T) {
+// The request form's blocks and labels come from sop: the requester,
+// checked by IT Staff, approved (or rejected) by the IT Manager; a block
+// nobody filled prints lines and the SOP's title.
+func TestRequestFormSignatoriesFromSOP(t *testing.T) {
+	submitted := backupRequest(pdfdoc.Indonesian)
+	submitted.Status, submitted.DecidedBy, submitted.DecidedAt = "submitted", "", time.Time{}
+	submitted.Signatures = submitted.Signatures[:1]
+	rejected := backupRequest(pdfdoc.Indonesian)
+	rejected.Status, rejected.RejectReason = "rejected", "Jadwal bentrok dengan tutup buku."
 	tests := []struct {
 		name string
 		f    forms.RequestForm
 		want []string
 	}{
-		{"approved", backupRequest(pdfdoc.Indonesian), []string{"Diajukan oleh", "Requested by", "Diperiksa oleh", "Diputuskan oleh", "( Siti Rahmawati )", "( Dewi Anggraini )"}},
-		{"submitted", func() forms.RequestForm {
-			f := backupRequest(pdfdoc.Indonesian)
-			f.Status, f.DecidedBy, f.DecidedAt = "submitted", "", time.Time{}
-			return f
-		}(), []string{"Disetujui oleh", "Approved by", "Diajukan / Submitted"}},
+		{"approved", backupRequest(pdfdoc.Indonesian), []string{"Diajukan oleh", "Requested by", "Diperiksa oleh", "Disetujui oleh",
+			"( Siti Rahmawati )", "( Dewi Anggraini )", "Departemen Keuangan", "Jabatan : IT Staff", "Disetujui"}},
+		{"submitted", submitted, []string{"Disetujui oleh", "Approved by", "Diajukan / Submitted", "( Siti Rahmawati )", "Jabatan : IT Manager"}},
+		{"rejected", rejected, []string{"Diperiksa oleh Ditolak oleh Requested by Checked by Rejected by", "Ditolak / Rejected", "Jadwal bentrok"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -178,10 +189,10 @@ func TestDefaultSignatories(t *testing.T) {
 			if err := forms.WriteRequestForm(&buf, tt.f); err != nil {
 				t.Fatal(err)
 			}
-			text := pdftest.Text(t, buf.Bytes())
+			text := strings.Join(strings.Fields(pdftest.Text(t, buf.Bytes())), " ")
 			for _, w := range tt.want {
 				if !strings.Contains(text, w) {
-					t.Errorf("text lacks %q", w)
+					t.Errorf("text lacks %q:\n%s", w, text)
 				}
 			}
 		})

@@ -6,31 +6,13 @@ import (
 	"strings"
 
 	"cadang/pdfdoc"
+	"cadang/sop"
 )
 
 var requestTitle = pdfdoc.T("Form Permintaan Back up / Restore", "Backup / Restore Request Form")
 
-// requestStates names the request states of DESIGN.md in both languages;
-// a state not listed here is printed as it is.
-var requestStates = map[string]pdfdoc.Text{
-	"draft":       pdfdoc.T("Draf", "Draft"),
-	"submitted":   pdfdoc.T("Diajukan", "Submitted"),
-	"approved":    pdfdoc.T("Disetujui", "Approved"),
-	"rejected":    pdfdoc.T("Ditolak", "Rejected"),
-	"preparing":   pdfdoc.T("Persiapan", "Preparing"),
-	"restoring":   pdfdoc.T("Proses restore", "Restoring"),
-	"verifying":   pdfdoc.T("Verifikasi", "Verifying"),
-	"verified":    pdfdoc.T("Terverifikasi", "Verified"),
-	"handed-over": pdfdoc.T("Sudah diserahterimakan", "Handed over"),
-	"failed":      pdfdoc.T("Gagal", "Failed"),
-	"done":        pdfdoc.T("Selesai", "Done"),
-}
-
 func stateText(lang pdfdoc.Lang, s string) string {
-	if t, ok := requestStates[strings.ToLower(strings.TrimSpace(s))]; ok {
-		return t.Inline(lang)
-	}
-	return s
+	return sop.RequestStateLabel(s).Inline(lang)
 }
 
 // WriteRequestForm renders f as a PDF to w.
@@ -95,11 +77,7 @@ func requestBody(d *pdfdoc.Doc, kind string, f RequestForm) {
 	}
 	d.Fields(1, decision)
 
-	sigs := f.Signatures
-	if len(sigs) == 0 {
-		sigs = defaultRequestSignatures(f)
-	}
-	d.SignatureSection(pdfdoc.T("Pengesahan", "Signatures"), sigs)
+	d.SignatureSection(pdfdoc.T("Pengesahan", "Signatures"), requestSignatures(lang, f))
 }
 
 // kindBoxes prints the request type as ticked boxes, as on a paper form.
@@ -113,18 +91,22 @@ func kindBoxes(kind string) string {
 	return fmt.Sprintf("%s Back up      %s Restore", box(kind == "backup"), box(kind == "restore"))
 }
 
-// defaultRequestSignatures follows SOP 5.2: the user asks, IT checks, the IT
-// manager approves.
-func defaultRequestSignatures(f RequestForm) []pdfdoc.Signature {
-	approver := pdfdoc.Signature{Label: "Disetujui oleh / Approved by", Title: "IT Manager"}
-	if strings.EqualFold(f.Status, "approved") || strings.EqualFold(f.Status, "rejected") {
-		approver.Label = "Diputuskan oleh / Decided by"
-		approver.Name = f.DecidedBy
-		approver.Date = f.DecidedAt
+// requestSignatures are the blocks of sop.RequestSignatories (SOP 5.2: the
+// department asks, IT Staff check, the IT Manager decides), filled from
+// f.Signatures in the same order; a missing one prints lines for the pen.
+func requestSignatures(lang pdfdoc.Lang, f RequestForm) []pdfdoc.Signature {
+	out := make([]pdfdoc.Signature, len(sop.RequestSignatories))
+	for i, sg := range sop.RequestSignatories {
+		if i < len(f.Signatures) {
+			out[i] = f.Signatures[i]
+		}
+		out[i].Label = sg.Label.Inline(lang)
+		if sg.Role == sop.SignApprover {
+			out[i].Label = sop.ApproverLabel(strings.ToLower(strings.TrimSpace(f.Status))).Inline(lang)
+		}
+		if strings.TrimSpace(out[i].Title) == "" {
+			out[i].Title = sg.Title.In(lang)
+		}
 	}
-	return []pdfdoc.Signature{
-		{Label: "Diajukan oleh / Requested by", Name: f.Requester, Title: f.Department, Date: f.Meta.Date},
-		{Label: "Diperiksa oleh / Checked by", Title: "IT Staff"},
-		approver,
-	}
+	return out
 }

@@ -22,7 +22,10 @@ type RequestForm struct {
 	DecidedAt   time.Time
 	// RejectReason is printed when the request was rejected.
 	RejectReason string
-	Signatures   []pdfdoc.Signature
+	// Signatures name the people of sop.RequestSignatories, in that order
+	// (requester, checker, approver): the accounts that acted. Their labels
+	// come from sop; a zero one prints lines for the pen.
+	Signatures []pdfdoc.Signature
 }
 
 // HandoverForm records the handing over of restored data to the requester.

@@ -44,6 +44,11 @@ func (s *Service) SubmitRequest(ctx context.Context, as User, id int64) (Request
 	if err := s.setRequestState(ctx, as.Name, &r, "request.submit", RequestSubmitted, ""); err != nil {
 		return Request{}, err
 	}
+	// The form is filed at submission, so the department can print and sign
+	// it when it asks (SOP 5.2); the decision files its next revision.
+	if _, err := s.fileRequestForm(ctx, as.Name, &r); err != nil {
+		return Request{}, err
+	}
 	return s.requestFromStore(ctx, r), nil
 }
 
@@ -114,6 +119,9 @@ func (s *Service) RescheduleRequest(ctx context.Context, as User, id int64, at t
 	if err := s.setRequestState(ctx, as.Name, &r, "request.reschedule", RequestSubmitted, "new time "+at.Format("2006-01-02 15:04")); err != nil {
 		return Request{}, err
 	}
+	if _, err := s.fileRequestForm(ctx, as.Name, &r); err != nil { // the new time, for the next decision
+		return Request{}, err
+	}
 	return s.requestFromStore(ctx, r), nil
 }
 
@@ -128,7 +136,6 @@ func (s *Service) fileRequestForm(ctx context.Context, actor string, r *store.Re
 	if err != nil {
 		return Document{}, err
 	}
-	decider, _ := s.catalog.UserByID(ctx, r.DecidedBy) // zero when undecided: blank signature
 	revision := 0
 	if r.Number != "" {
 		prev, err := s.catalog.DocumentByNumber(ctx, r.Number)
@@ -143,19 +150,15 @@ func (s *Service) fileRequestForm(ctx context.Context, actor string, r *store.Re
 	}
 	form := forms.RequestForm{Kind: r.Kind, Department: r.Department, Requester: displayName(requester), Data: j.Name,
 		Paths: paths, RequestedAt: r.RequestedAt, Reason: r.Reason, Target: secrets.Redact(r.Target), Status: r.State,
-		DecidedBy: displayName(decider), DecidedAt: r.DecidedAt, RejectReason: r.RejectReason}
-	decLabel := pdfdoc.T("Disetujui oleh", "Approved by")
-	if r.State == RequestRejected {
-		decLabel = pdfdoc.T("Ditolak oleh", "Rejected by")
+		DecidedAt: r.DecidedAt, RejectReason: r.RejectReason}
+	if r.DecidedBy != 0 {
+		form.DecidedBy = s.personByID(ctx, r.DecidedBy, time.Time{}).Name
 	}
+	sigs := s.requestSignatures(ctx, *r)
 	doc, err := s.fileDocument(ctx, filing{docType: DocRequestForm, requestID: r.ID, jobID: r.JobID, actor: actor, number: r.Number, revision: revision,
 		build: func(meta pdfdoc.Meta) (any, func(io.Writer) error) {
-			form.Meta = meta
-			form.Signatures = []pdfdoc.Signature{
-				{Label: pdfdoc.T("Diajukan oleh", "Requested by").Inline(meta.Lang), Name: displayName(requester), Title: titleOf(requester), Date: r.CreatedAt},
-				{Label: decLabel.Inline(meta.Lang), Name: displayName(decider), Title: titleOf(decider), Date: r.DecidedAt},
-			}
 			f := form
+			f.Meta, f.Signatures = meta, sigs
 			return f, func(w io.Writer) error { return forms.WriteRequestForm(w, f) }
 		}})
 	if err != nil {
@@ -187,10 +190,7 @@ func titleOf(u store.User) string {
 	case RoleAdmin:
 		return "Administrator"
 	case RoleUser:
-		if u.Department != "" {
-			return u.Department
-		}
-		return "User"
+		return departmentTitle(u.Department)
 	}
 	return ""
 }

@@ -230,15 +230,16 @@ func (s *Service) fileExecutionReport(ctx context.Context, actor string, j store
 	for _, r := range replicas {
 		rep.Replicas = append(rep.Replicas, reportReplica(r, run.FinishedAt))
 	}
+	approver := j.DecidedBy // the IT manager who approved the job that ran
 	if run.RequestID != 0 {
 		if r, err := s.catalog.RequestByID(ctx, run.RequestID); err == nil {
-			rep.RequestNumber = r.Number
+			rep.RequestNumber, approver = r.Number, r.DecidedBy
 		}
 	}
+	rep.Signatories = s.signatories(ctx, set, actor, approver)
 	return s.fileDocument(ctx, filing{docType: DocExecutionReport, runID: run.ID, requestID: run.RequestID, jobID: j.ID, actor: actor,
 		build: func(meta pdfdoc.Meta) (any, func(io.Writer) error) {
 			rep.Meta = meta
-			rep.Signatures = s.signatures(ctx, set, meta.Lang, actor)
 			for i, r := range replicas {
 				rep.Replicas[i].Status = replicaStatusText(meta.Lang, r)
 			}
@@ -252,26 +253,4 @@ func reportStatus(status string) string {
 		return RunSuccess
 	}
 	return status
-}
-
-// signatures are the SOP's Disiapkan / Diperiksa / Disetujui blocks; the
-// preparer defaults to the account that acted, others come from settings.
-func (s *Service) signatures(ctx context.Context, set map[string]string, lang pdfdoc.Lang, actor string) []pdfdoc.Signature {
-	prepared := set[KeyPreparedName]
-	if prepared == "" && actor != "scheduler" {
-		prepared = s.fullName(ctx, actor)
-	}
-	return []pdfdoc.Signature{
-		{Label: pdfdoc.T("Disiapkan oleh", "Prepared by").Inline(lang), Name: prepared, Title: set[KeyPreparedTitle]},
-		{Label: pdfdoc.T("Diperiksa oleh", "Checked by").Inline(lang), Name: set[KeyCheckedName], Title: set[KeyCheckedTitle]},
-		{Label: pdfdoc.T("Disetujui oleh", "Approved by").Inline(lang), Name: set[KeyApprovedName], Title: set[KeyApprovedTitle]},
-	}
-}
-
-func (s *Service) fullName(ctx context.Context, name string) string {
-	u, err := s.catalog.UserByName(ctx, name)
-	if err != nil {
-		return name
-	}
-	return displayName(u)
 }

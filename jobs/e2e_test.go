@@ -173,15 +173,21 @@ func (s *sop) backupRequestRejectedThenApproved() int64 {
 	r, err = s.svc.SubmitRequest(s.ctx, s.siti, r.ID)
 	s.must(err)
 	s.wantState("submitted request", r.State, jobs.RequestSubmitted)
+	forms := s.docs(jobs.DocumentFilter{RequestID: r.ID, Type: jobs.DocRequestForm})
+	if len(forms) != 1 || forms[0].Revision != 0 {
+		s.t.Fatalf("request forms at submission = %+v, want revision 0", forms)
+	}
+	s.wantText(forms[0], s.pdfText(forms[0]), "Form Permintaan Back up / Restore", forms[0].Number, "Siti Rahmawati",
+		"Departemen Keuangan", "Tutup buku November", "Diajukan / Submitted", "Disetujui oleh")
 	r, err = s.svc.RejectRequest(s.ctx, s.mgr, r.ID, "Jam kerja: jadwalkan satu jam lagi")
 	s.must(err)
 	s.wantState("rejected request", r.State, jobs.RequestRejected)
-	forms := s.docs(jobs.DocumentFilter{RequestID: r.ID, Type: jobs.DocRequestForm})
-	if len(forms) != 1 {
-		s.t.Fatalf("request forms after rejection = %d, want 1", len(forms))
+	forms = s.docs(jobs.DocumentFilter{RequestID: r.ID, Type: jobs.DocRequestForm})
+	if len(forms) != 2 || forms[1].Revision != 1 {
+		s.t.Fatalf("request forms after rejection = %d, want 2 (revision 1)", len(forms))
 	}
-	s.wantText(forms[0], s.pdfText(forms[0]), "Form Permintaan Back up / Restore", forms[0].Number, "Siti Rahmawati", "Keuangan",
-		"Tutup buku November", "Ditolak", "Jam kerja: jadwalkan satu jam lagi", "Gideon B. Sirapanji", "SOP-IT-002", "PT Sefas Keliantama", forms[0].VerifyCode)
+	s.wantText(forms[1], s.pdfText(forms[1]), "Form Permintaan Back up / Restore", forms[1].Number, "Siti Rahmawati", "Keuangan",
+		"Tutup buku November", "Ditolak", "Ditolak oleh", "Jam kerja: jadwalkan satu jam lagi", "Gideon B. Sirapanji", "SOP-IT-002", "PT Sefas Keliantama", forms[1].VerifyCode)
 
 	_, err = s.svc.ApproveRequest(s.ctx, s.mgr, r.ID)
 	if !errors.Is(err, jobs.ErrRefused) {
@@ -194,10 +200,10 @@ func (s *sop) backupRequestRejectedThenApproved() int64 {
 	s.must(err)
 	s.wantState("approved request", r.State, jobs.RequestApproved)
 	forms = s.docs(jobs.DocumentFilter{RequestID: r.ID, Type: jobs.DocRequestForm})
-	if len(forms) != 2 || forms[1].Number != forms[0].Number || forms[1].Revision != 1 {
-		s.t.Fatalf("request forms after approval = %+v, want revision 1 of %s", forms, forms[0].Number)
+	if len(forms) != 4 || forms[3].Number != forms[0].Number || forms[3].Revision != 3 {
+		s.t.Fatalf("request forms after approval = %+v, want revision 3 of %s (submitted, rejected, rescheduled, approved)", forms, forms[0].Number)
 	}
-	s.wantText(forms[1], s.pdfText(forms[1]), forms[0].Number, "Disetujui", "Gideon B. Sirapanji")
+	s.wantText(forms[3], s.pdfText(forms[3]), forms[0].Number, "Disetujui", "Gideon B. Sirapanji", "Yoga Samudra")
 	return r.ID
 }
 

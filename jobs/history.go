@@ -32,9 +32,9 @@ func (s *Service) FileHistoryReport(ctx context.Context, as User, from, to time.
 		rep.Runs = append(rep.Runs, reports.RunRow{Job: r.JobName, Started: started, Duration: r.Duration(), Status: r.Status,
 			Files: r.FilesNew + r.FilesChanged + r.FilesUnmodified, BytesAdded: r.BytesAdded, Warnings: len(r.Warnings)})
 	}
+	rep.Signatories = s.signatories(ctx, set, as.Name, 0)
 	return s.fileDocument(ctx, filing{docType: DocHistoryReport, actor: as.Name, build: func(meta pdfdoc.Meta) (any, func(io.Writer) error) {
 		rep.Meta = meta
-		rep.Signatures = s.signatures(ctx, set, meta.Lang, as.Name)
 		r := rep
 		return r, func(w io.Writer) error { return reports.WriteHistoryReport(w, r) }
 	}})

@@ -301,10 +301,10 @@ func (s *Service) fileVerificationReport(ctx context.Context, actor string, j st
 	for _, c := range checks {
 		rep.Files = append(rep.Files, reports.FileCheck{Path: c.Path, Size: c.Size, Want: c.Want, Got: c.Got, OK: c.OK, Err: c.Err})
 	}
+	rep.Signatories = s.signatories(ctx, set, actor, r.DecidedBy)
 	return s.fileDocument(ctx, filing{docType: DocVerificationReport, requestID: r.ID, jobID: j.ID, actor: actor,
 		build: func(meta pdfdoc.Meta) (any, func(io.Writer) error) {
 			rep.Meta = meta
-			rep.Signatures = s.signatures(ctx, set, meta.Lang, actor)
 			r := rep
 			return r, func(w io.Writer) error { return reports.WriteRestoreVerificationReport(w, r) }
 		}})

@@ -61,8 +61,8 @@ var settingDefaults = map[string]string{
 	KeyPreparedName:    "",
 	KeyPreparedTitle:   "IT Staff",
 	KeyCheckedName:     "",
-	KeyCheckedTitle:    "IT Manager",
-	KeyApprovedName:    "Gideon B. Sirapanji",
+	KeyCheckedTitle:    "",
+	KeyApprovedName:    "",
 	KeyApprovedTitle:   "IT Manager",
 }
 

@@ -19,6 +19,9 @@ func WriteExecutionReport(w io.Writer, r ExecutionReport) error {
 	if strings.TrimSpace(r.JobName) == "" {
 		return invalid("execution report", r.Meta.Number, "job name is empty")
 	}
+	if err := r.Signatories.validate("execution report", r.Meta.Number); err != nil {
+		return err
+	}
 	err := pdfdoc.Render(w, r.Meta, executionTitle, func(d *pdfdoc.Doc) error {
 		executionBody(d, r, status)
 		return nil
@@ -67,7 +70,7 @@ func executionBody(d *pdfdoc.Doc, r ExecutionReport, status pdfdoc.Text) {
 	d.Section(pdfdoc.T("File yang Tidak Dapat Dibaca", "Files that could not be read"))
 	table(d, warningColumns, warningRows(r.Warnings))
 
-	d.SignatureSection(pdfdoc.T("Pengesahan", "Signatures"), signaturesOrDefault(r.Signatures))
+	d.SignatureSection(pdfdoc.T("Pengesahan", "Signatures"), r.Signatories.blocks(d.Lang()))
 }
 
 func duration(r ExecutionReport) string {

@@ -21,6 +21,9 @@ func WriteHistoryReport(w io.Writer, r HistoryReport) error {
 	case r.To.Before(r.From):
 		return invalid(doc, r.Meta.Number, "the range ends (%s) before it starts (%s)", pdfdoc.Date(r.To), pdfdoc.Date(r.From))
 	}
+	if err := r.Signatories.validate(doc, r.Meta.Number); err != nil {
+		return err
+	}
 	err := pdfdoc.Render(w, r.Meta, historyTitle, func(d *pdfdoc.Doc) error {
 		historyBody(d, r)
 		return nil
@@ -70,7 +73,7 @@ func historyBody(d *pdfdoc.Doc, r HistoryReport) {
 	}
 	table(d, historyColumns, rows)
 
-	d.SignatureSection(pdfdoc.T("Pengesahan", "Signatures"), signaturesOrDefault(r.Signatures))
+	d.SignatureSection(pdfdoc.T("Pengesahan", "Signatures"), r.Signatories.blocks(d.Lang()))
 }
 
 var historyColumns = []pdfdoc.Column{

@@ -34,19 +34,48 @@ func invalid(doc, number, format string, args ...any) error {
 	return fmt.Errorf("%s %s: %w: %s", doc, number, pdfdoc.ErrInvalid, fmt.Sprintf(format, args...))
 }
 
-// defaultSignatures is the approval row of the SOP's own page
-// (Disiapkan / Diperiksa / Disetujui), used when the caller names nobody.
-func defaultSignatures() []pdfdoc.Signature {
-	return []pdfdoc.Signature{
-		{Label: "Disiapkan oleh / Prepared by", Title: "IT Staff"},
-		{Label: "Diperiksa oleh / Checked by"},
-		{Label: "Disetujui oleh / Approved by", Title: "IT Manager"},
-	}
+// Signatories are the three people of a report's approval row, as the
+// SOP's own page has it (Disiapkan / Diperiksa / Disetujui): who prepared
+// the report (the account that acted), who checked it, and the IT manager
+// who approved what it reports. A zero block prints lines for the pen.
+// Labels are the report's; a block without a title gets the SOP's.
+type Signatories struct {
+	Prepared, Checked, Approved pdfdoc.Signature
 }
 
-func signaturesOrDefault(s []pdfdoc.Signature) []pdfdoc.Signature {
-	if len(s) == 0 {
-		return defaultSignatures()
+var signatoryRow = []struct {
+	label, title pdfdoc.Text
+}{
+	{pdfdoc.T("Disiapkan oleh", "Prepared by"), pdfdoc.T("IT Staff", "IT Staff")},
+	{pdfdoc.T("Diperiksa oleh", "Checked by"), pdfdoc.T("", "")},
+	{pdfdoc.T("Disetujui oleh", "Approved by"), pdfdoc.T("IT Manager", "IT Manager")},
+}
+
+// blocks labels the three blocks for lang.
+func (s Signatories) blocks(lang pdfdoc.Lang) []pdfdoc.Signature {
+	out := []pdfdoc.Signature{s.Prepared, s.Checked, s.Approved}
+	for i := range out {
+		out[i].Label = signatoryRow[i].label.Inline(lang)
+		if strings.TrimSpace(out[i].Title) == "" {
+			out[i].Title = signatoryRow[i].title.In(lang)
+		}
 	}
-	return s
+	return out
+}
+
+// validate refuses a row that names one person twice: who prepared a
+// report does not also check or approve it.
+func (s Signatories) validate(doc, number string) error {
+	seen := map[string]bool{}
+	for _, n := range []string{s.Prepared.Name, s.Checked.Name, s.Approved.Name} {
+		n = strings.ToLower(strings.TrimSpace(n))
+		if n == "" {
+			continue
+		}
+		if seen[n] {
+			return invalid(doc, number, "the approval row names %q twice: Disiapkan / Diperiksa / Disetujui are three different people", n)
+		}
+		seen[n] = true
+	}
+	return nil
 }

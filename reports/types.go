@@ -35,7 +35,7 @@ type ExecutionReport struct {
 	Warnings                     []Warning
 	Replicas                     []ReplicaState
 	Error                        string
-	Signatures                   []pdfdoc.Signature
+	Signatories                  Signatories
 }
 
 // FileCheck is the verification of one restored file.
@@ -60,7 +60,7 @@ type RestoreVerificationReport struct {
 	Attempts      int
 	Result        string // verified|failed
 	Files         []FileCheck
-	Signatures    []pdfdoc.Signature
+	Signatories   Signatories
 }
 
 // RunRow is one run in a history report.
@@ -76,8 +76,8 @@ type RunRow struct {
 
 // HistoryReport lists the runs between From and To.
 type HistoryReport struct {
-	Meta       pdfdoc.Meta
-	From, To   time.Time
-	Runs       []RunRow
-	Signatures []pdfdoc.Signature
+	Meta        pdfdoc.Meta
+	From, To    time.Time
+	Runs        []RunRow
+	Signatories Signatories
 }

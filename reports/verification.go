@@ -22,6 +22,9 @@ func WriteRestoreVerificationReport(w io.Writer, r RestoreVerificationReport) er
 	if r.Attempts < 0 {
 		return invalid(doc, r.Meta.Number, "attempts %d is negative", r.Attempts)
 	}
+	if err := r.Signatories.validate(doc, r.Meta.Number); err != nil {
+		return err
+	}
 	sum := summarize(r.Files)
 	if result == "verified" && (sum.bad > 0 || len(r.Files) == 0) {
 		return invalid(doc, r.Meta.Number, "result is verified but %d of %d files did not match", sum.bad, len(r.Files))
@@ -99,7 +102,7 @@ func verificationBody(d *pdfdoc.Doc, r RestoreVerificationReport, verified bool,
 	d.Section(pdfdoc.T("Hasil Verifikasi per File", "File-by-file verification"))
 	table(d, fileColumns, fileRows(lang, r.Files, base, false))
 
-	d.SignatureSection(pdfdoc.T("Pengesahan", "Signatures"), signaturesOrDefault(r.Signatures))
+	d.SignatureSection(pdfdoc.T("Pengesahan", "Signatures"), r.Signatories.blocks(d.Lang()))
 }
 
 var fileColumns = []pdfdoc.Column{
