@@ -133,7 +133,8 @@ func rebuildWorkspace(cmd *cobra.Command, g *globals, sf setupFlags) error {
 			return err
 		}
 	}
-	res, err := jobs.RebuildWorkspace(cmd.Context(), ws, jobs.RebuildOptions{Repository: sf.restoreFrom, Password: pw, Snapshot: sf.snapshot})
+	res, err := jobs.RebuildWorkspace(cmd.Context(), ws, jobs.RebuildOptions{Repository: sf.restoreFrom, Password: pw, Snapshot: sf.snapshot,
+		DocumentKeyFile: os.Getenv(jobs.DocumentKeyEnv)}) // a key kept outside the workspace is not in its backup
 	if errors.Is(err, jobs.ErrRebuildDamaged) {
 		return withExit(ExitDamaged, err)
 	}

@@ -32,6 +32,9 @@ type RebuildOptions struct {
 	Engine Engine
 	Clock  clockwork.Clock
 	Logger *slog.Logger
+	// DocumentKeyFile is Options.DocumentKeyFile of the rebuilt workspace:
+	// a document key kept outside the workspace is not in its backup.
+	DocumentKeyFile string
 }
 
 // RebuildResult is what a rebuild restored and what it checked.
@@ -138,7 +141,7 @@ func rebuild(ctx context.Context, abs string, opt RebuildOptions, res *RebuildRe
 	if err := restoreWorkspace(ctx, repo, snap, abs, res); err != nil {
 		return err
 	}
-	svc, err := OpenWorkspace(ctx, abs, Options{Engine: opt.Engine, Clock: opt.Clock, Logger: opt.Logger})
+	svc, err := OpenWorkspace(ctx, abs, Options{Engine: opt.Engine, Clock: opt.Clock, Logger: opt.Logger, DocumentKeyFile: opt.DocumentKeyFile})
 	if err != nil {
 		return fmt.Errorf("rebuild workspace: open the restored workspace: %w", err)
 	}
@@ -345,11 +348,16 @@ func (s *Service) checkRebuiltDocuments(ctx context.Context, res *RebuildResult)
 			registered[f] = true
 		}
 		sum, err := fileSHA256(filepath.Join(s.dir, filepath.FromSlash(d.Path)))
-		switch {
-		case err != nil:
+		if err != nil {
 			res.DocumentProblems = append(res.DocumentProblems, fmt.Sprintf("%s revision %d: %v", d.Number, d.Revision, err))
-		case sum != d.SHA256:
-			res.DocumentProblems = append(res.DocumentProblems, fmt.Sprintf("%s revision %d: SHA-256 %s, registered %s", d.Number, d.Revision, sum, d.SHA256))
+			continue
+		}
+		// As `docs verify` checks it: SHA-256, seal and code under the
+		// document key, content record. A key kept outside the workspace
+		// (Options.DocumentKeyFile) is not in the backup: without it in
+		// place, every sealed document is reported here.
+		if problems := s.checkSealed(ctx, d, sum); len(problems) > 0 {
+			res.DocumentProblems = append(res.DocumentProblems, fmt.Sprintf("%s revision %d: %s", d.Number, d.Revision, strings.Join(problems, "; ")))
 		}
 	}
 	res.Documents = len(docs)

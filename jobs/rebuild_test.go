@@ -201,3 +201,48 @@ func TestFailedRebuildLeavesTheFolderEmpty(t *testing.T) {
 		t.Fatalf("a failed rebuild left %v in the folder", left)
 	}
 }
+
+// TestRebuildChecksSealsWithTheDocumentKey: a document key kept outside
+// the workspace is not in its records backup; the rebuild reports every
+// sealed document until the key is given, and then they all verify.
+func TestRebuildChecksSealsWithTheDocumentKey(t *testing.T) {
+	ctx := context.Background()
+	key := filepath.Join(t.TempDir(), "etc", "documents.key")
+	repo := filepath.Join(t.TempDir(), "records")
+	svc, err := jobs.OpenWorkspace(ctx, t.TempDir(), jobs.Options{DocumentKeyFile: key})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := svc.Setup(ctx, jobs.SetupOptions{Admin: "admin", Password: "admin-pass-1", Records: jobs.RecordsOptions{Repository: repo}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.FileHistoryReport(ctx, admin, time.Now().Add(-time.Hour), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.RunRecords(ctx, admin, jobs.RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	svc.Close()
+	for _, tc := range []struct {
+		name string
+		key  string
+		ok   bool
+	}{
+		{"without the key", "", false},
+		{"with the key", key, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			res, err := jobs.RebuildWorkspace(ctx, t.TempDir(), jobs.RebuildOptions{Repository: repo, DocumentKeyFile: tc.key})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.OK() != tc.ok || res.Documents == 0 {
+				t.Fatalf("rebuild %s: OK %v with %d documents, problems %v", tc.name, res.OK(), res.Documents, res.DocumentProblems)
+			}
+			if !tc.ok && !strings.Contains(strings.Join(res.DocumentProblems, "\n"), "document key is missing") {
+				t.Fatalf("problems %v, want the missing key named", res.DocumentProblems)
+			}
+		})
+	}
+}
