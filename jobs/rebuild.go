@@ -286,15 +286,52 @@ func (s *Service) settleRebuilt(ctx context.Context, snap engine.Snapshot, res *
 	if err := s.checkRebuiltDocuments(ctx, res); err != nil {
 		return err
 	}
+	codes, years, err := s.numberingToSkip(ctx, snap)
+	if err != nil {
+		return err
+	}
 	if id, err := s.recordsJobID(ctx); err == nil && id != 0 {
 		if j, err := s.catalog.JobByID(ctx, id); err == nil {
 			res.RecordsRepository = j.Repository
 		}
 	}
-	detail := fmt.Sprintf("rebuilt at %s from snapshot %s (taken %s on %s) of %s: %d files, catalog %d tables verified, audit chain %d entries, %d documents checked, %d problems, %d set aside",
+	detail := fmt.Sprintf("rebuilt at %s from snapshot %s (taken %s on %s) of %s: %d files, catalog %d tables verified, audit chain %d entries, %d documents checked, %d problems, %d set aside; document numbers of %v continue after a gap of %d",
 		res.Workspace, snap.ShortID(), snap.Time.Format(time.RFC3339), snap.Host, res.Repository, res.Files, res.Tables,
-		res.Audit.Entries, res.Documents, len(res.DocumentProblems), len(res.SetAside))
-	return s.audit(ctx, "setup", "workspace.rebuild", "workspace", "", "rebuilt", detail)
+		res.Audit.Entries, res.Documents, len(res.DocumentProblems), len(res.SetAside), years, RebuildNumberGap)
+	return s.catalog.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.SkipDocumentNumbers(ctx, codes, years, RebuildNumberGap); err != nil {
+			return err
+		}
+		_, err := tx.AppendAudit(ctx, store.AuditEntry{At: s.now(), Actor: "setup", Action: "workspace.rebuild", Object: "workspace", ToState: "rebuilt", Detail: detail})
+		return err
+	})
+}
+
+// RebuildNumberGap is how far a rebuild moves each document sequence on:
+// the lost workspace went on numbering after its last backup (at least
+// the records run's own execution report, and whatever was filed until
+// the loss), and those numbers may be on paper. They are never given
+// again; the gap is recorded with the rebuild.
+const RebuildNumberGap = 100
+
+// numberingToSkip names the sequences a rebuild moves on: every form code
+// of the settings, in the backup's year and in this year.
+func (s *Service) numberingToSkip(ctx context.Context, snap engine.Snapshot) (codes []string, years []int, err error) {
+	set, err := s.settings(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, key := range formKeyOf {
+		if c := set[key]; c != "" && !slices.Contains(codes, c) {
+			codes = append(codes, c)
+		}
+	}
+	slices.Sort(codes)
+	years = []int{snap.Time.In(time.Local).Year()}
+	if now := s.now().Year(); now != years[0] {
+		years = append(years, now)
+	}
+	return codes, years, nil
 }
 
 // closeCopiedRuns ends the runs that were going on when the catalog was

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -106,6 +107,11 @@ func TestWorkspaceLostAndRebuilt(t *testing.T) {
 	again, err := svc.RunRecords(r.ctx, mgr, jobs.RunOptions{})
 	if err != nil || again.Status != jobs.RunSuccess {
 		t.Fatalf("records backup of the rebuilt workspace: %+v, %v", again, err)
+	}
+	// The lost workspace numbered the records run's report after the copy;
+	// the rebuilt one never gives that number (or the next ones) again.
+	if seq := sequenceOf(t, again.Report); again.Report == records.Report || seq <= sequenceOf(t, records.Report)+jobs.RebuildNumberGap-2 {
+		t.Errorf("first report after the rebuild is %s; the lost workspace's last was %s: numbers must move on by %d", again.Report, records.Report, jobs.RebuildNumberGap)
 	}
 }
 
@@ -245,4 +251,15 @@ func TestRebuildChecksSealsWithTheDocumentKey(t *testing.T) {
 			}
 		})
 	}
+}
+
+// sequenceOf is the sequence part of a document number (CODE/YEAR/SEQ).
+func sequenceOf(t *testing.T, number string) int {
+	t.Helper()
+	i := strings.LastIndex(number, "/")
+	n, err := strconv.Atoi(number[i+1:])
+	if i < 0 || err != nil {
+		t.Fatalf("document number %q has no sequence", number)
+	}
+	return n
 }
