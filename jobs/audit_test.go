@@ -23,7 +23,8 @@ func TestVerifyAuditDetectsTampering(t *testing.T) {
 			f := newFixture(t)
 			f.approvedJob(t, "erp", Schedule{})
 			rep, err := f.svc.VerifyAudit(f.ctx, f.mgr)
-			if err != nil || !rep.OK() || rep.Entries != 3 {
+			// create, submit, approve, and the schedule record filed
+			if err != nil || !rep.OK() || rep.Entries != 4 {
 				t.Fatalf("before tampering: %+v, %v", rep, err)
 			}
 			for _, q := range tt.tamper {

@@ -334,6 +334,11 @@ func (s *Service) moveJob(ctx context.Context, as User, ref string, m jobMove) (
 	if err := s.audit(ctx, as.Name, "job."+m.action, jobObject(j.ID), from, j.State, m.reason); err != nil {
 		return Job{}, err
 	}
+	if m.decide { // SOP 5.3b–c: the decision on a schedule is a numbered record
+		if _, err := s.fileScheduleRecord(ctx, as.Name, j); err != nil {
+			return Job{}, err
+		}
+	}
 	s.jobsChanged(j.ID)
 	return s.jobFromStore(ctx, j), nil
 }
