@@ -8,6 +8,8 @@ import (
 	"errors"
 	"io"
 	"time"
+
+	"cadang/engine/backend"
 )
 
 // Sentinel errors callers branch on with errors.Is.
@@ -29,6 +31,10 @@ var (
 	// says "not encrypted" next to key files, or differs from the config
 	// the key files authenticate). Someone edited it; do not write to it.
 	ErrTampered = errors.New("repository config was changed: it does not match the repository's key")
+	// ErrNoSpace: the storage being written is full (a *backend.NoSpaceError
+	// names where and what). Nothing committed is lost; free space and run
+	// again.
+	ErrNoSpace = backend.ErrNoSpace
 )
 
 // LockInfo names the holder of a repository lock. A *LockedError wraps ErrLocked.

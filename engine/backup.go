@@ -290,8 +290,13 @@ func (b *backupRun) run(ctx context.Context, sources []source, parent *Snapshot)
 	b.mu.Lock()
 	blobErr := b.blobErr
 	b.mu.Unlock()
-	if err := errors.Join(walkErr, blobErr); err != nil {
-		return nil, err
+	if blobErr != nil {
+		// The cause: the walk only stopped because blobErr cancelled it, so
+		// its context.Canceled must not make a full disk look like a Ctrl-C.
+		return nil, blobErr
+	}
+	if walkErr != nil {
+		return nil, walkErr
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err

@@ -132,7 +132,7 @@ func (p *packer) save(ctx context.Context, c *packBuf) error {
 		for _, e := range c.entries {
 			p.r.idx.Load().unclaim(e.ID)
 		}
-		return fmt.Errorf("save pack %s: %w", id, err)
+		return fmt.Errorf("save pack %s: %w", id.String()[:8], err)
 	}
 	p.r.idx.Load().addPack(packInfo{ID: id, Size: size, Entries: c.entries}, false)
 	p.added.Add(size)

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 )
@@ -54,6 +55,11 @@ func (r *Repository) Prune(ctx context.Context, dryRun bool) (*PruneResult, erro
 	}
 	added, err := r.executePrune(ctx, plan)
 	if err != nil {
+		// executePrune replaced the in-memory index with the one it was
+		// building: go back to what is stored, for later calls on r.
+		if lerr := r.loadIndex(context.WithoutCancel(ctx)); lerr != nil {
+			err = errors.Join(err, lerr)
+		}
 		return nil, err
 	}
 	res.BytesFreed -= added

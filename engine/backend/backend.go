@@ -6,11 +6,36 @@ package backend
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 )
 
 // ErrNotFound is returned (wrapped) by Load, Stat and Remove for a missing file.
 var ErrNotFound = errors.New("not found")
+
+// ErrNoSpace is returned (wrapped, by a *NoSpaceError) by Save when the
+// storage is full.
+var ErrNoSpace = errors.New("no space left")
+
+// NoSpaceError says where storage ran out and what was being written: the
+// one line a person needs ("no space left on /srv/repo while writing
+// packs/ab/ab12…"), not a cancelled run. errors.Is(err, ErrNoSpace) holds,
+// and so does errors.Is with the system's own error (ENOSPC, EDQUOT).
+type NoSpaceError struct {
+	Location string // the backend's Location()
+	Name     string // the file being written
+	Err      error  // the system's error
+}
+
+func (e *NoSpaceError) Error() string {
+	cause := e.Err // the system's own words ("disk quota exceeded"), not its wrappers
+	for u := errors.Unwrap(cause); u != nil; u = errors.Unwrap(cause) {
+		cause = u
+	}
+	return fmt.Sprintf("no space left on %s while writing %s (%v)", e.Location, e.Name, cause)
+}
+
+func (e *NoSpaceError) Unwrap() []error { return []error{ErrNoSpace, e.Err} }
 
 // FileInfo describes one stored file.
 type FileInfo struct {

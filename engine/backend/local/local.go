@@ -47,7 +47,8 @@ func (b *Backend) path(name string) (string, error) {
 	return filepath.Join(b.root, filepath.FromSlash(name)), nil
 }
 
-// Save writes rd to name atomically.
+// Save writes rd to name atomically. A full file system is a
+// *backend.NoSpaceError naming the folder and the file.
 func (b *Backend) Save(ctx context.Context, name string, rd io.Reader, size int64) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -56,6 +57,11 @@ func (b *Backend) Save(ctx context.Context, name string, rd io.Reader, size int6
 	if err != nil {
 		return err
 	}
+	defer func() {
+		if isNoSpace(err) {
+			err = &backend.NoSpaceError{Location: b.root, Name: name, Err: err}
+		}
+	}()
 	dir := filepath.Dir(final)
 	if err := b.mkdirAll(dir); err != nil {
 		return fmt.Errorf("save %s: %w", name, err)
