@@ -172,8 +172,10 @@ func printRebuild(cmd *cobra.Command, res jobs.RebuildResult) error {
 		fmt.Fprintf(w, "  runs in progress at the copy, now closed: %v\n", res.RunsClosed)
 	}
 	if res.RecordsRepository != "" && res.RecordsRepository != res.Repository {
-		fmt.Fprintf(w, "  the records backup goes on into %s: if that place is gone, `job edit %s --repo …` (an IT manager approves)\n",
-			res.RecordsRepository, jobs.RecordsJobName)
+		fmt.Fprintf(w, "  the records backup goes on into %s\n", res.RecordsRepository)
+	}
+	for _, n := range res.Notes {
+		fmt.Fprintf(w, "  note: %s\n", n)
 	}
 	_, err := fmt.Fprintln(w, "log in with the accounts of the lost workspace")
 	return err

@@ -62,6 +62,9 @@ type RebuildResult struct {
 	// RecordsRepository is where the rebuilt workspace's records job backs
 	// up; when it is not Repository, check that it still exists.
 	RecordsRepository string `json:"records_repository,omitempty"`
+	// Notes are what a person should see to before relying on the rebuilt
+	// workspace: files its settings name that are not on this machine.
+	Notes []string `json:"notes,omitempty"`
 }
 
 // OK reports a rebuild whose audit chain and documents all verify.
@@ -295,6 +298,7 @@ func (s *Service) settleRebuilt(ctx context.Context, snap engine.Snapshot, res *
 			res.RecordsRepository = j.Repository
 		}
 	}
+	res.Notes = s.rebuildNotes(ctx, res)
 	detail := fmt.Sprintf("rebuilt at %s from snapshot %s (taken %s on %s) of %s: %d files, catalog %d tables verified, audit chain %d entries, %d documents checked, %d problems, %d set aside; document numbers of %v continue after a gap of %d",
 		res.Workspace, snap.ShortID(), snap.Time.Format(time.RFC3339), snap.Host, res.Repository, res.Files, res.Tables,
 		res.Audit.Entries, res.Documents, len(res.DocumentProblems), len(res.SetAside), years, RebuildNumberGap)
@@ -305,6 +309,24 @@ func (s *Service) settleRebuilt(ctx context.Context, snap engine.Snapshot, res *
 		_, err := tx.AppendAudit(ctx, store.AuditEntry{At: s.now(), Actor: "setup", Action: "workspace.rebuild", Object: "workspace", ToState: "rebuilt", Detail: detail})
 		return err
 	})
+}
+
+// rebuildNotes names what the rebuilt workspace refers to and this machine
+// lacks: the company logo (a path in the settings, outside the backup when
+// it is outside the workspace) and a local records repository.
+func (s *Service) rebuildNotes(ctx context.Context, res *RebuildResult) []string {
+	var notes []string
+	if logo, err := s.catalog.Setting(ctx, KeyLogo, ""); err == nil && logo != "" {
+		if _, err := os.Stat(logo); err != nil {
+			notes = append(notes, fmt.Sprintf("the company logo %s is not on this machine: documents print without it until it is copied there or %s is set again (keep it inside the workspace, and the records backup carries it)", logo, KeyLogo))
+		}
+	}
+	if r := res.RecordsRepository; r != "" && r != res.Repository && filepath.IsAbs(r) {
+		if _, err := os.Stat(r); err != nil {
+			notes = append(notes, fmt.Sprintf("the records backup goes to %s, which is not on this machine: point it at a surviving copy with `job edit %s --repo …` (an IT manager approves)", r, RecordsJobName))
+		}
+	}
+	return notes
 }
 
 // RebuildNumberGap is how far a rebuild moves each document sequence on:

@@ -1,8 +1,12 @@
 package jobs_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"image"
+	"image/png"
+	"io"
 	"os"
 	"path/filepath"
 	"slices"
@@ -262,4 +266,54 @@ func sequenceOf(t *testing.T, number string) int {
 		t.Fatalf("document number %q has no sequence", number)
 	}
 	return n
+}
+
+// TestRebuildNotesWhatThisMachineLacks: a logo kept outside the workspace
+// and a records repository that died with the workstation are named.
+func TestRebuildNotesWhatThisMachineLacks(t *testing.T) {
+	ctx := context.Background()
+	logo := filepath.Join(t.TempDir(), "logo.png")
+	var img bytes.Buffer
+	if err := pngEncode(&img); err != nil {
+		t.Fatal(err)
+	}
+	write(t, logo, img.Bytes())
+	repo := filepath.Join(t.TempDir(), "records")
+	svc, err := jobs.OpenWorkspace(ctx, t.TempDir(), jobs.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := svc.Setup(ctx, jobs.SetupOptions{Admin: "admin", Password: "admin-pass-1", Records: jobs.RecordsOptions{Repository: repo}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.SetSetting(ctx, admin, jobs.KeyLogo, logo); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.RunRecords(ctx, admin, jobs.RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	svc.Close()
+	replica := filepath.Join(t.TempDir(), "replica")
+	if err := os.Rename(repo, replica); err != nil { // the primary is gone; a copy survived
+		t.Fatal(err)
+	}
+	if err := os.Remove(logo); err != nil {
+		t.Fatal(err)
+	}
+	res, err := jobs.RebuildWorkspace(ctx, t.TempDir(), jobs.RebuildOptions{Repository: replica})
+	if err != nil || !res.OK() {
+		t.Fatalf("rebuild: %+v %v", res, err)
+	}
+	notes := strings.Join(res.Notes, "\n")
+	for _, want := range []string{logo, repo, "job edit " + jobs.RecordsJobName} {
+		if !strings.Contains(notes, want) {
+			t.Errorf("notes %q do not mention %q", notes, want)
+		}
+	}
+}
+
+func pngEncode(w io.Writer) error {
+	img := image.NewRGBA(image.Rect(0, 0, 2, 2))
+	return png.Encode(w, img)
 }

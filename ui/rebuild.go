@@ -85,5 +85,8 @@ func rebuildSummary(res jobs.RebuildResult) string {
 	if len(res.SetAside) > 0 {
 		msg += " " + lang.L("{{.N}} documents filed after the backup are not in its register; they were moved to {{.Dir}}.", map[string]any{"N": len(res.SetAside), "Dir": jobs.SetAsideDir})
 	}
-	return msg + " " + lang.L("Sign in with the accounts of the lost workspace.")
+	for _, n := range res.Notes {
+		msg += "\n" + n // facts about this machine's paths, as jobs states them
+	}
+	return msg + "\n" + lang.L("Sign in with the accounts of the lost workspace.")
 }
