@@ -10,6 +10,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"cadang/engine"
+	"cadang/engine/dbsource"
 )
 
 func newRestoreCommand(g *globals) *cobra.Command {
@@ -35,6 +36,11 @@ func newRestoreCommand(g *globals) *cobra.Command {
 			}
 			if target == "" && dbTarget == "" {
 				return exitf(ExitUsage, "--target is required")
+			}
+			if dbTarget != "" { // refused before the repository is even opened
+				if _, err := dbsource.Parse(dbTarget); err != nil {
+					return withExit(ExitUsage, err)
+				}
 			}
 			r, err := f.open(ctx)
 			if err != nil {
