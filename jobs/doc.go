@@ -38,6 +38,14 @@
 //   - Every document gets its number (form code / year / sequence) before
 //     rendering, is written atomically and registered with its SHA-256;
 //     numbers are never reused (a failed rendering leaves a gap).
+//   - The workspace's own records are backed up (records.go): one built-in
+//     job, RecordsJobName, approved by the first-time setup and then
+//     bound by the same approval gate as every job, copies the catalog
+//     (SQLite online backup, before anything else) and every other file of
+//     the workspace into a repository outside it; it cannot be deleted,
+//     renamed or given other sources. RebuildWorkspace rebuilds a lost
+//     workspace from it into an empty folder only, checks every file,
+//     table, audit entry and document, and never reuses a document number.
 //
 // Non-guarantees: the scheduler only runs while the window or `cadang
 // daemon` runs; what it missed meanwhile is recorded at the next start and
