@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strconv"
 	"strings"
 	"time"
 
@@ -147,6 +148,10 @@ func (s *Service) VerifyDocumentCode(ctx context.Context, as User, code string) 
 	if _, err := s.act(ctx, as, "verify document"); err != nil {
 		return Document{}, err
 	}
+	scanned := parseQRPayload(code) // the whole QR code, as a scanner types it
+	if scanned.code != "" {
+		code = scanned.code
+	}
 	norm := NormalizeCode(code)
 	found, err := s.catalog.DocumentsByCode(ctx, norm)
 	if err != nil {
@@ -163,6 +168,10 @@ func (s *Service) VerifyDocumentCode(ctx context.Context, as User, code string) 
 		return Document{}, fmt.Errorf("code %s: %w: no registered document has this verification code (mistyped, or not a Cadang document of this workspace)", code, ErrDocumentMismatch)
 	}
 	d := found[0]
+	if scanned.code != "" && (!strings.EqualFold(scanned.number, d.Number) || scanned.revision != d.Revision) {
+		return Document{}, fmt.Errorf("code %s: %w: the QR code names document %s revision %d, but this code is registered for %s revision %d",
+			code, ErrDocumentMismatch, scanned.number, scanned.revision, d.Number, d.Revision)
+	}
 	sum, err := fileSHA256(filepath.Join(s.dir, filepath.FromSlash(d.Path)))
 	if err != nil {
 		return Document{}, fmt.Errorf("code %s: %w: document %s revision %d: its filed copy: %v", code, ErrDocumentMismatch, d.Number, d.Revision, err)
@@ -171,6 +180,27 @@ func (s *Service) VerifyDocumentCode(ctx context.Context, as User, code string) 
 		return Document{}, fmt.Errorf("code %s: %w: document %s revision %d: %s", code, ErrDocumentMismatch, d.Number, d.Revision, strings.Join(problems, "; "))
 	}
 	return s.documentFromStore(ctx, d), nil
+}
+
+// qrScan is what a document's QR code says (pdfdoc.QRPayload).
+type qrScan struct {
+	number   string
+	revision int
+	code     string
+}
+
+// parseQRPayload reads "CADANG NUMBER REV N CODE"; anything else gives a
+// zero qrScan (a code typed by hand).
+func parseQRPayload(s string) qrScan {
+	f := strings.Fields(s)
+	if len(f) != 5 || !strings.EqualFold(f[0], "CADANG") || !strings.EqualFold(f[2], "REV") {
+		return qrScan{}
+	}
+	rev, err := strconv.Atoi(f[3])
+	if err != nil {
+		return qrScan{}
+	}
+	return qrScan{number: f[1], revision: rev, code: f[4]}
 }
 
 // documentNamedLike finds the register entry a filed name such as

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"cadang/pdfdoc"
+	"cadang/pdfdoc/pdftest"
 	"cadang/reports"
 	"cadang/store"
 )
@@ -257,6 +258,19 @@ func TestCodeTypedFromPaperVerifiesWithoutTheFile(t *testing.T) {
 	}
 	if _, err := f.svc.VerifyDocumentCode(f.ctx, f.dept, "ZZZZ-ZZZZ-ZZZZ-ZZZZ"); !errors.Is(err, ErrDocumentMismatch) {
 		t.Errorf("unknown code: %v, want a mismatch", err)
+	}
+	// What a scanner reads from the QR code is accepted as it is...
+	qr := pdftest.QRCodes(t, mustRead(t, d.Path))
+	if len(qr) != 1 || len(qr[0]) != 1 {
+		t.Fatalf("QR codes %q, want one on the one page", qr)
+	}
+	if got, err := f.svc.VerifyDocumentCode(f.ctx, f.dept, qr[0][0]); err != nil || got.Number != d.Number {
+		t.Errorf("scanned %q: %s, %v; want %s", qr[0][0], got.Number, err, d.Number)
+	}
+	// ...and a QR code whose number does not go with its code is not.
+	forgedQR := strings.Replace(qr[0][0], d.Number, "FRM-IT-002-05/2026/0099", 1)
+	if _, err := f.svc.VerifyDocumentCode(f.ctx, f.dept, forgedQR); !errors.Is(err, ErrDocumentMismatch) || !strings.Contains(err.Error(), "QR code names") {
+		t.Errorf("QR code with another number: %v, want a mismatch", err)
 	}
 	if err := os.WriteFile(d.Path, append(mustRead(t, d.Path), '\n'), 0o600); err != nil {
 		t.Fatal(err)

@@ -2,7 +2,8 @@
 // shares: the SOP's document-control header box (logo, company, title with
 // its English subtitle, Segmen / Proses Bisnis / Sub Proses / No. Dokumen /
 // Tgl. Efektif / Rev.), the document's own number, revision and date,
-// "Halaman X dari Y / Page X of Y" and the verification code, on A4
+// "Halaman X dari Y / Page X of Y", and the verification code beside a QR
+// code holding the number, revision and code (QRPayload), on A4
 // portrait in greys only so it prints cleanly in black and white. On top of
 // the frame it offers the blocks forms/ and reports/ are built from:
 // numbered sections, labelled fields, paragraphs, a verdict box, tables that

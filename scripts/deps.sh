@@ -7,7 +7,7 @@ set -euo pipefail
 
 declare -A groups=(
   [build]="gcc pkg-config libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev libwayland-dev libxkbcommon-dev"
-  [test]="xvfb xauth imagemagick xdotool libgl1-mesa-dri poppler-utils fonts-dejavu-core"
+  [test]="xvfb xauth imagemagick xdotool libgl1-mesa-dri poppler-utils zbar-tools fonts-dejavu-core"
   [bench]="restic borgbackup time"
 )
 

@@ -29,9 +29,9 @@ func need(t testing.TB, tool string) string {
 		return p
 	}
 	if os.Getenv("CI") == "true" {
-		t.Fatalf("%s not found (apt-get install poppler-utils): %v", tool, err)
+		t.Fatalf("%s not found (apt-get install poppler-utils zbar-tools): %v", tool, err)
 	}
-	t.Skipf("%s not found (apt-get install poppler-utils)", tool)
+	t.Skipf("%s not found (apt-get install poppler-utils zbar-tools)", tool)
 	return ""
 }
 
