@@ -3,6 +3,8 @@ package jobs
 import (
 	"sync"
 	"time"
+
+	"cadang/engine/secrets"
 )
 
 // EventKind names what happened.
@@ -99,5 +101,6 @@ func (s *Service) publish(ev Event) {
 	if ev.At.IsZero() {
 		ev.At = s.now()
 	}
+	ev.Message = secrets.Redact(ev.Message) // printed by the daemon, shown by the window
 	s.events.publish(ev)
 }

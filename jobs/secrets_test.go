@@ -126,7 +126,19 @@ func TestSecretInRunMessagesMasked(t *testing.T) {
 	if _, err := svc.ApproveJob(ctx, mgr, "erp"); err != nil {
 		t.Fatal(err)
 	}
+	events, stop := svc.Subscribe()
 	run, _ := svc.RunJob(ctx, staff, "erp", RunOptions{})
+	stop()
+	var finished bool
+	for ev := range events { // buffered: the run's events, then closed
+		if strings.Contains(ev.Message, secretMarker) {
+			t.Errorf("event %q shows the secret", ev.Message)
+		}
+		finished = finished || ev.Kind == EventRunFinished
+	}
+	if !finished {
+		t.Error("no run-finished event to check")
+	}
 	if run.Status != RunFailed || !strings.Contains(run.Error, secrets.Mask) || strings.Contains(run.Error, secretMarker) {
 		t.Fatalf("run = %s %q: want failed, its error masked", run.Status, run.Error)
 	}
