@@ -389,11 +389,8 @@ func newDaemonCommand(g *globals) *cobra.Command {
 			return nil
 		},
 		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
-			if s.me.Role == jobs.RoleUser {
-				return withExit(ExitRefused, errors.New("daemon: needs an IT staff, manager or administrator account"))
-			}
 			ctx := cmd.Context()
-			sched, err := s.svc.NewScheduler()
+			sched, err := s.svc.NewScheduler(ctx, s.me)
 			if err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -14,11 +15,26 @@ func printRequest(s *session, r jobs.Request) error {
 	}
 	fmt.Fprintf(s.out, "request %d: %s of %s, %s\n", r.ID, r.Kind, r.JobName, r.State)
 	fmt.Fprintf(s.out, "  requester: %s (%s)\n  reason:    %s\n", r.Requester, r.Department, r.Reason)
+	fmt.Fprintf(s.out, "  revision:  %s", jobs.ShortRevision(r.RevisionHash))
+	if r.ApprovedRevision != "" && r.ApprovedRevision != r.RevisionHash {
+		fmt.Fprintf(s.out, " (approved: %s, not this one)", jobs.ShortRevision(r.ApprovedRevision))
+	}
+	fmt.Fprintln(s.out)
 	if !r.RequestedAt.IsZero() {
-		fmt.Fprintf(s.out, "  time:      %s\n", r.RequestedAt.Local().Format("2006-01-02 15:04"))
+		if r.Kind == jobs.KindRestore {
+			fmt.Fprintf(s.out, "  as of:     %s\n", jobs.FormatAsOf(r.RequestedAt))
+		} else {
+			fmt.Fprintf(s.out, "  time:      %s\n", r.RequestedAt.Local().Format("2006-01-02 15:04"))
+		}
 	}
 	if r.Target != "" {
 		fmt.Fprintf(s.out, "  target:    %s\n", r.Target)
+	}
+	if r.Overwrite {
+		fmt.Fprintf(s.out, "  replaces:  existing files in the target\n")
+	}
+	if r.Notice != "" {
+		fmt.Fprintf(s.out, "  warning:   %s\n", r.Notice)
 	}
 	for _, p := range r.Include {
 		fmt.Fprintf(s.out, "  include:   %s\n", p)
@@ -53,14 +69,19 @@ func newRequestCommand(g *globals) *cobra.Command {
 			if nr.Kind == "" || nr.Job == "" || nr.Reason == "" {
 				return exitf(ExitUsage, "--kind, --job and --reason are required")
 			}
-			t, err := parseAt(at)
-			if err != nil {
-				return err
+			if at != "" {
+				t, prec, err := jobs.ParseTime(at, time.Local)
+				if err != nil {
+					return withExit(ExitUsage, err)
+				}
+				nr.RequestedAt, nr.Precision = t, prec
 			}
-			nr.RequestedAt = t
 			r, err := s.svc.CreateRequest(cmd.Context(), s.me, nr)
 			if err != nil {
 				return err
+			}
+			if r.Notice != "" && !s.g.json {
+				fmt.Fprintf(cmd.ErrOrStderr(), "warning: request %d: %s\n", r.ID, r.Notice)
 			}
 			return s.print(map[string]any{"id": r.ID, "request": r}, "%d", r.ID)
 		})}
@@ -70,6 +91,7 @@ func newRequestCommand(g *globals) *cobra.Command {
 	f.StringVar(&at, "at", "", `backup: when to run; restore: the date of the data ("YYYY-MM-DD HH:MM")`)
 	f.StringVar(&nr.Target, "target", "", "restore destination: a folder, or a database URL for a database job")
 	f.StringArrayVar(&nr.Include, "include", nil, "restore only this file or folder of the snapshot (e.g. /Keuangan/laporan); repeatable; default: everything")
+	f.BoolVar(&nr.Overwrite, "overwrite", false, "restore: existing files in the destination may be replaced (part of what is approved)")
 	f.StringVar(&nr.Reason, "reason", "", "why")
 	f.StringVar(&nr.Department, "department", "", "department asking (default: the account's)")
 
@@ -90,15 +112,22 @@ func newRequestCommand(g *globals) *cobra.Command {
 				return printRequest(s, r)
 			})}
 	}
-	var reason, newAt, target string
+	var reason, newAt, target, revision string
+	approve := byID("approve", "Approve a submitted request (IT manager): --revision names the revision you reviewed (request show)", func(cmd *cobra.Command, s *session, id int64) (jobs.Request, error) {
+		return s.svc.ApproveRequest(cmd.Context(), s.me, id, revision)
+	})
+	approve.Flags().StringVar(&revision, "revision", "", "the revision you reviewed, as `cadang request show` prints it; refused if the request changed since")
 	reject := byID("reject", "Reject a submitted request (--reason required)", func(cmd *cobra.Command, s *session, id int64) (jobs.Request, error) {
 		return s.svc.RejectRequest(cmd.Context(), s.me, id, reason)
 	})
 	reject.Flags().StringVar(&reason, "reason", "", "why the request is rejected")
 	reschedule := byID("reschedule", "Give a rejected request a new time and submit it again", func(cmd *cobra.Command, s *session, id int64) (jobs.Request, error) {
-		t, err := parseAt(newAt)
+		t, prec, err := jobs.ParseTime(newAt, time.Local)
 		if err != nil {
-			return jobs.Request{}, err
+			return jobs.Request{}, withExit(ExitUsage, err)
+		}
+		if cur, err := s.svc.Request(cmd.Context(), s.me, id); err == nil && cur.Kind == jobs.KindRestore {
+			t = jobs.AsOf(t, prec) // a restore as of a date: its whole day
 		}
 		return s.svc.RescheduleRequest(cmd.Context(), s.me, id, t)
 	})
@@ -112,7 +141,42 @@ func newRequestCommand(g *globals) *cobra.Command {
 		}
 		return r, err
 	})
-	run.Flags().StringVar(&target, "target", "", "restore destination folder or database URL (overrides the request's)")
+	run.Flags().StringVar(&target, "target", "", "the approved destination, as a check: a different one is refused (edit the request instead)")
+	var er struct {
+		at, target, reason string
+		include            []string
+		overwrite          bool
+	}
+	edit := byID("edit", "Change a request's time, destination, files or reason (an approved request goes back for approval)", func(cmd *cobra.Command, s *session, id int64) (jobs.Request, error) {
+		var e jobs.RequestEdit
+		fl := cmd.Flags()
+		if er.at != "" {
+			t, prec, err := jobs.ParseTime(er.at, time.Local)
+			if err != nil {
+				return jobs.Request{}, withExit(ExitUsage, err)
+			}
+			e.RequestedAt, e.Precision = t, prec
+		}
+		if fl.Changed("target") {
+			e.Target = &er.target
+		}
+		if fl.Changed("include") {
+			e.Include = &er.include
+		}
+		if fl.Changed("overwrite") {
+			e.Overwrite = &er.overwrite
+		}
+		if fl.Changed("reason") {
+			e.Reason = &er.reason
+		}
+		return s.svc.EditRequest(cmd.Context(), s.me, id, e)
+	})
+	ef := edit.Flags()
+	ef.StringVar(&er.at, "at", "", `new time "YYYY-MM-DD HH:MM" (a restore: the data as of then; a date alone: that whole day)`)
+	ef.StringVar(&er.target, "target", "", "new restore destination")
+	ef.StringArrayVar(&er.include, "include", nil, "restore only these paths (replaces the list; repeatable)")
+	ef.BoolVar(&er.overwrite, "overwrite", false, "existing files in the destination may be replaced")
+	ef.StringVar(&er.reason, "reason", "", "new reason")
 	var receiver, witness, notes string
 	handover := &cobra.Command{Use: "handover ID", Short: "File the handover form of a verified restore for signatures (state: awaiting signatures)", Args: cobra.ExactArgs(1),
 		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
@@ -157,12 +221,20 @@ func newRequestCommand(g *globals) *cobra.Command {
 		byID("submit", "Submit a draft request to the IT manager", func(cmd *cobra.Command, s *session, id int64) (jobs.Request, error) {
 			return s.svc.SubmitRequest(cmd.Context(), s.me, id)
 		}),
-		byID("approve", "Approve a submitted request (IT manager)", func(cmd *cobra.Command, s *session, id int64) (jobs.Request, error) {
-			return s.svc.ApproveRequest(cmd.Context(), s.me, id)
-		}),
-		reject, reschedule, run, handover, paper, list,
-		byID("show", "Show a request", func(cmd *cobra.Command, s *session, id int64) (jobs.Request, error) {
-			return s.svc.Request(cmd.Context(), s.me, id)
+		approve,
+		reject, reschedule, run, edit, handover, paper, list,
+		byID("show", "Show a request (and, for a restore, the backup it will restore)", func(cmd *cobra.Command, s *session, id int64) (jobs.Request, error) {
+			r, err := s.svc.Request(cmd.Context(), s.me, id)
+			if err != nil || r.Kind != jobs.KindRestore || s.g.json {
+				return r, err
+			}
+			if snap, err := s.svc.RequestSnapshot(cmd.Context(), s.me, id); err == nil {
+				r.Notice = ""
+				fmt.Fprintf(s.out, "restores snapshot %s of %s\n", snap.ShortID(), snap.Time.Local().Format("2006-01-02 15:04:05"))
+			} else {
+				r.Notice = err.Error()
+			}
+			return r, nil
 		}))
 	return cmd
 }

@@ -48,6 +48,20 @@ func (p *procedureCLI) ok(args ...string) string {
 	return out
 }
 
+// rev is the current revision of a job or request, as `show --json`
+// prints it to whoever reviews it (here the administrator).
+func (p *procedureCLI) rev(kind, ref string) string {
+	p.t.Helper()
+	out := p.ok(kind, "show", ref, "--json", "--as", "admin", "--login-file", p.admin)
+	var v struct {
+		RevisionHash string `json:"revision_hash"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil || v.RevisionHash == "" {
+		p.t.Fatalf("%s show %s --json = %q (%v): no revision_hash", kind, ref, out, err)
+	}
+	return v.RevisionHash
+}
+
 // refused checks exit status 3 with one clear line mentioning want.
 func (p *procedureCLI) refused(want string, args ...string) {
 	p.t.Helper()
@@ -75,8 +89,8 @@ func TestCLIRefusesUnapprovedWorkAndSelfApproval(t *testing.T) {
 	p.refused("not approved", with(asStaff, "job", "run", "erp")...)
 	p.ok(with(asStaff, "job", "submit", "erp")...)
 	p.refused("not approved", with(asStaff, "job", "run", "erp")...)
-	p.refused("manager", with(asStaff, "job", "approve", "erp")...)
-	p.ok(with(asMgr, "job", "approve", "erp")...)
+	p.refused("manager", with(asStaff, "job", "approve", "erp", "--revision", p.rev("job", "erp"))...)
+	p.ok(with(asMgr, "job", "approve", "erp", "--revision", p.rev("job", "erp"))...)
 	out := p.ok(with(asStaff, "job", "edit", "erp", "--exclude", "*.tmp")...)
 	if !strings.Contains(out, "submitted") {
 		t.Errorf("job edit of an approved job: %q, want it back to submitted", out)
@@ -89,7 +103,7 @@ func TestCLIRefusesUnapprovedWorkAndSelfApproval(t *testing.T) {
 		t.Fatalf("request new --json = %q (%v), want an object with id", out, err)
 	}
 	p.ok(with(asMgr, "request", "submit", "1")...)
-	p.refused("own request", with(asMgr, "request", "approve", "1")...)
+	p.refused("own request", with(asMgr, "request", "approve", "1", "--revision", p.rev("request", "1"))...)
 	p.refused("not approved", with(asStaff, "request", "run", "1")...)
 	p.refused("reason", with(asMgr, "job", "reject", "erp")...)
 
@@ -261,7 +275,7 @@ func TestCLIRestoreRequestEndToEnd(t *testing.T) {
 	repo := filepath.Join(t.TempDir(), "repo")
 	p.ok(with(staff, "job", "new", "--name", "keuangan", "--repo", repo, "--source", src)...)
 	p.ok(with(staff, "job", "submit", "keuangan")...)
-	p.ok(with(mgr, "job", "approve", "keuangan")...)
+	p.ok(with(mgr, "job", "approve", "keuangan", "--revision", p.rev("job", "keuangan"))...)
 	p.ok(with(staff, "job", "run", "keuangan")...)
 
 	restore := func(target string, extra ...string) string {
@@ -269,7 +283,7 @@ func TestCLIRestoreRequestEndToEnd(t *testing.T) {
 		args := append([]string{"request", "new", "--kind", "restore", "--job", "keuangan", "--at", at, "--target", target, "--reason", "tertimpa"}, extra...)
 		id := strings.TrimSpace(p.ok(with(user, args...)...))
 		p.ok(with(user, "request", "submit", id)...)
-		p.ok(with(mgr, "request", "approve", id)...)
+		p.ok(with(mgr, "request", "approve", id, "--revision", p.rev("request", id))...)
 		return id
 	}
 	target := filepath.Join(t.TempDir(), "pulih")
@@ -362,7 +376,7 @@ func TestCLIJobDelete(t *testing.T) {
 	repo := filepath.Join(t.TempDir(), "repo")
 	p.ok(with(staff, "job", "new", "--name", "erp", "--repo", repo, "--source", t.TempDir())...)
 	p.ok(with(staff, "job", "submit", "erp")...)
-	p.ok("job", "approve", "erp", "--as", "gideon", "--login-file", p.mgr)
+	p.ok("job", "approve", "erp", "--revision", p.rev("job", "erp"), "--as", "gideon", "--login-file", p.mgr)
 
 	p.refused("delete job erp", "job", "delete", "erp", "--as", "siti", "--login-file", siti)
 	if out := p.ok(with(staff, "job", "delete", "erp")...); !strings.Contains(out, "not deleted") || !strings.Contains(out, repo) {

@@ -95,8 +95,12 @@ func printJob(s *session, j jobs.Job) error {
 	if s.g.json {
 		return s.print(j, "")
 	}
-	fmt.Fprintf(s.out, "job %d %s: %s (revision %d)\n", j.ID, j.Name, j.State, j.Revision)
+	fmt.Fprintf(s.out, "job %d %s: %s (revision %d, %s)\n", j.ID, j.Name, j.State, j.Revision, jobs.ShortRevision(j.RevisionHash))
 	fmt.Fprintf(s.out, "  schedule:   %s\n  repository: %s\n  sources:    %s\n", j.Schedule, j.Repository, strings.Join(j.Sources, ", "))
+	fmt.Fprintf(s.out, "  retention:  %s\n", retentionLine(j.Retention))
+	if j.ApprovedRevision != "" && j.ApprovedRevision != j.RevisionHash {
+		fmt.Fprintf(s.out, "  approved:   revision %s, not this one: it does not run until approved again\n", jobs.ShortRevision(j.ApprovedRevision))
+	}
 	if len(j.Excludes) > 0 {
 		fmt.Fprintf(s.out, "  excludes:   %s\n", strings.Join(j.Excludes, ", "))
 	}
@@ -113,6 +117,13 @@ func printJob(s *session, j jobs.Job) error {
 		fmt.Fprintf(s.out, "  decided by: %s at %s %s\n", j.DecidedBy, j.DecidedAt.Local().Format("2006-01-02 15:04"), j.RejectReason)
 	}
 	return nil
+}
+
+func retentionLine(r jobs.Retention) string {
+	if r == (jobs.Retention{}) {
+		return "keep every snapshot"
+	}
+	return fmt.Sprintf("keep last %d, daily %d, weekly %d, monthly %d, yearly %d", r.KeepLast, r.KeepDaily, r.KeepWeekly, r.KeepMonthly, r.KeepYearly)
 }
 
 // replicaLine is one replica's state: "gdrive up to date (synced 2026-11-25 21:14)".
@@ -187,6 +198,11 @@ func newJobCommand(g *globals) *cobra.Command {
 		return s.svc.RejectJob(cmd.Context(), s.me, ref, reason)
 	})
 	reject.Flags().StringVar(&reason, "reason", "", "why the job is rejected")
+	var revision string
+	approve := move("approve", "Approve a submitted job (IT manager): --revision names the revision you reviewed (job show)", func(s *session, cmd *cobra.Command, ref string) (jobs.Job, error) {
+		return s.svc.ApproveJob(cmd.Context(), s.me, ref, revision)
+	})
+	approve.Flags().StringVar(&revision, "revision", "", "the revision you reviewed, as `cadang job show` prints it; refused if the job changed since")
 	var listAll bool
 	list := &cobra.Command{Use: "list", Short: "List jobs", Args: cobra.NoArgs,
 		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
@@ -254,9 +270,7 @@ func newJobCommand(g *globals) *cobra.Command {
 		move("submit", "Submit a job for approval", func(s *session, cmd *cobra.Command, ref string) (jobs.Job, error) {
 			return s.svc.SubmitJob(cmd.Context(), s.me, ref)
 		}),
-		move("approve", "Approve a submitted job (IT manager)", func(s *session, cmd *cobra.Command, ref string) (jobs.Job, error) {
-			return s.svc.ApproveJob(cmd.Context(), s.me, ref)
-		}),
+		approve,
 		reject,
 		move("pause", "Pause an approved job", func(s *session, cmd *cobra.Command, ref string) (jobs.Job, error) {
 			return s.svc.PauseJob(cmd.Context(), s.me, ref)

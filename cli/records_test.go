@@ -43,7 +43,7 @@ func TestWorkspaceKilledAndRebuiltFromItsOwnBackup(t *testing.T) {
 	}
 	p.ok(with(asStaff, "job", "new", "--name", "keuangan", "--repo", filepath.Join(t.TempDir(), "repo"), "--source", src)...)
 	p.ok(with(asStaff, "job", "submit", "keuangan")...)
-	p.ok(with(asMgr, "job", "approve", "keuangan")...)
+	p.ok(with(asMgr, "job", "approve", "keuangan", "--revision", p.rev("job", "keuangan"))...)
 	p.ok(with(asStaff, "job", "run", "keuangan")...)
 	p.ok(with(asStaff, "job", "run", "keuangan")...)
 	before := docPaths(t, p, asMgr) // the records run's own report is filed after its copy
@@ -117,7 +117,7 @@ func TestRecordsCommandsFollowTheRules(t *testing.T) {
 		t.Fatalf("records setup: %q, want it submitted for approval", out)
 	}
 	p.refused("not approved", with(asStaff, "records", "backup")...)
-	p.ok(with(asMgr, "job", "approve", jobs.RecordsJobName)...)
+	p.ok(with(asMgr, "job", "approve", jobs.RecordsJobName, "--revision", p.rev("job", jobs.RecordsJobName))...)
 	if out := p.ok(with(asStaff, "records", "backup")...); !strings.Contains(out, "success") {
 		t.Fatalf("records backup after approval: %q", out)
 	}

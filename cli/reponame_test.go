@@ -24,7 +24,7 @@ func TestRepoByReplicaName(t *testing.T) {
 		repo = filepath.Join(t.TempDir(), name+"-repo")
 		p.ok(with("job", "new", "--name", name, "--repo", repo, "--source", src)...)
 		p.ok(with("job", "submit", name)...)
-		p.ok("job", "approve", name, "--as", "gideon", "--login-file", p.mgr)
+		p.ok("job", "approve", name, "--revision", p.rev("job", name), "--as", "gideon", "--login-file", p.mgr)
 		p.ok(with("job", "run", name)...)
 		return repo
 	}

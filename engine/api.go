@@ -97,10 +97,14 @@ type Snapshot struct {
 	// Cadang: the audit chain's head, a partial backup's mark). They are
 	// part of the snapshot's encrypted, content-addressed record, so they
 	// cannot be changed without changing its ID.
-	Labels  map[string]string `json:"labels,omitempty"`
-	Parent  string            `json:"parent,omitempty"`
-	Summary Summary           `json:"summary"`
-	Tree    string            `json:"tree"` // root tree blob ID, hex
+	Labels map[string]string `json:"labels,omitempty"`
+	Parent string            `json:"parent,omitempty"`
+	// Partial lists the sources (folder paths, or stream paths such as
+	// "db/postgres/sales") that could not be read at all: the snapshot
+	// holds the rest. A snapshot with Partial set is not a complete backup.
+	Partial []string `json:"partial,omitempty"`
+	Summary Summary  `json:"summary"`
+	Tree    string   `json:"tree"` // root tree blob ID, hex
 }
 
 // ShortID is the first 8 hex digits of the snapshot ID.

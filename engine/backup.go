@@ -122,6 +122,26 @@ func sourcePaths(sources []source) []string {
 	return ps
 }
 
+// unreadSources lists the sources that a warning names at their root: a
+// folder that was missing or unreadable, a stream that failed to open or
+// ended in an error. Nothing of them is in the snapshot.
+func unreadSources(sources []source, warnings []Warning) []string {
+	var out []string
+	for _, s := range sources {
+		name := s.path
+		if s.stream != nil {
+			name = s.name
+		}
+		for _, w := range warnings {
+			if w.Path == name {
+				out = append(out, name)
+				break
+			}
+		}
+	}
+	return out
+}
+
 // findParent picks the snapshot to compare with: opt.Parent, else the newest
 // one of the same host and the same set of paths.
 func (r *Repository) findParent(ctx context.Context, opt BackupOptions, sources []source) (*Snapshot, error) {
@@ -324,6 +344,7 @@ func (b *backupRun) commit(ctx context.Context, rootID ID, sources []source, par
 	if parent != nil {
 		snap.Parent = parent.ID
 	}
+	snap.Partial = unreadSources(sources, b.warnings)
 	snap.Summary.AddedBytes = added // without the snapshot file itself, which records it
 	n, err := b.r.saveSnapshot(ctx, &snap)
 	if err != nil {

@@ -2,6 +2,8 @@ package jobs
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"strings"
 	"time"
@@ -13,7 +15,7 @@ import (
 )
 
 // requestHandlers may carry requests forward (IT staff, managers, administrators).
-var requestHandlers = []string{RoleStaff, RoleManager, RoleAdmin}
+var requestHandlers = capabilityRoles[CapCarryOut]
 
 // loadRequest reads a request and checks it is in one of states.
 func (s *Service) loadRequest(ctx context.Context, id int64, what string, states ...string) (store.Request, error) {
@@ -27,21 +29,70 @@ func (s *Service) loadRequest(ctx context.Context, id int64, what string, states
 	return r, nil
 }
 
+// RequestPermissions says which actions the account may take on the
+// request now, and why not the others.
+func (s *Service) RequestPermissions(ctx context.Context, as User, id int64) (Permissions, error) {
+	actor, err := s.act(ctx, as, "show request")
+	if err != nil {
+		return Permissions{}, err
+	}
+	r, err := s.catalog.RequestByID(ctx, id)
+	if err != nil {
+		return Permissions{}, err
+	}
+	return permissions(requestActions, func(a Action) error { return requestRule(actor, r, a) }), nil
+}
+
+// requestMove is one step of a request's state machine.
+type requestMove struct {
+	action Action
+	audit  string // the audit action, e.g. "request.submit"
+	to     string
+	// apply changes the request (under the catalog's write lock, after the
+	// rule passed) and returns the audit entry's detail.
+	apply func(actor store.User, r *store.Request) (string, error)
+}
+
+// moveRequest re-reads the request inside one transaction, checks the rule
+// for the action, applies the change and records it with its audit entry.
+func (s *Service) moveRequest(ctx context.Context, as User, id int64, m requestMove) (store.Request, error) {
+	actor, err := s.act(ctx, as, string(m.action)+" request")
+	if err != nil {
+		return store.Request{}, err
+	}
+	var r store.Request
+	err = s.catalog.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		if r, err = tx.RequestByID(ctx, id); err != nil {
+			return err
+		}
+		if err := requestRule(actor, r, m.action); err != nil {
+			return err
+		}
+		detail := ""
+		if m.apply != nil {
+			if detail, err = m.apply(actor, &r); err != nil {
+				return err
+			}
+		}
+		from := r.State
+		r.State, r.UpdatedAt = m.to, s.now()
+		if err := tx.UpdateRequest(ctx, r); err != nil {
+			return err
+		}
+		return s.auditIn(ctx, tx, as.Name, m.audit, requestObject(r.ID), from, r.State, detail)
+	})
+	if err != nil {
+		return store.Request{}, err
+	}
+	s.requestChanged(r)
+	return r, nil
+}
+
 // SubmitRequest sends a draft request to the IT manager (its requester, or IT staff).
 func (s *Service) SubmitRequest(ctx context.Context, as User, id int64) (Request, error) {
-	what := "submit request"
-	actor, err := s.act(ctx, as, what)
+	r, err := s.moveRequest(ctx, as, id, requestMove{action: ActSubmit, audit: "request.submit", to: RequestSubmitted})
 	if err != nil {
-		return Request{}, err
-	}
-	r, err := s.loadRequest(ctx, id, what, RequestDraft)
-	if err != nil {
-		return Request{}, err
-	}
-	if actor.ID != r.RequesterID && !contains(requestHandlers, actor.Role) {
-		return Request{}, refusedf("%s: only the requester or IT staff submit request #%d", what, id)
-	}
-	if err := s.setRequestState(ctx, as.Name, &r, "request.submit", RequestSubmitted, ""); err != nil {
 		return Request{}, err
 	}
 	// The form is filed at submission, so the department can print and sign
@@ -53,9 +104,11 @@ func (s *Service) SubmitRequest(ctx context.Context, as User, id int64) (Request
 }
 
 // ApproveRequest approves a submitted request (IT managers only, never
-// their own) and files the request form with the decision.
-func (s *Service) ApproveRequest(ctx context.Context, as User, id int64) (Request, error) {
-	return s.decideRequest(ctx, as, id, true, "")
+// their own) and files the request form with the decision. revision is the
+// revision of the request the manager reviewed (Request.RevisionHash, or
+// at least its first 8 characters); a request changed since is refused.
+func (s *Service) ApproveRequest(ctx context.Context, as User, id int64, revision string) (Request, error) {
+	return s.decideRequest(ctx, as, id, true, revision, "")
 }
 
 // RejectRequest rejects a submitted request with a reason and files the
@@ -64,34 +117,38 @@ func (s *Service) RejectRequest(ctx context.Context, as User, id int64, reason s
 	if strings.TrimSpace(reason) == "" {
 		return Request{}, refusedf("reject request #%d: a reason is required", id)
 	}
-	return s.decideRequest(ctx, as, id, false, reason)
+	return s.decideRequest(ctx, as, id, false, "", reason)
 }
 
-func (s *Service) decideRequest(ctx context.Context, as User, id int64, approve bool, reason string) (Request, error) {
-	what, action, state := "approve request", "request.approve", RequestApproved
-	if !approve {
-		what, action, state = "reject request", "request.reject", RequestRejected
+func (s *Service) decideRequest(ctx context.Context, as User, id int64, approve bool, seen, reason string) (Request, error) {
+	m := requestMove{action: ActReject, audit: "request.reject", to: RequestRejected}
+	if approve {
+		m = requestMove{action: ActApprove, audit: "request.approve", to: RequestApproved}
+		// What cannot be carried out is not approved: checked before the
+		// write lock, because it may read a slow repository.
+		if err := s.checkRequestTerms(ctx, id); err != nil {
+			return Request{}, err
+		}
 	}
-	actor, err := s.act(ctx, as, what, RoleManager)
+	m.apply = func(actor store.User, r *store.Request) (string, error) {
+		r.DecidedBy, r.DecidedAt, r.RejectReason = actor.ID, s.now(), reason
+		if !approve {
+			r.ApprovedRevision = ""
+			return reason, nil
+		}
+		rev := requestRevisionOf(*r)
+		if err := checkSeen(fmt.Sprintf("approve request #%d", r.ID), seen, rev); err != nil {
+			return "", err
+		}
+		r.ApprovedRevision = rev
+		return "revision " + rev, nil
+	}
+	r, err := s.moveRequest(ctx, as, id, m)
 	if err != nil {
-		return Request{}, err
-	}
-	r, err := s.loadRequest(ctx, id, what, RequestSubmitted)
-	if err != nil {
-		return Request{}, err
-	}
-	if r.RequesterID == actor.ID {
-		return Request{}, refusedf("%s #%d: nobody decides on their own request; another IT manager must", what, id)
-	}
-	if r.ReschedBy == actor.ID {
-		return Request{}, refusedf("%s #%d: you rescheduled this request; another IT manager must decide on it", what, id)
-	}
-	r.DecidedBy, r.DecidedAt, r.RejectReason = actor.ID, s.now(), reason
-	if err := s.setRequestState(ctx, as.Name, &r, action, state, reason); err != nil {
 		return Request{}, err
 	}
 	if _, err := s.fileRequestForm(ctx, as.Name, &r); err != nil {
-		return Request{}, err
+		return Request{}, fmt.Errorf("the decision on request #%d is recorded, but its request form could not be filed: %w", r.ID, err)
 	}
 	if approve {
 		s.jobsChanged(r.JobID) // a scheduled backup request joins the schedule
@@ -99,30 +156,154 @@ func (s *Service) decideRequest(ctx context.Context, as User, id int64, approve 
 	return s.requestFromStore(ctx, r), nil
 }
 
+// checkRequestTerms refuses to approve a request that cannot be carried
+// out as written: a restore without a destination, or one as of a time
+// before the job's first backup.
+func (s *Service) checkRequestTerms(ctx context.Context, id int64) error {
+	r, err := s.catalog.RequestByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if r.Kind != KindRestore {
+		return nil
+	}
+	if strings.TrimSpace(r.Target) == "" {
+		return refusedf("approve request #%d: it names no destination; the requester or IT staff add one (request edit --target) first", id)
+	}
+	j, err := s.catalog.JobByID(ctx, r.JobID)
+	if err != nil {
+		return err
+	}
+	if _, nearest, err := s.jobSnapshotAt(ctx, j, r.Replica, r.RequestedAt); errors.Is(err, errNoBackupAsOf) {
+		return refusedf("approve request #%d: %s", id, noBackupMessage(j.Name, r.RequestedAt, nearest))
+	}
+	// Unreachable repository: the run will say so; the decision is the manager's.
+	return nil
+}
+
 // RescheduleRequest gives a rejected request a new time and submits it
-// again (SOP 5.3c: "IT staff membuat jadwal kembali").
+// again (SOP 5.3c: "IT staff membuat jadwal kembali"). A restore's time is
+// "as of": a time on a whole minute includes that minute's seconds.
 func (s *Service) RescheduleRequest(ctx context.Context, as User, id int64, at time.Time) (Request, error) {
-	what := "reschedule request"
-	actor, err := s.act(ctx, as, what, requestHandlers...)
-	if err != nil {
-		return Request{}, err
-	}
-	r, err := s.loadRequest(ctx, id, what, RequestRejected)
-	if err != nil {
-		return Request{}, err
-	}
 	if at.IsZero() {
-		return Request{}, refusedf("%s #%d: give the new date and time", what, id)
+		return Request{}, refusedf("reschedule request #%d: give the new date and time", id)
 	}
-	r.RequestedAt, r.DecidedBy, r.DecidedAt, r.RejectReason = at, 0, time.Time{}, ""
-	r.ReschedBy = actor.ID
-	if err := s.setRequestState(ctx, as.Name, &r, "request.reschedule", RequestSubmitted, "new time "+at.Format("2006-01-02 15:04")); err != nil {
+	r, err := s.moveRequest(ctx, as, id, requestMove{action: ActReschedule, audit: "request.reschedule", to: RequestSubmitted,
+		apply: func(actor store.User, r *store.Request) (string, error) {
+			if r.Kind == KindRestore {
+				at = AsOf(at, PrecisionAuto)
+			}
+			r.RequestedAt, r.DecidedBy, r.DecidedAt, r.RejectReason, r.ApprovedRevision = at, 0, time.Time{}, "", ""
+			r.ReschedBy = actor.ID
+			return "new time " + FormatAsOf(at), nil
+		}})
+	if err != nil {
 		return Request{}, err
 	}
 	if _, err := s.fileRequestForm(ctx, as.Name, &r); err != nil { // the new time, for the next decision
 		return Request{}, err
 	}
 	return s.requestFromStore(ctx, r), nil
+}
+
+// RequestEdit changes the terms of a request; kind and job never change
+// (ask again instead). Zero fields keep what the request says.
+type RequestEdit struct {
+	RequestedAt time.Time
+	Precision   Precision // of RequestedAt, for a restore
+	Target      *string
+	Include     *[]string
+	Overwrite   *bool
+	Reason      *string
+}
+
+// EditRequest changes a request's terms (its requester, or IT staff). An
+// approved request goes back to the IT manager: a different destination,
+// time or set of files is approved again before it runs.
+func (s *Service) EditRequest(ctx context.Context, as User, id int64, e RequestEdit) (Request, error) {
+	actor, err := s.act(ctx, as, "edit request")
+	if err != nil {
+		return Request{}, err
+	}
+	var r store.Request
+	err = s.catalog.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		if r, err = tx.RequestByID(ctx, id); err != nil {
+			return err
+		}
+		what := fmt.Sprintf("edit request #%d", id)
+		if actor.ID != r.RequesterID && !roleCan(actor.Role, CapCarryOut) {
+			return refusedf("%s: only its requester or IT staff change it", what)
+		}
+		if !contains([]string{RequestDraft, RequestSubmitted, RequestRejected, RequestApproved}, r.State) {
+			return refusedf("%s: it is %s; only a request not yet carried out can be changed", what, r.State)
+		}
+		if err := applyRequestEdit(&r, e); err != nil {
+			return err
+		}
+		from := r.State
+		if from == RequestApproved {
+			r.State = RequestSubmitted
+		}
+		r.DecidedBy, r.DecidedAt, r.ApprovedRevision, r.ReschedBy, r.UpdatedAt = 0, time.Time{}, "", actor.ID, s.now()
+		if err := tx.UpdateRequest(ctx, r); err != nil {
+			return err
+		}
+		return s.auditIn(ctx, tx, as.Name, "request.edit", requestObject(r.ID), from, r.State,
+			"revision "+ShortRevision(requestRevisionOf(r))+": "+describeTerms(r))
+	})
+	if err != nil {
+		return Request{}, err
+	}
+	s.requestChanged(r)
+	return s.requestFromStore(ctx, r), nil
+}
+
+func applyRequestEdit(r *store.Request, e RequestEdit) error {
+	if !e.RequestedAt.IsZero() {
+		r.RequestedAt = e.RequestedAt
+		if r.Kind == KindRestore {
+			r.RequestedAt = AsOf(e.RequestedAt, e.Precision)
+		}
+	}
+	if e.Target != nil {
+		r.Target = strings.TrimSpace(*e.Target)
+		if err := cleanTarget(r); err != nil {
+			return err
+		}
+	}
+	if e.Include != nil {
+		inc, err := cleanIncludes(r.Kind, *e.Include)
+		if err != nil {
+			return err
+		}
+		r.Include = inc
+	}
+	if e.Overwrite != nil {
+		r.Overwrite = *e.Overwrite
+	}
+	if e.Reason != nil {
+		if strings.TrimSpace(*e.Reason) == "" {
+			return fmt.Errorf("a request needs a reason")
+		}
+		r.Reason = *e.Reason
+	}
+	return nil
+}
+
+// describeTerms is a request's terms in one line, for the audit log.
+func describeTerms(r store.Request) string {
+	out := r.Kind + " as of " + FormatAsOf(r.RequestedAt)
+	if r.Target != "" {
+		out += " to " + r.Target
+	}
+	if len(r.Include) > 0 {
+		out += " (" + strings.Join(r.Include, ", ") + ")"
+	}
+	if r.Overwrite {
+		out += ", replacing existing files"
+	}
+	return out
 }
 
 // fileRequestForm files the request form as it stands; a later decision on

@@ -14,10 +14,19 @@ type AuditEntry = store.AuditEntry
 // AuditProblem is one break found in the audit chain.
 type AuditProblem = store.AuditProblem
 
-// audit appends an entry; the procedure treats a failure to audit as a
-// failure of the action, because an unlogged action breaks the SOP.
+// audit appends an entry that records no change of state (a refusal, a
+// failed login); a failure to audit is a failure of the action, because an
+// unlogged action breaks the SOP.
 func (s *Service) audit(ctx context.Context, actor, action, object, from, to, detail string) error {
-	_, err := s.catalog.AppendAudit(ctx, store.AuditEntry{At: s.now(), Actor: actor, Action: action,
+	return s.catalog.Update(ctx, func(tx *store.Tx) error {
+		return s.auditIn(ctx, tx, actor, action, object, from, to, detail)
+	})
+}
+
+// auditIn appends an entry inside tx: the change it records and the entry
+// commit together or not at all.
+func (s *Service) auditIn(ctx context.Context, tx *store.Tx, actor, action, object, from, to, detail string) error {
+	_, err := tx.AppendAudit(ctx, store.AuditEntry{At: s.now(), Actor: actor, Action: action,
 		Object: object, FromState: from, ToState: to, Detail: secrets.Redact(detail)})
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", action, object, err)
@@ -31,7 +40,7 @@ type AuditFilter = store.AuditFilter
 // Audit lists audit entries, oldest first (managers and administrators,
 // and IT staff who file documents).
 func (s *Service) Audit(ctx context.Context, as User, f AuditFilter) ([]AuditEntry, error) {
-	if _, err := s.act(ctx, as, "read the audit log", RoleStaff, RoleManager, RoleAdmin); err != nil {
+	if _, err := s.act(ctx, as, "read the audit log", capabilityRoles[CapReadAudit]...); err != nil {
 		return nil, err
 	}
 	return s.catalog.Audit(ctx, f)
@@ -48,7 +57,7 @@ func (r AuditReport) OK() bool { return len(r.Problems) == 0 }
 
 // VerifyAudit checks the whole hash chain for changed, inserted and deleted entries.
 func (s *Service) VerifyAudit(ctx context.Context, as User) (AuditReport, error) {
-	if _, err := s.act(ctx, as, "verify the audit log", RoleStaff, RoleManager, RoleAdmin); err != nil {
+	if _, err := s.act(ctx, as, "verify the audit log", capabilityRoles[CapReadAudit]...); err != nil {
 		return AuditReport{}, err
 	}
 	n, problems, err := s.catalog.VerifyAudit(ctx)

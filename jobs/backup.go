@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 
 	"cadang/engine"
 	"cadang/engine/secrets"
@@ -28,33 +29,64 @@ type runSpec struct {
 	scheduled store.Run // ScheduledAt (and the missed run it catches up, via ID) when scheduled
 	requestID int64
 	progress  engine.Progress
+	// account is the account a scheduler acts as; checked again at every
+	// start, so disabling it stops the scheduler's runs.
+	account *User
 }
 
 // RunJob runs an approved job now (IT staff, managers, administrators).
 // A job that is not approved is refused with ErrRefused, whoever asks.
 func (s *Service) RunJob(ctx context.Context, as User, ref string, opt RunOptions) (Run, error) {
-	if _, err := s.act(ctx, as, "run job "+ref, requestHandlers...); err != nil {
+	actor, err := s.act(ctx, as, "run job "+ref)
+	if err != nil {
 		return Run{}, err
 	}
 	j, err := s.findJob(ctx, ref)
 	if err != nil {
 		return Run{}, err
 	}
+	if err := jobRule(actor, j, ActRun, s.now()); err != nil {
+		if errors.Is(err, ErrRefused) && j.State != JobApproved {
+			if aerr := s.audit(ctx, as.Name, "run.refused", jobObject(j.ID), j.State, "", "not approved (manual)"); aerr != nil {
+				return Run{}, aerr
+			}
+		}
+		return Run{}, err
+	}
 	return s.runBackup(ctx, j.ID, runSpec{trigger: TriggerManual, actor: as.Name, progress: opt.Progress})
 }
 
+// approvedAsIs refuses a job that is not approved, or whose stored
+// definition is not the one the IT manager approved.
+func approvedAsIs(j store.Job) error {
+	if j.State != JobApproved {
+		return errNotApproved("job", j.Name, j.State)
+	}
+	if j.ApprovedRevision == "" || j.ApprovedRevision != revisionOf(j) {
+		return refusedf("job %s differs from the definition the IT manager approved (approved revision %s, stored %s): nothing runs without the IT manager's approval",
+			j.Name, ShortRevision(j.ApprovedRevision), ShortRevision(revisionOf(j)))
+	}
+	return nil
+}
+
 // runBackup is the one place a backup starts, whatever asked for it: it
-// re-reads the job and refuses unless it is approved at this instant.
+// re-reads the job and refuses unless it is approved, as approved, at this
+// instant, and (for a scheduler) unless its account may still act.
 func (s *Service) runBackup(ctx context.Context, jobID int64, rs runSpec) (Run, error) {
+	if rs.account != nil {
+		if _, err := s.act(ctx, *rs.account, "start a scheduled run", capabilityRoles[CapRunScheduler]...); err != nil {
+			return Run{}, err
+		}
+	}
 	j, err := s.catalog.JobByID(ctx, jobID)
 	if err != nil {
 		return Run{}, err
 	}
-	if j.State != JobApproved {
-		if err := s.audit(ctx, rs.actor, "run.refused", jobObject(j.ID), j.State, "", "not approved ("+rs.trigger+")"); err != nil {
-			return Run{}, err
+	if err := approvedAsIs(j); err != nil {
+		if aerr := s.audit(ctx, rs.actor, "run.refused", jobObject(j.ID), j.State, "", err.Error()+" ("+rs.trigger+")"); aerr != nil {
+			return Run{}, aerr
 		}
-		return Run{}, errNotApproved("job", j.Name, j.State)
+		return Run{}, err
 	}
 	if !s.running.acquire(j.ID) {
 		return Run{}, fmt.Errorf("run job %s: %w", j.Name, ErrAlreadyRunning)
@@ -65,60 +97,89 @@ func (s *Service) runBackup(ctx context.Context, jobID int64, rs runSpec) (Run, 
 	}
 	run := store.Run{JobID: j.ID, RequestID: rs.requestID, Kind: KindBackup, Trigger: rs.trigger, Actor: rs.actor,
 		ScheduledAt: rs.scheduled.ScheduledAt, StartedAt: s.now(), Status: RunRunning, Owner: processOwner()}
-	if run.ID, err = s.catalog.InsertRun(ctx, run); err != nil {
-		return Run{}, err
+	detail := j.Name + " (" + rs.trigger + ")"
+	if rs.account != nil {
+		detail += " as " + rs.account.Name
 	}
-	if err := s.audit(ctx, rs.actor, "run.start", runObject(run.ID), "", RunRunning, j.Name+" ("+rs.trigger+")"); err != nil {
+	err = s.catalog.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		if run.ID, err = tx.InsertRun(ctx, run); err != nil {
+			return err
+		}
+		return s.auditIn(ctx, tx, rs.actor, "run.start", runObject(run.ID), "", RunRunning, detail)
+	})
+	if err != nil {
 		return Run{}, err
 	}
 	started := s.runFromStore(ctx, run)
 	s.publish(Event{Kind: EventRunStarted, JobID: j.ID, Run: &started, Message: "backup " + j.Name + " started"})
 
-	replicas, runErr := s.backupInto(ctx, j, &run, rs.progress)
-	return s.finishBackup(ctx, j, run, rs, replicas, runErr)
+	out, runErr := s.backupInto(ctx, j, &run, rs)
+	return s.finishBackup(ctx, j, run, rs, out, runErr)
 }
 
-// backupInto opens the repository, backs up, applies retention and
-// replicates, filling run's statistics.
-func (s *Service) backupInto(ctx context.Context, j store.Job, run *store.Run, p engine.Progress) ([]ReplicaResult, error) {
-	pw, err := readPasswordFile(s.passwordFileOf(ctx, j))
+// backupOutcome is what a backup run did besides its statistics.
+type backupOutcome struct {
+	replicas []ReplicaResult
+	removed  []engine.Snapshot // by retention
+}
+
+// backupInto opens the job's own repository, backs up, applies the approved
+// retention and replicates, filling run's statistics.
+func (s *Service) backupInto(ctx context.Context, j store.Job, run *store.Run, rs runSpec) (backupOutcome, error) {
+	var out backupOutcome
+	repo, err := s.openRunRepository(ctx, j, rs.actor)
 	if err != nil {
-		return nil, err
-	}
-	repo, err := s.engine.Open(ctx, j.Repository, pw, true)
-	if err != nil {
-		return nil, hint(err)
+		return out, err
 	}
 	defer repo.Close()
 	src, err := s.sourcesOf(ctx, j)
 	if err != nil {
-		return nil, err
+		return out, err
 	}
 	defer func() {
 		if err := src.close(); err != nil { // a temporary copy left behind; the snapshot is what counts
 			s.log.Warn("remove the catalog copy", "job", j.Name, "err", err)
 		}
 	}()
-	res, err := repo.Backup(ctx, src.paths, engine.BackupOptions{Excludes: src.excludes, Tags: []string{"job:" + j.Name}, Progress: p, Streams: src.streams})
+	// The audit chain's head goes into the snapshot, and with it to every
+	// replica: a rewrite of the chain up to here no longer matches it.
+	seq, head, err := s.catalog.AuditHead(ctx)
 	if err != nil {
-		return nil, hint(err)
+		return out, err
+	}
+	labels := map[string]string{LabelAuditHead: fmt.Sprintf("%d:%s", seq, head)}
+	res, err := repo.Backup(ctx, src.paths, engine.BackupOptions{Excludes: src.excludes, Tags: []string{jobTag(j.Name)}, Labels: labels,
+		Progress: rs.progress, Streams: src.streams})
+	if err != nil {
+		return out, hint(err)
 	}
 	run.SnapshotID, run.FilesNew, run.FilesChanged, run.FilesUnmodified = res.Snapshot.ID, res.FilesNew, res.FilesChanged, res.FilesUnmodified
 	run.BytesRead, run.BytesAdded, run.TotalBytes = res.BytesRead, res.BytesAdded, res.Snapshot.Summary.TotalBytes
 	for _, w := range res.Warnings {
 		run.Warnings = append(run.Warnings, store.RunWarning{Path: w.Path, Err: w.Err})
 	}
-	if pol := j.Retention; pol != (store.Retention{}) {
-		policy := engine.RetentionPolicy{KeepLast: pol.KeepLast, KeepDaily: pol.KeepDaily, KeepWeekly: pol.KeepWeekly, KeepMonthly: pol.KeepMonthly, KeepYearly: pol.KeepYearly}
-		if _, err := repo.Forget(ctx, policy, false); err != nil {
+	var partial error
+	if len(res.Snapshot.Partial) > 0 {
+		// Kept (it holds what could be read), but a failed run, and no
+		// retention: older complete snapshots are what a restore needs now.
+		partial = fmt.Errorf("could not read %s at all: snapshot %s holds the rest and is marked partial; no snapshot was removed",
+			strings.Join(res.Snapshot.Partial, ", "), shortID(res.Snapshot.ID))
+	} else {
+		fr, err := s.retain(ctx, repo, j, rs.actor, run.ID, false)
+		if fr != nil {
+			out.removed = fr.Remove
+		}
+		if err != nil {
 			run.Warnings = append(run.Warnings, store.RunWarning{Path: j.Repository, Err: "retention: " + err.Error()})
-		} else if _, err := repo.Prune(ctx, false); err != nil {
-			run.Warnings = append(run.Warnings, store.RunWarning{Path: j.Repository, Err: "prune: " + err.Error()})
+		} else if len(out.removed) > 0 {
+			if _, err := repo.Prune(ctx, false); err != nil {
+				run.Warnings = append(run.Warnings, store.RunWarning{Path: j.Repository, Err: "prune: " + err.Error()})
+			}
 		}
 	}
-	var states []ReplicaResult
 	for _, name := range j.Replicas {
-		st, err := s.repl.Replicate(ctx, j.Repository, name, p)
+		st, err := s.repl.Replicate(ctx, j.Repository, name, rs.progress)
 		if err != nil {
 			run.Warnings = append(run.Warnings, store.RunWarning{Path: "replica " + name, Err: err.Error()})
 		}
@@ -126,10 +187,14 @@ func (s *Service) backupInto(ctx context.Context, j store.Job, run *store.Run, p
 		if err != nil && !errors.Is(err, context.Canceled) && st.Status == ReplicaFailed {
 			s.retryReplicaLater(j.ID, name)
 		}
-		states = append(states, st)
+		out.replicas = append(out.replicas, st)
 	}
-	return states, nil
+	return out, partial
 }
+
+// LabelAuditHead is the snapshot label that holds the audit chain's head
+// ("SEQ:HASH") when the backup started.
+const LabelAuditHead = "cadang.audit-head"
 
 // hint adds what a person should do to errors they can act on.
 func hint(err error) error {
@@ -143,7 +208,7 @@ func hint(err error) error {
 }
 
 // finishBackup records the result, files the execution report and tells subscribers.
-func (s *Service) finishBackup(ctx context.Context, j store.Job, run store.Run, rs runSpec, replicas []ReplicaResult, runErr error) (Run, error) {
+func (s *Service) finishBackup(ctx context.Context, j store.Job, run store.Run, rs runSpec, out backupOutcome, runErr error) (Run, error) {
 	run.FinishedAt = s.now()
 	switch {
 	case errors.Is(runErr, context.Canceled):
@@ -162,9 +227,32 @@ func (s *Service) finishBackup(ctx context.Context, j store.Job, run store.Run, 
 	// Record even when the caller's context ended: the run happened.
 	rctx := context.WithoutCancel(ctx)
 	redactRun(&run)
-	if err := s.catalog.UpdateRun(rctx, run); err != nil {
+	if err := s.saveRun(rctx, rs.actor, run, "run.finish", RunRunning); err != nil {
 		return Run{}, err
 	}
+	s.logRun(j.Name, run)
+	if _, err := s.fileExecutionReport(rctx, rs.actor, j, run, out); err != nil {
+		// A run without its execution report (SOP 5.3e) is not a clean success.
+		s.log.Error("file execution report", "run", run.ID, "err", err)
+		run.Warnings = append(run.Warnings, store.RunWarning{Path: "execution report", Err: "could not be filed: " + err.Error()})
+		if run.Status == RunSuccess {
+			run.Status = RunWarnings
+		}
+		if serr := s.saveRun(rctx, rs.actor, run, "run.report-failed", run.Status); serr != nil {
+			return Run{}, errors.Join(err, serr)
+		}
+	}
+	res := s.runFromStore(rctx, run)
+	s.publish(Event{Kind: EventRunFinished, JobID: j.ID, RequestID: run.RequestID, Run: &res, Message: runMessage(j.Name, res)})
+	if runErr != nil {
+		return res, fmt.Errorf("backup %s: %w", j.Name, runErr)
+	}
+	return res, nil
+}
+
+// saveRun stores a run's new state with its audit entry.
+func (s *Service) saveRun(ctx context.Context, actor string, run store.Run, action, from string) error {
+	redactRun(&run)
 	detail := fmt.Sprintf("snapshot %s, %d new, %d changed, %d warnings", shortID(run.SnapshotID), run.FilesNew, run.FilesChanged, len(run.Warnings))
 	if run.Overrun {
 		detail += ", overran its window"
@@ -172,20 +260,12 @@ func (s *Service) finishBackup(ctx context.Context, j store.Job, run store.Run, 
 	if run.Error != "" {
 		detail = run.Error
 	}
-	if err := s.audit(rctx, rs.actor, "run.finish", runObject(run.ID), RunRunning, run.Status, detail); err != nil {
-		return Run{}, err
-	}
-	s.logRun(j.Name, run)
-	if _, err := s.fileExecutionReport(rctx, rs.actor, j, run, replicas); err != nil {
-		s.log.Error("file execution report", "run", run.ID, "err", err)
-		run.Warnings = append(run.Warnings, store.RunWarning{Path: "execution report", Err: err.Error()})
-	}
-	out := s.runFromStore(rctx, run)
-	s.publish(Event{Kind: EventRunFinished, JobID: j.ID, RequestID: run.RequestID, Run: &out, Message: runMessage(j.Name, out)})
-	if runErr != nil {
-		return out, fmt.Errorf("backup %s: %w", j.Name, runErr)
-	}
-	return out, nil
+	return s.catalog.Update(ctx, func(tx *store.Tx) error {
+		if err := tx.UpdateRun(ctx, run); err != nil {
+			return err
+		}
+		return s.auditIn(ctx, tx, actor, action, runObject(run.ID), from, run.Status, detail)
+	})
 }
 
 func runMessage(job string, r Run) string {
@@ -212,7 +292,8 @@ func shortID(id string) string {
 func runObject(id int64) string { return fmt.Sprintf("run#%d", id) }
 
 // fileExecutionReport files the execution report of a run (SOP 5.3e).
-func (s *Service) fileExecutionReport(ctx context.Context, actor string, j store.Job, run store.Run, replicas []ReplicaResult) (Document, error) {
+func (s *Service) fileExecutionReport(ctx context.Context, actor string, j store.Job, run store.Run, out backupOutcome) (Document, error) {
+	replicas := out.replicas
 	set, err := s.settings(ctx)
 	if err != nil {
 		return Document{}, err
@@ -229,6 +310,9 @@ func (s *Service) fileExecutionReport(ctx context.Context, actor string, j store
 	}
 	for _, r := range replicas {
 		rep.Replicas = append(rep.Replicas, reportReplica(r, run.FinishedAt))
+	}
+	for _, sn := range out.removed {
+		rep.Removed = append(rep.Removed, reports.RemovedSnapshot{ID: sn.ID, Time: sn.Time})
 	}
 	approver := j.DecidedBy // the IT manager who approved the job that ran
 	if run.RequestID != 0 {

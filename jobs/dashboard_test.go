@@ -30,7 +30,7 @@ func TestDashboardSummarises(t *testing.T) {
 	if d, _ := f.svc.Dashboard(f.ctx, f.staff, nil); d.PendingApprovals != 0 {
 		t.Errorf("staff's pending approvals = %d, want 0: only managers decide", d.PendingApprovals)
 	}
-	if _, err := f.svc.ApproveJob(f.ctx, f.mgr, "erp"); err != nil {
+	if _, err := f.svc.ApproveJob(f.ctx, f.mgr, "erp", f.svc.jobRev("erp")); err != nil {
 		t.Fatal(err)
 	}
 	// The replica is not configured: the backup is stored, the replica is a warning.
@@ -68,7 +68,7 @@ func TestDashboardLastRunIsTheLastBackup(t *testing.T) {
 	}
 	for _, step := range []func() error{
 		func() error { _, err := f.svc.SubmitRequest(f.ctx, f.dept, r.ID); return err },
-		func() error { _, err := f.svc.ApproveRequest(f.ctx, f.mgr, r.ID); return err },
+		func() error { _, err := f.svc.ApproveRequest(f.ctx, f.mgr, r.ID, f.svc.requestRev(r.ID)); return err },
 		func() error { _, err := f.svc.RunRequest(f.ctx, f.staff, r.ID, RunRequestOptions{}); return err },
 	} {
 		if err := step(); err != nil {

@@ -94,7 +94,7 @@ func TestJobBacksUpDatabaseSources(t *testing.T) {
 	if _, err := svc.SubmitJob(ctx, staff, "erp"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.ApproveJob(ctx, mgr, "erp"); err != nil {
+	if _, err := svc.ApproveJob(ctx, mgr, "erp", svc.jobRev("erp")); err != nil {
 		t.Fatal(err)
 	}
 	run, err := svc.RunJob(ctx, staff, "erp", RunOptions{})

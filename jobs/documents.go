@@ -372,15 +372,18 @@ func documentPath(now time.Time, number string, revision int, ext string) string
 
 // register adds a filed document to the register and audits it.
 func (s *Service) register(ctx context.Context, d store.Document) (Document, error) {
-	var err error
-	if d.ID, err = s.catalog.AddDocument(ctx, d); err != nil {
-		return Document{}, err
-	}
 	detail := "sha256 " + d.SHA256
 	if d.Kind != "" {
 		detail = d.Kind + ", " + detail
 	}
-	if err := s.audit(ctx, d.Actor, "document.file", "document:"+d.Number, "", d.Type, detail); err != nil {
+	err := s.catalog.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		if d.ID, err = tx.AddDocument(ctx, d); err != nil {
+			return err
+		}
+		return s.auditIn(ctx, tx, d.Actor, "document.file", "document:"+d.Number, "", d.Type, detail)
+	})
+	if err != nil {
 		return Document{}, err
 	}
 	doc := s.documentFromStore(ctx, d)

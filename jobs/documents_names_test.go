@@ -35,7 +35,7 @@ func (f *fixture) restoreVerified(t *testing.T, requester User) Request {
 	}
 	for _, step := range []func() (Request, error){
 		func() (Request, error) { return f.svc.SubmitRequest(f.ctx, requester, r.ID) },
-		func() (Request, error) { return f.svc.ApproveRequest(f.ctx, f.mgr2, r.ID) },
+		func() (Request, error) { return f.svc.ApproveRequest(f.ctx, f.mgr2, r.ID, f.svc.requestRev(r.ID)) },
 		func() (Request, error) { return f.svc.RunRequest(f.ctx, f.staff, r.ID, RunRequestOptions{}) },
 	} {
 		if r, err = step(); err != nil {

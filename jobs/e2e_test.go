@@ -159,7 +159,7 @@ func (s *sop) defineJob() {
 	j, err = s.svc.SubmitJob(s.ctx, s.staff, "keuangan")
 	s.must(err)
 	s.wantState("submitted job", j.State, jobs.JobSubmitted)
-	j, err = s.svc.ApproveJob(s.ctx, s.mgr, "keuangan")
+	j, err = s.svc.ApproveJob(s.ctx, s.mgr, "keuangan", jobs.JobRev(s.svc, "keuangan"))
 	s.must(err)
 	s.wantState("approved job", j.State, jobs.JobApproved)
 }
@@ -189,14 +189,14 @@ func (s *sop) backupRequestRejectedThenApproved() int64 {
 	s.wantText(forms[1], s.pdfText(forms[1]), "Form Permintaan Back up / Restore", forms[1].Number, "Siti Rahmawati", "Keuangan",
 		"Tutup buku November", "Ditolak", "Ditolak oleh", "Jam kerja: jadwalkan satu jam lagi", "Gideon B. Sirapanji", "SOP-IT-002", "PT Sefas Keliantama", forms[1].VerifyCode)
 
-	_, err = s.svc.ApproveRequest(s.ctx, s.mgr, r.ID)
+	_, err = s.svc.ApproveRequest(s.ctx, s.mgr, r.ID, jobs.RequestRev(s.svc, r.ID))
 	if !errors.Is(err, jobs.ErrRefused) {
 		s.t.Fatalf("approving a rejected request: %v, want refused", err)
 	}
 	r, err = s.svc.RescheduleRequest(s.ctx, s.staff, r.ID, s.clock.Now().Add(time.Hour))
 	s.must(err)
 	s.wantState("rescheduled request", r.State, jobs.RequestSubmitted)
-	r, err = s.svc.ApproveRequest(s.ctx, s.mgr, r.ID)
+	r, err = s.svc.ApproveRequest(s.ctx, s.mgr, r.ID, jobs.RequestRev(s.svc, r.ID))
 	s.must(err)
 	s.wantState("approved request", r.State, jobs.RequestApproved)
 	forms = s.docs(jobs.DocumentFilter{RequestID: r.ID, Type: jobs.DocRequestForm})
@@ -211,7 +211,7 @@ func (s *sop) backupRequestRejectedThenApproved() int64 {
 func (s *sop) scheduledBackupRuns(reqID int64) {
 	events, stop := s.svc.Subscribe()
 	defer stop()
-	sc, err := s.svc.NewScheduler()
+	sc, err := s.svc.NewScheduler(s.ctx, s.staff)
 	s.must(err)
 	s.must(sc.Start(s.ctx))
 	s.t.Cleanup(func() { sc.Stop() })
@@ -311,7 +311,7 @@ func (s *sop) approvedRestore(asOf time.Time, target string) jobs.Request {
 	}
 	_, err = s.svc.SubmitRequest(s.ctx, s.siti, r.ID)
 	s.must(err)
-	r, err = s.svc.ApproveRequest(s.ctx, s.mgr, r.ID)
+	r, err = s.svc.ApproveRequest(s.ctx, s.mgr, r.ID, jobs.RequestRev(s.svc, r.ID))
 	s.must(err)
 	s.wantState("approved restore", r.State, jobs.RequestApproved)
 	return r

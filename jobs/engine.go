@@ -24,11 +24,15 @@ type Repository interface {
 	// a snapshot (the restore wizard's browser).
 	Snapshots(ctx context.Context) ([]engine.Snapshot, error)
 	List(ctx context.Context, snap engine.Snapshot, dir string) ([]engine.Node, error)
-	SnapshotAt(ctx context.Context, t time.Time) (engine.Snapshot, error)
 	Restore(ctx context.Context, snap engine.Snapshot, target string, opt engine.RestoreOptions) (*engine.RestoreResult, error)
 	CheckRestored(ctx context.Context, snap engine.Snapshot, target string, opt engine.RestoreOptions) ([]engine.FileCheck, error)
-	Forget(ctx context.Context, policy engine.RetentionPolicy, dryRun bool) (*engine.ForgetResult, error)
+	// ForgetWith applies retention to one job's snapshots (by its tag).
+	ForgetWith(ctx context.Context, opt engine.ForgetOptions) (*engine.ForgetResult, error)
 	Prune(ctx context.Context, dryRun bool) (*engine.PruneResult, error)
+	// ID and Encrypted identify the repository, so the catalog notices
+	// when a job's location holds another one, or none.
+	ID() string
+	Encrypted() bool
 	Close() error
 }
 

@@ -79,21 +79,10 @@ func (r *fakeRepo) Backup(ctx context.Context, paths []string, opt engine.Backup
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.backups++
-	s := engine.Snapshot{ID: fmt.Sprintf("%064x", e.backups), Time: e.clock.Now(), Paths: paths,
+	s := engine.Snapshot{ID: fmt.Sprintf("%064x", e.backups), Time: e.clock.Now(), Paths: paths, Tags: opt.Tags, Labels: opt.Labels,
 		Summary: engine.Summary{Files: int64(len(files))}}
 	e.snaps = append(e.snaps, fakeSnap{snap: s, files: files})
 	return &engine.BackupResult{Snapshot: s, FilesNew: int64(len(files))}, nil
-}
-
-func (r *fakeRepo) SnapshotAt(ctx context.Context, t time.Time) (engine.Snapshot, error) {
-	r.e.mu.Lock()
-	defer r.e.mu.Unlock()
-	for i := len(r.e.snaps) - 1; i >= 0; i-- {
-		if !r.e.snaps[i].snap.Time.After(t) {
-			return r.e.snaps[i].snap, nil
-		}
-	}
-	return engine.Snapshot{}, engine.ErrNoSnapshot
 }
 
 func (r *fakeRepo) Snapshots(ctx context.Context) ([]engine.Snapshot, error) {
@@ -143,6 +132,13 @@ func (r *fakeRepo) Restore(ctx context.Context, snap engine.Snapshot, target str
 	}
 	s := r.find(snap.ID)
 	res := &engine.RestoreResult{Snapshot: snap, OwnersNotRestored: r.e.ownersNotRestored}
+	if !opt.Overwrite {
+		for name := range s.files {
+			if _, err := os.Lstat(filepath.Join(target, filepath.FromSlash(name))); err == nil {
+				return nil, fmt.Errorf("restore into %s: %w: e.g. %s", target, engine.ErrTargetExists, name)
+			}
+		}
+	}
 	for name, b := range s.files {
 		if r.e.damage[name] {
 			b = append([]byte("garbage"), b...)
@@ -176,9 +172,11 @@ func (r *fakeRepo) CheckRestored(ctx context.Context, snap engine.Snapshot, targ
 	return out, nil
 }
 
-func (r *fakeRepo) Forget(ctx context.Context, p engine.RetentionPolicy, dry bool) (*engine.ForgetResult, error) {
+func (r *fakeRepo) ForgetWith(ctx context.Context, opt engine.ForgetOptions) (*engine.ForgetResult, error) {
 	return &engine.ForgetResult{}, nil
 }
+func (r *fakeRepo) ID() string      { return "fake-repository" }
+func (r *fakeRepo) Encrypted() bool { return false }
 func (r *fakeRepo) Prune(ctx context.Context, dry bool) (*engine.PruneResult, error) {
 	return &engine.PruneResult{}, nil
 }
@@ -241,7 +239,7 @@ func (f *fixture) approvedJob(t *testing.T, name string, sc Schedule) Job {
 	if _, err := f.svc.SubmitJob(f.ctx, f.staff, name); err != nil {
 		t.Fatal(err)
 	}
-	j, err := f.svc.ApproveJob(f.ctx, f.mgr, name)
+	j, err := f.svc.ApproveJob(f.ctx, f.mgr, name, f.svc.jobRev(name))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -41,27 +42,35 @@ type JobSpec struct {
 // Job is a job with its approval state.
 type Job struct {
 	JobSpec
-	ID           int64     `json:"id"`
-	State        string    `json:"state"`
-	Revision     int       `json:"revision"`
-	CreatedBy    string    `json:"created_by"`
-	SubmittedBy  string    `json:"submitted_by,omitempty"`
-	DecidedBy    string    `json:"decided_by,omitempty"`
-	DecidedAt    time.Time `json:"decided_at,omitzero"`
-	RejectReason string    `json:"reject_reason,omitempty"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
+	ID       int64  `json:"id"`
+	State    string `json:"state"`
+	Revision int    `json:"revision"`
+	// RevisionHash identifies this exact definition; an approval names it.
+	RevisionHash string `json:"revision_hash"`
+	// ApprovedRevision is the definition the IT manager approved ("" when
+	// none is approved); the job runs only while it equals RevisionHash.
+	ApprovedRevision string    `json:"approved_revision,omitempty"`
+	CreatedBy        string    `json:"created_by"`
+	SubmittedBy      string    `json:"submitted_by,omitempty"`
+	DecidedBy        string    `json:"decided_by,omitempty"`
+	DecidedAt        time.Time `json:"decided_at,omitzero"`
+	RejectReason     string    `json:"reject_reason,omitempty"`
+	CreatedAt        time.Time `json:"created_at"`
+	UpdatedAt        time.Time `json:"updated_at"`
 }
 
-// Runnable reports whether the job may run now.
-func (j Job) Runnable() bool { return j.State == JobApproved }
+// Runnable reports whether the job may run now: approved, and unchanged
+// since the approval.
+func (j Job) Runnable() bool {
+	return j.State == JobApproved && j.ApprovedRevision != "" && j.ApprovedRevision == j.RevisionHash
+}
 
 func (s *Service) jobFromStore(ctx context.Context, j store.Job) Job {
 	return Job{
 		JobSpec: JobSpec{Name: j.Name, Sources: j.Sources, Repository: j.Repository, PasswordFile: j.PasswordFile,
 			Replicas: j.Replicas, Excludes: j.Excludes, Retention: j.Retention,
 			Schedule: Schedule{Kind: j.ScheduleKind, WindowStart: j.WindowStart, WindowEnd: j.WindowEnd, Cron: j.Cron, Once: j.OnceAt}},
-		ID: j.ID, State: j.State, Revision: j.Revision, CreatedBy: s.userName(ctx, j.CreatedBy),
+		ID: j.ID, State: j.State, Revision: j.Revision, RevisionHash: revisionOf(j), ApprovedRevision: j.ApprovedRevision, CreatedBy: s.userName(ctx, j.CreatedBy),
 		SubmittedBy: s.userName(ctx, j.SubmittedBy), DecidedBy: s.userName(ctx, j.DecidedBy), DecidedAt: j.DecidedAt,
 		RejectReason: j.RejectReason, CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt,
 	}
@@ -142,7 +151,7 @@ func specToStore(spec JobSpec, j *store.Job) {
 }
 
 // jobEditors may define and change jobs (SOP 5.3a: IT staff, from the manager's analysis).
-var jobEditors = []string{RoleStaff, RoleManager, RoleAdmin}
+var jobEditors = capabilityRoles[CapDefineJobs]
 
 // CreateJob defines a new job in the draft state.
 func (s *Service) CreateJob(ctx context.Context, as User, spec JobSpec) (Job, error) {
@@ -156,19 +165,24 @@ func (s *Service) CreateJob(ctx context.Context, as User, spec JobSpec) (Job, er
 	if spec, err = spec.normalized(); err != nil {
 		return Job{}, err
 	}
-	if err := s.checkOnceInFuture(spec); err != nil {
+	if err := s.checkSpec(spec); err != nil {
 		return Job{}, err
 	}
 	now := s.now()
 	j := store.Job{State: JobDraft, Revision: 1, CreatedBy: actor.ID, EditedBy: actor.ID, CreatedAt: now, UpdatedAt: now}
 	specToStore(spec, &j)
-	if j.ID, err = s.catalog.CreateJob(ctx, j); err != nil {
-		if old, ferr := s.catalog.JobByName(ctx, spec.Name); errors.Is(err, store.ErrConflict) && ferr == nil && old.State == JobRetired {
-			return Job{}, fmt.Errorf("create job %q: a deleted job keeps that name (its runs and documents refer to it); choose another name", spec.Name)
+	err = s.catalog.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		if j.ID, err = tx.CreateJob(ctx, j); err != nil {
+			if old, ferr := tx.JobByName(ctx, spec.Name); errors.Is(err, store.ErrConflict) && ferr == nil && old.State == JobRetired {
+				return fmt.Errorf("create job %q: a deleted job keeps that name (its runs and documents refer to it); choose another name", spec.Name)
+			}
+			return err
 		}
-		return Job{}, err
-	}
-	if err := s.audit(ctx, as.Name, "job.create", jobObject(j.ID), "", JobDraft, spec.Name+": "+spec.Schedule.String()); err != nil {
+		return s.auditIn(ctx, tx, as.Name, "job.create", jobObject(j.ID), "", JobDraft,
+			fmt.Sprintf("%s: %s; revision %s", spec.Name, spec.Schedule, ShortRevision(revisionOf(j))))
+	})
+	if err != nil {
 		return Job{}, err
 	}
 	s.jobsChanged(j.ID)
@@ -177,10 +191,20 @@ func (s *Service) CreateJob(ctx context.Context, as User, spec JobSpec) (Job, er
 
 // findJob resolves a job by name or numeric ID.
 func (s *Service) findJob(ctx context.Context, ref string) (store.Job, error) {
+	return findJobIn(ctx, s.catalog, ref)
+}
+
+// jobReader is what findJobIn needs: the catalog, or a transaction.
+type jobReader interface {
+	JobByID(ctx context.Context, id int64) (store.Job, error)
+	JobByName(ctx context.Context, name string) (store.Job, error)
+}
+
+func findJobIn(ctx context.Context, q jobReader, ref string) (store.Job, error) {
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil {
-		return s.catalog.JobByID(ctx, id)
+		return q.JobByID(ctx, id)
 	}
-	return s.catalog.JobByName(ctx, ref)
+	return q.JobByName(ctx, ref)
 }
 
 // Job returns one job by name or ID.
@@ -193,6 +217,21 @@ func (s *Service) Job(ctx context.Context, as User, ref string) (Job, error) {
 		return Job{}, err
 	}
 	return s.jobFromStore(ctx, j), nil
+}
+
+// JobPermissions says which actions the account may take on the job now,
+// and why not the others: the window offers only what this allows.
+func (s *Service) JobPermissions(ctx context.Context, as User, ref string) (Permissions, error) {
+	actor, err := s.act(ctx, as, "show job")
+	if err != nil {
+		return Permissions{}, err
+	}
+	j, err := s.findJob(ctx, ref)
+	if err != nil {
+		return Permissions{}, err
+	}
+	now := s.now()
+	return permissions(jobActions, func(a Action) error { return jobRule(actor, j, a, now) }), nil
 }
 
 // Jobs lists jobs; a non-empty state filters. With "" deleted (retired)
@@ -222,42 +261,55 @@ func (s *Service) Jobs(ctx context.Context, as User, state string) ([]Job, error
 // EditJob replaces a job's definition. Editing an approved (or paused) job
 // sends it back to submitted: a changed job needs approval again before it
 // runs. A rejected job becomes a draft again ("IT staff reschedules").
+// A job keeps its name: its snapshots are found by it.
 func (s *Service) EditJob(ctx context.Context, as User, ref string, spec JobSpec) (Job, error) {
 	actor, err := s.act(ctx, as, "edit job", jobEditors...)
 	if err != nil {
 		return Job{}, err
 	}
-	j, err := s.findJob(ctx, ref)
-	if err != nil {
+	if cur, err := s.findJob(ctx, ref); err != nil {
 		return Job{}, err
-	}
-	if j.State == JobRetired {
-		return Job{}, errRetired("edit job", j.Name)
-	}
-	if err := s.checkRecordsEdit(ctx, j, spec); err != nil {
+	} else if err := s.checkRecordsEdit(ctx, cur, spec); err != nil {
 		return Job{}, err
 	}
 	if spec, err = spec.normalized(); err != nil {
 		return Job{}, err
 	}
-	if err := s.checkOnceInFuture(spec); err != nil {
+	if err := s.checkSpec(spec); err != nil {
 		return Job{}, err
 	}
-	from := j.State
-	switch from {
-	case JobApproved, JobPaused:
-		j.State, j.SubmittedBy = JobSubmitted, actor.ID
-	case JobRejected:
-		j.State = JobDraft
-	}
-	specToStore(spec, &j)
-	j.Revision++
-	j.EditedBy = actor.ID
-	j.DecidedBy, j.DecidedAt, j.RejectReason, j.UpdatedAt = 0, time.Time{}, "", s.now()
-	if err := s.catalog.UpdateJob(ctx, j); err != nil {
-		return Job{}, err
-	}
-	if err := s.audit(ctx, as.Name, "job.edit", jobObject(j.ID), from, j.State, fmt.Sprintf("revision %d: %s", j.Revision, spec.Schedule)); err != nil {
+	var j store.Job
+	err = s.catalog.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		if j, err = findJobIn(ctx, tx, ref); err != nil {
+			return err
+		}
+		if err := jobRule(actor, j, ActEdit, s.now()); err != nil {
+			return err
+		}
+		if !strings.EqualFold(spec.Name, j.Name) {
+			return refusedf("edit job %s: a job keeps its name (its snapshots, runs and documents are found by it); define a new job named %s instead", j.Name, spec.Name)
+		}
+		spec.Name = j.Name
+		from := j.State
+		switch from {
+		case JobApproved, JobPaused:
+			j.State, j.SubmittedBy = JobSubmitted, actor.ID
+		case JobRejected:
+			j.State = JobDraft
+		}
+		specToStore(spec, &j)
+		j.Revision++
+		j.EditedBy = actor.ID
+		j.ApprovedRevision = ""
+		j.DecidedBy, j.DecidedAt, j.RejectReason, j.UpdatedAt = 0, time.Time{}, "", s.now()
+		if err := tx.UpdateJob(ctx, j); err != nil {
+			return err
+		}
+		return s.auditIn(ctx, tx, as.Name, "job.edit", jobObject(j.ID), from, j.State,
+			fmt.Sprintf("revision %d (%s): %s", j.Revision, ShortRevision(revisionOf(j)), spec.Schedule))
+	})
+	if err != nil {
 		return Job{}, err
 	}
 	s.jobsChanged(j.ID)
@@ -266,12 +318,15 @@ func (s *Service) EditJob(ctx context.Context, as User, ref string, spec JobSpec
 
 // SubmitJob asks the IT manager to approve a draft or rescheduled job (SOP 5.3b).
 func (s *Service) SubmitJob(ctx context.Context, as User, ref string) (Job, error) {
-	return s.moveJob(ctx, as, ref, jobMove{action: "submit", roles: jobEditors, from: []string{JobDraft, JobRejected}, to: JobSubmitted})
+	return s.moveJob(ctx, as, ref, jobMove{action: ActSubmit, to: JobSubmitted})
 }
 
-// ApproveJob approves a submitted job (IT managers; not the one who submitted it).
-func (s *Service) ApproveJob(ctx context.Context, as User, ref string) (Job, error) {
-	return s.moveJob(ctx, as, ref, jobMove{action: "approve", roles: []string{RoleManager}, from: []string{JobSubmitted}, to: JobApproved, decide: true})
+// ApproveJob approves a submitted job (IT managers; not the one who
+// submitted or last changed it). revision is the revision the manager
+// looked at (Job.RevisionHash, or at least its first 8 characters): when
+// the job changed since, the approval is refused and the manager looks again.
+func (s *Service) ApproveJob(ctx context.Context, as User, ref, revision string) (Job, error) {
+	return s.moveJob(ctx, as, ref, jobMove{action: ActApprove, to: JobApproved, seen: revision})
 }
 
 // RejectJob rejects a submitted job with a reason (SOP 5.3c: staff reschedules).
@@ -279,77 +334,139 @@ func (s *Service) RejectJob(ctx context.Context, as User, ref, reason string) (J
 	if strings.TrimSpace(reason) == "" {
 		return Job{}, refusedf("reject job %s: a reason is required", ref)
 	}
-	return s.moveJob(ctx, as, ref, jobMove{action: "reject", roles: []string{RoleManager}, from: []string{JobSubmitted}, to: JobRejected, decide: true, reason: reason})
+	return s.moveJob(ctx, as, ref, jobMove{action: ActReject, to: JobRejected, reason: reason})
 }
 
 // PauseJob stops an approved job from running on schedule without needing re-approval later.
 func (s *Service) PauseJob(ctx context.Context, as User, ref string) (Job, error) {
-	return s.moveJob(ctx, as, ref, jobMove{action: "pause", roles: jobEditors, from: []string{JobApproved}, to: JobPaused})
+	return s.moveJob(ctx, as, ref, jobMove{action: ActPause, to: JobPaused})
 }
 
 // ResumeJob puts a paused job back on its (unchanged, approved) schedule.
 func (s *Service) ResumeJob(ctx context.Context, as User, ref string) (Job, error) {
-	return s.moveJob(ctx, as, ref, jobMove{action: "resume", roles: jobEditors, from: []string{JobPaused}, to: JobApproved})
+	return s.moveJob(ctx, as, ref, jobMove{action: ActResume, to: JobApproved})
 }
 
 type jobMove struct {
-	action string
-	roles  []string
-	from   []string
+	action Action
 	to     string
-	decide bool // an approval decision: no self-approval, records the decider
+	seen   string // approve: the revision the manager saw
 	reason string
 }
 
 func (s *Service) moveJob(ctx context.Context, as User, ref string, m jobMove) (Job, error) {
-	what := m.action + " job " + ref
-	actor, err := s.act(ctx, as, what, m.roles...)
+	what := string(m.action) + " job " + ref
+	actor, err := s.act(ctx, as, what)
 	if err != nil {
 		return Job{}, err
 	}
-	j, err := s.findJob(ctx, ref)
-	if err != nil {
-		return Job{}, err
-	}
-	if !contains(m.from, j.State) {
-		return Job{}, refusedf("%s: the job is %s; only a %s job can be %s", what, j.State, strings.Join(m.from, " or "), pastTense(m.action))
-	}
-	if m.decide && (j.SubmittedBy == actor.ID || j.EditedBy == actor.ID || j.EditedBy == 0 && j.CreatedBy == actor.ID) {
-		return Job{}, refusedf("%s: you submitted or last changed this job; another IT manager must decide on it", what)
-	}
-	if m.to == JobApproved && j.ScheduleKind == ScheduleOnce && !j.OnceAt.After(s.now()) {
-		return Job{}, refusedf("%s: its one-off time %s has passed; edit the job with a new time", what, j.OnceAt.Format("2006-01-02 15:04"))
-	}
-	from := j.State
-	j.State, j.UpdatedAt = m.to, s.now()
-	if m.to == JobSubmitted {
-		j.SubmittedBy = actor.ID
-	}
-	if m.decide {
-		j.DecidedBy, j.DecidedAt, j.RejectReason = actor.ID, s.now(), m.reason
-	}
-	if err := s.catalog.UpdateJob(ctx, j); err != nil {
-		return Job{}, err
-	}
-	if err := s.audit(ctx, as.Name, "job."+m.action, jobObject(j.ID), from, j.State, m.reason); err != nil {
-		return Job{}, err
-	}
-	if m.decide { // SOP 5.3b–c: the decision on a schedule is a numbered record
-		if _, err := s.fileScheduleRecord(ctx, as.Name, j); err != nil {
+	if m.action == ActApprove {
+		// Checked before the write lock: the sources and the repository
+		// may sit on a slow share.
+		j, err := s.findJob(ctx, ref)
+		if err != nil {
 			return Job{}, err
+		}
+		if err := s.checkSpec(s.jobFromStore(ctx, j).JobSpec); err != nil {
+			return Job{}, refusedf("%s: the definition cannot run as it is: %s", what, err.Error())
+		}
+	}
+	var j store.Job
+	err = s.catalog.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		if j, err = findJobIn(ctx, tx, ref); err != nil {
+			return err
+		}
+		now := s.now()
+		if err := jobRule(actor, j, m.action, now); err != nil {
+			return err
+		}
+		rev := revisionOf(j)
+		detail := m.reason
+		switch m.action {
+		case ActApprove:
+			if err := checkSeen(what, m.seen, rev); err != nil {
+				return err
+			}
+			j.ApprovedRevision = rev
+			detail = "revision " + rev
+		case ActResume:
+			if j.ApprovedRevision != rev {
+				return refusedf("%s: the job was changed after its approval; it must be approved again", what)
+			}
+		}
+		from := j.State
+		j.State, j.UpdatedAt = m.to, now
+		if m.to == JobSubmitted {
+			j.SubmittedBy = actor.ID
+		}
+		if m.action == ActApprove || m.action == ActReject {
+			j.DecidedBy, j.DecidedAt, j.RejectReason = actor.ID, now, m.reason
+		}
+		if err := tx.UpdateJob(ctx, j); err != nil {
+			return err
+		}
+		return s.auditIn(ctx, tx, as.Name, "job."+string(m.action), jobObject(j.ID), from, j.State, detail)
+	})
+	if err != nil {
+		return Job{}, err
+	}
+	if m.action == ActApprove || m.action == ActReject { // SOP 5.3b–c: the decision on a schedule is a numbered record
+		if _, err := s.fileScheduleRecord(ctx, as.Name, j); err != nil {
+			return Job{}, fmt.Errorf("the decision on job %s is recorded, but its schedule record could not be filed: %w", j.Name, err)
 		}
 	}
 	s.jobsChanged(j.ID)
 	return s.jobFromStore(ctx, j), nil
 }
 
-// checkOnceInFuture refuses a one-off time that has already passed: it
-// could never run, and would never be reported as missed either.
-func (s *Service) checkOnceInFuture(spec JobSpec) error {
+// checkSeen refuses a decision on something other than what the manager saw.
+func checkSeen(what, seen, current string) error {
+	seen = strings.ToLower(strings.TrimSpace(seen))
+	if seen == "" {
+		return refusedf("%s: name the revision you reviewed (it is shown with the definition: `cadang job show` or `cadang request show`, or the window's details)", what)
+	}
+	if len(seen) < 8 || !strings.HasPrefix(current, seen) {
+		return refusedf("%s: it changed since you reviewed it (you saw revision %s, it is now %s); review it again",
+			what, ShortRevision(seen), ShortRevision(current))
+	}
+	return nil
+}
+
+// checkSpec refuses a definition that could never run: a one-off time that
+// has passed, a source folder that does not exist, a repository path that
+// is a file. It runs when a job is saved and again when it is approved.
+func (s *Service) checkSpec(spec JobSpec) error {
 	if spec.Schedule.Kind == ScheduleOnce && !spec.Schedule.Once.After(s.now()) {
 		return fmt.Errorf("job %q: the one-off time %s has passed", spec.Name, spec.Schedule.Once.Format("2006-01-02 15:04"))
 	}
+	for _, p := range spec.Sources {
+		if dbsource.IsURL(p) || p == WorkspaceSource {
+			continue
+		}
+		if _, err := os.Lstat(p); err != nil {
+			return fmt.Errorf("job %q: source %s: %w", spec.Name, p, pathProblem(err))
+		}
+	}
+	if !strings.Contains(spec.Repository, "://") {
+		if st, err := os.Stat(spec.Repository); err == nil && !st.IsDir() {
+			return fmt.Errorf("job %q: repository %s is a file, not a folder", spec.Name, spec.Repository)
+		} else if err != nil && !errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("job %q: repository %s: %w", spec.Name, spec.Repository, pathProblem(err))
+		}
+	}
 	return nil
+}
+
+// pathProblem says what a person should know of a failed path lookup.
+func pathProblem(err error) error {
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return errors.New("does not exist (check the path, or mount the share first)")
+	case errors.Is(err, os.ErrPermission):
+		return errors.New("cannot be read by this account (permission denied)")
+	}
+	return err
 }
 
 func jobObject(id int64) string { return "job#" + strconv.FormatInt(id, 10) }

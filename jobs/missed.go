@@ -33,7 +33,7 @@ func (sc *Scheduler) recordMissed(ctx context.Context) error {
 			if now.Before(end) {
 				id, at := j.ID, slot
 				go sc.launch(func(ctx context.Context) { // still inside its window: run it late rather than never
-					if _, err := s.runBackup(ctx, id, runSpec{trigger: TriggerSchedule, actor: SchedulerActor, scheduled: store.Run{ScheduledAt: at}}); err != nil {
+					if _, err := s.runBackup(ctx, id, runSpec{trigger: TriggerSchedule, actor: SchedulerActor, account: &sc.account, scheduled: store.Run{ScheduledAt: at}}); err != nil {
 						s.log.Error("late run in window", "job", id, "err", err)
 					}
 				})
@@ -73,15 +73,18 @@ func (sc *Scheduler) lastAccounted(ctx context.Context, j store.Job) (time.Time,
 func (s *Service) markMissed(ctx context.Context, j store.Job, slot time.Time) error {
 	run := store.Run{JobID: j.ID, Kind: KindBackup, Trigger: TriggerSchedule, Actor: SchedulerActor, ScheduledAt: slot,
 		Status: RunMissed, Error: "Cadang was not running during the job's window; catch up with `cadang job catch-up`"}
-	var err error
-	if run.ID, err = s.catalog.InsertRun(ctx, run); err != nil {
-		return err
-	}
-	if err := s.audit(ctx, SchedulerActor, "run.missed", runObject(run.ID), "", RunMissed, j.Name+" at "+slot.Format("2006-01-02 15:04")); err != nil {
+	err := s.catalog.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		if run.ID, err = tx.InsertRun(ctx, run); err != nil {
+			return err
+		}
+		return s.auditIn(ctx, tx, SchedulerActor, "run.missed", runObject(run.ID), "", RunMissed, j.Name+" at "+slot.Format("2006-01-02 15:04"))
+	})
+	if err != nil {
 		return err
 	}
 	s.logRun(j.Name, run)
-	if _, err := s.fileExecutionReport(ctx, SchedulerActor, j, run, nil); err != nil {
+	if _, err := s.fileExecutionReport(ctx, SchedulerActor, j, run, backupOutcome{}); err != nil {
 		s.log.Error("file missed-run report", "run", run.ID, "err", err)
 	}
 	out := s.runFromStore(ctx, run)
@@ -122,7 +125,14 @@ func (s *Service) CatchUp(ctx context.Context, as User, runID int64, opt RunOpti
 		return run, runErr
 	}
 	missed.CaughtUp = true
-	if err := s.catalog.UpdateRun(context.WithoutCancel(ctx), missed); err != nil {
+	rctx := context.WithoutCancel(ctx)
+	err = s.catalog.Update(rctx, func(tx *store.Tx) error {
+		if err := tx.UpdateRun(rctx, missed); err != nil {
+			return err
+		}
+		return s.auditIn(rctx, tx, as.Name, "run.caught-up", runObject(missed.ID), RunMissed, RunMissed, fmt.Sprintf("by run #%d", run.ID))
+	})
+	if err != nil {
 		return run, err
 	}
 	return run, runErr

@@ -92,7 +92,7 @@ func (s *sop) approvedPartial(asOf time.Time, target string, include []string) j
 	s.must(err)
 	_, err = s.svc.SubmitRequest(s.ctx, s.siti, r.ID)
 	s.must(err)
-	r, err = s.svc.ApproveRequest(s.ctx, s.mgr, r.ID)
+	r, err = s.svc.ApproveRequest(s.ctx, s.mgr, r.ID, jobs.RequestRev(s.svc, r.ID))
 	s.must(err)
 	return r
 }

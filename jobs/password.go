@@ -19,6 +19,14 @@ const (
 	argonKeyLen  = 32
 )
 
+// Bounds on the cost stored in a hash (see CheckPassword).
+const (
+	minArgonMemory  = 19 * 1024 // OWASP's lowest argon2id setting
+	maxArgonMemory  = 256 * 1024
+	maxArgonTime    = 10
+	maxArgonThreads = 16
+)
+
 // MinPasswordLength is the shortest password an account may have.
 const MinPasswordLength = 8
 
@@ -51,13 +59,19 @@ func CheckPassword(hash, password string) (bool, error) {
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &mem, &iter, &threads); err != nil {
 		return false, errBadHash
 	}
+	// The catalog is not trusted with the cost: a hash edited to ask for
+	// gigabytes or minutes would stop every login, and one edited to cost
+	// nothing would make guessing cheap.
+	if mem < minArgonMemory || mem > maxArgonMemory || iter < 1 || iter > maxArgonTime || threads < 1 || threads > maxArgonThreads {
+		return false, fmt.Errorf("%w: cost m=%d,t=%d,p=%d is outside what Cadang writes", errBadHash, mem, iter, threads)
+	}
 	b64 := base64.RawStdEncoding
 	salt, err := b64.DecodeString(parts[4])
 	if err != nil {
 		return false, errBadHash
 	}
 	want, err := b64.DecodeString(parts[5])
-	if err != nil || len(want) == 0 {
+	if err != nil || len(want) < 16 || len(want) > 64 || len(salt) < 8 {
 		return false, errBadHash
 	}
 	got := argon2.IDKey([]byte(password), salt, iter, mem, threads, uint32(len(want)))

@@ -149,12 +149,12 @@ func (s *Service) defineRecords(ctx context.Context, admin store.User, opt Recor
 		if _, err := tx.AppendAudit(ctx, entry); err != nil || !bySetup {
 			return err
 		}
-		j.State, j.DecidedAt = JobApproved, now
+		j.State, j.DecidedAt, j.ApprovedRevision = JobApproved, now, revisionOf(j)
 		if err := tx.UpdateJob(ctx, j); err != nil {
 			return err
 		}
 		_, err = tx.AppendAudit(ctx, store.AuditEntry{At: now, Actor: "setup", Action: "job.approve", Object: jobObject(j.ID),
-			FromState: JobSubmitted, ToState: JobApproved, Detail: fmt.Sprintf("approved by the first-time setup of this workspace, defined by administrator %s: revision %d; any change needs an IT manager's approval", admin.Name, j.Revision)})
+			FromState: JobSubmitted, ToState: JobApproved, Detail: fmt.Sprintf("approved by the first-time setup of this workspace, defined by administrator %s: revision %d (%s); any change needs an IT manager's approval", admin.Name, j.Revision, j.ApprovedRevision)})
 		return err
 	})
 	if err != nil {

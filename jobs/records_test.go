@@ -295,5 +295,5 @@ func TestRecordsSetupLaterNeedsAManager(t *testing.T) {
 
 // approveJob is the IT manager's approval of a job as it stands now.
 func approveJob(ctx context.Context, svc *jobs.Service, mgr jobs.User, name string) (jobs.Job, error) {
-	return svc.ApproveJob(ctx, mgr, name)
+	return svc.ApproveJob(ctx, mgr, name, jobs.JobRev(svc, name))
 }

@@ -71,7 +71,7 @@ func TestReplicaRetryWithBackoff(t *testing.T) {
 			for _, step := range []func() error{
 				func() error { _, err := svc.CreateJob(ctx, staff, spec); return err },
 				func() error { _, err := svc.SubmitJob(ctx, staff, "keuangan"); return err },
-				func() error { _, err := svc.ApproveJob(ctx, mgr, "keuangan"); return err },
+				func() error { _, err := svc.ApproveJob(ctx, mgr, "keuangan", svc.jobRev("keuangan")); return err },
 			} {
 				if err := step(); err != nil {
 					t.Fatal(err)

@@ -30,7 +30,7 @@ func TestReplicaStateRecordedAndShown(t *testing.T) {
 	s.must(err)
 	_, err = s.svc.SubmitJob(ctx, s.staff, "keuangan")
 	s.must(err)
-	_, err = s.svc.ApproveJob(ctx, s.mgr, "keuangan")
+	_, err = s.svc.ApproveJob(ctx, s.mgr, "keuangan", jobs.JobRev(s.svc, "keuangan"))
 	s.must(err)
 
 	run1, err := s.svc.RunJob(ctx, s.staff, "keuangan", jobs.RunOptions{})

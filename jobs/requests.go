@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"cadang/engine/dbsource"
 	"cadang/pdfdoc"
 	"cadang/sop"
 	"cadang/store"
@@ -69,22 +71,31 @@ type Request struct {
 	Target        string    `json:"target,omitempty"`      // restore destination
 	Include       []string  `json:"include,omitempty"`     // restore: snapshot paths to bring back; empty = all
 	Replica       string    `json:"replica,omitempty"`     // restore: the replica to read from; "" the job's repository
-	State         string    `json:"state"`
-	DecidedBy     string    `json:"decided_by,omitempty"`
-	DecidedAt     time.Time `json:"decided_at,omitzero"`
-	RejectReason  string    `json:"reject_reason,omitempty"`
-	Attempts      int       `json:"attempts,omitempty"`
-	SnapshotID    string    `json:"snapshot_id,omitempty"`
-	Number        string    `json:"number,omitempty"` // the request form's document number
-	CreatedAt     time.Time `json:"created_at"`
-	UpdatedAt     time.Time `json:"updated_at"`
+	Overwrite     bool      `json:"overwrite,omitempty"`   // restore: existing files in the target may be replaced
+	// RevisionHash identifies these exact terms; an approval names it.
+	RevisionHash string `json:"revision_hash"`
+	// ApprovedRevision is the terms the IT manager approved ("" before).
+	ApprovedRevision string `json:"approved_revision,omitempty"`
+	// Notice flags, when the request is made, a problem the manager will
+	// also be told of (no backup at or before a restore's time).
+	Notice       string    `json:"notice,omitempty"`
+	State        string    `json:"state"`
+	DecidedBy    string    `json:"decided_by,omitempty"`
+	DecidedAt    time.Time `json:"decided_at,omitzero"`
+	RejectReason string    `json:"reject_reason,omitempty"`
+	Attempts     int       `json:"attempts,omitempty"`
+	SnapshotID   string    `json:"snapshot_id,omitempty"`
+	Number       string    `json:"number,omitempty"` // the request form's document number
+	CreatedAt    time.Time `json:"created_at"`
+	UpdatedAt    time.Time `json:"updated_at"`
 }
 
 func (s *Service) requestFromStore(ctx context.Context, r store.Request) Request {
 	out := Request{ID: r.ID, Kind: r.Kind, JobID: r.JobID, Requester: s.userName(ctx, r.RequesterID), Department: r.Department,
 		Reason: r.Reason, RequestedAt: r.RequestedAt, Target: r.Target, State: r.State, DecidedBy: s.userName(ctx, r.DecidedBy),
 		DecidedAt: r.DecidedAt, RejectReason: r.RejectReason, Attempts: r.Attempts, SnapshotID: r.SnapshotID,
-		Number: r.Number, Include: r.Include, Replica: r.Replica, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
+		Number: r.Number, Include: r.Include, Overwrite: r.Overwrite, Replica: r.Replica, RevisionHash: requestRevisionOf(r),
+		ApprovedRevision: r.ApprovedRevision, CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt}
 	if j, err := s.catalog.JobByID(ctx, r.JobID); err == nil {
 		out.JobName = j.Name
 	}
@@ -100,8 +111,12 @@ type NewRequest struct {
 	Kind        string
 	Job         string // name or ID
 	RequestedAt time.Time
-	Target      string
-	Include     []string // restore: snapshot paths ("/home/ani/docs") to bring back; empty = the whole snapshot
+	// Precision of RequestedAt, for a restore ("as of" a day includes the
+	// whole day); PrecisionAuto reads a time on a whole minute as that minute.
+	Precision Precision
+	Target    string
+	Overwrite bool     // restore: existing files in the target may be replaced
+	Include   []string // restore: snapshot paths ("/home/ani/docs") to bring back; empty = the whole snapshot
 	// Replica names the copy a restore reads from: one of the job's
 	// replicas (an offsite folder, the cloud), or "" for its repository.
 	Replica    string
@@ -170,20 +185,69 @@ func (s *Service) CreateRequest(ctx context.Context, as User, nr NewRequest) (Re
 	if err := checkRestoreCopy(nr.Kind, j, nr.Replica); err != nil {
 		return Request{}, err
 	}
+	if err := checkRestoreCopy(nr.Kind, j, nr.Replica); err != nil {
+		return Request{}, err
+	}
 	if nr.Department == "" {
 		nr.Department = actor.Department
 	}
+	at := nr.RequestedAt
+	if nr.Kind == KindRestore {
+		at = AsOf(at, nr.Precision)
+	}
 	now := s.now()
 	r := store.Request{Kind: nr.Kind, JobID: j.ID, RequesterID: actor.ID, Department: nr.Department, Reason: nr.Reason,
-		RequestedAt: nr.RequestedAt, Target: nr.Target, Include: include, Replica: nr.Replica, State: RequestDraft, CreatedAt: now, UpdatedAt: now}
-	if r.ID, err = s.catalog.CreateRequest(ctx, r); err != nil {
+		RequestedAt: at, Target: strings.TrimSpace(nr.Target), Include: include, Overwrite: nr.Overwrite && nr.Kind == KindRestore, Replica: nr.Replica,
+		State: RequestDraft, CreatedAt: now, UpdatedAt: now}
+	if err := cleanTarget(&r); err != nil {
 		return Request{}, err
 	}
-	if err := s.audit(ctx, as.Name, "request.create", requestObject(r.ID), "", RequestDraft, nr.Kind+" of "+j.Name); err != nil {
+	err = s.catalog.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		if r.ID, err = tx.CreateRequest(ctx, r); err != nil {
+			return err
+		}
+		return s.auditIn(ctx, tx, as.Name, "request.create", requestObject(r.ID), "", RequestDraft, nr.Kind+" of "+j.Name+": "+describeTerms(r))
+	})
+	if err != nil {
 		return Request{}, err
 	}
 	s.requestChanged(r)
-	return s.requestFromStore(ctx, r), nil
+	out := s.requestFromStore(ctx, r)
+	if r.Kind == KindRestore {
+		// Flagged now, so the department can correct it before the manager
+		// sees it; an unreachable repository is not a reason to refuse asking.
+		if _, nearest, err := s.jobSnapshotAt(ctx, j, r.Replica, r.RequestedAt); errors.Is(err, errNoBackupAsOf) {
+			out.Notice = noBackupMessage(j.Name, r.RequestedAt, nearest)
+		}
+	}
+	return out, nil
+}
+
+// cleanTarget checks a restore's destination: a database URL that parses,
+// or a folder path made absolute.
+func cleanTarget(r *store.Request) error {
+	if r.Target == "" || r.Kind != KindRestore {
+		if r.Kind == KindBackup && r.Target != "" {
+			return fmt.Errorf("a backup request has no destination (--target is for restores)")
+		}
+		return nil
+	}
+	if dbsource.IsURL(r.Target) {
+		if _, err := dbsource.Parse(r.Target); err != nil {
+			return fmt.Errorf("request destination: %w", err)
+		}
+		if len(r.Include) > 0 {
+			return fmt.Errorf("a database is restored whole; this request names paths to restore (%s), so give a folder as the destination", strings.Join(r.Include, ", "))
+		}
+		return nil
+	}
+	abs, err := filepath.Abs(r.Target)
+	if err != nil {
+		return fmt.Errorf("request destination %q: %w", r.Target, err)
+	}
+	r.Target = abs
+	return nil
 }
 
 // Request returns one request.
@@ -248,7 +312,7 @@ func (s *Service) Inbox(ctx context.Context, as User) (Inbox, error) {
 		return Inbox{}, err
 	}
 	var in Inbox
-	if actor.Role != RoleManager {
+	if !roleCan(actor.Role, CapDecide) {
 		return in, nil
 	}
 	reqs, err := s.catalog.Requests(ctx, store.RequestFilter{States: []string{RequestSubmitted}})
@@ -256,7 +320,7 @@ func (s *Service) Inbox(ctx context.Context, as User) (Inbox, error) {
 		return Inbox{}, err
 	}
 	for _, r := range reqs {
-		if r.RequesterID != actor.ID {
+		if requestRule(actor, r, ActApprove) == nil {
 			in.Requests = append(in.Requests, s.requestFromStore(ctx, r))
 		}
 	}
@@ -264,8 +328,9 @@ func (s *Service) Inbox(ctx context.Context, as User) (Inbox, error) {
 	if err != nil {
 		return Inbox{}, err
 	}
+	now := s.now()
 	for _, j := range jobs {
-		if j.SubmittedBy != actor.ID {
+		if jobRule(actor, j, ActApprove, now) == nil || jobRule(actor, j, ActReject, now) == nil {
 			in.Jobs = append(in.Jobs, s.jobFromStore(ctx, j))
 		}
 	}
@@ -279,14 +344,28 @@ func (s *Service) requestChanged(r store.Request) {
 		Message: fmt.Sprintf("%s request #%d is %s", r.Kind, r.ID, r.State)})
 }
 
-// setRequestState moves r to state, saves and audits it.
+// setRequestState moves r to state, saves and audits it in one
+// transaction. It refuses when the stored request is no longer in the
+// state r was read in: another process moved it meanwhile (two people
+// carrying out the same request at once), and only one of them goes on.
 func (s *Service) setRequestState(ctx context.Context, actor string, r *store.Request, action, state, detail string) error {
 	from := r.State
-	r.State, r.UpdatedAt = state, s.now()
-	if err := s.catalog.UpdateRequest(ctx, *r); err != nil {
-		return err
-	}
-	if err := s.audit(ctx, actor, action, requestObject(r.ID), from, state, detail); err != nil {
+	err := s.catalog.Update(ctx, func(tx *store.Tx) error {
+		cur, err := tx.RequestByID(ctx, r.ID)
+		if err != nil {
+			return err
+		}
+		if cur.State != from {
+			return refusedf("request #%d changed meanwhile: it is %s now, not %s", r.ID, cur.State, from)
+		}
+		r.State, r.UpdatedAt = state, s.now()
+		if err := tx.UpdateRequest(ctx, *r); err != nil {
+			return err
+		}
+		return s.auditIn(ctx, tx, actor, action, requestObject(r.ID), from, state, detail)
+	})
+	if err != nil {
+		r.State = from
 		return err
 	}
 	s.requestChanged(*r)

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"path/filepath"
 	"strings"
 	"time"
 
@@ -19,63 +18,78 @@ import (
 
 // RunRequestOptions configure carrying out an approved request.
 type RunRequestOptions struct {
-	Target   string          // restore destination; overrides the request's
+	// Target, when set, must be the destination the request was approved
+	// for: it is a check, never a change. A different destination is a new
+	// request, or an edit the IT manager approves again.
+	Target   string
 	Progress engine.Progress // defaults to engine.NopProgress
 }
 
 // RunRequest carries out an approved request now (IT staff, managers,
 // administrators): a backup request runs its job's backup; a restore
-// request restores the newest snapshot at or before the requested time
-// under the target, checks every file and restores again on a mismatch.
+// request restores the job's newest snapshot at or before the requested
+// time into the approved destination, checks every file and restores
+// again on a mismatch.
 func (s *Service) RunRequest(ctx context.Context, as User, id int64, opt RunRequestOptions) (Request, error) {
-	what := fmt.Sprintf("run request #%d", id)
-	if _, err := s.act(ctx, as, what, requestHandlers...); err != nil {
+	actor, err := s.act(ctx, as, fmt.Sprintf("run request #%d", id))
+	if err != nil {
 		return Request{}, err
 	}
-	return s.runRequest(ctx, as.Name, id, opt, TriggerRequest)
+	return s.runRequest(ctx, actor, as.Name, id, opt, TriggerRequest)
 }
 
-func (s *Service) runRequest(ctx context.Context, actor string, id int64, opt RunRequestOptions, trigger string) (Request, error) {
+// approvedTermsOf refuses a request that is not approved, or whose stored
+// terms are not the ones the IT manager approved.
+func approvedTermsOf(r store.Request) error {
+	if r.State != RequestApproved {
+		return errNotApproved("request", fmt.Sprintf("#%d", r.ID), r.State)
+	}
+	if rev := requestRevisionOf(r); r.ApprovedRevision == "" || r.ApprovedRevision != rev {
+		return refusedf("request #%d differs from what the IT manager approved (approved revision %s, stored %s): nothing runs without the IT manager's approval",
+			r.ID, ShortRevision(r.ApprovedRevision), ShortRevision(rev))
+	}
+	return nil
+}
+
+// runRequest carries out request id; actor is the account acting (the
+// scheduler's account for a scheduled one), audit the name the log shows.
+func (s *Service) runRequest(ctx context.Context, actor store.User, audit string, id int64, opt RunRequestOptions, trigger string) (Request, error) {
 	r, err := s.catalog.RequestByID(ctx, id)
 	if err != nil {
 		return Request{}, err
 	}
-	if r.State != RequestApproved {
-		if err := s.audit(ctx, actor, "run.refused", requestObject(r.ID), r.State, "", "not approved"); err != nil {
-			return Request{}, err
+	refuse := func(err error) (Request, error) {
+		if aerr := s.audit(ctx, audit, "run.refused", requestObject(r.ID), r.State, "", err.Error()); aerr != nil {
+			return Request{}, aerr
 		}
-		return Request{}, errNotApproved("request", fmt.Sprintf("#%d", r.ID), r.State)
+		return Request{}, err
+	}
+	if err := requestRule(actor, r, ActRun); err != nil {
+		return refuse(err)
+	}
+	if err := approvedTermsOf(r); err != nil {
+		return refuse(err)
+	}
+	if opt.Target != "" && r.Kind == KindRestore {
+		want := store.Request{Kind: KindRestore, Target: opt.Target, Include: r.Include}
+		if err := cleanTarget(&want); err != nil || want.Target != r.Target {
+			return refuse(refusedf("run request #%d: it was approved for %s; a restore to %s needs a new request (or an edit of this one, approved again)",
+				r.ID, r.Target, opt.Target))
+		}
 	}
 	if opt.Progress == nil {
 		opt.Progress = engine.NopProgress{}
 	}
 	if r.Kind == KindBackup {
-		return s.runBackupRequest(ctx, actor, r, opt, trigger)
-	}
-	if opt.Target != "" {
-		r.Target = opt.Target
+		return s.runBackupRequest(ctx, audit, r, opt, trigger)
 	}
 	if err := checkLocation("restore target", r.Target); err != nil {
 		return Request{}, fmt.Errorf("run request #%d: %w", r.ID, err)
 	}
 	if r.Target == "" {
-		return Request{}, fmt.Errorf("run request #%d: a restore needs a target folder (--target)", r.ID)
+		return refuse(refusedf("run request #%d: it names no destination", r.ID))
 	}
-	if dbsource.IsURL(r.Target) {
-		if _, err := dbsource.Parse(r.Target); err != nil {
-			return Request{}, fmt.Errorf("run request #%d: %w", r.ID, err)
-		}
-		if len(r.Include) > 0 {
-			return Request{}, fmt.Errorf("run request #%d: a database is restored whole; it names paths to restore (%s), so give a folder as the target", r.ID, strings.Join(r.Include, ", "))
-		}
-	} else {
-		abs, err := filepath.Abs(r.Target)
-		if err != nil {
-			return Request{}, fmt.Errorf("run request #%d: target %q: %w", r.ID, r.Target, err)
-		}
-		r.Target = abs
-	}
-	return s.restoreAndVerify(ctx, actor, r, opt.Progress)
+	return s.restoreAndVerify(ctx, audit, r, opt.Progress)
 }
 
 // runBackupRequest runs the request's job; the job must be approved too,
@@ -85,8 +99,8 @@ func (s *Service) runBackupRequest(ctx context.Context, actor string, r store.Re
 	if err != nil {
 		return Request{}, err
 	}
-	if j.State != JobApproved {
-		return Request{}, errNotApproved("job", j.Name, j.State)
+	if err := approvedAsIs(j); err != nil {
+		return Request{}, err
 	}
 	if err := s.setRequestState(ctx, actor, &r, "request.run", RequestRunning, trigger); err != nil {
 		return Request{}, err
@@ -94,9 +108,9 @@ func (s *Service) runBackupRequest(ctx context.Context, actor string, r store.Re
 	run, runErr := s.runBackup(ctx, j.ID, runSpec{trigger: trigger, actor: actor, requestID: r.ID,
 		scheduled: store.Run{ScheduledAt: r.RequestedAt}, progress: opt.Progress})
 	rctx := context.WithoutCancel(ctx)
-	if errors.Is(runErr, ErrAlreadyRunning) || errors.Is(runErr, context.Canceled) {
-		// The job is busy (its nightly run), or the run was stopped: the
-		// request stays approved and runs again, rather than failing.
+	if errors.Is(runErr, ErrAlreadyRunning) || errors.Is(runErr, context.Canceled) || errors.Is(runErr, ErrRefused) {
+		// The job is busy (its nightly run), was stopped, or changed after its
+		// approval: the request stays approved and runs again, rather than failing.
 		if err := s.setRequestState(rctx, actor, &r, "request.wait", RequestApproved, runErr.Error()); err != nil {
 			return Request{}, err
 		}
@@ -106,11 +120,15 @@ func (s *Service) runBackupRequest(ctx context.Context, actor string, r store.Re
 	if runErr != nil || run.Status == RunFailed {
 		state = RequestFailed
 	}
+	r.SnapshotID = run.SnapshotID // held by retention while the request needs it
 	if err := s.setRequestState(rctx, actor, &r, "request.finish", state, fmt.Sprintf("run #%d %s", run.ID, run.Status)); err != nil {
 		return Request{}, err
 	}
 	return s.requestFromStore(rctx, r), runErr
 }
+
+// errNothingRestored means the snapshot holds nothing of what the request names.
+var errNothingRestored = errors.New("nothing to restore")
 
 // restoreAndVerify is SOP 5.4a–d.
 func (s *Service) restoreAndVerify(ctx context.Context, actor string, r store.Request, p engine.Progress) (Request, error) {
@@ -134,8 +152,10 @@ func (s *Service) restoreAndVerify(ctx context.Context, actor string, r store.Re
 			// Stopped by a person or a shutdown, not a failed restore: it stays
 			// approved and can be carried out again.
 			action, state = "request.cancel", RequestApproved
-		case errors.Is(cause, dbsource.ErrTargetNotEmpty):
-			// Nothing was restored: run it again with another --target.
+		case errors.Is(cause, dbsource.ErrTargetNotEmpty), errors.Is(cause, engine.ErrTargetExists),
+			errors.Is(cause, errNoBackupAsOf), errors.Is(cause, errNothingRestored):
+			// Nothing was restored: the request is corrected (a new time, a
+			// destination, consent to replace files) and approved again.
 			action, state = "request.wait", RequestApproved
 		}
 		if err := s.setRequestState(rctx, actor, &r, action, state, cause.Error()); err != nil {
@@ -143,18 +163,18 @@ func (s *Service) restoreAndVerify(ctx context.Context, actor string, r store.Re
 		}
 		return s.requestFromStore(rctx, r), fmt.Errorf("restore request #%d: %w", r.ID, cause)
 	}
-	pw, err := readPasswordFile(j.PasswordFile)
-	if err != nil {
-		return fail(err)
-	}
-	repo, err := s.openCopy(ctx, j, r.Replica, pw) // the job's repository, or the replica the request names
+	repo, err := s.openJobRepository(ctx, j, r.Replica) // the job's repository, or the replica the request names
 	if err != nil {
 		return fail(err)
 	}
 	defer repo.Close()
-	snap, err := repo.SnapshotAt(ctx, r.RequestedAt)
+	all, err := repo.Snapshots(ctx)
 	if err != nil {
-		return fail(fmt.Errorf("find the backup at or before %s: %w", r.RequestedAt.Format("2006-01-02 15:04"), err))
+		return fail(err)
+	}
+	snap, nearest, err := snapshotAsOf(ownSnapshots(all, j.Name), r.RequestedAt)
+	if err != nil {
+		return fail(fmt.Errorf("%s: %w", noBackupMessage(j.Name, r.RequestedAt, nearest), err))
 	}
 	r.SnapshotID = snap.ID
 	var checks []engine.FileCheck
@@ -164,11 +184,15 @@ func (s *Service) restoreAndVerify(ctx context.Context, actor string, r store.Re
 	} else {
 		checks, res, err = s.restoreAttempts(ctx, actor, &r, repo, snap, p)
 	}
-	if errors.Is(err, context.Canceled) || errors.Is(err, dbsource.ErrTargetNotEmpty) {
+	if errors.Is(err, context.Canceled) || errors.Is(err, dbsource.ErrTargetNotEmpty) || errors.Is(err, engine.ErrTargetExists) || errors.Is(err, errNothingRestored) {
 		return fail(err)
 	}
+	failedEntries := 0
+	if res != nil {
+		failedEntries = len(res.Failed)
+	}
 	result := RequestVerified
-	if err != nil || !allOK(checks) {
+	if err != nil || !allOK(checks) || failedEntries > 0 {
 		result = RequestFailed
 	}
 	if _, ferr := s.fileVerificationReport(rctx, actor, j, r, snap, checks, result); ferr != nil {
@@ -178,7 +202,8 @@ func (s *Service) restoreAndVerify(ctx context.Context, actor string, r store.Re
 	if result == RequestFailed {
 		cause := err
 		if cause == nil {
-			cause = fmt.Errorf("%d of %d files still differ from the backup after %d attempts", countBad(checks), len(checks), r.Attempts)
+			cause = fmt.Errorf("after %d attempts, %d of %d files differ from the backup and %d files, folders or links could not be restored",
+				r.Attempts, countBad(checks), len(checks), failedEntries)
 		}
 		return fail(cause)
 	}
@@ -200,10 +225,18 @@ func (s *Service) restoreAttempts(ctx context.Context, actor string, r *store.Re
 		if err := s.setRequestState(ctx, actor, r, "request.restore", RequestRestoring, fmt.Sprintf("attempt %d, snapshot %s", r.Attempts, shortID(snap.ID))); err != nil {
 			return nil, nil, err
 		}
+		// The first attempt replaces existing files only with the requester's
+		// approved consent; later ones replace what the first one wrote.
 		var err error
-		res, err = repo.Restore(ctx, snap, r.Target, engine.RestoreOptions{Include: r.Include, Overwrite: true, Progress: p})
-		if errors.Is(err, context.Canceled) {
+		res, err = repo.Restore(ctx, snap, r.Target, engine.RestoreOptions{Include: r.Include, Overwrite: r.Overwrite || r.Attempts > 1, Progress: p})
+		if errors.Is(err, context.Canceled) || errors.Is(err, engine.ErrTargetExists) && r.Attempts == 1 {
 			return nil, res, err
+		}
+		if err == nil && r.Attempts == 1 && res.Files+res.Dirs == 0 && len(res.Failed) == 0 {
+			if len(r.Include) > 0 {
+				return nil, res, fmt.Errorf("%w: snapshot %s holds none of %s", errNothingRestored, shortID(snap.ID), strings.Join(r.Include, ", "))
+			}
+			return nil, res, fmt.Errorf("%w: snapshot %s is empty", errNothingRestored, shortID(snap.ID))
 		}
 		if err := s.setRequestState(ctx, actor, r, "request.check", RequestVerifying, fmt.Sprintf("attempt %d", r.Attempts)); err != nil {
 			return nil, nil, err

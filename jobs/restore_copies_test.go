@@ -30,7 +30,7 @@ func TestRestoreFromReplicaThroughTheProcedure(t *testing.T) {
 	spec.Replicas = []string{"gedung-b"}
 	_, err = s.svc.EditJob(s.ctx, s.staff, "keuangan", spec) // back to the manager
 	s.must(err)
-	_, err = s.svc.ApproveJob(s.ctx, s.mgr, "keuangan")
+	_, err = s.svc.ApproveJob(s.ctx, s.mgr, "keuangan", jobs.JobRev(s.svc, "keuangan"))
 	s.must(err)
 	run, err := s.svc.RunJob(s.ctx, s.staff, "keuangan", jobs.RunOptions{}) // syncs the replica
 	s.must(err)
@@ -62,7 +62,7 @@ func TestRestoreFromReplicaThroughTheProcedure(t *testing.T) {
 	s.must(err)
 	_, err = s.svc.SubmitRequest(s.ctx, s.siti, r.ID)
 	s.must(err)
-	_, err = s.svc.ApproveRequest(s.ctx, s.mgr, r.ID)
+	_, err = s.svc.ApproveRequest(s.ctx, s.mgr, r.ID, jobs.RequestRev(s.svc, r.ID))
 	s.must(err)
 	done, err := s.svc.RunRequest(s.ctx, s.staff, r.ID, jobs.RunRequestOptions{})
 	s.must(err)

@@ -240,7 +240,7 @@ func dbRestoreFixture(t *testing.T, srv *testDBServer, eng Engine) (*Service, Us
 	if _, err := svc.SubmitJob(ctx, staff, "db"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.ApproveJob(ctx, mgr, "db"); err != nil {
+	if _, err := svc.ApproveJob(ctx, mgr, "db", svc.jobRev("db")); err != nil {
 		t.Fatal(err)
 	}
 	if run, err := svc.RunJob(ctx, staff, "db", RunOptions{}); err != nil || run.Status != RunSuccess {
@@ -254,7 +254,7 @@ func dbRestoreFixture(t *testing.T, srv *testDBServer, eng Engine) (*Service, Us
 	if _, err := svc.SubmitRequest(ctx, dept, r.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.ApproveRequest(ctx, mgr, r.ID); err != nil {
+	if _, err := svc.ApproveRequest(ctx, mgr, r.ID, svc.requestRev(r.ID)); err != nil {
 		t.Fatal(err)
 	}
 	return svc, staff, r.ID, target

@@ -38,7 +38,7 @@ func TestRestoreRequestIntoDatabase(t *testing.T) {
 	if _, err := svc.SubmitJob(ctx, staff, "erp"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.ApproveJob(ctx, mgr, "erp"); err != nil {
+	if _, err := svc.ApproveJob(ctx, mgr, "erp", svc.jobRev("erp")); err != nil {
 		t.Fatal(err)
 	}
 	if run, err := svc.RunJob(ctx, staff, "erp", RunOptions{}); err != nil || run.Status != RunSuccess {
@@ -55,7 +55,7 @@ func TestRestoreRequestIntoDatabase(t *testing.T) {
 	if _, err := svc.SubmitRequest(ctx, dept, r.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.ApproveRequest(ctx, mgr, r.ID); err != nil {
+	if _, err := svc.ApproveRequest(ctx, mgr, r.ID, svc.requestRev(r.ID)); err != nil {
 		t.Fatal(err)
 	}
 	got, err := svc.RunRequest(ctx, staff, r.ID, RunRequestOptions{})
@@ -65,8 +65,20 @@ func TestRestoreRequestIntoDatabase(t *testing.T) {
 	if n := countRows(t, existing, "keep"); n != 1 {
 		t.Fatalf("the existing database was changed: %d rows", n)
 	}
+	// Another destination is not slipped in at run time: it is an edit,
+	// approved again.
 	restored := filepath.Join(dir, "erp-restored.db")
-	got, err = svc.RunRequest(ctx, staff, r.ID, RunRequestOptions{Target: "sqlite://" + restored})
+	newTarget := "sqlite://" + restored
+	if _, err := svc.RunRequest(ctx, staff, r.ID, RunRequestOptions{Target: newTarget}); !errors.Is(err, ErrRefused) {
+		t.Fatalf("run with another target: %v, want refused", err)
+	}
+	if _, err := svc.EditRequest(ctx, staff, r.ID, RequestEdit{Target: &newTarget}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ApproveRequest(ctx, mgr, r.ID, svc.requestRev(r.ID)); err != nil {
+		t.Fatal(err)
+	}
+	got, err = svc.RunRequest(ctx, staff, r.ID, RunRequestOptions{})
 	if err != nil || got.State != RequestVerified {
 		t.Fatalf("restore into a new database: %s, %v", got.State, err)
 	}

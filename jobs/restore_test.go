@@ -24,7 +24,7 @@ func restoreFixture(t *testing.T) (*fixture, Request) {
 	if _, err := f.svc.SubmitRequest(f.ctx, f.dept, r.ID); err != nil {
 		t.Fatal(err)
 	}
-	if r, err = f.svc.ApproveRequest(f.ctx, f.mgr, r.ID); err != nil {
+	if r, err = f.svc.ApproveRequest(f.ctx, f.mgr, r.ID, f.svc.requestRev(r.ID)); err != nil {
 		t.Fatal(err)
 	}
 	return f, r

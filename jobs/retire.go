@@ -50,14 +50,24 @@ func (s *Service) RetireJob(ctx context.Context, as User, ref string) (Job, erro
 	}
 	from := j.State
 	j.State, j.UpdatedAt = JobRetired, s.now()
-	if err := s.catalog.UpdateJob(ctx, j); err != nil {
-		return Job{}, err
-	}
 	detail := "repository kept at " + j.Repository
 	if len(j.Replicas) > 0 {
 		detail += "; replicas kept: " + strings.Join(j.Replicas, ", ")
 	}
-	if err := s.audit(ctx, as.Name, "job.delete", jobObject(j.ID), from, JobRetired, detail); err != nil {
+	err = s.catalog.Update(ctx, func(tx *store.Tx) error {
+		cur, err := tx.JobByID(ctx, j.ID)
+		if err != nil {
+			return err
+		}
+		if cur.State != from {
+			return refusedf("%s: it changed meanwhile (it is %s now); look again", what, cur.State)
+		}
+		if err := tx.UpdateJob(ctx, j); err != nil {
+			return err
+		}
+		return s.auditIn(ctx, tx, as.Name, "job.delete", jobObject(j.ID), from, JobRetired, detail)
+	})
+	if err != nil {
 		return Job{}, err
 	}
 	s.jobsChanged(j.ID)

@@ -83,7 +83,7 @@ func TestUnapprovedJobNeverRuns(t *testing.T) {
 			_, err = f.svc.runBackup(f.ctx, j.ID, runSpec{trigger: TriggerSchedule, actor: SchedulerActor})
 			wantRefused(t, "scheduled run", err)
 			// The scheduler never even schedules it.
-			sc, err := f.svc.NewScheduler()
+			sc, err := f.svc.NewScheduler(f.ctx, f.staff)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -106,14 +106,14 @@ func TestUnapprovedJobNeverRuns(t *testing.T) {
 func TestJobApprovalRules(t *testing.T) {
 	f := newFixture(t)
 	f.job(t, "erp", Schedule{})
-	_, err := f.svc.ApproveJob(f.ctx, f.mgr, "erp")
+	_, err := f.svc.ApproveJob(f.ctx, f.mgr, "erp", f.svc.jobRev("erp"))
 	wantRefused(t, "approve a draft", err)
 	if _, err := f.svc.SubmitJob(f.ctx, f.staff, "erp"); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.svc.ApproveJob(f.ctx, f.staff, "erp")
+	_, err = f.svc.ApproveJob(f.ctx, f.staff, "erp", f.svc.jobRev("erp"))
 	wantRefused(t, "staff approves", err)
-	_, err = f.svc.ApproveJob(f.ctx, f.admin, "erp")
+	_, err = f.svc.ApproveJob(f.ctx, f.admin, "erp", f.svc.jobRev("erp"))
 	wantRefused(t, "admin approves", err)
 	_, err = f.svc.RejectJob(f.ctx, f.mgr, "erp", "  ")
 	wantRefused(t, "reject without a reason", err)
@@ -122,9 +122,9 @@ func TestJobApprovalRules(t *testing.T) {
 	if _, err := f.svc.SubmitJob(f.ctx, f.mgr, "mine"); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.svc.ApproveJob(f.ctx, f.mgr, "mine")
+	_, err = f.svc.ApproveJob(f.ctx, f.mgr, "mine", f.svc.jobRev("mine"))
 	wantRefused(t, "self-approval of a job", err)
-	if j, err := f.svc.ApproveJob(f.ctx, f.mgr2, "mine"); err != nil || j.State != JobApproved {
+	if j, err := f.svc.ApproveJob(f.ctx, f.mgr2, "mine", f.svc.jobRev("mine")); err != nil || j.State != JobApproved {
 		t.Fatalf("another manager approves: %v, %v", j.State, err)
 	}
 	// A manager who changed a job's definition does not approve it either.
@@ -140,9 +140,9 @@ func TestJobApprovalRules(t *testing.T) {
 	if _, err := f.svc.EditJob(f.ctx, f.mgr2, "edited-by-mgr", ej.JobSpec); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.svc.ApproveJob(f.ctx, f.mgr2, "edited-by-mgr")
+	_, err = f.svc.ApproveJob(f.ctx, f.mgr2, "edited-by-mgr", f.svc.jobRev("edited-by-mgr"))
 	wantRefused(t, "approval by the manager who changed the job", err)
-	if _, err := f.svc.ApproveJob(f.ctx, f.mgr, "edited-by-mgr"); err != nil {
+	if _, err := f.svc.ApproveJob(f.ctx, f.mgr, "edited-by-mgr", f.svc.jobRev("edited-by-mgr")); err != nil {
 		t.Errorf("approval by another manager: %v", err)
 	}
 	// Rejected → edited (back to draft) → submitted → approved.
@@ -161,7 +161,7 @@ func TestJobApprovalRules(t *testing.T) {
 	if _, err := f.svc.SubmitJob(f.ctx, f.staff, "erp"); err != nil {
 		t.Fatal(err)
 	}
-	if j, err = f.svc.ApproveJob(f.ctx, f.mgr, "erp"); err != nil || j.State != JobApproved || j.Revision != 2 {
+	if j, err = f.svc.ApproveJob(f.ctx, f.mgr, "erp", f.svc.jobRev("erp")); err != nil || j.State != JobApproved || j.Revision != 2 {
 		t.Fatalf("approve rescheduled job: %+v, %v", j, err)
 	}
 }
@@ -176,15 +176,15 @@ func TestRequestRules(t *testing.T) {
 	if _, err := f.svc.SubmitRequest(f.ctx, f.mgr, r.ID); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.svc.ApproveRequest(f.ctx, f.mgr, r.ID)
+	_, err = f.svc.ApproveRequest(f.ctx, f.mgr, r.ID, f.svc.requestRev(r.ID))
 	wantRefused(t, "self-approval of a request", err)
-	_, err = f.svc.ApproveRequest(f.ctx, f.staff, r.ID)
+	_, err = f.svc.ApproveRequest(f.ctx, f.staff, r.ID, f.svc.requestRev(r.ID))
 	wantRefused(t, "staff approves a request", err)
 	_, err = f.svc.RejectRequest(f.ctx, f.mgr2, r.ID, "")
 	wantRefused(t, "reject without a reason", err)
 	_, err = f.svc.RunRequest(f.ctx, f.staff, r.ID, RunRequestOptions{})
 	wantRefused(t, "run a submitted request", err)
-	if _, err := f.svc.ApproveRequest(f.ctx, f.mgr2, r.ID); err != nil {
+	if _, err := f.svc.ApproveRequest(f.ctx, f.mgr2, r.ID, f.svc.requestRev(r.ID)); err != nil {
 		t.Fatalf("another manager approves: %v", err)
 	}
 	_, err = f.svc.RunRequest(f.ctx, f.dept, r.ID, RunRequestOptions{})
@@ -204,9 +204,9 @@ func TestRequestRules(t *testing.T) {
 	if _, err := f.svc.RescheduleRequest(f.ctx, f.mgr2, r2.ID, start.Add(time.Hour)); err != nil {
 		t.Fatal(err)
 	}
-	_, err = f.svc.ApproveRequest(f.ctx, f.mgr2, r2.ID)
+	_, err = f.svc.ApproveRequest(f.ctx, f.mgr2, r2.ID, f.svc.requestRev(r2.ID))
 	wantRefused(t, "approval by the manager who rescheduled", err)
-	if _, err := f.svc.ApproveRequest(f.ctx, f.mgr, r2.ID); err != nil {
+	if _, err := f.svc.ApproveRequest(f.ctx, f.mgr, r2.ID, f.svc.requestRev(r2.ID)); err != nil {
 		t.Errorf("approval by another manager: %v", err)
 	}
 
@@ -343,7 +343,7 @@ func TestBackupRequestWaitsWhileItsJobRuns(t *testing.T) {
 	if _, err := f.svc.SubmitRequest(f.ctx, f.dept, r.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.ApproveRequest(f.ctx, f.mgr, r.ID); err != nil {
+	if _, err := f.svc.ApproveRequest(f.ctx, f.mgr, r.ID, f.svc.requestRev(r.ID)); err != nil {
 		t.Fatal(err)
 	}
 	entered, release := make(chan struct{}), make(chan struct{})

@@ -145,13 +145,3 @@ func (sc Schedule) slotsBetween(after, until time.Time, max int) []time.Time {
 	}
 	return out
 }
-
-// ParseLocalTime reads "YYYY-MM-DD HH:MM" (or RFC 3339) in loc.
-func ParseLocalTime(s string, loc *time.Location) (time.Time, error) {
-	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02 15:04:05", time.RFC3339, "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, strings.TrimSpace(s), loc); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("time %q: want YYYY-MM-DD HH:MM", s)
-}

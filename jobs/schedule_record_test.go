@@ -23,7 +23,7 @@ func TestScheduleDecisionFilesAJadwalBackupRecord(t *testing.T) {
 	if _, err := f.svc.SubmitJob(f.ctx, f.staff, j.Name); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := f.svc.ApproveJob(f.ctx, f.mgr, j.Name); err != nil {
+	if _, err := f.svc.ApproveJob(f.ctx, f.mgr, j.Name, f.svc.jobRev(j.Name)); err != nil {
 		t.Fatal(err)
 	}
 	recs, err := f.svc.Documents(f.ctx, f.staff, DocumentFilter{Type: DocScheduleRecord, JobID: j.ID})

@@ -28,6 +28,9 @@ const maxMissedPerJob = 7
 type Scheduler struct {
 	svc *Service
 	gs  gocron.Scheduler
+	// account is who the scheduler acts as: every start checks it again,
+	// so disabling or locking it stops the scheduled runs.
+	account User
 
 	mu          sync.Mutex
 	ctx         context.Context
@@ -41,14 +44,22 @@ type Scheduler struct {
 // process (the command line while the window or the daemon runs).
 const refreshTag = "cadang:refresh"
 
-// NewScheduler builds the scheduler on the Service's clock.
-func (s *Service) NewScheduler() (*Scheduler, error) {
+// NewScheduler builds the scheduler on the Service's clock, acting as
+// the given account (IT staff, a manager or an administrator: the window's
+// signed-in person, or the daemon's service account).
+func (s *Service) NewScheduler(ctx context.Context, as User) (*Scheduler, error) {
+	if _, err := s.act(ctx, as, "run the scheduler", capabilityRoles[CapRunScheduler]...); err != nil {
+		return nil, err
+	}
 	gs, err := gocron.NewScheduler(gocron.WithClock(s.clock), gocron.WithLocation(time.Local))
 	if err != nil {
 		return nil, fmt.Errorf("start scheduler: %w", err)
 	}
-	return &Scheduler{svc: s, gs: gs}, nil
+	return &Scheduler{svc: s, gs: gs, account: as}, nil
 }
+
+// Account is the account the scheduler acts as.
+func (sc *Scheduler) Account() User { return sc.account }
 
 // Start records missed runs, schedules every approved job and approved
 // backup request, and follows later changes until Stop.
@@ -218,7 +229,7 @@ func (sc *Scheduler) scheduleJob(j store.Job, now time.Time) error {
 	id := j.ID
 	_, err := sc.gs.NewJob(def, gocron.NewTask(func() {
 		sc.launch(func(ctx context.Context) {
-			if _, err := sc.svc.runBackup(ctx, id, runSpec{trigger: TriggerSchedule, actor: SchedulerActor,
+			if _, err := sc.svc.runBackup(ctx, id, runSpec{trigger: TriggerSchedule, actor: SchedulerActor, account: &sc.account,
 				scheduled: store.Run{ScheduledAt: sc.svc.now().Truncate(time.Minute)}}); err != nil {
 				sc.svc.log.Error("scheduled run", "job", id, "err", err)
 			}
@@ -240,7 +251,11 @@ func (sc *Scheduler) scheduleRequest(r store.Request, now time.Time) error {
 	id := r.ID
 	_, err := sc.gs.NewJob(gocron.OneTimeJob(start), gocron.NewTask(func() {
 		sc.launch(func(ctx context.Context) {
-			if _, err := sc.svc.runRequest(ctx, SchedulerActor, id, RunRequestOptions{}, TriggerSchedule); err != nil {
+			actor, err := sc.svc.act(ctx, sc.account, "start a scheduled request", capabilityRoles[CapRunScheduler]...)
+			if err == nil {
+				_, err = sc.svc.runRequest(ctx, actor, SchedulerActor, id, RunRequestOptions{}, TriggerSchedule)
+			}
+			if err != nil {
 				sc.svc.log.Error("scheduled request", "request", id, "err", err)
 			}
 		})

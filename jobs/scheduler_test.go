@@ -10,7 +10,7 @@ import (
 // so that Advance fires them.
 func (f *fixture) startScheduler(t *testing.T, timers int) *Scheduler {
 	t.Helper()
-	sc, err := f.svc.NewScheduler()
+	sc, err := f.svc.NewScheduler(f.ctx, f.staff)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +88,7 @@ func TestSchedulerEditedJobLeavesSchedule(t *testing.T) {
 	if _, ok := sc.NextRuns()[j.ID]; ok {
 		t.Error("an edited (re-submitted) job is still scheduled")
 	}
-	if _, err := f.svc.ApproveJob(f.ctx, f.mgr, "erp"); err != nil {
+	if _, err := f.svc.ApproveJob(f.ctx, f.mgr, "erp", f.svc.jobRev("erp")); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := sc.NextRuns()[j.ID]; !ok {
@@ -172,7 +172,7 @@ func TestSchedulerNoticesChangesFromAnotherProcess(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer other.Close()
-	j, err := other.ApproveJob(f.ctx, f.mgr, "erp")
+	j, err := other.ApproveJob(f.ctx, f.mgr, "erp", other.jobRev("erp"))
 	if err != nil {
 		t.Fatal(err)
 	}

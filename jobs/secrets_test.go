@@ -123,7 +123,7 @@ func TestSecretInRunMessagesMasked(t *testing.T) {
 	if _, err := svc.SubmitJob(ctx, staff, "erp"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.ApproveJob(ctx, mgr, "erp"); err != nil {
+	if _, err := svc.ApproveJob(ctx, mgr, "erp", svc.jobRev("erp")); err != nil {
 		t.Fatal(err)
 	}
 	events, stop := svc.Subscribe()

@@ -49,6 +49,9 @@ type RefusedError struct {
 	msg    string
 	format string
 	args   []any
+	// AttemptsLeft is set on a wrong password: how many more wrong
+	// passwords lock the account (0 when this one locked it).
+	AttemptsLeft int
 }
 
 func (e *RefusedError) Error() string { return e.msg }
@@ -237,17 +240,23 @@ func (s *Service) Setup(ctx context.Context, opt SetupOptions) (User, error) {
 		return User{}, err
 	}
 	u := store.User{Name: opt.Admin, FullName: opt.FullName, Role: RoleAdmin, PasswordHash: hash, CreatedAt: s.now()}
-	id, err := s.catalog.CreateUser(ctx, u)
-	if err != nil {
-		return User{}, fmt.Errorf("setup: %w", err)
-	}
-	if opt.Company != "" {
-		if err := s.catalog.SetSetting(ctx, "company.name", opt.Company); err != nil {
-			return User{}, err
+	err = s.catalog.Update(ctx, func(tx *store.Tx) error {
+		// Counted again under the write lock: two first runs at once make one administrator.
+		if n, err := tx.CountUsers(ctx); err != nil || n > 0 {
+			return errors.Join(err, refusedf("setup: workspace %s already has accounts; log in instead", s.dir))
 		}
-	}
-	u.ID = id
-	if err := s.audit(ctx, u.Name, "setup", userObject(u.Name), "", RoleAdmin, "first administrator"); err != nil {
+		var err error
+		if u.ID, err = tx.CreateUser(ctx, u); err != nil {
+			return fmt.Errorf("setup: %w", err)
+		}
+		if opt.Company != "" {
+			if err := tx.SetSetting(ctx, "company.name", opt.Company); err != nil {
+				return err
+			}
+		}
+		return s.auditIn(ctx, tx, u.Name, "setup", userObject(u.Name), "", RoleAdmin, "first administrator")
+	})
+	if err != nil {
 		return User{}, err
 	}
 	if opt.Records.Repository != "" {
@@ -285,7 +294,10 @@ func userFromStore(u store.User) User {
 // an administrator unlocks it.
 const maxFailedLogins = 5
 
-// Login checks a name and password and returns the account.
+// Login checks a name and password and returns the account. Each attempt
+// is counted against the account before the password is checked, so
+// guesses made at once cannot all slip under the lockout; the right
+// password then clears the count, unless the account was disabled meanwhile.
 func (s *Service) Login(ctx context.Context, name, password string) (User, error) {
 	if need, err := s.NeedsSetup(ctx); err != nil {
 		return User{}, err
@@ -299,10 +311,23 @@ func (s *Service) Login(ctx context.Context, name, password string) (User, error
 	if err != nil {
 		return User{}, err
 	}
-	if u.Disabled {
-		return User{}, refusedf("login: account %q is disabled; ask an administrator", u.Name)
+	var attempt int
+	var open bool
+	err = s.catalog.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		attempt, open, err = tx.ReserveLoginAttempt(ctx, u.ID, maxFailedLogins)
+		return err
+	})
+	if err != nil {
+		return User{}, err
 	}
-	if u.FailedLogins >= maxFailedLogins {
+	if !open {
+		if cur, err := s.catalog.UserByID(ctx, u.ID); err == nil {
+			u = cur
+		}
+		if u.Disabled {
+			return User{}, refusedf("login: account %q is disabled; ask an administrator", u.Name)
+		}
 		return User{}, refusedf("login: account %q is locked after %d wrong passwords; ask an administrator", u.Name, u.FailedLogins)
 	}
 	ok, err := CheckPassword(u.PasswordHash, password)
@@ -310,26 +335,33 @@ func (s *Service) Login(ctx context.Context, name, password string) (User, error
 		return User{}, fmt.Errorf("login %q: %w", u.Name, err)
 	}
 	if !ok {
-		u.FailedLogins++
-		if err := s.catalog.UpdateUser(ctx, u); err != nil {
-			return User{}, err
-		}
 		to := ""
-		if u.FailedLogins >= maxFailedLogins {
+		if attempt >= maxFailedLogins {
 			to = "locked"
 		}
-		if err := s.audit(ctx, u.Name, "login.failed", userObject(u.Name), "", to, fmt.Sprintf("wrong password (%d in a row)", u.FailedLogins)); err != nil {
+		if err := s.audit(ctx, u.Name, "login.failed", userObject(u.Name), "", to, fmt.Sprintf("wrong password (%d in a row)", attempt)); err != nil {
 			return User{}, err
 		}
-		return User{}, refusedf("login: wrong user name or password")
+		return User{}, &RefusedError{msg: "login: wrong user name or password", format: "login: wrong user name or password",
+			AttemptsLeft: maxFailedLogins - attempt}
 	}
-	if u.FailedLogins != 0 {
-		u.FailedLogins = 0
-		if err := s.catalog.UpdateUser(ctx, u); err != nil {
-			return User{}, err
-		}
+	var active bool
+	err = s.catalog.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		active, err = tx.ClearFailedLogins(ctx, u.ID)
+		return err
+	})
+	if err != nil {
+		return User{}, err
 	}
-	return userFromStore(u), nil
+	if !active {
+		return User{}, refusedf("login: account %q is disabled; ask an administrator", u.Name)
+	}
+	cur, err := s.catalog.UserByID(ctx, u.ID) // the role as it is now, not as first read
+	if err != nil {
+		return User{}, err
+	}
+	return userFromStore(cur), nil
 }
 
 func validateName(name string) error {

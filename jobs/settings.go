@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"cadang/pdfdoc"
+	"cadang/store"
 )
 
 // Setting keys. Company details, the SOP header, form codes, signatories and
@@ -116,7 +117,7 @@ func (s *Service) settings(ctx context.Context) (map[string]string, error) {
 
 // SetSetting changes one known setting (administrators and IT managers).
 func (s *Service) SetSetting(ctx context.Context, as User, key, value string) error {
-	if _, err := s.act(ctx, as, "change settings", RoleAdmin, RoleManager); err != nil {
+	if _, err := s.act(ctx, as, "change settings", capabilityRoles[CapChangeSettings]...); err != nil {
 		return err
 	}
 	if _, ok := settingDefaults[key]; !ok {
@@ -125,14 +126,16 @@ func (s *Service) SetSetting(ctx context.Context, as User, key, value string) er
 	if err := validateSetting(key, value); err != nil {
 		return err
 	}
-	old, err := s.catalog.Setting(ctx, key, "")
-	if err != nil {
-		return err
-	}
-	if err := s.catalog.SetSetting(ctx, key, value); err != nil {
-		return err
-	}
-	return s.audit(ctx, as.Name, "setting.set", "setting:"+key, old, value, "")
+	return s.catalog.Update(ctx, func(tx *store.Tx) error {
+		old, err := tx.Setting(ctx, key, "")
+		if err != nil {
+			return err
+		}
+		if err := tx.SetSetting(ctx, key, value); err != nil {
+			return err
+		}
+		return s.auditIn(ctx, tx, as.Name, "setting.set", "setting:"+key, old, value, "")
+	})
 }
 
 func validateSetting(key, value string) error {

@@ -21,22 +21,31 @@ func (s *Service) openForReading(ctx context.Context, as User, what, ref, replic
 	if err != nil {
 		return nil, err
 	}
-	pw, err := readPasswordFile(j.PasswordFile)
+	pw, err := readPasswordFile(s.passwordFileOf(ctx, j))
 	if err != nil {
 		return nil, err
 	}
 	return s.openCopy(ctx, j, replica, pw)
 }
 
-// Snapshots lists the snapshots of a job's repository, or with replica of
-// that replica of it, oldest first (IT staff, managers, administrators).
+// Snapshots lists the job's own snapshots in its repository, or with
+// replica in that replica of it, oldest first: a repository shared with
+// other jobs shows only this one's (IT staff, managers, administrators).
 func (s *Service) Snapshots(ctx context.Context, as User, job, replica string) ([]engine.Snapshot, error) {
 	repo, err := s.openForReading(ctx, as, "browse the snapshots of "+job, job, replica)
 	if err != nil {
 		return nil, err
 	}
 	defer repo.Close()
-	return repo.Snapshots(ctx)
+	j, err := s.findJob(ctx, job)
+	if err != nil {
+		return nil, err
+	}
+	all, err := repo.Snapshots(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return ownSnapshots(all, j.Name), nil
 }
 
 // SnapshotFiles lists one directory ("" or "/" for the top) of a snapshot

@@ -52,7 +52,7 @@ type NewUser struct {
 
 // AddUser creates an account (administrators only).
 func (s *Service) AddUser(ctx context.Context, as User, nu NewUser) (User, error) {
-	if _, err := s.act(ctx, as, "add user", RoleAdmin); err != nil {
+	if _, err := s.act(ctx, as, "add user", capabilityRoles[CapManageAccounts]...); err != nil {
 		return User{}, err
 	}
 	if err := validateName(nu.Name); err != nil {
@@ -69,10 +69,14 @@ func (s *Service) AddUser(ctx context.Context, as User, nu NewUser) (User, error
 		return User{}, err
 	}
 	u := store.User{Name: nu.Name, FullName: nu.FullName, Role: nu.Role, Department: nu.Department, PasswordHash: hash, CreatedAt: s.now()}
-	if u.ID, err = s.catalog.CreateUser(ctx, u); err != nil {
-		return User{}, err
-	}
-	if err := s.audit(ctx, as.Name, "user.add", userObject(u.Name), "", nu.Role, ""); err != nil {
+	err = s.catalog.Update(ctx, func(tx *store.Tx) error {
+		var err error
+		if u.ID, err = tx.CreateUser(ctx, u); err != nil {
+			return err
+		}
+		return s.auditIn(ctx, tx, as.Name, "user.add", userObject(u.Name), "", nu.Role, "")
+	})
+	if err != nil {
 		return User{}, err
 	}
 	return userFromStore(u), nil
@@ -99,41 +103,37 @@ func (s *Service) Users(ctx context.Context, as User) ([]User, error) {
 // SetUserDisabled disables or re-enables an account (administrators only;
 // nobody disables themself, so an administrator always remains).
 func (s *Service) SetUserDisabled(ctx context.Context, as User, name string, disabled bool) error {
-	if _, err := s.act(ctx, as, "disable user", RoleAdmin); err != nil {
+	if _, err := s.act(ctx, as, "disable user", capabilityRoles[CapManageAccounts]...); err != nil {
 		return err
 	}
-	u, err := s.catalog.UserByName(ctx, name)
-	if err != nil {
-		return err
-	}
-	if u.ID == as.ID && disabled {
-		return refusedf("disable user: you cannot disable your own account")
-	}
-	from, to := "enabled", "disabled"
-	if !disabled {
-		from, to = to, from
-	}
-	u.Disabled = disabled
-	if err := s.catalog.UpdateUser(ctx, u); err != nil {
-		return err
-	}
-	return s.audit(ctx, as.Name, "user."+strings.TrimSuffix(to, "d"), userObject(u.Name), from, to, "")
+	return s.changeUser(ctx, name, func(tx *store.Tx, u *store.User) error {
+		if u.ID == as.ID && disabled {
+			return refusedf("disable user: you cannot disable your own account")
+		}
+		from, to := "enabled", "disabled"
+		if !disabled {
+			from, to = to, from
+		}
+		u.Disabled = disabled
+		if err := tx.UpdateUser(ctx, *u); err != nil {
+			return err
+		}
+		return s.auditIn(ctx, tx, as.Name, "user."+strings.TrimSuffix(to, "d"), userObject(u.Name), from, to, "")
+	})
 }
 
 // UnlockUser clears the failed-login count of a locked account (administrators only).
 func (s *Service) UnlockUser(ctx context.Context, as User, name string) error {
-	if _, err := s.act(ctx, as, "unlock user", RoleAdmin); err != nil {
+	if _, err := s.act(ctx, as, "unlock user", capabilityRoles[CapManageAccounts]...); err != nil {
 		return err
 	}
-	u, err := s.catalog.UserByName(ctx, name)
-	if err != nil {
-		return err
-	}
-	u.FailedLogins = 0
-	if err := s.catalog.UpdateUser(ctx, u); err != nil {
-		return err
-	}
-	return s.audit(ctx, as.Name, "user.unlock", userObject(u.Name), "locked", "active", "")
+	return s.changeUser(ctx, name, func(tx *store.Tx, u *store.User) error {
+		u.FailedLogins = 0
+		if err := tx.UpdateUser(ctx, *u); err != nil {
+			return err
+		}
+		return s.auditIn(ctx, tx, as.Name, "user.unlock", userObject(u.Name), "locked", "active", "")
+	})
 }
 
 // SetPassword changes an account's password: one's own, or anyone's for an administrator.
@@ -142,23 +142,35 @@ func (s *Service) SetPassword(ctx context.Context, as User, name, password strin
 	if err != nil {
 		return err
 	}
-	u, err := s.catalog.UserByName(ctx, name)
-	if err != nil {
-		return err
-	}
-	if u.ID != actor.ID && actor.Role != RoleAdmin {
-		return refusedf("change password: only an administrator changes another account's password")
-	}
 	if err := validatePassword(password); err != nil {
 		return err
 	}
-	if u.PasswordHash, err = HashPassword(password); err != nil {
+	hash, err := HashPassword(password) // slow: outside the write lock
+	if err != nil {
 		return err
 	}
-	if err := s.catalog.UpdateUser(ctx, u); err != nil {
-		return err
-	}
-	return s.audit(ctx, as.Name, "user.password", userObject(u.Name), "", "", "")
+	return s.changeUser(ctx, name, func(tx *store.Tx, u *store.User) error {
+		if u.ID != actor.ID && !roleCan(actor.Role, CapManageAccounts) {
+			return refusedf("change password: only an administrator changes another account's password")
+		}
+		u.PasswordHash = hash
+		if err := tx.UpdateUser(ctx, *u); err != nil {
+			return err
+		}
+		return s.auditIn(ctx, tx, as.Name, "user.password", userObject(u.Name), "", "", "")
+	})
+}
+
+// changeUser reads an account and changes it inside one transaction, so a
+// change made meanwhile by someone else is never written back stale.
+func (s *Service) changeUser(ctx context.Context, name string, fn func(tx *store.Tx, u *store.User) error) error {
+	return s.catalog.Update(ctx, func(tx *store.Tx) error {
+		u, err := tx.UserByName(ctx, name)
+		if err != nil {
+			return err
+		}
+		return fn(tx, &u)
+	})
 }
 
 func userObject(name string) string { return "user:" + name }

@@ -80,7 +80,7 @@ func TestEncryptedRepositoryJob(t *testing.T) {
 	if _, err := svc.SubmitJob(ctx, staff, "hr"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.ApproveJob(ctx, mgr, "hr"); err != nil {
+	if _, err := svc.ApproveJob(ctx, mgr, "hr", svc.jobRev("hr")); err != nil {
 		t.Fatal(err)
 	}
 	run, err := svc.RunJob(ctx, staff, "hr", RunOptions{})

@@ -70,6 +70,11 @@ func executionBody(d *pdfdoc.Doc, r ExecutionReport, status pdfdoc.Text) {
 	d.Section(pdfdoc.T("File yang Tidak Dapat Dibaca", "Files that could not be read"))
 	table(d, warningColumns, warningRows(r.Warnings))
 
+	if len(r.Removed) > 0 {
+		d.Section(pdfdoc.T("Snapshot yang Dihapus oleh Kebijakan Retensi", "Snapshots removed by the retention policy"))
+		table(d, removedColumns, removedRows(r.Removed))
+	}
+
 	d.SignatureSection(pdfdoc.T("Pengesahan", "Signatures"), r.Signatories.blocks(d.Lang()))
 }
 
@@ -92,6 +97,20 @@ func replicaRows(lang pdfdoc.Lang, reps []ReplicaState) []pdfdoc.Row {
 	rows := make([]pdfdoc.Row, len(reps))
 	for i, r := range reps {
 		rows[i] = pdfdoc.Row{Cells: []string{r.Name, r.URL, r.Status, pdfdoc.DateTime(r.LastSync), pdfdoc.Duration(r.Lag)}}
+	}
+	return rows
+}
+
+var removedColumns = []pdfdoc.Column{
+	{Title: pdfdoc.T("No.", "No."), Width: 10, Align: "R"},
+	{Title: pdfdoc.T("ID snapshot", "Snapshot ID"), Width: 110},
+	{Title: pdfdoc.T("Waktu backup", "Backup time"), Width: 60},
+}
+
+func removedRows(rs []RemovedSnapshot) []pdfdoc.Row {
+	rows := make([]pdfdoc.Row, len(rs))
+	for i, r := range rs {
+		rows[i] = pdfdoc.Row{Cells: []string{fmt.Sprint(i + 1), r.ID, pdfdoc.DateTime(r.Time)}}
 	}
 	return rows
 }

@@ -34,8 +34,17 @@ type ExecutionReport struct {
 	TotalBytes                   int64
 	Warnings                     []Warning
 	Replicas                     []ReplicaState
-	Error                        string
-	Signatories                  Signatories
+	// Removed lists the snapshots this run's retention removed (by the
+	// job's approved policy); they can no longer be restored.
+	Removed     []RemovedSnapshot
+	Error       string
+	Signatories Signatories
+}
+
+// RemovedSnapshot is one snapshot retention removed.
+type RemovedSnapshot struct {
+	ID   string
+	Time time.Time
 }
 
 // FileCheck is the verification of one restored file.

@@ -162,3 +162,35 @@ func (q queries) VerifyAudit(ctx context.Context) (int, []AuditProblem, error) {
 	}
 	return len(entries), problems, nil
 }
+
+// AuditHead returns the newest entry's sequence number and hash (0 and the
+// genesis hash for an empty log): what a backup writes into its snapshot
+// and a filed PDF prints, as anchors of the chain outside the catalog.
+func (q queries) AuditHead(ctx context.Context) (int64, string, error) {
+	var seq int64
+	var hash string
+	err := q.db.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&seq, &hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, genesisHash, nil
+	}
+	if err != nil {
+		return 0, "", fmt.Errorf("read the audit log's head: %w", err)
+	}
+	return seq, hash, nil
+}
+
+// AuditEntryAt returns the entry with sequence number seq.
+func (q queries) AuditEntryAt(ctx context.Context, seq int64) (AuditEntry, error) {
+	var e AuditEntry
+	var at string
+	err := q.db.QueryRowContext(ctx, `SELECT seq, at, actor, action, object, from_state, to_state, detail, prev_hash, hash
+		FROM audit WHERE seq=?`, seq).Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.Object, &e.FromState, &e.ToState, &e.Detail, &e.PrevHash, &e.Hash)
+	if errors.Is(err, sql.ErrNoRows) {
+		return AuditEntry{}, fmt.Errorf("audit entry %d: %w", seq, ErrNotFound)
+	}
+	if err != nil {
+		return AuditEntry{}, fmt.Errorf("read audit entry %d: %w", seq, err)
+	}
+	e.At = parseTime(at)
+	return e, nil
+}

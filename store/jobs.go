@@ -43,10 +43,10 @@ type Job struct {
 	ApprovedRevision string
 	RepoID           string // the repository's identity, once a run opened or created it
 	RepoEncrypted    bool
-	DecidedAt    time.Time
-	RejectReason string
-	CreatedAt    time.Time
-	UpdatedAt    time.Time
+	DecidedAt        time.Time
+	RejectReason     string
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 const jobColumns = `id, name, sources, repository, password_file, replicas, excludes, retention,
@@ -175,4 +175,16 @@ func (q queries) Jobs(ctx context.Context, state string) ([]Job, error) {
 		out = append(out, j)
 	}
 	return out, rows.Err()
+}
+
+// SetJobRepository records the identity of the repository a job writes.
+func (q queries) SetJobRepository(ctx context.Context, id int64, repoID string, encrypted bool) error {
+	res, err := q.db.ExecContext(ctx, `UPDATE jobs SET repo_id=?, repo_encrypted=? WHERE id=?`, repoID, encrypted, id)
+	if err != nil {
+		return fmt.Errorf("record the repository of job #%d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("record the repository of job #%d: %w", id, ErrNotFound)
+	}
+	return nil
 }

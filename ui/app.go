@@ -204,6 +204,7 @@ func (f *flow) showLogin() {
 func (f *flow) signedIn(u jobs.User) {
 	f.user, f.page = &u, ""
 	f.log.Info("signed in", "user", u.Name, "role", u.Role)
+	f.startScheduler()
 	f.sess = &session{ctx: f.ctx, win: f.win, svc: f.svc, user: u, bg: f.bg, log: f.log, hub: f.hub, sched: f.scheduler, setLanguage: f.setLanguage}
 	f.show("shell", func() {
 		f.win.SetContent(newShell(f.sess, f.logout, f.page, func(p string) { f.page = p }).content())

@@ -126,7 +126,7 @@ func newOffice(t *testing.T) *office {
 	if _, err := svc.SubmitJob(ctx, o.staff, j.Name); err != nil {
 		t.Fatalf("submit job: %v", err)
 	}
-	if o.job, err = svc.ApproveJob(ctx, o.manager, j.Name); err != nil {
+	if o.job, err = svc.ApproveJob(ctx, o.manager, j.Name, j.RevisionHash); err != nil {
 		t.Fatalf("approve job: %v", err)
 	}
 	return o
@@ -149,4 +149,15 @@ func (o *office) request(t *testing.T, kind string, at time.Time, target string)
 // sessionFor is a signed-in session on the test window with inline work.
 func (o *office) sessionFor(w fyneWindow, u jobs.User) *session {
 	return &session{ctx: context.Background(), win: w, svc: o.svc, user: u, bg: inline, log: quietLog(), hub: &eventHub{}}
+}
+
+// jobRevision is the job's current revision, as a manager who opened it
+// now would approve it.
+func jobRevision(t *testing.T, o *office) string {
+	t.Helper()
+	j, err := o.svc.Job(context.Background(), o.manager, o.job.Name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return j.RevisionHash
 }

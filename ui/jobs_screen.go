@@ -102,7 +102,7 @@ func (v *jobsView) newRow(j jobs.Job) *jobRow {
 	case jobs.JobSubmitted:
 		if u.Role == jobs.RoleManager {
 			row.approve = widget.NewButtonWithIcon(lang.L("Approve"), theme.ConfirmIcon(), move(func(ctx context.Context) (jobs.Job, error) {
-				return v.s.svc.ApproveJob(ctx, u, j.Name)
+				return v.s.svc.ApproveJob(ctx, u, j.Name, j.RevisionHash) // the revision shown in this row
 			}))
 			row.approve.Importance = widget.SuccessImportance
 			row.reject = widget.NewButtonWithIcon(lang.L("Reject"), theme.CancelIcon(), func() { v.rejectDialog(j) })

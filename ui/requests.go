@@ -189,7 +189,7 @@ func (row *requestRow) view(s *session) fyne.CanvasObject {
 
 func (v *requestsView) approve(r jobs.Request) {
 	v.act(func(ctx context.Context) error {
-		_, err := v.s.svc.ApproveRequest(ctx, v.s.user, r.ID)
+		_, err := v.s.svc.ApproveRequest(ctx, v.s.user, r.ID, r.RevisionHash) // the terms shown
 		return err
 	})
 }

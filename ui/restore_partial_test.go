@@ -63,7 +63,7 @@ func TestRestoreWizardTicksFilesAndFolders(t *testing.T) {
 		t.Fatalf("restore requests %+v, %v; want one with include %q", reqs, err, want)
 	}
 	id := reqs[0].ID
-	if _, err := o.svc.ApproveRequest(ctx, o.manager, id); err != nil {
+	if _, err := o.svc.ApproveRequest(ctx, o.manager, id, reqs[0].RevisionHash); err != nil {
 		t.Fatal(err)
 	}
 	v.reloadPending()

@@ -63,7 +63,7 @@ func TestRestoreWizardAgainstRealRepository(t *testing.T) {
 		t.Fatalf("restore requests %+v, %v; want one submitted", reqs, err)
 	}
 	id := reqs[0].ID
-	if _, err := o.svc.ApproveRequest(ctx, o.manager, id); err != nil {
+	if _, err := o.svc.ApproveRequest(ctx, o.manager, id, reqs[0].RevisionHash); err != nil {
 		t.Fatal(err)
 	}
 	v.reloadPending()

@@ -284,7 +284,7 @@ func TestRetentionCleanupConfirms(t *testing.T) {
 	if _, err := o.svc.EditJob(ctx, o.staff, o.job.Name, spec); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.svc.ApproveJob(ctx, o.manager, o.job.Name); err != nil {
+	if _, err := o.svc.ApproveJob(ctx, o.manager, o.job.Name, jobRevision(t, o)); err != nil {
 		t.Fatal(err)
 	}
 	before, err := o.svc.Snapshots(ctx, o.staff, o.job.Name, "")

@@ -11,8 +11,9 @@ import (
 // open: run notifications go to the desktop, and every event to the page
 // shown now.
 //
-// The scheduler runs here too: while the window is open, or hidden in the
-// tray, approved jobs start in their windows.
+// The scheduler runs here too, once an account that may run it (IT staff,
+// a manager, an administrator) signs in: it acts as that account, while the
+// window is open or hidden in the tray, until the account is disabled.
 func (f *flow) startService() {
 	events, stop := f.svc.Subscribe()
 	f.unsubscribe = stop
@@ -21,11 +22,13 @@ func (f *flow) startService() {
 			f.handleEvent(ev)
 		}
 	}()
-	f.startScheduler()
 }
 
 func (f *flow) startScheduler() {
-	sched, err := f.svc.NewScheduler()
+	if f.sched != nil || f.user == nil || !f.user.Can(jobs.CapRunScheduler) {
+		return
+	}
+	sched, err := f.svc.NewScheduler(f.ctx, *f.user)
 	if err == nil {
 		err = sched.Start(f.ctx)
 	}
