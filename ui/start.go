@@ -118,9 +118,11 @@ func setupScreen(ctx context.Context, w fyne.Window, svc *jobs.Service, bg backg
 	}
 	f.repo.SetPlaceHolder(lang.L("e.g. /srv/backup (optional)"))
 	pickRepo := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), func() { pickFolder(w, f.repo.SetText) })
-	f.records.SetPlaceHolder(lang.L("outside the workspace: another disk or a share"))
+	f.records.SetPlaceHolder(lang.L("a share or another disk"))
 	pickRecords := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), func() { pickFolder(w, f.records.SetText) })
 	f.recordsPassword.SetPlaceHolder(lang.L("encrypts it (recommended)"))
+	recordsItem := widget.NewFormItem(lang.L("Workspace records go to"), container.NewBorder(nil, nil, nil, pickRecords, f.records))
+	recordsItem.HintText = lang.L("every night, off this computer")
 	f.admin.SetPlaceHolder(lang.L("e.g. admin"))
 	f.password.SetPlaceHolder(lang.L("at least {{.N}} characters", map[string]any{"N": jobs.MinPasswordLength}))
 	f.company.SetPlaceHolder(lang.L("shown on every form and report"))
@@ -156,16 +158,15 @@ func setupScreen(ctx context.Context, w fyne.Window, svc *jobs.Service, bg backg
 		widget.NewFormItem(lang.L("Confirm password"), f.confirm),
 		widget.NewFormItem(lang.L("Company name"), f.company),
 		widget.NewFormItem(lang.L("Backups go to"), container.NewBorder(nil, nil, nil, pickRepo, f.repo)),
-		widget.NewFormItem(lang.L("Workspace records go to"), container.NewBorder(nil, nil, nil, pickRecords, f.records)),
+		recordsItem,
 		widget.NewFormItem(lang.L("Records password"), f.recordsPassword),
 		widget.NewFormItem(lang.L("Confirm records password"), f.recordsConfirm),
 	)
-	records := widget.NewLabel(lang.L("The catalog, documents and logs of this workspace are backed up there every night (23:00), so they survive this computer."))
-	records.Wrapping = fyne.TextWrapWord
-	body := container.NewVBox(form, records, f.submit, widget.NewLabelWithStyle(svc.Dir(), fyne.TextAlignCenter, fyne.TextStyle{Monospace: true}))
+	body := container.NewVBox(form, f.submit)
 	if onRebuild != nil {
 		body.Add(widget.NewButton(lang.L("Rebuild a lost workspace from its records backup…"), onRebuild))
 	}
+	body.Add(widget.NewLabelWithStyle(svc.Dir(), fyne.TextAlignCenter, fyne.TextStyle{Monospace: true}))
 	return startPage(lang.L("First-time setup"),
 		lang.L("Create the administrator account. The administrator adds the other users (IT staff, IT manager, departments) afterwards in Settings."),
 		body, onLanguage), f
