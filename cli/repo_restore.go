@@ -103,6 +103,9 @@ func printRestore(w io.Writer, res *engine.RestoreResult, target string) error {
 	for _, c := range res.Failed {
 		fmt.Fprintf(w, "FAILED %s: %s\n", c.Path, c.Err)
 	}
+	for _, wn := range res.Warnings {
+		fmt.Fprintf(w, "warning: %s: %s\n", wn.Path, wn.Err)
+	}
 	_, err := fmt.Fprintf(w, "restored snapshot %s (%s) to %s: %d files, %d folders, %s in %s; %d verified, %d failed\n",
 		res.Snapshot.ShortID(), res.Snapshot.Time.Local().Format("2006-01-02 15:04"), target, res.Files, res.Dirs,
 		humanBytes(res.Bytes), res.Duration.Round(time.Millisecond), len(res.Checks)-countFailed(res.Checks), len(res.Failed))

@@ -131,6 +131,8 @@ const (
 	NodeDir     NodeType = "dir"
 	NodeSymlink NodeType = "symlink"
 	NodeStream  NodeType = "stream" // a database dump or other stream, see Stream
+	NodeFIFO    NodeType = "fifo"   // a named pipe
+	NodeDevice  NodeType = "device" // a block or character device node (Mode says which), see Node.Rdev
 )
 
 // Node is one entry of a snapshot's tree, as shown by ls and the UI.
@@ -146,6 +148,8 @@ type Node struct {
 	Meta       map[string]string `json:"meta,omitempty"`   // e.g. a database's row counts
 	UID        uint32            `json:"uid"`              // numeric owner (0 where the system has none)
 	GID        uint32            `json:"gid"`
+	Links      uint32            `json:"links,omitempty"` // a file's hard links at backup time, when more than one
+	Rdev       uint64            `json:"rdev,omitempty"`  // a device node's device number
 }
 
 // Stream is a non-file source, such as a database dump, stored in the
@@ -220,6 +224,11 @@ type RestoreResult struct {
 	Checks   []FileCheck   `json:"checks"`
 	Failed   []FileCheck   `json:"failed,omitempty"`
 	Duration time.Duration `json:"duration_ns"`
+	// Warnings are entries deliberately not restored (a device node when
+	// not run as root); they are not failures of the restored data.
+	Warnings []Warning `json:"warnings,omitempty"`
+	// HardLinks counts names restored as hard links to another restored name.
+	HardLinks int64 `json:"hard_links,omitempty"`
 	// OwnersNotRestored counts restored entries recorded with another
 	// owner than the restoring user's, which kept that user as owner: only
 	// a restore run as root (on Linux) gives entries their recorded owners.

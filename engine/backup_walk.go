@@ -158,7 +158,8 @@ func (b *backupRun) saveEntry(ctx context.Context, p string, parent *treeNode) (
 		node.Name = filepath.Base(p)
 	}
 	fillStat(&node, fi)
-	if fi.IsDir() || fi.Mode()&fs.ModeSymlink != 0 { // a file's are read through its descriptor (readFile)
+	special := recordSpecials && fi.Mode()&(fs.ModeNamedPipe|fs.ModeDevice) != 0
+	if fi.IsDir() || fi.Mode()&fs.ModeSymlink != 0 || special { // a file's are read through its descriptor (readFile)
 		var err error
 		if node.XAttrs, err = pathXattrs(p); err != nil {
 			b.warn(p, err)
@@ -184,11 +185,18 @@ func (b *backupRun) saveEntry(ctx context.Context, p string, parent *treeNode) (
 		}
 		node.Type, node.LinkTarget = NodeSymlink, target
 		return &node, nil, nil
+	case special: // recorded, never opened: a FIFO's open would block
+		node.Type, node.Size = NodeDevice, 0
+		if fi.Mode()&fs.ModeNamedPipe != 0 {
+			node.Type = NodeFIFO
+		}
+		return &node, nil, nil
 	case fi.Mode().IsRegular():
 		node.Type = NodeFile
 		if b.unchanged(&node, parent) {
 			reused := *parent
 			reused.Name, reused.Mode, reused.UID, reused.GID = node.Name, node.Mode, node.UID, node.GID
+			reused.Links = node.Links
 			b.filesUnmod.Add(1)
 			b.filesDone.Add(1)
 			b.bytesTotal.Add(reused.Size)
@@ -359,6 +367,7 @@ func sameNodes(cur, prev []treeNode) bool {
 func sameNode(a, b *treeNode) bool {
 	if a.Name != b.Name || a.Type != b.Type || a.Mode != b.Mode || !a.ModTime.Equal(b.ModTime) || a.CTime != b.CTime ||
 		a.Inode != b.Inode || a.Device != b.Device || a.Size != b.Size || a.LinkTarget != b.LinkTarget ||
+		a.Links != b.Links || a.Rdev != b.Rdev ||
 		a.UID != b.UID || a.GID != b.GID ||
 		a.SHA256 != b.SHA256 || len(a.Content) != len(b.Content) || len(a.Meta) != len(b.Meta) ||
 		(a.Subtree == nil) != (b.Subtree == nil) || (a.Subtree != nil && *a.Subtree != *b.Subtree) {

@@ -28,7 +28,7 @@
 // folder stores its listing once its entries are done. Memory stays bounded
 // by those buffers, not by the data. A restore creates folders and files
 // with many workers (creation is slow in kernels), fetches each pack once,
-// writes chunks at their offsets (zero chunks stay holes), and re-reads
+// writes chunks at their offsets (zero blocks stay holes), and re-reads
 // every file through the same descriptor to check its SHA-256.
 //
 // Trust: a repository opened with a password is encrypted (ErrNotEncrypted
@@ -43,9 +43,13 @@
 // restoring user and lose setuid/setgid. A target that cannot hold an
 // extended attribute drops it.
 //
-// Non-guarantees: hard links are restored as separate files; special files
-// (devices, FIFOs, sockets) are skipped with a warning; access times are
-// not kept. Two processes must not write one repository at once without
+// Hard links are recorded (links, with the inode) and restored as hard
+// links among the names a restore includes; zero blocks are never written,
+// so sparse files stay sparse; FIFOs are restored, device nodes when run as
+// root (otherwise skipped with a warning).
+//
+// Non-guarantees: sockets are skipped with a warning at backup; access
+// times are not kept. Two processes must not write one repository at once without
 // the lock (e.g. over a file system that loses files on rename).
 //
 // Layering: this package links only the repository format and

@@ -83,7 +83,7 @@ func TestNoSpace(t *testing.T) {
 			func(ctx context.Context, r *Repository, src string) error {
 				_, err := r.Backup(ctx, []string{src}, BackupOptions{})
 				return err
-			}, 3 << 20},
+			}, 512 << 10},
 		{"prune", func(t *testing.T, r *Repository, src string) {
 			ctx := context.Background()
 			if _, err := r.Backup(ctx, []string{src}, BackupOptions{}); err != nil {
@@ -122,7 +122,7 @@ func TestNoSpace(t *testing.T) {
 			src := filepath.Join(t.TempDir(), "src")
 			files := map[string]string{}
 			for i := 0; i < 8; i++ {
-				files[fmt.Sprintf("f%d.bin", i)] = string(randomBytes(uint64(i), 900<<10))
+				files[fmt.Sprintf("f%d.bin", i)] = string(randomBytes(uint64(i), 200<<10))
 			}
 			writeTree(t, src, files)
 			tt.setup(t, r, src)

@@ -55,9 +55,14 @@ type restorer struct {
 	files   []*restoreFile
 	dirs    []*restoreDir
 	links   []restoreLink
-	packs   map[ID][]*blobTarget
-	blobs   map[ID]*blobTarget
-	res     *RestoreResult
+	// hardLinks are further names of restored files; leaders maps each
+	// linked inode to its first restored name (restore_links.go).
+	hardLinks []restoreHardLink
+	leaders   map[inodeKey]*restoreFile
+	specials  []restoreLink // FIFOs and device nodes
+	packs     map[ID][]*blobTarget
+	blobs     map[ID]*blobTarget
+	res       *RestoreResult
 
 	owners bool // give entries their recorded owners (restoreOwners)
 
@@ -128,7 +133,7 @@ func (r *Repository) newRestorer(snap Snapshot, target string, opt RestoreOption
 		return nil, fmt.Errorf("restore: target %s: %w", target, err)
 	}
 	rs := &restorer{
-		r: r, opt: opt, target: abs, packs: map[ID][]*blobTarget{}, blobs: map[ID]*blobTarget{},
+		r: r, opt: opt, target: abs, packs: map[ID][]*blobTarget{}, blobs: map[ID]*blobTarget{}, leaders: map[inodeKey]*restoreFile{},
 		res: &RestoreResult{Snapshot: snap}, start: time.Now(), owners: restoreOwners(),
 	}
 	for _, inc := range opt.Include {
@@ -206,12 +211,21 @@ func (rs *restorer) plan(ctx context.Context, id ID, dir, dst string, all bool, 
 				return err
 			}
 		case NodeFile, NodeStream:
-			if in {
-				rs.planFile(rel, d, n, parent)
+			if !in {
+				continue
+			}
+			if lead := rs.linkLeader(n); lead != nil {
+				rs.hardLinks = append(rs.hardLinks, restoreHardLink{rel: rel, dst: d, node: n, parent: parent, leader: lead})
+			} else {
+				rs.noteLeader(rs.planFile(rel, d, n, parent))
 			}
 		case NodeSymlink:
 			if in {
 				rs.links = append(rs.links, restoreLink{rel: rel, dst: d, node: n, parent: parent})
+			}
+		case NodeFIFO, NodeDevice:
+			if in {
+				rs.specials = append(rs.specials, restoreLink{rel: rel, dst: d, node: n, parent: parent})
 			}
 		}
 	}
@@ -319,8 +333,8 @@ func (rs *restorer) makeDir(d string) error {
 	return nil
 }
 
-// planFile creates the file at its final size (sparse) and records its chunks.
-func (rs *restorer) planFile(rel, dst string, n *treeNode, parent *restoreDir) {
+// planFile records a file to create at its final size (sparse) and its chunks.
+func (rs *restorer) planFile(rel, dst string, n *treeNode, parent *restoreDir) *restoreFile {
 	f := &restoreFile{rel: rel, dst: dst, node: n, parent: parent}
 	rs.files = append(rs.files, f)
 	rs.bytesTotal += n.Size
@@ -332,7 +346,7 @@ func (rs *restorer) planFile(rel, dst string, n *treeNode, parent *restoreDir) {
 			loc, ok := rs.r.idx.Load().lookup(id)
 			if !ok {
 				f.fail(fmt.Errorf("chunk %s is missing from the repository", id))
-				return
+				return f
 			}
 			bt = &blobTarget{id: id, loc: loc}
 			rs.blobs[id] = bt
@@ -345,6 +359,7 @@ func (rs *restorer) planFile(rel, dst string, n *treeNode, parent *restoreDir) {
 	if off != n.Size {
 		f.fail(fmt.Errorf("chunks add up to %d bytes, the snapshot says %d", off, n.Size))
 	}
+	return f
 }
 
 // createFile makes an empty file of size bytes without following links
@@ -406,9 +421,11 @@ func (rs *restorer) run(ctx context.Context) error {
 		return err
 	}
 	rs.finishFiles(ctx)
+	rs.finishHardLinks(ctx)
 	if err := ctx.Err(); err != nil {
 		return err
 	}
+	rs.finishSpecials()
 	rs.finishLinks()
 	rs.finishDirs()
 	return nil
@@ -433,6 +450,12 @@ func (rs *restorer) checkConflicts() error {
 		note(f.dst)
 	}
 	for _, l := range rs.links {
+		note(l.dst)
+	}
+	for _, h := range rs.hardLinks {
+		note(h.dst)
+	}
+	for _, l := range rs.specials {
 		note(l.dst)
 	}
 	if n == 0 {

@@ -49,11 +49,12 @@ func (f *restoreFile) write(ctx context.Context, rs *restorer, off int64, plain 
 		f.failed = err
 	}
 	if f.failed == nil {
-		// Zero chunks are not written: the file was created at full size.
+		// Zeros are not written: the file was created at full size, all
+		// holes, and zero blocks stay holes (writeSparse).
 		if oerr := f.open(rs); oerr != nil {
 			f.failed = oerr
 		} else if !zero {
-			if _, werr := f.f.WriteAt(plain, off); werr != nil {
+			if werr := writeSparse(f.f, plain, off); werr != nil {
 				f.failed = werr
 			}
 		}

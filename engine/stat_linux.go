@@ -24,8 +24,17 @@ func fillStat(n *treeNode, fi fs.FileInfo) {
 		n.Device = uint64(st.Dev)
 		n.CTime = int64(st.Ctim.Sec)*1e9 + int64(st.Ctim.Nsec)
 		n.UID, n.GID = st.Uid, st.Gid
+		if fi.Mode().IsRegular() && st.Nlink > 1 {
+			n.Links = uint32(min(st.Nlink, 1<<32-1))
+		}
+		if fi.Mode()&fs.ModeDevice != 0 {
+			n.Rdev = uint64(st.Rdev)
+		}
 	}
 }
+
+// recordSpecials: FIFOs and device nodes are recorded and restored here.
+const recordSpecials = true
 
 // restoreOwners reports whether a restore gives entries their recorded
 // owners: only root can give files away; anyone else restores as themself.
@@ -84,4 +93,18 @@ const timesByPath = false
 func lchtimes(p string, mtime time.Time) error {
 	ts := []unix.Timespec{unix.NsecToTimespec(mtime.UnixNano()), unix.NsecToTimespec(mtime.UnixNano())}
 	return unix.UtimesNanoAt(unix.AT_FDCWD, p, ts, unix.AT_SYMLINK_NOFOLLOW)
+}
+
+// makeSpecial creates the FIFO or device node n at p (mode bits are set
+// afterwards, as for folders).
+func makeSpecial(p string, n *treeNode) error {
+	mode := fs.FileMode(n.Mode)
+	if n.Type == NodeFIFO {
+		return unix.Mkfifo(p, 0o600)
+	}
+	typ := uint32(unix.S_IFBLK)
+	if mode&fs.ModeCharDevice != 0 {
+		typ = unix.S_IFCHR
+	}
+	return unix.Mknod(p, typ|0o600, int(n.Rdev))
 }

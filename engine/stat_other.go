@@ -17,6 +17,10 @@ func fillStat(n *treeNode, fi fs.FileInfo) {
 	n.Size = fi.Size()
 }
 
+// recordSpecials: without Linux's stat fields (the device number), special
+// files are skipped with a warning.
+const recordSpecials = false
+
 // openNoFollow opens a file for reading, refusing a symlink.
 func openNoFollow(p string) (*os.File, error) {
 	return openFileNoFollow(p, os.O_RDONLY, 0)
@@ -48,3 +52,6 @@ const timesByPath = true
 
 // lchtimes is not available here; symlink times are not restored.
 func lchtimes(p string, mtime time.Time) error { return nil }
+
+// makeSpecial: special files are not restored here.
+func makeSpecial(p string, n *treeNode) error { return errSpecialUnsupported }

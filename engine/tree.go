@@ -39,6 +39,8 @@ type treeNode struct {
 	GID        uint32            `json:"gid,omitempty"`
 	XAttrs     map[string][]byte `json:"xattrs,omitempty"` // extended attributes (Linux), values base64
 	Size       int64             `json:"size,omitempty"`
+	Links      uint32            `json:"links,omitempty"` // hard links of a file when it had more than one
+	Rdev       uint64            `json:"rdev,omitempty"`  // a device node's device number
 	LinkTarget string            `json:"link_target,omitempty"`
 	LinkRaw    []byte            `json:"link_target_raw,omitempty"` // see storeRaw
 	SHA256     string            `json:"sha256,omitempty"`
@@ -85,6 +87,10 @@ func decodeTree(plain []byte) (*treeJSON, error) {
 				return nil, fmt.Errorf("tree: directory %q has no subtree", n.Name)
 			}
 		case NodeFile, NodeStream, NodeSymlink:
+		case NodeFIFO, NodeDevice:
+			if n.Size != 0 || len(n.Content) != 0 {
+				return nil, fmt.Errorf("tree: %s %q has content", n.Type, n.Name)
+			}
 		default:
 			return nil, fmt.Errorf("tree: entry %q has unknown type %q", n.Name, n.Type)
 		}
@@ -155,6 +161,7 @@ func (n *treeNode) public(dir string) Node {
 	return Node{
 		Name: n.Name, Path: path.Join(dir, n.Name), Type: n.Type, Mode: n.Mode, ModTime: n.ModTime,
 		Size: n.Size, LinkTarget: n.LinkTarget, SHA256: n.SHA256, Meta: n.Meta, UID: n.UID, GID: n.GID,
+		Links: n.Links, Rdev: n.Rdev,
 	}
 }
 
