@@ -133,6 +133,14 @@ func (s *Service) backupInto(ctx context.Context, j store.Job, run *store.Run, r
 		return out, err
 	}
 	defer repo.Close()
+	// The audit chain's head goes into the snapshot, and with it to every
+	// replica: a rewrite of the chain up to here no longer matches it. It
+	// is read before the records job copies the catalog, so that the copy
+	// (and a workspace rebuilt from it) holds the anchored entry.
+	seq, head, err := s.catalog.AuditHead(ctx)
+	if err != nil {
+		return out, err
+	}
 	src, err := s.sourcesOf(ctx, j)
 	if err != nil {
 		return out, err
@@ -142,12 +150,6 @@ func (s *Service) backupInto(ctx context.Context, j store.Job, run *store.Run, r
 			s.log.Warn("remove the catalog copy", "job", j.Name, "err", err)
 		}
 	}()
-	// The audit chain's head goes into the snapshot, and with it to every
-	// replica: a rewrite of the chain up to here no longer matches it.
-	seq, head, err := s.catalog.AuditHead(ctx)
-	if err != nil {
-		return out, err
-	}
 	labels := map[string]string{LabelAuditHead: fmt.Sprintf("%d:%s", seq, head)}
 	res, err := repo.Backup(ctx, src.paths, engine.BackupOptions{Excludes: src.excludes, Tags: []string{jobTag(j.Name)}, Labels: labels,
 		Progress: rs.progress, Streams: src.streams})

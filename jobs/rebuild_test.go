@@ -104,6 +104,18 @@ func TestWorkspaceLostAndRebuilt(t *testing.T) {
 			t.Errorf("run %d still running after the rebuild", run.ID)
 		}
 	}
+	// The records snapshot's audit anchor is an entry of the chain it holds.
+	snap, _ := r.snapshotPaths(r.repo)
+	anchor := snap.Labels[jobs.LabelAuditHead]
+	entries, err := svc.Audit(r.ctx, mgr, jobs.AuditFilter{})
+	r.must(err)
+	found := false
+	for _, e := range entries {
+		found = found || anchor == strconv.FormatInt(e.Seq, 10)+":"+e.Hash
+	}
+	if !found {
+		t.Errorf("the records snapshot's anchor %q is not an entry of the rebuilt chain", anchor)
+	}
 	logs, err := filepath.Glob(filepath.Join(rebuilt, "logs", "*.log"))
 	if err != nil || len(logs) == 0 {
 		t.Errorf("run logs not rebuilt: %v %v", logs, err)
