@@ -400,7 +400,7 @@ func (s *sop) documentsVerify() {
 	types := map[string]int{}
 	for _, d := range all {
 		types[d.Type]++
-		if d.Type != jobs.DocSignedScan {
+		if d.Type != jobs.DocSignedScan && d.Type != jobs.DocVerificationList {
 			s.wantText(d, s.pdfText(d), d.Number, d.VerifyCode, "SOP-IT-002", "Supporting Directorate", "Prosedur Back up dan Restore Database")
 		}
 		if _, err := s.svc.VerifyDocument(s.ctx, s.staff, d.Path); err != nil {

@@ -4,14 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"strings"
 	"time"
 
 	"cadang/engine"
 	"cadang/engine/dbsource"
-	"cadang/engine/secrets"
-	"cadang/pdfdoc"
 	"cadang/reports"
 	"cadang/store"
 )
@@ -179,10 +176,11 @@ func (s *Service) restoreAndVerify(ctx context.Context, actor string, r store.Re
 	r.SnapshotID = snap.ID
 	var checks []engine.FileCheck
 	var res *engine.RestoreResult
+	var attempts []reports.Attempt // each attempt's outcome, for the report
 	if dbsource.IsURL(r.Target) {
 		checks, err = s.dbRestoreAttempts(ctx, actor, &r, j, repo, snap)
 	} else {
-		checks, res, err = s.restoreAttempts(ctx, actor, &r, repo, snap, p)
+		checks, res, err = s.restoreAttempts(ctx, actor, &r, repo, snap, p, &attempts)
 	}
 	if errors.Is(err, context.Canceled) || errors.Is(err, dbsource.ErrTargetNotEmpty) || errors.Is(err, engine.ErrTargetExists) || errors.Is(err, errNothingRestored) {
 		return fail(err)
@@ -195,7 +193,7 @@ func (s *Service) restoreAndVerify(ctx context.Context, actor string, r store.Re
 	if err != nil || !allOK(checks) || failedEntries > 0 {
 		result = RequestFailed
 	}
-	if _, ferr := s.fileVerificationReport(rctx, actor, j, r, snap, checks, result); ferr != nil {
+	if _, ferr := s.fileVerificationReport(rctx, actor, j, r, snap, checks, attempts, result); ferr != nil {
 		return fail(ferr)
 	}
 	s.recordRestoreRun(rctx, restoreRecord{actor: actor, job: j, req: r, snap: snap, started: started, res: res, checks: checks, result: result, err: err})
@@ -216,7 +214,7 @@ func (s *Service) restoreAndVerify(ctx context.Context, actor string, r store.Re
 
 // restoreAttempts restores and checks, and restores again on a mismatch,
 // at most s.retries times (SOP 5.4d).
-func (s *Service) restoreAttempts(ctx context.Context, actor string, r *store.Request, repo Repository, snap engine.Snapshot, p engine.Progress) ([]engine.FileCheck, *engine.RestoreResult, error) {
+func (s *Service) restoreAttempts(ctx context.Context, actor string, r *store.Request, repo Repository, snap engine.Snapshot, p engine.Progress, log *[]reports.Attempt) ([]engine.FileCheck, *engine.RestoreResult, error) {
 	var checks []engine.FileCheck
 	var res *engine.RestoreResult
 	var lastErr error
@@ -243,13 +241,16 @@ func (s *Service) restoreAttempts(ctx context.Context, actor string, r *store.Re
 		}
 		if err != nil {
 			lastErr = err
+			*log = append(*log, reports.Attempt{Number: r.Attempts, Error: err.Error()})
 			continue
 		}
 		checks, err = repo.CheckRestored(ctx, snap, r.Target, engine.RestoreOptions{Include: r.Include, Progress: p})
 		if err != nil {
 			lastErr = err
+			*log = append(*log, reports.Attempt{Number: r.Attempts, Error: err.Error()})
 			continue
 		}
+		*log = append(*log, attemptOf(r.Attempts, checks))
 		lastErr = nil
 		if allOK(checks) && len(res.Failed) == 0 {
 			return checks, res, nil
@@ -321,24 +322,4 @@ func firstNonEmpty(a, b string) string {
 		return a
 	}
 	return b
-}
-
-// fileVerificationReport files the restore verification report (SOP 5.4c).
-func (s *Service) fileVerificationReport(ctx context.Context, actor string, j store.Job, r store.Request, snap engine.Snapshot, checks []engine.FileCheck, result string) (Document, error) {
-	set, err := s.settings(ctx)
-	if err != nil {
-		return Document{}, err
-	}
-	rep := reports.RestoreVerificationReport{RequestNumber: r.Number, Data: j.Name, SnapshotID: snap.ID, SnapshotTime: snap.Time,
-		RequestedAt: r.RequestedAt, Target: secrets.Redact(r.Target), Include: r.Include, Attempts: r.Attempts, Result: result}
-	for _, c := range checks {
-		rep.Files = append(rep.Files, reports.FileCheck{Path: c.Path, Size: c.Size, Want: c.Want, Got: c.Got, OK: c.OK, Err: c.Err})
-	}
-	rep.Signatories = s.signatories(ctx, set, actor, r.DecidedBy)
-	return s.fileDocument(ctx, filing{docType: DocVerificationReport, requestID: r.ID, jobID: j.ID, actor: actor,
-		build: func(meta pdfdoc.Meta) (any, func(io.Writer) error) {
-			rep.Meta = meta
-			r := rep
-			return r, func(w io.Writer) error { return reports.WriteRestoreVerificationReport(w, r) }
-		}})
 }

@@ -1,12 +1,16 @@
 // Package reports renders the controlled reports of the backup-and-restore
 // procedure as PDF: the execution report of one backup run (Laporan
-// Pelaksanaan Back up, SOP 5.3e), the restore verification report with its
-// file-by-file table (Laporan Verifikasi Restore, SOP 5.4c–d) and the history
-// of runs over a date range.
+// Pelaksanaan Back up, SOP 5.3e), the restore verification report (Laporan
+// Verifikasi Restore, SOP 5.4c–d) with its file-by-file list as CSV, and the
+// history of runs over a date range.
 //
-// A table lists at most 2,000 rows and then says how many it left out, so
-// that a huge restore gives a document of tens of pages, not thousands; the
-// failed files of a verification are listed first, in a table of their own.
+// A verification report stays readable at any size: it prints the totals,
+// every attempt, at most 60 failed files and a per-folder table of at most
+// 80 rows (SummarizeChecks), under ten pages for 50,000 files, and names its
+// complete list (WriteVerificationList), a registered attachment, by number
+// and SHA-256. Other tables list at most 2,000 rows and say how many they
+// left out. In Indonesian documents, system and engine messages are
+// explained in Indonesian (ExplainError).
 //
 // The Write functions are pure: they read nothing but their argument, touch
 // no catalog or file, and give the same bytes for the same input. Bad input

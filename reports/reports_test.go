@@ -2,6 +2,7 @@ package reports_test
 
 import (
 	"bytes"
+	"encoding/csv"
 	"errors"
 	"fmt"
 	"strings"
@@ -57,9 +58,22 @@ func verification(lang pdfdoc.Lang, fs []reports.FileCheck, result string) repor
 		RequestedAt:   sample.At(2026, time.November, 22, 8, 0),
 		Target:        "D:/Restore/Permintaan-0009",
 		Attempts:      2,
-		Result:        result,
-		Files:         fs,
+		AttemptLog: []reports.Attempt{{Number: 1, Checked: int64(len(fs)), Mismatched: 3},
+			{Number: 2, Checked: int64(len(fs)), Mismatched: bad(fs, false), Unreadable: bad(fs, true)}},
+		Result:  result,
+		Summary: reports.SummarizeChecks(fs),
+		List:    reports.ListRef{Number: "LAP-IT-002-02/2026/0019-LAMP", SHA256: "5f2b0c9e8d7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c"},
 	}
+}
+
+func bad(fs []reports.FileCheck, unreadable bool) int64 {
+	var n int64
+	for _, f := range fs {
+		if !f.OK && (f.Err != "") == unreadable {
+			n++
+		}
+	}
+	return n
 }
 
 func history(lang pdfdoc.Lang) reports.HistoryReport {
@@ -91,7 +105,7 @@ func TestGolden(t *testing.T) {
 	}{
 		{"execution-warnings-id", 2, func(b *bytes.Buffer) error { return reports.WriteExecutionReport(b, execution(pdfdoc.Indonesian)) }},
 		{"execution-failed-en", 1, func(b *bytes.Buffer) error { return reports.WriteExecutionReport(b, failed) }},
-		{"verification-verified-en", 1, func(b *bytes.Buffer) error {
+		{"verification-verified-en", 2, func(b *bytes.Buffer) error {
 			return reports.WriteRestoreVerificationReport(b, verification(pdfdoc.English, files(6, nil), "verified"))
 		}},
 		{"verification-failed-id", 2, func(b *bytes.Buffer) error {
@@ -125,59 +139,114 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// 320 files: the table runs over several pages, each with the controlled
-// header, the repeated table header and the right page count, and every
-// file appears exactly once.
-func TestVerificationOfManyFiles(t *testing.T) {
-	const n = 320
-	r := verification(pdfdoc.Indonesian, files(n, map[int]string{57: "mismatch", 203: "error"}), "failed")
+// Gap: a 50,000-file restore printed its first 2,000 files on 48 pages and
+// said the rest was "kept in the catalog". The report is now a summary, the
+// attempts, the failures and a per-folder table, at most ten pages; the
+// complete list is its registered CSV, named with its SHA-256.
+func TestVerificationOf50000FilesIsASummaryOfAtMostTenPages(t *testing.T) {
+	const n = 50_000
+	broken := map[int]string{}
+	for i := 0; i < 150; i++ {
+		broken[i*331] = "mismatch"
+	}
+	broken[49_999] = "error"
+	r := verification(pdfdoc.Indonesian, files(n, broken), "failed")
 	var buf bytes.Buffer
 	if err := reports.WriteRestoreVerificationReport(&buf, r); err != nil {
 		t.Fatal(err)
 	}
-	info := pdftest.ReadInfo(t, buf.Bytes())
-	if info.Pages < 5 {
-		t.Fatalf("%d files on %d pages, want several", n, info.Pages)
-	}
 	pages := pdftest.Pages(t, buf.Bytes())
+	if len(pages) > 10 {
+		t.Fatalf("%d files on %d pages, want at most 10", n, len(pages))
+	}
 	for i, p := range pages {
-		for _, want := range []string{"Laporan Verifikasi Restore", "No. Dokumen", "SOP-IT-002", "LAP-IT-002-02/2026/0019",
-			"R2VN-7HPE", fmt.Sprintf("Halaman %d dari %d / Page %d of %d", i+1, len(pages), i+1, len(pages))} {
+		for _, want := range []string{"Laporan Verifikasi Restore", "SOP-IT-002", "LAP-IT-002-02/2026/0019",
+			fmt.Sprintf("Halaman %d dari %d / Page %d of %d", i+1, len(pages), i+1, len(pages))} {
 			if !strings.Contains(p, want) {
 				t.Errorf("page %d lacks %q", i+1, want)
 			}
 		}
-		last := i == len(pages)-1
-		if !last && !strings.Contains(p, "Hash isi") {
-			t.Errorf("page %d lacks the table header", i+1)
-		}
-		if i > 0 && !last && !strings.Contains(p, "(lanjutan / continued)") {
-			t.Errorf("page %d lacks the continued heading", i+1)
-		}
 	}
-	all := strings.Join(pages, "\n")
-	for i, f := range sample.Files(n) {
-		// The short hash is unique per file and never wraps. Failed files
-		// are listed twice: first among the failures, then in the full list.
-		h := sample.Hash(f)
-		want := 1
-		if i == 57 || i == 203 {
-			want = 2
-		}
-		if c := strings.Count(all, h[:8]+"…"+h[len(h)-4:]); c != want {
-			t.Fatalf("the row of %s appears %d times, want %d", f, c, want)
-		}
-	}
-	for _, want := range []string{"MISMATCH", "GAGAL / ERROR", "input/output error", "Tidak sesuai", "Disiapkan oleh"} {
+	all := strings.Join(strings.Fields(strings.Join(pages, "\n")), " ")
+	for _, want := range []string{"Jumlah file 50.000", "Tidak sesuai 150", "Gagal dibaca 1", "Sesuai 49.849",
+		"LAP-IT-002-02/2026/0019-LAMP · 50.000 file, CSV", r.List.SHA256,
+		"HASIL VERIFIKASI PER FOLDER", "PERCOBAAN RESTORE", "Tidak sesuai — restore diulang (SOP 5.4d)",
+		"… dan 91 file lain yang tidak sesuai, tercantum dalam daftar lengkap No. LAP-IT-002-02/2026/0019-LAMP",
+		"Keuangan/Laporan Bulanan/", "Disiapkan oleh"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("report lacks %q", want)
 		}
 	}
-	if c := strings.Count(all, "≠"); c != 4 {
-		t.Errorf("%d rows show a differing hash, want 2 rows twice", c)
+	if strings.Contains(all, "katalog") || strings.Contains(all, "catalog") {
+		t.Error("the report still sends the reader to the catalog for the list")
 	}
-	if c := strings.Count(all, "Sesuai / OK"); c != n-2 {
-		t.Errorf("%d rows say OK, want %d", c, n-2)
+}
+
+// The per-folder table adds up to the totals, at the deepest level that
+// fits, and small restores still list every file.
+func TestSummarizeChecks(t *testing.T) {
+	tests := []struct {
+		name       string
+		n          int
+		wantListed int
+	}{
+		{"a few files are listed one by one", 6, 6},
+		{"many files are summed by folder", 5000, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := files(tt.n, map[int]string{1: "mismatch", 3: "error"})
+			s := reports.SummarizeChecks(fs)
+			if len(s.Listed) != tt.wantListed {
+				t.Errorf("listed %d files, want %d", len(s.Listed), tt.wantListed)
+			}
+			var files, bytes, ok, mism, unread int64
+			for _, f := range s.Folders {
+				files, bytes, ok, mism, unread = files+f.Files, bytes+f.Bytes, ok+f.OK, mism+f.Mismatched, unread+f.Unreadable
+			}
+			if files != s.Files || bytes != s.Bytes || ok != s.Matching || mism != s.Mismatched || unread != s.Unreadable {
+				t.Errorf("folders add up to %d files %d bytes %d/%d/%d; totals %d files %d bytes %d/%d/%d",
+					files, bytes, ok, mism, unread, s.Files, s.Bytes, s.Matching, s.Mismatched, s.Unreadable)
+			}
+			if s.Files != int64(tt.n) || s.Mismatched != 1 || s.Unreadable != 1 || len(s.Failures) != 2 || s.Failures[0].No != 2 {
+				t.Errorf("summary %+v", s)
+			}
+		})
+	}
+}
+
+// The list holds every file with both full hashes; it is what the report
+// cites by SHA-256.
+func TestVerificationListHasEveryFile(t *testing.T) {
+	fs := files(1200, map[int]string{7: "mismatch", 9: "error"})
+	for _, tt := range []struct {
+		lang  pdfdoc.Lang
+		comma rune
+		head  string
+		bad   string
+	}{
+		{pdfdoc.Indonesian, ';', "berkas", "TIDAK SESUAI"},
+		{pdfdoc.English, ',', "file", "MISMATCH"},
+	} {
+		var buf bytes.Buffer
+		if err := reports.WriteVerificationList(&buf, tt.lang, fs); err != nil {
+			t.Fatal(err)
+		}
+		rd := csv.NewReader(&buf)
+		rd.Comma = tt.comma
+		rows, err := rd.ReadAll()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != len(fs)+1 || rows[0][1] != tt.head {
+			t.Fatalf("%s: %d rows, header %q", tt.lang, len(rows), rows[0])
+		}
+		if r := rows[8]; r[0] != "8" || r[1] != fs[7].Path || r[3] != fs[7].Want || r[4] != fs[7].Got || r[5] != tt.bad {
+			t.Errorf("%s: row of the mismatched file %q", tt.lang, r)
+		}
+		if r := rows[10]; tt.lang == pdfdoc.Indonesian && r[6] != "kesalahan baca/tulis pada perangkat penyimpanan (I/O)" {
+			t.Errorf("unreadable file explained as %q", r[6])
+		}
 	}
 }
 
@@ -291,26 +360,5 @@ func BenchmarkExecutionReport(b *testing.B) {
 		if err := reports.WriteExecutionReport(&bytes.Buffer{}, r); err != nil {
 			b.Fatal(err)
 		}
-	}
-}
-
-// Past 2,000 rows a table stops and says how many rows it left out; the
-// failures, listed first, are never among those cut from view.
-func TestHugeRestoreIsBounded(t *testing.T) {
-	const n = 2100
-	r := verification(pdfdoc.English, files(n, map[int]string{2050: "mismatch"}), "failed")
-	var buf bytes.Buffer
-	if err := reports.WriteRestoreVerificationReport(&buf, r); err != nil {
-		t.Fatal(err)
-	}
-	text := pdftest.Text(t, buf.Bytes())
-	for _, want := range []string{"… and 100 more rows not listed (at most 2,000 rows per table)", "2051", "MISMATCH", "Files  2,100"} {
-		if !strings.Contains(text, want) {
-			t.Errorf("report lacks %q", want)
-		}
-	}
-	h := sample.Hash(sample.Files(n)[2050])
-	if c := strings.Count(text, h[:8]); c != 1 {
-		t.Errorf("the failed file past the bound appears %d times, want once (among the failures)", c)
 	}
 }

@@ -56,7 +56,9 @@ type FileCheck struct {
 	Err       string
 }
 
-// RestoreVerificationReport proves (or disproves) a restore file by file.
+// RestoreVerificationReport proves (or disproves) a restore: a summary of
+// every file checked, the attempts, the failures and a per-folder table;
+// the complete file-by-file list is its registered attachment (List).
 type RestoreVerificationReport struct {
 	Meta          pdfdoc.Meta
 	RequestNumber string
@@ -67,9 +69,23 @@ type RestoreVerificationReport struct {
 	Target        string
 	Include       []string // the snapshot paths asked for; empty = the whole snapshot
 	Attempts      int
-	Result        string // verified|failed
-	Files         []FileCheck
+	AttemptLog    []Attempt // each attempt's outcome, when known
+	Result        string    // verified|failed
+	Summary       VerificationSummary
+	List          ListRef
 	Signatories   Signatories
+}
+
+// Attempt is one restore-and-check of a verification (SOP 5.4c–d).
+type Attempt struct {
+	Number                          int
+	Checked, Mismatched, Unreadable int64
+	Error                           string // the restore itself failed
+}
+
+// ListRef names a report's registered attachment: its number and SHA-256.
+type ListRef struct {
+	Number, SHA256 string
 }
 
 // RunRow is one run in a history report.
