@@ -231,7 +231,12 @@ func (s *Service) JobPermissions(ctx context.Context, as User, ref string) (Perm
 		return Permissions{}, err
 	}
 	now := s.now()
-	return permissions(jobActions, func(a Action) error { return jobRule(actor, j, a, now) }), nil
+	return permissions(jobActions, func(a Action) error {
+		if err := jobRule(actor, j, a, now); err != nil {
+			return err
+		}
+		return s.recordsRule(ctx, j, a)
+	}), nil
 }
 
 // Jobs lists jobs; a non-empty state filters. With "" deleted (retired)

@@ -227,6 +227,15 @@ func (s *Service) RunRecords(ctx context.Context, as User, opt RunOptions) (Run,
 	return s.RunJob(ctx, as, strconv.FormatInt(id, 10), opt)
 }
 
+// recordsRule refuses what the records job never allows whoever asks:
+// being deleted. RetireJob and JobPermissions both ask it.
+func (s *Service) recordsRule(ctx context.Context, j store.Job, a Action) error {
+	if a == ActDelete && s.isRecordsJob(ctx, j) {
+		return refusedf("%s: the workspace's own records backup cannot be deleted (SOP 5.5); change its repository with `job edit %s` instead", "delete job "+j.Name, j.Name)
+	}
+	return nil
+}
+
 // checkRecordsEdit keeps the records job what it is: this workspace, under
 // its name, into a repository outside it. Other jobs may not pose as it.
 func (s *Service) checkRecordsEdit(ctx context.Context, j store.Job, spec JobSpec) error {

@@ -202,6 +202,15 @@ func TestRecordsJobKeepsWhatItIs(t *testing.T) {
 		})
 	}
 
+	// The window offers what jobs allows: never Delete on the records job.
+	for _, u := range []jobs.User{r.staff, r.mgr, r.admin} {
+		perm, err := r.svc.JobPermissions(r.ctx, u, jobs.RecordsJobName)
+		r.must(err)
+		if perm.Can(jobs.ActDelete) || !strings.Contains(perm.Why(jobs.ActDelete), "cannot be deleted") {
+			t.Errorf("%s may delete the records job (%q)", u.Name, perm.Why(jobs.ActDelete))
+		}
+	}
+
 	// A change of repository is an ordinary edit: it waits for an IT manager.
 	spec := j.JobSpec
 	spec.Repository = filepath.Join(t.TempDir(), "new-records-repo")

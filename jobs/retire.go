@@ -32,8 +32,8 @@ func (s *Service) RetireJob(ctx context.Context, as User, ref string) (Job, erro
 	if j.State == JobRetired {
 		return Job{}, refusedf("%s: the job is already deleted", what)
 	}
-	if s.isRecordsJob(ctx, j) {
-		return Job{}, refusedf("%s: the workspace's own records backup cannot be deleted (SOP 5.5); change its repository with `job edit %s` instead", what, j.Name)
+	if err := s.recordsRule(ctx, j, ActDelete); err != nil {
+		return Job{}, err
 	}
 	// Holding the run guard keeps this process from starting the job while
 	// it is retired; the catalog's running row covers another process.
