@@ -325,20 +325,55 @@ func newAuditCommand(g *globals) *cobra.Command {
 					return err
 				}
 			} else {
-				for _, p := range rep.Problems {
-					fmt.Fprintf(s.out, "entry %d: %s\n", p.Seq, p.Reason)
-				}
+				printAuditReport(s.out, rep)
 			}
 			if !rep.OK() {
-				return exitf(ExitDamaged, "audit log: %d problems in %d entries: the log was tampered with", len(rep.Problems), rep.Entries)
-			}
-			if !s.g.json {
-				fmt.Fprintf(s.out, "audit log OK: %d entries, chain unbroken\n", rep.Entries)
+				bad := len(rep.Problems)
+				for _, a := range rep.Anchors {
+					if !a.OK {
+						bad++
+					}
+				}
+				return exitf(ExitDamaged, "audit log: %d problems in %d entries and %d anchors: the log was tampered with", bad, rep.Entries, len(rep.Anchors))
 			}
 			return nil
 		})}
 	cmd.AddCommand(list, verify)
 	return cmd
+}
+
+// printAuditReport says what was checked: the chain, then the anchors by
+// kind, every failed one, and what could not be reached.
+func printAuditReport(w io.Writer, rep jobs.AuditReport) {
+	for _, p := range rep.Problems {
+		fmt.Fprintf(w, "entry %d: %s\n", p.Seq, p.Reason)
+	}
+	count := map[string][2]int{}
+	for _, a := range rep.Anchors {
+		c := count[a.Kind]
+		c[0]++
+		if !a.OK {
+			c[1]++
+			fmt.Fprintf(w, "anchor %s (%s, entry %d): %s\n", a.Where, a.Kind, a.Seq, a.Problem)
+		}
+		count[a.Kind] = c
+	}
+	for _, u := range rep.Unreachable {
+		fmt.Fprintf(w, "not checked: %s\n", u)
+	}
+	if len(rep.Problems) == 0 {
+		fmt.Fprintf(w, "chain: %d entries, unbroken\n", rep.Entries)
+	}
+	for _, k := range []string{jobs.AnchorReplica, jobs.AnchorRepository, jobs.AnchorDocument} {
+		c := count[k]
+		fmt.Fprintf(w, "anchors in %ss: %d checked, %d disagree\n", k, c[0], c[1])
+	}
+	if count[jobs.AnchorReplica][0] == 0 {
+		fmt.Fprintln(w, "note: no offsite replica was checked: a rewrite by someone who can write both the catalog and the repositories would not be detected")
+	}
+	if rep.OK() {
+		fmt.Fprintf(w, "audit log OK: %d entries, chain unbroken, %d anchors agree\n", rep.Entries, len(rep.Anchors))
+	}
 }
 
 // ---- settings ----

@@ -31,6 +31,7 @@ func addRepoCommands(root *cobra.Command, g *globals) {
 type repoFlags struct {
 	repo         string
 	passwordFile string
+	location     string         // --repo resolved by open: a folder or URL
 	cmd          *cobra.Command // for --workspace, where a replica name is looked up (reponame.go)
 }
 
@@ -61,6 +62,7 @@ func (f *repoFlags) open(ctx context.Context) (*engine.Repository, error) {
 	if err != nil {
 		return nil, err
 	}
+	f.location = loc
 	be, err := location.Open(ctx, loc)
 	if err != nil {
 		return nil, err
@@ -134,6 +136,7 @@ func newInitCommand(g *globals) *cobra.Command {
 
 func newBackupCommand(g *globals) *cobra.Command {
 	var f repoFlags
+	var guard repoGuard
 	var excludes, tags, dbs []string
 	var host string
 	cmd := &cobra.Command{
@@ -158,14 +161,20 @@ func newBackupCommand(g *globals) *cobra.Command {
 				return err
 			}
 			defer r.Close()
+			finish, err := guard.begin(cmd, g, r, f.location, "backup", "paths "+strings.Join(args, ", "))
+			if err != nil {
+				return err
+			}
 			stopHeapBound := boundHeap(backupHeapLimit)
 			defer stopHeapBound()
 			prog := newTermProgress(g.opt.Stderr)
 			res, err := r.Backup(ctx, args, engine.BackupOptions{Excludes: excludes, Tags: tags, Host: host, Streams: streams, Progress: prog.progress()})
 			prog.done()
 			if err != nil {
+				finish(outcomeOf(err, ""))
 				return err
 			}
+			finish(fmt.Sprintf("snapshot %s saved", res.Snapshot.ShortID()))
 			if err := emit(g, cmd.OutOrStdout(), res, func(w io.Writer) error { return printBackup(w, res) }); err != nil {
 				return err
 			}
@@ -180,6 +189,7 @@ func newBackupCommand(g *globals) *cobra.Command {
 	cmd.Flags().StringArrayVar(&tags, "tag", nil, "tag the snapshot (repeatable)")
 	cmd.Flags().StringVar(&host, "host", "", "host name recorded in the snapshot (default: this machine's)")
 	cmd.Flags().StringArrayVar(&dbs, "db", nil, "also back up this database URL (repeatable)")
+	guard.addFlags(cmd)
 	return cmd
 }
 

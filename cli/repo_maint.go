@@ -70,6 +70,7 @@ func printVerify(w io.Writer, res *engine.VerifyResult) error {
 
 func newForgetCommand(g *globals) *cobra.Command {
 	var f repoFlags
+	var guard repoGuard
 	var pol engine.RetentionPolicy
 	var prune, dryRun bool
 	cmd := &cobra.Command{
@@ -86,18 +87,31 @@ func newForgetCommand(g *globals) *cobra.Command {
 				return err
 			}
 			defer r.Close()
+			finish := func(string) {}
+			if !dryRun {
+				if finish, err = guard.begin(cmd, g, r, f.location, "forget", fmt.Sprintf("policy %+v, prune %t", pol, prune)); err != nil {
+					return err
+				}
+			}
 			res, err := r.Forget(ctx, pol, dryRun)
 			if err != nil {
+				finish(outcomeOf(err, ""))
 				return err
 			}
 			out := map[string]any{"forget": res, "dry_run": dryRun}
 			var pr *engine.PruneResult
 			if prune {
 				if pr, err = r.Prune(ctx, dryRun); err != nil {
+					finish(outcomeOf(err, ""))
 					return err
 				}
 				out["prune"] = pr
 			}
+			removed := make([]string, len(res.Remove))
+			for i, s := range res.Remove {
+				removed[i] = s.ShortID()
+			}
+			finish(fmt.Sprintf("removed %d snapshots: %s", len(removed), strings.Join(removed, ", ")))
 			return emit(g, cmd.OutOrStdout(), out, func(w io.Writer) error {
 				verb := "removed"
 				if dryRun {
@@ -123,6 +137,7 @@ func newForgetCommand(g *globals) *cobra.Command {
 	fl.IntVar(&pol.KeepYearly, "keep-yearly", 0, "keep the newest snapshot of each of the last N years")
 	fl.BoolVar(&prune, "prune", false, "prune unreferenced data afterwards")
 	fl.BoolVar(&dryRun, "dry-run", false, "only show what would be removed")
+	guard.addFlags(cmd)
 	return cmd
 }
 
@@ -136,6 +151,7 @@ func printPrune(w io.Writer, pr *engine.PruneResult, dryRun bool) {
 
 func newPruneCommand(g *globals) *cobra.Command {
 	var f repoFlags
+	var guard repoGuard
 	var dryRun bool
 	cmd := &cobra.Command{
 		Use:   "prune --repo DIR",
@@ -147,7 +163,18 @@ func newPruneCommand(g *globals) *cobra.Command {
 				return err
 			}
 			defer r.Close()
+			finish := func(string) {}
+			if !dryRun {
+				if finish, err = guard.begin(cmd, g, r, f.location, "prune", "remove unreferenced data"); err != nil {
+					return err
+				}
+			}
 			pr, err := r.Prune(cmd.Context(), dryRun)
+			if pr != nil {
+				finish(outcomeOf(err, fmt.Sprintf("%d packs removed, %d rewritten, %d bytes freed", pr.PacksRemoved, pr.PacksRewritten, pr.BytesFreed)))
+			} else {
+				finish(outcomeOf(err, "done"))
+			}
 			if err != nil {
 				return err
 			}
@@ -156,11 +183,13 @@ func newPruneCommand(g *globals) *cobra.Command {
 	}
 	f.add(cmd)
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "only show what would be removed")
+	guard.addFlags(cmd)
 	return cmd
 }
 
 func newUnlockCommand(g *globals) *cobra.Command {
 	var f repoFlags
+	var guard repoGuard
 	var all bool
 	cmd := &cobra.Command{
 		Use:   "unlock --repo DIR",
@@ -172,7 +201,12 @@ func newUnlockCommand(g *globals) *cobra.Command {
 				return err
 			}
 			defer r.Close()
+			finish, err := guard.begin(cmd, g, r, f.location, "unlock", fmt.Sprintf("remove-all %t", all))
+			if err != nil {
+				return err
+			}
 			removed, err := r.Unlock(cmd.Context(), all)
+			finish(outcomeOf(err, fmt.Sprintf("%d locks removed", len(removed))))
 			if err != nil {
 				return err
 			}
@@ -190,5 +224,6 @@ func newUnlockCommand(g *globals) *cobra.Command {
 	}
 	f.add(cmd)
 	cmd.Flags().BoolVar(&all, "remove-all", false, "also remove locks that are not stale (only when no Cadang process uses the repository)")
+	guard.addFlags(cmd)
 	return cmd
 }

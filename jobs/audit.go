@@ -46,16 +46,37 @@ func (s *Service) Audit(ctx context.Context, as User, f AuditFilter) ([]AuditEnt
 	return s.catalog.Audit(ctx, f)
 }
 
-// AuditReport is the result of checking the audit chain.
+// AuditReport is the result of checking the audit chain: the chain
+// itself, and every anchor of it found outside the catalog.
 type AuditReport struct {
 	Entries  int            `json:"entries"`
 	Problems []AuditProblem `json:"problems,omitempty"`
+	// Anchors are the heads of the chain recorded elsewhere (snapshots in
+	// the repositories and their offsite replicas, filed PDFs) that were
+	// checked against it.
+	Anchors []AnchorCheck `json:"anchors"`
+	// Unreachable names the places that could not be read (an offline
+	// replica, a missing file): their anchors were not checked.
+	Unreachable []string `json:"unreachable,omitempty"`
 }
 
-// OK reports an unbroken chain.
-func (r AuditReport) OK() bool { return len(r.Problems) == 0 }
+// OK reports an unbroken chain that agrees with every anchor checked.
+func (r AuditReport) OK() bool {
+	if len(r.Problems) > 0 {
+		return false
+	}
+	for _, a := range r.Anchors {
+		if !a.OK {
+			return false
+		}
+	}
+	return true
+}
 
-// VerifyAudit checks the whole hash chain for changed, inserted and deleted entries.
+// VerifyAudit checks the whole hash chain for changed, inserted and
+// deleted entries, and then the chain against every anchor it can reach:
+// a consistent rewrite of the catalog's chain passes the first check but
+// not the second.
 func (s *Service) VerifyAudit(ctx context.Context, as User) (AuditReport, error) {
 	if _, err := s.act(ctx, as, "verify the audit log", capabilityRoles[CapReadAudit]...); err != nil {
 		return AuditReport{}, err
@@ -64,5 +85,9 @@ func (s *Service) VerifyAudit(ctx context.Context, as User) (AuditReport, error)
 	if err != nil {
 		return AuditReport{}, err
 	}
-	return AuditReport{Entries: n, Problems: problems}, nil
+	rep := AuditReport{Entries: n, Problems: problems, Anchors: []AnchorCheck{}}
+	if err := s.checkAnchors(ctx, &rep); err != nil {
+		return rep, err
+	}
+	return rep, nil
 }

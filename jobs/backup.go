@@ -201,7 +201,7 @@ const LabelAuditHead = "cadang.audit-head"
 // hint adds what a person should do to errors they can act on.
 func hint(err error) error {
 	if errors.Is(err, engine.ErrLocked) {
-		return fmt.Errorf("%w (if no other backup is running, the lock is stale: run `cadang unlock`)", err)
+		return fmt.Errorf("%w (if no other backup is running, the lock is stale: run `cadang unlock --repo REPOSITORY --as YOU`)", err)
 	}
 	if errors.Is(err, engine.ErrPasswordRequired) || errors.Is(err, engine.ErrWrongPassword) {
 		return fmt.Errorf("%w (set the job's repository password file)", err)

@@ -339,6 +339,12 @@ func (s *Service) fileDocument(ctx context.Context, f filing) (Document, error) 
 	record = append(record, '\n')
 	contentSum := sha256.Sum256(record)
 	meta.VerifyCode = documentCode(key, f.docType, number, f.revision, hex.EncodeToString(contentSum[:]))
+	// The chain's head as filed: every copy of the PDF anchors the audit log.
+	headSeq, head, err := s.catalog.AuditHead(ctx)
+	if err != nil {
+		return Document{}, err
+	}
+	meta.AuditHead = fmt.Sprintf("%d:%s", headSeq, head)
 	_, render := f.build(meta)
 	var buf bytes.Buffer
 	if err := render(&buf); err != nil {

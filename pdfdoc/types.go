@@ -37,7 +37,11 @@ type Meta struct {
 	// VerifyCode is a short code printed on every page so a paper copy can be
 	// matched with the document register.
 	VerifyCode string
-	Header     Header
+	// AuditHead is the audit chain's head ("SEQ:HASH") when the document
+	// was filed: printed in the footer and kept in the PDF's keywords, so
+	// every copy of the document, on paper or sent away, anchors the chain.
+	AuditHead string
+	Header    Header
 	// Generated is also the PDF creation date, so output is deterministic.
 	Generated time.Time
 }

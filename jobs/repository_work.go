@@ -1,0 +1,96 @@
+package jobs
+
+// The engine commands (cadang backup, forget, prune, unlock) work on any
+// repository without a workspace: that is what disaster recovery from a
+// cloud copy on a new machine needs. But a repository that a job of the
+// workspace writes is under the procedure: changing it by hand takes an
+// account that may maintain repositories, and leaves an audit entry.
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"cadang/store"
+)
+
+// RepositoryJobs names the jobs of the workspace at dir (deleted ones
+// too) that write the repository at location, or whose repository has id:
+// a replica is a copy with the same id. A directory without a catalog
+// gives none; nothing is created.
+func RepositoryJobs(ctx context.Context, dir, location, id string) ([]string, error) {
+	cat := filepath.Join(dir, CatalogFile)
+	if _, err := os.Stat(cat); errors.Is(err, fs.ErrNotExist) {
+		return nil, nil
+	}
+	c, err := store.Open(ctx, cat)
+	if err != nil {
+		return nil, fmt.Errorf("find the jobs of repository %s: %w", location, err)
+	}
+	defer c.Close()
+	all, err := c.Jobs(ctx, "")
+	if err != nil {
+		return nil, fmt.Errorf("find the jobs of repository %s: %w", location, err)
+	}
+	var out []string
+	for _, j := range all {
+		if id != "" && j.RepoID == id || sameLocation(j.Repository, location) {
+			out = append(out, j.Name)
+		}
+	}
+	return out, nil
+}
+
+// sameLocation compares two repository locations: URLs as written, paths
+// after cleaning and resolving links.
+func sameLocation(a, b string) bool {
+	if strings.Contains(a, "://") || strings.Contains(b, "://") {
+		return strings.TrimRight(a, "/") == strings.TrimRight(b, "/")
+	}
+	canon := func(p string) string {
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs
+		}
+		if real, err := filepath.EvalSymlinks(p); err == nil {
+			p = real
+		}
+		return filepath.Clean(p)
+	}
+	return canon(a) == canon(b)
+}
+
+// AuthorizeRepositoryWork checks that the account may change by hand the
+// repository of the named jobs (op: backup, forget, prune, unlock) and
+// records that it is about to, one audit entry per job, before anything
+// changes.
+func (s *Service) AuthorizeRepositoryWork(ctx context.Context, as User, jobNames []string, op, location, detail string) error {
+	what := fmt.Sprintf("%s the repository of job %s by hand", op, strings.Join(jobNames, ", "))
+	if _, err := s.act(ctx, as, what, capabilityRoles[CapMaintainRepo]...); err != nil {
+		return err
+	}
+	return s.recordRepositoryWork(ctx, as, jobNames, "repository."+op, location+": "+detail)
+}
+
+// RecordRepositoryWork records how a change by hand ended.
+func (s *Service) RecordRepositoryWork(ctx context.Context, as User, jobNames []string, op, location, outcome string) error {
+	return s.recordRepositoryWork(ctx, as, jobNames, "repository."+op+".done", location+": "+outcome)
+}
+
+func (s *Service) recordRepositoryWork(ctx context.Context, as User, jobNames []string, action, detail string) error {
+	return s.catalog.Update(ctx, func(tx *store.Tx) error {
+		for _, name := range jobNames {
+			j, err := tx.JobByName(ctx, name)
+			if err != nil {
+				return err
+			}
+			if err := s.auditIn(ctx, tx, as.Name, action, jobObject(j.ID), "", "", detail); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
