@@ -19,9 +19,10 @@ deps:
 test:
 	bash scripts/test.sh
 
-# Many kill -9 iterations and long fuzzing (two million inputs a target); not part of `make test`.
+# Many kill -9 iterations (backup, prune, forget, restore, replica sync), all of /usr/share and
+# /usr/lib restored and compared, and long fuzzing (two million inputs a target); not part of `make test`.
 stress: deps
-	CADANG_STRESS=1 $(GO) test -count=1 -timeout 60m -run 'Kill|Crash' ./engine/...
+	CADANG_STRESS=1 $(GO) test -count=1 -timeout 60m -run 'Kill|Crash|SystemTree' ./engine/...
 	FUZZTIME=2000000x bash scripts/test.sh
 
 bench: deps

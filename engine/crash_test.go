@@ -16,10 +16,15 @@ import (
 
 // crashIterations is a few in `make test`, many with CADANG_STRESS=1.
 func crashIterations() int {
+	return iterations(4, 40)
+}
+
+// iterations is few in `make test`, many with CADANG_STRESS=1 (make stress).
+func iterations(few, many int) int {
 	if os.Getenv("CADANG_STRESS") == "1" {
-		return 40
+		return many
 	}
-	return 4
+	return few
 }
 
 // helperCmd runs this test binary as a helper (see runHelper).
@@ -129,7 +134,8 @@ func TestCrashAnywhere(t *testing.T) {
 }
 
 // runAndKill starts a helper and kills it with SIGKILL after it announced n
-// saved files; it reports whether the helper finished first.
+// saved or removed files or read packs; it reports whether the helper
+// finished first.
 func runAndKill(t *testing.T, n int, args ...string) bool {
 	t.Helper()
 	cmd := helperCmd(t, args...)
@@ -150,7 +156,7 @@ func runAndKill(t *testing.T, n int, args ...string) bool {
 			done = true
 			break
 		}
-		if strings.HasPrefix(line, "saved ") {
+		if strings.HasPrefix(line, "saved ") || strings.HasPrefix(line, "removed ") || strings.HasPrefix(line, "loaded ") {
 			saves++
 			if saves > n {
 				break
