@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"strconv"
-	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -346,33 +345,5 @@ func rateString(r int64) string {
 	return humanBytes(r) + "/s"
 }
 
-// parseRate reads a bandwidth in bytes per second: "" or "0" (unlimited),
-// "1048576", "512K", "2M", "1.5MiB/s", "1G". K, M, G are powers of 1024, as
-// in rclone's --bwlimit.
-func parseRate(s string) (int64, error) {
-	in := strings.TrimSpace(s)
-	v := strings.TrimSuffix(strings.TrimSuffix(in, "/s"), "ps")
-	if v == "" {
-		return 0, nil
-	}
-	mult := 1.0
-	upper := strings.ToUpper(v)
-	for _, u := range []struct {
-		suffix string
-		mult   float64
-	}{{"KIB", 1 << 10}, {"MIB", 1 << 20}, {"GIB", 1 << 30}, {"KB", 1 << 10}, {"MB", 1 << 20}, {"GB", 1 << 30}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}, {"B", 1}} {
-		if strings.HasSuffix(upper, u.suffix) {
-			mult, v = u.mult, v[:len(v)-len(u.suffix)]
-			break
-		}
-	}
-	f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-	if err != nil || f < 0 {
-		return 0, fmt.Errorf("bandwidth limit %q: write a rate like 512K, 2M or 1.5MiB/s", s)
-	}
-	rate := int64(f * mult)
-	if rate > 0 && rate < 1024 {
-		return 0, fmt.Errorf("bandwidth limit %q is below 1K/s", s)
-	}
-	return rate, nil
-}
+// parseRate reads a bandwidth limit (jobs.ParseRate, shared with the window).
+func parseRate(s string) (int64, error) { return jobs.ParseRate(s) }

@@ -5,12 +5,22 @@ import (
 	"io"
 	"time"
 
+	"cadang/engine"
 	"cadang/pdfdoc"
 	"cadang/reports"
 )
 
 // FileHistoryReport files the run history report for [from, to) (managers and staff).
 func (s *Service) FileHistoryReport(ctx context.Context, as User, from, to time.Time) (Document, error) {
+	return s.FileHistoryReportWithProgress(ctx, as, from, to, nil)
+}
+
+// FileHistoryReportWithProgress is FileHistoryReport reporting the runs it
+// lists to p (the window's progress bar) and stopping when ctx ends.
+func (s *Service) FileHistoryReportWithProgress(ctx context.Context, as User, from, to time.Time, p engine.Progress) (Document, error) {
+	if p == nil {
+		p = engine.NopProgress{}
+	}
 	if _, err := s.act(ctx, as, "file history report", requestHandlers...); err != nil {
 		return Document{}, err
 	}
@@ -23,8 +33,15 @@ func (s *Service) FileHistoryReport(ctx context.Context, as User, from, to time.
 		return Document{}, err
 	}
 	rep := reports.HistoryReport{From: from, To: to}
+	stats := engine.ProgressStats{Phase: "report", FilesTotal: int64(len(runs)), Started: s.now()}
 	for i := len(runs) - 1; i >= 0; i-- { // oldest first on paper
+		if err := ctx.Err(); err != nil {
+			return Document{}, err
+		}
 		r := runs[i]
+		stats.FilesDone++
+		stats.CurrentPath = r.JobName + " " + r.StartedAt.Local().Format("2006-01-02 15:04")
+		p.Report(stats)
 		started := r.StartedAt
 		if started.IsZero() {
 			started = r.ScheduledAt

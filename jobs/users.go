@@ -122,6 +122,39 @@ func (s *Service) SetUserDisabled(ctx context.Context, as User, name string, dis
 	})
 }
 
+// SetUserRole changes an account's role (administrators only). Nobody
+// changes their own role, so an administrator always remains; the audit
+// entry names the old and the new role.
+func (s *Service) SetUserRole(ctx context.Context, as User, name, role string) error {
+	if _, err := s.act(ctx, as, "change the role of "+name, RoleAdmin); err != nil {
+		return err
+	}
+	if !ValidRole(role) {
+		return fmt.Errorf("change the role of %q: unknown role %q (user, staff, manager or admin)", name, role)
+	}
+	// Read and write in one transaction with the audit entry, so a change
+	// made meanwhile (a disable, a failed login) is never written back.
+	return s.catalog.Update(ctx, func(tx *store.Tx) error {
+		u, err := tx.UserByName(ctx, name)
+		if err != nil {
+			return err
+		}
+		if u.ID == as.ID {
+			return refusedf("change the role of %s: you cannot change your own role; another administrator can", name)
+		}
+		if u.Role == role {
+			return nil
+		}
+		from := u.Role
+		u.Role = role
+		if err := tx.UpdateUser(ctx, u); err != nil {
+			return err
+		}
+		_, err = tx.AppendAudit(ctx, store.AuditEntry{At: s.now(), Actor: as.Name, Action: "user.role", Object: userObject(u.Name), FromState: from, ToState: role})
+		return err
+	})
+}
+
 // UnlockUser clears the failed-login count of a locked account (administrators only).
 func (s *Service) UnlockUser(ctx context.Context, as User, name string) error {
 	if _, err := s.act(ctx, as, "unlock user", capabilityRoles[CapManageAccounts]...); err != nil {
