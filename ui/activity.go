@@ -20,7 +20,7 @@ import (
 // activityView is the Activity screen: the run history and the audit log,
 // each with search and filters.
 type activityView struct {
-	s       *session
+	s       acting
 	search  *widget.Entry
 	status  *widget.Select
 	runList *fyne.Container
@@ -32,9 +32,17 @@ type activityView struct {
 	audit       []jobs.AuditEntry
 }
 
-func activityScreen(s *session) fyne.CanvasObject { return newActivityView(s).content() }
+func activityScreen(s acting, events listener) fyne.CanvasObject {
+	v := newActivityView(s)
+	events(func(ev jobs.Event) {
+		if ev.Kind == jobs.EventRunFinished || ev.Kind == jobs.EventRunStarted || ev.Kind == jobs.EventRunMissed {
+			v.reload()
+		}
+	})
+	return v.content()
+}
 
-func newActivityView(s *session) *activityView {
+func newActivityView(s acting) *activityView {
 	return &activityView{s: s, search: widget.NewEntry(), runList: container.NewVBox(), details: map[int64]*widget.Button{},
 		auditSearch: widget.NewEntry(), auditList: container.NewVBox()}
 }
@@ -64,11 +72,6 @@ func (v *activityView) content() fyne.CanvasObject {
 	auditTab := container.NewBorder(container.NewBorder(nil, nil, nil, check, v.auditSearch), nil, nil, nil, container.NewVScroll(v.auditList))
 
 	v.reload()
-	v.s.listen(func(ev jobs.Event) {
-		if ev.Kind == jobs.EventRunFinished || ev.Kind == jobs.EventRunStarted || ev.Kind == jobs.EventRunMissed {
-			v.reload()
-		}
-	})
 	return container.NewAppTabs(
 		container.NewTabItemWithIcon(lang.L("Runs"), theme.HistoryIcon(), runsTab),
 		container.NewTabItemWithIcon(lang.L("Audit log"), theme.ListIcon(), auditTab),
@@ -76,21 +79,21 @@ func (v *activityView) content() fyne.CanvasObject {
 }
 
 func (v *activityView) reload() {
-	v.s.bg(func() {
-		runs, err := v.s.svc.Runs(v.s.ctx, v.s.user, jobs.RunFilter{Limit: 500})
-		var audit []jobs.AuditEntry
-		if err == nil && v.s.user.Role != jobs.RoleUser {
-			audit, err = v.s.svc.Audit(v.s.ctx, v.s.user, jobs.AuditFilter{Limit: 1000})
+	type history struct {
+		runs  []jobs.Run
+		audit []jobs.AuditEntry
+	}
+	call(v.s.caller, func(ctx context.Context) (history, error) {
+		runs, err := v.s.svc.Runs(ctx, v.s.user, jobs.RunFilter{Limit: 500})
+		if err != nil || v.s.user.Role == jobs.RoleUser {
+			return history{runs: runs}, err
 		}
-		fyne.Do(func() {
-			if err != nil {
-				showError(v.s.win, err)
-				return
-			}
-			v.runs, v.audit = runs, audit
-			v.drawRuns()
-			v.drawAudit()
-		})
+		audit, err := v.s.svc.Audit(ctx, v.s.user, jobs.AuditFilter{Limit: 1000})
+		return history{runs, audit}, err
+	}, func(h history) {
+		v.runs, v.audit = h.runs, h.audit
+		v.drawRuns()
+		v.drawAudit()
 	})
 }
 
@@ -165,7 +168,7 @@ func (v *activityView) catchUp(missed jobs.Run) {
 }
 
 // runDetail is a run's log: what happened, its warnings, its audit trail.
-func runDetail(s *session, r jobs.Run) fyne.CanvasObject {
+func runDetail(s acting, r jobs.Run) fyne.CanvasObject {
 	facts := widget.NewForm(
 		widget.NewFormItem(lang.L("Result"), widget.NewLabel(stateName(r.Status))),
 		widget.NewFormItem(lang.L("Trigger"), widget.NewLabel(r.Trigger+" · "+r.Actor)),
@@ -201,18 +204,15 @@ func runDetail(s *session, r jobs.Run) fyne.CanvasObject {
 	trail := container.NewVBox()
 	box.Add(widget.NewLabelWithStyle(lang.L("Log"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	box.Add(trail)
-	s.bg(func() {
-		entries, err := s.svc.Audit(s.ctx, s.user, jobs.AuditFilter{Object: fmt.Sprintf("run#%d", r.ID)})
-		fyne.Do(func() {
-			if err != nil {
-				trail.Add(widget.NewLabel(err.Error()))
-				return
-			}
+	if s.user.Role != jobs.RoleUser { // the audit log is for IT
+		call(s.caller, func(ctx context.Context) ([]jobs.AuditEntry, error) {
+			return s.svc.Audit(ctx, s.user, jobs.AuditFilter{Object: fmt.Sprintf("run#%d", r.ID)})
+		}, func(entries []jobs.AuditEntry) {
 			for i := len(entries) - 1; i >= 0; i-- {
 				trail.Add(widget.NewLabel(auditLine(entries[i])))
 			}
 		})
-	})
+	}
 	return container.NewVScroll(box)
 }
 
@@ -247,32 +247,32 @@ func (v *activityView) drawAudit() {
 }
 
 func (v *activityView) verifyAudit() {
-	v.s.bg(func() {
-		rep, err := v.s.svc.VerifyAudit(v.s.ctx, v.s.user)
-		fyne.Do(func() {
-			if err != nil {
-				showError(v.s.win, err)
-				return
-			}
-			if rep.OK() {
-				dialog.ShowInformation(lang.L("Audit log intact"), lang.L("All {{.N}} entries are unchanged and in order.", map[string]any{"N": rep.Entries}), v.s.win)
-				return
-			}
-			lines := []string{lang.L("The audit log was changed: {{.N}} problems.", map[string]any{"N": len(rep.Problems)})}
-			for _, p := range rep.Problems {
-				lines = append(lines, fmt.Sprintf("%+v", p))
-			}
-			showError(v.s.win, fmt.Errorf("%s", strings.Join(lines, "\n")))
-		})
+	call(v.s.caller, func(ctx context.Context) (jobs.AuditReport, error) { return v.s.svc.VerifyAudit(ctx, v.s.user) }, func(rep jobs.AuditReport) {
+		if rep.OK() {
+			dialog.ShowInformation(lang.L("Audit log intact"), lang.L("All {{.N}} entries are unchanged and in order.", map[string]any{"N": rep.Entries}), v.s.win)
+			return
+		}
+		lines := []string{lang.L("The audit log was changed: {{.N}} problems.", map[string]any{"N": len(rep.Problems)})}
+		for _, p := range rep.Problems {
+			lines = append(lines, fmt.Sprintf("%+v", p))
+		}
+		showError(v.s.win, fmt.Errorf("%s", strings.Join(lines, "\n")))
 	})
 }
 
+// fileHistory files the run history report of the last 30 days, with
+// progress and Cancel, then offers to open or print it.
 func (v *activityView) fileHistory() {
 	to := time.Now()
 	from := to.AddDate(0, 0, -30)
-	v.s.bg(func() {
-		doc, err := v.s.svc.FileHistoryReport(v.s.ctx, v.s.user, from, to)
-		fyne.Do(func() {
+	var doc jobs.Document
+	runWithProgress(v.s, lang.L("History report (30 days)"),
+		func(ctx context.Context, p engine.Progress) error {
+			var err error
+			doc, err = v.s.svc.FileHistoryReportWithProgress(ctx, v.s.user, from, to, p)
+			return err
+		},
+		func(err error) {
 			if err != nil {
 				showError(v.s.win, err)
 				return
@@ -280,5 +280,4 @@ func (v *activityView) fileHistory() {
 			d := dialog.NewCustom(docTypeName(doc.Type), lang.L("Close"), documentActions(v.s, doc), v.s.win)
 			d.Show()
 		})
-	})
 }

@@ -39,6 +39,7 @@ func Run(ctx context.Context, workspace string) (err error) {
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil)).With("component", "ui")
 	a := app.NewWithID(AppID)
 	a.SetIcon(appIcon)
+	applyTheme(a)
 	if err := applyLanguage(languageOf(a.Preferences())); err != nil {
 		log.Error("language", "err", err)
 	}
@@ -89,9 +90,10 @@ type flow struct {
 	unsubscribe func()
 	sched       *jobs.Scheduler // nil while paused
 	paused      bool
-	sess        *session // the signed-in session, nil when signed out
-	trayJobs    []string // approved jobs for the tray's "Run a job now"
-	page        string   // the shell's page shown now, kept across redraws
+	who         *acting           // the signed-in person, nil when signed out
+	nav         func(page string) // shows a page of the signed-in shell
+	trayJobs    []string          // approved jobs for the tray's "Run a job now"
+	page        string            // the shell's page shown now, kept across redraws
 }
 
 func newFlow(ctx context.Context, a fyne.App, w fyne.Window, workspace string, bg background, log *slog.Logger) *flow {
@@ -205,15 +207,18 @@ func (f *flow) signedIn(u jobs.User) {
 	f.user, f.page = &u, ""
 	f.log.Info("signed in", "user", u.Name, "role", u.Role)
 	f.startScheduler()
-	f.sess = &session{ctx: f.ctx, win: f.win, svc: f.svc, user: u, bg: f.bg, log: f.log, hub: f.hub, sched: f.scheduler, setLanguage: f.setLanguage}
+	f.who = &acting{caller: caller{ctx: f.ctx, win: f.win, bg: f.bg}, svc: f.svc, user: u}
+	d := shellDeps{a: *f.who, hub: f.hub, sched: f.scheduler, setLng: f.setLanguage, logout: f.logout}
 	f.show("shell", func() {
-		f.win.SetContent(newShell(f.sess, f.logout, f.page, func(p string) { f.page = p }).content())
+		sh := newShell(d, f.page, func(p string) { f.page = p })
+		f.win.SetContent(sh.content())
+		f.nav = sh.open
 	})
 	f.refreshTrayJobs()
 }
 
 func (f *flow) logout() {
-	f.user, f.sess = nil, nil
+	f.user, f.who = nil, nil
 	f.hub.reset()
 	f.showLogin()
 	f.refreshTrayJobs()

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"strings"
 
@@ -13,94 +14,225 @@ import (
 	"cadang/jobs"
 )
 
-// dashboardView is the first screen: what needs attention, then each job's
-// last result, next run, storage and replicas.
+// dashboardView is the first screen: what needs attention (for a manager,
+// every waiting request and job with Approve and Reject…), then each job's
+// last backup, next run, storage and offsite copies.
 type dashboardView struct {
-	s       *session
-	cards   *fyne.Container
-	jobs    *fyne.Container
-	approve *widget.Button // "Review approvals" (managers), for tests
+	a      acting
+	nav    func(page string)
+	sched  func() *jobs.Scheduler // nil: no scheduler; returns nil while paused
+	cards  *fyne.Container
+	inbox  *fyne.Container
+	jobs   *fyne.Container
+	scroll *container.Scroll
+
+	// For tests: the cards' buttons and the inbox's decisions.
+	open    map[string]*widget.Button // by the card's caption
+	approve map[string]*widget.Button // by inbox item: "request#7", "job:hr"
+	reject  map[string]*widget.Button
 }
 
-func dashboardScreen(s *session) fyne.CanvasObject {
-	v := &dashboardView{s: s, cards: container.NewGridWithColumns(4), jobs: container.NewVBox()}
-	v.reload()
-	s.listen(func(ev jobs.Event) {
+func dashboardScreen(a acting, events listener, nav func(string), sched func() *jobs.Scheduler) fyne.CanvasObject {
+	v := newDashboardView(a, nav, sched)
+	events(func(ev jobs.Event) {
 		switch ev.Kind {
-		case jobs.EventRunStarted, jobs.EventRunFinished, jobs.EventRunMissed, jobs.EventRequestChanged, jobs.EventJobChanged:
+		case jobs.EventRunStarted, jobs.EventRunFinished, jobs.EventRunMissed, jobs.EventRequestChanged, jobs.EventJobChanged,
+			jobs.EventReplicaChanged, jobs.EventReplicaFailed:
 			v.reload()
 		}
 	})
+	return v.content()
+}
+
+func newDashboardView(a acting, nav func(string), sched func() *jobs.Scheduler) *dashboardView {
+	if nav == nil {
+		nav = func(string) {}
+	}
+	return &dashboardView{a: a, nav: nav, sched: sched, cards: container.NewGridWithColumns(4),
+		inbox: container.NewVBox(), jobs: container.NewVBox()}
+}
+
+func (v *dashboardView) content() fyne.CanvasObject {
+	v.reload()
 	head := widget.NewLabelWithStyle(lang.L("Jobs"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	return container.NewVScroll(container.NewVBox(v.cards, widget.NewSeparator(), head, v.jobs))
+	v.scroll = container.NewVScroll(container.NewVBox(v.inbox, head, v.jobs))
+	return container.NewBorder(v.cards, nil, nil, nil, v.scroll)
+}
+
+// dashboardData is what one reload reads.
+type dashboardData struct {
+	d  jobs.Dashboard
+	in jobs.Inbox
+}
+
+func (v *dashboardView) scheduler() *jobs.Scheduler {
+	if v.sched == nil {
+		return nil
+	}
+	return v.sched()
 }
 
 func (v *dashboardView) reload() {
-	var sched *jobs.Scheduler
-	if v.s.sched != nil {
-		sched = v.s.sched()
-	}
-	v.s.bg(func() {
-		d, err := v.s.svc.Dashboard(v.s.ctx, v.s.user, sched)
-		fyne.Do(func() {
-			if err != nil {
-				showError(v.s.win, err)
-				return
-			}
-			v.render(d)
-		})
-	})
+	sched := v.scheduler()
+	call(v.a.caller, func(ctx context.Context) (dashboardData, error) {
+		d, err := v.a.svc.Dashboard(ctx, v.a.user, sched)
+		if err != nil {
+			return dashboardData{}, err
+		}
+		in, err := v.a.svc.Inbox(ctx, v.a.user)
+		return dashboardData{d, in}, err
+	}, v.render)
 }
 
-func (v *dashboardView) render(d jobs.Dashboard) {
+func (v *dashboardView) render(data dashboardData) {
+	d := data.d
+	v.open = map[string]*widget.Button{}
 	v.cards.RemoveAll()
-	v.approve = nil
-	if v.s.user.Role == jobs.RoleManager {
-		v.approve = widget.NewButton(lang.L("Review"), func() { v.s.navigate(pageRequests) })
-		if d.PendingApprovals > 0 {
-			v.approve.Importance = widget.HighImportance
+	if v.a.user.Role == jobs.RoleManager {
+		v.cards.Add(v.card(lang.L("Waiting for your approval"), d.PendingApprovals, pageRequests, lang.L("Open requests"), d.PendingApprovals > 0))
+	}
+	if v.a.user.Role == jobs.RoleUser {
+		v.cards.Add(v.card(lang.L("Your requests in progress"), d.PendingRequests, pageRequests, lang.L("Open requests"), false))
+	} else {
+		v.cards.Add(v.card(lang.L("Approved requests to carry out"), d.PendingRequests, pageRequests, lang.L("Carry out"), d.PendingRequests > 0))
+	}
+	v.cards.Add(v.card(lang.L("Missed runs"), d.Missed, pageActivity, lang.L("See activity"), d.Missed > 0))
+	behind := 0
+	for _, js := range d.Jobs {
+		for _, st := range js.ReplicaStates {
+			if st.Behind() || st.Status == jobs.ReplicaNotConfigured {
+				behind++
+			}
 		}
-		v.cards.Add(card(lang.L("Waiting for your approval"), fmt.Sprint(d.PendingApprovals), v.approve))
 	}
-	v.cards.Add(card(lang.L("Approved requests to carry out"), fmt.Sprint(d.PendingRequests),
-		widget.NewButton(lang.L("Open requests"), func() { v.s.navigate(pageRequests) })))
-	missed := card(lang.L("Missed runs"), fmt.Sprint(d.Missed), widget.NewButton(lang.L("See activity"), func() { v.s.navigate(pageActivity) }))
-	v.cards.Add(missed)
-	v.cards.Add(card(lang.L("Running now"), fmt.Sprint(d.Running), nil))
-	if v.s.sched != nil && v.s.sched() == nil {
-		v.cards.Add(card(lang.L("Schedules"), lang.L("paused"), nil))
+	if behind > 0 && v.a.user.Role != jobs.RoleUser {
+		v.cards.Add(v.card(lang.L("Offsite copies behind"), behind, pageSettings, lang.L("Repositories and replicas"), true))
+	} else {
+		running := fmt.Sprint(d.Running)
+		if v.sched != nil && v.scheduler() == nil {
+			running += " · " + lang.L("schedules paused")
+		}
+		v.cards.Add(figureCard(lang.L("Running now"), running, nil))
 	}
-
+	v.drawInbox(data.in)
 	v.jobs.RemoveAll()
 	if len(d.Jobs) == 0 {
 		hint := widget.NewLabel(lang.L("No jobs yet. IT staff define them under Jobs; a manager approves them."))
 		hint.Wrapping = fyne.TextWrapWord
 		v.jobs.Add(hint)
-		return
 	}
 	for _, js := range d.Jobs {
 		v.jobs.Add(jobSummaryRow(js))
 	}
+	if v.scroll != nil {
+		v.scroll.Refresh() // the rows' height changed: lay the scroll out again
+	}
 }
 
-// card is one figure with a caption and an optional button.
-func card(caption, value string, action *widget.Button) fyne.CanvasObject {
+// card is a figure with a caption and the button that deals with it.
+func (v *dashboardView) card(caption string, n int, page, action string, urgent bool) fyne.CanvasObject {
+	b := widget.NewButton(action, func() { v.nav(page) })
+	if urgent {
+		b.Importance = widget.HighImportance
+	}
+	v.open[caption] = b
+	return figureCard(caption, fmt.Sprint(n), b)
+}
+
+// figureCard is one figure with a caption and an optional button. The
+// button sits at the bottom, so the buttons of a row of cards line up
+// whatever the captions' lengths.
+func figureCard(caption, value string, action *widget.Button) fyne.CanvasObject {
 	num := widget.NewLabelWithStyle(value, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	num.SizeName = theme.SizeNameHeadingText
-	cap := widget.NewLabel(caption)
-	cap.Wrapping = fyne.TextWrapWord
-	box := container.NewVBox(num, cap)
+	c := widget.NewLabel(caption)
+	c.Wrapping = fyne.TextWrapWord
+	var bottom fyne.CanvasObject
 	if action != nil {
-		box.Add(action)
+		bottom = action
 	}
-	return widget.NewCard("", "", box)
+	return widget.NewCard("", "", container.NewBorder(num, bottom, nil, nil, c))
 }
 
-// jobSummaryRow is a job's line on the dashboard.
+// drawInbox lists what waits for the manager's decision, each with what it
+// is and Approve / Reject…: a decision takes one tap after login.
+func (v *dashboardView) drawInbox(in jobs.Inbox) {
+	v.inbox.RemoveAll()
+	v.approve, v.reject = map[string]*widget.Button{}, map[string]*widget.Button{}
+	if v.a.user.Role != jobs.RoleManager {
+		return
+	}
+	head := widget.NewLabelWithStyle(lang.L("Waiting for your approval"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	v.inbox.Add(head)
+	if len(in.Requests)+len(in.Jobs) == 0 {
+		v.inbox.Add(widget.NewLabel(lang.L("Nothing waits for your decision.")))
+	}
+	for _, r := range in.Requests {
+		key := fmt.Sprintf("request#%d", r.ID)
+		title := fmt.Sprintf("#%d · %s · %s", r.ID, kindName(r.Kind), r.JobName)
+		v.inbox.Add(v.decisionRow(key, title, requestSummary(r), func() {
+			v.a.act(func(ctx context.Context) error { _, err := v.a.svc.ApproveRequest(ctx, v.a.user, r.ID); return err }, v.reload)
+		}, func() { rejectRequestDialog(v.a, r, v.reload) }))
+	}
+	for _, j := range in.Jobs {
+		key := "job:" + j.Name
+		title := lang.L("Job {{.Name}}", map[string]any{"Name": j.Name})
+		detail := jobFacts(j)
+		v.inbox.Add(v.decisionRow(key, title, detail, func() {
+			v.a.act(func(ctx context.Context) error { _, err := v.a.svc.ApproveJob(ctx, v.a.user, j.Name); return err }, v.reload)
+		}, func() { rejectJobDialog(v.a, j, v.reload) }))
+	}
+	v.inbox.Add(widget.NewSeparator())
+}
+
+func (v *dashboardView) decisionRow(key, title, detail string, approve, reject func()) fyne.CanvasObject {
+	ok := widget.NewButtonWithIcon(lang.L("Approve"), theme.ConfirmIcon(), approve)
+	ok.Importance = widget.SuccessImportance
+	no := widget.NewButtonWithIcon(lang.L("Reject…"), theme.CancelIcon(), reject)
+	no.Importance = widget.DangerImportance
+	v.approve[key], v.reject[key] = ok, no
+	t := widget.NewLabelWithStyle(title, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	d := widget.NewLabel(detail)
+	d.Wrapping = fyne.TextWrapWord
+	return container.NewBorder(nil, nil, nil, container.NewCenter(container.NewHBox(ok, no)), container.NewVBox(t, d))
+}
+
+// requestSummary is a request in one line: who, what, when, where to, why.
+func requestSummary(r jobs.Request) string {
+	when := lang.L("run at {{.T}}", map[string]any{"T": formatTime(r.RequestedAt)})
+	if r.Kind == jobs.KindRestore {
+		when = lang.L("data as of {{.T}}, into {{.Target}}", map[string]any{"T": formatTime(r.RequestedAt), "Target": r.Target})
+		if r.Replica != "" {
+			when += " · " + lang.L("from the offsite copy {{.R}}", map[string]any{"R": r.Replica})
+		}
+		if len(r.Include) > 0 {
+			when += " · " + lang.L("only {{.List}}", map[string]any{"List": strings.Join(r.Include, ", ")})
+		}
+	}
+	return fmt.Sprintf("%s · %s · %s", r.RequesterName, when, lang.L("Reason: {{.R}}", map[string]any{"R": r.Reason}))
+}
+
+// jobFacts is a job's definition in one line.
+func jobFacts(j jobs.Job) string {
+	facts := lang.L("{{.Schedule}} · {{.Sources}} into {{.Repo}} · revision {{.Rev}}",
+		map[string]any{"Schedule": scheduleText(j.Schedule), "Sources": sourcesText(j.Sources), "Repo": j.Repository, "Rev": j.Revision})
+	if len(j.Replicas) > 0 {
+		facts += " · " + lang.L("Offsite copies: {{.R}}", map[string]any{"R": strings.Join(j.Replicas, ", ")})
+	}
+	return facts
+}
+
+// sourcesText is "1 source" or "3 sources" in the chosen language.
+func sourcesText(sources []string) string {
+	return lang.N("{{.N}} sources", len(sources), map[string]any{"N": len(sources)})
+}
+
+// jobSummaryRow is a job's lines on the dashboard: its name and state, its
+// last backup, next run and storage, and its offsite copies.
 func jobSummaryRow(js jobs.JobSummary) fyne.CanvasObject {
 	j := js.Job
-	name := widget.NewLabelWithStyle(j.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	state := widget.NewLabel(stateName(j.State) + " · " + scheduleText(j.Schedule))
+	title := widget.NewLabelWithStyle(j.Name+" · "+stateName(j.State)+" · "+scheduleText(j.Schedule), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	title.Truncation = fyne.TextTruncateEllipsis
 	last := widget.NewLabel(lang.L("Never run"))
 	icon := widget.NewIcon(theme.QuestionIcon())
 	if r := js.LastRun; r != nil {
@@ -108,30 +240,32 @@ func jobSummaryRow(js jobs.JobSummary) fyne.CanvasObject {
 		if when.IsZero() {
 			when = r.ScheduledAt
 		}
-		last.SetText(lang.L("Last run {{.T}} ({{.Kind}}): {{.Status}} · {{.D}} · added {{.Added}}",
-			map[string]any{"T": formatTime(when), "Kind": kindName(r.Kind), "Status": stateName(r.Status), "D": formatDuration(r.Duration()), "Added": formatBytes(r.BytesAdded)}))
+		last.SetText(lang.L("Last backup {{.T}}: {{.Status}} · {{.D}} · added {{.Added}}",
+			map[string]any{"T": formatTime(when), "Status": stateName(r.Status), "D": formatDuration(r.Duration()), "Added": formatBytes(r.BytesAdded)}))
 		last.Importance, icon = runLook(r.Status)
 	}
+	last.Truncation = fyne.TextTruncateEllipsis
 	next := lang.L("Next run: {{.T}}", map[string]any{"T": formatTime(js.NextRun)})
 	size := lang.L("Repository: {{.Size}}", map[string]any{"Size": repoSize(js.RepoSize)})
 	facts := widget.NewLabel(next + " · " + size)
-	facts.Wrapping = fyne.TextWrapWord
-	return container.NewVBox(container.NewBorder(nil, nil, icon, nil, container.NewVBox(container.NewHBox(name, state), last, facts, replicaLine(js))), widget.NewSeparator())
+	facts.Truncation = fyne.TextTruncateEllipsis
+	lines := container.New(&tightVBox{}, title, last, facts, replicaLine(js))
+	return container.NewVBox(container.NewBorder(nil, nil, container.NewCenter(icon), nil, lines), widget.NewSeparator())
 }
 
 // replicaLine is the job's offsite copies as their last sync left them:
 // "gdrive up to date 21:14 / sftp-b 2 snapshots behind / nas failed: …",
-// orange when any is not up to date.
+// orange when any needs attention.
 func replicaLine(js jobs.JobSummary) *widget.Label {
 	l := widget.NewLabel(lang.L("Offsite copies: none"))
-	l.Wrapping = fyne.TextWrapWord
+	l.Truncation = fyne.TextTruncateEllipsis
 	if len(js.ReplicaStates) == 0 {
 		return l
 	}
 	parts := make([]string, 0, len(js.ReplicaStates))
 	for _, st := range js.ReplicaStates {
 		parts = append(parts, st.Name+" "+replicaText(st))
-		if !st.UpToDate() {
+		if st.Behind() || st.Status == jobs.ReplicaNotConfigured {
 			l.Importance = widget.WarningImportance
 		}
 	}
@@ -143,13 +277,13 @@ func replicaLine(js jobs.JobSummary) *widget.Label {
 func replicaText(st jobs.ReplicaResult) string {
 	behind := func() string {
 		if st.Lag != nil && st.Lag.Snapshots > 0 {
-			return lang.L("{{.N}} snapshots behind", map[string]any{"N": st.Lag.Snapshots})
+			return lang.N("{{.N}} snapshots behind", st.Lag.Snapshots, map[string]any{"N": st.Lag.Snapshots})
 		}
 		return ""
 	}
 	switch {
 	case st.Status == jobs.ReplicaNotConfigured:
-		return lang.L("not set up (cadang replica add)")
+		return lang.L("not set up (Settings, Repositories and replicas)")
 	case st.Status == jobs.ReplicaNeverSynced:
 		return lang.L("never synced")
 	case st.Status == jobs.ReplicaFailed:

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -35,27 +36,22 @@ func docTypeName(t string) string {
 
 // printFile puts a PDF on paper the way the system allows (package
 // printing): lp on Linux, the viewer's print dialog on Windows and macOS.
-func printFile(s *session, path string) {
-	s.bg(func() {
-		res, err := printing.New().Print(s.ctx, path)
-		fyne.Do(func() {
-			switch {
-			case err != nil:
-				showError(s.win, err)
-			case res.Fallback != nil:
-				showInfo(s.win, lang.L("Print"), lang.L("{{.Tool}} is not installed, so the PDF opened in its viewer: print it from there.", map[string]any{"Tool": strings.Join(res.Fallback.Tools, ", ")})+
-					" "+res.Fallback.Install)
-			case res.Action == printing.Opened:
-				showInfo(s.win, lang.L("Print"), lang.L("The PDF opened in its viewer: print it from there."))
-			}
-		})
+func printFile(s acting, path string) {
+	call(s.caller, func(ctx context.Context) (printing.Result, error) { return printing.New().Print(ctx, path) }, func(res printing.Result) {
+		switch {
+		case res.Fallback != nil:
+			showInfo(s.win, lang.L("Print"), lang.L("{{.Tool}} is not installed, so the PDF opened in its viewer: print it from there.", map[string]any{"Tool": strings.Join(res.Fallback.Tools, ", ")})+
+				" "+res.Fallback.Install)
+		case res.Action == printing.Opened:
+			showInfo(s.win, lang.L("Print"), lang.L("The PDF opened in its viewer: print it from there."))
+		}
 	})
 }
 
 // documentsView is the document register: every filed PDF with its number,
 // revision, date and SHA-256; open, print, and file the signed scan.
 type documentsView struct {
-	s      *session
+	s      acting
 	search *widget.Entry
 	list   *fyne.Container
 	docs   []jobs.Document
@@ -63,23 +59,25 @@ type documentsView struct {
 	attach map[string]*widget.Button // by number, for tests
 }
 
-func documentsScreen(s *session) fyne.CanvasObject { return newDocumentsView(s).content() }
-
-func newDocumentsView(s *session) *documentsView {
-	return &documentsView{s: s, search: widget.NewEntry(), list: container.NewVBox(), attach: map[string]*widget.Button{}}
-}
-
-func (v *documentsView) content() fyne.CanvasObject {
-	s := v.s
-	v.search.SetPlaceHolder(lang.L("Search number, type or date"))
-	v.search.OnChanged = func(string) { v.draw() }
-	verify := widget.NewButtonWithIcon(lang.L("Check a PDF…"), theme.SearchIcon(), v.verifyFile)
-	v.reload()
-	s.listen(func(ev jobs.Event) {
+func documentsScreen(s acting, events listener) fyne.CanvasObject {
+	v := newDocumentsView(s)
+	events(func(ev jobs.Event) {
 		if ev.Kind == jobs.EventDocumentFiled {
 			v.reload()
 		}
 	})
+	return v.content()
+}
+
+func newDocumentsView(s acting) *documentsView {
+	return &documentsView{s: s, search: widget.NewEntry(), list: container.NewVBox(), attach: map[string]*widget.Button{}}
+}
+
+func (v *documentsView) content() fyne.CanvasObject {
+	v.search.SetPlaceHolder(lang.L("Search number, type or date"))
+	v.search.OnChanged = func(string) { v.draw() }
+	verify := widget.NewButtonWithIcon(lang.L("Check a PDF…"), theme.SearchIcon(), v.verifyFile)
+	v.reload()
 	help := widget.NewLabel(lang.L("Every form and report Cadang files is numbered and registered with its SHA-256, so a changed copy is detected."))
 	help.Wrapping = fyne.TextWrapWord
 	top := container.NewVBox(help, container.NewBorder(nil, nil, nil, verify, v.search))
@@ -87,20 +85,20 @@ func (v *documentsView) content() fyne.CanvasObject {
 }
 
 func (v *documentsView) reload() {
-	v.s.bg(func() {
-		docs, err := v.s.svc.Documents(v.s.ctx, v.s.user, jobs.DocumentFilter{})
-		var signed map[string]bool
-		if err == nil {
-			signed, err = v.s.svc.SignedDocuments(v.s.ctx, v.s.user)
+	type register struct {
+		docs   []jobs.Document
+		signed map[string]bool
+	}
+	call(v.s.caller, func(ctx context.Context) (register, error) {
+		docs, err := v.s.svc.Documents(ctx, v.s.user, jobs.DocumentFilter{})
+		if err != nil {
+			return register{}, err
 		}
-		fyne.Do(func() {
-			if err != nil {
-				showError(v.s.win, err)
-				return
-			}
-			v.docs, v.signed = docs, signed
-			v.draw()
-		})
+		signed, err := v.s.svc.SignedDocuments(ctx, v.s.user)
+		return register{docs, signed}, err
+	}, func(r register) {
+		v.docs, v.signed = r.docs, r.signed
+		v.draw()
 	})
 }
 
@@ -166,15 +164,10 @@ func (v *documentsView) pickScan(d jobs.Document) {
 }
 
 func (v *documentsView) attachScan(d jobs.Document, path string) {
-	v.s.bg(func() {
-		_, err := v.s.svc.AttachSigned(v.s.ctx, v.s.user, d.Number, path)
-		fyne.Do(func() {
-			if err != nil {
-				showError(v.s.win, err)
-			}
-			v.reload()
-		})
-	})
+	v.s.act(func(ctx context.Context) error {
+		_, err := v.s.svc.AttachSigned(ctx, v.s.user, d.Number, path)
+		return err
+	}, v.reload)
 }
 
 // verifyFile checks a PDF someone hands in against the register.
@@ -186,17 +179,10 @@ func (v *documentsView) verifyFile() {
 		}
 		path := r.URI().Path()
 		r.Close()
-		v.s.bg(func() {
-			d, err := v.s.svc.VerifyDocument(v.s.ctx, v.s.user, path)
-			fyne.Do(func() {
-				if err != nil {
-					showError(v.s.win, err)
-					return
-				}
-				dialog.ShowInformation(lang.L("Registered document"),
-					lang.L("{{.File}} is {{.Number}} revision {{.Rev}}, unchanged since it was filed on {{.T}}.",
-						map[string]any{"File": filepath.Base(path), "Number": d.Number, "Rev": d.Revision, "T": formatTime(d.Date)}), v.s.win)
-			})
+		call(v.s.caller, func(ctx context.Context) (jobs.Document, error) { return v.s.svc.VerifyDocument(ctx, v.s.user, path) }, func(d jobs.Document) {
+			dialog.ShowInformation(lang.L("Registered document"),
+				lang.L("{{.File}} is {{.Number}} revision {{.Rev}}, unchanged since it was filed on {{.T}}.",
+					map[string]any{"File": filepath.Base(path), "Number": d.Number, "Rev": d.Revision, "T": formatTime(d.Date)}), v.s.win)
 		})
 	}, v.s.win)
 }

@@ -146,9 +146,9 @@ func (o *office) request(t *testing.T, kind string, at time.Time, target string)
 	return r
 }
 
-// sessionFor is a signed-in session on the test window with inline work.
-func (o *office) sessionFor(w fyneWindow, u jobs.User) *session {
-	return &session{ctx: context.Background(), win: w, svc: o.svc, user: u, bg: inline, log: quietLog(), hub: &eventHub{}}
+// sessionFor is a signed-in person on the test window with inline work.
+func (o *office) sessionFor(w fyneWindow, u jobs.User) acting {
+	return acting{caller: caller{ctx: context.Background(), win: w, bg: inline}, svc: o.svc, user: u}
 }
 
 // jobRevision is the job's current revision, as a manager who opened it

@@ -185,3 +185,32 @@ func findButton(t *testing.T, o fyne.CanvasObject, text string) *widget.Button {
 var _ = container.NewVBox
 
 func writeFile(path, content string) error { return os.WriteFile(path, []byte(content), 0o600) }
+
+// findSelect finds the first select below o.
+func findSelect(t *testing.T, o fyne.CanvasObject) *widget.Select {
+	t.Helper()
+	var found *widget.Select
+	walkObjects(o, func(c fyne.CanvasObject) bool {
+		if s, ok := c.(*widget.Select); ok && found == nil {
+			found = s
+		}
+		return found == nil
+	})
+	if found == nil {
+		t.Fatalf("no select in %q", texts(o))
+	}
+	return found
+}
+
+// findEntries lists the entries below o in order.
+func findEntries(o fyne.CanvasObject) []*widget.Entry {
+	var out []*widget.Entry
+	walkObjects(o, func(c fyne.CanvasObject) bool {
+		if e, ok := c.(*widget.Entry); ok {
+			out = append(out, e)
+			return false
+		}
+		return true
+	})
+	return out
+}

@@ -20,12 +20,12 @@ import (
 	"cadang/jobs"
 )
 
-// uiStrings returns every literal passed to lang.L or lang.X in ui/*.go.
+// uiStrings returns every literal passed to lang.L, lang.N or lang.X in ui/*.go.
 func uiStrings(t *testing.T) map[string]string {
 	t.Helper()
 	return firstStringArgs(t, "*.go", func(fun ast.Expr) bool {
 		sel, ok := fun.(*ast.SelectorExpr)
-		if !ok || (sel.Sel.Name != "L" && sel.Sel.Name != "X") {
+		if !ok || (sel.Sel.Name != "L" && sel.Sel.Name != "X" && sel.Sel.Name != "N") {
 			return false
 		}
 		pkg, ok := sel.X.(*ast.Ident)
@@ -71,17 +71,7 @@ func firstStringArgs(t *testing.T, pattern string, isCall func(ast.Expr) bool) m
 // id.json, and both files have the same keys, so switching the language
 // never leaves English behind (or logs translation failures).
 func TestTranslationsComplete(t *testing.T) {
-	load := func(name string) map[string]string {
-		b, err := translations.ReadFile("translations/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		m := map[string]string{}
-		if err := json.Unmarshal(b, &m); err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
-		return m
-	}
+	load := func(name string) map[string]string { return loadTranslationFile(t, name) }
 	en, id := load("en.json"), load("id.json")
 	for key, where := range uiStrings(t) {
 		if _, ok := en[key]; !ok {
@@ -113,11 +103,7 @@ func TestRefusalsTranslated(t *testing.T) {
 	if len(formats) < 20 {
 		t.Fatalf("found only %d refusal formats in jobs; the scan is broken", len(formats))
 	}
-	var id map[string]string
-	b, err := translations.ReadFile("translations/id.json")
-	if err != nil || json.Unmarshal(b, &id) != nil {
-		t.Fatalf("read id.json: %v", err)
-	}
+	id := loadTranslationFile(t, "id.json")
 	for format, where := range formats {
 		if id[format] == "" || !knownMessages()[format] {
 			t.Errorf("%s: refusal %q has no translation", where, format)
@@ -131,7 +117,7 @@ func TestRefusalsTranslated(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc, admin := withAdmin(t)
-	_, err = svc.RejectRequest(context.Background(), admin, 12345, "")
+	_, err := svc.RejectRequest(context.Background(), admin, 12345, "")
 	var refused *jobs.RefusedError
 	if !errors.As(err, &refused) {
 		t.Fatalf("reject without a reason: %v, want a refusal", err)
@@ -194,4 +180,32 @@ func TestFyneOwnStringsInIndonesian(t *testing.T) {
 	if got := lang.L("wednesday"); got != "Rabu" {
 		t.Errorf("wednesday = %q, want Rabu", got)
 	}
+}
+
+// loadTranslationFile reads translations/name. A value is the translation,
+// or for lang.N its plural forms ({"one": …, "other": …}); either way it is
+// read as its "other" text.
+func loadTranslationFile(t *testing.T, name string) map[string]string {
+	t.Helper()
+	b, err := translations.ReadFile("translations/" + name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := map[string]json.RawMessage{}
+	if err := json.Unmarshal(b, &raw); err != nil {
+		t.Fatalf("%s: %v", name, err)
+	}
+	m := map[string]string{}
+	for k, v := range raw {
+		var text string
+		if json.Unmarshal(v, &text) != nil {
+			var forms map[string]string
+			if err := json.Unmarshal(v, &forms); err != nil {
+				t.Fatalf("%s: %q: %v", name, k, err)
+			}
+			text = forms["other"]
+		}
+		m[k] = text
+	}
+	return m
 }

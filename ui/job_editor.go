@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path/filepath"
@@ -19,15 +20,20 @@ import (
 
 // jobForm is the job editor's fields, kept so tests can fill them.
 type jobForm struct {
-	name, repo, passwordFile, replicas, excludes *widget.Entry
-	sources                                      []string
-	sourceList                                   *fyne.Container
-	sourceEntry                                  *widget.Entry
-	kind                                         *widget.RadioGroup
-	winStart, winEnd, cron, once                 *widget.Entry
-	keep                                         [5]*widget.Entry // last, daily, weekly, monthly, yearly
-	save                                         *widget.Button
-	win                                          fyne.Window
+	name, repo, passwordFile, excludes *widget.Entry
+	// replicas are ticked from the repository's replica list (Settings,
+	// Repositories and replicas); replicaNote says when there is none.
+	replicas                     *widget.CheckGroup
+	replicaNote                  *widget.Label
+	loadReplicas                 func(repo string)
+	sources                      []string
+	sourceList                   *fyne.Container
+	sourceEntry                  *widget.Entry
+	kind                         *widget.RadioGroup
+	winStart, winEnd, cron, once *widget.Entry
+	keep                         [5]*widget.Entry // last, daily, weekly, monthly, yearly
+	save                         *widget.Button
+	win                          fyne.Window
 }
 
 func scheduleKinds() []string {
@@ -35,8 +41,14 @@ func scheduleKinds() []string {
 }
 
 // jobEditor creates (existing == nil) or edits a job.
-func jobEditor(s *session, existing *jobs.Job, after func()) *jobForm {
+func jobEditor(s acting, existing *jobs.Job, after func()) *jobForm {
 	f := newJobForm(s.win)
+	f.loadReplicas = func(repo string) {
+		call(s.caller, func(ctx context.Context) (replicaChoice, error) {
+			reps, err := s.svc.ReplicaChoices(ctx, s.user, repo)
+			return replicaChoice{repo, reps, err}, nil // a problem is said in the form
+		}, f.showReplicas)
+	}
 	if existing != nil {
 		f.fill(existing.JobSpec)
 	} else {
@@ -53,21 +65,14 @@ func jobEditor(s *session, existing *jobs.Job, after func()) *jobForm {
 			showError(s.win, err)
 			return
 		}
-		s.bg(func() {
-			var err error
+		call(s.caller, func(ctx context.Context) (jobs.Job, error) {
 			if existing == nil {
-				_, err = s.svc.CreateJob(s.ctx, s.user, spec)
-			} else {
-				_, err = s.svc.EditJob(s.ctx, s.user, existing.Name, spec)
+				return s.svc.CreateJob(ctx, s.user, spec)
 			}
-			fyne.Do(func() {
-				if err != nil {
-					showError(s.win, err)
-					return
-				}
-				d.Hide()
-				after()
-			})
+			return s.svc.EditJob(ctx, s.user, existing.Name, spec)
+		}, func(jobs.Job) {
+			d.Hide()
+			after()
 		})
 	}
 	f.save = widget.NewButton(lang.L("Save"), func() {
@@ -90,7 +95,7 @@ func jobEditor(s *session, existing *jobs.Job, after func()) *jobForm {
 
 func newJobForm(w fyne.Window) *jobForm {
 	f := &jobForm{name: widget.NewEntry(), repo: widget.NewEntry(), passwordFile: widget.NewEntry(),
-		replicas: widget.NewEntry(), excludes: widget.NewMultiLineEntry(), sourceList: container.NewVBox(),
+		replicas: widget.NewCheckGroup(nil, nil), replicaNote: widget.NewLabel(""), excludes: widget.NewMultiLineEntry(), sourceList: container.NewVBox(),
 		sourceEntry: widget.NewEntry(), winStart: widget.NewEntry(), winEnd: widget.NewEntry(),
 		cron: widget.NewEntry(), once: widget.NewEntry(), win: w}
 	f.kind = widget.NewRadioGroup(scheduleKinds(), nil)
@@ -102,7 +107,10 @@ func newJobForm(w fyne.Window) *jobForm {
 	f.once.SetPlaceHolder("YYYY-MM-DD HH:MM")
 	f.repo.SetPlaceHolder(lang.L("a folder, or sftp://…, rclone:remote:path, s3://…"))
 	f.passwordFile.SetPlaceHolder(lang.L("encrypted repository: file holding its password"))
-	f.replicas.SetPlaceHolder(lang.L("replica names, comma separated"))
+	f.replicas.Horizontal = true
+	f.replicaNote.Wrapping = fyne.TextWrapWord
+	f.replicaNote.Importance = widget.LowImportance
+	f.repo.OnChanged = func(string) { f.repoChanged() }
 	f.excludes.SetPlaceHolder("*.tmp\n~$*")
 	f.sourceEntry.SetPlaceHolder(lang.L("type a path, or choose a folder"))
 	for i := range f.keep {
@@ -128,14 +136,18 @@ func (f *jobForm) form() fyne.CanvasObject {
 	for i, label := range []string{lang.L("last"), lang.L("daily"), lang.L("weekly"), lang.L("monthly"), lang.L("yearly")} {
 		retention.Add(container.NewVBox(widget.NewLabel(label), f.keep[i]))
 	}
-	window := container.NewHBox(widget.NewLabel(lang.L("from")), f.winStart, widget.NewLabel(lang.L("to")), f.winEnd)
+	// Wide enough for "21:00" whatever the font: a time is never clipped.
+	timeBox := func(e *widget.Entry) fyne.CanvasObject {
+		return container.NewGridWrap(fyne.NewSize(96, e.MinSize().Height), e)
+	}
+	window := container.NewHBox(widget.NewLabel(lang.L("from")), timeBox(f.winStart), widget.NewLabel(lang.L("to")), timeBox(f.winEnd))
 	return widget.NewForm(
 		widget.NewFormItem(lang.L("Name"), f.name),
 		widget.NewFormItem(lang.L("Sources"), container.NewVBox(f.sourceList,
 			container.NewBorder(nil, nil, nil, container.NewHBox(addSource, pickSource), f.sourceEntry))),
 		widget.NewFormItem(lang.L("Repository"), container.NewBorder(nil, nil, nil, pickRepo, f.repo)),
 		widget.NewFormItem(lang.L("Password file"), f.passwordFile),
-		widget.NewFormItem(lang.L("Offsite replicas"), f.replicas),
+		widget.NewFormItem(lang.L("Offsite replicas"), container.NewVBox(f.replicas, f.replicaNote)),
 		widget.NewFormItem(lang.L("Exclude"), f.excludes),
 		widget.NewFormItem(lang.L("Schedule"), f.kind),
 		widget.NewFormItem(lang.L("Window"), window),
@@ -203,9 +215,10 @@ func (f *jobForm) fill(spec jobs.JobSpec) {
 	f.name.SetText(spec.Name)
 	f.sources = append([]string(nil), spec.Sources...)
 	f.drawSources()
-	f.repo.SetText(spec.Repository)
+	f.replicas.Options = append([]string(nil), spec.Replicas...)
+	f.replicas.SetSelected(append([]string(nil), spec.Replicas...))
+	f.repo.SetText(spec.Repository) // then offers the repository's replicas
 	f.passwordFile.SetText(spec.PasswordFile)
-	f.replicas.SetText(strings.Join(spec.Replicas, ", "))
 	f.excludes.SetText(strings.Join(spec.Excludes, "\n"))
 	kinds := scheduleKinds()
 	switch spec.Schedule.Kind {
@@ -232,7 +245,7 @@ func (f *jobForm) spec() (jobs.JobSpec, error) {
 		f.addSource(pending) // typed but not added: surely meant
 	}
 	spec := jobs.JobSpec{Name: strings.TrimSpace(f.name.Text), Sources: f.sources, Repository: strings.TrimSpace(f.repo.Text),
-		PasswordFile: strings.TrimSpace(f.passwordFile.Text), Replicas: splitList(f.replicas.Text, ","), Excludes: splitList(f.excludes.Text, "\n")}
+		PasswordFile: strings.TrimSpace(f.passwordFile.Text), Replicas: f.chosenReplicas(), Excludes: splitList(f.excludes.Text, "\n")}
 	kinds := scheduleKinds()
 	switch f.kind.Selected {
 	case kinds[1]:
@@ -273,6 +286,66 @@ func splitList(s, sep string) []string {
 	for _, p := range strings.Split(s, sep) {
 		if p = strings.TrimSpace(p); p != "" {
 			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// replicaChoice is the replica list of the repository typed in the editor.
+type replicaChoice struct {
+	repo    string
+	list    []jobs.Replica
+	problem error
+}
+
+// repoChanged reloads the replicas to choose from for the repository now
+// typed.
+func (f *jobForm) repoChanged() {
+	if f.loadReplicas != nil {
+		f.loadReplicas(strings.TrimSpace(f.repo.Text))
+	}
+}
+
+// showReplicas offers the repository's replicas, keeping what is ticked;
+// a replica the job names that the list lacks stays, marked.
+func (f *jobForm) showReplicas(c replicaChoice) {
+	if c.repo != strings.TrimSpace(f.repo.Text) {
+		return // typed on since
+	}
+	ticked := f.replicas.Selected
+	var opts []string
+	have := map[string]bool{}
+	for _, r := range c.list {
+		opts = append(opts, r.Name)
+		have[r.Name] = true
+	}
+	var missing []string
+	for _, name := range ticked {
+		if !have[name] {
+			opts = append(opts, name)
+			missing = append(missing, name)
+		}
+	}
+	f.replicas.Options = opts
+	f.replicas.SetSelected(ticked)
+	f.replicas.Refresh()
+	switch {
+	case len(missing) > 0:
+		f.replicaNote.SetText(lang.L("Not set up for this repository: {{.Names}}. Add them in Settings, Repositories and replicas.", map[string]any{"Names": strings.Join(missing, ", ")}))
+	case c.problem != nil || len(c.list) == 0:
+		f.replicaNote.SetText(lang.L("This repository has no offsite copy to choose yet. Add one in Settings, Repositories and replicas (after the job's first backup has created the repository)."))
+	default:
+		f.replicaNote.SetText(lang.L("Tick where each backup is copied after the run."))
+	}
+}
+
+func (f *jobForm) chosenReplicas() []string {
+	var out []string
+	for _, name := range f.replicas.Options { // in the list's order
+		for _, t := range f.replicas.Selected {
+			if t == name {
+				out = append(out, name)
+			}
 		}
 	}
 	return out

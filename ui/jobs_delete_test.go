@@ -41,7 +41,7 @@ func TestJobsScreenDeleteJob(t *testing.T) {
 	}
 }
 
-func newJobsViewShown(w fyne.Window, s *session) *jobsView {
+func newJobsViewShown(w fyne.Window, s acting) *jobsView {
 	v := newJobsView(s)
 	w.SetContent(v.content())
 	return v

@@ -19,7 +19,7 @@ import (
 // jobsView is the Jobs screen: every job with its state always visible
 // and the actions that state allows.
 type jobsView struct {
-	s    *session
+	s    acting
 	list *fyne.Container
 	rows map[string]*jobRow // by job name
 }
@@ -30,9 +30,18 @@ type jobRow struct {
 	edit, submit, approve, reject, run, pause, resume, cleanup, delete *widget.Button
 }
 
-func jobsScreen(s *session) fyne.CanvasObject { return newJobsView(s).content() }
+func jobsScreen(s acting, events listener) fyne.CanvasObject {
+	v := newJobsView(s)
+	events(func(ev jobs.Event) {
+		switch ev.Kind {
+		case jobs.EventJobChanged, jobs.EventRunStarted, jobs.EventRunFinished:
+			v.reload()
+		}
+	})
+	return v.content()
+}
 
-func newJobsView(s *session) *jobsView {
+func newJobsView(s acting) *jobsView {
 	return &jobsView{s: s, list: container.NewVBox(), rows: map[string]*jobRow{}}
 }
 
@@ -45,28 +54,13 @@ func (v *jobsView) content() fyne.CanvasObject {
 	help := widget.NewLabel(lang.L("A job runs only while approved by the IT manager. Editing an approved job sends it back for approval."))
 	help.Wrapping = fyne.TextWrapWord
 	v.reload()
-	v.s.listen(func(ev jobs.Event) {
-		switch ev.Kind {
-		case jobs.EventJobChanged, jobs.EventRunStarted, jobs.EventRunFinished:
-			v.reload()
-		}
-	})
 	return container.NewBorder(container.NewBorder(nil, nil, add, nil, help), nil, nil, nil, container.NewVScroll(v.list))
 }
 
 func canEditJobs(u jobs.User) bool { return u.Role != jobs.RoleUser }
 
 func (v *jobsView) reload() {
-	v.s.bg(func() {
-		all, err := v.s.svc.Jobs(v.s.ctx, v.s.user, "")
-		fyne.Do(func() {
-			if err != nil {
-				showError(v.s.win, err)
-				return
-			}
-			v.render(all)
-		})
-	})
+	call(v.s.caller, func(ctx context.Context) ([]jobs.Job, error) { return v.s.svc.Jobs(ctx, v.s.user, "") }, v.render)
 }
 
 func (v *jobsView) render(all []jobs.Job) {
@@ -105,7 +99,7 @@ func (v *jobsView) newRow(j jobs.Job) *jobRow {
 				return v.s.svc.ApproveJob(ctx, u, j.Name, j.RevisionHash) // the revision shown in this row
 			}))
 			row.approve.Importance = widget.SuccessImportance
-			row.reject = widget.NewButtonWithIcon(lang.L("Reject"), theme.CancelIcon(), func() { v.rejectDialog(j) })
+			row.reject = widget.NewButtonWithIcon(lang.L("Reject"), theme.CancelIcon(), func() { rejectJobDialog(v.s, j, v.reload) })
 			row.reject.Importance = widget.DangerImportance
 		}
 	case jobs.JobApproved:
@@ -126,15 +120,7 @@ func (v *jobsView) newRow(j jobs.Job) *jobRow {
 }
 
 func (v *jobsView) act(step func(ctx context.Context) (jobs.Job, error)) {
-	v.s.bg(func() {
-		_, err := step(v.s.ctx)
-		fyne.Do(func() {
-			if err != nil {
-				showError(v.s.win, err)
-			}
-			v.reload()
-		})
-	})
+	v.s.act(func(ctx context.Context) error { _, err := step(ctx); return err }, v.reload)
 }
 
 // deleteDialog says exactly what deleting a job does, and does it only on
@@ -147,13 +133,16 @@ func (v *jobsView) deleteDialog(j jobs.Job) {
 	})
 }
 
-func (v *jobsView) rejectDialog(j jobs.Job) {
+// rejectJobDialog asks the manager why, which staff read to change the
+// job, then rejects it.
+func rejectJobDialog(s acting, j jobs.Job, after func()) {
 	reason := widget.NewMultiLineEntry()
-	askText(v.s.win, lang.L("Reject job {{.Name}}", map[string]any{"Name": j.Name}), reason, lang.L("Reject"), func(text string) error {
-		if text == "" {
+	reason.SetPlaceHolder(lang.L("What must change before you approve it? IT staff read this to correct the job."))
+	askText(s.win, lang.L("Reject job {{.Name}}", map[string]any{"Name": j.Name}), lang.L("Reason for the rejection"), reason, lang.L("Reject"), func(text string) error {
+		if strings.TrimSpace(text) == "" {
 			return fmt.Errorf("%s", lang.L("A reason is required to reject."))
 		}
-		v.act(func(ctx context.Context) (jobs.Job, error) { return v.s.svc.RejectJob(ctx, v.s.user, j.Name, text) })
+		s.act(func(ctx context.Context) error { _, err := s.svc.RejectJob(ctx, s.user, j.Name, text); return err }, after)
 		return nil
 	})
 }
@@ -195,7 +184,7 @@ func jobLook(state string) (widget.Importance, *widget.Icon) {
 }
 
 // runJob runs an approved job now with progress, then shows the result.
-func runJob(s *session, name string, after func()) {
+func runJob(s acting, name string, after func()) {
 	var run jobs.Run
 	runWithProgress(s, lang.L("Backup {{.Job}}", map[string]any{"Job": name}),
 		func(ctx context.Context, p engine.Progress) error {
@@ -214,7 +203,7 @@ func runJob(s *session, name string, after func()) {
 }
 
 // showRun shows a finished run's result in a dialog.
-func showRun(s *session, r jobs.Run) {
+func showRun(s acting, r jobs.Run) {
 	d := dialog.NewCustom(lang.L("Backup {{.Job}}: {{.Status}}", map[string]any{"Job": r.JobName, "Status": stateName(r.Status)}),
 		lang.L("Close"), runDetail(s, r), s.win)
 	d.Resize(fyne.NewSize(640, 420))
@@ -224,14 +213,12 @@ func showRun(s *session, r jobs.Run) {
 // retentionDialog first asks jobs what the retention policy would remove
 // (a dry run), says exactly that, and only on confirmation forgets those
 // snapshots and prunes their data.
-func retentionDialog(s *session, job string, after func()) {
-	s.bg(func() {
-		fr, _, err := s.svc.ApplyRetention(s.ctx, s.user, job, true)
-		fyne.Do(func() {
-			if err != nil {
-				showError(s.win, err)
-				return
-			}
+func retentionDialog(s acting, job string, after func()) {
+	call(s.caller, func(ctx context.Context) (*engine.ForgetResult, error) {
+		fr, _, err := s.svc.ApplyRetention(ctx, s.user, job, true)
+		return fr, err
+	}, func(fr *engine.ForgetResult) {
+		{
 			if len(fr.Remove) == 0 {
 				showInfo(s.win, lang.L("Nothing to clean up"), lang.L("Every snapshot of {{.Job}} is still kept by its retention policy.", map[string]any{"Job": job}))
 				return
@@ -243,18 +230,14 @@ func retentionDialog(s *session, job string, after func()) {
 			msg := lang.L("This permanently deletes {{.N}} snapshots of {{.Job}} that its retention policy no longer keeps: {{.List}}. {{.Kept}} snapshots stay. Data only they used is then removed from the repository; they can no longer be restored.",
 				map[string]any{"N": len(fr.Remove), "Job": job, "List": strings.Join(list, ", "), "Kept": len(fr.Keep)})
 			confirm(s.win, lang.L("Delete old snapshots?"), msg, lang.L("Delete"), func() {
-				s.bg(func() {
-					_, pr, err := s.svc.ApplyRetention(s.ctx, s.user, job, false)
-					fyne.Do(func() {
-						if err != nil {
-							showError(s.win, err)
-						} else {
-							showInfo(s.win, lang.L("Cleaned up"), lang.L("{{.Bytes}} freed.", map[string]any{"Bytes": formatBytes(pr.BytesFreed)}))
-						}
-						after()
-					})
+				call(s.caller, func(ctx context.Context) (*engine.PruneResult, error) {
+					_, pr, err := s.svc.ApplyRetention(ctx, s.user, job, false)
+					return pr, err
+				}, func(pr *engine.PruneResult) {
+					showInfo(s.win, lang.L("Cleaned up"), lang.L("{{.Bytes}} freed.", map[string]any{"Bytes": formatBytes(pr.BytesFreed)}))
+					after()
 				})
 			})
-		})
+		}
 	})
 }

@@ -29,9 +29,9 @@ func TestPagesFitTheWindow(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, u := range []jobs.User{o.admin, o.manager, o.staff, o.member} {
-			s := o.sessionFor(w, u)
-			for _, p := range pages() {
-				if got := p.view(s).MinSize().Width; got > maxPageWidth {
+			sh := newShell(shellDeps{a: o.sessionFor(w, u)}, "", nil)
+			for _, p := range sh.pages() {
+				if got := p.view().MinSize().Width; got > maxPageWidth {
 					t.Errorf("%s, %s: page %s needs %.0f px, more than %d", code, u.Role, p.name, got, maxPageWidth)
 				}
 			}

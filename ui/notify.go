@@ -10,6 +10,11 @@ import (
 // runNotification is the tray notice for a finished or missed run: the
 // job, the result and the essentials (duration, data added, warnings).
 func runNotification(ev jobs.Event) *fyne.Notification {
+	if ev.Kind == jobs.EventReplicaFailed {
+		return fyne.NewNotification(
+			lang.L("Cadang: offsite copy {{.Name}} failed", map[string]any{"Name": ev.Replica}),
+			lang.L("The copy to {{.Name}} still fails after its retries: the offsite backup is behind. Open Cadang, Settings, Repositories and replicas, to test the connection and sync again.", map[string]any{"Name": ev.Replica}))
+	}
 	if ev.Run == nil {
 		return nil
 	}

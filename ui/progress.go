@@ -121,7 +121,7 @@ func phaseName(phase string) string {
 
 // runWithProgress runs work off the UI goroutine with a progress dialog
 // that can cancel it, then calls done on the UI goroutine.
-func runWithProgress(s *session, title string, work func(ctx context.Context, p engine.Progress) error, done func(err error)) {
+func runWithProgress(s acting, title string, work func(ctx context.Context, p engine.Progress) error, done func(err error)) {
 	ctx, cancel := context.WithCancel(s.ctx)
 	p := newProgressView(cancel)
 	d := dialog.NewCustomWithoutButtons(title, p.content(), s.win)

@@ -10,13 +10,10 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/lang"
-	"fyne.io/fyne/v2/layout"
 	"fyne.io/fyne/v2/widget"
 
 	"cadang/jobs"
 )
-
-func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }
 
 // requestForm is the request form (SOP 5.2): backup or restore, which
 // data, when, where to, and why.
@@ -32,7 +29,7 @@ type requestForm struct {
 }
 
 // newRequestDialog shows the request form; after runs when a request was saved.
-func newRequestDialog(s *session, after func()) *requestForm {
+func newRequestDialog(s acting, after func()) *requestForm {
 	f := &requestForm{
 		kind:   widget.NewRadioGroup([]string{kindName(jobs.KindBackup), kindName(jobs.KindRestore)}, nil),
 		job:    widget.NewSelect(nil, nil),
@@ -47,22 +44,15 @@ func newRequestDialog(s *session, after func()) *requestForm {
 	f.reason.SetPlaceHolder(lang.L("what the data is needed for"))
 	f.department.SetText(s.user.Department)
 	f.job.PlaceHolder = lang.L("(choose the data)")
-	s.bg(func() {
-		all, err := s.svc.Jobs(s.ctx, s.user, "")
-		fyne.Do(func() {
-			if err != nil {
-				showError(s.win, err)
-				return
-			}
-			names := make([]string, 0, len(all))
-			for _, j := range all {
-				names = append(names, j.Name)
-			}
-			f.job.SetOptions(names)
-			if len(names) == 1 {
-				f.job.SetSelectedIndex(0)
-			}
-		})
+	call(s.caller, func(ctx context.Context) ([]jobs.Job, error) { return s.svc.Jobs(ctx, s.user, "") }, func(all []jobs.Job) {
+		names := make([]string, 0, len(all))
+		for _, j := range all {
+			names = append(names, j.Name)
+		}
+		f.job.SetOptions(names)
+		if len(names) == 1 {
+			f.job.SetSelectedIndex(0)
+		}
 	})
 	form := widget.NewForm(
 		widget.NewFormItem(lang.L("Kind"), f.kind),
@@ -81,19 +71,15 @@ func newRequestDialog(s *session, after func()) *requestForm {
 			showError(s.win, err)
 			return
 		}
-		s.bg(func() {
-			r, err := s.svc.CreateRequest(s.ctx, s.user, nr)
+		call(s.caller, func(ctx context.Context) (jobs.Request, error) {
+			r, err := s.svc.CreateRequest(ctx, s.user, nr)
 			if err == nil && submit {
-				_, err = s.svc.SubmitRequest(s.ctx, s.user, r.ID)
+				r, err = s.svc.SubmitRequest(ctx, s.user, r.ID)
 			}
-			fyne.Do(func() {
-				if err != nil {
-					showError(s.win, err)
-					return
-				}
-				d.Hide()
-				after()
-			})
+			return r, err
+		}, func(jobs.Request) {
+			d.Hide()
+			after()
 		})
 	}
 	f.save = widget.NewButton(lang.L("Save as draft"), func() { send(false) })
@@ -129,5 +115,3 @@ func (f *requestForm) request() (jobs.NewRequest, error) {
 	}
 	return nr, nil
 }
-
-var _ = context.Background

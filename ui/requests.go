@@ -19,7 +19,7 @@ import (
 // requestsView is the Requests screen: a manager's approvals on top, then
 // every request with the actions its state allows.
 type requestsView struct {
-	s      *session
+	s      acting
 	inbox  *fyne.Container
 	list   *fyne.Container
 	filter *widget.Select
@@ -33,9 +33,17 @@ type requestRow struct {
 	approve, reject, submit, reschedule, run, handov *widget.Button
 }
 
-func requestsScreen(s *session) fyne.CanvasObject { return newRequestsView(s).content() }
+func requestsScreen(s acting, events listener) fyne.CanvasObject {
+	v := newRequestsView(s)
+	events(func(ev jobs.Event) {
+		if ev.Kind == jobs.EventRequestChanged || ev.Kind == jobs.EventRestoreFinished || ev.Kind == jobs.EventJobChanged {
+			v.reload()
+		}
+	})
+	return v.content()
+}
 
-func newRequestsView(s *session) *requestsView {
+func newRequestsView(s acting) *requestsView {
 	return &requestsView{s: s, inbox: container.NewVBox(), list: container.NewVBox(),
 		rows: map[int64]*requestRow{}, inRows: map[int64]*requestRow{}}
 }
@@ -63,11 +71,6 @@ func (v *requestsView) content() fyne.CanvasObject {
 	_ = states
 	body := container.NewVBox(v.inbox, v.list)
 	v.reload()
-	v.s.listen(func(ev jobs.Event) {
-		if ev.Kind == jobs.EventRequestChanged || ev.Kind == jobs.EventRestoreFinished {
-			v.reload()
-		}
-	})
 	return container.NewBorder(bar, nil, nil, nil, container.NewVScroll(body))
 }
 
@@ -78,20 +81,18 @@ func (v *requestsView) reload() {
 	}
 	_, states := requestFilters()
 	f := jobs.RequestFilter{States: states[v.filter.Selected]}
-	v.s.bg(func() {
-		reqs, err := v.s.svc.Requests(v.s.ctx, v.s.user, f)
-		var in jobs.Inbox
-		if err == nil {
-			in, err = v.s.svc.Inbox(v.s.ctx, v.s.user)
+	type page struct {
+		reqs []jobs.Request
+		in   jobs.Inbox
+	}
+	call(v.s.caller, func(ctx context.Context) (page, error) {
+		reqs, err := v.s.svc.Requests(ctx, v.s.user, f)
+		if err != nil {
+			return page{}, err
 		}
-		fyne.Do(func() {
-			if err != nil {
-				showError(v.s.win, err)
-				return
-			}
-			v.render(reqs, in)
-		})
-	})
+		in, err := v.s.svc.Inbox(ctx, v.s.user)
+		return page{reqs, in}, err
+	}, func(p page) { v.render(p.reqs, p.in) })
 }
 
 func (v *requestsView) render(reqs []jobs.Request, in jobs.Inbox) {
@@ -155,7 +156,7 @@ func (v *requestsView) newRow(r jobs.Request, decide bool) *requestRow {
 	return row
 }
 
-func (row *requestRow) view(s *session) fyne.CanvasObject {
+func (row *requestRow) view(s acting) fyne.CanvasObject {
 	r := row.req
 	title := widget.NewLabelWithStyle(fmt.Sprintf("#%d · %s · %s", r.ID, kindName(r.Kind), r.JobName), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	when := lang.L("run at {{.T}}", map[string]any{"T": formatTime(r.RequestedAt)})
@@ -202,30 +203,21 @@ func (v *requestsView) submit(r jobs.Request) {
 }
 
 // act runs a quick procedure step off the UI goroutine and reloads.
-func (v *requestsView) act(step func(ctx context.Context) error) {
-	v.s.bg(func() {
-		err := step(v.s.ctx)
-		fyne.Do(func() {
-			if err != nil {
-				showError(v.s.win, err)
-			}
-			v.reload()
-		})
-	})
-}
+func (v *requestsView) act(step func(ctx context.Context) error) { v.s.act(step, v.reload) }
 
 // reject asks for the reason, which the procedure requires.
-func (v *requestsView) reject(r jobs.Request) {
+func (v *requestsView) reject(r jobs.Request) { rejectRequestDialog(v.s, r, v.reload) }
+
+// rejectRequestDialog asks the manager why, which staff read to
+// reschedule, then rejects the request.
+func rejectRequestDialog(s acting, r jobs.Request, after func()) {
 	reason := widget.NewMultiLineEntry()
 	reason.SetPlaceHolder(lang.L("Why is it rejected? IT staff will read this to reschedule."))
-	askText(v.s.win, lang.L("Reject request #{{.ID}}", map[string]any{"ID": r.ID}), reason, lang.L("Reject"), func(text string) error {
+	askText(s.win, lang.L("Reject request #{{.ID}}", map[string]any{"ID": r.ID}), lang.L("Reason for the rejection"), reason, lang.L("Reject"), func(text string) error {
 		if strings.TrimSpace(text) == "" {
 			return fmt.Errorf("%s", lang.L("A reason is required to reject."))
 		}
-		v.act(func(ctx context.Context) error {
-			_, err := v.s.svc.RejectRequest(ctx, v.s.user, r.ID, text)
-			return err
-		})
+		s.act(func(ctx context.Context) error { _, err := s.svc.RejectRequest(ctx, s.user, r.ID, text); return err }, after)
 		return nil
 	})
 }
@@ -233,7 +225,7 @@ func (v *requestsView) reject(r jobs.Request) {
 func (v *requestsView) rescheduleDialog(r jobs.Request) {
 	at := widget.NewEntry()
 	at.SetText(formatTime(r.RequestedAt))
-	askText(v.s.win, lang.L("Reschedule request #{{.ID}}", map[string]any{"ID": r.ID}), at, lang.L("Reschedule and submit"), func(text string) error {
+	askText(v.s.win, lang.L("Reschedule request #{{.ID}}", map[string]any{"ID": r.ID}), lang.L("New date and time (YYYY-MM-DD HH:MM)"), at, lang.L("Reschedule and submit"), func(text string) error {
 		t, err := parseLocal(strings.TrimSpace(text))
 		if err != nil {
 			return err
@@ -246,11 +238,16 @@ func (v *requestsView) rescheduleDialog(r jobs.Request) {
 	})
 }
 
-// askText shows a dialog with one entry; ok returns an error to keep the
-// dialog open and show it, or nil to close.
-func askText(w fyne.Window, title string, entry *widget.Entry, okText string, ok func(string) error) {
+// askText shows a dialog with one labelled entry; ok returns an error to
+// keep the dialog open and show it, or nil to close. The dialog keeps its
+// width: a long answer or message wraps instead of widening the window.
+func askText(w fyne.Window, title, label string, entry *widget.Entry, okText string, ok func(string) error) {
 	problem := widget.NewLabel("")
 	problem.Importance = widget.DangerImportance
+	problem.Wrapping = fyne.TextWrapWord
+	if entry.MultiLine {
+		entry.Wrapping = fyne.TextWrapWord
+	}
 	var d dialog.Dialog
 	okBtn := widget.NewButton(okText, func() {
 		if err := ok(entry.Text); err != nil {
@@ -261,7 +258,8 @@ func askText(w fyne.Window, title string, entry *widget.Entry, okText string, ok
 	})
 	okBtn.Importance = widget.HighImportance
 	cancel := widget.NewButton(lang.L("Cancel"), func() { d.Hide() })
-	body := container.NewVBox(entry, problem, container.NewHBox(layoutSpacer(), cancel, okBtn))
+	caption := widget.NewLabelWithStyle(label, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	body := container.NewVBox(caption, entry, problem, container.NewHBox(layoutSpacer(), cancel, okBtn))
 	d = dialog.NewCustomWithoutButtons(title, body, w)
 	d.Resize(fyne.NewSize(480, 0))
 	d.Show()
@@ -270,7 +268,7 @@ func askText(w fyne.Window, title string, entry *widget.Entry, okText string, ok
 
 // runRequest carries out an approved request with progress; a restore
 // first says exactly what it will overwrite.
-func runRequest(s *session, r jobs.Request, after func()) {
+func runRequest(s acting, r jobs.Request, after func()) {
 	start := func() {
 		runWithProgress(s, lang.L("Request #{{.ID}}: {{.Kind}} of {{.Job}}", map[string]any{"ID": r.ID, "Kind": kindName(r.Kind), "Job": r.JobName}),
 			func(ctx context.Context, p engine.Progress) error {
@@ -281,7 +279,7 @@ func runRequest(s *session, r jobs.Request, after func()) {
 				if err != nil {
 					showError(s.win, err)
 				} else if r.Kind == jobs.KindRestore {
-					showVerification(s, r.ID)
+					showVerification(s, r.ID, after)
 				}
 				after()
 			})

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"fmt"
 
 	"fyne.io/fyne/v2"
@@ -29,7 +30,7 @@ type verification struct {
 // maxCheckRows bounds the per-file list in the window; the report has all.
 const maxCheckRows = 300
 
-func loadVerification(s *session, id int64) (verification, error) {
+func loadVerification(s acting, id int64) (verification, error) {
 	var v verification
 	var err error
 	if v.req, err = s.svc.Request(s.ctx, s.user, id); err != nil {
@@ -60,7 +61,7 @@ func loadVerification(s *session, id int64) (verification, error) {
 
 // verificationView draws the result: a headline, the counts, each file
 // that failed, and the report to open.
-func verificationView(s *session, v verification) fyne.CanvasObject {
+func verificationView(s acting, v verification) fyne.CanvasObject {
 	ok := v.req.State == jobs.RequestVerified || v.req.State == jobs.RequestHandedOver
 	head := widget.NewLabelWithStyle(lang.L("Verification failed: the restored data differs from the backup"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	head.Importance = widget.DangerImportance
@@ -139,24 +140,35 @@ func shortSnap(id string) string {
 	return id
 }
 
-// showVerification shows the verification result of a restore request.
-func showVerification(s *session, id int64) {
-	s.bg(func() {
-		v, err := loadVerification(s, id)
-		fyne.Do(func() {
-			if err != nil {
-				showError(s.win, err)
-				return
-			}
-			d := dialog.NewCustom(lang.L("Restore of request #{{.ID}}", map[string]any{"ID": id}), lang.L("Close"), verificationView(s, v), s.win)
-			d.Resize(fyne.NewSize(640, 0))
-			d.Show()
-		})
+// showVerification shows the verification result of a restore request
+// and, once it is verified, offers the handover form (SOP 5.4e) right
+// there. after runs when the handover form was filed.
+func showVerification(s acting, id int64, after func()) {
+	call(s.caller, func(ctx context.Context) (verification, error) {
+		s := s
+		s.ctx = ctx
+		return loadVerification(s, id)
+	}, func(v verification) {
+		var d dialog.Dialog
+		done := widget.NewButton(lang.L("Close"), func() { d.Hide() })
+		buttons := container.NewHBox(layoutSpacer(), done)
+		if v.req.State == jobs.RequestVerified && s.user.Role != jobs.RoleUser {
+			handover := widget.NewButtonWithIcon(lang.L("Handover form…"), theme.DocumentPrintIcon(), func() {
+				d.Hide()
+				handoverDialog(s, v.req, after)
+			})
+			handover.Importance = widget.HighImportance
+			buttons.Add(handover)
+		}
+		body := container.NewBorder(nil, buttons, nil, nil, verificationView(s, v))
+		d = dialog.NewCustomWithoutButtons(lang.L("Restore of request #{{.ID}}", map[string]any{"ID": id}), body, s.win)
+		d.Resize(fyne.NewSize(640, 0))
+		d.Show()
 	})
 }
 
 // documentActions are the number of a filed document and Open / Print.
-func documentActions(s *session, d jobs.Document) fyne.CanvasObject {
+func documentActions(s acting, d jobs.Document) fyne.CanvasObject {
 	open := widget.NewButtonWithIcon(lang.L("Open"), theme.FileIcon(), func() { openFile(s, d.Path) })
 	print := widget.NewButtonWithIcon(lang.L("Print"), theme.DocumentPrintIcon(), func() { printFile(s, d.Path) })
 	label := widget.NewLabel(fmt.Sprintf("%s %s · rev. %d", docTypeName(d.Type), d.Number, d.Revision))
@@ -164,15 +176,12 @@ func documentActions(s *session, d jobs.Document) fyne.CanvasObject {
 }
 
 // openFile opens a PDF in the desktop's viewer (package printing).
-func openFile(s *session, path string) {
-	s.bg(func() {
-		_, err := printing.New().Open(s.ctx, path)
-		fyne.Do(func() { showError(s.win, err) })
-	})
+func openFile(s acting, path string) {
+	s.act(func(ctx context.Context) error { _, err := printing.New().Open(ctx, path); return err }, nil)
 }
 
 // handoverDialog completes and files the handover form (SOP 5.4e).
-func handoverDialog(s *session, r jobs.Request, after func()) {
+func handoverDialog(s acting, r jobs.Request, after func()) {
 	receiver, witness, notes := widget.NewEntry(), widget.NewEntry(), widget.NewMultiLineEntry()
 	receiver.SetPlaceHolder(r.Requester)
 	form := widget.NewForm(
@@ -185,20 +194,13 @@ func handoverDialog(s *session, r jobs.Request, after func()) {
 			return
 		}
 		opt := jobs.HandoverOptions{Receiver: receiver.Text, Witness: witness.Text, Notes: notes.Text}
-		s.bg(func() {
-			doc, err := s.svc.Handover(s.ctx, s.user, r.ID, opt)
-			fyne.Do(func() {
-				if err != nil {
-					showError(s.win, err)
-					return
-				}
-				msg := widget.NewLabel(lang.L("The handover form is filed. Print it for the signatures of both parties."))
-				msg.Wrapping = fyne.TextWrapWord
-				d := dialog.NewCustom(lang.L("Handover form"), lang.L("Close"), container.NewVBox(msg, documentActions(s, doc)), s.win)
-				d.Resize(fyne.NewSize(560, 0))
-				d.Show()
-				after()
-			})
+		call(s.caller, func(ctx context.Context) (jobs.Document, error) { return s.svc.Handover(ctx, s.user, r.ID, opt) }, func(doc jobs.Document) {
+			msg := widget.NewLabel(lang.L("The handover form is filed. Print it for the signatures of both parties."))
+			msg.Wrapping = fyne.TextWrapWord
+			d := dialog.NewCustom(lang.L("Handover form"), lang.L("Close"), container.NewVBox(msg, documentActions(s, doc)), s.win)
+			d.Resize(fyne.NewSize(560, 0))
+			d.Show()
+			after()
 		})
 	}, s.win)
 }

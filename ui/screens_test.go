@@ -26,15 +26,14 @@ func TestDashboard(t *testing.T) {
 
 	s := o.sessionFor(w, o.manager)
 	var went string
-	s.navigate = func(page string) { went = page }
-	w.SetContent(dashboardScreen(s))
-	for _, want := range []string{"finance", "Last run", "success", "Waiting for your approval", "Next run", "Repository:"} {
+	w.SetContent(dashboardScreen(s, noEvents, func(page string) { went = page }, nil))
+	for _, want := range []string{"finance", "Last backup", "success", "Waiting for your approval", "Next run", "Repository:"} {
 		if !shows(w.Content(), want) {
 			t.Errorf("dashboard lacks %q: %q", want, texts(w.Content()))
 		}
 	}
 	// One click from the dashboard to the manager's approvals.
-	test.Tap(findButton(t, w.Content(), "Review"))
+	test.Tap(findButton(t, w.Content(), "Open requests"))
 	if went != pageRequests {
 		t.Errorf("Review went to %q, want %q", went, pageRequests)
 	}
@@ -161,7 +160,7 @@ func TestSettingsScreen(t *testing.T) {
 	o := newOffice(t)
 	ctx := context.Background()
 	s := o.sessionFor(w, o.admin)
-	tab := newUsersTab(s)
+	tab := newAccountsTab(s)
 	w.SetContent(tab.content())
 	test.Type(tab.add.name, "dewi")
 	test.Type(tab.add.fullName, "Dewi Sartika")
@@ -191,7 +190,7 @@ func TestSettingsScreen(t *testing.T) {
 		u    jobs.User
 		tabs int
 	}{{o.admin, 4}, {o.manager, 3}, {o.staff, 2}, {o.member, 2}} {
-		tabs := settingsScreen(o.sessionFor(w, tt.u)).(*container.AppTabs)
+		tabs := settingsScreen(o.sessionFor(w, tt.u), noEvents, nil).(*container.AppTabs)
 		if len(tabs.Items) != tt.tabs || tabs.Items[0].Text != "This workstation" {
 			t.Errorf("%s: %d settings tabs starting %q, want %d starting with This workstation", tt.u.Role, len(tabs.Items), tabs.Items[0].Text, tt.tabs)
 		}
@@ -214,7 +213,7 @@ func TestLanguageSwitchRedrawsShell(t *testing.T) {
 	f.svc.Setup(context.Background(), jobs.SetupOptions{Admin: "admin", Password: "correct horse"})
 	u, _ := f.svc.Login(context.Background(), "admin", "correct horse")
 	f.signedIn(u)
-	f.sess.navigate(pageSettings)
+	f.nav(pageSettings)
 	f.setLanguage(LangIndonesian)
 	if f.page != pageSettings {
 		t.Errorf("after the switch the shell shows %q, want it to stay on %q", f.page, pageSettings)

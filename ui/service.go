@@ -130,7 +130,7 @@ func (f *flow) wantNotification(ev jobs.Event) bool {
 	case notifyNever:
 		return false
 	case notifyProblems:
-		return ev.Kind == jobs.EventRunMissed || ev.Run != nil && ev.Run.Status != jobs.RunSuccess
+		return ev.Kind == jobs.EventRunMissed || ev.Kind == jobs.EventReplicaFailed || ev.Run != nil && ev.Run.Status != jobs.RunSuccess
 	}
 	return true
 }

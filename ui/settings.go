@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"sort"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -30,26 +29,33 @@ func notifyChoices() []string {
 
 var notifyValues = []string{notifyAll, notifyProblems, notifyNever}
 
-// settingsScreen: the language and notifications (this workstation), then
-// for administrators the users, and for managers and administrators the
-// company and document header, and the repositories in use.
-func settingsScreen(s *session) fyne.CanvasObject {
-	tabs := container.NewAppTabs(container.NewTabItemWithIcon(lang.L("This workstation"), theme.ComputerIcon(), workstationTab(s)))
+// settingsScreen: the language, look and notifications (this
+// workstation), then for administrators the accounts, for managers and
+// administrators the company and document header, and the repositories
+// and their offsite replicas.
+func settingsScreen(s acting, events listener, setLanguage func(string)) fyne.CanvasObject {
+	tabs := container.NewAppTabs(container.NewTabItemWithIcon(lang.L("This workstation"), theme.ComputerIcon(), workstationTab(s, setLanguage)))
 	if s.user.Role == jobs.RoleAdmin {
-		tabs.Append(container.NewTabItemWithIcon(lang.L("Users and roles"), theme.AccountIcon(), newUsersTab(s).content()))
+		tabs.Append(container.NewTabItemWithIcon(lang.L("Accounts and roles"), theme.AccountIcon(), newAccountsTab(s).content()))
 	}
 	if s.user.Role == jobs.RoleAdmin || s.user.Role == jobs.RoleManager {
 		tabs.Append(container.NewTabItemWithIcon(lang.L("Company and documents"), theme.DocumentIcon(), newCompanyTab(s).content()))
 	}
-	tabs.Append(container.NewTabItemWithIcon(lang.L("Repositories and replicas"), theme.StorageIcon(), repositoriesTab(s)))
+	rt := newReplicasTab(s)
+	events(func(ev jobs.Event) {
+		if ev.Kind == jobs.EventReplicaChanged || ev.Kind == jobs.EventJobChanged {
+			rt.reload()
+		}
+	})
+	tabs.Append(container.NewTabItemWithIcon(lang.L("Repositories and replicas"), theme.StorageIcon(), rt.content()))
 	return tabs
 }
 
-func workstationTab(s *session) fyne.CanvasObject {
+func workstationTab(s acting, setLanguage func(string)) fyne.CanvasObject {
 	prefs := fyne.CurrentApp().Preferences()
 	language := languagePicker(func(code string) {
-		if s.setLanguage != nil {
-			s.setLanguage(code)
+		if setLanguage != nil {
+			setLanguage(code)
 		}
 	})
 	notify := widget.NewRadioGroup(notifyChoices(), nil)
@@ -67,17 +73,20 @@ func workstationTab(s *session) fyne.CanvasObject {
 		}
 	}
 	pw := widget.NewButtonWithIcon(lang.L("Change my password…"), theme.AccountIcon(), func() { passwordDialog(s, s.user.Name) })
+	where := widget.NewLabel(s.svc.Dir())
+	where.Wrapping = fyne.TextWrapBreak
 	form := widget.NewForm(
 		widget.NewFormItem(lang.L("Language"), container.NewHBox(language)),
+		widget.NewFormItem(lang.L("Appearance"), container.NewHBox(themePicker(fyne.CurrentApp()))),
 		widget.NewFormItem(lang.L("Tray notifications"), notify),
 		widget.NewFormItem(lang.L("Account"), container.NewHBox(pw)),
-		widget.NewFormItem(lang.L("Workspace"), widget.NewLabel(s.svc.Dir())),
+		widget.NewFormItem(lang.L("Workspace"), where),
 	)
 	return container.NewVScroll(form)
 }
 
 // passwordDialog sets the password of the named account.
-func passwordDialog(s *session, name string) {
+func passwordDialog(s acting, name string) {
 	pw, again := widget.NewPasswordEntry(), widget.NewPasswordEntry()
 	form := widget.NewForm(widget.NewFormItem(lang.L("New password"), pw), widget.NewFormItem(lang.L("Confirm password"), again))
 	dialog.ShowCustomConfirm(lang.L("Password of {{.Name}}", map[string]any{"Name": name}), lang.L("Save"), lang.L("Cancel"), form, func(ok bool) {
@@ -88,142 +97,44 @@ func passwordDialog(s *session, name string) {
 			showError(s.win, errors.New(lang.L("The two passwords differ. Type the same password twice.")))
 			return
 		}
-		s.bg(func() {
-			err := s.svc.SetPassword(s.ctx, s.user, name, pw.Text)
-			fyne.Do(func() {
-				if err != nil {
-					showError(s.win, err)
-					return
-				}
-				dialog.ShowInformation(lang.L("Password changed"), lang.L("The new password works from the next sign-in."), s.win)
-			})
+		call(s.caller, func(ctx context.Context) (struct{}, error) {
+			return struct{}{}, s.svc.SetPassword(ctx, s.user, name, pw.Text)
+		}, func(struct{}) {
+			dialog.ShowInformation(lang.L("Password changed"), lang.L("The new password works from the next sign-in."), s.win)
 		})
 	}, s.win)
 }
 
-// usersTab lists accounts and adds, disables, unlocks them.
-type usersTab struct {
-	s    *session
-	list *fyne.Container
-	add  *userForm
-}
-
-type userForm struct {
-	name, fullName, department, password *widget.Entry
-	role                                 *widget.Select
-	submit                               *widget.Button
-}
-
-func roleChoices() []string {
-	return []string{roleName(jobs.RoleUser), roleName(jobs.RoleStaff), roleName(jobs.RoleManager), roleName(jobs.RoleAdmin)}
-}
-
-var roleValues = []string{jobs.RoleUser, jobs.RoleStaff, jobs.RoleManager, jobs.RoleAdmin}
-
-func newUsersTab(s *session) *usersTab { return &usersTab{s: s, list: container.NewVBox()} }
-
-func (t *usersTab) content() fyne.CanvasObject {
-	f := &userForm{name: widget.NewEntry(), fullName: widget.NewEntry(), department: widget.NewEntry(),
-		password: widget.NewPasswordEntry(), role: widget.NewSelect(roleChoices(), nil)}
-	f.role.SetSelectedIndex(0)
-	f.submit = widget.NewButtonWithIcon(lang.L("Add user"), theme.ContentAddIcon(), func() { t.addUser(f) })
-	f.submit.Importance = widget.HighImportance
-	t.add = f
-	form := widget.NewForm(
-		widget.NewFormItem(lang.L("User name"), f.name),
-		widget.NewFormItem(lang.L("Full name"), f.fullName),
-		widget.NewFormItem(lang.L("Role"), f.role),
-		widget.NewFormItem(lang.L("Department"), f.department),
-		widget.NewFormItem(lang.L("Password"), f.password),
-	)
-	addCard := widget.NewCard(lang.L("New account"), "", container.NewVBox(form, container.NewHBox(layoutSpacer(), f.submit)))
-	t.reload()
-	return container.NewVScroll(container.NewVBox(t.list, addCard))
-}
-
-func (t *usersTab) reload() {
-	t.s.bg(func() {
-		users, err := t.s.svc.Users(t.s.ctx, t.s.user)
-		fyne.Do(func() {
-			if err != nil {
-				showError(t.s.win, err)
-				return
-			}
-			t.draw(users)
-		})
-	})
-}
-
-func (t *usersTab) draw(users []jobs.User) {
-	t.list.RemoveAll()
-	for _, u := range users {
-		status := ""
-		switch {
-		case u.Disabled:
-			status = " · " + lang.L("disabled")
-		case u.Locked:
-			status = " · " + lang.L("locked")
-		}
-		line := widget.NewLabel(u.Name + " · " + u.DisplayName() + " · " + roleName(u.Role) + " · " + u.Department + status)
-		actions := container.NewHBox(widget.NewButton(lang.L("Password…"), func() { passwordDialog(t.s, u.Name) }))
-		if u.Locked {
-			actions.Add(widget.NewButton(lang.L("Unlock"), func() { t.act(func(ctx context.Context) error { return t.s.svc.UnlockUser(ctx, t.s.user, u.Name) }) }))
-		}
-		if u.Name != t.s.user.Name {
-			label := lang.L("Disable")
-			if u.Disabled {
-				label = lang.L("Enable")
-			}
-			actions.Add(widget.NewButton(label, func() {
-				t.act(func(ctx context.Context) error { return t.s.svc.SetUserDisabled(ctx, t.s.user, u.Name, !u.Disabled) })
-			}))
-		}
-		t.list.Add(container.NewBorder(nil, nil, widget.NewIcon(theme.AccountIcon()), actions, line))
-	}
-}
-
-func (t *usersTab) act(step func(ctx context.Context) error) {
-	t.s.bg(func() {
-		err := step(t.s.ctx)
-		fyne.Do(func() {
-			if err != nil {
-				showError(t.s.win, err)
-			}
-			t.reload()
-		})
-	})
-}
-
-func (t *usersTab) addUser(f *userForm) {
-	nu := jobs.NewUser{Name: strings.TrimSpace(f.name.Text), FullName: strings.TrimSpace(f.fullName.Text),
-		Role: roleValues[max(f.role.SelectedIndex(), 0)], Department: strings.TrimSpace(f.department.Text), Password: f.password.Text}
-	t.s.bg(func() {
-		_, err := t.s.svc.AddUser(t.s.ctx, t.s.user, nu)
-		fyne.Do(func() {
-			if err != nil {
-				showError(t.s.win, err)
-				return
-			}
-			for _, e := range []*widget.Entry{f.name, f.fullName, f.department, f.password} {
-				e.SetText("")
-			}
-			t.reload()
-		})
-	})
-}
-
 // companyTab edits the company details, the SOP header, form codes and
-// signatories printed on every document.
+// signatories printed on every document, each under a name a person knows.
 type companyTab struct {
-	s       *session
+	s       acting
 	entries map[string]*widget.Entry
-	form    *widget.Form
+	lang    *widget.Select // the documents' language
+	form    *fyne.Container
 	save    *widget.Button
 	loaded  map[string]string
 }
 
-func newCompanyTab(s *session) *companyTab {
-	return &companyTab{s: s, entries: map[string]*widget.Entry{}, form: widget.NewForm()}
+func newCompanyTab(s acting) *companyTab {
+	return &companyTab{s: s, entries: map[string]*widget.Entry{}, form: container.NewVBox()}
+}
+
+// settingGroups are the settings in the order and groups a person reads
+// them on a form, each with its label.
+func settingGroups() []struct {
+	title string
+	keys  []string
+} {
+	return []struct {
+		title string
+		keys  []string
+	}{
+		{lang.L("Company"), []string{jobs.KeyCompany, jobs.KeyAddress, jobs.KeyLogo}},
+		{lang.L("Controlled-document header (SOP)"), []string{jobs.KeySegment, jobs.KeyBusinessProcess, jobs.KeySubProcess, jobs.KeyDocNo, jobs.KeyEffective, jobs.KeyRevision}},
+		{lang.L("Form codes"), []string{jobs.KeyFormRequest, jobs.KeyFormExecution, jobs.KeyFormVerify, jobs.KeyFormHandover, jobs.KeyFormHistory, jobs.KeyFormSchedule}},
+		{lang.L("Signatories"), []string{jobs.KeyPreparedName, jobs.KeyPreparedTitle, jobs.KeyCheckedName, jobs.KeyCheckedTitle, jobs.KeyApprovedName, jobs.KeyApprovedTitle}},
+	}
 }
 
 // settingLabel names a setting key for people.
@@ -232,7 +143,12 @@ func settingLabel(key string) string {
 		jobs.KeyCompany: lang.L("Company name"), jobs.KeyAddress: lang.L("Address"), jobs.KeyLogo: lang.L("Logo (PNG file)"),
 		jobs.KeySegment: lang.L("Segment"), jobs.KeyBusinessProcess: lang.L("Business process"), jobs.KeySubProcess: lang.L("Sub-process"),
 		jobs.KeyDocNo: lang.L("Document no."), jobs.KeyEffective: lang.L("Effective date"), jobs.KeyRevision: lang.L("Revision"),
-		jobs.KeyLang: lang.L("Language of documents (id/en)"),
+		jobs.KeyLang:        lang.L("Language of documents"),
+		jobs.KeyFormRequest: lang.L("Request form"), jobs.KeyFormExecution: lang.L("Execution report"), jobs.KeyFormVerify: lang.L("Verification report"),
+		jobs.KeyFormHandover: lang.L("Handover form"), jobs.KeyFormHistory: lang.L("Run history"), jobs.KeyFormSchedule: lang.L("Schedule form"),
+		jobs.KeyPreparedName: lang.L("Prepared by: name"), jobs.KeyPreparedTitle: lang.L("Prepared by: title"),
+		jobs.KeyCheckedName: lang.L("Checked by: name"), jobs.KeyCheckedTitle: lang.L("Checked by: title"),
+		jobs.KeyApprovedName: lang.L("Approved by: name"), jobs.KeyApprovedTitle: lang.L("Approved by: title"),
 	}
 	if l, ok := labels[key]; ok {
 		return l
@@ -240,33 +156,66 @@ func settingLabel(key string) string {
 	return key
 }
 
+// documentLanguages are the choices for the documents' language and the
+// setting's values.
+func documentLanguages() ([]string, []string) {
+	return []string{lang.L("Indonesian, with English subtitles"), lang.L("English")}, []string{"id", "en"}
+}
+
 func (t *companyTab) content() fyne.CanvasObject {
 	t.save = widget.NewButtonWithIcon(lang.L("Save changes"), theme.DocumentSaveIcon(), t.saveChanges)
 	t.save.Importance = widget.HighImportance
-	t.s.bg(func() {
-		set, err := t.s.svc.Settings(t.s.ctx, t.s.user)
-		fyne.Do(func() {
-			if err != nil {
-				showError(t.s.win, err)
-				return
-			}
-			t.loaded = set
-			keys := make([]string, 0, len(set))
-			for k := range set {
-				keys = append(keys, k)
-			}
-			sort.Strings(keys)
-			for _, k := range keys {
-				e := widget.NewEntry()
-				e.SetText(set[k])
-				t.entries[k] = e
-				t.form.Append(settingLabel(k), e)
-			}
-		})
-	})
+	call(t.s.caller, func(ctx context.Context) (map[string]string, error) { return t.s.svc.Settings(ctx, t.s.user) }, t.draw)
 	help := widget.NewLabel(lang.L("These appear in the controlled-document header, the form numbers and the signature blocks of every PDF."))
 	help.Wrapping = fyne.TextWrapWord
 	return container.NewBorder(help, container.NewHBox(layoutSpacer(), t.save), nil, nil, container.NewVScroll(t.form))
+}
+
+func (t *companyTab) draw(set map[string]string) {
+	t.loaded = set
+	t.form.RemoveAll()
+	shown := map[string]bool{jobs.KeyLang: true}
+	names, values := documentLanguages()
+	t.lang = widget.NewSelect(names, nil)
+	for i, v := range values {
+		if set[jobs.KeyLang] == v {
+			t.lang.SetSelectedIndex(i)
+		}
+	}
+	docs := widget.NewForm(widget.NewFormItem(settingLabel(jobs.KeyLang), t.lang))
+	t.form.Add(widget.NewCard(lang.L("Documents"), "", docs))
+	for _, g := range settingGroups() {
+		f := widget.NewForm()
+		for _, k := range g.keys {
+			if _, ok := set[k]; !ok {
+				continue
+			}
+			shown[k] = true
+			f.Append(settingLabel(k), t.entry(k, set[k]))
+		}
+		t.form.Add(widget.NewCard(g.title, "", f))
+	}
+	var rest []string // settings this window has no place for yet
+	for k := range set {
+		if !shown[k] {
+			rest = append(rest, k)
+		}
+	}
+	sort.Strings(rest)
+	if len(rest) > 0 {
+		f := widget.NewForm()
+		for _, k := range rest {
+			f.Append(settingLabel(k), t.entry(k, set[k]))
+		}
+		t.form.Add(widget.NewCard(lang.L("Other settings"), "", f))
+	}
+}
+
+func (t *companyTab) entry(key, value string) *widget.Entry {
+	e := widget.NewEntry()
+	e.SetText(value)
+	t.entries[key] = e
+	return e
 }
 
 func (t *companyTab) saveChanges() {
@@ -276,50 +225,23 @@ func (t *companyTab) saveChanges() {
 			changed[k] = e.Text
 		}
 	}
-	t.s.bg(func() {
+	if t.lang != nil && t.lang.SelectedIndex() >= 0 {
+		_, values := documentLanguages()
+		if v := values[t.lang.SelectedIndex()]; v != t.loaded[jobs.KeyLang] {
+			changed[jobs.KeyLang] = v
+		}
+	}
+	t.s.act(func(ctx context.Context) error {
 		var errs []error
 		for k, v := range changed {
-			if err := t.s.svc.SetSetting(t.s.ctx, t.s.user, k, v); err != nil {
+			if err := t.s.svc.SetSetting(ctx, t.s.user, k, v); err != nil {
 				errs = append(errs, err)
-			} else {
-				t.loaded[k] = v
 			}
 		}
-		fyne.Do(func() {
-			if err := errors.Join(errs...); err != nil {
-				showError(t.s.win, err)
-			}
+		return errors.Join(errs...)
+	}, func() {
+		call(t.s.caller, func(ctx context.Context) (map[string]string, error) { return t.s.svc.Settings(ctx, t.s.user) }, func(set map[string]string) {
+			t.loaded = set
 		})
 	})
-}
-
-// repositoriesTab shows where each job's backups and offsite copies live.
-func repositoriesTab(s *session) fyne.CanvasObject {
-	list := container.NewVBox()
-	s.bg(func() {
-		all, err := s.svc.Jobs(s.ctx, s.user, "")
-		fyne.Do(func() {
-			if err != nil {
-				showError(s.win, err)
-				return
-			}
-			for _, j := range all {
-				repl := lang.L("none")
-				if len(j.Replicas) > 0 {
-					repl = strings.Join(j.Replicas, ", ")
-				}
-				enc := lang.L("not encrypted")
-				if j.PasswordFile != "" {
-					enc = lang.L("encrypted")
-				}
-				list.Add(widget.NewCard(j.Name, j.Repository, widget.NewLabel(lang.L("Offsite copies: {{.R}} · {{.Enc}}", map[string]any{"R": repl, "Enc": enc}))))
-			}
-			if len(all) == 0 {
-				list.Add(widget.NewLabel(lang.L("No jobs yet.")))
-			}
-		})
-	})
-	help := widget.NewLabel(lang.L("A job names its repository and replicas; change them in the job (a change needs approval again). Replica locations are defined with `cadang replica add`."))
-	help.Wrapping = fyne.TextWrapWord
-	return container.NewBorder(help, nil, nil, nil, container.NewVScroll(list))
 }

@@ -1,9 +1,6 @@
 package ui
 
 import (
-	"context"
-	"log/slog"
-
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/lang"
@@ -12,31 +9,6 @@ import (
 
 	"cadang/jobs"
 )
-
-// session is what every screen of a signed-in person needs.
-type session struct {
-	ctx  context.Context
-	win  fyne.Window
-	svc  *jobs.Service
-	user jobs.User
-	bg   background
-	log  *slog.Logger
-	// navigate switches the shell to another page (set by the shell).
-	navigate func(page string)
-	hub      *eventHub
-	// sched gives the scheduler for next-run times; it returns nil while
-	// schedules are paused.
-	sched func() *jobs.Scheduler
-	// setLanguage switches the window's language and redraws it.
-	setLanguage func(code string)
-}
-
-// listen hands the jobs events to fn while the current page is shown.
-func (s *session) listen(fn func(jobs.Event)) {
-	if s.hub != nil {
-		s.hub.listen(fn)
-	}
-}
 
 // Page names, used by navigate and by the screenshots script.
 const (
@@ -54,36 +26,51 @@ type page struct {
 	name  string
 	title func() string // translated when drawn
 	icon  fyne.Resource
-	view  func(s *session) fyne.CanvasObject
+	view  func() fyne.CanvasObject
 }
 
-func pages() []page {
+// shellDeps is what the shell hands its pages: each page takes only the
+// parts it uses.
+type shellDeps struct {
+	a      acting
+	hub    *eventHub
+	sched  func() *jobs.Scheduler // nil while schedules are paused
+	setLng func(code string)      // switches the window's language and redraws
+	logout func()
+}
+
+func (sh *shell) pages() []page {
+	a, events := sh.d.a, listener(sh.d.hub.listen)
 	return []page{
-		{pageDashboard, func() string { return lang.L("Dashboard") }, theme.HomeIcon(), dashboardScreen},
-		{pageRequests, func() string { return lang.L("Requests") }, theme.MailComposeIcon(), requestsScreen},
-		{pageJobs, func() string { return lang.L("Jobs") }, theme.MediaPlayIcon(), jobsScreen},
-		{pageSnapshots, func() string { return lang.L("Snapshots & Restore") }, theme.HistoryIcon(), snapshotsScreen},
-		{pageActivity, func() string { return lang.L("Activity") }, theme.ListIcon(), activityScreen},
-		{pageDocuments, func() string { return lang.L("Documents") }, theme.DocumentIcon(), documentsScreen},
-		{pageSettings, func() string { return lang.L("Settings") }, theme.SettingsIcon(), settingsScreen},
+		{pageDashboard, func() string { return lang.L("Dashboard") }, theme.HomeIcon(), func() fyne.CanvasObject {
+			return dashboardScreen(a, events, sh.open, sh.d.sched)
+		}},
+		{pageRequests, func() string { return lang.L("Requests") }, theme.MailComposeIcon(), func() fyne.CanvasObject { return requestsScreen(a, events) }},
+		{pageJobs, func() string { return lang.L("Jobs") }, theme.MediaPlayIcon(), func() fyne.CanvasObject { return jobsScreen(a, events) }},
+		{pageSnapshots, func() string { return lang.L("Snapshots & Restore") }, theme.HistoryIcon(), func() fyne.CanvasObject { return snapshotsScreen(a, events) }},
+		{pageActivity, func() string { return lang.L("Activity") }, theme.ListIcon(), func() fyne.CanvasObject { return activityScreen(a, events) }},
+		{pageDocuments, func() string { return lang.L("Documents") }, theme.DocumentIcon(), func() fyne.CanvasObject { return documentsScreen(a, events) }},
+		{pageSettings, func() string { return lang.L("Settings") }, theme.SettingsIcon(), func() fyne.CanvasObject { return settingsScreen(a, events, sh.d.setLng) }},
 	}
 }
 
 // shell is the signed-in window: navigation on the left, the page on the right.
 type shell struct {
-	start  string       // page shown first
-	onPage func(string) // told which page is shown, so a redraw can return to it
-	s      *session
-	pages  []page
-	nav    *widget.List
-	body   *fyne.Container
-	title  *widget.Label
-	logout func()
+	start   string       // page shown first
+	onPage  func(string) // told which page is shown, so a redraw can return to it
+	d       shellDeps
+	entries []page
+	nav     *widget.List
+	body    *fyne.Container
+	title   *widget.Label
 }
 
-func newShell(s *session, logout func(), start string, onPage func(string)) *shell {
-	sh := &shell{s: s, pages: pages(), logout: logout, start: start, onPage: onPage}
-	s.navigate = sh.open
+func newShell(d shellDeps, start string, onPage func(string)) *shell {
+	if d.hub == nil {
+		d.hub = &eventHub{}
+	}
+	sh := &shell{d: d, start: start, onPage: onPage}
+	sh.entries = sh.pages()
 	return sh
 }
 
@@ -104,14 +91,14 @@ func roleName(role string) string {
 
 func (sh *shell) content() fyne.CanvasObject {
 	sh.nav = widget.NewList(
-		func() int { return len(sh.pages) },
+		func() int { return len(sh.entries) },
 		func() fyne.CanvasObject {
 			return container.NewHBox(widget.NewIcon(theme.HomeIcon()), widget.NewLabel("Snapshots & Restore  "))
 		},
 		func(i widget.ListItemID, o fyne.CanvasObject) {
 			row := o.(*fyne.Container)
-			row.Objects[0].(*widget.Icon).SetResource(sh.pages[i].icon)
-			row.Objects[1].(*widget.Label).SetText(sh.pages[i].title())
+			row.Objects[0].(*widget.Icon).SetResource(sh.entries[i].icon)
+			row.Objects[1].(*widget.Label).SetText(sh.entries[i].title())
 		},
 	)
 	sh.body = container.NewStack()
@@ -119,8 +106,8 @@ func (sh *shell) content() fyne.CanvasObject {
 	sh.title.SizeName = theme.SizeNameSubHeadingText
 	sh.nav.OnSelected = func(i widget.ListItemID) { sh.show(i) }
 
-	who := widget.NewLabelWithStyle(sh.s.user.DisplayName()+" · "+roleName(sh.s.user.Role), fyne.TextAlignTrailing, fyne.TextStyle{})
-	out := widget.NewButtonWithIcon(lang.L("Log out"), theme.LogoutIcon(), sh.logout)
+	who := widget.NewLabelWithStyle(sh.d.a.user.DisplayName()+" · "+roleName(sh.d.a.user.Role), fyne.TextAlignTrailing, fyne.TextStyle{})
+	out := widget.NewButtonWithIcon(lang.L("Log out"), theme.LogoutIcon(), sh.d.logout)
 	top := container.NewBorder(nil, nil, sh.title, container.NewHBox(who, out))
 	main := container.NewBorder(container.NewVBox(top, widget.NewSeparator()), nil, nil, nil, sh.body)
 	split := container.NewHSplit(sh.nav, main)
@@ -134,7 +121,7 @@ func (sh *shell) content() fyne.CanvasObject {
 
 // open shows the page with the given name.
 func (sh *shell) open(name string) {
-	for i, p := range sh.pages {
+	for i, p := range sh.entries {
 		if p.name == name {
 			sh.nav.Select(i) // calls show through OnSelected
 			return
@@ -143,12 +130,10 @@ func (sh *shell) open(name string) {
 }
 
 func (sh *shell) show(i int) {
-	p := sh.pages[i]
-	if sh.s.hub != nil {
-		sh.s.hub.reset()
-	}
+	p := sh.entries[i]
+	sh.d.hub.reset()
 	sh.title.SetText(p.title())
-	sh.body.Objects = []fyne.CanvasObject{p.view(sh.s)}
+	sh.body.Objects = []fyne.CanvasObject{p.view()}
 	sh.body.Refresh()
 	if sh.onPage != nil {
 		sh.onPage(p.name)

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path"
@@ -19,13 +20,18 @@ import (
 )
 
 // restoreView is the Snapshots & Restore screen. On the left the wizard:
-// pick the data (a job), a day on the calendar (days with snapshots are
-// highlighted), a snapshot of that day, look through its files, pick the
-// destination and ask for the restore. On the right the restores that are
-// approved and ready to run, and their verification results.
+// pick the data (a job) and the copy to read (its repository, or an
+// offsite or cloud replica: offered at once when the repository cannot be
+// read), a day on the calendar (days with snapshots are highlighted), a
+// snapshot of that day, the destination and the reason; on the right the
+// snapshot's files to tick, and the restores that are approved and ready
+// to carry out, with their results.
 type restoreView struct {
-	s        *session
+	s        acting
 	job      *widget.Select
+	copyPick *widget.Select
+	copies   []jobs.RestoreCopy
+	copyNote *widget.Label
 	cal      *snapshotCalendar
 	snaps    []engine.Snapshot
 	dayList  *fyne.Container
@@ -44,15 +50,25 @@ type restoreView struct {
 	selNote  *widget.Label
 }
 
-func snapshotsScreen(s *session) fyne.CanvasObject { return newRestoreView(s).content() }
+func snapshotsScreen(s acting, events listener) fyne.CanvasObject {
+	v := newRestoreView(s)
+	events(func(ev jobs.Event) {
+		if ev.Kind == jobs.EventRequestChanged || ev.Kind == jobs.EventRestoreFinished {
+			v.reloadPending()
+		}
+	})
+	return v.content()
+}
 
-func newRestoreView(s *session) *restoreView {
+func newRestoreView(s acting) *restoreView {
 	v := &restoreView{s: s, dayList: container.NewVBox(), browser: container.NewVBox(), target: widget.NewEntry(),
 		reason: widget.NewMultiLineEntry(), pending: container.NewVBox(), start: map[int64]*widget.Button{},
 		results: map[int64]*widget.Button{}, snapPick: map[string]*widget.Button{},
-		include: map[string]bool{}, ticks: map[string]*widget.Check{}, selNote: widget.NewLabel("")}
+		include: map[string]bool{}, ticks: map[string]*widget.Check{}, selNote: widget.NewLabel(""), copyNote: widget.NewLabel("")}
 	v.selNote.Wrapping = fyne.TextWrapWord
 	v.selNote.Importance = widget.LowImportance
+	v.copyNote.Wrapping = fyne.TextWrapWord
+	v.copyNote.Hide()
 	v.showSelection()
 	v.cal = newSnapshotCalendar(v.showDay)
 	return v
@@ -60,50 +76,48 @@ func newRestoreView(s *session) *restoreView {
 
 func (v *restoreView) content() fyne.CanvasObject {
 	v.reloadPending()
-	v.s.listen(func(ev jobs.Event) {
-		if ev.Kind == jobs.EventRequestChanged || ev.Kind == jobs.EventRestoreFinished {
-			v.reloadPending()
-		}
-	})
-	right := container.NewBorder(widget.NewLabelWithStyle(lang.L("Restores to carry out"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+	pendingBox := container.NewBorder(widget.NewLabelWithStyle(lang.L("Restores to carry out"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		nil, nil, nil, container.NewVScroll(v.pending))
 	if v.s.user.Role == jobs.RoleUser {
 		hint := widget.NewLabel(lang.L("To get data back, ask with a restore request: IT staff prepare it once the IT manager approves."))
 		hint.Wrapping = fyne.TextWrapWord
 		ask := widget.NewButtonWithIcon(lang.L("New request"), theme.ContentAddIcon(), func() { newRequestDialog(v.s, v.reloadPending) })
-		return container.NewBorder(container.NewVBox(hint, container.NewHBox(ask)), nil, nil, nil, right)
+		return container.NewBorder(container.NewVBox(hint, container.NewHBox(ask)), nil, nil, nil, pendingBox)
 	}
+	files := container.NewBorder(widget.NewLabelWithStyle(lang.L("Files in the snapshot"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
+		v.selNote, nil, nil, container.NewVScroll(v.browser))
+	right := container.NewVSplit(files, pendingBox)
+	right.Offset = 0.55
 	split := container.NewHSplit(container.NewVScroll(v.wizard()), right)
-	split.Offset = 0.58
+	split.Offset = 0.5
 	return split
 }
 
+// wizard is the left column. Its order keeps the destination and the
+// request button within the window without scrolling: the file list, the
+// one part that grows, is on the right.
 func (v *restoreView) wizard() fyne.CanvasObject {
-	v.job = widget.NewSelect(nil, func(name string) { v.loadSnapshots(name) })
+	v.job = widget.NewSelect(nil, func(name string) { v.loadCopies(name) })
 	v.job.PlaceHolder = lang.L("(choose the data)")
-	v.s.bg(func() {
+	v.copyPick = widget.NewSelect(nil, func(string) { v.loadSnapshots() })
+	call(v.s.caller, func(ctx context.Context) ([]jobs.Job, error) {
 		// Deleted jobs too: their repositories are kept and can be restored.
-		all, err := v.s.svc.Jobs(v.s.ctx, v.s.user, jobs.JobAny)
-		fyne.Do(func() {
-			if err != nil {
-				showError(v.s.win, err)
-				return
+		return v.s.svc.Jobs(ctx, v.s.user, jobs.JobAny)
+	}, func(all []jobs.Job) {
+		names := make([]string, 0, len(all))
+		first := -1 // preselect the first approved job: it is the one with backups
+		for i, j := range all {
+			names = append(names, j.Name)
+			if first < 0 && j.State == jobs.JobApproved {
+				first = i
 			}
-			names := make([]string, 0, len(all))
-			first := -1 // preselect the first approved job: it is the one with backups
-			for i, j := range all {
-				names = append(names, j.Name)
-				if first < 0 && j.State == jobs.JobApproved {
-					first = i
-				}
-			}
-			v.job.SetOptions(names)
-			if len(names) > 0 {
-				v.job.SetSelectedIndex(max(first, 0))
-			}
-		})
+		}
+		v.job.SetOptions(names)
+		if len(names) > 0 {
+			v.job.SetSelectedIndex(max(first, 0))
+		}
 	})
-	v.target.SetPlaceHolder(lang.L("folder to restore into"))
+	v.target.SetPlaceHolder(lang.L("folder to restore into, e.g. /srv/restore/finance"))
 	pick := widget.NewButtonWithIcon("", theme.FolderOpenIcon(), func() { pickFolder(v.s.win, v.target.SetText) })
 	v.reason.SetPlaceHolder(lang.L("why the data is needed back"))
 	v.reason.SetMinRowsVisible(2)
@@ -112,29 +126,61 @@ func (v *restoreView) wizard() fyne.CanvasObject {
 	step := func(n int, text string) fyne.CanvasObject {
 		return widget.NewLabelWithStyle(fmt.Sprintf("%d. %s", n, text), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
+	data := widget.NewForm(widget.NewFormItem(lang.L("Data"), v.job), widget.NewFormItem(lang.L("Read from"), v.copyPick))
 	return container.NewVBox(
-		step(1, lang.L("Data")), v.job,
+		step(1, lang.L("Data")), data, v.copyNote,
 		step(2, lang.L("Date (highlighted days have backups)")), v.cal.box, v.dayList,
-		step(3, lang.L("Files in the snapshot")), v.browser, v.selNote,
-		step(4, lang.L("Destination")), container.NewBorder(nil, nil, nil, pick, v.target),
-		widget.NewLabel(lang.L("Reason")), v.reason,
+		step(3, lang.L("Destination")), container.NewBorder(nil, nil, nil, pick, v.target),
+		v.reason,
 		container.NewHBox(layoutSpacer(), v.ask),
 	)
 }
 
-func (v *restoreView) loadSnapshots(job string) {
+// copyName is how the copy picker names a copy.
+func copyName(c jobs.RestoreCopy) string {
+	if c.Replica == "" {
+		return lang.L("Repository: {{.Where}}", map[string]any{"Where": c.Location})
+	}
+	return lang.L("Offsite copy {{.Name}}: {{.Where}}", map[string]any{"Name": c.Replica, "Where": c.Location})
+}
+
+// loadCopies lists where the job's backups can be read from and starts
+// with its repository.
+func (v *restoreView) loadCopies(job string) {
+	v.copies = nil
+	call(v.s.caller, func(ctx context.Context) ([]jobs.RestoreCopy, error) {
+		return v.s.svc.RestoreCopies(ctx, v.s.user, job)
+	}, func(cs []jobs.RestoreCopy) {
+		v.copies = cs
+		names := make([]string, len(cs))
+		for i, c := range cs {
+			names[i] = copyName(c)
+		}
+		v.copyPick.SetOptions(names)
+		v.copyPick.SetSelectedIndex(0) // loads the snapshots
+	})
+}
+
+// replica is the copy chosen: "" for the job's repository.
+func (v *restoreView) replica() string {
+	if i := v.copyPick.SelectedIndex(); i >= 0 && i < len(v.copies) {
+		return v.copies[i].Replica
+	}
+	return ""
+}
+
+func (v *restoreView) loadSnapshots() {
+	job, replica := v.job.Selected, v.replica()
 	v.chosen, v.snaps = nil, nil
 	v.dayList.RemoveAll()
 	v.browser.RemoveAll()
+	v.copyNote.Hide()
 	v.s.bg(func() {
-		snaps, err := v.s.svc.Snapshots(v.s.ctx, v.s.user, job, "")
+		snaps, err := v.s.svc.Snapshots(v.s.ctx, v.s.user, job, replica)
 		fyne.Do(func() {
 			if err != nil {
 				v.cal.setSnapshotTimes(nil)
-				v.dayList.Add(widget.NewLabel(lang.L("No backups of this data yet.")))
-				if !errors.Is(err, engine.ErrNotRepository) {
-					showError(v.s.win, err)
-				}
+				v.unreadable(replica, err)
 				return
 			}
 			v.snaps = snaps
@@ -147,10 +193,32 @@ func (v *restoreView) loadSnapshots(job string) {
 				v.dayList.Add(widget.NewLabel(lang.L("No backups of this data yet.")))
 				return
 			}
-			newest := snaps[len(snaps)-1]
-			v.showDay(newest.Time)
+			v.showDay(snaps[len(snaps)-1].Time)
 		})
 	})
+}
+
+// unreadable says why a copy cannot be read, and when the job's repository
+// is unreachable offers its offsite copies (APCA 3.4).
+func (v *restoreView) unreadable(replica string, err error) {
+	if replica == "" && errors.Is(err, engine.ErrNotRepository) && len(v.copies) == 1 {
+		v.dayList.Add(widget.NewLabel(lang.L("No backups of this data yet.")))
+		return
+	}
+	why := translateMessage(errorText(err))
+	v.copyNote.Importance = widget.DangerImportance
+	if replica != "" || len(v.copies) < 2 {
+		v.copyNote.SetText(lang.L("This copy cannot be read: {{.Why}}", map[string]any{"Why": why}))
+		v.copyNote.Show()
+		return
+	}
+	v.copyNote.SetText(lang.L("The repository cannot be read ({{.Why}}). Restore from an offsite copy instead:", map[string]any{"Why": why}))
+	v.copyNote.Show()
+	for i, c := range v.copies[1:] {
+		b := widget.NewButtonWithIcon(copyName(c), theme.StorageIcon(), func() { v.copyPick.SetSelectedIndex(i + 1) })
+		b.Alignment = widget.ButtonAlignLeading
+		v.dayList.Add(b)
+	}
 }
 
 // showDay lists the snapshots of one day and picks its newest.
@@ -196,30 +264,25 @@ func (v *restoreView) browse(dir string) {
 	if v.chosen == nil {
 		return
 	}
-	sn := *v.chosen
+	sn, job, replica := *v.chosen, v.job.Selected, v.replica()
 	v.dir = dir
-	v.s.bg(func() {
-		nodes, err := v.s.svc.SnapshotFiles(v.s.ctx, v.s.user, v.job.Selected, "", sn, dir)
-		fyne.Do(func() {
-			v.browser.RemoveAll()
-			if err != nil {
-				showError(v.s.win, err)
-				return
-			}
-			head := widget.NewLabel(lang.L("Snapshot {{.ID}} of {{.T}}: {{.Files}} files, {{.Size}}",
-				map[string]any{"ID": sn.ShortID(), "T": formatTime(sn.Time), "Files": sn.Summary.Files, "Size": formatBytes(sn.Summary.TotalBytes)}))
-			head.Wrapping = fyne.TextWrapWord
-			v.browser.Add(head)
-			v.ticks = map[string]*widget.Check{}
-			if dir != "/" {
-				up := widget.NewButtonWithIcon(path.Dir(dir), theme.MoveUpIcon(), func() { v.browse(path.Dir(dir)) })
-				up.Alignment = widget.ButtonAlignLeading
-				v.browser.Add(up)
-			}
-			for _, n := range nodes {
-				v.browser.Add(v.nodeRow(n))
-			}
-		})
+	call(v.s.caller, func(ctx context.Context) ([]engine.Node, error) {
+		return v.s.svc.SnapshotFiles(ctx, v.s.user, job, replica, sn, dir)
+	}, func(nodes []engine.Node) {
+		v.browser.RemoveAll()
+		head := widget.NewLabel(lang.N("Snapshot {{.ID}} of {{.T}}: {{.Files}} files, {{.Size}}", int(sn.Summary.Files),
+			map[string]any{"ID": sn.ShortID(), "T": formatTime(sn.Time), "Files": sn.Summary.Files, "Size": formatBytes(sn.Summary.TotalBytes)}))
+		head.Wrapping = fyne.TextWrapWord
+		v.browser.Add(head)
+		v.ticks = map[string]*widget.Check{}
+		if dir != "/" {
+			up := widget.NewButtonWithIcon(path.Dir(dir), theme.MoveUpIcon(), func() { v.browse(path.Dir(dir)) })
+			up.Alignment = widget.ButtonAlignLeading
+			v.browser.Add(up)
+		}
+		for _, n := range nodes {
+			v.browser.Add(v.nodeRow(n))
+		}
 	})
 }
 
@@ -234,11 +297,10 @@ func (v *restoreView) nodeRow(n engine.Node) fyne.CanvasObject {
 		b.Importance = widget.LowImportance
 		return container.NewBorder(nil, nil, tick, nil, b)
 	}
-	info := formatBytes(n.Size) + " · " + formatTime(n.ModTime)
-	if len(n.SHA256) > 12 {
-		info += " · SHA-256 " + n.SHA256[:12] + "…"
-	}
-	return container.NewBorder(nil, nil, container.NewHBox(tick, widget.NewIcon(theme.FileIcon())), widget.NewLabel(info), widget.NewLabel(n.Name))
+	info := widget.NewLabel(formatBytes(n.Size) + " · " + formatTime(n.ModTime))
+	name := widget.NewLabel(n.Name)
+	name.Truncation = fyne.TextTruncateEllipsis
+	return container.NewBorder(nil, nil, container.NewHBox(tick, widget.NewIcon(theme.FileIcon())), info, name)
 }
 
 // tick adds or removes one file or folder of the snapshot from what the
@@ -276,13 +338,14 @@ func (v *restoreView) showSelection() {
 		map[string]any{"N": len(v.include), "List": strings.Join(v.ticked(), ", ")}))
 }
 
-// requestRestore files a restore request for the chosen snapshot's time.
+// requestRestore files a restore request for the chosen snapshot's time,
+// from the chosen copy.
 func (v *restoreView) requestRestore() {
 	if v.chosen == nil {
 		showError(v.s.win, errors.New(lang.L("Pick a day and a snapshot first.")))
 		return
 	}
-	nr := jobs.NewRequest{Kind: jobs.KindRestore, Job: v.job.Selected, RequestedAt: v.chosen.Time,
+	nr := jobs.NewRequest{Kind: jobs.KindRestore, Job: v.job.Selected, RequestedAt: v.chosen.Time, Replica: v.replica(),
 		Target: strings.TrimSpace(v.target.Text), Include: v.ticked(), Reason: strings.TrimSpace(v.reason.Text)}
 	if nr.Target == "" {
 		showError(v.s.win, errors.New(lang.L("A restore needs the folder to restore into.")))
@@ -292,51 +355,45 @@ func (v *restoreView) requestRestore() {
 		showError(v.s.win, errors.New(lang.L("Write the reason for the request.")))
 		return
 	}
-	v.s.bg(func() {
-		r, err := v.s.svc.CreateRequest(v.s.ctx, v.s.user, nr)
+	call(v.s.caller, func(ctx context.Context) (jobs.Request, error) {
+		r, err := v.s.svc.CreateRequest(ctx, v.s.user, nr)
 		if err == nil {
-			_, err = v.s.svc.SubmitRequest(v.s.ctx, v.s.user, r.ID)
+			r, err = v.s.svc.SubmitRequest(ctx, v.s.user, r.ID)
 		}
-		fyne.Do(func() {
-			if err != nil {
-				showError(v.s.win, err)
-				return
-			}
-			v.reason.SetText("")
-			showInfo(v.s.win, lang.L("Restore requested"),
-				lang.L("Request #{{.ID}} waits for the IT manager's approval; then start it from this screen.", map[string]any{"ID": r.ID}))
-			v.reloadPending()
-		})
+		return r, err
+	}, func(r jobs.Request) {
+		v.reason.SetText("")
+		showInfo(v.s.win, lang.L("Restore requested"),
+			lang.L("Request #{{.ID}} waits for the IT manager's approval; then start it from this screen.", map[string]any{"ID": r.ID}))
+		v.reloadPending()
 	})
 }
 
-// reloadPending lists restore requests that are approved, in progress or
-// verified (ready for the handover form).
+// reloadPending lists the restore requests there is something to do
+// about: approved ones to start, ones in progress, verified ones awaiting
+// the handover form, and failed ones to look into. A request that waits
+// for approval is not listed: nobody can carry it out yet.
 func (v *restoreView) reloadPending() {
-	states := []string{jobs.RequestSubmitted, jobs.RequestApproved, jobs.RequestPreparing, jobs.RequestRestoring,
+	states := []string{jobs.RequestApproved, jobs.RequestPreparing, jobs.RequestRestoring,
 		jobs.RequestVerifying, jobs.RequestVerified, jobs.RequestFailed}
-	v.s.bg(func() {
-		reqs, err := v.s.svc.Requests(v.s.ctx, v.s.user, jobs.RequestFilter{Kind: jobs.KindRestore, States: states})
-		fyne.Do(func() {
-			if err != nil {
-				showError(v.s.win, err)
-				return
-			}
-			v.drawPending(reqs)
-		})
-	})
+	call(v.s.caller, func(ctx context.Context) ([]jobs.Request, error) {
+		return v.s.svc.Requests(ctx, v.s.user, jobs.RequestFilter{Kind: jobs.KindRestore, States: states})
+	}, v.drawPending)
 }
 
 func (v *restoreView) drawPending(reqs []jobs.Request) {
 	v.pending.RemoveAll()
 	v.start, v.results = map[int64]*widget.Button{}, map[int64]*widget.Button{}
 	if len(reqs) == 0 {
-		v.pending.Add(widget.NewLabel(lang.L("No restore requests are open.")))
+		v.pending.Add(widget.NewLabel(lang.L("No approved restore is waiting.")))
 	}
 	handler := v.s.user.Role != jobs.RoleUser
 	for _, r := range reqs {
 		title := widget.NewLabelWithStyle(fmt.Sprintf("#%d · %s", r.ID, r.JobName), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		text := lang.L("data as of {{.T}}, into {{.Target}}", map[string]any{"T": formatTime(r.RequestedAt), "Target": r.Target})
+		if r.Replica != "" {
+			text += " · " + lang.L("from the offsite copy {{.R}}", map[string]any{"R": r.Replica})
+		}
 		if len(r.Include) > 0 {
 			text += " · " + lang.L("only {{.List}}", map[string]any{"List": strings.Join(r.Include, ", ")})
 		}
@@ -350,7 +407,7 @@ func (v *restoreView) drawPending(reqs []jobs.Request) {
 			v.start[r.ID] = b
 			actions.Add(b)
 		case r.State == jobs.RequestVerified || r.State == jobs.RequestFailed:
-			b := widget.NewButton(lang.L("Result"), func() { showVerification(v.s, r.ID) })
+			b := widget.NewButton(lang.L("Result"), func() { showVerification(v.s, r.ID, v.reloadPending) })
 			v.results[r.ID] = b
 			actions.Add(b)
 			if r.State == jobs.RequestVerified && handler {

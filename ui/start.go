@@ -18,13 +18,6 @@ import (
 	"cadang/jobs"
 )
 
-// background runs long work off the UI goroutine. The window uses
-// goBackground; widget tests run the work inline, since the test driver
-// runs fyne.Do inline too, so they need no waiting.
-type background func(work func())
-
-func goBackground(work func()) { go work() }
-
 // startPage frames the first-run, login and workspace screens: the icon,
 // a title, the form and the language picker.
 func startPage(title, subtitle string, body fyne.CanvasObject, onLanguage func(code string)) fyne.CanvasObject {

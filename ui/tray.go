@@ -83,8 +83,8 @@ func (f *flow) runNowItems() []*fyne.MenuItem {
 	for _, name := range f.trayJobs {
 		items = append(items, fyne.NewMenuItem(name, func() {
 			f.showWindow()
-			if f.sess != nil {
-				runJob(f.sess, name, func() {})
+			if f.who != nil {
+				runJob(*f.who, name, func() {})
 			}
 		}))
 	}
@@ -98,16 +98,16 @@ func (f *flow) runNowItems() []*fyne.MenuItem {
 
 // refreshTrayJobs reloads the approved jobs for the tray menu.
 func (f *flow) refreshTrayJobs() {
-	if f.sess == nil {
+	if f.who == nil {
 		f.trayJobs = nil
 		f.installTray()
 		return
 	}
-	s := f.sess
+	a := *f.who
 	f.bg(func() {
-		all, err := s.svc.Jobs(s.ctx, s.user, jobs.JobApproved)
+		all, err := a.svc.Jobs(a.ctx, a.user, jobs.JobApproved)
 		fyne.Do(func() {
-			if err != nil {
+			if err != nil { // the menu keeps its last list; no dialog from the tray
 				f.log.Error("tray jobs", "err", err)
 				return
 			}

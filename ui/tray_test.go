@@ -22,7 +22,8 @@ func TestTrayRunNowItems(t *testing.T) {
 	if items := f.runNowItems(); len(items) != 1 || !items[0].Disabled || items[0].Label != "No approved jobs" {
 		t.Fatalf("signed out: %d items, first %q", len(items), items[0].Label)
 	}
-	f.sess = o.sessionFor(w, o.staff)
+	a2 := o.sessionFor(w, o.staff)
+	f.who = &a2
 	f.refreshTrayJobs()
 	items := f.runNowItems()
 	if len(items) != 1 || items[0].Label != "finance" || items[0].Disabled {
