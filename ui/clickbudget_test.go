@@ -125,10 +125,10 @@ func TestClickBudgetRestore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.svc.SubmitRequest(ctx, o.member, r.ID); err != nil {
+	if r, err = o.svc.SubmitRequest(ctx, o.member, r.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := o.svc.ApproveRequest(ctx, o.manager, r.ID); err != nil {
+	if _, err := o.svc.ApproveRequest(ctx, o.manager, r.ID, r.RevisionHash); err != nil {
 		t.Fatal(err)
 	}
 
@@ -198,7 +198,7 @@ func TestRestoresToCarryOutOnlyApproved(t *testing.T) {
 	if shows(v.pending, "/srv/restore/finance") || v.start[r.ID] != nil {
 		t.Fatalf("a request waiting for approval is listed to carry out: %q", texts(v.pending))
 	}
-	if _, err := o.svc.ApproveRequest(context.Background(), o.manager, r.ID); err != nil {
+	if _, err := o.svc.ApproveRequest(context.Background(), o.manager, r.ID, r.RevisionHash); err != nil {
 		t.Fatal(err)
 	}
 	v.reloadPending()

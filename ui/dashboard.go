@@ -171,7 +171,7 @@ func (v *dashboardView) drawInbox(in jobs.Inbox) {
 		key := fmt.Sprintf("request#%d", r.ID)
 		title := fmt.Sprintf("#%d · %s · %s", r.ID, kindName(r.Kind), r.JobName)
 		v.inbox.Add(v.decisionRow(key, title, requestSummary(r), func() {
-			v.a.act(func(ctx context.Context) error { _, err := v.a.svc.ApproveRequest(ctx, v.a.user, r.ID); return err }, v.reload)
+			v.a.act(func(ctx context.Context) error { _, err := v.a.svc.ApproveRequest(ctx, v.a.user, r.ID, r.RevisionHash); return err }, v.reload) // the terms shown
 		}, func() { rejectRequestDialog(v.a, r, v.reload) }))
 	}
 	for _, j := range in.Jobs {
@@ -179,7 +179,7 @@ func (v *dashboardView) drawInbox(in jobs.Inbox) {
 		title := lang.L("Job {{.Name}}", map[string]any{"Name": j.Name})
 		detail := jobFacts(j)
 		v.inbox.Add(v.decisionRow(key, title, detail, func() {
-			v.a.act(func(ctx context.Context) error { _, err := v.a.svc.ApproveJob(ctx, v.a.user, j.Name); return err }, v.reload)
+			v.a.act(func(ctx context.Context) error { _, err := v.a.svc.ApproveJob(ctx, v.a.user, j.Name, j.RevisionHash); return err }, v.reload) // the revision shown
 		}, func() { rejectJobDialog(v.a, j, v.reload) }))
 	}
 	v.inbox.Add(widget.NewSeparator())

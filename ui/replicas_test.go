@@ -174,9 +174,9 @@ func TestReplicaRestoreThroughTheWindow(t *testing.T) {
 	must(err)
 	spec := o.job.JobSpec
 	spec.Replicas = []string{"gedung-b"}
-	_, err = o.svc.EditJob(ctx, o.staff, o.job.Name, spec)
+	edited, err := o.svc.EditJob(ctx, o.staff, o.job.Name, spec)
 	must(err)
-	_, err = o.svc.ApproveJob(ctx, o.manager, o.job.Name)
+	_, err = o.svc.ApproveJob(ctx, o.manager, o.job.Name, edited.RevisionHash)
 	must(err)
 	_, err = o.svc.RunJob(ctx, o.staff, o.job.Name, jobs.RunOptions{}) // copies to gedung-b
 	must(err)
