@@ -304,9 +304,7 @@ func (s *Service) fileExecutionReport(ctx context.Context, actor string, j store
 		Started: run.StartedAt, Finished: run.FinishedAt, Status: reportStatus(run.Status), SnapshotID: run.SnapshotID,
 		FilesNew: run.FilesNew, FilesChanged: run.FilesChanged, FilesUnmodified: run.FilesUnmodified, BytesRead: run.BytesRead,
 		BytesAdded: run.BytesAdded, TotalBytes: run.TotalBytes, Error: run.Error}
-	if run.Overrun {
-		rep.Warnings = append(rep.Warnings, reports.Warning{Path: "-", Err: "the run finished after its window closed (" + j.WindowEnd + ")"})
-	}
+	rep.Overrun, rep.WindowEnd = run.Overrun, j.WindowEnd
 	for _, w := range run.Warnings {
 		rep.Warnings = append(rep.Warnings, reports.Warning{Path: w.Path, Err: w.Err})
 	}

@@ -96,11 +96,13 @@ func Int(lang Lang, n int64) string {
 }
 
 // Bytes formats a size in binary units with one decimal, using the decimal
-// comma in Indonesian: "1,5 MiB" / "1.5 MiB".
+// comma in Indonesian: "1,5 MiB" / "1.5 MiB". Plain bytes are set apart by
+// an en space ("0 B"): a text extractor reads a narrow space before a lone
+// "B" as no space at all ("0B").
 func Bytes(lang Lang, n int64) string {
 	const unit = 1024
 	if n < unit && n > -unit {
-		return Int(lang, n) + " B"
+		return Int(lang, n) + "\u2002B"
 	}
 	v := float64(n)
 	units := []string{"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"}
@@ -116,18 +118,27 @@ func Bytes(lang Lang, n int64) string {
 	return s + " " + units[i]
 }
 
-// Duration formats d as h:mm:ss (or m:ss under an hour), rounded to the
-// second; negative durations print as 0:00.
-func Duration(d time.Duration) string {
+// Duration formats d with its units, so it cannot be misread as a time of
+// day: "1 j 02 m 05 d" (jam, menit, detik) in Indonesian, "1 h 02 m 05 s"
+// in English; "2 m 05 d" under an hour, "45 d" under a minute. It is
+// rounded to the second; a negative duration prints as zero.
+func Duration(lang Lang, d time.Duration) string {
 	if d < 0 {
 		d = 0
 	}
+	hu, mu, su := "j", "m", "d"
+	if lang == English {
+		hu, su = "h", "s"
+	}
 	s := int64(d.Round(time.Second) / time.Second)
 	h, m, sec := s/3600, (s/60)%60, s%60
-	if h > 0 {
-		return fmt.Sprintf("%d:%02d:%02d", h, m, sec)
+	switch {
+	case h > 0:
+		return fmt.Sprintf("%d %s %02d %s %02d %s", h, hu, m, mu, sec, su)
+	case m > 0:
+		return fmt.Sprintf("%d %s %02d %s", m, mu, sec, su)
 	}
-	return fmt.Sprintf("%d:%02d", m, sec)
+	return fmt.Sprintf("%d %s", sec, su)
 }
 
 // clean makes s safe to draw: invalid UTF-8 and characters outside the

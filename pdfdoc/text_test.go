@@ -1,8 +1,12 @@
 package pdfdoc
 
 import (
+	"bytes"
+	"strings"
 	"testing"
 	"time"
+
+	"cadang/pdfdoc/pdftest"
 )
 
 func TestInt(t *testing.T) {
@@ -31,8 +35,8 @@ func TestBytes(t *testing.T) {
 		n    int64
 		want string
 	}{
-		{Indonesian, 0, "0 B"},
-		{Indonesian, 1023, "1.023 B"},
+		{Indonesian, 0, "0\u2002B"},
+		{Indonesian, 1023, "1.023\u2002B"},
 		{Indonesian, 1536, "1,5 KiB"},
 		{English, 1536, "1.5 KiB"},
 		{English, 5 << 30, "5.0 GiB"},
@@ -45,20 +49,26 @@ func TestBytes(t *testing.T) {
 	}
 }
 
+// Durations carry their units ("1 j 02 m 05 d"), never "1:02:05", which
+// reads as a time of day.
 func TestDuration(t *testing.T) {
 	tests := []struct {
+		lang Lang
 		d    time.Duration
 		want string
 	}{
-		{0, "0:00"},
-		{-time.Minute, "0:00"},
-		{59*time.Second + 600*time.Millisecond, "1:00"},
-		{47*time.Minute + 27*time.Second, "47:27"},
-		{26*time.Hour + 3*time.Second, "26:00:03"},
+		{Indonesian, 0, "0 d"},
+		{English, -time.Minute, "0 s"},
+		{Indonesian, 59*time.Second + 600*time.Millisecond, "1 m 00 d"},
+		{Indonesian, 47*time.Minute + 27*time.Second, "47 m 27 d"},
+		{English, 47*time.Minute + 27*time.Second, "47 m 27 s"},
+		{Indonesian, time.Hour + 2*time.Minute + 5*time.Second, "1 j 02 m 05 d"},
+		{English, time.Hour + 2*time.Minute + 5*time.Second, "1 h 02 m 05 s"},
+		{Indonesian, 26*time.Hour + 3*time.Second, "26 j 00 m 03 d"},
 	}
 	for _, tt := range tests {
-		if got := Duration(tt.d); got != tt.want {
-			t.Errorf("Duration(%v) = %q, want %q", tt.d, got, tt.want)
+		if got := Duration(tt.lang, tt.d); got != tt.want {
+			t.Errorf("Duration(%s, %v) = %q, want %q", tt.lang, tt.d, got, tt.want)
 		}
 	}
 }
@@ -111,5 +121,22 @@ func TestClean(t *testing.T) {
 		if got := clean(tt.in); got != tt.want {
 			t.Errorf("clean(%q) = %q, want %q", tt.in, got, tt.want)
 		}
+	}
+}
+
+// Gap: a size of zero bytes read "0B" in the text of a report (pdftotext
+// -layout drops a narrow space before a lone "B").
+func TestZeroBytesReadWithASpace(t *testing.T) {
+	var buf bytes.Buffer
+	err := Render(&buf, Meta{Number: "T/2026/0001", VerifyCode: "X", Generated: time.Date(2026, 11, 1, 0, 0, 0, 0, time.UTC)}, T("Uji", "Test"),
+		func(d *Doc) error {
+			d.Table([]Column{{Title: T("Ukuran", "Size"), Width: 30, Align: "R"}}, []Row{{Cells: []string{Bytes(Indonesian, 0)}}})
+			return nil
+		})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := pdftest.Text(t, buf.Bytes()); !strings.Contains(text, "0 B") || strings.Contains(text, "0B") {
+		t.Errorf("text has no \"0 B\" or has \"0B\":\n%s", text)
 	}
 }

@@ -45,7 +45,7 @@ func executionBody(d *pdfdoc.Doc, r ExecutionReport, status pdfdoc.Text) {
 		{Label: pdfdoc.T("Jadwal", "Scheduled"), Value: pdfdoc.DateTime(r.Scheduled)},
 		{Label: pdfdoc.T("Mulai", "Started"), Value: pdfdoc.DateTime(r.Started)},
 		{Label: pdfdoc.T("Selesai", "Finished"), Value: pdfdoc.DateTime(r.Finished)},
-		{Label: pdfdoc.T("Durasi", "Duration"), Value: duration(r)},
+		{Label: pdfdoc.T("Durasi", "Duration"), Value: duration(lang, r)},
 	})
 	d.Verdict(pdfdoc.T("Status pelaksanaan", "Run status"), status, strings.EqualFold(r.Status, "success"))
 
@@ -60,15 +60,30 @@ func executionBody(d *pdfdoc.Doc, r ExecutionReport, status pdfdoc.Text) {
 		{Label: pdfdoc.T("File tidak berubah", "Unmodified files"), Value: pdfdoc.Int(lang, r.FilesUnmodified)},
 		{Label: pdfdoc.T("Peringatan", "Warnings"), Value: pdfdoc.Int(lang, int64(len(r.Warnings)))},
 	})
-	if strings.TrimSpace(r.Error) != "" {
-		d.Fields(1, []pdfdoc.Field{{Label: pdfdoc.T("Kesalahan", "Error"), Value: r.Error, Strong: true}})
+	var notes []pdfdoc.Field
+	switch {
+	case strings.EqualFold(r.Status, "missed"):
+		// Why it did not run, in the document's words, not the catalog's.
+		notes = append(notes, pdfdoc.Field{Label: pdfdoc.T("Keterangan", "Note"), Strong: true, Value: pdfdoc.T(
+			"Cadang tidak berjalan selama jendela waktu pekerjaan ini (komputer mati atau Cadang ditutup), sehingga back up tidak dilaksanakan. Jalankan susulan dari layar Aktivitas atau dengan `cadang job catch-up`.",
+			"Cadang was not running during the job's window (the computer was off or Cadang closed), so the backup did not run. Catch it up from the Activity screen or with `cadang job catch-up`.").In(lang)})
+	case strings.TrimSpace(r.Error) != "":
+		notes = append(notes, pdfdoc.Field{Label: pdfdoc.T("Kesalahan", "Error"), Value: ExplainError(lang, r.Error), Strong: true})
+	}
+	if r.Overrun {
+		notes = append(notes, pdfdoc.Field{Label: pdfdoc.T("Melewati jendela waktu", "Overran its window"), Strong: true, Value: pdfdoc.T(
+			fmt.Sprintf("Pelaksanaan selesai setelah jendela waktunya ditutup (pukul %s).", r.WindowEnd),
+			fmt.Sprintf("The run finished after its window closed (%s).", r.WindowEnd)).In(lang)})
+	}
+	if len(notes) > 0 {
+		d.Fields(1, notes)
 	}
 
 	d.Section(pdfdoc.T("Replikasi Offsite / Cloud", "Offsite / cloud replicas"))
 	d.Table(replicaColumns, replicaRows(lang, r.Replicas))
 
 	d.Section(pdfdoc.T("File yang Tidak Dapat Dibaca", "Files that could not be read"))
-	table(d, warningColumns, warningRows(r.Warnings))
+	table(d, warningColumns, warningRows(lang, r.Warnings))
 
 	if len(r.Removed) > 0 {
 		d.Section(pdfdoc.T("Snapshot yang Dihapus oleh Kebijakan Retensi", "Snapshots removed by the retention policy"))
@@ -78,11 +93,11 @@ func executionBody(d *pdfdoc.Doc, r ExecutionReport, status pdfdoc.Text) {
 	d.SignatureSection(pdfdoc.T("Pengesahan", "Signatures"), r.Signatories.blocks(d.Lang()))
 }
 
-func duration(r ExecutionReport) string {
+func duration(lang pdfdoc.Lang, r ExecutionReport) string {
 	if r.Started.IsZero() || r.Finished.IsZero() {
 		return ""
 	}
-	return pdfdoc.Duration(r.Finished.Sub(r.Started))
+	return pdfdoc.Duration(lang, r.Finished.Sub(r.Started))
 }
 
 var replicaColumns = []pdfdoc.Column{
@@ -96,7 +111,7 @@ var replicaColumns = []pdfdoc.Column{
 func replicaRows(lang pdfdoc.Lang, reps []ReplicaState) []pdfdoc.Row {
 	rows := make([]pdfdoc.Row, len(reps))
 	for i, r := range reps {
-		rows[i] = pdfdoc.Row{Cells: []string{r.Name, r.URL, r.Status, pdfdoc.DateTime(r.LastSync), pdfdoc.Duration(r.Lag)}}
+		rows[i] = pdfdoc.Row{Cells: []string{r.Name, r.URL, r.Status, pdfdoc.DateTime(r.LastSync), pdfdoc.Duration(lang, r.Lag)}}
 	}
 	return rows
 }
@@ -121,10 +136,14 @@ var warningColumns = []pdfdoc.Column{
 	{Title: pdfdoc.T("Keterangan", "Error"), Width: 70, MaxLines: 3},
 }
 
-func warningRows(ws []Warning) []pdfdoc.Row {
+func warningRows(lang pdfdoc.Lang, ws []Warning) []pdfdoc.Row {
 	rows := make([]pdfdoc.Row, len(ws))
 	for i, w := range ws {
-		rows[i] = pdfdoc.Row{Cells: []string{fmt.Sprint(i + 1), w.Path, w.Err}}
+		path := w.Path
+		if name, ok := strings.CutPrefix(path, "replica "); ok && lang != pdfdoc.English {
+			path = "replika " + name // jobs names a replica's warning "replica NAME"
+		}
+		rows[i] = pdfdoc.Row{Cells: []string{fmt.Sprint(i + 1), path, ExplainError(lang, w.Err)}}
 	}
 	return rows
 }

@@ -37,6 +37,8 @@ var errorTexts = []struct {
 	{"is a directory", pdfdoc.T("jalur yang diharapkan berupa berkas ternyata folder", "is a directory")},
 	{"checksum", pdfdoc.T("data rusak: checksum tidak cocok", "checksum mismatch")},
 	{"corrupt", pdfdoc.T("data di repositori rusak", "repository data is damaged")},
+	{"retention:", pdfdoc.T("kebijakan retensi tidak dapat diterapkan pada repositori", "retention could not be applied")},
+	{"prune:", pdfdoc.T("data yang tidak terpakai tidak dapat dibersihkan dari repositori", "unused data could not be pruned")},
 	{"owners", pdfdoc.T("pemilik berkas tidak dapat dipulihkan (restore tidak dijalankan sebagai root)", "owners not restored")},
 }
 

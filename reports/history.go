@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"sort"
-	"strings"
 	"time"
 
 	"cadang/pdfdoc"
@@ -40,21 +39,28 @@ func historyBody(d *pdfdoc.Doc, r HistoryReport) {
 	var added int64
 	var worked time.Duration
 	for _, run := range r.Runs {
-		counts[strings.ToLower(run.Status)]++
+		counts[historyStatus(run.Status)]++
 		added += run.BytesAdded
 		worked += run.Duration
 	}
 	d.Section(pdfdoc.T("Ringkasan", "Summary"))
-	d.Fields(2, []pdfdoc.Field{
+	fields := []pdfdoc.Field{
 		{Label: pdfdoc.T("Periode", "Period"), Value: pdfdoc.Date(r.From) + " – " + pdfdoc.Date(r.To), Strong: true},
 		{Label: pdfdoc.T("Jumlah pelaksanaan", "Runs"), Value: pdfdoc.Int(lang, int64(len(r.Runs)))},
-		{Label: pdfdoc.T("Berhasil", "Success"), Value: pdfdoc.Int(lang, counts["success"])},
-		{Label: pdfdoc.T("Dengan peringatan", "With warnings"), Value: pdfdoc.Int(lang, counts["warnings"]), Strong: counts["warnings"] > 0},
-		{Label: pdfdoc.T("Gagal", "Failed"), Value: pdfdoc.Int(lang, counts["failed"]), Strong: counts["failed"] > 0},
-		{Label: pdfdoc.T("Terlewat", "Missed"), Value: pdfdoc.Int(lang, counts["missed"]), Strong: counts["missed"] > 0},
-		{Label: pdfdoc.T("Data ditambahkan", "Bytes added"), Value: pdfdoc.Bytes(lang, added)},
-		{Label: pdfdoc.T("Total durasi", "Total run time"), Value: pdfdoc.Duration(worked)},
-	})
+	}
+	// Every outcome that occurred, and the four backup outcomes always: the
+	// counts printed add up to the runs.
+	for i, h := range historyStatuses {
+		n := counts[h.name]
+		if i >= 4 && n == 0 {
+			continue
+		}
+		fields = append(fields, pdfdoc.Field{Label: h.text, Value: pdfdoc.Int(lang, n), Strong: n > 0 && h.name != "success" && h.name != "verified"})
+	}
+	fields = append(fields,
+		pdfdoc.Field{Label: pdfdoc.T("Data ditambahkan", "Bytes added"), Value: pdfdoc.Bytes(lang, added)},
+		pdfdoc.Field{Label: pdfdoc.T("Total durasi", "Total run time"), Value: pdfdoc.Duration(lang, worked)})
+	d.Fields(2, fields)
 
 	if jobs := perJob(r.Runs); len(jobs) > 1 {
 		d.Section(pdfdoc.T("Ringkasan per Pekerjaan", "By job"))
@@ -64,9 +70,9 @@ func historyBody(d *pdfdoc.Doc, r HistoryReport) {
 	d.Section(pdfdoc.T("Daftar Pelaksanaan", "Runs"))
 	rows := make([]pdfdoc.Row, len(r.Runs))
 	for i, run := range r.Runs {
-		ok := strings.EqualFold(run.Status, "success")
+		ok := historyStatus(run.Status) == "success" || historyStatus(run.Status) == "verified"
 		rows[i] = pdfdoc.Row{
-			Cells: []string{fmt.Sprint(i + 1), run.Job, pdfdoc.DateTime(run.Started), pdfdoc.Duration(run.Duration),
+			Cells: []string{fmt.Sprint(i + 1), run.Job, pdfdoc.DateTime(run.Started), pdfdoc.Duration(lang, run.Duration),
 				statusText(lang, run.Status), pdfdoc.Int(lang, run.Files), pdfdoc.Bytes(lang, run.BytesAdded), pdfdoc.Int(lang, int64(run.Warnings))},
 			Strong: !ok,
 		}
@@ -78,20 +84,21 @@ func historyBody(d *pdfdoc.Doc, r HistoryReport) {
 
 var historyColumns = []pdfdoc.Column{
 	{Title: pdfdoc.T("No.", "No."), Width: 8, Align: "R"},
-	{Title: pdfdoc.T("Pekerjaan", "Job"), Width: 38, MaxLines: 2},
+	{Title: pdfdoc.T("Pekerjaan", "Job"), Width: 32, MaxLines: 2},
 	{Title: pdfdoc.T("Mulai", "Started"), Width: 27},
-	{Title: pdfdoc.T("Durasi", "Duration"), Width: 15, Align: "R"},
+	{Title: pdfdoc.T("Durasi", "Duration"), Width: 22, Align: "R"},
 	{Title: pdfdoc.T("Status", "Status"), Width: 27, MaxLines: 2},
 	{Title: pdfdoc.T("File", "Files"), Width: 16, Align: "R"},
-	{Title: pdfdoc.T("Data ditambahkan", "Bytes added"), Width: 22, Align: "R"},
+	{Title: pdfdoc.T("Data ditambahkan", "Bytes added"), Width: 29, Align: "R"},
 	{Title: pdfdoc.T("Peringatan", "Warnings"), Width: 19, Align: "R"},
 }
 
-// jobTotals counts one job's runs by outcome.
+// jobTotals counts one job's runs by outcome; others are restores and
+// runs still going, so that a row adds up to its runs.
 type jobTotals struct {
-	job                                string
-	runs, ok, warnings, failed, missed int64
-	added                              int64
+	job                                        string
+	runs, ok, warnings, failed, missed, others int64
+	added                                      int64
 }
 
 // perJob totals the runs of each job, in job-name order so that the same
@@ -106,7 +113,7 @@ func perJob(runs []RunRow) []jobTotals {
 		}
 		t.runs++
 		t.added += run.BytesAdded
-		switch strings.ToLower(run.Status) {
+		switch historyStatus(run.Status) {
 		case "success":
 			t.ok++
 		case "warnings":
@@ -115,6 +122,8 @@ func perJob(runs []RunRow) []jobTotals {
 			t.failed++
 		case "missed":
 			t.missed++
+		default:
+			t.others++
 		}
 	}
 	out := make([]jobTotals, 0, len(byName))
@@ -126,13 +135,14 @@ func perJob(runs []RunRow) []jobTotals {
 }
 
 var jobColumns = []pdfdoc.Column{
-	{Title: pdfdoc.T("Pekerjaan", "Job"), Width: 52, MaxLines: 2},
-	{Title: pdfdoc.T("Jumlah", "Runs"), Width: 16, Align: "R"},
-	{Title: pdfdoc.T("Berhasil", "Success"), Width: 18, Align: "R"},
-	{Title: pdfdoc.T("Peringatan", "Warnings"), Width: 20, Align: "R"},
-	{Title: pdfdoc.T("Gagal", "Failed"), Width: 16, Align: "R"},
-	{Title: pdfdoc.T("Terlewat", "Missed"), Width: 18, Align: "R"},
-	{Title: pdfdoc.T("Data ditambahkan", "Bytes added"), Width: 24, Align: "R"},
+	{Title: pdfdoc.T("Pekerjaan", "Job"), Width: 44, MaxLines: 2},
+	{Title: pdfdoc.T("Jumlah", "Runs"), Width: 15, Align: "R"},
+	{Title: pdfdoc.T("Berhasil", "Success"), Width: 17, Align: "R"},
+	{Title: pdfdoc.T("Peringatan", "Warnings"), Width: 19, Align: "R"},
+	{Title: pdfdoc.T("Gagal", "Failed"), Width: 15, Align: "R"},
+	{Title: pdfdoc.T("Terlewat", "Missed"), Width: 17, Align: "R"},
+	{Title: pdfdoc.T("Restore / lain", "Restores / other"), Width: 21, Align: "R"},
+	{Title: pdfdoc.T("Data ditambahkan", "Bytes added"), Width: 32, Align: "R"},
 }
 
 func jobRows(lang pdfdoc.Lang, jobs []jobTotals) []pdfdoc.Row {
@@ -140,7 +150,7 @@ func jobRows(lang pdfdoc.Lang, jobs []jobTotals) []pdfdoc.Row {
 	for i, j := range jobs {
 		n := func(v int64) string { return pdfdoc.Int(lang, v) }
 		rows[i] = pdfdoc.Row{
-			Cells:  []string{j.job, n(j.runs), n(j.ok), n(j.warnings), n(j.failed), n(j.missed), pdfdoc.Bytes(lang, j.added)},
+			Cells:  []string{j.job, n(j.runs), n(j.ok), n(j.warnings), n(j.failed), n(j.missed), n(j.others), pdfdoc.Bytes(lang, j.added)},
 			Strong: j.failed+j.missed > 0,
 		}
 	}

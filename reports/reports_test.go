@@ -362,3 +362,26 @@ func BenchmarkExecutionReport(b *testing.B) {
 		}
 	}
 }
+
+// Gap: a history of 3 runs (2 backups, 1 restore) showed 2 successes and 0
+// failures: the restore was counted nowhere. The printed counts add up.
+func TestHistoryTotalsAddUp(t *testing.T) {
+	h := history(pdfdoc.Indonesian)
+	h.Runs = []reports.RunRow{
+		{Job: "keuangan", Started: start, Status: "success", Duration: time.Hour + 2*time.Minute + 5*time.Second},
+		{Job: "keuangan", Started: start.Add(24 * time.Hour), Status: "success"},
+		{Job: "keuangan", Started: start.Add(25 * time.Hour), Status: "verified"},
+		{Job: "sdm", Started: start.Add(26 * time.Hour), Status: "running"},
+	}
+	var buf bytes.Buffer
+	if err := reports.WriteHistoryReport(&buf, h); err != nil {
+		t.Fatal(err)
+	}
+	text := strings.Join(strings.Fields(pdftest.Text(t, buf.Bytes())), " ")
+	for _, want := range []string{"Jumlah pelaksanaan 4", "Berhasil 2", "Restore terverifikasi 1", "Sedang berjalan 1",
+		"Gagal 0", "Terlewat 0", "1 j 02 m 05 d", "keuangan 3 2 0 0 0 1", "sdm 1 0 0 0 0 1"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("history lacks %q:\n%s", want, text)
+		}
+	}
+}

@@ -21,11 +21,44 @@ func runStatus(s string) (pdfdoc.Text, bool) {
 	return t, ok
 }
 
-// statusText is the status in the document's language, or s itself when it
-// is not a known status (the history report shows what the catalog holds).
+// historyStatuses are the outcomes a run history counts, in the order its
+// summary prints them: the backup outcomes, then restores and runs still
+// going. Every run falls in exactly one, so the counts add up to the runs.
+var historyStatuses = []struct {
+	name string
+	text pdfdoc.Text
+}{
+	{"success", pdfdoc.T("Berhasil", "Success")},
+	{"warnings", pdfdoc.T("Dengan peringatan", "With warnings")},
+	{"failed", pdfdoc.T("Gagal", "Failed")},
+	{"missed", pdfdoc.T("Terlewat", "Missed")},
+	{"verified", pdfdoc.T("Restore terverifikasi", "Restore verified")},
+	{"running", pdfdoc.T("Sedang berjalan", "Running")},
+	{"", pdfdoc.T("Status lain", "Other status")},
+}
+
+// historyStatus is the row of historyStatuses a run's status counts in.
+func historyStatus(s string) string {
+	s = strings.ToLower(strings.TrimSpace(s))
+	for _, h := range historyStatuses {
+		if h.name == s {
+			return s
+		}
+	}
+	return ""
+}
+
+// statusText is the status in the document's language; a status this
+// Cadang does not know (a newer catalog) prints as "other status (s)".
 func statusText(lang pdfdoc.Lang, s string) string {
-	if t, ok := runStatus(s); ok {
-		return t.In(lang)
+	key := historyStatus(s)
+	for _, h := range historyStatuses {
+		if h.name == key {
+			if key == "" {
+				return h.text.In(lang) + " (" + s + ")"
+			}
+			return h.text.In(lang)
+		}
 	}
 	return s
 }

@@ -36,8 +36,11 @@ type ExecutionReport struct {
 	Replicas                     []ReplicaState
 	// Removed lists the snapshots this run's retention removed (by the
 	// job's approved policy); they can no longer be restored.
-	Removed     []RemovedSnapshot
-	Error       string
+	Removed []RemovedSnapshot
+	Error   string
+	// Overrun says the run ended after its window closed (WindowEnd, "23:00").
+	Overrun     bool
+	WindowEnd   string
 	Signatories Signatories
 }
 
