@@ -113,8 +113,8 @@ func Execute(ctx context.Context, args []string, opt Options) int {
 		return ExitOK
 	}
 	code := ExitCode(err)
-	if code == ExitError && isUsageError(err) {
-		code = ExitUsage
+	if code == ExitError && (isUsageError(err) || errors.Is(err, secrets.ErrInLocation)) {
+		code = ExitUsage // a secret in a location is what was typed: fix it and run again
 	}
 	if code == ExitError && errors.Is(err, context.Canceled) {
 		fmt.Fprintln(root.ErrOrStderr(), "cadang: interrupted")

@@ -47,8 +47,8 @@ func (f *secretsFlow) ok(args ...string) string {
 func (f *secretsFlow) refused(args ...string) {
 	f.t.Helper()
 	code, out := f.run(args...)
-	if code == ExitOK || !strings.Contains(out, "not accepted in a location") {
-		f.t.Errorf("cadang %s: exit %d, want a refusal of the secret:\n%s", strings.Join(args, " "), code, out)
+	if code != ExitUsage || !strings.Contains(out, "not accepted in a location") || strings.Count(strings.TrimSpace(out), "\n") != 0 {
+		f.t.Errorf("cadang %s: exit %d, want %d and one line refusing the secret:\n%s", strings.Join(args, " "), code, ExitUsage, out)
 	}
 }
 

@@ -109,3 +109,31 @@ func TestSecretLogHandlerRedacts(t *testing.T) {
 		t.Fatalf("log line %q: want 4 masked secrets and the rest kept", got)
 	}
 }
+
+// FuzzRedactHidesWhatCheckRefuses: whatever surrounds it, a secret written
+// as a password parameter or after a user name is refused by Check and
+// absent from Redact's output.
+func FuzzRedactHidesWhatCheckRefuses(f *testing.F) {
+	f.Add("postgres://u@h/db?sslmode=require&", "", "Zs9hunter2")
+	f.Add("host=h ", " dbname=x", "pa ss")
+	f.Add("rclone::s3,", ":bucket", "K3y")
+	f.Fuzz(func(t *testing.T, before, after, secret string) {
+		if len(secret) < 6 || strings.ContainsAny(secret, " \t\n\r&;,'\"=%@/?#:") || strings.Contains(before+after, secret) {
+			return // a value that ends where it starts, and appears nowhere else
+		}
+		for _, loc := range []string{
+			before + "password=" + secret + after,
+			"sftp://u:" + secret + "@h/x " + before + after,
+		} {
+			if before != "" && !strings.ContainsAny(before[len(before)-1:], " ?&;,") && strings.HasPrefix(loc, before+"password") {
+				continue // "xpassword=" is another name
+			}
+			if Check(loc) == nil {
+				t.Fatalf("Check(%q) = nil", loc)
+			}
+			if got := Redact(loc); strings.Contains(got, secret) {
+				t.Fatalf("Redact(%q) = %q keeps the secret", loc, got)
+			}
+		}
+	})
+}
