@@ -204,13 +204,28 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	clock := clockwork.NewFakeClockAt(start)
 	eng := &fakeEngine{clock: clock}
+	f := openFixture(t, clock, eng)
+	f.eng = eng
+	return f
+}
+
+// newRealFixture is newFixture on the real engine (repositories in
+// temporary folders). The engine stamps snapshots with the real time, so
+// the clock starts at the real time too.
+func newRealFixture(t *testing.T) *fixture {
+	t.Helper()
+	return openFixture(t, clockwork.NewFakeClockAt(time.Now().Truncate(time.Second)), nil)
+}
+
+func openFixture(t *testing.T, clock *clockwork.FakeClock, eng Engine) *fixture {
+	t.Helper()
 	ctx := context.Background()
 	svc, err := OpenWorkspace(ctx, t.TempDir(), Options{Clock: clock, Engine: eng})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { svc.Close() })
-	f := &fixture{svc: svc, clock: clock, eng: eng, ctx: ctx}
+	f := &fixture{svc: svc, clock: clock, ctx: ctx}
 	// Accounts go straight into the catalog: argon2 per account would only
 	// slow the tests; Login has its own test.
 	mk := func(name, role, dept string) User {

@@ -1,0 +1,296 @@
+// Package statetest takes a picture of everything Cadang writes (every
+// catalog table, and folders file by file) so that a test can assert that
+// a refused action wrote nothing, and can make the audit log refuse new
+// entries to check that a state change never commits without its entry.
+// Tests only.
+//
+// The audit log is kept apart from the other tables (with the settings row
+// that records its head): a refusal may add a "run.refused" entry, and a
+// test says exactly which entries it expects with AuditAfter.
+package statetest
+
+import (
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	_ "github.com/mattn/go-sqlite3" // read the catalog as another process would
+)
+
+// auditHeadKey is the settings row the audit log keeps its head in.
+const auditHeadKey = "audit.head"
+
+// Picture is the state of a workspace and the folders around it.
+type Picture struct {
+	Tables map[string][]string // table → rows, the audit log apart
+	Files  map[string]string   // label/relative path → type, size and SHA-256
+}
+
+// Take pictures the catalog at catalogPath and each folder in dirs (a
+// label, e.g. "repository", and its path; a missing folder is pictured as
+// missing).
+func Take(t testing.TB, catalogPath string, dirs map[string]string) Picture {
+	t.Helper()
+	p := Picture{Tables: tables(t, catalogPath), Files: map[string]string{}}
+	for label, dir := range dirs {
+		files(t, label, dir, p.Files)
+	}
+	return p
+}
+
+// Diff lists what differs between two pictures, one line per difference.
+func (p Picture) Diff(q Picture) []string {
+	var out []string
+	names := mapKeys(p.Tables, q.Tables)
+	for _, name := range names {
+		a, b := p.Tables[name], q.Tables[name]
+		for _, row := range b {
+			if !slices.Contains(a, row) {
+				out = append(out, fmt.Sprintf("table %s: row added or changed: %s", name, row))
+			}
+		}
+		for _, row := range a {
+			if !slices.Contains(b, row) {
+				out = append(out, fmt.Sprintf("table %s: row removed or changed: %s", name, row))
+			}
+		}
+	}
+	for _, f := range mapKeys(p.Files, q.Files) {
+		a, okA := p.Files[f]
+		b, okB := q.Files[f]
+		switch {
+		case !okA:
+			out = append(out, "file added: "+f+" ("+b+")")
+		case !okB:
+			out = append(out, "file removed: "+f)
+		case a != b:
+			out = append(out, "file changed: "+f+" ("+a+" → "+b+")")
+		}
+	}
+	return out
+}
+
+// AuditEntry is one entry of the audit log, as the catalog holds it.
+type AuditEntry struct {
+	Seq                                   int64
+	Actor, Action, Object, From, To, Note string
+}
+
+func (e AuditEntry) String() string {
+	return fmt.Sprintf("#%d %s %s %s %s→%s %q", e.Seq, e.Actor, e.Action, e.Object, e.From, e.To, e.Note)
+}
+
+// AuditHead is the sequence number of the newest audit entry (0 for none).
+func AuditHead(t testing.TB, catalogPath string) int64 {
+	t.Helper()
+	db := open(t, catalogPath)
+	defer db.Close()
+	var seq sql.NullInt64
+	if err := db.QueryRow(`SELECT MAX(seq) FROM audit`).Scan(&seq); err != nil {
+		t.Fatal(err)
+	}
+	return seq.Int64
+}
+
+// AuditAfter lists the audit entries after sequence number seq.
+func AuditAfter(t testing.TB, catalogPath string, seq int64) []AuditEntry {
+	t.Helper()
+	db := open(t, catalogPath)
+	defer db.Close()
+	rows, err := db.Query(`SELECT seq, actor, action, object, from_state, to_state, detail FROM audit WHERE seq > ? ORDER BY seq`, seq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		if err := rows.Scan(&e.Seq, &e.Actor, &e.Action, &e.Object, &e.From, &e.To, &e.Note); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, e)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// FailAuditInserts makes every new audit entry fail (a trigger that
+// aborts the INSERT, as a full disk or a locked table would) until the
+// returned function is called; the test's cleanup calls it too.
+func FailAuditInserts(t testing.TB, catalogPath string) (restore func()) {
+	t.Helper()
+	db := open(t, catalogPath)
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TRIGGER statetest_fail_audit BEFORE INSERT ON audit
+		BEGIN SELECT RAISE(ABORT, 'the audit log refuses new entries (test)'); END`); err != nil {
+		t.Fatal(err)
+	}
+	done := false
+	restore = func() {
+		if done {
+			return
+		}
+		done = true
+		db := open(t, catalogPath)
+		defer db.Close()
+		if _, err := db.Exec(`DROP TRIGGER statetest_fail_audit`); err != nil {
+			t.Error(err)
+		}
+	}
+	t.Cleanup(restore)
+	return restore
+}
+
+// Exec runs statements on the catalog as someone editing catalog.db by
+// hand (or another process) would.
+func Exec(t testing.TB, catalogPath, query string, args ...any) {
+	t.Helper()
+	db := open(t, catalogPath)
+	defer db.Close()
+	if _, err := db.Exec(query, args...); err != nil {
+		t.Fatalf("%s: %v", query, err)
+	}
+}
+
+func open(t testing.TB, catalogPath string) *sql.DB {
+	t.Helper()
+	db, err := sql.Open("sqlite3", "file:"+catalogPath+"?_busy_timeout=10000")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(1)
+	return db
+}
+
+func tables(t testing.TB, catalogPath string) map[string][]string {
+	t.Helper()
+	db := open(t, catalogPath)
+	defer db.Close()
+	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name != 'audit' ORDER BY name`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		names = append(names, n)
+	}
+	rows.Close()
+	out := map[string][]string{}
+	for _, n := range names {
+		out[n] = tableRows(t, db, n)
+	}
+	return out
+}
+
+func tableRows(t testing.TB, db *sql.DB, table string) []string {
+	t.Helper()
+	rows, err := db.Query(fmt.Sprintf(`SELECT * FROM %q ORDER BY rowid`, table))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	cols, err := rows.Columns()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for i, v := range vals {
+			if b.Len() > 0 {
+				b.WriteString(" ")
+			}
+			if bs, ok := v.([]byte); ok {
+				v = string(bs)
+			}
+			fmt.Fprintf(&b, "%s=%v", cols[i], v)
+		}
+		if table == "settings" && strings.HasPrefix(b.String(), "key="+auditHeadKey+" ") {
+			continue // the audit log's head: part of the log
+		}
+		out = append(out, b.String())
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func files(t testing.TB, label, dir string, out map[string]string) {
+	t.Helper()
+	err := filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if os.IsNotExist(err) && path == dir {
+			out[label] = "missing"
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, path)
+		if err != nil {
+			return err
+		}
+		key := label + "/" + filepath.ToSlash(rel)
+		switch {
+		case d.IsDir():
+			out[key] = "folder"
+		case d.Type()&fs.ModeSymlink != 0:
+			target, err := os.Readlink(path)
+			if err != nil {
+				return err
+			}
+			out[key] = "link to " + target
+		case d.Type().IsRegular():
+			b, err := os.ReadFile(path)
+			if err != nil {
+				return err
+			}
+			sum := sha256.Sum256(b)
+			out[key] = fmt.Sprintf("%d bytes, sha256 %s", len(b), hex.EncodeToString(sum[:8]))
+		default:
+			out[key] = d.Type().String()
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func mapKeys[V any](a, b map[string]V) []string {
+	seen := map[string]bool{}
+	for k := range a {
+		seen[k] = true
+	}
+	for k := range b {
+		seen[k] = true
+	}
+	out := make([]string, 0, len(seen))
+	for k := range seen {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
