@@ -35,15 +35,6 @@ func retentionSpan(r store.Retention) time.Duration {
 	return time.Duration(days) * 24 * time.Hour
 }
 
-// requestOpen reports whether a request may still need its snapshot.
-func requestOpen(state string) bool {
-	switch state {
-	case RequestCompleted, RequestHandedOver, RequestFailed:
-		return false
-	}
-	return true
-}
-
 // heldSnapshots lists the job's snapshots that requests still need: the
 // one a restore request will restore (or restored), and the one a backup
 // request made, while the request is open and for the job's retention span
@@ -56,7 +47,7 @@ func (s *Service) heldSnapshots(ctx context.Context, j store.Job, own []engine.S
 	span, now := retentionSpan(j.Retention), s.now()
 	var held []string
 	for _, r := range reqs {
-		if !requestOpen(r.State) && !r.UpdatedAt.Add(span).After(now) {
+		if RequestFinal(r.State) && !r.UpdatedAt.Add(span).After(now) {
 			continue
 		}
 		id := r.SnapshotID
