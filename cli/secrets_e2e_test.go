@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"database/sql"
+	"encoding/json"
 	"fmt"
 	"io/fs"
 	"net/url"
@@ -41,6 +42,19 @@ func (f *secretsFlow) ok(args ...string) string {
 		f.t.Fatalf("cadang %s: exit %d\n%s", strings.Join(args, " "), code, out)
 	}
 	return out
+}
+
+// rev is the revision of a job or request the reviewer sees (show --json).
+func (f *secretsFlow) rev(who []string, kind, ref string) string {
+	f.t.Helper()
+	out := f.ok(append([]string{kind, "show", ref, "--json"}, who...)...)
+	var v struct {
+		RevisionHash string `json:"revision_hash"`
+	}
+	if err := json.Unmarshal([]byte(out), &v); err != nil || v.RevisionHash == "" {
+		f.t.Fatalf("%s show %s --json = %q (%v): no revision_hash", kind, ref, out, err)
+	}
+	return v.RevisionHash
 }
 
 // refused runs a command that must fail on a secret in a location.
@@ -159,7 +173,7 @@ func TestSecretMarkerPlantedEverywhereIsFoundNowhere(t *testing.T) {
 	// The job: defined, approved, run (pg_dump, rclone).
 	f.ok(with(asStaff, append([]string{"job", "new", "--name", "penjualan", "--repo", repo, "--repo-password-file", repoPW, "--source", srcURL}, replicaArgs...)...)...)
 	f.ok(with(asStaff, "job", "submit", "penjualan")...)
-	f.ok(with(asMgr, "job", "approve", "penjualan")...)
+	f.ok(with(asMgr, "job", "approve", "penjualan", "--revision", f.rev(asMgr, "job", "penjualan"))...)
 	if out := f.ok(with(asStaff, "job", "run", "penjualan")...); !strings.Contains(out, "success") {
 		t.Fatalf("job run did not succeed:\n%s", out)
 	}
@@ -167,7 +181,7 @@ func TestSecretMarkerPlantedEverywhereIsFoundNowhere(t *testing.T) {
 		"--target", dbURL(tgtReq)+"?password="+marker, "--reason", "wrong target")...)
 
 	// The engine commands, with $CADANG_PASSWORD.
-	f.ok("backup", "--repo", repo, "--db", srcURL)
+	f.ok(with(asStaff, "backup", "--repo", repo, "--db", srcURL)...) // a job's repository: an account acts
 	if out := f.ok("restore", "--repo", repo, "--snapshot", "latest", "--db-target", dbURL(tgtCLI)); !strings.Contains(out, "every table matches") {
 		t.Fatalf("restore --db-target:\n%s", out)
 	}
@@ -176,7 +190,7 @@ func TestSecretMarkerPlantedEverywhereIsFoundNowhere(t *testing.T) {
 	id := strings.TrimSpace(f.ok(with(asUser, "request", "new", "--kind", "restore", "--job", "penjualan",
 		"--at", time.Now().Add(time.Hour).Format("2006-01-02 15:04"), "--target", dbURL(tgtReq), "--reason", "invoices deleted")...))
 	f.ok(with(asUser, "request", "submit", id)...)
-	f.ok(with(asMgr, "request", "approve", id)...)
+	f.ok(with(asMgr, "request", "approve", id, "--revision", f.rev(asMgr, "request", id))...)
 	f.ok(with(asStaff, "request", "run", id)...)
 	f.ok(with(asStaff, "request", "handover", id)...)
 
