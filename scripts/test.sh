@@ -27,6 +27,9 @@ staticcheck ./...
 echo "== go test"
 go test -count=1 -timeout 20m ./...
 
+echo "== store on PostgreSQL (the catalog a team shares)"
+CADANG_TEST_CATALOG=postgres go test -count=1 -timeout 20m ./store/...
+
 echo "== fuzz (briefly, each target)"
 # A count, not a duration: Go 1.26's fuzz coordinator can report a spurious
 # "context deadline exceeded" when a wall-clock -fuzztime ends (golang/go#75804).

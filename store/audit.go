@@ -61,6 +61,13 @@ func chainHash(prev string, e AuditEntry) string {
 // (Tx.AppendAudit, Catalog.AppendAudit): reading the newest entry and
 // writing the next one are one step.
 func (q queries) appendAudit(ctx context.Context, e AuditEntry) (AuditEntry, error) {
+	if q.dialect == Postgres {
+		// Update's write lock already orders every step; this lock keeps the
+		// chain's one order even for an append that would ever run outside it.
+		if _, err := q.db.ExecContext(ctx, `LOCK TABLE audit IN EXCLUSIVE MODE`); err != nil {
+			return AuditEntry{}, fmt.Errorf("append audit entry: %w", err)
+		}
+	}
 	var last sql.NullInt64
 	var prev sql.NullString
 	err := q.db.QueryRowContext(ctx, `SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1`).Scan(&last, &prev)

@@ -99,7 +99,7 @@ func TestAuditAppendAfterVerifyKeepsChain(t *testing.T) {
 
 func exec(t *testing.T, c *Catalog, q string, args ...any) {
 	t.Helper()
-	if _, err := c.DB().Exec(q, args...); err != nil {
+	if _, err := c.queries.db.ExecContext(context.Background(), q, args...); err != nil {
 		t.Fatalf("%s: %v", q, err)
 	}
 }

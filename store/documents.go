@@ -54,7 +54,7 @@ func scanDocument(row interface{ Scan(...any) error }) (Document, error) {
 func (q queries) NextDocumentNumber(ctx context.Context, formCode string, year int) (int, error) {
 	var n int
 	err := q.db.QueryRowContext(ctx, `INSERT INTO doc_sequences(form_code, year, last) VALUES (?,?,1)
-		ON CONFLICT(form_code, year) DO UPDATE SET last = last + 1 RETURNING last`, formCode, year).Scan(&n)
+		ON CONFLICT(form_code, year) DO UPDATE SET last = doc_sequences.last + 1 RETURNING last`, formCode, year).Scan(&n)
 	if err != nil {
 		return 0, fmt.Errorf("next number for %s/%d: %w", formCode, year, err)
 	}

@@ -10,16 +10,18 @@ import (
 // querier is what both the database and a transaction offer; every read
 // and write of the catalog goes through one, so the same method works
 // alone or inside Update.
+// Statements are written once, for both dialects (see dialect.go).
 type querier interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	QueryRowContext(ctx context.Context, query string, args ...any) row
 }
 
 // queries holds the catalog's statements; Catalog runs them on the
 // database, Tx inside one transaction.
 type queries struct {
-	db querier
+	db      querier
+	dialect Dialect
 }
 
 // Tx is one catalog transaction. A procedure step changes state and
@@ -31,14 +33,26 @@ type Tx struct {
 
 // Update runs fn in one write transaction and commits when fn returns nil;
 // any error rolls back everything fn wrote. The transaction takes the
-// catalog's write lock when it begins (BEGIN IMMEDIATE), so two processes
-// never interleave their steps, and the audit chain never forks.
+// catalog's one write lock when it begins, so two processes never
+// interleave their steps, a step's checks still hold when it writes, and
+// the audit chain never forks. On SQLite the lock is the database's own
+// (BEGIN IMMEDIATE); on PostgreSQL it is an advisory transaction lock
+// taken before the first read (at READ COMMITTED, every later statement
+// sees what the previous holder committed), and every write outside
+// Update takes it too (pgAuto), as every SQLite write does.
 func (c *Catalog) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	tx, err := c.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin catalog transaction: %w", explain(c.path, err))
 	}
-	if err := fn(&Tx{queries{db: tx}}); err != nil {
+	t := &Tx{queries{db: plain{tx}, dialect: c.dialect}}
+	if c.dialect == Postgres {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockSpaceCatalog, lockWrite); err != nil {
+			return errors.Join(fmt.Errorf("take the catalog's write lock: %w", err), ignoreDone(tx.Rollback()))
+		}
+		t = &Tx{queries{db: pgBound{tx}, dialect: c.dialect}}
+	}
+	if err := fn(t); err != nil {
 		return errors.Join(err, ignoreDone(tx.Rollback()))
 	}
 	if err := tx.Commit(); err != nil {

@@ -22,19 +22,27 @@ var (
 	ErrConflict     = errors.New("already exists")
 )
 
-// Catalog is an open catalog database.
+// Catalog is an open catalog database: a workspace's own SQLite file, or
+// a PostgreSQL database a team shares.
 type Catalog struct {
 	queries
-	db   *sql.DB
-	path string
+	db      *sql.DB
+	path    string // the SQLite file, or the PostgreSQL URL (it never holds a password)
+	dialect Dialect
+	pg      *pgShared // PostgreSQL only: locks and notifications
 }
 
 // sqliteHeader starts every SQLite 3 database file.
 var sqliteHeader = []byte("SQLite format 3\x00")
 
-// Open opens (creating if missing) the catalog at path and brings its schema
-// up to date.
+// Open opens the catalog at path and brings its schema up to date. path is
+// an SQLite file (created if missing) or a postgres:// URL naming a
+// database (its schema is created when it is empty); the URL never holds a
+// password: it comes from ~/.pgpass or the file PGPASSFILE names.
 func Open(ctx context.Context, path string) (*Catalog, error) {
+	if IsURL(path) {
+		return openPostgres(ctx, path)
+	}
 	if err := checkHeader(path); err != nil {
 		return nil, err
 	}
@@ -49,7 +57,7 @@ func Open(ctx context.Context, path string) (*Catalog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open catalog %s: %w", path, err)
 	}
-	c := &Catalog{queries: queries{db: db}, db: db, path: path}
+	c := &Catalog{queries: queries{db: plain{db}, dialect: SQLite}, db: db, path: path, dialect: SQLite}
 	if err := c.refuseNewer(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -98,17 +106,42 @@ func checkHeader(path string) error {
 	return nil
 }
 
-// Path is the catalog's file.
+// IsURL reports whether a catalog location names a PostgreSQL database
+// rather than an SQLite file.
+func IsURL(location string) bool {
+	l := strings.ToLower(location)
+	return strings.HasPrefix(l, "postgres://") || strings.HasPrefix(l, "postgresql://")
+}
+
+// Path is the catalog's file, or the PostgreSQL URL of a shared catalog.
 func (c *Catalog) Path() string { return c.path }
+
+// Dialect is the catalog's database engine.
+func (c *Catalog) Dialect() Dialect { return c.dialect }
+
+// Shared reports a catalog that several workstations and servers use at
+// once (PostgreSQL): documents live in it, daemons take the lead per host,
+// and changes are announced to every process.
+func (c *Catalog) Shared() bool { return c.dialect == Postgres }
 
 // DB gives packages in this module's store layer raw access (tests, migrations).
 func (c *Catalog) DB() *sql.DB { return c.db }
 
-// Close closes the database.
-func (c *Catalog) Close() error { return c.db.Close() }
+// Close closes the database (and, on PostgreSQL, releases every lock this
+// process holds on it).
+func (c *Catalog) Close() error {
+	var err error
+	if c.pg != nil {
+		err = c.pg.close()
+	}
+	return errors.Join(err, c.db.Close())
+}
 
 // SchemaVersion returns the catalog's schema version.
 func (c *Catalog) SchemaVersion(ctx context.Context) (int, error) {
+	if c.dialect == Postgres {
+		return c.pgSchemaVersion(ctx, c.db)
+	}
 	var v int
 	if err := c.db.QueryRowContext(ctx, "PRAGMA user_version").Scan(&v); err != nil {
 		return 0, fmt.Errorf("read catalog schema version: %w", explain(c.path, err))
@@ -140,6 +173,9 @@ func (c *Catalog) refuseNewer(ctx context.Context) error {
 
 // migrate brings the schema to version target in one transaction.
 func (c *Catalog) migrate(ctx context.Context, target int) error {
+	if c.dialect == Postgres {
+		return c.pgMigrate(ctx, target)
+	}
 	tx, err := c.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("open catalog %s: %w", c.path, explain(c.path, err))
@@ -175,9 +211,4 @@ func (c *Catalog) migrate(ctx context.Context, target int) error {
 		return fmt.Errorf("upgrade catalog %s: %w", c.path, explain(c.path, err))
 	}
 	return nil
-}
-
-// isUniqueViolation reports a UNIQUE constraint failure.
-func isUniqueViolation(err error) bool {
-	return err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed")
 }

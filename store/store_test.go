@@ -10,6 +10,10 @@ import (
 	"path/filepath"
 	"testing"
 	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // buildAt on PostgreSQL
+
+	"cadang/store/storetest"
 )
 
 // seeds insert, into a catalog at schema version v, rows that only that
@@ -88,22 +92,29 @@ var seeds = map[int]struct {
 	},
 }
 
-// buildAt makes a catalog file at schema version v holding every seed up to v.
-func buildAt(t *testing.T, path string, v int) {
+// buildAt makes a catalog at loc (an SQLite file or a PostgreSQL URL) at
+// schema version v holding every seed up to v.
+func buildAt(t *testing.T, loc string, v int) {
 	t.Helper()
 	ctx := context.Background()
-	db, err := sql.Open("sqlite3", "file:"+escapePath(path)+"?_foreign_keys=on")
+	c := &Catalog{path: loc, dialect: SQLite}
+	var err error
+	if IsURL(loc) {
+		c.dialect = Postgres
+		c.db, err = sql.Open("pgx", loc)
+	} else {
+		c.db, err = sql.Open("sqlite3", "file:"+escapePath(loc)+"?_foreign_keys=on")
+	}
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer db.Close()
-	c := &Catalog{db: db, path: path}
+	defer c.db.Close()
 	if err := c.migrate(ctx, v); err != nil {
 		t.Fatalf("build catalog at version %d: %v", v, err)
 	}
 	for i := 1; i <= v; i++ {
 		for _, q := range seeds[i].insert {
-			if _, err := db.ExecContext(ctx, q); err != nil {
+			if _, err := c.db.ExecContext(ctx, q); err != nil {
 				t.Fatalf("seed version %d: %s: %v", i, q, err)
 			}
 		}
@@ -122,7 +133,7 @@ func TestOpenUpgradesFromEveryEarlierVersion(t *testing.T) {
 	ctx := context.Background()
 	for v := 0; v < len(migrations); v++ {
 		t.Run(fmt.Sprintf("from version %d", v), func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "catalog.db")
+			path := storetest.Location(t, t.TempDir())
 			buildAt(t, path, v)
 			c, err := Open(ctx, path)
 			if err != nil {
@@ -157,6 +168,10 @@ func TestOpenUpgradesFromEveryEarlierVersion(t *testing.T) {
 }
 
 func TestOpenRefusesNewerCatalogUnchanged(t *testing.T) {
+	if storetest.Postgres() {
+		testOpenRefusesNewerPostgres(t)
+		return
+	}
 	ctx := context.Background()
 	path := filepath.Join(t.TempDir(), "catalog.db")
 	buildAt(t, path, len(migrations))
@@ -185,7 +200,34 @@ func TestOpenRefusesNewerCatalogUnchanged(t *testing.T) {
 	}
 }
 
+// testOpenRefusesNewerPostgres: a shared catalog from a newer Cadang is
+// refused and left at its version.
+func testOpenRefusesNewerPostgres(t *testing.T) {
+	ctx := context.Background()
+	loc := storetest.NewDatabase(t)
+	buildAt(t, loc, len(migrations))
+	db, err := sql.Open("pgx", loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE schema_version SET version = 99`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(ctx, loc); !errors.Is(err, ErrNewerCatalog) {
+		t.Fatalf("Open = %v, want ErrNewerCatalog", err)
+	}
+	var v int
+	if err := db.QueryRow(`SELECT version FROM schema_version`).Scan(&v); err != nil || v != 99 {
+		t.Errorf("schema version after the refusal = %d, %v; want 99 untouched", v, err)
+	}
+}
+
 func TestOpenRefusesNonSQLite(t *testing.T) {
+	if storetest.Postgres() {
+		testOpenRefusesForeignDatabase(t)
+		return
+	}
 	ctx := context.Background()
 	dir := t.TempDir()
 	tests := []struct {
@@ -219,9 +261,31 @@ func TestOpenRefusesNonSQLite(t *testing.T) {
 	})
 }
 
+// testOpenRefusesForeignDatabase: a PostgreSQL database that holds
+// someone else's tables is not made into a catalog.
+func testOpenRefusesForeignDatabase(t *testing.T) {
+	ctx := context.Background()
+	loc := storetest.NewDatabase(t)
+	db, err := sql.Open("pgx", loc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TABLE invoices (id int)`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Open(ctx, loc); !errors.Is(err, ErrNotCatalog) {
+		t.Fatalf("Open = %v, want ErrNotCatalog", err)
+	}
+	var n int
+	if err := db.QueryRow(`SELECT count(*) FROM pg_tables WHERE schemaname = 'public'`).Scan(&n); err != nil || n != 1 {
+		t.Errorf("tables after the refusal = %d, %v; want only invoices", n, err)
+	}
+}
+
 func openTemp(t *testing.T) *Catalog {
 	t.Helper()
-	c, err := Open(context.Background(), filepath.Join(t.TempDir(), "catalog.db"))
+	c, err := Open(context.Background(), storetest.Location(t, t.TempDir()))
 	if err != nil {
 		t.Fatal(err)
 	}
