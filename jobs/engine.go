@@ -26,6 +26,8 @@ type Repository interface {
 	List(ctx context.Context, snap engine.Snapshot, dir string) ([]engine.Node, error)
 	Restore(ctx context.Context, snap engine.Snapshot, target string, opt engine.RestoreOptions) (*engine.RestoreResult, error)
 	CheckRestored(ctx context.Context, snap engine.Snapshot, target string, opt engine.RestoreOptions) ([]engine.FileCheck, error)
+	// Verify checks the structure and, with ReadData, every byte.
+	Verify(ctx context.Context, opt engine.VerifyOptions) (*engine.VerifyResult, error)
 	// ForgetWith applies retention to one job's snapshots (by its tag).
 	ForgetWith(ctx context.Context, opt engine.ForgetOptions) (*engine.ForgetResult, error)
 	Prune(ctx context.Context, dryRun bool) (*engine.PruneResult, error)

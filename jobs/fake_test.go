@@ -172,6 +172,12 @@ func (r *fakeRepo) CheckRestored(ctx context.Context, snap engine.Snapshot, targ
 	return out, nil
 }
 
+func (r *fakeRepo) Verify(ctx context.Context, opt engine.VerifyOptions) (*engine.VerifyResult, error) {
+	r.e.mu.Lock()
+	defer r.e.mu.Unlock()
+	return &engine.VerifyResult{Snapshots: len(r.e.snaps), ReadData: opt.ReadData}, ctx.Err()
+}
+
 func (r *fakeRepo) ForgetWith(ctx context.Context, opt engine.ForgetOptions) (*engine.ForgetResult, error) {
 	return &engine.ForgetResult{}, nil
 }

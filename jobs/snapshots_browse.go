@@ -59,6 +59,34 @@ func (s *Service) SnapshotFiles(ctx context.Context, as User, job, replica strin
 	return repo.List(ctx, snap, dir)
 }
 
+// VerifyRepository checks a job's repository, or with replica one of its
+// replicas: its structure and, with readData, every byte (IT staff,
+// managers, administrators). The result lists any damage; a cancelled
+// check returns context.Canceled.
+func (s *Service) VerifyRepository(ctx context.Context, as User, job, replica string, readData bool, p engine.Progress) (*engine.VerifyResult, error) {
+	repo, err := s.openForReading(ctx, as, "verify the repository of "+job, job, replica)
+	if err != nil {
+		return nil, err
+	}
+	defer repo.Close()
+	if p == nil {
+		p = engine.NopProgress{}
+	}
+	res, err := repo.Verify(ctx, engine.VerifyOptions{ReadData: readData, Progress: p})
+	if err != nil {
+		return nil, fmt.Errorf("verify the repository of %s: %w", job, hint(err))
+	}
+	detail := fmt.Sprintf("%d snapshots, %d packs, read data %v: %d problems", res.Snapshots, res.Packs, readData, len(res.Damage))
+	if replica != "" {
+		detail = "replica " + replica + ": " + detail
+	}
+	j, err := s.findJob(ctx, job)
+	if err != nil {
+		return res, err
+	}
+	return res, s.audit(ctx, as.Name, "repository.verify", jobObject(j.ID), "", "", detail)
+}
+
 // RestoreChecks checks again, file by file, what a restore request put in
 // its target against the snapshot it came from, so the window can show the
 // verification result per file (the filed verification report lists the

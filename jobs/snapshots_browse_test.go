@@ -78,3 +78,31 @@ func TestSnapshotsBrowse(t *testing.T) {
 		t.Fatalf("got %v, want laporan.txt", nodes)
 	}
 }
+
+// VerifyRepository checks the job's repository for IT staff and audits
+// the check; a department user may not.
+func TestVerifyRepository(t *testing.T) {
+	f := newFixture(t)
+	f.approvedJob(t, "keuangan", Schedule{})
+	if _, err := f.svc.RunJob(f.ctx, f.staff, "keuangan", RunOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	res, err := f.svc.VerifyRepository(f.ctx, f.staff, "keuangan", "", true, nil)
+	if err != nil || !res.OK() || !res.ReadData || res.Snapshots != 1 {
+		t.Fatalf("verify = %+v, %v; want one snapshot read through, no damage", res, err)
+	}
+	if _, err := f.svc.VerifyRepository(f.ctx, f.dept, "keuangan", "", false, nil); !errors.Is(err, ErrRefused) {
+		t.Errorf("a department user verifying: %v, want a refusal", err)
+	}
+	entries, err := f.svc.Audit(f.ctx, f.mgr, AuditFilter{Object: "job#1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, e := range entries {
+		found = found || e.Action == "repository.verify" && e.Actor == "yoga"
+	}
+	if !found {
+		t.Errorf("no repository.verify entry by yoga in %+v", entries)
+	}
+}

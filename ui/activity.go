@@ -60,7 +60,7 @@ func (v *activityView) content() fyne.CanvasObject {
 	v.status = widget.NewSelect(statusFilters(), func(string) { v.drawRuns() })
 	v.status.SetSelectedIndex(0)
 	history := widget.NewButtonWithIcon(lang.L("History report (30 days)"), theme.DocumentPrintIcon(), v.fileHistory)
-	if v.s.user.Role == jobs.RoleUser {
+	if !v.s.user.Can(jobs.CapCarryOut) {
 		history.Disable()
 	}
 	runsTop := container.NewBorder(nil, nil, nil, container.NewHBox(v.status, history), v.search)
@@ -85,7 +85,7 @@ func (v *activityView) reload() {
 	}
 	call(v.s.caller, func(ctx context.Context) (history, error) {
 		runs, err := v.s.svc.Runs(ctx, v.s.user, jobs.RunFilter{Limit: 500})
-		if err != nil || v.s.user.Role == jobs.RoleUser {
+		if err != nil || !v.s.user.Can(jobs.CapReadAudit) {
 			return history{runs: runs}, err
 		}
 		audit, err := v.s.svc.Audit(ctx, v.s.user, jobs.AuditFilter{Limit: 1000})
@@ -143,7 +143,7 @@ func (v *activityView) runRow(r jobs.Run) fyne.CanvasObject {
 	details := widget.NewButton(lang.L("Details"), func() { showRun(v.s, r) })
 	v.details[r.ID] = details
 	actions := container.NewHBox(details)
-	if r.Status == jobs.RunMissed && !r.CaughtUp && v.s.user.Role != jobs.RoleUser {
+	if r.Status == jobs.RunMissed && !r.CaughtUp && v.s.user.Can(jobs.CapCarryOut) {
 		actions.Add(widget.NewButtonWithIcon(lang.L("Catch up"), theme.MediaPlayIcon(), func() { v.catchUp(r) }))
 	}
 	return container.NewBorder(nil, nil, container.NewHBox(icon, status), actions, line)
@@ -204,7 +204,7 @@ func runDetail(s acting, r jobs.Run) fyne.CanvasObject {
 	trail := container.NewVBox()
 	box.Add(widget.NewLabelWithStyle(lang.L("Log"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	box.Add(trail)
-	if s.user.Role != jobs.RoleUser { // the audit log is for IT
+	if s.user.Can(jobs.CapReadAudit) {
 		call(s.caller, func(ctx context.Context) ([]jobs.AuditEntry, error) {
 			return s.svc.Audit(ctx, s.user, jobs.AuditFilter{Object: fmt.Sprintf("run#%d", r.ID)})
 		}, func(entries []jobs.AuditEntry) {

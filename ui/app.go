@@ -37,6 +37,22 @@ func Run(ctx context.Context, workspace string) (err error) {
 		}
 	}()
 	log := slog.New(slog.NewTextHandler(os.Stderr, nil)).With("component", "ui")
+	var f *flow
+	one, err := claimInstance(instanceSocket(), func() {
+		fyne.Do(func() {
+			if f != nil {
+				f.showWindow()
+			}
+		})
+	})
+	if errors.Is(err, errAlreadyRunning) {
+		fmt.Fprintln(os.Stderr, "cadang:", err)
+		return nil
+	}
+	if err != nil { // one window is a convenience: start anyway
+		log.Warn("single instance", "err", err)
+	}
+	defer one.close()
 	a := app.NewWithID(AppID)
 	a.SetIcon(appIcon)
 	applyTheme(a)
@@ -46,7 +62,7 @@ func Run(ctx context.Context, workspace string) (err error) {
 	w := a.NewWindow("Cadang")
 	w.SetIcon(appIcon)
 	w.Resize(fyne.NewSize(1120, 720))
-	f := newFlow(ctx, a, w, workspace, goBackground, log)
+	f = newFlow(ctx, a, w, workspace, goBackground, log)
 	defer f.close() // stops the scheduler and closes the catalog, also after a driver panic
 	f.start()
 	f.installTray()

@@ -88,10 +88,10 @@ func (v *dashboardView) render(data dashboardData) {
 	d := data.d
 	v.open = map[string]*widget.Button{}
 	v.cards.RemoveAll()
-	if v.a.user.Role == jobs.RoleManager {
+	if v.a.user.Can(jobs.CapDecide) {
 		v.cards.Add(v.card(lang.L("Waiting for your approval"), d.PendingApprovals, pageRequests, lang.L("Open requests"), d.PendingApprovals > 0))
 	}
-	if v.a.user.Role == jobs.RoleUser {
+	if !v.a.user.Can(jobs.CapCarryOut) {
 		v.cards.Add(v.card(lang.L("Your requests in progress"), d.PendingRequests, pageRequests, lang.L("Open requests"), false))
 	} else {
 		v.cards.Add(v.card(lang.L("Approved requests to carry out"), d.PendingRequests, pageRequests, lang.L("Carry out"), d.PendingRequests > 0))
@@ -105,7 +105,7 @@ func (v *dashboardView) render(data dashboardData) {
 			}
 		}
 	}
-	if behind > 0 && v.a.user.Role != jobs.RoleUser {
+	if behind > 0 && v.a.user.Can(jobs.CapCarryOut) {
 		v.cards.Add(v.card(lang.L("Offsite copies behind"), behind, pageSettings, lang.L("Repositories and replicas"), true))
 	} else {
 		running := fmt.Sprint(d.Running)
@@ -159,7 +159,7 @@ func figureCard(caption, value string, action *widget.Button) fyne.CanvasObject 
 func (v *dashboardView) drawInbox(in jobs.Inbox) {
 	v.inbox.RemoveAll()
 	v.approve, v.reject = map[string]*widget.Button{}, map[string]*widget.Button{}
-	if v.a.user.Role != jobs.RoleManager {
+	if !v.a.user.Can(jobs.CapDecide) {
 		return
 	}
 	head := widget.NewLabelWithStyle(lang.L("Waiting for your approval"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -171,7 +171,10 @@ func (v *dashboardView) drawInbox(in jobs.Inbox) {
 		key := fmt.Sprintf("request#%d", r.ID)
 		title := fmt.Sprintf("#%d · %s · %s", r.ID, kindName(r.Kind), r.JobName)
 		v.inbox.Add(v.decisionRow(key, title, requestSummary(r), func() {
-			v.a.act(func(ctx context.Context) error { _, err := v.a.svc.ApproveRequest(ctx, v.a.user, r.ID, r.RevisionHash); return err }, v.reload) // the terms shown
+			v.a.act(func(ctx context.Context) error {
+				_, err := v.a.svc.ApproveRequest(ctx, v.a.user, r.ID, r.RevisionHash)
+				return err
+			}, v.reload) // the terms shown
 		}, func() { rejectRequestDialog(v.a, r, v.reload) }))
 	}
 	for _, j := range in.Jobs {
@@ -179,7 +182,10 @@ func (v *dashboardView) drawInbox(in jobs.Inbox) {
 		title := lang.L("Job {{.Name}}", map[string]any{"Name": j.Name})
 		detail := jobFacts(j)
 		v.inbox.Add(v.decisionRow(key, title, detail, func() {
-			v.a.act(func(ctx context.Context) error { _, err := v.a.svc.ApproveJob(ctx, v.a.user, j.Name, j.RevisionHash); return err }, v.reload) // the revision shown
+			v.a.act(func(ctx context.Context) error {
+				_, err := v.a.svc.ApproveJob(ctx, v.a.user, j.Name, j.RevisionHash)
+				return err
+			}, v.reload) // the revision shown
 		}, func() { rejectJobDialog(v.a, j, v.reload) }))
 	}
 	v.inbox.Add(widget.NewSeparator())

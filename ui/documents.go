@@ -135,7 +135,7 @@ func (v *documentsView) row(d jobs.Document, line string) fyne.CanvasObject {
 	open := widget.NewButtonWithIcon(lang.L("Open"), theme.FileIcon(), func() { openFile(v.s, d.Path) })
 	print := widget.NewButtonWithIcon(lang.L("Print"), theme.DocumentPrintIcon(), func() { printFile(v.s, d.Path) })
 	actions := container.NewHBox(open, print)
-	if v.s.user.Role != jobs.RoleUser && !v.signed[d.Number] {
+	if v.s.user.Can(jobs.CapCarryOut) && !v.signed[d.Number] {
 		attach := widget.NewButtonWithIcon(lang.L("Signed copy…"), theme.UploadIcon(), func() { v.pickScan(d) })
 		v.attach[d.Number] = attach
 		actions.Add(attach)

@@ -20,8 +20,13 @@ import (
 )
 
 // showError tells the person what went wrong and what to do, in the chosen
-// language. A cancelled operation is not an error and shows nothing.
-func showError(w fyne.Window, err error) {
+// language, under a title that says what kind of problem it is. A
+// cancelled operation is not an error and shows nothing.
+func showError(w fyne.Window, err error) { showErrorTitled(w, errorTitle(err), err) }
+
+// showErrorTitled is showError under the caller's title ("Sign-in
+// failed", "The job was not saved").
+func showErrorTitled(w fyne.Window, title string, err error) {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return
 	}
@@ -32,7 +37,7 @@ func showError(w fyne.Window, err error) {
 	hint.Wrapping = fyne.TextWrapWord
 	hint.TextStyle = fyne.TextStyle{Italic: true}
 	body := container.NewVBox(msg, hint)
-	d := dialog.NewCustom(lang.L("Something went wrong"), lang.L("OK"), body, w)
+	d := dialog.NewCustom(title, lang.L("OK"), body, w)
 	d.Resize(fyne.NewSize(460, 0))
 	d.Show()
 }
@@ -43,6 +48,11 @@ func showError(w fyne.Window, err error) {
 func explain(err error) (what, todo string) {
 	var refused *jobs.RefusedError
 	switch {
+	case errors.As(err, &refused) && isLoginRefusal(refused):
+		if refused.AttemptsLeft > 0 {
+			return translateRefusal(refused), lang.N("{{.N}} more wrong passwords lock this account; an administrator then unlocks it.", refused.AttemptsLeft, map[string]any{"N": refused.AttemptsLeft})
+		}
+		return translateRefusal(refused), lang.L("An administrator can unlock or enable the account in Settings, Accounts and roles.")
 	case errors.As(err, &refused):
 		return translateRefusal(refused), lang.L("This is a rule of the backup procedure; follow the instruction above.")
 	case errors.Is(err, jobs.ErrSetupNeeded):
@@ -67,7 +77,34 @@ func explain(err error) (what, todo string) {
 	case errors.Is(err, os.ErrNotExist):
 		return translateMessage(err.Error()), lang.L("The file or folder does not exist. Check the path and try again.")
 	}
-	return translateMessage(err.Error()), lang.L("Check the details above and try again. If it keeps happening, look in Activity for the run log.")
+	return translateMessage(err.Error()), lang.L("Check the details above and try again.")
+}
+
+// isLoginRefusal tells a refused sign-in from a refusal of the procedure.
+func isLoginRefusal(e *jobs.RefusedError) bool {
+	format, _ := e.Template()
+	return strings.HasPrefix(format, "login:")
+}
+
+// errorTitle says what kind of problem err is, for the dialog's title.
+func errorTitle(err error) string {
+	var refused *jobs.RefusedError
+	switch {
+	case errors.As(err, &refused) && isLoginRefusal(refused):
+		return lang.L("Sign-in failed")
+	case errors.As(err, &refused):
+		return lang.L("Not allowed by the procedure")
+	case errors.Is(err, jobs.ErrSetupNeeded):
+		return lang.L("First-time setup needed")
+	case errors.Is(err, engine.ErrLocked), errors.Is(err, engine.ErrWrongPassword), errors.Is(err, engine.ErrPasswordRequired),
+		errors.Is(err, engine.ErrNotRepository), errors.Is(err, engine.ErrNoSnapshot):
+		return lang.L("Repository problem")
+	case errors.Is(err, printing.ErrMissingTool), errors.Is(err, printing.ErrNoPrinter):
+		return lang.L("Cannot print or open the PDF")
+	case errors.Is(err, os.ErrPermission), errors.Is(err, os.ErrNotExist):
+		return lang.L("Cannot use that place")
+	}
+	return lang.L("Could not finish")
 }
 
 // translateRefusal shows a refusal from jobs in the chosen language: its
@@ -80,14 +117,18 @@ func translateRefusal(e *jobs.RefusedError) string {
 	return translateMessage(fmt.Sprintf(lang.L(format), args...))
 }
 
-// translateMessage looks a whole message up in the translations and falls
-// back to the message itself; the first letter is capitalised for display.
+// translateMessage looks a message up in the translations, whole or as a
+// known format with its values filled in ("window %q: %q is not HH:MM"),
+// and falls back to the message itself; the first letter is capitalised
+// for display.
 func translateMessage(msg string) string {
 	msg = strings.TrimSpace(msg)
 	if msg == "" {
 		return lang.L("Unknown error")
 	}
 	if t, ok := translatedMessage(msg); ok {
+		msg = t
+	} else if t, ok := translateFormatted(msg, 3); ok {
 		msg = t
 	}
 	return strings.ToUpper(msg[:1]) + msg[1:]

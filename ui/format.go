@@ -97,13 +97,3 @@ func kindName(kind string) string {
 	}
 	return kind
 }
-
-// parseLocal reads "2006-01-02 15:04" (or a date alone) in local time.
-func parseLocal(s string) (time.Time, error) {
-	for _, layout := range []string{"2006-01-02 15:04", "2006-01-02"} {
-		if t, err := time.ParseInLocation(layout, s, time.Local); err == nil {
-			return t, nil
-		}
-	}
-	return time.Time{}, fmt.Errorf("%s: %q", lang.L("Write the date and time as YYYY-MM-DD HH:MM"), s)
-}

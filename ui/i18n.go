@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"regexp"
+	"sort"
 	"strings"
 	"sync"
 
@@ -130,3 +132,82 @@ func currentLanguageCode() string {
 	}
 	return LangEnglish
 }
+
+// knownFormat is a translation key with printf verbs, as a pattern that
+// matches the messages it produces.
+type knownFormat struct {
+	key   string
+	re    *regexp.Regexp
+	verbs []byte // 's', 'q', 'd' or 'v' per capture, in order
+}
+
+// knownFormats are the keys of en.json that hold %s, %q, %d, %v or %w:
+// errors from jobs carry them filled in, and a person reads them back in
+// the chosen language. Longer formats first, so the most specific wins.
+var knownFormats = sync.OnceValue(func() []knownFormat {
+	verb := regexp.MustCompile(`%[sqdvw]`)
+	var out []knownFormat
+	for key := range knownMessages() {
+		if !verb.MatchString(key) {
+			continue
+		}
+		var pat strings.Builder
+		var verbs []byte
+		last := 0
+		for _, loc := range verb.FindAllStringIndex(key, -1) {
+			pat.WriteString(regexp.QuoteMeta(key[last:loc[0]]))
+			switch v := key[loc[0]+1]; v {
+			case 'q':
+				pat.WriteString(`("(?:[^"\\]|\\.)*")`)
+				verbs = append(verbs, 'q')
+			case 'd':
+				pat.WriteString(`(-?\d+)`)
+				verbs = append(verbs, 'd')
+			default:
+				pat.WriteString(`(.+?)`)
+				verbs = append(verbs, 's')
+			}
+			last = loc[1]
+		}
+		pat.WriteString(regexp.QuoteMeta(key[last:]))
+		re, err := regexp.Compile("^" + pat.String() + "$")
+		if err != nil {
+			continue
+		}
+		out = append(out, knownFormat{key: key, re: re, verbs: verbs})
+	}
+	sort.Slice(out, func(i, j int) bool { return len(out[i].key) > len(out[j].key) })
+	return out
+})
+
+// translateFormatted translates msg when it is a known format filled in;
+// the text that filled a %s is itself translated (an error wrapping
+// another), quoted values and numbers are kept as they are.
+func translateFormatted(msg string, depth int) (string, bool) {
+	if depth <= 0 {
+		return "", false
+	}
+	for _, f := range knownFormats() {
+		m := f.re.FindStringSubmatch(msg)
+		if m == nil {
+			continue
+		}
+		args := make([]any, len(f.verbs))
+		for i, v := range f.verbs {
+			part := m[i+1]
+			if v == 's' {
+				if t, ok := translatedMessage(part); ok {
+					part = t
+				} else if t, ok := translateFormatted(part, depth-1); ok {
+					part = t
+				}
+			}
+			args[i] = part
+		}
+		// Every value is already text: print each verb as %s.
+		return fmt.Sprintf(verbAsString.ReplaceAllString(lang.L(f.key), "%s"), args...), true
+	}
+	return "", false
+}
+
+var verbAsString = regexp.MustCompile(`%[sqdvw]`)

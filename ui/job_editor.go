@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -251,7 +252,7 @@ func (f *jobForm) spec() (jobs.JobSpec, error) {
 	case kinds[1]:
 		spec.Schedule = jobs.Schedule{Kind: jobs.ScheduleCron, Cron: strings.TrimSpace(f.cron.Text)}
 	case kinds[2]:
-		at, err := parseLocal(strings.TrimSpace(f.once.Text))
+		at, err := jobs.ParseLocalTime(f.once.Text, time.Local) // one reading of a typed time: jobs'
 		if err != nil {
 			return spec, err
 		}

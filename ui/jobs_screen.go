@@ -26,8 +26,8 @@ type jobsView struct {
 
 // jobRow is a job and its buttons (nil when not offered).
 type jobRow struct {
-	job                                                                jobs.Job
-	edit, submit, approve, reject, run, pause, resume, cleanup, delete *widget.Button
+	job                                                                        jobs.Job
+	edit, submit, approve, reject, run, pause, resume, cleanup, verify, delete *widget.Button
 }
 
 func jobsScreen(s acting, events listener) fyne.CanvasObject {
@@ -57,64 +57,94 @@ func (v *jobsView) content() fyne.CanvasObject {
 	return container.NewBorder(container.NewBorder(nil, nil, add, nil, help), nil, nil, nil, container.NewVScroll(v.list))
 }
 
-func canEditJobs(u jobs.User) bool { return u.Role != jobs.RoleUser }
+func canEditJobs(u jobs.User) bool { return u.Can(jobs.CapDefineJobs) }
 
-func (v *jobsView) reload() {
-	call(v.s.caller, func(ctx context.Context) ([]jobs.Job, error) { return v.s.svc.Jobs(ctx, v.s.user, "") }, v.render)
+// jobWithPermissions is a job and what the signed-in person may do to it
+// now, as jobs decides.
+type jobWithPermissions struct {
+	jobs.Job
+	may jobs.Permissions
 }
 
-func (v *jobsView) render(all []jobs.Job) {
+func (v *jobsView) reload() {
+	call(v.s.caller, func(ctx context.Context) ([]jobWithPermissions, error) {
+		all, err := v.s.svc.Jobs(ctx, v.s.user, "")
+		if err != nil {
+			return nil, err
+		}
+		out := make([]jobWithPermissions, len(all))
+		for i, j := range all {
+			out[i].Job = j
+			if out[i].may, err = v.s.svc.JobPermissions(ctx, v.s.user, j.Name); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}, v.render)
+}
+
+func (v *jobsView) render(all []jobWithPermissions) {
 	v.list.RemoveAll()
 	v.rows = map[string]*jobRow{}
 	if len(all) == 0 {
 		v.list.Add(widget.NewLabel(lang.L("No jobs yet.")))
 	}
 	for _, j := range all {
-		row := v.newRow(j)
+		row := v.newRow(j.Job, j.may)
 		v.rows[j.Name] = row
 		v.list.Add(row.view())
 	}
 }
 
-func (v *jobsView) newRow(j jobs.Job) *jobRow {
+// newRow offers the actions jobs allows this person on the job now; jobs
+// checks again when one is taken, so a stale button is refused, not obeyed.
+func (v *jobsView) newRow(j jobs.Job, may jobs.Permissions) *jobRow {
 	row := &jobRow{job: j}
 	u := v.s.user
-	if !canEditJobs(u) {
-		return row
-	}
-	row.edit = widget.NewButtonWithIcon(lang.L("Edit…"), theme.DocumentCreateIcon(), func() { jobEditor(v.s, &j, v.reload) })
-	row.delete = widget.NewButtonWithIcon(lang.L("Delete…"), theme.DeleteIcon(), func() { v.deleteDialog(j) })
-	row.delete.Importance = widget.DangerImportance
 	move := func(step func(ctx context.Context) (jobs.Job, error)) func() {
 		return func() { v.act(step) }
 	}
-	switch j.State {
-	case jobs.JobDraft, jobs.JobRejected:
+	if may.Can(jobs.ActEdit) {
+		row.edit = widget.NewButtonWithIcon(lang.L("Edit…"), theme.DocumentCreateIcon(), func() { jobEditor(v.s, &j, v.reload) })
+	}
+	if may.Can(jobs.ActDelete) {
+		row.delete = widget.NewButtonWithIcon(lang.L("Delete…"), theme.DeleteIcon(), func() { v.deleteDialog(j) })
+		row.delete.Importance = widget.DangerImportance
+	}
+	if may.Can(jobs.ActSubmit) {
 		row.submit = widget.NewButton(lang.L("Submit for approval"), move(func(ctx context.Context) (jobs.Job, error) {
 			return v.s.svc.SubmitJob(ctx, u, j.Name)
 		}))
-	case jobs.JobSubmitted:
-		if u.Role == jobs.RoleManager {
-			row.approve = widget.NewButtonWithIcon(lang.L("Approve"), theme.ConfirmIcon(), move(func(ctx context.Context) (jobs.Job, error) {
-				return v.s.svc.ApproveJob(ctx, u, j.Name, j.RevisionHash) // the revision shown in this row
-			}))
-			row.approve.Importance = widget.SuccessImportance
-			row.reject = widget.NewButtonWithIcon(lang.L("Reject"), theme.CancelIcon(), func() { rejectJobDialog(v.s, j, v.reload) })
-			row.reject.Importance = widget.DangerImportance
-		}
-	case jobs.JobApproved:
+	}
+	if may.Can(jobs.ActApprove) {
+		row.approve = widget.NewButtonWithIcon(lang.L("Approve"), theme.ConfirmIcon(), move(func(ctx context.Context) (jobs.Job, error) {
+			return v.s.svc.ApproveJob(ctx, u, j.Name, j.RevisionHash) // the revision shown in this row
+		}))
+		row.approve.Importance = widget.SuccessImportance
+	}
+	if may.Can(jobs.ActReject) {
+		row.reject = widget.NewButtonWithIcon(lang.L("Reject…"), theme.CancelIcon(), func() { rejectJobDialog(v.s, j, v.reload) })
+		row.reject.Importance = widget.DangerImportance
+	}
+	if may.Can(jobs.ActRun) {
 		row.run = widget.NewButtonWithIcon(lang.L("Run now"), theme.MediaPlayIcon(), func() { runJob(v.s, j.Name, v.reload) })
 		row.run.Importance = widget.HighImportance
+	}
+	if may.Can(jobs.ActPause) {
 		row.pause = widget.NewButtonWithIcon(lang.L("Pause"), theme.MediaPauseIcon(), move(func(ctx context.Context) (jobs.Job, error) {
 			return v.s.svc.PauseJob(ctx, u, j.Name)
 		}))
-		if j.Retention != (jobs.Retention{}) {
-			row.cleanup = widget.NewButtonWithIcon(lang.L("Clean up…"), theme.DeleteIcon(), func() { retentionDialog(v.s, j.Name, v.reload) })
-		}
-	case jobs.JobPaused:
+	}
+	if may.Can(jobs.ActResume) {
 		row.resume = widget.NewButtonWithIcon(lang.L("Resume"), theme.MediaPlayIcon(), move(func(ctx context.Context) (jobs.Job, error) {
 			return v.s.svc.ResumeJob(ctx, u, j.Name)
 		}))
+	}
+	if may.Can(jobs.ActRetention) && j.Retention != (jobs.Retention{}) {
+		row.cleanup = widget.NewButtonWithIcon(lang.L("Clean up…"), theme.DeleteIcon(), func() { retentionDialog(v.s, j.Name, v.reload) })
+	}
+	if may.Can(jobs.ActBrowse) && j.State == jobs.JobApproved {
+		row.verify = widget.NewButtonWithIcon(lang.L("Verify…"), theme.SearchIcon(), func() { verifyDialog(v.s, j.Name) })
 	}
 	return row
 }
@@ -153,15 +183,14 @@ func (row *jobRow) view() fyne.CanvasObject {
 	state := widget.NewLabel(stateName(j.State))
 	state.Importance = imp
 	title := container.NewHBox(icon, widget.NewLabelWithStyle(j.Name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true}), state)
-	facts := widget.NewLabel(lang.L("{{.Schedule}} · {{.N}} sources into {{.Repo}} · revision {{.Rev}}",
-		map[string]any{"Schedule": scheduleText(j.Schedule), "N": len(j.Sources), "Repo": j.Repository, "Rev": j.Revision}))
+	facts := widget.NewLabel(jobFacts(j))
 	facts.Wrapping = fyne.TextWrapWord
 	lines := container.NewVBox(title, facts)
 	if j.RejectReason != "" {
-		lines.Add(widget.NewLabel(lang.L("Rejected by {{.Who}}: {{.Why}}", map[string]any{"Who": j.DecidedBy, "Why": j.RejectReason})))
+		lines.Add(rejectionLabel(j.DecidedBy, j.RejectReason))
 	}
 	actions := container.NewHBox()
-	for _, b := range []*widget.Button{row.approve, row.reject, row.submit, row.run, row.pause, row.resume, row.cleanup, row.edit, row.delete} {
+	for _, b := range []*widget.Button{row.approve, row.reject, row.submit, row.run, row.pause, row.resume, row.verify, row.cleanup, row.edit, row.delete} {
 		if b != nil {
 			actions.Add(b)
 		}
@@ -240,4 +269,62 @@ func retentionDialog(s acting, job string, after func()) {
 			})
 		}
 	})
+}
+
+// verifyDialog checks a job's repository with progress and Cancel: the
+// structure always, every byte when asked (read-data).
+func verifyDialog(s acting, job string) {
+	readData := widget.NewCheck(lang.L("Read every byte again (slower; finds damaged data, not only missing files)"), nil)
+	readData.SetChecked(true)
+	text := widget.NewLabel(lang.L("Cadang checks that every snapshot of {{.Job}} is complete and its data intact. Nothing is changed.", map[string]any{"Job": job}))
+	text.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm(lang.L("Verify the repository of {{.Job}}", map[string]any{"Job": job}), lang.L("Verify"), lang.L("Cancel"),
+		container.NewVBox(text, readData), func(ok bool) {
+			if !ok {
+				return
+			}
+			var res *engine.VerifyResult
+			runWithProgress(s, lang.L("Verifying {{.Job}}", map[string]any{"Job": job}),
+				func(ctx context.Context, p engine.Progress) error {
+					var err error
+					res, err = s.svc.VerifyRepository(ctx, s.user, job, "", readData.Checked, p)
+					return err
+				},
+				func(err error) {
+					if err != nil {
+						showError(s.win, err)
+						return
+					}
+					showVerifyResult(s, job, res)
+				})
+		}, s.win)
+	d.Resize(fyne.NewSize(520, 0))
+	d.Show()
+}
+
+// showVerifyResult says what the check found: intact, or each damaged
+// object with the snapshots and files it touches.
+func showVerifyResult(s acting, job string, res *engine.VerifyResult) {
+	how := lang.L("structure checked")
+	if res.ReadData {
+		how = lang.L("every byte read and checked")
+	}
+	head := widget.NewLabel(lang.L("{{.Job}}: no damage. {{.Snaps}} snapshots, {{.Packs}} pack files; {{.How}}.",
+		map[string]any{"Job": job, "Snaps": res.Snapshots, "Packs": res.Packs, "How": how}))
+	head.Wrapping = fyne.TextWrapWord
+	head.Importance = widget.SuccessImportance
+	box := container.NewVBox(head)
+	if !res.OK() {
+		head.SetText(lang.L("{{.Job}}: {{.N}} problems found. Restore what they touch from an offsite copy, or back the data up again.",
+			map[string]any{"Job": job, "N": len(res.Damage)}))
+		head.Importance = widget.DangerImportance
+		for _, dmg := range res.Damage {
+			l := widget.NewLabel("✗ " + dmg.Object + ": " + dmg.Err)
+			l.Wrapping = fyne.TextWrapWord
+			box.Add(l)
+		}
+	}
+	d := dialog.NewCustom(lang.L("Verify the repository of {{.Job}}", map[string]any{"Job": job}), lang.L("Close"), container.NewVScroll(box), s.win)
+	d.Resize(fyne.NewSize(560, 0))
+	d.Show()
 }

@@ -2,8 +2,22 @@ package ui
 
 import (
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
+	"fyne.io/fyne/v2/widget"
 )
+
+// fitOptions gives a select the width of its longest option, so a choice
+// such as "Semua permintaan" is never cut to "Semua per…".
+func fitOptions(sel *widget.Select) fyne.CanvasObject {
+	var w float32
+	for _, o := range sel.Options {
+		w = max(w, fyne.MeasureText(o, theme.TextSize(), fyne.TextStyle{}).Width)
+	}
+	w += 4*theme.InnerPadding() + theme.IconInlineSize() // text padding and the drop-down arrow
+	return container.NewGridWrap(fyne.NewSize(max(w, sel.MinSize().Width), sel.MinSize().Height), sel)
+}
 
 func layoutSpacer() fyne.CanvasObject { return layout.NewSpacer() }
 
@@ -36,4 +50,26 @@ func (tightVBox) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 		o.Resize(fyne.NewSize(size.Width, h))
 		y += h
 	}
+}
+
+// navWidth is the width of the shell's navigation column.
+const navWidth float32 = 220
+
+// sidebarLayout puts its first object in a column of fixed width, the
+// second (a separator) as a thin line beside it, and the third in the rest.
+type sidebarLayout struct{ width float32 }
+
+func (l *sidebarLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	nav, main := objects[0].MinSize(), objects[2].MinSize()
+	return fyne.NewSize(l.width+theme.SeparatorThicknessSize()+main.Width, max(nav.Height, main.Height))
+}
+
+func (l *sidebarLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	sep := theme.SeparatorThicknessSize()
+	objects[0].Move(fyne.NewPos(0, 0))
+	objects[0].Resize(fyne.NewSize(l.width, size.Height))
+	objects[1].Move(fyne.NewPos(l.width, 0))
+	objects[1].Resize(fyne.NewSize(sep, size.Height))
+	objects[2].Move(fyne.NewPos(l.width+sep, 0))
+	objects[2].Resize(fyne.NewSize(size.Width-l.width-sep, size.Height))
 }

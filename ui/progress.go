@@ -115,6 +115,8 @@ func phaseName(phase string) string {
 		return lang.L("Copying to the replica")
 	case "prune":
 		return lang.L("Pruning")
+	case "report":
+		return lang.L("Listing the runs")
 	}
 	return lang.L("Working")
 }

@@ -102,11 +102,13 @@ func (f *requestForm) request() (jobs.NewRequest, error) {
 	if nr.Job == "" {
 		return nr, errors.New(lang.L("Choose the data (job) the request is about."))
 	}
-	at, err := parseLocal(strings.TrimSpace(f.at.Text))
+	// jobs reads a typed time and its precision: a restore "as of" a
+	// minute includes its seconds, as of a date the whole day.
+	at, prec, err := jobs.ParseTime(f.at.Text, time.Local)
 	if err != nil {
 		return nr, err
 	}
-	nr.RequestedAt = at
+	nr.RequestedAt, nr.Precision = at, prec
 	if nr.Kind == jobs.KindRestore && nr.Target == "" {
 		return nr, errors.New(lang.L("A restore needs the folder to restore into."))
 	}

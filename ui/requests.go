@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -25,6 +26,7 @@ type requestsView struct {
 	filter *widget.Select
 	rows   map[int64]*requestRow // by request ID, for the list (tests tap these)
 	inRows map[int64]*requestRow // the manager's approvals
+	may    map[int64]jobs.Permissions
 }
 
 // requestRow is one request with its action buttons (nil when not offered).
@@ -67,7 +69,7 @@ func (v *requestsView) content() fyne.CanvasObject {
 	v.filter.SetSelectedIndex(0)
 	newReq := widget.NewButtonWithIcon(lang.L("New request"), theme.ContentAddIcon(), func() { newRequestDialog(v.s, v.reload) })
 	newReq.Importance = widget.HighImportance
-	bar := container.NewBorder(nil, nil, newReq, container.NewHBox(widget.NewLabel(lang.L("Show")), v.filter))
+	bar := container.NewBorder(nil, nil, newReq, container.NewHBox(widget.NewLabel(lang.L("Show")), fitOptions(v.filter)))
 	_ = states
 	body := container.NewVBox(v.inbox, v.list)
 	v.reload()
@@ -84,6 +86,7 @@ func (v *requestsView) reload() {
 	type page struct {
 		reqs []jobs.Request
 		in   jobs.Inbox
+		may  map[int64]jobs.Permissions
 	}
 	call(v.s.caller, func(ctx context.Context) (page, error) {
 		reqs, err := v.s.svc.Requests(ctx, v.s.user, f)
@@ -91,14 +94,23 @@ func (v *requestsView) reload() {
 			return page{}, err
 		}
 		in, err := v.s.svc.Inbox(ctx, v.s.user)
-		return page{reqs, in}, err
-	}, func(p page) { v.render(p.reqs, p.in) })
+		if err != nil {
+			return page{}, err
+		}
+		may := map[int64]jobs.Permissions{}
+		for _, r := range append(append([]jobs.Request(nil), reqs...), in.Requests...) {
+			if may[r.ID], err = v.s.svc.RequestPermissions(ctx, v.s.user, r.ID); err != nil {
+				return page{}, err
+			}
+		}
+		return page{reqs, in, may}, nil
+	}, func(p page) { v.may = p.may; v.render(p.reqs, p.in) })
 }
 
 func (v *requestsView) render(reqs []jobs.Request, in jobs.Inbox) {
 	v.inbox.RemoveAll()
 	v.inRows = map[int64]*requestRow{}
-	if v.s.user.Role == jobs.RoleManager {
+	if v.s.user.Can(jobs.CapDecide) {
 		head := widget.NewLabelWithStyle(lang.L("Waiting for your approval"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		v.inbox.Add(head)
 		if len(in.Requests) == 0 {
@@ -132,25 +144,33 @@ func (v *requestsView) render(reqs []jobs.Request, in jobs.Inbox) {
 	}
 }
 
-// newRow offers the actions the request's state and the person's role allow;
+// newRow offers the actions jobs allows this person on the request now;
 // jobs checks them again, so a stale button is refused, never obeyed.
 func (v *requestsView) newRow(r jobs.Request, decide bool) *requestRow {
 	row := &requestRow{req: r}
-	handler := v.s.user.Role != jobs.RoleUser
-	switch {
-	case decide:
+	may := v.may[r.ID]
+	if decide && may.Can(jobs.ActApprove) {
 		row.approve = widget.NewButtonWithIcon(lang.L("Approve"), theme.ConfirmIcon(), func() { v.approve(r) })
 		row.approve.Importance = widget.SuccessImportance
-		row.reject = widget.NewButtonWithIcon(lang.L("Reject"), theme.CancelIcon(), func() { v.reject(r) })
+	}
+	if decide && may.Can(jobs.ActReject) {
+		row.reject = widget.NewButtonWithIcon(lang.L("Reject…"), theme.CancelIcon(), func() { v.reject(r) })
 		row.reject.Importance = widget.DangerImportance
-	case r.State == jobs.RequestDraft:
+	}
+	if decide {
+		return row
+	}
+	if may.Can(jobs.ActSubmit) {
 		row.submit = widget.NewButton(lang.L("Submit for approval"), func() { v.submit(r) })
-	case r.State == jobs.RequestRejected && handler:
+	}
+	if may.Can(jobs.ActReschedule) {
 		row.reschedule = widget.NewButton(lang.L("Reschedule…"), func() { v.rescheduleDialog(r) })
-	case r.State == jobs.RequestApproved && handler:
+	}
+	if may.Can(jobs.ActRun) {
 		row.run = widget.NewButtonWithIcon(lang.L("Run now"), theme.MediaPlayIcon(), func() { runRequest(v.s, r, v.reload) })
 		row.run.Importance = widget.HighImportance
-	case r.State == jobs.RequestVerified && handler:
+	}
+	if may.Can(jobs.ActHandover) {
 		row.handov = widget.NewButtonWithIcon(lang.L("Handover form"), theme.DocumentPrintIcon(), func() { handoverDialog(v.s, r, v.reload) })
 	}
 	return row
@@ -177,7 +197,7 @@ func (row *requestRow) view(s acting) fyne.CanvasObject {
 	reason.Wrapping = fyne.TextWrapWord
 	lines.Add(reason)
 	if r.RejectReason != "" {
-		lines.Add(widget.NewLabel(lang.L("Rejected by {{.Who}}: {{.Why}}", map[string]any{"Who": r.DecidedBy, "Why": r.RejectReason})))
+		lines.Add(rejectionLabel(r.DecidedBy, r.RejectReason))
 	}
 	actions := container.NewHBox()
 	for _, b := range []*widget.Button{row.approve, row.reject, row.submit, row.reschedule, row.run, row.handov} {
@@ -226,7 +246,7 @@ func (v *requestsView) rescheduleDialog(r jobs.Request) {
 	at := widget.NewEntry()
 	at.SetText(formatTime(r.RequestedAt))
 	askText(v.s.win, lang.L("Reschedule request #{{.ID}}", map[string]any{"ID": r.ID}), lang.L("New date and time (YYYY-MM-DD HH:MM)"), at, lang.L("Reschedule and submit"), func(text string) error {
-		t, err := parseLocal(strings.TrimSpace(text))
+		t, err := jobs.ParseLocalTime(text, time.Local)
 		if err != nil {
 			return err
 		}
@@ -307,4 +327,13 @@ func confirm(w fyne.Window, title, message, action string, yes func()) {
 	}, w)
 	d.Resize(fyne.NewSize(520, 0))
 	d.Show()
+}
+
+// rejectionLabel is who rejected and why, wrapped: a long reason makes the
+// row taller, never the window wider.
+func rejectionLabel(who, why string) *widget.Label {
+	l := widget.NewLabel(lang.L("Rejected by {{.Who}}: {{.Why}}", map[string]any{"Who": who, "Why": why}))
+	l.Wrapping = fyne.TextWrapWord
+	l.Importance = widget.DangerImportance
+	return l
 }

@@ -25,6 +25,7 @@ type verification struct {
 	report   *jobs.Document
 	checks   []engine.FileCheck // every restored file, checked again
 	checkErr error
+	may      jobs.Permissions // what the person may do next (the handover)
 }
 
 // maxCheckRows bounds the per-file list in the window; the report has all.
@@ -34,6 +35,9 @@ func loadVerification(s acting, id int64) (verification, error) {
 	var v verification
 	var err error
 	if v.req, err = s.svc.Request(s.ctx, s.user, id); err != nil {
+		return v, err
+	}
+	if v.may, err = s.svc.RequestPermissions(s.ctx, s.user, id); err != nil {
 		return v, err
 	}
 	runs, err := s.svc.Runs(s.ctx, s.user, jobs.RunFilter{Job: fmt.Sprint(v.req.JobID)})
@@ -152,7 +156,7 @@ func showVerification(s acting, id int64, after func()) {
 		var d dialog.Dialog
 		done := widget.NewButton(lang.L("Close"), func() { d.Hide() })
 		buttons := container.NewHBox(layoutSpacer(), done)
-		if v.req.State == jobs.RequestVerified && s.user.Role != jobs.RoleUser {
+		if v.may.Can(jobs.ActHandover) {
 			handover := widget.NewButtonWithIcon(lang.L("Handover form…"), theme.DocumentPrintIcon(), func() {
 				d.Hide()
 				handoverDialog(s, v.req, after)

@@ -136,7 +136,10 @@ func TestDocumentsScreen(t *testing.T) {
 	if !shows(v.list, run.Report) || !shows(v.list, "Execution report") || !shows(v.list, "awaiting signatures") {
 		t.Fatalf("register lacks the execution report %s: %q", run.Report, texts(v.list))
 	}
-	docs, _ := o.svc.Documents(ctx, o.staff, jobs.DocumentFilter{})
+	docs, _ := o.svc.Documents(ctx, o.staff, jobs.DocumentFilter{Type: jobs.DocExecutionReport})
+	if len(docs) != 1 || docs[0].Number != run.Report {
+		t.Fatalf("execution reports %+v, want %s", docs, run.Report)
+	}
 	if v.attach[run.Report] == nil {
 		t.Fatalf("no Signed copy button for %s", run.Report)
 	}

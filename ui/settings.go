@@ -35,10 +35,10 @@ var notifyValues = []string{notifyAll, notifyProblems, notifyNever}
 // and their offsite replicas.
 func settingsScreen(s acting, events listener, setLanguage func(string)) fyne.CanvasObject {
 	tabs := container.NewAppTabs(container.NewTabItemWithIcon(lang.L("This workstation"), theme.ComputerIcon(), workstationTab(s, setLanguage)))
-	if s.user.Role == jobs.RoleAdmin {
+	if s.user.Can(jobs.CapManageAccounts) {
 		tabs.Append(container.NewTabItemWithIcon(lang.L("Accounts and roles"), theme.AccountIcon(), newAccountsTab(s).content()))
 	}
-	if s.user.Role == jobs.RoleAdmin || s.user.Role == jobs.RoleManager {
+	if s.user.Can(jobs.CapChangeSettings) {
 		tabs.Append(container.NewTabItemWithIcon(lang.L("Company and documents"), theme.DocumentIcon(), newCompanyTab(s).content()))
 	}
 	rt := newReplicasTab(s)

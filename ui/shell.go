@@ -110,8 +110,9 @@ func (sh *shell) content() fyne.CanvasObject {
 	out := widget.NewButtonWithIcon(lang.L("Log out"), theme.LogoutIcon(), sh.d.logout)
 	top := container.NewBorder(nil, nil, sh.title, container.NewHBox(who, out))
 	main := container.NewBorder(container.NewVBox(top, widget.NewSeparator()), nil, nil, nil, sh.body)
-	split := container.NewHSplit(sh.nav, main)
-	split.Offset = 0.2
+	// A fixed-width navigation column: no split handle to drag (its thin
+	// grip read as a stray cursor at the column's edge).
+	split := container.New(&sidebarLayout{width: navWidth}, sh.nav, widget.NewSeparator(), main)
 	sh.nav.Select(0)
 	if sh.start != "" {
 		sh.open(sh.start)

@@ -78,7 +78,7 @@ func (v *restoreView) content() fyne.CanvasObject {
 	v.reloadPending()
 	pendingBox := container.NewBorder(widget.NewLabelWithStyle(lang.L("Restores to carry out"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		nil, nil, nil, container.NewVScroll(v.pending))
-	if v.s.user.Role == jobs.RoleUser {
+	if !v.s.user.Can(jobs.CapCarryOut) {
 		hint := widget.NewLabel(lang.L("To get data back, ask with a restore request: IT staff prepare it once the IT manager approves."))
 		hint.Wrapping = fyne.TextWrapWord
 		ask := widget.NewButtonWithIcon(lang.L("New request"), theme.ContentAddIcon(), func() { newRequestDialog(v.s, v.reloadPending) })
@@ -376,19 +376,36 @@ func (v *restoreView) requestRestore() {
 func (v *restoreView) reloadPending() {
 	states := []string{jobs.RequestApproved, jobs.RequestPreparing, jobs.RequestRestoring,
 		jobs.RequestVerifying, jobs.RequestVerified, jobs.RequestFailed}
-	call(v.s.caller, func(ctx context.Context) ([]jobs.Request, error) {
-		return v.s.svc.Requests(ctx, v.s.user, jobs.RequestFilter{Kind: jobs.KindRestore, States: states})
+	call(v.s.caller, func(ctx context.Context) ([]requestWithPermissions, error) {
+		reqs, err := v.s.svc.Requests(ctx, v.s.user, jobs.RequestFilter{Kind: jobs.KindRestore, States: states})
+		if err != nil {
+			return nil, err
+		}
+		out := make([]requestWithPermissions, len(reqs))
+		for i, r := range reqs {
+			out[i].Request = r
+			if out[i].may, err = v.s.svc.RequestPermissions(ctx, v.s.user, r.ID); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
 	}, v.drawPending)
 }
 
-func (v *restoreView) drawPending(reqs []jobs.Request) {
+// requestWithPermissions is a request and what the person may do to it now.
+type requestWithPermissions struct {
+	jobs.Request
+	may jobs.Permissions
+}
+
+func (v *restoreView) drawPending(reqs []requestWithPermissions) {
 	v.pending.RemoveAll()
 	v.start, v.results = map[int64]*widget.Button{}, map[int64]*widget.Button{}
 	if len(reqs) == 0 {
 		v.pending.Add(widget.NewLabel(lang.L("No approved restore is waiting.")))
 	}
-	handler := v.s.user.Role != jobs.RoleUser
-	for _, r := range reqs {
+	for _, rp := range reqs {
+		r, may := rp.Request, rp.may
 		title := widget.NewLabelWithStyle(fmt.Sprintf("#%d · %s", r.ID, r.JobName), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		text := lang.L("data as of {{.T}}, into {{.Target}}", map[string]any{"T": formatTime(r.RequestedAt), "Target": r.Target})
 		if r.Replica != "" {
@@ -401,7 +418,7 @@ func (v *restoreView) drawPending(reqs []jobs.Request) {
 		info.Wrapping = fyne.TextWrapWord
 		actions := container.NewHBox()
 		switch {
-		case r.State == jobs.RequestApproved && handler:
+		case may.Can(jobs.ActRun):
 			b := widget.NewButtonWithIcon(lang.L("Start restore"), theme.MediaPlayIcon(), func() { runRequest(v.s, r, v.reloadPending) })
 			b.Importance = widget.HighImportance
 			v.start[r.ID] = b
@@ -410,7 +427,7 @@ func (v *restoreView) drawPending(reqs []jobs.Request) {
 			b := widget.NewButton(lang.L("Result"), func() { showVerification(v.s, r.ID, v.reloadPending) })
 			v.results[r.ID] = b
 			actions.Add(b)
-			if r.State == jobs.RequestVerified && handler {
+			if may.Can(jobs.ActHandover) {
 				actions.Add(widget.NewButtonWithIcon(lang.L("Handover form"), theme.DocumentPrintIcon(), func() { handoverDialog(v.s, r, v.reloadPending) }))
 			}
 		}

@@ -6,8 +6,10 @@ import (
 	"runtime"
 
 	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
 
 	"cadang/jobs"
 )
@@ -51,8 +53,7 @@ func (f *flow) installTray() {
 				f.win.Hide()
 				return
 			}
-			// Without a tray a hidden window could not be brought back.
-			f.quit()
+			f.askClose()
 		})
 	}
 	open := fyne.NewMenuItem(lang.L("Open Cadang"), f.showWindow)
@@ -118,4 +119,21 @@ func (f *flow) refreshTrayJobs() {
 			f.installTray()
 		})
 	})
+}
+
+// askClose is closing the window on a desktop without a tray: quit, or
+// keep the schedules running with the window hidden (starting Cadang
+// again brings it back: one instance per person).
+func (f *flow) askClose() {
+	text := widget.NewLabel(lang.L("This desktop shows no tray icon for Cadang. Quit it, or keep it running in the background so the scheduled backups still run? Starting Cadang again brings this window back."))
+	text.Wrapping = fyne.TextWrapWord
+	d := dialog.NewCustomConfirm(lang.L("Close Cadang?"), lang.L("Keep running"), lang.L("Quit"), text, func(keep bool) {
+		if keep {
+			f.win.Hide()
+			return
+		}
+		f.quit()
+	}, f.win)
+	d.Resize(fyne.NewSize(520, 0))
+	d.Show()
 }
