@@ -205,11 +205,9 @@ func (r *Repository) unindexedPacks(ctx context.Context) (map[ID]int64, error) {
 		return nil, err
 	}
 	ix := r.idx.Load()
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
 	out := map[ID]int64{}
 	for id, size := range stored {
-		if _, ok := ix.packs[id]; !ok {
+		if !ix.hasPack(id) {
 			out[id] = size
 		}
 	}

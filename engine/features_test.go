@@ -234,7 +234,7 @@ func TestResumeWithoutReupload(t *testing.T) {
 	seen := map[ID]string{}
 	for name := range before {
 		id, _ := parsePackName(name)
-		if _, ok := r2.idx.Load().packs[id]; !ok {
+		if !r2.idx.Load().hasPack(id) {
 			t.Errorf("pack %s of the interrupted run was not adopted", name)
 		}
 	}

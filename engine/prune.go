@@ -78,9 +78,11 @@ func (r *Repository) cleanTemp(ctx context.Context) error {
 	return nil
 }
 
-// usedBlobs walks every snapshot and returns the trees and chunks it needs.
-// Any unreadable snapshot or tree stops prune: it cannot know what is used.
-func (r *Repository) usedBlobs(ctx context.Context) (map[ID]bool, error) {
+// usedBlobs walks every snapshot and returns the trees and chunks it needs,
+// as a set over the index (one bit a blob). Any unreadable snapshot or
+// tree, or a needed blob the index lacks, stops prune: it cannot know what
+// is used.
+func (r *Repository) usedBlobs(ctx context.Context) (*blobSet, error) {
 	snaps, bad, err := r.snapshotsWithErrors(ctx)
 	if err != nil {
 		return nil, err
@@ -88,43 +90,49 @@ func (r *Repository) usedBlobs(ctx context.Context) (map[ID]bool, error) {
 	for id, err := range bad {
 		return nil, fmt.Errorf("prune: snapshot %s is unreadable (%v); run verify and remove it first", id, err)
 	}
-	used := map[ID]bool{}
-	var walk func(id ID) error
-	walk = func(id ID) error {
-		if used[id] {
-			return nil // identical folders are shared between snapshots
-		}
-		used[id] = true
-		t, err := r.loadTree(ctx, id)
-		if err != nil {
-			return fmt.Errorf("prune: %w; run verify", err)
-		}
-		for i := range t.Nodes {
-			for _, c := range t.Nodes[i].Content {
-				used[c] = true
-			}
-			if t.Nodes[i].Type == NodeDir {
-				if err := walk(*t.Nodes[i].Subtree); err != nil {
-					return err
-				}
-			}
-		}
-		return ctx.Err()
-	}
+	var roots []ID
 	for _, s := range snaps {
 		root, err := s.treeID()
 		if err != nil {
 			return nil, err
 		}
-		if err := walk(root); err != nil {
-			return nil, err
+		roots = append(roots, root)
+	}
+	used := newBlobSet(r.idx.Load())
+	var unknown error // a tree the index lacks (enter runs serially)
+	enter := func(id ID) bool {
+		added, known := used.add(id)
+		if !known && unknown == nil {
+			unknown = fmt.Errorf("prune: tree %s is used but not in the index; run verify", id)
 		}
+		return added // identical folders are shared between snapshots: walked once
+	}
+	err = r.walkTrees(ctx, roots, enter, func(id ID, t *treeJSON, err error) error {
+		if err != nil {
+			return fmt.Errorf("prune: %w; run verify", err)
+		}
+		for i := range t.Nodes {
+			for _, c := range t.Nodes[i].Content {
+				if _, known := used.add(c); !known {
+					return fmt.Errorf("prune: blob %s is used but not in the index; run verify", c)
+				}
+			}
+		}
+		return nil
+	})
+	if err == nil {
+		err = unknown
+	}
+	if err != nil {
+		return nil, err
 	}
 	return used, nil
 }
 
 type prunePlan struct {
-	keep   map[ID][]packEntry // packs kept as they are, with their used blobs
+	ix     *index          // the index the plan was made from
+	used   *blobSet        // over ix
+	keep   map[uint32]bool // packs (numbers in ix) kept as they are
 	repack []repackPack
 	remove map[ID]int64 // packs to delete (unused, repacked, unindexed) and sizes
 	sizes  map[ID]int64 // of every stored pack
@@ -132,57 +140,69 @@ type prunePlan struct {
 
 type repackPack struct {
 	id      ID
-	entries []packEntry
+	entries []packEntry // its used blobs
 	unused  int64
 }
 
-func (r *Repository) planPrune(ctx context.Context, used map[ID]bool) (*prunePlan, error) {
+// planPrune decides for every stored pack: keep it, rewrite its used blobs
+// into new packs, or remove it. It counts used bytes per pack number in
+// arrays, not maps of entries: memory stays near the index's own.
+func (r *Repository) planPrune(ctx context.Context, used *blobSet) (*prunePlan, error) {
 	stored, err := r.listPacks(ctx)
 	if err != nil {
 		return nil, err
 	}
-	byPack := map[ID][]packEntry{}
-	ix := r.idx.Load()
+	ix := used.ix
 	ix.mu.RLock()
-	for id, loc := range ix.blobs {
-		if used[id] {
-			byPack[loc.Pack] = append(byPack[loc.Pack], packEntry{ID: id, blobLoc: loc})
+	defer ix.mu.RUnlock()
+	usedBytes := make([]int64, len(ix.packIDs))
+	usedCount := make([]int, len(ix.packIDs))
+	for i := range ix.sorted {
+		if used.hasPosition(i) {
+			rec := &ix.sorted[i]
+			usedBytes[rec.pack] += int64(rec.length)
+			usedCount[rec.pack]++
 		}
 	}
-	ix.mu.RUnlock()
-	for id := range used {
-		if _, ok := r.idx.Load().lookup(id); !ok {
-			return nil, fmt.Errorf("prune: blob %s is used but not in the index; run verify", id)
-		}
-	}
-	plan := &prunePlan{keep: map[ID][]packEntry{}, remove: map[ID]int64{}, sizes: stored}
+	plan := &prunePlan{ix: ix, used: used, keep: map[uint32]bool{}, remove: map[ID]int64{}, sizes: stored}
+	repack := map[uint32]*repackPack{}
 	for id, size := range stored {
-		entries := byPack[id]
-		if len(entries) == 0 {
+		n, indexed := ix.packNum[id]
+		if !indexed || usedCount[n] == 0 {
 			plan.remove[id] = size // unused, or a leftover no index lists
 			continue
 		}
-		var usedBytes int64
-		for _, e := range entries {
-			usedBytes += int64(e.Length)
-		}
 		// What the used blobs need, header included: the rest is garbage.
-		unused := size - usedBytes - int64(len(entries)*headerEntrySize+5+4+32+gcmNonceSize+gcmTagSize)
+		unused := size - usedBytes[n] - int64(usedCount[n]*headerEntrySize+5+4+32+gcmNonceSize+gcmTagSize)
 		if float64(unused) > repackThreshold*float64(size) {
-			plan.repack = append(plan.repack, repackPack{id: id, entries: entries, unused: unused})
+			repack[n] = &repackPack{id: id, unused: unused}
 			plan.remove[id] = size
 			continue
 		}
-		plan.keep[id] = entries
+		plan.keep[n] = true
 	}
-	for id := range byPack {
-		if _, ok := stored[id]; !ok {
-			return nil, fmt.Errorf("prune: pack %s is indexed and used but missing; run verify", id)
+	for n, c := range usedCount {
+		if _, ok := stored[ix.packIDs[n]]; c > 0 && !ok {
+			return nil, fmt.Errorf("prune: pack %s is indexed and used but missing; run verify", ix.packIDs[n])
 		}
+	}
+	if len(repack) > 0 {
+		for i := range ix.sorted {
+			if rp := repack[ix.sorted[i].pack]; rp != nil && used.hasPosition(i) {
+				rp.entries = append(rp.entries, packEntry{ID: ix.sorted[i].id, blobLoc: ix.loc(ix.sorted[i])})
+			}
+		}
+	}
+	for _, rp := range repack {
+		plan.repack = append(plan.repack, *rp)
 	}
 	sort.Slice(plan.repack, func(i, j int) bool { return plan.repack[i].id.String() < plan.repack[j].id.String() })
 	return plan, nil
 }
+
+// indexFileBlobs bounds the blobs of one index file prune writes, so that
+// the plaintext of a repository's whole index never sits in memory at once.
+var indexFileBlobs = 50_000 // a variable for tests
 
 // executePrune writes new packs and the new index, then removes old files.
 func (r *Repository) executePrune(ctx context.Context, plan *prunePlan) (int64, error) {
@@ -213,21 +233,12 @@ func (r *Repository) executePrune(ctx context.Context, plan *prunePlan) (int64, 
 	if err := pk.flush(ctx); err != nil {
 		return 0, err
 	}
-	all := newIx.takeUnsaved()
-	for id, entries := range plan.keep {
-		p := packInfo{ID: id, Size: plan.sizes[id], Entries: entries}
-		newIx.addPack(p, true)
-		all = append(all, p)
+	final, err := r.writePrunedIndex(ctx, plan, newIx.takeUnsaved())
+	if err != nil {
+		return 0, err
 	}
-	sort.Slice(all, func(i, j int) bool { return all[i].ID.String() < all[j].ID.String() })
-	if len(all) > 0 {
-		if _, _, err := r.saveIndex(ctx, all); err != nil {
-			return 0, err
-		}
-	}
-	newFiles := newIx.files
 	fresh := map[ID]bool{}
-	for _, id := range newFiles {
+	for _, id := range final.files {
 		fresh[id] = true
 	}
 	for _, id := range old {
@@ -244,6 +255,76 @@ func (r *Repository) executePrune(ctx context.Context, plan *prunePlan) (int64, 
 			return 0, err
 		}
 	}
-	newIx.files = newFiles
+	r.idx.Store(final)
 	return pk.added.Load(), nil
+}
+
+// writePrunedIndex saves the index after prune, the rewritten packs and the
+// used blobs of the kept ones, in files of at most indexFileBlobs blobs,
+// and returns it loaded.
+func (r *Repository) writePrunedIndex(ctx context.Context, plan *prunePlan, rewritten []packInfo) (*index, error) {
+	final := newIndex()
+	var batch []packInfo
+	var files []ID
+	blobs := 0
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		sort.Slice(batch, func(i, j int) bool { return batch[i].ID.String() < batch[j].ID.String() })
+		id, _, err := r.saveIndex(ctx, batch)
+		if err != nil {
+			return err
+		}
+		files = append(files, id)
+		batch, blobs = nil, 0
+		return nil
+	}
+	add := func(p packInfo) error {
+		final.loadPack(p)
+		batch = append(batch, p)
+		if blobs += len(p.Entries); blobs >= indexFileBlobs {
+			return flush()
+		}
+		return nil
+	}
+	for _, p := range rewritten {
+		if err := add(p); err != nil {
+			return nil, err
+		}
+	}
+	ix := plan.ix
+	ix.mu.RLock()
+	kept := map[uint32][]blobRec{}
+	for i := range ix.sorted {
+		if rec := ix.sorted[i]; plan.keep[rec.pack] && plan.used.hasPosition(i) {
+			kept[rec.pack] = append(kept[rec.pack], rec)
+		}
+	}
+	nums := make([]uint32, 0, len(kept))
+	for n := range kept {
+		nums = append(nums, n)
+	}
+	sort.Slice(nums, func(i, j int) bool { return ix.packIDs[nums[i]].String() < ix.packIDs[nums[j]].String() })
+	var err error
+	for _, n := range nums {
+		p := packInfo{ID: ix.packIDs[n], Size: plan.sizes[ix.packIDs[n]]}
+		for _, rec := range kept[n] {
+			p.Entries = append(p.Entries, packEntry{ID: rec.id, blobLoc: ix.loc(rec)})
+		}
+		delete(kept, n)
+		if err = add(p); err != nil {
+			break
+		}
+	}
+	ix.mu.RUnlock()
+	if err == nil {
+		err = flush()
+	}
+	if err != nil {
+		return nil, err
+	}
+	final.finishLoad()
+	final.files = files
+	return final, nil
 }

@@ -141,12 +141,10 @@ func (v *verifier) checkPacks(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	v.ix.mu.RLock()
-	defer v.ix.mu.RUnlock()
-	v.res.Packs = len(v.ix.packs)
-	v.res.Chunks = len(v.ix.blobs)
+	v.res.Packs = v.ix.packCount()
+	v.res.Chunks = v.ix.blobCount()
 	missing := map[ID]bool{}
-	for id, size := range v.ix.packs {
+	v.ix.eachPack(func(id ID, size int64) {
 		got, ok := stored[id]
 		switch {
 		case !ok:
@@ -157,28 +155,27 @@ func (v *verifier) checkPacks(ctx context.Context) error {
 		default:
 			v.total += got
 		}
+	})
+	if len(missing) == 0 {
+		return nil
 	}
-	for id, loc := range v.ix.blobs {
+	v.ix.eachBlob(func(id ID, loc blobLoc) {
 		if missing[loc.Pack] {
 			v.bad[id] = "its pack is missing"
 			v.badIn[id] = packName(loc.Pack)
 		}
-	}
+	})
 	return nil
 }
 
 // readPacks reads every indexed pack in full (in parallel) and checks it.
 func (v *verifier) readPacks(ctx context.Context) {
-	v.ix.mu.RLock()
 	var ids []ID
-	for id := range v.ix.packs {
-		ids = append(ids, id)
-	}
+	v.ix.eachPack(func(id ID, _ int64) { ids = append(ids, id) })
 	byPack := map[ID][]packEntry{}
-	for id, loc := range v.ix.blobs {
+	v.ix.eachBlob(func(id ID, loc blobLoc) {
 		byPack[loc.Pack] = append(byPack[loc.Pack], packEntry{ID: id, blobLoc: loc})
-	}
-	v.ix.mu.RUnlock()
+	})
 	sort.Slice(ids, func(i, j int) bool { return ids[i].String() < ids[j].String() })
 	work := make(chan ID)
 	var wg sync.WaitGroup
@@ -252,53 +249,47 @@ func sameEntries(header, indexed []packEntry) bool {
 	return true
 }
 
-// checkTrees walks every snapshot: each tree must load and every chunk must
-// be indexed. Subtrees already found sound are not walked again.
+// checkTrees walks every snapshot (a worker per core): each tree must load
+// and every chunk must be indexed. Trees already checked are not walked
+// again.
 func (v *verifier) checkTrees(ctx context.Context, snaps []Snapshot) error {
+	var roots []ID
 	for _, s := range snaps {
 		root, err := s.treeID()
 		if err != nil {
 			v.damage(SnapshotsDir+s.ID, err)
 			continue
 		}
-		if err := v.checkTree(ctx, root); err != nil {
-			return err
+		roots = append(roots, root)
+	}
+	enter := func(id ID) bool { // serial: treeOK needs no lock
+		if v.treeOK[id] {
+			return false
 		}
+		v.treeOK[id] = true
+		if _, ok := v.ix.lookup(id); !ok {
+			v.badBlob(id, "index", "tree is not in the index")
+			return false
+		}
+		return true
 	}
-	return nil
-}
-
-func (v *verifier) checkTree(ctx context.Context, id ID) error {
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	if v.treeOK[id] {
-		return nil
-	}
-	v.treeOK[id] = true
-	if _, ok := v.ix.lookup(id); !ok {
-		v.badBlob(id, "index", "tree is not in the index")
-		return nil
-	}
-	t, err := v.r.loadTree(ctx, id)
-	if err != nil {
-		v.badBlob(id, v.packOf(id), err.Error())
-		return nil
-	}
-	for i := range t.Nodes {
-		n := &t.Nodes[i]
-		for _, c := range n.Content {
-			if _, ok := v.ix.lookup(c); !ok {
-				v.badBlob(c, "index", "chunk is not in the index")
+	return v.r.walkTrees(ctx, roots, enter, func(id ID, t *treeJSON, err error) error {
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			v.badBlob(id, v.packOf(id), err.Error())
+			return nil
+		}
+		for i := range t.Nodes {
+			for _, c := range t.Nodes[i].Content {
+				if _, ok := v.ix.lookup(c); !ok {
+					v.badBlob(c, "index", "chunk is not in the index")
+				}
 			}
 		}
-		if n.Type == NodeDir {
-			if err := v.checkTree(ctx, *n.Subtree); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+		return nil
+	})
 }
 
 func (v *verifier) packOf(id ID) string {

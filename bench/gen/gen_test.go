@@ -55,7 +55,7 @@ func treeHash(t *testing.T, root string) string {
 func generate(t *testing.T, size int64, seed uint64) (string, Stats) {
 	t.Helper()
 	dir := filepath.Join(t.TempDir(), "data")
-	st, err := Generate(context.Background(), dir, size, seed)
+	st, err := Generate(context.Background(), dir, size, seed, 0)
 	if err != nil {
 		t.Fatalf("Generate: %v", err)
 	}
@@ -130,7 +130,7 @@ func TestGenerateRefusesNonEmptyDir(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "keep"), []byte("x"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	_, err := Generate(context.Background(), dir, 4<<20, 1)
+	_, err := Generate(context.Background(), dir, 4<<20, 1, 0)
 	if err == nil || !strings.Contains(err.Error(), "not empty") {
 		t.Fatalf("Generate into a non-empty dir: err = %v, want 'not empty'", err)
 	}
@@ -289,5 +289,50 @@ func TestMutate(t *testing.T) {
 func TestMutateEmptyDir(t *testing.T) {
 	if _, err := Mutate(context.Background(), t.TempDir(), 1, 1); err == nil {
 		t.Fatal("Mutate of an empty dir succeeded")
+	}
+}
+
+// TestScaleAddsSmallFiles: -scale N adds N files of 1–8 KiB below many/ and
+// leaves the rest of the data set as it is without them.
+func TestScaleAddsSmallFiles(t *testing.T) {
+	base, _ := generate(t, 4<<20, 3)
+	dir := filepath.Join(t.TempDir(), "data")
+	if _, err := Generate(context.Background(), dir, 4<<20, 3, 500); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	err := filepath.WalkDir(filepath.Join(dir, "many"), func(p string, d fs.DirEntry, err error) error {
+		if err != nil || !d.Type().IsRegular() {
+			return err
+		}
+		info, err := d.Info()
+		if err == nil && (info.Size() < 1<<10 || info.Size() > 8<<10+200) {
+			t.Errorf("%s: %d bytes, want 1–8 KiB", p, info.Size())
+		}
+		n++
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n != 500 {
+		t.Errorf("many/ holds %d files, want 500", n)
+	}
+	if err := os.RemoveAll(filepath.Join(dir, "many")); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := treeHash(t, dir), treeHash(t, base); got != want {
+		t.Errorf("the data set besides many/ changed with -scale")
+	}
+}
+
+func TestParseCount(t *testing.T) {
+	for in, want := range map[string]int{"0": 0, "300k": 300000, "1m": 1000000, "42": 42} {
+		if got, err := parseCount(in); err != nil || got != want {
+			t.Errorf("parseCount(%q) = %d, %v; want %d", in, got, err, want)
+		}
+	}
+	if _, err := parseCount("lots"); err == nil {
+		t.Errorf("parseCount(lots) accepted")
 	}
 }

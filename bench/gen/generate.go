@@ -43,13 +43,15 @@ func (k kind) String() string { return kindNames[k] }
 func fileTime(i int) time.Time { return baseTime.Add(time.Duration(i) * 37 * time.Second) }
 
 // Generate writes the data set of about size bytes for seed into dir,
-// which must not exist or be empty.
-func Generate(ctx context.Context, dir string, size int64, seed uint64) (Stats, error) {
+// which must not exist or be empty; many > 0 adds that many small files in
+// a deep tree (the scale case of make bench).
+func Generate(ctx context.Context, dir string, size int64, seed uint64, many int) (Stats, error) {
 	start := time.Now()
 	if err := ensureEmptyDir(dir); err != nil {
 		return Stats{}, err
 	}
 	p := makePlan(size, seed)
+	p.addMany(newRand(seed, "many"), many)
 	st := Stats{ByKind: map[string]int64{}}
 	for i, f := range p.Files {
 		if err := ctx.Err(); err != nil {

@@ -42,8 +42,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	seed := fs.Uint64("seed", 1, "seed of every random choice")
 	mutate := fs.Bool("mutate", false, "change about 1% of an existing data set instead of writing one")
 	round := fs.Int("round", 1, "mutation round: each round changes different places")
+	many := fs.String("scale", "0", "also write this many small files (1–8 KiB) in a deep tree, e.g. 300k")
 	if err := fs.Parse(args); err != nil {
-		return fmt.Errorf("%w (usage: gen -out DIR [-size 2G] [-seed 1] [-mutate [-round N]])", err)
+		return fmt.Errorf("%w (usage: gen -out DIR [-size 2G] [-seed 1] [-scale 300k] [-mutate [-round N]])", err)
 	}
 	if *out == "" {
 		return errors.New("-out DIR is required")
@@ -63,7 +64,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if err != nil {
 		return err
 	}
-	st, err := Generate(ctx, *out, size, *seed)
+	n, err := parseCount(*many)
+	if err != nil {
+		return err
+	}
+	st, err := Generate(ctx, *out, size, *seed, n)
 	if err != nil {
 		return err
 	}
@@ -112,4 +117,21 @@ func formatBytes(n int64) string {
 		exp++
 	}
 	return fmt.Sprintf("%.1f %ciB", float64(n)/float64(div), "KMGTPE"[exp])
+}
+
+// parseCount reads "300k", "1m" or a plain count (powers of 1000).
+func parseCount(arg string) (int, error) {
+	s := strings.ToLower(strings.TrimSpace(arg))
+	mult := 1
+	switch {
+	case strings.HasSuffix(s, "k"):
+		mult, s = 1000, strings.TrimSuffix(s, "k")
+	case strings.HasSuffix(s, "m"):
+		mult, s = 1000_000, strings.TrimSuffix(s, "m")
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 0 {
+		return 0, fmt.Errorf("-scale %q: write a count like 300k", arg)
+	}
+	return n * mult, nil
 }

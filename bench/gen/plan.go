@@ -123,6 +123,24 @@ func (p *plan) addSmall(r *rand.Rand, scale float64) {
 	}
 }
 
+// addMany adds n small files of 1–8 KiB under many/DEPT/aNN/bNN/cNN/dNN:
+// the 300,000-file scale case of make bench (BENCH_SCALE), about a fifth
+// of them already-compressed formats. A separate random stream keeps the
+// rest of the data set the same with or without them.
+func (p *plan) addMany(r *rand.Rand, n int) {
+	exts := []string{"txt", "csv", "xml", "json", "md", "jpg", "pdf"}
+	for i := range n {
+		dir := fmt.Sprintf("many/%s/a%02d/b%02d/c%02d/d%02d", departments[r.IntN(len(departments))],
+			r.IntN(8), r.IntN(8), r.IntN(8), r.IntN(8))
+		ext := exts[r.IntN(len(exts))]
+		k := kindSmallText
+		if ext == "jpg" || ext == "pdf" {
+			k = kindSmallBin
+		}
+		p.Files = append(p.Files, fileSpec{Path: fmt.Sprintf("%s/item_%06d.%s", dir, i, ext), Kind: k, Size: logUniform(r, 1<<10, 8<<10)})
+	}
+}
+
 // addSized adds files of sizes in [lo, hi) until budget is used.
 func (p *plan) addSized(r *rand.Rand, budget int64, lo, hi float64, name func(i int) (string, kind)) {
 	lo = max(lo, 64<<10)

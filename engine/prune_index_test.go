@@ -1,0 +1,61 @@
+package engine
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"testing"
+)
+
+// TestPruneSplitsTheIndex: prune writes the index of what it keeps in files
+// of bounded size (the whole index as one JSON document would sit in
+// memory three times over), and every kept snapshot still restores.
+func TestPruneSplitsTheIndex(t *testing.T) {
+	defer func(old int) { indexFileBlobs = old }(indexFileBlobs)
+	indexFileBlobs = 5
+	ctx := context.Background()
+	r, dir := newLocalRepo(t, "pw")
+	src := filepath.Join(t.TempDir(), "src")
+	files := map[string]string{}
+	for i := 0; i < 40; i++ {
+		files[fmt.Sprintf("d%d/f%d.txt", i%4, i)] = fmt.Sprintf("file %d %s", i, randomBytes(uint64(i), 100))
+	}
+	writeTree(t, src, files)
+	if _, err := r.Backup(ctx, []string{src}, BackupOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	writeTree(t, src, map[string]string{"d0/new.txt": "new"})
+	if _, err := r.Backup(ctx, []string{src}, BackupOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Forget(ctx, RetentionPolicy{KeepLast: 1}, false); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Prune(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	ids, err := listIDs(ctx, r.be, IndexDir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blobs := 0
+	for _, id := range ids {
+		packs, err := r.loadIndexFile(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, p := range packs {
+			n += len(p.Entries)
+		}
+		if n >= indexFileBlobs+len(packs[len(packs)-1].Entries) {
+			t.Errorf("index file %s lists %d blobs, want fewer than %d plus its last pack's", id, n, indexFileBlobs)
+		}
+		blobs += n
+	}
+	if len(ids) < 2 || blobs < 45 {
+		t.Fatalf("prune wrote %d index files with %d blobs, want several with every used blob", len(ids), blobs)
+	}
+	verifyClean(t, dir, "pw")
+	restoreLatestEquals(t, dir, "pw", src)
+}
