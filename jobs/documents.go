@@ -352,18 +352,33 @@ func (s *Service) fileDocument(ctx context.Context, f filing) (Document, error) 
 	}
 	rel := documentPath(now, number, f.revision, ".pdf")
 	abs := filepath.Join(s.dir, filepath.FromSlash(rel))
-	if err := writeFileAtomic(strings.TrimSuffix(abs, ".pdf")+contentSuffix, record); err != nil {
+	contentPath := strings.TrimSuffix(abs, ".pdf") + contentSuffix
+	if err := writeFileAtomic(contentPath, record); err != nil {
 		return Document{}, fmt.Errorf("file %s: %w", meta.Number, err)
 	}
 	if err := writeFileAtomic(abs, buf.Bytes()); err != nil {
-		return Document{}, fmt.Errorf("file %s: %w", meta.Number, err)
+		return Document{}, errors.Join(fmt.Errorf("file %s: %w", meta.Number, err), removeUnfiled(contentPath))
 	}
 	sum := sha256.Sum256(buf.Bytes())
 	d := store.Document{Number: meta.Number, Revision: f.revision, Type: f.docType, RequestID: f.requestID, RunID: f.runID,
 		JobID: f.jobID, Actor: f.actor, CreatedAt: now, SHA256: hex.EncodeToString(sum[:]), Path: rel,
 		VerifyCode: meta.VerifyCode, Lang: string(meta.Lang), ContentSHA256: hex.EncodeToString(contentSum[:])}
 	d.Seal = documentSeal(key, d.Number, d.Revision, d.SHA256)
-	return s.register(ctx, d)
+	doc, err := s.register(ctx, d)
+	if err != nil {
+		// Not in the register (nor audited), the files are nobody's record:
+		// they go. The number stays used, a gap like a failed rendering's.
+		return Document{}, errors.Join(err, removeUnfiled(abs), removeUnfiled(contentPath))
+	}
+	return doc, nil
+}
+
+// removeUnfiled removes a document file that did not make it into the register.
+func removeUnfiled(path string) error {
+	if err := os.Remove(path); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("remove the unregistered %s: %w", filepath.Base(path), err)
+	}
+	return nil
 }
 
 // documentPath is where a document is filed, relative to the workspace:

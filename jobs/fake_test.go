@@ -210,7 +210,7 @@ func newFixture(t *testing.T) *fixture {
 	t.Helper()
 	clock := clockwork.NewFakeClockAt(start)
 	eng := &fakeEngine{clock: clock}
-	f := openFixture(t, clock, eng)
+	f := openFixture(t, clock, Options{Engine: eng})
 	f.eng = eng
 	return f
 }
@@ -220,13 +220,16 @@ func newFixture(t *testing.T) *fixture {
 // the clock starts at the real time too.
 func newRealFixture(t *testing.T) *fixture {
 	t.Helper()
-	return openFixture(t, clockwork.NewFakeClockAt(time.Now().Truncate(time.Second)), nil)
+	return openFixture(t, clockwork.NewFakeClockAt(time.Now().Truncate(time.Second)), Options{})
 }
 
-func openFixture(t *testing.T, clock *clockwork.FakeClock, eng Engine) *fixture {
+// openFixture opens a workspace on clock with opt (the real engine unless
+// opt names one) and adds one account per role.
+func openFixture(t *testing.T, clock *clockwork.FakeClock, opt Options) *fixture {
 	t.Helper()
 	ctx := context.Background()
-	svc, err := OpenWorkspace(ctx, t.TempDir(), Options{Clock: clock, Engine: eng})
+	opt.Clock = clock
+	svc, err := OpenWorkspace(ctx, t.TempDir(), opt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -112,6 +112,9 @@ type Service struct {
 	keyFile string
 	keyMu   sync.Mutex
 	docKey  []byte // loaded on first use
+
+	// checkPassword is CheckPassword; a test wraps it to act while a login hashes.
+	checkPassword func(hash, password string) (bool, error)
 }
 
 // CatalogFile is the catalog's name inside a workspace.
@@ -161,7 +164,8 @@ func OpenWorkspace(ctx context.Context, dir string, opt Options) (*Service, erro
 	}
 	s := &Service{dir: abs, catalog: cat, log: slog.New(secrets.LogHandler(opt.Logger.Handler())), clock: opt.Clock, now: opt.Clock.Now,
 		engine: opt.Engine, repl: opt.Replicator, retries: opt.MaxRestoreAttempts,
-		events: newBroker(), running: newRunGuard(), replRetry: newReplicaRetries(opt.ReplicaRetryDelays), keyFile: opt.DocumentKeyFile}
+		events: newBroker(), running: newRunGuard(), replRetry: newReplicaRetries(opt.ReplicaRetryDelays), keyFile: opt.DocumentKeyFile,
+		checkPassword: CheckPassword}
 	if s.keyFile == "" {
 		s.keyFile = filepath.Join(abs, filepath.FromSlash(DefaultDocumentKeyFile))
 	}
@@ -330,7 +334,7 @@ func (s *Service) Login(ctx context.Context, name, password string) (User, error
 		}
 		return User{}, refusedf("login: account %q is locked after %d wrong passwords; ask an administrator", u.Name, u.FailedLogins)
 	}
-	ok, err := CheckPassword(u.PasswordHash, password)
+	ok, err := s.checkPassword(u.PasswordHash, password)
 	if err != nil {
 		return User{}, fmt.Errorf("login %q: %w", u.Name, err)
 	}

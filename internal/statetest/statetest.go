@@ -124,14 +124,23 @@ func AuditAfter(t testing.TB, catalogPath string, seq int64) []AuditEntry {
 	return out
 }
 
-// FailAuditInserts makes every new audit entry fail (a trigger that
-// aborts the INSERT, as a full disk or a locked table would) until the
-// returned function is called; the test's cleanup calls it too.
-func FailAuditInserts(t testing.TB, catalogPath string) (restore func()) {
+// FailAuditInserts makes new audit entries fail (a trigger aborts the
+// INSERT, as a full disk or a locked table would): every entry, or with
+// actions only entries of those actions. The returned function ends it;
+// the test's cleanup calls it too.
+func FailAuditInserts(t testing.TB, catalogPath string, actions ...string) (restore func()) {
 	t.Helper()
+	when := ""
+	if len(actions) > 0 {
+		quoted := make([]string, len(actions))
+		for i, a := range actions {
+			quoted[i] = "'" + strings.ReplaceAll(a, "'", "''") + "'"
+		}
+		when = " WHEN NEW.action IN (" + strings.Join(quoted, ", ") + ")"
+	}
 	db := open(t, catalogPath)
 	defer db.Close()
-	if _, err := db.Exec(`CREATE TRIGGER statetest_fail_audit BEFORE INSERT ON audit
+	if _, err := db.Exec(`CREATE TRIGGER statetest_fail_audit BEFORE INSERT ON audit` + when + `
 		BEGIN SELECT RAISE(ABORT, 'the audit log refuses new entries (test)'); END`); err != nil {
 		t.Fatal(err)
 	}
