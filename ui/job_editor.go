@@ -118,9 +118,12 @@ func newJobForm(w fyne.Window) *jobForm {
 		f.keep[i] = widget.NewEntry()
 		f.keep[i].SetPlaceHolder("0")
 	}
-	f.keep[1].SetText("7")
-	f.keep[2].SetText("4")
-	f.keep[3].SetText("12")
+	d := jobs.DefaultRetention // a new job keeps this unless IT staff choose otherwise
+	for i, n := range []int{d.KeepLast, d.KeepDaily, d.KeepWeekly, d.KeepMonthly, d.KeepYearly} {
+		if n > 0 {
+			f.keep[i].SetText(strconv.Itoa(n))
+		}
+	}
 	f.sourceEntry.OnSubmitted = func(p string) { f.addSource(p) }
 	return f
 }

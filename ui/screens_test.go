@@ -61,7 +61,7 @@ func TestJobsScreen(t *testing.T) {
 	if err != nil {
 		t.Fatalf("job not created: %v; dialog %q", err, dialogText(w))
 	}
-	if j.State != jobs.JobDraft || len(j.Sources) != 1 || j.Schedule.Cron != "30 22 * * 1-5" || j.Retention.KeepDaily != 7 {
+	if j.State != jobs.JobDraft || len(j.Sources) != 1 || j.Schedule.Cron != "30 22 * * 1-5" || j.Retention != jobs.DefaultRetention {
 		t.Fatalf("created job %+v", j)
 	}
 	if !shows(w.Content(), "hr") || !shows(w.Content(), "draft") {
