@@ -110,7 +110,7 @@ func newJobForm(w fyne.Window) *jobForm {
 	f.passwordFile.SetPlaceHolder(lang.L("encrypted repository: file holding its password"))
 	f.replicas.Horizontal = true
 	f.replicaNote.Wrapping = fyne.TextWrapWord
-	f.replicaNote.Importance = widget.LowImportance
+	f.replicaNote.TextStyle = fyne.TextStyle{Italic: true}
 	f.repo.OnChanged = func(string) { f.repoChanged() }
 	f.excludes.SetPlaceHolder("*.tmp\n~$*")
 	f.sourceEntry.SetPlaceHolder(lang.L("type a path, or choose a folder"))

@@ -66,7 +66,7 @@ func newRestoreView(s acting) *restoreView {
 		results: map[int64]*widget.Button{}, snapPick: map[string]*widget.Button{},
 		include: map[string]bool{}, ticks: map[string]*widget.Check{}, selNote: widget.NewLabel(""), copyNote: widget.NewLabel("")}
 	v.selNote.Wrapping = fyne.TextWrapWord
-	v.selNote.Importance = widget.LowImportance
+	v.selNote.TextStyle = fyne.TextStyle{Italic: true}
 	v.copyNote.Wrapping = fyne.TextWrapWord
 	v.copyNote.Hide()
 	v.showSelection()

@@ -1,0 +1,252 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"image"
+	"image/color"
+	"math"
+	"testing"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/canvas"
+	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"cadang/jobs"
+)
+
+// WCAG 2.1 AA (1.4.3): text needs a contrast ratio of 4.5:1 with what is
+// behind it, large text (24 px, or 18.66 px bold) 3:1. Text of an inactive
+// control (a disabled button or entry) is exempt.
+const (
+	minContrast      = 4.5
+	minContrastLarge = 3.0
+)
+
+// TestContrast renders every screen, as each role sees it, in the light
+// and the dark theme, and checks every piece of text against the pixels
+// actually drawn behind it.
+func TestContrast(t *testing.T) {
+	o := newOffice(t)
+	ctx := context.Background()
+	run, err := o.svc.RunJob(ctx, o.staff, o.job.Name, jobs.RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	seedContrastData(t, o, run)
+	for _, variant := range []string{themeLight, themeDark} {
+		t.Run(variant, func(t *testing.T) {
+			for _, sc := range contrastScreens(o) {
+				t.Run(sc.name, func(t *testing.T) {
+					a := test.NewTempApp(t)
+					a.Settings().SetTheme(newCadangTheme(variant))
+					if err := applyLanguage(LangEnglish); err != nil {
+						t.Fatal(err)
+					}
+					w := test.NewTempWindow(t, widget.NewLabel(""))
+					w.Resize(fyne.NewSize(1120, 720))
+					sc.show(t, w)
+					checkContrast(t, w)
+				})
+			}
+		})
+	}
+}
+
+// contrastScreen is one screen to check: show draws it in w.
+type contrastScreen struct {
+	name string
+	show func(t *testing.T, w fyne.Window)
+}
+
+func seedContrastData(t *testing.T, o *office, run jobs.Run) {
+	t.Helper()
+	ctx := context.Background()
+	// A waiting request (the manager's inbox), a rejected one, a replica.
+	o.request(t, jobs.KindRestore, run.FinishedAt, "/srv/restore/finance")
+	r := o.request(t, jobs.KindBackup, run.FinishedAt.Add(48*3600e9), "")
+	if _, err := o.svc.RejectRequest(ctx, o.manager, r.ID, "Clashes with the payroll run; choose another evening"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.svc.AddReplica(ctx, o.staff, o.repo, jobs.ReplicaSpec{Name: "gedung-b", URL: t.TempDir()}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func contrastScreens(o *office) []contrastScreen {
+	inShell := func(u jobs.User, page string) func(*testing.T, fyne.Window) {
+		return func(t *testing.T, w fyne.Window) {
+			sh := newShell(shellDeps{a: o.sessionFor(w, u)}, page, nil)
+			w.SetContent(sh.content())
+		}
+	}
+	settingsTab := func(u jobs.User, tab int) func(*testing.T, fyne.Window) {
+		return func(t *testing.T, w fyne.Window) {
+			tabs := settingsScreen(o.sessionFor(w, u), noEvents, nil).(*container.AppTabs)
+			w.SetContent(tabs)
+			tabs.SelectIndex(tab)
+		}
+	}
+	var out []contrastScreen
+	for _, p := range []string{pageDashboard, pageRequests, pageJobs, pageSnapshots, pageActivity, pageDocuments} {
+		out = append(out, contrastScreen{"manager " + p, inShell(o.manager, p)})
+	}
+	out = append(out,
+		contrastScreen{"staff snapshots", inShell(o.staff, pageSnapshots)},
+		contrastScreen{"department dashboard", inShell(o.member, pageDashboard)},
+		contrastScreen{"settings workstation", settingsTab(o.admin, 0)},
+		contrastScreen{"settings accounts", settingsTab(o.admin, 1)},
+		contrastScreen{"settings company", settingsTab(o.admin, 2)},
+		contrastScreen{"settings replicas", settingsTab(o.admin, 3)},
+		contrastScreen{"login", func(t *testing.T, w fyne.Window) {
+			c, _ := loginScreen(context.Background(), w, o.svc, inline, func(jobs.User) {}, func() {}, nil)
+			w.SetContent(c)
+		}},
+		contrastScreen{"workspace", func(t *testing.T, w fyne.Window) {
+			w.SetContent(workspaceScreen(w, "/home/it/.config/cadang", func(string) {}, nil))
+		}},
+		contrastScreen{"replica form", func(t *testing.T, w fyne.Window) {
+			tab := newReplicasTab(o.sessionFor(w, o.staff))
+			w.SetContent(tab.content())
+			test.Tap(tab.adds[o.repo])
+		}},
+		contrastScreen{"job editor", func(t *testing.T, w fyne.Window) {
+			v := newJobsView(o.sessionFor(w, o.staff))
+			w.SetContent(v.content())
+			test.Tap(v.rows[o.job.Name].edit)
+		}},
+		contrastScreen{"error dialog", func(t *testing.T, w fyne.Window) {
+			w.SetContent(widget.NewLabel("Cadang"))
+			showError(w, fmt.Errorf(`job "hr": window "25:99-23:00": "25:99" is not HH:MM`))
+		}},
+	)
+	return out
+}
+
+// checkContrast checks every visible text of the window and its dialogs.
+func checkContrast(t *testing.T, w fyne.Window) {
+	t.Helper()
+	img := w.Canvas().Capture()
+	// Behind a dialog the window is dimmed on purpose: only the dialog is
+	// there to be read.
+	roots := []fyne.CanvasObject{w.Content()}
+	if top := w.Canvas().Overlays().Top(); top != nil {
+		roots = []fyne.CanvasObject{top}
+	}
+	checked := 0
+	for _, root := range roots {
+		origin := fyne.CurrentApp().Driver().AbsolutePositionForObject(root)
+		walkText(root, origin, func(txt *canvas.Text, at fyne.Position) {
+			box := image.Rect(int(at.X), int(at.Y), int(at.X+txt.Size().Width), int(at.Y+txt.Size().Height)).Intersect(img.Bounds())
+			if box.Dx() < 2 || box.Dy() < 2 {
+				return // outside the window (scrolled away)
+			}
+			bg := dominantColor(img, box)
+			fg := blend(txt.Color, bg)
+			ratio := contrastRatio(fg, bg)
+			need := minContrast
+			if txt.TextSize >= 24 || txt.TextStyle.Bold && txt.TextSize >= 18.66 {
+				need = minContrastLarge
+			}
+			checked++
+			if ratio < need {
+				t.Errorf("%q: %s on %s, contrast %.2f, want at least %.1f", txt.Text, hex(fg), hex(bg), ratio, need)
+			}
+		})
+	}
+	if checked < 3 {
+		t.Fatalf("only %d texts checked: the screen did not draw", checked)
+	}
+}
+
+// walkText calls fn for each non-empty text below o that is shown, except
+// in a disabled control (WCAG: inactive components are exempt).
+func walkText(o fyne.CanvasObject, at fyne.Position, fn func(*canvas.Text, fyne.Position)) {
+	if o == nil || !o.Visible() {
+		return
+	}
+	if d, ok := o.(fyne.Disableable); ok && d.Disabled() {
+		return
+	}
+	pos := at.Add(o.Position())
+	switch v := o.(type) {
+	case *canvas.Text:
+		if v.Text != "" && v.Color != nil {
+			fn(v, pos)
+		}
+	case *fyne.Container:
+		for _, c := range v.Objects {
+			walkText(c, pos, fn)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(v).Objects() {
+			walkText(c, pos, fn)
+		}
+	}
+}
+
+// dominantColor is the most frequent colour in box: behind a line of text
+// the background covers more pixels than the glyphs.
+func dominantColor(img image.Image, box image.Rectangle) color.NRGBA {
+	counts := map[color.NRGBA]int{}
+	var best color.NRGBA
+	for y := box.Min.Y; y < box.Max.Y; y++ {
+		for x := box.Min.X; x < box.Max.X; x++ {
+			c := color.NRGBAModel.Convert(img.At(x, y)).(color.NRGBA)
+			counts[c]++
+			if counts[c] > counts[best] {
+				best = c
+			}
+		}
+	}
+	return best
+}
+
+// blend puts a possibly translucent text colour over the background.
+func blend(fg color.Color, bg color.NRGBA) color.NRGBA {
+	c := color.NRGBAModel.Convert(fg).(color.NRGBA)
+	a := float64(c.A) / 255
+	mix := func(f, b uint8) uint8 { return uint8(math.Round(float64(f)*a + float64(b)*(1-a))) }
+	return color.NRGBA{R: mix(c.R, bg.R), G: mix(c.G, bg.G), B: mix(c.B, bg.B), A: 255}
+}
+
+// contrastRatio is WCAG's (L1 + 0.05) / (L2 + 0.05).
+func contrastRatio(a, b color.NRGBA) float64 {
+	la, lb := luminance(a), luminance(b)
+	if la < lb {
+		la, lb = lb, la
+	}
+	return (la + 0.05) / (lb + 0.05)
+}
+
+func luminance(c color.NRGBA) float64 {
+	ch := func(v uint8) float64 {
+		s := float64(v) / 255
+		if s <= 0.03928 {
+			return s / 12.92
+		}
+		return math.Pow((s+0.055)/1.055, 2.4)
+	}
+	return 0.2126*ch(c.R) + 0.7152*ch(c.G) + 0.0722*ch(c.B)
+}
+
+func hex(c color.NRGBA) string { return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B) }
+
+// The ratio itself, on the examples of the WCAG definition.
+func TestContrastRatio(t *testing.T) {
+	tests := []struct {
+		a, b color.NRGBA
+		want float64
+	}{
+		{color.NRGBA{0, 0, 0, 255}, color.NRGBA{255, 255, 255, 255}, 21},
+		{color.NRGBA{255, 255, 255, 255}, color.NRGBA{255, 255, 255, 255}, 1},
+		{color.NRGBA{0x76, 0x76, 0x76, 255}, color.NRGBA{255, 255, 255, 255}, 4.54},
+	}
+	for _, tt := range tests {
+		if got := contrastRatio(tt.a, tt.b); math.Abs(got-tt.want) > 0.01 {
+			t.Errorf("contrast(%s, %s) = %.3f, want %.2f", hex(tt.a), hex(tt.b), got, tt.want)
+		}
+	}
+}
