@@ -4,13 +4,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
 
 	"cadang/engine"
 	"cadang/engine/dbsource"
+	"cadang/jobs"
 )
 
 func newRestoreCommand(g *globals) *cobra.Command {
@@ -49,11 +49,13 @@ func newRestoreCommand(g *globals) *cobra.Command {
 			defer r.Close()
 			var snap engine.Snapshot
 			if at != "" {
-				t, perr := parseAt(at)
+				// The one rule requests and the window follow: a minute
+				// includes its seconds, a date its whole day.
+				asOf, perr := jobs.ParseAsOf(at, time.Local)
 				if perr != nil {
-					return perr
+					return withExit(ExitUsage, perr)
 				}
-				snap, err = r.SnapshotAt(ctx, atUpperBound(at, t))
+				snap, err = r.SnapshotAt(ctx, asOf)
 			} else {
 				snap, err = r.FindSnapshot(ctx, snapRef)
 			}
@@ -124,19 +126,4 @@ func countFailed(cs []engine.FileCheck) int {
 		}
 	}
 	return n
-}
-
-// atUpperBound widens --at to the precision the person typed: "21:05"
-// includes a snapshot listed as 21:05:40, "21:05:07" one taken at
-// 21:05:07.4, and a date alone includes that whole day.
-func atUpperBound(typed string, t time.Time) time.Time {
-	switch len(strings.TrimSpace(typed)) {
-	case len("2006-01-02"):
-		return t.AddDate(0, 0, 1).Add(-time.Nanosecond)
-	case len("2006-01-02 15:04"):
-		return t.Add(time.Minute - time.Nanosecond)
-	case len("2006-01-02 15:04:05"):
-		return t.Add(time.Second - time.Nanosecond)
-	}
-	return t
 }

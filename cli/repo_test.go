@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"cadang/jobs"
 )
 
 // TestRepoCommands drives init, backup, snapshots, ls, restore, verify,
@@ -116,21 +118,50 @@ func TestRepoCommands(t *testing.T) {
 	}
 }
 
-func TestAtUpperBound(t *testing.T) {
-	base := time.Date(2026, 11, 20, 21, 5, 0, 0, time.Local)
+// TestHoleTimePrecisionRestoreAt: `restore --at` reads a time by the one
+// rule requests and the window follow (jobs.ParseAsOf): a minute includes
+// its seconds, a date its whole day. (The request half: jobs TestHoleTimePrecision.)
+func TestHoleTimePrecisionRestoreAt(t *testing.T) {
+	repo, src := filepath.Join(t.TempDir(), "repo"), t.TempDir()
+	if err := os.WriteFile(filepath.Join(src, "a.txt"), []byte("a"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("CADANG_PASSWORD", "s3cret")
+	for _, args := range [][]string{{"init", "--repo", repo}, {"backup", "--repo", repo, src}} {
+		if code, _, errOut := run(t, args...); code != ExitOK {
+			t.Fatalf("%v: exit %d: %s", args, code, errOut)
+		}
+	}
+	code, out, errOut := run(t, "snapshots", "--repo", repo, "--json")
+	var snaps []struct {
+		ID   string    `json:"id"`
+		Time time.Time `json:"time"`
+	}
+	if err := json.Unmarshal([]byte(out), &snaps); code != ExitOK || err != nil || len(snaps) != 1 {
+		t.Fatalf("snapshots --json: exit %d, %q, %v (%s)", code, out, err, errOut)
+	}
+	taken := snaps[0].Time.Local()
 	tests := []struct {
 		typed string
-		t     time.Time
-		want  time.Time
+		found bool
 	}{
-		{"2026-11-20 21:05", base, base.Add(time.Minute - time.Nanosecond)},
-		{"2026-11-20 21:05:07", base.Add(7 * time.Second), base.Add(8*time.Second - time.Nanosecond)},
-		{"2026-11-20T21:05:07+07:00", base, base},
-		{"2026-11-20", time.Date(2026, 11, 20, 0, 0, 0, 0, time.Local), time.Date(2026, 11, 21, 0, 0, 0, 0, time.Local).Add(-time.Nanosecond)},
+		{taken.Format("2006-01-02 15:04"), true},
+		{taken.Format("02/01/2006 15.04"), true},
+		{taken.Format("2006-01-02 15:04:05"), true},
+		{taken.Format("2006-01-02"), true},
+		{taken.Format("02/01/2006"), true},
+		{taken.Add(-time.Minute).Format("2006-01-02 15:04"), false},
+		{taken.AddDate(0, 0, -1).Format("2006-01-02"), false},
 	}
 	for _, tt := range tests {
-		if got := atUpperBound(tt.typed, tt.t); !got.Equal(tt.want) {
-			t.Errorf("atUpperBound(%q) = %v, want %v", tt.typed, got, tt.want)
-		}
+		t.Run(tt.typed, func(t *testing.T) {
+			if want, err := jobs.ParseAsOf(tt.typed, time.Local); err != nil || want.Before(taken) == tt.found {
+				t.Fatalf("jobs.ParseAsOf(%q) = %v, %v: the test's expectation disagrees with the rule", tt.typed, want, err)
+			}
+			code, _, errOut := run(t, "restore", "--repo", repo, "--at", tt.typed, "--target", filepath.Join(t.TempDir(), "out"))
+			if found := code == ExitOK; found != tt.found {
+				t.Errorf("restore --at %q (snapshot taken %s): exit %d %q; want found=%v", tt.typed, taken.Format("15:04:05.000"), code, errOut, tt.found)
+			}
+		})
 	}
 }
