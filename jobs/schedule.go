@@ -137,7 +137,8 @@ func (sc Schedule) slotsBetween(after, until time.Time, max int) []time.Time {
 		return nil
 	}
 	var out []time.Time
-	for t := sched.Next(after); !t.IsZero() && !t.After(until); t = sched.Next(t) {
+	// A window is in local time, whatever zone after was read in.
+	for t := sched.Next(after.In(time.Local)); !t.IsZero() && !t.After(until); t = sched.Next(t) {
 		out = append(out, t)
 		if len(out) > max {
 			out = out[1:]

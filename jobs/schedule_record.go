@@ -17,7 +17,7 @@ import (
 // proposed it and who decided, and when. Until it, the audit log was the
 // decision's only trace.
 func (s *Service) fileScheduleRecord(ctx context.Context, actor string, j store.Job) (Document, error) {
-	rec := forms.ScheduleRecord{Job: j.Name, Revision: j.Revision, Digest: shortDigest(j.ApprovedRevision), Decision: j.State,
+	rec := forms.ScheduleRecord{Job: j.Name, Revision: j.Revision, Digest: ShortRevision(revisionOf(j)), Decision: j.State,
 		Reason: j.RejectReason, Sources: redactAll(s.reportedSources(ctx, j)), Excludes: j.Excludes,
 		Repository: secrets.Redact(j.Repository), Replicas: j.Replicas,
 		Schedule:  forms.Schedule{Kind: j.ScheduleKind, WindowStart: j.WindowStart, WindowEnd: j.WindowEnd, Cron: j.Cron, Once: j.OnceAt},
@@ -44,13 +44,4 @@ func (s *Service) proposer(ctx context.Context, j store.Job) pdfdoc.Signature {
 		}
 	}
 	return s.personByID(ctx, j.SubmittedBy, time.Time{})
-}
-
-// shortDigest keeps the start of a definition hash, enough to compare by
-// eye with `cadang job show`.
-func shortDigest(h string) string {
-	if len(h) > 16 {
-		return h[:16]
-	}
-	return h
 }

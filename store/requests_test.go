@@ -65,7 +65,7 @@ func TestReplicaStateUpsert(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t0 := time.Date(2026, 11, 25, 21, 14, 0, 0, time.UTC)
+	t0 := time.Date(2026, 11, 25, 21, 14, 0, 0, time.Local) // the catalog hands out local times
 	steps := []ReplicaState{
 		{JobID: jid, Name: "gdrive", URL: "rclone:gd:erp", Status: "ok", LastAttempt: t0, LastSync: t0, LagKnown: true},
 		{JobID: jid, Name: "gdrive", URL: "rclone:gd:erp", Status: "failed", Error: "quota", LastAttempt: t0.Add(24 * time.Hour),

@@ -16,7 +16,9 @@ func fmtTime(t time.Time) string {
 	return t.UTC().Format(time.RFC3339Nano)
 }
 
-// parseTime reads fmtTime's text; empty or unreadable text is the zero time.
+// parseTime reads fmtTime's text as a time in the machine's zone (the
+// zone schedules are read in and documents print); empty or unreadable
+// text is the zero time.
 func parseTime(s string) time.Time {
 	if s == "" {
 		return time.Time{}
@@ -25,7 +27,7 @@ func parseTime(s string) time.Time {
 	if err != nil {
 		return time.Time{}
 	}
-	return t
+	return t.Local()
 }
 
 // nullID maps 0 to NULL for optional references.
