@@ -16,6 +16,7 @@ import (
 type jobFlags struct {
 	spec               jobs.JobSpec
 	window, cron, once string
+	keepAll            bool
 }
 
 func (jf *jobFlags) add(cmd *cobra.Command) {
@@ -34,6 +35,7 @@ func (jf *jobFlags) add(cmd *cobra.Command) {
 	f.IntVar(&jf.spec.Retention.KeepWeekly, "keep-weekly", 0, "keep N weekly snapshots")
 	f.IntVar(&jf.spec.Retention.KeepMonthly, "keep-monthly", 0, "keep N monthly snapshots")
 	f.IntVar(&jf.spec.Retention.KeepYearly, "keep-yearly", 0, "keep N yearly snapshots")
+	f.BoolVar(&jf.keepAll, "keep-all", false, "keep every snapshot (no retention); a new job otherwise keeps the last 10, 7 daily, 4 weekly, 12 monthly")
 }
 
 // apply merges the flags that were given into base (all of them for a new job).
@@ -62,6 +64,9 @@ func (jf *jobFlags) apply(cmd *cobra.Command, base jobs.JobSpec) (jobs.JobSpec, 
 		if set(k) {
 			base.Retention = jf.spec.Retention
 		}
+	}
+	if jf.keepAll {
+		base.Retention = jobs.Retention{}
 	}
 	n := 0
 	for _, k := range []string{"window", "cron", "once"} {
@@ -155,7 +160,7 @@ func newJobCommand(g *globals) *cobra.Command {
 	nf, ef := &jobFlags{}, &jobFlags{}
 	newCmd := &cobra.Command{Use: "new --name N --repo DIR --source PATH...", Short: "Define a job (draft)", Args: cobra.NoArgs,
 		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
-			spec, err := nf.apply(cmd, jobs.JobSpec{})
+			spec, err := nf.apply(cmd, jobs.JobSpec{Retention: jobs.DefaultRetention})
 			if err != nil {
 				return err
 			}
