@@ -105,6 +105,20 @@ func (s *Service) checkAnchors(ctx context.Context, rep *AuditReport) error {
 	return nil
 }
 
+// lastRebuild is the newest workspace rebuild entry, if the log has one.
+func (s *Service) lastRebuild(ctx context.Context) *store.AuditEntry {
+	es, err := s.catalog.Audit(ctx, store.AuditFilter{Object: "workspace"})
+	if err != nil {
+		return nil
+	}
+	for i := len(es) - 1; i >= 0; i-- {
+		if es[i].Action == "workspace.rebuild" {
+			return &es[i]
+		}
+	}
+	return nil
+}
+
 // checkAnchor compares one anchor with the chain.
 func (s *Service) checkAnchor(ctx context.Context, kind, where string, seq int64, hash string) AnchorCheck {
 	a := AnchorCheck{Kind: kind, Where: where, Seq: seq}
@@ -119,6 +133,12 @@ func (s *Service) checkAnchor(ctx context.Context, kind, where string, seq int64
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		a.Problem = fmt.Sprintf("it records entry %d, which the log no longer has: entries were removed", seq)
+		if rebuilt := s.lastRebuild(ctx); rebuilt != nil {
+			// Not excused: anyone who can remove a tail can also append an
+			// entry. It says what a person should look at first.
+			a.Problem += fmt.Sprintf(" (the workspace was rebuilt at entry %d on %s: entries made after its last records backup were lost with the old workstation; compare the anchor's time with that backup's)",
+				rebuilt.Seq, rebuilt.At.Local().Format("2006-01-02 15:04"))
+		}
 	case err != nil:
 		a.Problem = err.Error()
 	case e.Hash != hash:
