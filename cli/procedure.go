@@ -364,9 +364,11 @@ func printAuditReport(w io.Writer, rep jobs.AuditReport) {
 	if len(rep.Problems) == 0 {
 		fmt.Fprintf(w, "chain: %d entries, unbroken\n", rep.Entries)
 	}
-	for _, k := range []string{jobs.AnchorReplica, jobs.AnchorRepository, jobs.AnchorDocument} {
-		c := count[k]
-		fmt.Fprintf(w, "anchors in %ss: %d checked, %d disagree\n", k, c[0], c[1])
+	for _, k := range []struct{ kind, where string }{
+		{jobs.AnchorReplica, "offsite replicas"}, {jobs.AnchorRepository, "job repositories"}, {jobs.AnchorDocument, "filed documents"},
+	} {
+		c := count[k.kind]
+		fmt.Fprintf(w, "anchors in %s: %d checked, %d disagree\n", k.where, c[0], c[1])
 	}
 	if count[jobs.AnchorReplica][0] == 0 {
 		fmt.Fprintln(w, "note: no offsite replica was checked: a rewrite by someone who can write both the catalog and the repositories would not be detected")
