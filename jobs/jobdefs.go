@@ -365,7 +365,7 @@ func (s *Service) moveJob(ctx context.Context, as User, ref string, m jobMove) (
 	if err != nil {
 		return Job{}, err
 	}
-	if m.action == ActApprove {
+	if m.action == ActApprove || m.action == ActSubmit {
 		// Checked before the write lock: the sources and the repository
 		// may sit on a slow share.
 		j, err := s.findJob(ctx, ref)
