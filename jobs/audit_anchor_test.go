@@ -3,7 +3,7 @@ package jobs_test
 import (
 	"context"
 	"crypto/sha256"
-	"database/sql"
+
 	"encoding/hex"
 	"encoding/json"
 	"path/filepath"
@@ -12,23 +12,25 @@ import (
 
 	"cadang/engine/replica"
 	"cadang/jobs"
+	"cadang/store"
 )
 
 // rewriteChain changes the detail of entry seq and recomputes every hash
 // from there with the published algorithm (SHA-256 of the previous hash
 // and the entry's canonical JSON), the recorded head included: what
-// someone who can write catalog.db can do.
+// someone who can write the catalog can do.
 func rewriteChain(t *testing.T, catalog string, seq int64, detail string) {
 	t.Helper()
-	db, err := sql.Open("sqlite3", catalog)
+	ctx := context.Background()
+	db, err := store.Open(ctx, catalog)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	if _, err := db.Exec(`UPDATE audit SET detail=? WHERE seq=?`, detail, seq); err != nil {
+	if _, err := db.Exec(ctx, `UPDATE audit SET detail=? WHERE seq=?`, detail, seq); err != nil {
 		t.Fatal(err)
 	}
-	rows, err := db.Query(`SELECT seq, at, actor, action, object, from_state, to_state, detail, prev_hash FROM audit WHERE seq>=? ORDER BY seq`, seq)
+	rows, err := db.Query(ctx, `SELECT seq, at, actor, action, object, from_state, to_state, detail, prev_hash FROM audit WHERE seq>=? ORDER BY seq`, seq)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -51,11 +53,11 @@ func rewriteChain(t *testing.T, catalog string, seq int64, detail string) {
 		canon, _ := json.Marshal([]any{e.seq, e.at, e.actor, e.action, e.object, e.from, e.to, e.det})
 		h := sha256.Sum256(append([]byte(prev), canon...))
 		hash := hex.EncodeToString(h[:])
-		if _, err := db.Exec(`UPDATE audit SET prev_hash=?, hash=? WHERE seq=?`, prev, hash, e.seq); err != nil {
+		if _, err := db.Exec(ctx, `UPDATE audit SET prev_hash=?, hash=? WHERE seq=?`, prev, hash, e.seq); err != nil {
 			t.Fatal(err)
 		}
 		prev = hash
-		if _, err := db.Exec(`UPDATE settings SET value=? WHERE key='audit.head'`, jsonHead(e.seq, hash)); err != nil {
+		if _, err := db.Exec(ctx, `UPDATE settings SET value=? WHERE key='audit.head'`, jsonHead(e.seq, hash)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -114,7 +116,7 @@ func TestAuditConsistentRewriteDetectedByAnchors(t *testing.T) {
 	if approval == 0 {
 		t.Fatal("no job.approve entry")
 	}
-	rewriteChain(t, filepath.Join(s.svc.Dir(), jobs.CatalogFile), approval, "approved by someone else")
+	rewriteChain(t, s.svc.Catalog().Path(), approval, "approved by someone else")
 
 	_, chainProblems, err := s.svc.Catalog().VerifyAudit(ctx)
 	s.must(err)

@@ -117,8 +117,8 @@ func (f *fixture) repoSnapshots(t *testing.T, repo string) []engine.Snapshot {
 // tagged counts the snapshots carrying job's tag.
 func tagged(all []engine.Snapshot, job string) int { return len(ownSnapshots(all, job)) }
 
-// catalogPath is the workspace's catalog file.
-func (f *fixture) catalogPath() string { return filepath.Join(f.svc.Dir(), CatalogFile) }
+// catalogPath is where the workspace's catalog is (a file or a URL).
+func (f *fixture) catalogPath() string { return f.svc.Catalog().Path() }
 
 // auditHead is the newest audit entry's sequence number.
 func (f *fixture) auditHead(t *testing.T) int64 {

@@ -276,17 +276,47 @@ func (s *Service) sourcesOf(ctx context.Context, j store.Job) (jobSources, error
 		streams, err := dbsource.Streams(dbs, dbsource.Options{}) // passwords: the tools' own files
 		return jobSources{paths: paths, streams: streams, excludes: j.Excludes, close: func() error { return nil }}, err
 	}
-	catalog := dbsource.Database{Kind: dbsource.SQLite, Name: CatalogFile, File: filepath.Join(s.dir, CatalogFile)}
-	cat, err := dbsource.PrepareSQLite(ctx, catalog, dbsource.Options{})
+	file, release, err := s.catalogFile(ctx)
 	if err != nil {
 		return jobSources{}, fmt.Errorf("copy the catalog: %w", err)
 	}
+	catalog := dbsource.Database{Kind: dbsource.SQLite, Name: CatalogFile, File: file}
+	cat, err := dbsource.PrepareSQLite(ctx, catalog, dbsource.Options{})
+	if err != nil {
+		return jobSources{}, errors.Join(fmt.Errorf("copy the catalog: %w", err), release())
+	}
 	paths, err := workspaceEntries(s.dir)
 	if err != nil {
-		return jobSources{}, errors.Join(err, cat.Close())
+		return jobSources{}, errors.Join(err, cat.Close(), release())
 	}
 	return jobSources{paths: paths, streams: []engine.Stream{cat.Stream()}, excludes: append(slices.Clone(j.Excludes), recordsExcludes...),
-		close: cat.Close}, nil
+		close: func() error { return errors.Join(cat.Close(), release()) }}, nil
+}
+
+// catalogFile is an SQLite file holding the catalog: the workspace's own,
+// or for a shared catalog a copy of it (every table, the documents with
+// them) in a temporary folder of the workspace, removed by release. A
+// workspace rebuilt from the records backup gets the copy as its own
+// catalog; `cadang catalog migrate` moves it to a server again.
+func (s *Service) catalogFile(ctx context.Context) (file string, release func() error, err error) {
+	if !s.catalog.Shared() {
+		return filepath.Join(s.dir, CatalogFile), func() error { return nil }, nil
+	}
+	dir, err := os.MkdirTemp(s.dir, ".tmp-catalog-")
+	if err != nil {
+		return "", nil, err
+	}
+	release = func() error { return os.RemoveAll(dir) }
+	file = filepath.Join(dir, CatalogFile)
+	cp, err := store.Open(ctx, file)
+	if err != nil {
+		return "", nil, errors.Join(err, release())
+	}
+	_, err = store.Copy(ctx, cp, s.catalog)
+	if err = errors.Join(err, cp.Close()); err != nil {
+		return "", nil, errors.Join(err, release())
+	}
+	return file, release, nil
 }
 
 // recordsExcludes are files that are never records: temporary files of
@@ -294,10 +324,11 @@ func (s *Service) sourcesOf(ctx context.Context, j store.Job) (jobSources, error
 var recordsExcludes = []string{".tmp-*"}
 
 // isCatalogFile reports the catalog and SQLite's files beside it, which
-// the online-backup copy stands for.
+// the online-backup copy stands for, and the name of a shared catalog (a
+// rebuilt workspace has the copy as its own catalog).
 func isCatalogFile(name string) bool {
 	switch name {
-	case CatalogFile, CatalogFile + "-wal", CatalogFile + "-shm", CatalogFile + "-journal":
+	case CatalogFile, CatalogFile + "-wal", CatalogFile + "-shm", CatalogFile + "-journal", CatalogURLFile:
 		return true
 	}
 	return false
@@ -334,6 +365,9 @@ func (s *Service) reportedSources(ctx context.Context, j store.Job) []string {
 		return j.Sources
 	}
 	out := []string{"sqlite://" + filepath.ToSlash(filepath.Join(s.dir, CatalogFile))}
+	if s.catalog.Shared() {
+		out = []string{s.catalog.Path()}
+	}
 	paths, err := workspaceEntries(s.dir)
 	if err != nil {
 		return append(out, s.dir)

@@ -4,9 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"sort"
 	"strings"
 
@@ -33,8 +30,11 @@ type ReplicaLocation struct {
 // needs the repository's password. A workspace without a catalog is
 // ErrNoWorkspace; nothing is created.
 func ReplicaLocations(ctx context.Context, dir string) ([]ReplicaLocation, error) {
-	cat := filepath.Join(dir, CatalogFile)
-	if _, err := os.Stat(cat); errors.Is(err, fs.ErrNotExist) {
+	cat, exists, err := WorkspaceCatalog(dir)
+	if err != nil {
+		return nil, fmt.Errorf("list replicas: %w", err)
+	}
+	if !exists {
 		return nil, fmt.Errorf("list replicas: %s: %w", dir, ErrNoWorkspace)
 	}
 	c, err := store.Open(ctx, cat)

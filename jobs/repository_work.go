@@ -8,10 +8,7 @@ package jobs
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
 	"path/filepath"
 	"strings"
 
@@ -23,9 +20,9 @@ import (
 // a replica is a copy with the same id. A directory without a catalog
 // gives none; nothing is created.
 func RepositoryJobs(ctx context.Context, dir, location, id string) ([]string, error) {
-	cat := filepath.Join(dir, CatalogFile)
-	if _, err := os.Stat(cat); errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+	cat, exists, err := WorkspaceCatalog(dir)
+	if err != nil || !exists {
+		return nil, err
 	}
 	c, err := store.Open(ctx, cat)
 	if err != nil {

@@ -84,6 +84,11 @@ type Options struct {
 	// ReplicaRetryDelays are the waits before each retry of a run's failed
 	// offsite copy; nil means DefaultReplicaRetryDelays.
 	ReplicaRetryDelays []time.Duration
+	// Catalog, when set, is the shared catalog (postgres://USER@HOST:PORT/DB,
+	// no password) the workspace joins: a new workspace records it in
+	// catalog.url; one with another catalog is refused. Empty: the
+	// workspace's own catalog (catalog.url, else catalog.db).
+	Catalog string
 	// DocumentKeyFile holds the key verification codes are derived with;
 	// default WORKSPACE/keys/documents.key (DefaultDocumentKeyFile). Put it
 	// where those who can write the workspace cannot read it to make codes
@@ -137,7 +142,7 @@ func OpenWorkspace(ctx context.Context, dir string, opt Options) (*Service, erro
 			return nil, fmt.Errorf("open workspace %s: %w", abs, err)
 		}
 	}
-	cat, err := store.Open(ctx, filepath.Join(abs, CatalogFile))
+	cat, err := openCatalog(ctx, abs, opt.Catalog)
 	if err != nil {
 		return nil, err
 	}

@@ -166,6 +166,50 @@ func (p pgBound) QueryRowContext(ctx context.Context, query string, args ...any)
 	return p.q.QueryRowContext(ctx, rebind(query), bindArgs(args)...)
 }
 
+// pgTx runs statements inside an Update on PostgreSQL. A failed write is
+// undone alone, as SQLite undoes a failed statement, and the transaction
+// goes on (PostgreSQL would refuse every later statement): a step may try
+// an insert, see ErrConflict, and look at what is there. Each write runs
+// under a savepoint for that.
+type pgTx struct{ tx *sql.Tx }
+
+func (p pgTx) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if !isWrite(query) {
+		return pgBound{p.tx}.ExecContext(ctx, query, args...)
+	}
+	if _, err := p.tx.ExecContext(ctx, "SAVEPOINT cadang_stmt"); err != nil {
+		return nil, err
+	}
+	res, err := pgBound{p.tx}.ExecContext(ctx, query, args...)
+	return res, p.settle(ctx, err)
+}
+
+func (p pgTx) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return pgBound{p.tx}.QueryContext(ctx, query, args...)
+}
+
+func (p pgTx) QueryRowContext(ctx context.Context, query string, args ...any) row {
+	if !isWrite(query) {
+		return pgBound{p.tx}.QueryRowContext(ctx, query, args...)
+	}
+	if _, err := p.tx.ExecContext(ctx, "SAVEPOINT cadang_stmt"); err != nil {
+		return deferredRow{run: func(...any) error { return err }}
+	}
+	r := pgBound{p.tx}.QueryRowContext(ctx, query, args...)
+	return deferredRow{run: func(dest ...any) error { return p.settle(ctx, r.Scan(dest...)) }}
+}
+
+// settle releases the statement's savepoint, or rolls back to it when the
+// statement failed, and returns the statement's error.
+func (p pgTx) settle(ctx context.Context, err error) error {
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		_, rerr := p.tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT cadang_stmt")
+		return errors.Join(err, rerr)
+	}
+	_, rerr := p.tx.ExecContext(ctx, "RELEASE SAVEPOINT cadang_stmt")
+	return errors.Join(err, rerr)
+}
+
 // pgAuto runs a statement outside Update on PostgreSQL. A write takes the
 // catalog's write lock in a transaction of its own, as SQLite takes its
 // write lock for every write: a step inside Update then never sees a row
@@ -213,8 +257,8 @@ func (p pgAuto) QueryRowContext(ctx context.Context, query string, args ...any) 
 	}}
 }
 
-// deferredRow runs its write (INSERT … RETURNING) when scanned, in a
-// transaction of its own that holds the write lock.
+// deferredRow runs its write (INSERT … RETURNING) when scanned: in a
+// transaction of its own that holds the write lock, or under a savepoint.
 type deferredRow struct {
 	run func(dest ...any) error
 }

@@ -13,15 +13,23 @@ import (
 
 // Advisory lock keys: (space, key) pairs of pg_advisory_lock(int, int).
 // The spaces keep Cadang's locks apart from anything else using the
-// database's advisory locks.
+// database's advisory locks; a key is a hash of the catalog's schema and a
+// name (pgKey), so that catalogs in several schemas of one database keep
+// their locks apart too.
 const (
-	lockSpaceCatalog = 0x43444e47 // the catalog's write and migration locks
-	lockSpaceLeader  = 0x43444e48 // a daemon leading its host (key: hash of the host)
-	lockSpaceOwner   = 0x43444e49 // a process alive (key: hash of its owner name)
-
-	lockWrite   = 1
-	lockMigrate = 2
+	lockSpaceCatalog = 0x43444e47 // the catalog's write lock ("write") and migration lock ("migrate")
+	lockSpaceLeader  = 0x43444e48 // a daemon leading its host (the host's name)
+	lockSpaceOwner   = 0x43444e49 // a process alive (its owner name)
 )
+
+// pgKey is the advisory lock key of name in this catalog's schema.
+func (c *Catalog) pgKey(name string) int32 {
+	schema := ""
+	if c.pg != nil {
+		schema = c.pg.schema
+	}
+	return lockKey(schema + "/" + name)
+}
 
 // pgMaxConns bounds one process's connections: a window or a daemon does
 // a few things at once, and a server's connections are shared by the team.
@@ -53,10 +61,16 @@ func openPostgres(ctx context.Context, location string) (*Catalog, error) {
 	c := &Catalog{db: db, path: location, dialect: Postgres}
 	c.queries = queries{db: pgAuto{c}, dialect: Postgres}
 	c.pg = newPGShared(cfg)
-	if err := db.PingContext(ctx); err != nil {
+	var schema string
+	if err := db.QueryRowContext(ctx, `SELECT COALESCE(current_schema(), '')`).Scan(&schema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open catalog %s: %w", location, err)
 	}
+	if schema == "" {
+		db.Close()
+		return nil, fmt.Errorf("open catalog %s: %w: no schema of its search_path exists", location, ErrNotCatalog)
+	}
+	c.pg.schema = schema
 	if err := c.refuseNewer(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -108,7 +122,7 @@ func (c *Catalog) pgMigrate(ctx context.Context, target int) error {
 		return fmt.Errorf("open catalog %s: %w", c.path, err)
 	}
 	defer tx.Rollback() //nolint:errcheck // after Commit it is a no-op
-	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockSpaceCatalog, lockMigrate); err != nil {
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockSpaceCatalog, c.pgKey("migrate")); err != nil {
 		return fmt.Errorf("open catalog %s: %w", c.path, err)
 	}
 	v, err := c.pgSchemaVersion(ctx, tx)

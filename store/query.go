@@ -47,10 +47,10 @@ func (c *Catalog) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	}
 	t := &Tx{queries{db: plain{tx}, dialect: c.dialect}}
 	if c.dialect == Postgres {
-		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockSpaceCatalog, lockWrite); err != nil {
+		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockSpaceCatalog, c.pgKey("write")); err != nil {
 			return errors.Join(fmt.Errorf("take the catalog's write lock: %w", err), ignoreDone(tx.Rollback()))
 		}
-		t = &Tx{queries{db: pgBound{tx}, dialect: c.dialect}}
+		t = &Tx{queries{db: pgTx{tx}, dialect: c.dialect}}
 	}
 	if err := fn(t); err != nil {
 		return errors.Join(err, ignoreDone(tx.Rollback()))
@@ -91,4 +91,40 @@ func (q queries) insertID(ctx context.Context, query string, args ...any) (int64
 	var id int64
 	err := q.db.QueryRowContext(ctx, query+" RETURNING id", args...).Scan(&id)
 	return id, err
+}
+
+// Exec runs one statement written in the catalog's SQL ("?" placeholders)
+// outside the procedure, with no audit entry: for tests, and for repairs
+// a person makes by hand.
+func (c *Catalog) Exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return c.queries.db.ExecContext(ctx, query, args...)
+}
+
+// Query runs one read written in the catalog's SQL ("?" placeholders).
+func (c *Catalog) Query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return c.queries.db.QueryContext(ctx, query, args...)
+}
+
+// Tables lists the catalog's tables by name (the schema version's own
+// table on PostgreSQL left out).
+func (c *Catalog) Tables(ctx context.Context) ([]string, error) {
+	q := `SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' ORDER BY name`
+	if c.dialect == Postgres {
+		q = `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()
+			AND table_type = 'BASE TABLE' AND table_name <> 'schema_version' ORDER BY table_name`
+	}
+	rows, err := c.db.QueryContext(ctx, q)
+	if err != nil {
+		return nil, fmt.Errorf("list catalog tables: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, fmt.Errorf("list catalog tables: %w", err)
+		}
+		out = append(out, n)
+	}
+	return out, rows.Err()
 }

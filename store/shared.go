@@ -43,7 +43,8 @@ func lockKey(name string) int32 {
 // that keeps its advisory locks for as long as the catalog is open, and
 // one that listens for notifications.
 type pgShared struct {
-	cfg *pgx.ConnConfig
+	cfg    *pgx.ConnConfig
+	schema string // the catalog's schema: lock keys and notifications are per schema
 
 	mu      sync.Mutex
 	session *pgx.Conn
@@ -56,6 +57,9 @@ type pgShared struct {
 	stop       context.CancelFunc
 	done       chan struct{}
 }
+
+// key is the advisory lock key of name in the catalog's schema.
+func (p *pgShared) key(name string) int32 { return lockKey(p.schema + "/" + name) }
 
 func newPGShared(cfg *pgx.ConnConfig) *pgShared {
 	return &pgShared{cfg: cfg, owners: map[string]bool{}, leads: map[string]bool{}, signal: make(chan struct{}, 1)}
@@ -79,7 +83,7 @@ func (p *pgShared) conn(ctx context.Context) (*pgx.Conn, error) {
 		return nil, fmt.Errorf("connect to the shared catalog: %w", err)
 	}
 	for owner := range p.owners {
-		if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1, $2)`, int32(lockSpaceOwner), lockKey(owner)); err != nil {
+		if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1, $2)`, int32(lockSpaceOwner), p.key(owner)); err != nil {
 			conn.Close(ctx) //nolint:errcheck // cleanup after a failure
 			return nil, fmt.Errorf("claim run owner %s: %w", owner, err)
 		}
@@ -126,7 +130,7 @@ func (c *Catalog) ClaimOwner(ctx context.Context, owner string) error {
 	if err != nil {
 		return err
 	}
-	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1, $2)`, int32(lockSpaceOwner), lockKey(owner)); err != nil {
+	if _, err := conn.Exec(ctx, `SELECT pg_advisory_lock($1, $2)`, int32(lockSpaceOwner), p.key(owner)); err != nil {
 		return fmt.Errorf("claim run owner %s: %w", owner, err)
 	}
 	p.owners[owner] = true
@@ -143,7 +147,7 @@ func (c *Catalog) OwnerAlive(ctx context.Context, owner string) (alive, ok bool,
 	err = c.db.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted
 		AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
 		AND classid = $1::bigint::oid AND objid = $2::bigint::oid AND objsubid = 2)`,
-		int64(lockSpaceOwner), int64(lockKey(owner))).Scan(&alive)
+		int64(lockSpaceOwner), int64(c.pg.key(owner))).Scan(&alive)
 	if err != nil {
 		return false, true, fmt.Errorf("is run owner %s alive: %w", owner, err)
 	}
@@ -169,7 +173,7 @@ func (c *Catalog) TryLead(ctx context.Context, name string) (bool, error) {
 		return true, nil
 	}
 	var got bool
-	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1, $2)`, int32(lockSpaceLeader), lockKey(name)).Scan(&got); err != nil {
+	if err := conn.QueryRow(ctx, `SELECT pg_try_advisory_lock($1, $2)`, int32(lockSpaceLeader), p.key(name)).Scan(&got); err != nil {
 		return false, fmt.Errorf("take the lead of %s: %w", name, err)
 	}
 	if got {
@@ -193,7 +197,7 @@ func (c *Catalog) Leading(ctx context.Context, name string) (bool, error) {
 	var held bool
 	err := p.session.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted
 		AND pid = pg_backend_pid() AND classid = $1::bigint::oid AND objid = $2::bigint::oid AND objsubid = 2)`,
-		int64(lockSpaceLeader), int64(lockKey(name))).Scan(&held)
+		int64(lockSpaceLeader), int64(p.key(name))).Scan(&held)
 	if err != nil {
 		delete(p.leads, name)
 		return false, fmt.Errorf("check the lead of %s: %w", name, err)
@@ -217,7 +221,7 @@ func (c *Catalog) ReleaseLead(ctx context.Context, name string) error {
 		return nil
 	}
 	delete(p.leads, name)
-	if _, err := p.session.Exec(ctx, `SELECT pg_advisory_unlock($1, $2)`, int32(lockSpaceLeader), lockKey(name)); err != nil {
+	if _, err := p.session.Exec(ctx, `SELECT pg_advisory_unlock($1, $2)`, int32(lockSpaceLeader), p.key(name)); err != nil {
 		return fmt.Errorf("release the lead of %s: %w", name, err)
 	}
 	return nil

@@ -10,6 +10,7 @@
 package statetest
 
 import (
+	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -22,7 +23,7 @@ import (
 	"strings"
 	"testing"
 
-	_ "github.com/mattn/go-sqlite3" // read the catalog as another process would
+	"cadang/store"
 )
 
 // auditHeadKey is the settings row the audit log keeps its head in.
@@ -33,6 +34,9 @@ type Picture struct {
 	Tables map[string][]string // table → rows, the audit log apart
 	Files  map[string]string   // label/relative path → type, size and SHA-256
 }
+
+// A catalogPath below is where the catalog is: an SQLite file, or the URL
+// of a shared (PostgreSQL) catalog. It is opened as another process would.
 
 // Take pictures the catalog at catalogPath and each folder in dirs (a
 // label, e.g. "repository", and its path; a missing folder is pictured as
@@ -93,9 +97,16 @@ func AuditHead(t testing.TB, catalogPath string) int64 {
 	t.Helper()
 	db := open(t, catalogPath)
 	defer db.Close()
-	var seq sql.NullInt64
-	if err := db.QueryRow(`SELECT MAX(seq) FROM audit`).Scan(&seq); err != nil {
+	rows, err := db.Query(context.Background(), `SELECT MAX(seq) FROM audit`)
+	if err != nil {
 		t.Fatal(err)
+	}
+	defer rows.Close()
+	var seq sql.NullInt64
+	for rows.Next() {
+		if err := rows.Scan(&seq); err != nil {
+			t.Fatal(err)
+		}
 	}
 	return seq.Int64
 }
@@ -105,7 +116,7 @@ func AuditAfter(t testing.TB, catalogPath string, seq int64) []AuditEntry {
 	t.Helper()
 	db := open(t, catalogPath)
 	defer db.Close()
-	rows, err := db.Query(`SELECT seq, actor, action, object, from_state, to_state, detail FROM audit WHERE seq > ? ORDER BY seq`, seq)
+	rows, err := db.Query(context.Background(), `SELECT seq, actor, action, object, from_state, to_state, detail FROM audit WHERE seq > ? ORDER BY seq`, seq)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,9 +151,23 @@ func FailAuditInserts(t testing.TB, catalogPath string, actions ...string) (rest
 	}
 	db := open(t, catalogPath)
 	defer db.Close()
-	if _, err := db.Exec(`CREATE TRIGGER statetest_fail_audit BEFORE INSERT ON audit` + when + `
-		BEGIN SELECT RAISE(ABORT, 'the audit log refuses new entries (test)'); END`); err != nil {
-		t.Fatal(err)
+	sqliteWhen, pgWhen := "", ""
+	if when != "" {
+		sqliteWhen, pgWhen = when, " WHEN ("+strings.TrimPrefix(when, " WHEN ")+")"
+	}
+	create := []string{`CREATE TRIGGER statetest_fail_audit BEFORE INSERT ON audit` + sqliteWhen + `
+		BEGIN SELECT RAISE(ABORT, 'the audit log refuses new entries (test)'); END`}
+	drop := []string{`DROP TRIGGER statetest_fail_audit`}
+	if db.Dialect() == store.Postgres {
+		create = []string{`CREATE FUNCTION statetest_fail_audit() RETURNS trigger LANGUAGE plpgsql AS
+			$$ BEGIN RAISE EXCEPTION 'the audit log refuses new entries (test)'; END $$`,
+			`CREATE TRIGGER statetest_fail_audit BEFORE INSERT ON audit FOR EACH ROW` + pgWhen + ` EXECUTE FUNCTION statetest_fail_audit()`}
+		drop = []string{`DROP TRIGGER statetest_fail_audit ON audit`, `DROP FUNCTION statetest_fail_audit()`}
+	}
+	for _, q := range create {
+		if _, err := db.Exec(context.Background(), q); err != nil {
+			t.Fatal(err)
+		}
 	}
 	done := false
 	restore = func() {
@@ -152,8 +177,10 @@ func FailAuditInserts(t testing.TB, catalogPath string, actions ...string) (rest
 		done = true
 		db := open(t, catalogPath)
 		defer db.Close()
-		if _, err := db.Exec(`DROP TRIGGER statetest_fail_audit`); err != nil {
-			t.Error(err)
+		for _, q := range drop {
+			if _, err := db.Exec(context.Background(), q); err != nil {
+				t.Error(err)
+			}
 		}
 	}
 	t.Cleanup(restore)
@@ -166,48 +193,49 @@ func Exec(t testing.TB, catalogPath, query string, args ...any) {
 	t.Helper()
 	db := open(t, catalogPath)
 	defer db.Close()
-	if _, err := db.Exec(query, args...); err != nil {
+	if _, err := db.Exec(context.Background(), query, args...); err != nil {
 		t.Fatalf("%s: %v", query, err)
 	}
 }
 
-func open(t testing.TB, catalogPath string) *sql.DB {
+func open(t testing.TB, catalogPath string) *store.Catalog {
 	t.Helper()
-	db, err := sql.Open("sqlite3", "file:"+catalogPath+"?_busy_timeout=10000")
+	db, err := store.Open(context.Background(), catalogPath)
 	if err != nil {
 		t.Fatal(err)
 	}
-	db.SetMaxOpenConns(1)
 	return db
 }
+
+// notState are tables that hold no state of the procedure: the
+// notifications of changes (written after the change, by another
+// goroutine) and the schema's version.
+var notState = map[string]bool{"events": true, "schema_version": true}
 
 func tables(t testing.TB, catalogPath string) map[string][]string {
 	t.Helper()
 	db := open(t, catalogPath)
 	defer db.Close()
-	rows, err := db.Query(`SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%' AND name != 'audit' ORDER BY name`)
+	names, err := db.Tables(context.Background())
 	if err != nil {
 		t.Fatal(err)
 	}
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		names = append(names, n)
-	}
-	rows.Close()
 	out := map[string][]string{}
 	for _, n := range names {
-		out[n] = tableRows(t, db, n)
+		if n != "audit" && !notState[n] {
+			out[n] = tableRows(t, db, n)
+		}
 	}
 	return out
 }
 
-func tableRows(t testing.TB, db *sql.DB, table string) []string {
+func tableRows(t testing.TB, db *store.Catalog, table string) []string {
 	t.Helper()
-	rows, err := db.Query(fmt.Sprintf(`SELECT * FROM %q ORDER BY rowid`, table))
+	q := fmt.Sprintf(`SELECT * FROM %q ORDER BY rowid`, table)
+	if db.Dialect() == store.Postgres {
+		q = fmt.Sprintf(`SELECT * FROM %q`, table) // Diff compares rows as sets
+	}
+	rows, err := db.Query(context.Background(), q)
 	if err != nil {
 		t.Fatal(err)
 	}
