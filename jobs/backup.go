@@ -301,7 +301,7 @@ func (s *Service) fileExecutionReport(ctx context.Context, actor string, j store
 		return Document{}, err
 	}
 	rep := reports.ExecutionReport{JobName: j.Name, Sources: redactAll(s.reportedSources(ctx, j)), Repository: secrets.Redact(j.Repository), Scheduled: run.ScheduledAt,
-		Started: run.StartedAt, Finished: run.FinishedAt, Status: reportStatus(run.Status), SnapshotID: run.SnapshotID,
+		Started: run.StartedAt, Finished: run.FinishedAt, Status: reportStatus(run.Status), SnapshotID: shortID(run.SnapshotID),
 		FilesNew: run.FilesNew, FilesChanged: run.FilesChanged, FilesUnmodified: run.FilesUnmodified, BytesRead: run.BytesRead,
 		BytesAdded: run.BytesAdded, TotalBytes: run.TotalBytes, Error: run.Error}
 	rep.Overrun, rep.WindowEnd = run.Overrun, j.WindowEnd

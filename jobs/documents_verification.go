@@ -39,7 +39,7 @@ func (s *Service) fileVerificationReport(ctx context.Context, actor string, j st
 		return Document{}, err
 	}
 	listSum := sha256Hex(list.Bytes())
-	rep := reports.RestoreVerificationReport{RequestNumber: r.Number, Data: j.Name, SnapshotID: snap.ID, SnapshotTime: snap.Time,
+	rep := reports.RestoreVerificationReport{RequestNumber: r.Number, Data: j.Name, SnapshotID: shortID(snap.ID), SnapshotTime: snap.Time,
 		RequestedAt: r.RequestedAt, Target: secrets.Redact(r.Target), Include: r.Include, Attempts: r.Attempts, AttemptLog: attempts,
 		Result: result, Summary: reports.SummarizeChecks(files)}
 	rep.Signatories = s.signatories(ctx, set, actor, r.DecidedBy)

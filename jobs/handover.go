@@ -86,7 +86,7 @@ func (s *Service) handoverFacts(ctx context.Context, r store.Request, giver stor
 		data += ": " + strings.Join(r.Include, ", ") // a partial restore hands over only these
 	}
 	form := forms.HandoverForm{RequestNumber: r.Number, Department: r.Department, Requester: displayName(requester), Data: data,
-		SnapshotID: r.SnapshotID, Target: secrets.Redact(r.Target), VerificationOK: true, Notes: opt.Notes}
+		SnapshotID: shortID(r.SnapshotID), Target: secrets.Redact(r.Target), VerificationOK: true, Notes: opt.Notes}
 	if rep, err := s.latestDocument(ctx, r.ID, DocVerificationReport); err == nil {
 		form.VerificationNumber = rep.Number
 	}

@@ -32,7 +32,12 @@ func (s *Service) FileHistoryReportWithProgress(ctx context.Context, as User, fr
 	if err != nil {
 		return Document{}, err
 	}
-	rep := reports.HistoryReport{From: from, To: to}
+	// [from, to): the report names the last day covered, not the day after.
+	last := to
+	if last.After(from) {
+		last = to.Add(-time.Nanosecond)
+	}
+	rep := reports.HistoryReport{From: from, To: last}
 	stats := engine.ProgressStats{Phase: "report", FilesTotal: int64(len(runs)), Started: s.now()}
 	for i := len(runs) - 1; i >= 0; i-- { // oldest first on paper
 		if err := ctx.Err(); err != nil {

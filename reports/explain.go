@@ -13,6 +13,9 @@ var errorTexts = []struct {
 	match string
 	text  pdfdoc.Text
 }{
+	{"no repository at", pdfdoc.T("repositori tidak ditemukan di lokasinya: share atau disk NAS tidak terpasang? Cadang tidak membuat repositori baru di tempatnya", "no repository at its location: is the share or disk mounted?")},
+	{"replaced or the share points elsewhere", pdfdoc.T("repositori di lokasi itu bukan milik pekerjaan ini: diganti, atau share menunjuk ke tempat lain", "another repository is at the job's location")},
+	{"refusing to write it in the clear", pdfdoc.T("repositori tidak terenkripsi padahal pekerjaan memakai kata sandi: Cadang menolak menulis tanpa enkripsi", "the repository is not encrypted but the job has a password")},
 	{"permission denied", pdfdoc.T("akses ditolak: akun yang menjalankan Cadang tidak berhak membaca atau menulis berkas ini", "permission denied")},
 	{"access is denied", pdfdoc.T("akses ditolak: akun yang menjalankan Cadang tidak berhak membaca atau menulis berkas ini", "access is denied")},
 	{"sharing violation", pdfdoc.T("berkas sedang dibuka dan dikunci program lain", "sharing violation")},

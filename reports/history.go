@@ -84,13 +84,13 @@ func historyBody(d *pdfdoc.Doc, r HistoryReport) {
 
 var historyColumns = []pdfdoc.Column{
 	{Title: pdfdoc.T("No.", "No."), Width: 8, Align: "R"},
-	{Title: pdfdoc.T("Pekerjaan", "Job"), Width: 32, MaxLines: 2},
-	{Title: pdfdoc.T("Mulai", "Started"), Width: 27},
+	{Title: pdfdoc.T("Pekerjaan", "Job"), Width: 31, MaxLines: 2},
+	{Title: pdfdoc.T("Mulai", "Started"), Width: 29},
 	{Title: pdfdoc.T("Durasi", "Duration"), Width: 22, Align: "R"},
 	{Title: pdfdoc.T("Status", "Status"), Width: 27, MaxLines: 2},
 	{Title: pdfdoc.T("File", "Files"), Width: 16, Align: "R"},
 	{Title: pdfdoc.T("Data ditambahkan", "Bytes added"), Width: 29, Align: "R"},
-	{Title: pdfdoc.T("Peringatan", "Warnings"), Width: 19, Align: "R"},
+	{Title: pdfdoc.T("Peringatan", "Warnings"), Width: 18, Align: "R"},
 }
 
 // jobTotals counts one job's runs by outcome; others are restores and
@@ -138,7 +138,7 @@ var jobColumns = []pdfdoc.Column{
 	{Title: pdfdoc.T("Pekerjaan", "Job"), Width: 44, MaxLines: 2},
 	{Title: pdfdoc.T("Jumlah", "Runs"), Width: 15, Align: "R"},
 	{Title: pdfdoc.T("Berhasil", "Success"), Width: 17, Align: "R"},
-	{Title: pdfdoc.T("Peringatan", "Warnings"), Width: 19, Align: "R"},
+	{Title: pdfdoc.T("Peringatan", "Warnings"), Width: 18, Align: "R"},
 	{Title: pdfdoc.T("Gagal", "Failed"), Width: 15, Align: "R"},
 	{Title: pdfdoc.T("Terlewat", "Missed"), Width: 17, Align: "R"},
 	{Title: pdfdoc.T("Restore / lain", "Restores / other"), Width: 21, Align: "R"},
