@@ -5,7 +5,7 @@ BIN     ?= ./cadang
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X cadang/cli.Version=$(VERSION)
 
-.PHONY: run build test stress bench lint fmt package screenshots deps clean
+.PHONY: run build test stress bench lint fmt package screenshots examples deps clean
 
 run: build
 	$(BIN)
@@ -41,6 +41,12 @@ package: deps
 
 screenshots: build
 	bash scripts/screenshots.sh
+
+# docs/examples: every document the real service files in a month's story
+# (internal/examples), each page as PNG; a test keeps them up to date.
+examples: deps
+	@bash scripts/deps.sh test
+	$(GO) run ./internal/examples/cmd/examples -out docs/examples
 
 clean:
 	rm -f $(BIN) *.tar.xz
