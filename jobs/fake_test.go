@@ -38,6 +38,11 @@ type fakeEngine struct {
 	onRestore func()
 	// ownersNotRestored is what Restore reports (a restore not run as root).
 	ownersNotRestored int64
+	// warnings are what every Backup reports (files it could not read).
+	warnings []engine.Warning
+	// moreChecks, when set, adds checks to what CheckRestored found (a
+	// restore of tens of thousands of files, without the files).
+	moreChecks func() []engine.FileCheck
 }
 
 type fakeSnap struct {
@@ -82,7 +87,7 @@ func (r *fakeRepo) Backup(ctx context.Context, paths []string, opt engine.Backup
 	s := engine.Snapshot{ID: fmt.Sprintf("%064x", e.backups), Time: e.clock.Now(), Paths: paths, Tags: opt.Tags, Labels: opt.Labels,
 		Summary: engine.Summary{Files: int64(len(files))}}
 	e.snaps = append(e.snaps, fakeSnap{snap: s, files: files})
-	return &engine.BackupResult{Snapshot: s, FilesNew: int64(len(files))}, nil
+	return &engine.BackupResult{Snapshot: s, FilesNew: int64(len(files)), Warnings: e.warnings}, nil
 }
 
 func (r *fakeRepo) Snapshots(ctx context.Context) ([]engine.Snapshot, error) {
@@ -167,6 +172,9 @@ func (r *fakeRepo) CheckRestored(ctx context.Context, snap engine.Snapshot, targ
 		}
 		c.OK = err == nil && c.Want == c.Got
 		out = append(out, c)
+	}
+	if r.e.moreChecks != nil {
+		out = append(out, r.e.moreChecks()...)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 	return out, nil
