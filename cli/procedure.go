@@ -223,6 +223,9 @@ func newDocsCommand(g *globals) *cobra.Command {
 			for _, d := range docs {
 				fmt.Fprintf(s.out, "%-30s rev %d  %-20s %s  %s  %s  %s\n", d.Number, d.Revision, d.Type, d.Date.Local().Format("2006-01-02 15:04"),
 					d.VerifyCode, d.SHA256[:12], d.Path)
+				if g := d.SnapshotRemoved; g != nil {
+					fmt.Fprintf(s.out, "  note: snapshot %s, which it cites, was removed by retention on %s (%s)\n", shortSnap(d.SnapshotID), g.At.Local().Format("2006-01-02 15:04"), removedBy(g))
+				}
 			}
 			return nil
 		})}
@@ -254,8 +257,15 @@ func newDocsCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return s.print(map[string]any{"ok": true, "document": d}, "OK: %s is document %s revision %d (%s, filed %s by %s, verification code %s), registered and unchanged",
-				subject, d.Number, d.Revision, d.Type, d.Date.Local().Format("2006-01-02 15:04"), d.FiledBy, d.VerifyCode)
+			if err := s.print(map[string]any{"ok": true, "document": d}, "OK: %s is document %s revision %d (%s, filed %s by %s, verification code %s), registered and unchanged",
+				subject, d.Number, d.Revision, d.Type, d.Date.Local().Format("2006-01-02 15:04"), d.FiledBy, d.VerifyCode); err != nil {
+				return err
+			}
+			if g := d.SnapshotRemoved; g != nil && !s.g.json {
+				fmt.Fprintf(s.out, "note: snapshot %s, which it cites, was removed by retention on %s (%s): it can no longer be restored\n",
+					shortSnap(d.SnapshotID), g.At.Local().Format("2006-01-02 15:04"), removedBy(g))
+			}
+			return nil
 		})}
 	verify.Flags().StringVar(&code, "code", "", "the verification code printed on the document (or read from its QR code)")
 	attach := &cobra.Command{Use: "attach NUMBER SCAN.pdf", Short: "Register the scanned, signed paper copy of a document (its own entry)", Args: cobra.ExactArgs(2),
@@ -290,6 +300,14 @@ func newDocsCommand(g *globals) *cobra.Command {
 	history.Flags().StringVar(&to, "to", "", "day after the last (YYYY-MM-DD)")
 	cmd.AddCommand(list, verify, attach, history)
 	return cmd
+}
+
+// removedBy says who or what removed a snapshot.
+func removedBy(g *jobs.SnapshotRemoval) string {
+	if g.RunID != 0 {
+		return fmt.Sprintf("run #%d, %s", g.RunID, g.By)
+	}
+	return "by " + g.By
 }
 
 func newAuditCommand(g *globals) *cobra.Command {

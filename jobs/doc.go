@@ -37,7 +37,16 @@
 //     the catalog (replica_state) for the dashboard and the report.
 //   - Every document gets its number (form code / year / sequence) before
 //     rendering, is written atomically and registered with its SHA-256;
-//     numbers are never reused (a failed rendering leaves a gap).
+//     numbers are never reused (a failed rendering leaves a gap). Its
+//     verification code is derived, under the document key kept outside
+//     the catalog, from its content record (NUMBER.content.json: the facts
+//     handed to forms/reports) and number, and the register seals the
+//     entry to the file, so a code typed or scanned from paper is checked
+//     without the file (VerifyDocumentCode). Names on documents come from
+//     the accounts that acted (documents_names.go).
+//   - A signed scan is its own register entry, never a revision of its
+//     original; a restore is handed over only once its signed handover form
+//     is attached, or the IT manager records a paper handover.
 //   - The workspace's own records are backed up (records.go): one built-in
 //     job, RecordsJobName, approved by the first-time setup and then
 //     bound by the same approval gate as every job, copies the catalog

@@ -71,6 +71,58 @@ type Document struct {
 	// from: the content record beside a generated PDF, or an attachment's
 	// own bytes. Empty for documents filed before codes were derived.
 	ContentSHA256 string `json:"content_sha256,omitempty"`
+	// SnapshotID is the snapshot the document cites: an execution report's
+	// backup, a verification report's or handover form's restore.
+	SnapshotID string `json:"snapshot_id,omitempty"`
+	// SnapshotRemoved, when set, says that retention has since removed
+	// that snapshot: the document stays as filed, but what it cites can no
+	// longer be restored from the repository.
+	SnapshotRemoved *SnapshotRemoval `json:"snapshot_removed,omitempty"`
+}
+
+// SnapshotRemoval is when, by whom and by which run retention removed a
+// snapshot a document cites.
+type SnapshotRemoval struct {
+	At    time.Time `json:"at"`
+	By    string    `json:"by"`
+	RunID int64     `json:"run_id,omitempty"`
+}
+
+// citedSnapshots finds the snapshot each document cites and whether
+// retention removed it since.
+type citedSnapshots struct {
+	s       *Service
+	removed map[string]store.Forgotten // job ID + "/" + snapshot ID
+}
+
+func (s *Service) newCitedSnapshots(ctx context.Context) citedSnapshots {
+	c := citedSnapshots{s: s, removed: map[string]store.Forgotten{}}
+	if gone, err := s.catalog.ForgottenSnapshots(ctx, 0); err == nil {
+		for _, g := range gone {
+			c.removed[fmt.Sprintf("%d/%s", g.JobID, g.SnapshotID)] = g
+		}
+	}
+	return c
+}
+
+func (c citedSnapshots) fill(ctx context.Context, d *Document) {
+	var job int64
+	switch {
+	case d.Type == DocExecutionReport && d.RunID != 0:
+		if r, err := c.s.catalog.RunByID(ctx, d.RunID); err == nil {
+			d.SnapshotID, job = r.SnapshotID, r.JobID
+		}
+	case (d.Type == DocVerificationReport || d.Type == DocHandoverForm || d.Type == DocVerificationList) && d.RequestID != 0:
+		if r, err := c.s.catalog.RequestByID(ctx, d.RequestID); err == nil {
+			d.SnapshotID, job = r.SnapshotID, r.JobID
+		}
+	}
+	if d.SnapshotID == "" {
+		return
+	}
+	if g, ok := c.removed[fmt.Sprintf("%d/%s", job, d.SnapshotID)]; ok {
+		d.SnapshotRemoved = &SnapshotRemoval{At: g.At, By: g.Actor, RunID: g.RunID}
+	}
 }
 
 func (s *Service) documentFromStore(ctx context.Context, d store.Document) Document {
@@ -97,9 +149,12 @@ func (s *Service) Documents(ctx context.Context, as User, f DocumentFilter) ([]D
 	if err != nil {
 		return nil, err
 	}
+	cited := s.newCitedSnapshots(ctx)
 	out := make([]Document, 0, len(all))
 	for _, d := range all {
-		out = append(out, s.documentFromStore(ctx, d))
+		doc := s.documentFromStore(ctx, d)
+		cited.fill(ctx, &doc)
+		out = append(out, doc)
 	}
 	return out, nil
 }
@@ -136,7 +191,9 @@ func (s *Service) VerifyDocument(ctx context.Context, as User, path string) (Doc
 	if problems := s.checkSealed(ctx, d, sum); len(problems) > 0 {
 		return Document{}, fmt.Errorf("%s: %w: document %s revision %d: %s", path, ErrDocumentMismatch, d.Number, d.Revision, strings.Join(problems, "; "))
 	}
-	return s.documentFromStore(ctx, d), nil
+	doc := s.documentFromStore(ctx, d)
+	s.newCitedSnapshots(ctx).fill(ctx, &doc)
+	return doc, nil
 }
 
 // VerifyDocumentCode checks a verification code typed or scanned from
@@ -179,7 +236,9 @@ func (s *Service) VerifyDocumentCode(ctx context.Context, as User, code string) 
 	if problems := s.checkSealed(ctx, d, sum); len(problems) > 0 {
 		return Document{}, fmt.Errorf("code %s: %w: document %s revision %d: %s", code, ErrDocumentMismatch, d.Number, d.Revision, strings.Join(problems, "; "))
 	}
-	return s.documentFromStore(ctx, d), nil
+	doc := s.documentFromStore(ctx, d)
+	s.newCitedSnapshots(ctx).fill(ctx, &doc)
+	return doc, nil
 }
 
 // qrScan is what a document's QR code says (pdfdoc.QRPayload).

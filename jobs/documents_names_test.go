@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"cadang/pdfdoc/pdftest"
+	"cadang/store"
 )
 
 // docText is the text of a filed document, whitespace collapsed.
@@ -125,5 +126,66 @@ func TestApprovalRowNamesThreeDifferentPeople(t *testing.T) {
 	text := docText(t, f.fileHistory(t))
 	if n := strings.Count(text, "( Full yoga )"); n != 1 {
 		t.Errorf("the preparer is named %d times, want once:\n%s", n, text)
+	}
+}
+
+// Gap: a report citing a snapshot that retention later removed still read
+// as if the data could be restored. Listed or verified, it now says so.
+func TestReportCitingARemovedSnapshotSaysSo(t *testing.T) {
+	f := newFixture(t)
+	f.approvedJob(t, "keuangan", Schedule{Kind: ScheduleWindow})
+	run, err := f.svc.RunJob(f.ctx, f.staff, "keuangan", RunOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := f.svc.Documents(f.ctx, f.staff, DocumentFilter{RunID: run.ID})
+	if err != nil || len(docs) != 1 || docs[0].SnapshotID != run.SnapshotID || docs[0].SnapshotRemoved != nil {
+		t.Fatalf("before retention: %+v, %v", docs, err)
+	}
+	removedAt := f.clock.Now().Add(30 * 24 * time.Hour)
+	err = f.svc.catalog.Update(f.ctx, func(tx *store.Tx) error {
+		return tx.AddForgotten(f.ctx, store.Forgotten{JobID: run.JobID, SnapshotID: run.SnapshotID, RunID: run.ID, Actor: "yoga", At: removedAt})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err = f.svc.Documents(f.ctx, f.staff, DocumentFilter{RunID: run.ID})
+	if err != nil || len(docs) != 1 || docs[0].SnapshotRemoved == nil || !docs[0].SnapshotRemoved.At.Equal(removedAt) || docs[0].SnapshotRemoved.RunID != run.ID {
+		t.Fatalf("after retention: %+v, %v; want the removal named", docs, err)
+	}
+	v, err := f.svc.VerifyDocument(f.ctx, f.staff, docs[0].Path)
+	if err != nil || v.SnapshotRemoved == nil {
+		t.Errorf("verified: %+v, %v; want the removal named", v.SnapshotRemoved, err)
+	}
+}
+
+// The SOP's document history (§9) and approval block (§10) are settings,
+// printed at the end of the history report as the SOP prints them; form
+// codes are each document type's own.
+func TestSOPHistoryAndApprovalAreSettingsPrintedOnTheHistoryReport(t *testing.T) {
+	f := newFixture(t)
+	hist := "01|Perubahan alur proses back up dan restore database|2022-07-29\n02|Cadang menggantikan Backup4all|2026-11-01"
+	for k, v := range map[string]string{KeySOPHistory: hist, KeySOPApprovedName: "Kezia Roesli", KeySOPApprovedDate: "2026-10-30"} {
+		if err := f.svc.SetSetting(f.ctx, f.admin, k, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	text := docText(t, f.fileHistory(t))
+	for _, w := range []string{"PROSEDUR YANG BERLAKU: SOP-IT-002", "01 Perubahan alur proses back up dan restore database 29/07/2022",
+		"02 Cadang menggantikan Backup4all 01/11/2026", "Disiapkan Oleh / Prepared by Gideon B. Sirapanji IT Manager 29/07/2022",
+		"Diperiksa Oleh / Checked by Yoga Samudra Dewa MR & HRGA GM", "Disetujui Oleh / Approved by Kezia Roesli Direktur 30/10/2026"} {
+		if !strings.Contains(text, w) {
+			t.Errorf("history report lacks %q:\n%s", w, text)
+		}
+	}
+	tests := []struct{ key, value, want string }{
+		{KeySOPHistory, "01|no date", "REV|DESCRIPTION|YYYY-MM-DD"},
+		{KeySOPApprovedDate, "30/10/2026", "not a date"},
+		{KeyFormHandover, "FRM-IT-002-02", "already form.execution's"},
+	}
+	for _, tt := range tests {
+		if err := f.svc.SetSetting(f.ctx, f.admin, tt.key, tt.value); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("set %s=%q: %v, want an error saying %q", tt.key, tt.value, err, tt.want)
+		}
 	}
 }

@@ -37,7 +37,7 @@ func (s *Service) FileHistoryReportWithProgress(ctx context.Context, as User, fr
 	if last.After(from) {
 		last = to.Add(-time.Nanosecond)
 	}
-	rep := reports.HistoryReport{From: from, To: last}
+	rep := reports.HistoryReport{From: from, To: last, Procedure: procedureOf(set)}
 	stats := engine.ProgressStats{Phase: "report", FilesTotal: int64(len(runs)), Started: s.now()}
 	for i := len(runs) - 1; i >= 0; i-- { // oldest first on paper
 		if err := ctx.Err(); err != nil {
@@ -60,4 +60,23 @@ func (s *Service) FileHistoryReportWithProgress(ctx context.Context, as User, fr
 		r := rep
 		return r, func(w io.Writer) error { return reports.WriteHistoryReport(w, r) }
 	}})
+}
+
+// procedureOf is the governing SOP's control page from settings: its
+// document history (§9) and approval (§10).
+func procedureOf(set map[string]string) reports.Procedure {
+	p := reports.Procedure{DocNo: set[KeyDocNo]}
+	if hist, err := ParseSOPHistory(set[KeySOPHistory]); err == nil { // validated when set
+		for _, h := range hist {
+			p.History = append(p.History, reports.ProcedureRevision{Revision: h.Revision, Description: h.Description, Effective: h.Effective})
+		}
+	}
+	sig := func(name, title, date string) pdfdoc.Signature {
+		d, _ := time.ParseInLocation(time.DateOnly, set[date], time.Local) // validated when set; zero prints blank
+		return pdfdoc.Signature{Name: set[name], Title: set[title], Date: d}
+	}
+	p.Prepared = sig(KeySOPPreparedName, KeySOPPreparedTitle, KeySOPPreparedDate)
+	p.Checked = sig(KeySOPCheckedName, KeySOPCheckedTitle, KeySOPCheckedDate)
+	p.Approved = sig(KeySOPApprovedName, KeySOPApprovedTitle, KeySOPApprovedDate)
+	return p
 }

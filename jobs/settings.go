@@ -38,33 +38,57 @@ const (
 	KeyCheckedTitle    = "sign.checked.title"
 	KeyApprovedName    = "sign.approved.name"
 	KeyApprovedTitle   = "sign.approved.title"
+	// The SOP's own document history (§9 Riwayat Dokumen): one revision per
+	// line, "REV|DESCRIPTION|YYYY-MM-DD".
+	KeySOPHistory = "sop.history"
+	// The SOP's approval block (§10 Pengesahan): who prepared, checked and
+	// approved the procedure itself, and when. Not the people of a report.
+	KeySOPPreparedName  = "sop.approval.prepared.name"
+	KeySOPPreparedTitle = "sop.approval.prepared.title"
+	KeySOPPreparedDate  = "sop.approval.prepared.date"
+	KeySOPCheckedName   = "sop.approval.checked.name"
+	KeySOPCheckedTitle  = "sop.approval.checked.title"
+	KeySOPCheckedDate   = "sop.approval.checked.date"
+	KeySOPApprovedName  = "sop.approval.approved.name"
+	KeySOPApprovedTitle = "sop.approval.approved.title"
+	KeySOPApprovedDate  = "sop.approval.approved.date"
 )
 
 // settingDefaults come from SOP-IT-002 "Prosedur Back up dan Restore
 // Database" (Rev. 01, effective 29/07/2022).
 var settingDefaults = map[string]string{
-	KeyCompany:         "PT Sefas Keliantama",
-	KeyAddress:         "",
-	KeyLogo:            "",
-	KeySegment:         "Supporting Directorate",
-	KeyBusinessProcess: "Information Technology",
-	KeySubProcess:      "Prosedur Back up dan Restore Database",
-	KeyDocNo:           "SOP-IT-002",
-	KeyEffective:       "2022-07-29",
-	KeyRevision:        "01",
-	KeyLang:            string(pdfdoc.Indonesian),
-	KeyFormRequest:     "FRM-IT-002-01",
-	KeyFormExecution:   "FRM-IT-002-02",
-	KeyFormVerify:      "FRM-IT-002-03",
-	KeyFormHandover:    "FRM-IT-002-04",
-	KeyFormHistory:     "FRM-IT-002-05",
-	KeyFormSchedule:    "FRM-IT-002-06",
-	KeyPreparedName:    "",
-	KeyPreparedTitle:   "IT Staff",
-	KeyCheckedName:     "",
-	KeyCheckedTitle:    "",
-	KeyApprovedName:    "",
-	KeyApprovedTitle:   "IT Manager",
+	KeyCompany:          "PT Sefas Keliantama",
+	KeyAddress:          "",
+	KeyLogo:             "",
+	KeySegment:          "Supporting Directorate",
+	KeyBusinessProcess:  "Information Technology",
+	KeySubProcess:       "Prosedur Back up dan Restore Database",
+	KeyDocNo:            "SOP-IT-002",
+	KeyEffective:        "2022-07-29",
+	KeyRevision:         "01",
+	KeyLang:             string(pdfdoc.Indonesian),
+	KeyFormRequest:      "FRM-IT-002-01",
+	KeyFormExecution:    "FRM-IT-002-02",
+	KeyFormVerify:       "FRM-IT-002-03",
+	KeyFormHandover:     "FRM-IT-002-04",
+	KeyFormHistory:      "FRM-IT-002-05",
+	KeyFormSchedule:     "FRM-IT-002-06",
+	KeyPreparedName:     "",
+	KeyPreparedTitle:    "IT Staff",
+	KeyCheckedName:      "",
+	KeyCheckedTitle:     "",
+	KeyApprovedName:     "",
+	KeyApprovedTitle:    "IT Manager",
+	KeySOPHistory:       "01|Perubahan alur proses back up dan restore database|2022-07-29",
+	KeySOPPreparedName:  "Gideon B. Sirapanji",
+	KeySOPPreparedTitle: "IT Manager",
+	KeySOPPreparedDate:  "2022-07-29",
+	KeySOPCheckedName:   "Yoga Samudra Dewa",
+	KeySOPCheckedTitle:  "MR & HRGA GM",
+	KeySOPCheckedDate:   "2022-07-29",
+	KeySOPApprovedName:  "Kezia Roesli",
+	KeySOPApprovedTitle: "Direktur",
+	KeySOPApprovedDate:  "2022-07-29",
 }
 
 // SettingKeys lists every known setting key, sorted.
@@ -126,6 +150,9 @@ func (s *Service) SetSetting(ctx context.Context, as User, key, value string) er
 	if err := validateSetting(key, value); err != nil {
 		return err
 	}
+	if err := s.formCodeTaken(ctx, key, value); err != nil {
+		return err
+	}
 	return s.catalog.Update(ctx, func(tx *store.Tx) error {
 		old, err := tx.Setting(ctx, key, "")
 		if err != nil {
@@ -148,6 +175,59 @@ func validateSetting(key, value string) error {
 		}
 	case strings.HasPrefix(key, "form.") && (value == "" || strings.Contains(value, "/")):
 		return fmt.Errorf("setting %s: a form code is not empty and has no '/'", key)
+	case strings.HasPrefix(key, "sop.approval.") && strings.HasSuffix(key, ".date") && value != "":
+		if _, err := time.Parse(time.DateOnly, value); err != nil {
+			return fmt.Errorf("setting %s: %q is not a date YYYY-MM-DD", key, value)
+		}
+	case key == KeySOPHistory:
+		if _, err := ParseSOPHistory(value); err != nil {
+			return fmt.Errorf("setting %s: %w", key, err)
+		}
+	}
+	return nil
+}
+
+// SOPRevision is one row of the SOP's document history (§9).
+type SOPRevision struct {
+	Revision, Description string
+	Effective             time.Time
+}
+
+// ParseSOPHistory reads the sop.history setting: one revision per line,
+// "REV|DESCRIPTION|YYYY-MM-DD".
+func ParseSOPHistory(v string) ([]SOPRevision, error) {
+	var out []SOPRevision
+	for i, line := range strings.Split(strings.TrimSpace(v), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		f := strings.Split(line, "|")
+		if len(f) != 3 {
+			return nil, fmt.Errorf("line %d %q: want REV|DESCRIPTION|YYYY-MM-DD", i+1, line)
+		}
+		eff, err := time.ParseInLocation(time.DateOnly, strings.TrimSpace(f[2]), time.Local)
+		if err != nil {
+			return nil, fmt.Errorf("line %d: %q is not a date YYYY-MM-DD", i+1, f[2])
+		}
+		out = append(out, SOPRevision{Revision: strings.TrimSpace(f[0]), Description: strings.TrimSpace(f[1]), Effective: eff})
+	}
+	return out, nil
+}
+
+// formCodeTaken refuses a form code another document type already uses:
+// two types sharing a code would share its numbers.
+func (s *Service) formCodeTaken(ctx context.Context, key, value string) error {
+	if !strings.HasPrefix(key, "form.") {
+		return nil
+	}
+	set, err := s.settings(ctx)
+	if err != nil {
+		return err
+	}
+	for k, v := range set {
+		if k != key && strings.HasPrefix(k, "form.") && strings.EqualFold(v, value) {
+			return refusedf("setting %s: form code %s is already %s's; every document type has its own", key, value, k)
+		}
 	}
 	return nil
 }

@@ -80,6 +80,46 @@ func historyBody(d *pdfdoc.Doc, r HistoryReport) {
 	table(d, historyColumns, rows)
 
 	d.SignatureSection(pdfdoc.T("Pengesahan", "Signatures"), r.Signatories.blocks(d.Lang()))
+	procedureSection(d, r.Procedure)
+}
+
+// procedureSection prints the governing SOP's document history and
+// approval, as the SOP prints them (§9 Riwayat Dokumen, §10 Pengesahan).
+func procedureSection(d *pdfdoc.Doc, p Procedure) {
+	if len(p.History) == 0 && p.Prepared.Name == "" && p.Checked.Name == "" && p.Approved.Name == "" {
+		return
+	}
+	lang := d.Lang()
+	d.Section(pdfdoc.T("Prosedur yang Berlaku: "+p.DocNo, "Governing procedure: "+p.DocNo))
+	if len(p.History) > 0 {
+		rows := make([]pdfdoc.Row, len(p.History))
+		for i, h := range p.History {
+			rows[i] = pdfdoc.Row{Cells: []string{h.Revision, h.Description, pdfdoc.Date(h.Effective)}}
+		}
+		d.Table([]pdfdoc.Column{
+			{Title: pdfdoc.T("Revisi No.", "Revision"), Width: 22},
+			{Title: pdfdoc.T("Riwayat dokumen: uraian perubahan", "Document history: change"), Width: 123, MaxLines: 3},
+			{Title: pdfdoc.T("Tanggal Efektif", "Effective"), Width: 35},
+		}, rows)
+	}
+	approval := []struct {
+		label pdfdoc.Text
+		who   pdfdoc.Signature
+	}{
+		{pdfdoc.T("Disiapkan Oleh", "Prepared by"), p.Prepared},
+		{pdfdoc.T("Diperiksa Oleh", "Checked by"), p.Checked},
+		{pdfdoc.T("Disetujui Oleh", "Approved by"), p.Approved},
+	}
+	rows := make([]pdfdoc.Row, len(approval))
+	for i, a := range approval {
+		rows[i] = pdfdoc.Row{Cells: []string{a.label.Inline(lang), a.who.Name, a.who.Title, pdfdoc.Date(a.who.Date)}}
+	}
+	d.Table([]pdfdoc.Column{
+		{Title: pdfdoc.T("Pengesahan prosedur", "Procedure approval"), Width: 45},
+		{Title: pdfdoc.T("Nama", "Name"), Width: 55, MaxLines: 2},
+		{Title: pdfdoc.T("Jabatan", "Title"), Width: 45, MaxLines: 2},
+		{Title: pdfdoc.T("Tgl. Pengesahan", "Approved on"), Width: 35},
+	}, rows)
 }
 
 var historyColumns = []pdfdoc.Column{
@@ -89,8 +129,8 @@ var historyColumns = []pdfdoc.Column{
 	{Title: pdfdoc.T("Durasi", "Duration"), Width: 22, Align: "R"},
 	{Title: pdfdoc.T("Status", "Status"), Width: 27, MaxLines: 2},
 	{Title: pdfdoc.T("File", "Files"), Width: 16, Align: "R"},
-	{Title: pdfdoc.T("Data ditambahkan", "Bytes added"), Width: 29, Align: "R"},
-	{Title: pdfdoc.T("Peringatan", "Warnings"), Width: 18, Align: "R"},
+	{Title: pdfdoc.T("Data ditambahkan", "Bytes added"), Width: 27, Align: "R"},
+	{Title: pdfdoc.T("Peringatan", "Warnings"), Width: 20, Align: "R"},
 }
 
 // jobTotals counts one job's runs by outcome; others are restores and

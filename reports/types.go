@@ -102,10 +102,27 @@ type RunRow struct {
 	Warnings   int
 }
 
-// HistoryReport lists the runs between From and To.
+// HistoryReport lists the runs between From and To, and ends with the
+// procedure that governed them, as the SOP itself ends (§9, §10).
 type HistoryReport struct {
 	Meta        pdfdoc.Meta
 	From, To    time.Time
 	Runs        []RunRow
+	Procedure   Procedure
 	Signatories Signatories
+}
+
+// Procedure is the governing SOP's own control page: its document history
+// (§9 Riwayat Dokumen) and who prepared, checked and approved it (§10
+// Pengesahan). A zero Procedure prints nothing.
+type Procedure struct {
+	DocNo                       string // "SOP-IT-002"
+	History                     []ProcedureRevision
+	Prepared, Checked, Approved pdfdoc.Signature // name, title, date of approval
+}
+
+// ProcedureRevision is one row of an SOP's document history.
+type ProcedureRevision struct {
+	Revision, Description string
+	Effective             time.Time
 }
