@@ -338,18 +338,23 @@ func (l logLines) Handle(_ context.Context, r slog.Record) error {
 func (l logLines) WithAttrs([]slog.Attr) slog.Handler { return l }
 func (l logLines) WithGroup(string) slog.Handler      { return l }
 
-// waitLogs waits until a log line contains each of want, in any order,
-// and returns those lines.
-func waitLogs(lines logLines, want ...string) map[string]string {
+// waitRefusals waits until a log line contains each of want, in any
+// order, and returns those lines; a run starting meanwhile fails the test.
+func waitRefusals(t *testing.T, lines logLines, events <-chan Event, want ...string) map[string]string {
+	t.Helper()
 	got := map[string]string{}
-	for line := range lines {
-		for _, w := range want {
-			if _, seen := got[w]; !seen && strings.Contains(line, w) {
-				got[w] = line
+	for len(got) < len(want) {
+		select {
+		case line := <-lines:
+			for _, w := range want {
+				if _, seen := got[w]; !seen && strings.Contains(line, w) {
+					got[w] = line
+				}
 			}
-		}
-		if len(got) == len(want) {
-			break
+		case ev := <-events:
+			if ev.Kind == EventRunStarted || ev.Kind == EventRunFinished {
+				t.Fatalf("the scheduler ran as a disabled account: %s", ev.Message)
+			}
 		}
 	}
 	return got
@@ -382,8 +387,10 @@ func TestHoleSchedulerNotAnAccount(t *testing.T) {
 	if err := f.svc.SetUserDisabled(f.ctx, f.admin, f.staff.Name, true); err != nil {
 		t.Fatal(err)
 	}
+	events, stop := f.svc.Subscribe()
+	defer stop()
 	f.clock.Advance(time.Hour) // 20:30 the request, 21:00 the job
-	for what, line := range waitLogs(lines, "scheduled request", "scheduled run") {
+	for what, line := range waitRefusals(t, lines, events, "scheduled request", "scheduled run") {
 		if !strings.Contains(line, "disabled") {
 			t.Errorf("%s with its account disabled: %q, want refused as disabled", what, line)
 		}
