@@ -69,6 +69,20 @@ func handover(lang pdfdoc.Lang) forms.HandoverForm {
 	}
 }
 
+func schedule(decision string) forms.ScheduleRecord {
+	return forms.ScheduleRecord{
+		Meta: sample.Meta("FRM-IT-002-06/2026/0002", "41YT-JQBZ-KCJ2-VYWG", pdfdoc.Indonesian, at),
+		Job:  "keuangan-harian", Revision: 2, Digest: "5be2a9103c7d", Decision: decision,
+		Sources:    []string{"//srv-file-01/keuangan", "postgres://cadang_backup@db1:5432/akuntansi"},
+		Excludes:   []string{"~$*", "*.tmp"},
+		Repository: "//nas-01/backup/keuangan", Replicas: []string{"gedung-b", "gdrive"},
+		Schedule:  forms.Schedule{Kind: "window", WindowStart: "21:00", WindowEnd: "23:00"},
+		Retention: forms.Retention{Last: 10, Daily: 30, Weekly: 8, Monthly: 12},
+		Proposer:  pdfdoc.Signature{Name: "Rizky Pratama", Title: "IT Staff", Date: at},
+		Decider:   pdfdoc.Signature{Name: "Dewi Anggraini", Title: "IT Manager", Date: at},
+	}
+}
+
 func TestGolden(t *testing.T) {
 	minimalHandover := forms.HandoverForm{Meta: handover(pdfdoc.English).Meta}
 	failedHandover := handover(pdfdoc.Indonesian)
@@ -82,6 +96,14 @@ func TestGolden(t *testing.T) {
 		{"handover-id", func(b *bytes.Buffer) error { return forms.WriteHandoverForm(b, handover(pdfdoc.Indonesian)) }},
 		{"handover-failed-id", func(b *bytes.Buffer) error { return forms.WriteHandoverForm(b, failedHandover) }},
 		{"handover-minimal-en", func(b *bytes.Buffer) error { return forms.WriteHandoverForm(b, minimalHandover) }},
+		{"schedule-approved-id", func(b *bytes.Buffer) error { return forms.WriteScheduleRecord(b, schedule("approved")) }},
+		{"schedule-rejected-en", func(b *bytes.Buffer) error {
+			r := schedule("rejected")
+			r.Meta.Lang, r.Reason = pdfdoc.English, "Daily retention of 7 days is too short; keep 30."
+			r.Schedule = forms.Schedule{Kind: "cron", Cron: "30 22 * * 1-5"}
+			r.Retention = forms.Retention{}
+			return forms.WriteScheduleRecord(b, r)
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -127,6 +149,9 @@ func TestBadInput(t *testing.T) {
 		{"more verified than restored", forms.WriteHandoverForm(&bytes.Buffer{}, tooMany), "1874 verified files out of 1873"},
 		{"negative size", forms.WriteHandoverForm(&bytes.Buffer{}, negative), "negative"},
 		{"no verification code", forms.WriteHandoverForm(&bytes.Buffer{}, noCode), "verification code"},
+		{"schedule without a decision", forms.WriteScheduleRecord(&bytes.Buffer{}, schedule("submitted")), `decision "submitted"`},
+		{"rejection without a reason", forms.WriteScheduleRecord(&bytes.Buffer{}, schedule("rejected")), "needs its reason"},
+		{"schedule of no job", forms.WriteScheduleRecord(&bytes.Buffer{}, forms.ScheduleRecord{Meta: schedule("approved").Meta, Decision: "approved"}), "job name is empty"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
