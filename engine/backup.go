@@ -42,6 +42,7 @@ func (r *Repository) Backup(ctx context.Context, paths []string, opt BackupOptio
 		return nil, err
 	}
 	b := newBackupRun(r, opt, start)
+	b.pk.indexEvery = indexFileBlobs // a big backup's index is not held to the end
 	if rt, ok := r.be.(interface{ Root() string }); ok {
 		b.repoRoot = rt.Root() // never back up the repository into itself
 	}
@@ -329,12 +330,13 @@ func (b *backupRun) commit(ctx context.Context, rootID ID, sources []source, par
 	}
 	added := b.pk.added.Load()
 	if unsaved := b.r.idx.Load().takeUnsaved(); len(unsaved) > 0 {
-		_, n, err := b.r.saveIndex(ctx, unsaved)
+		_, n, err := b.r.saveIndexes(ctx, unsaved)
 		if err != nil {
 			return nil, err
 		}
 		added += n
 	}
+	added += b.pk.indexBytes.Load() // index files written while the backup ran
 	snap := Snapshot{
 		Time: b.start, Host: b.opt.Host, Paths: sourcePaths(sources), Tags: b.opt.Tags, Labels: b.opt.Labels, Tree: rootID.String(),
 		Summary: Summary{Files: b.filesNew.Load() + b.filesChanged.Load() + b.filesUnmod.Load(), Dirs: b.dirs.Load(), TotalBytes: b.bytesTotal.Load()},

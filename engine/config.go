@@ -8,7 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"io/fs"
 	"time"
 
 	"github.com/zeebo/blake3"
@@ -193,11 +193,16 @@ func loadAll(ctx context.Context, be backend.Backend, name string) ([]byte, erro
 		return nil, err
 	}
 	defer rc.Close()
-	data, err := io.ReadAll(rc)
-	if err != nil {
+	var buf bytes.Buffer
+	if st, ok := rc.(interface{ Stat() (fs.FileInfo, error) }); ok {
+		if fi, err := st.Stat(); err == nil && fi.Size() > 0 && fi.Size() < 1<<30 {
+			buf.Grow(int(fi.Size()) + bytes.MinRead) // one allocation for a 50 MB index file, not twenty
+		}
+	}
+	if _, err := buf.ReadFrom(rc); err != nil {
 		return nil, fmt.Errorf("read %s: %w", name, err)
 	}
-	return data, nil
+	return buf.Bytes(), nil
 }
 
 // loadNamed reads a file named by the BLAKE3-256 of its content (dir + hex)

@@ -149,6 +149,23 @@ func (c *crypter) seal(dst, plain []byte) ([]byte, error) {
 	return c.aead.Seal(dst, dst[start:start+gcmNonceSize], plain, nil), nil
 }
 
+// openInPlace reverses seal, writing the plaintext over stored (which is
+// lost): big index files are not held twice.
+func (c *crypter) openInPlace(stored []byte) ([]byte, error) {
+	if c.aead == nil {
+		return stored, nil
+	}
+	if len(stored) < gcmNonceSize+gcmTagSize {
+		return nil, fmt.Errorf("%w: too short", errDamaged)
+	}
+	ct := stored[gcmNonceSize:]
+	out, err := c.aead.Open(ct[:0], stored[:gcmNonceSize], ct, nil)
+	if err != nil {
+		return nil, errDamaged
+	}
+	return out, nil
+}
+
 // open reverses seal, appending the plaintext to dst.
 func (c *crypter) open(dst, stored []byte) ([]byte, error) {
 	if c.aead == nil {

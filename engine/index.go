@@ -31,9 +31,10 @@ type index struct {
 	packSize []int64
 	packNum  map[ID]uint32
 
-	files   []ID        // index files loaded
-	pending map[ID]bool // blobs claimed by a writer, not yet in a pack
-	unsaved []packInfo  // packs written but not yet in an index file
+	files    []ID        // index files loaded
+	pending  map[ID]bool // blobs claimed by a writer, not yet in a pack
+	unsaved  []packInfo  // packs written but not yet in an index file
+	nUnsaved int         // their blobs
 
 	loading []blobRec // a bulk load (loadPack, finishLoad) in progress
 }
@@ -142,6 +143,7 @@ func (ix *index) addPack(p packInfo, saved bool) {
 	}
 	if !saved {
 		ix.unsaved = append(ix.unsaved, p)
+		ix.nUnsaved += len(p.Entries)
 	}
 	if len(ix.added) > max(1<<16, len(ix.sorted)/4) {
 		ix.mergeAdded()
@@ -155,6 +157,21 @@ func (ix *index) loadPack(p packInfo) {
 	for _, e := range p.Entries {
 		ix.loading = append(ix.loading, blobRec{id: e.ID, pack: n, offset: e.Offset, length: e.Length, raw: e.Raw, flags: e.Flags})
 	}
+}
+
+// loadMark is the state of a bulk load, for loadRollback.
+type loadMark struct{ blobs, packs int }
+
+func (ix *index) loadMark() loadMark { return loadMark{len(ix.loading), len(ix.packIDs)} }
+
+// loadRollback forgets what loadPack added since m (a damaged index file
+// must not name packs as indexed, or they would not be adopted).
+func (ix *index) loadRollback(m loadMark) {
+	ix.loading = ix.loading[:m.blobs]
+	for _, id := range ix.packIDs[m.packs:] {
+		delete(ix.packNum, id)
+	}
+	ix.packIDs, ix.packSize = ix.packIDs[:m.packs], ix.packSize[:m.packs]
 }
 
 // finishLoad sorts what loadPack added into the searchable array. Of blobs
@@ -293,11 +310,17 @@ func (ix *index) buildStarts() {
 }
 
 // takeUnsaved returns the packs not yet in an index file and forgets them.
-func (ix *index) takeUnsaved() []packInfo {
+func (ix *index) takeUnsaved() []packInfo { return ix.takeUnsavedFrom(0) }
+
+// takeUnsavedFrom is takeUnsaved once they hold at least n blobs, else nil.
+func (ix *index) takeUnsavedFrom(n int) []packInfo {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	if ix.nUnsaved < n || len(ix.unsaved) == 0 {
+		return nil
+	}
 	u := ix.unsaved
-	ix.unsaved = nil
+	ix.unsaved, ix.nUnsaved = nil, 0
 	return u
 }
 
@@ -353,9 +376,20 @@ func (ix *index) position(id ID) (int, bool) {
 		p = binary.BigEndian.Uint64(id[:8]) >> (64 - ix.prefix)
 	}
 	lo, hi := int(ix.starts[p]), int(ix.starts[p+1])
+	key := binary.BigEndian.Uint64(id[:8])
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
-		switch c := bytes.Compare(ix.sorted[m].id[:], id[:]); {
+		// The first eight bytes, as one word, decide all but equal IDs.
+		var c int
+		switch k := binary.BigEndian.Uint64(ix.sorted[m].id[:8]); {
+		case k < key:
+			c = -1
+		case k > key:
+			c = 1
+		default:
+			c = bytes.Compare(ix.sorted[m].id[8:], id[8:])
+		}
+		switch {
 		case c == 0:
 			return m, true
 		case c < 0:

@@ -2,96 +2,13 @@ package engine
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 
 	"cadang/engine/backend"
 )
-
-// indexJSON is the plaintext of an index file.
-type indexJSON struct {
-	Packs []indexPackJSON `json:"packs"`
-}
-
-type indexPackJSON struct {
-	ID    string          `json:"id"`
-	Size  int64           `json:"size"`
-	Blobs []indexBlobJSON `json:"blobs"`
-}
-
-type indexBlobJSON struct {
-	ID     string `json:"id"`
-	Type   string `json:"type"` // "data" or "tree"
-	LZ4    bool   `json:"lz4,omitempty"`
-	Offset uint32 `json:"offset"`
-	Length uint32 `json:"length"`
-	Raw    uint32 `json:"raw_length"`
-}
-
-var typeNames = map[uint8]string{blobData: "data", blobTree: "tree"}
-
-func encodeIndex(packs []packInfo) ([]byte, error) {
-	var ij indexJSON
-	for _, p := range packs {
-		pj := indexPackJSON{ID: p.ID.String(), Size: p.Size}
-		for _, e := range p.Entries {
-			pj.Blobs = append(pj.Blobs, indexBlobJSON{
-				ID: e.ID.String(), Type: typeNames[e.typ()], LZ4: e.Flags&flagLZ4 != 0,
-				Offset: e.Offset, Length: e.Length, Raw: e.Raw,
-			})
-		}
-		ij.Packs = append(ij.Packs, pj)
-	}
-	return json.Marshal(ij)
-}
-
-func decodeIndex(plain []byte) ([]packInfo, error) {
-	var ij indexJSON
-	if err := decodeHot(plain, &ij); err != nil {
-		return nil, fmt.Errorf("index: %w", err)
-	}
-	out := make([]packInfo, 0, len(ij.Packs))
-	for _, pj := range ij.Packs {
-		pid, err := parseID(pj.ID)
-		if err != nil {
-			return nil, fmt.Errorf("index: pack: %w", err)
-		}
-		// Every pack ends with its header and the header's length, and its
-		// offsets are 32-bit: a size outside that range is damage, and the
-		// bounds below hold for every entry only with a real size.
-		if pj.Size < packTrailer || pj.Size > maxPackSize {
-			return nil, fmt.Errorf("index: pack %s: %w: size %d out of range", pj.ID, errDamaged, pj.Size)
-		}
-		p := packInfo{ID: pid, Size: pj.Size}
-		for _, bj := range pj.Blobs {
-			id, err := parseID(bj.ID)
-			if err != nil {
-				return nil, fmt.Errorf("index: blob: %w", err)
-			}
-			var flags uint8
-			switch bj.Type {
-			case "data":
-				flags = blobData
-			case "tree":
-				flags = blobTree
-			default:
-				return nil, fmt.Errorf("index: blob %s: unknown type %q", bj.ID, bj.Type)
-			}
-			if bj.LZ4 {
-				flags |= flagLZ4
-			}
-			if bj.Raw > maxBlobSize || bj.Length > maxStoredBlob ||
-				int64(bj.Offset)+int64(bj.Length) > pj.Size-packTrailer {
-				return nil, fmt.Errorf("index: blob %s: %w: out of range", bj.ID, errDamaged)
-			}
-			p.Entries = append(p.Entries, packEntry{ID: id, blobLoc: blobLoc{Pack: pid, Offset: bj.Offset, Length: bj.Length, Raw: bj.Raw, Flags: flags}})
-		}
-		out = append(out, p)
-	}
-	return out, nil
-}
 
 // saveIndex writes one index file for packs (sealed, named by its hash).
 func (r *Repository) saveIndex(ctx context.Context, packs []packInfo) (ID, int64, error) {
@@ -114,21 +31,52 @@ func (r *Repository) saveIndex(ctx context.Context, packs []packInfo) (ID, int64
 	return id, int64(len(stored)), nil
 }
 
+// saveIndexes writes packs in index files of at most about indexFileBlobs
+// blobs each (a pack is never split), and returns their IDs and bytes.
+func (r *Repository) saveIndexes(ctx context.Context, packs []packInfo) ([]ID, int64, error) {
+	var ids []ID
+	var written int64
+	for len(packs) > 0 {
+		n, blobs := 0, 0
+		for n < len(packs) && (n == 0 || blobs+len(packs[n].Entries) <= indexFileBlobs) {
+			blobs += len(packs[n].Entries)
+			n++
+		}
+		id, size, err := r.saveIndex(ctx, packs[:n])
+		if err != nil {
+			return ids, written, err
+		}
+		ids, written, packs = append(ids, id), written+size, packs[n:]
+	}
+	return ids, written, nil
+}
+
 // loadIndexFile reads and decodes one index file.
 func (r *Repository) loadIndexFile(ctx context.Context, id ID) ([]packInfo, error) {
+	var packs []packInfo
+	err := r.loadIndexFileTo(ctx, id, func(p packInfo) error {
+		p.Entries = slices.Clone(p.Entries)
+		packs = append(packs, p)
+		return nil
+	})
+	return packs, err
+}
+
+// loadIndexFileTo reads one index file and hands its packs to fn as they
+// are decoded; on an error, fn may have had some of them.
+func (r *Repository) loadIndexFileTo(ctx context.Context, id ID, fn func(packInfo) error) error {
 	data, err := loadNamed(ctx, r.be, IndexDir+id.String(), id)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	plain, err := r.crypt.open(nil, data)
+	plain, err := r.crypt.openInPlace(data)
 	if err != nil {
-		return nil, fmt.Errorf("index %s: %w", id, err)
+		return fmt.Errorf("index %s: %w", id, err)
 	}
-	packs, err := decodeIndex(plain)
-	if err != nil {
-		return nil, fmt.Errorf("index %s: %w", id, err)
+	if err := decodeIndexTo(plain, fn); err != nil {
+		return fmt.Errorf("index %s: %w", id, err)
 	}
-	return packs, nil
+	return nil
 }
 
 // listIDs lists the files of dir named by a 64-digit hex ID.
@@ -152,23 +100,37 @@ func listIDs(ctx context.Context, be backend.Backend, dir string) ([]ID, error) 
 // returned in bad rather than failing, so restore and verify can still use
 // the rest.
 func (r *Repository) buildIndex(ctx context.Context) (*index, map[ID]error, error) {
-	ids, err := listIDs(ctx, r.be, IndexDir)
+	var ids []ID
+	var total int64
+	err := r.be.List(ctx, IndexDir, func(fi backend.FileInfo) error {
+		if id, err := parseID(strings.TrimPrefix(fi.Name, IndexDir)); err == nil {
+			ids = append(ids, id)
+			total += fi.Size
+		}
+		return nil
+	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("list index files: %w", err)
 	}
+	sort.Slice(ids, func(i, j int) bool { return ids[i].String() < ids[j].String() })
 	ix := newIndex()
+	// An index file spends about 165 bytes on a blob: room for all of
+	// them at once, instead of growing (and copying) the array twenty times.
+	ix.loading = make([]blobRec, 0, total/150)
 	bad := map[ID]error{}
 	for _, id := range ids {
-		packs, err := r.loadIndexFile(ctx, id)
+		mark := ix.loadMark()
+		err := r.loadIndexFileTo(ctx, id, func(p packInfo) error {
+			ix.loadPack(p)
+			return nil
+		})
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, nil, ctx.Err()
 			}
+			ix.loadRollback(mark) // nothing of a damaged file
 			bad[id] = err
 			continue
-		}
-		for _, p := range packs {
-			ix.loadPack(p)
 		}
 		ix.files = append(ix.files, id)
 	}
@@ -183,6 +145,7 @@ func (r *Repository) loadIndex(ctx context.Context) error {
 		return err
 	}
 	r.idx.Store(ix)
+	r.idxReady.Store(true) // before prune's tree walk, which must not refresh (it holds ixMu)
 	return nil
 }
 

@@ -287,6 +287,11 @@ func (r *Repository) readStored(ctx context.Context, loc blobLoc) ([]byte, error
 
 // loadBlob reads, decrypts, decompresses and checks one blob.
 func (r *Repository) loadBlob(ctx context.Context, id ID) ([]byte, error) {
+	if !r.idxReady.Load() { // the first tree read after Open
+		if err := r.refreshIndex(ctx); err != nil {
+			return nil, err
+		}
+	}
 	loc, ok := r.idx.Load().lookup(id)
 	if !ok {
 		return nil, fmt.Errorf("blob %s: not in the index", id)

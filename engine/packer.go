@@ -27,6 +27,10 @@ type packer struct {
 	// the workers down to what the backend can store.
 	free  chan []byte
 	nbufs int // allocated so far, under mu
+	// indexEvery > 0 writes an index file whenever that many blobs are in
+	// saved packs without one (backups; prune writes its index itself).
+	indexEvery int
+	indexBytes atomic.Int64 // of the index files written so far
 }
 
 const maxPackBufs = 2
@@ -134,9 +138,17 @@ func (p *packer) save(ctx context.Context, c *packBuf) error {
 		}
 		return fmt.Errorf("save pack %s: %w", id.String()[:8], err)
 	}
-	p.r.idx.Load().addPack(packInfo{ID: id, Size: size, Entries: c.entries}, false)
+	ix := p.r.idx.Load()
+	ix.addPack(packInfo{ID: id, Size: size, Entries: c.entries}, false)
 	p.added.Add(size)
 	p.packs.Add(1)
+	if p.indexEvery > 0 {
+		if u := ix.takeUnsavedFrom(p.indexEvery); u != nil {
+			_, n, err := p.r.saveIndexes(ctx, u)
+			p.indexBytes.Add(n)
+			return err
+		}
+	}
 	return nil
 }
 

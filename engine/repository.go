@@ -28,8 +28,9 @@ type Repository struct {
 	opMu  sync.RWMutex // Prune and Forget hold it exclusively
 	packs packCache    // open packs for reading single blobs
 
-	ixMu sync.Mutex            // serialises index refreshes
-	idx  atomic.Pointer[index] // replaced whole by a reload or prune
+	ixMu     sync.Mutex            // serialises index refreshes
+	idx      atomic.Pointer[index] // replaced whole by a reload or prune
+	idxReady atomic.Bool           // the stored index was loaded (listing snapshots needs none)
 
 	keyMu     sync.Mutex
 	legacyKey *openedKey // a key file that does not yet authenticate the config
@@ -171,7 +172,7 @@ func Open(ctx context.Context, be backend.Backend, password string) (*Repository
 		if err != nil {
 			return nil, err
 		}
-		return r, r.refreshIndex(ctx)
+		return r, nil // the index loads when first needed (refreshIndex)
 	}
 	if password == "" {
 		return nil, fmt.Errorf("open %s: %w", be.Location(), ErrPasswordRequired)
@@ -187,7 +188,7 @@ func Open(ctx context.Context, be backend.Backend, password string) (*Repository
 	if k.mk.Config == "" {
 		r.legacyKey = &k // authenticated by the first writer (upgradeKey)
 	}
-	return r, r.refreshIndex(ctx)
+	return r, nil
 }
 
 // openedKey is a key file that password opened.
@@ -297,7 +298,7 @@ func (r *Repository) ID() string { return r.cfg.ID }
 
 // refreshIndex loads index files written since the last load; when one that
 // was loaded has gone (another process pruned), it reloads everything.
-func (r *Repository) refreshIndex(ctx context.Context) error {
+func (r *Repository) refreshIndex(ctx context.Context) (err error) {
 	r.ixMu.Lock()
 	defer r.ixMu.Unlock()
 	ids, err := listIDs(ctx, r.be, IndexDir)
@@ -317,7 +318,12 @@ func (r *Repository) refreshIndex(ctx context.Context) error {
 		gone = gone || !present[id]
 	}
 	ix.mu.RUnlock()
-	if gone {
+	defer func() {
+		if err == nil {
+			r.idxReady.Store(true)
+		}
+	}()
+	if gone || !r.idxReady.Load() { // a first load is a bulk load, sorted once
 		return r.loadIndex(ctx)
 	}
 	for _, id := range ids {

@@ -7,6 +7,9 @@
 //	engineprof init    --repo R [--password-file F]
 //	engineprof backup  --repo R [--password-file F] [--json] PATH...
 //	engineprof restore --repo R [--password-file F] --snapshot ID|latest --target DIR [--json]
+//	engineprof open    --repo R [--password-file F] [--json]   open and load the index (lists the root)
+//	engineprof verify  --repo R [--password-file F] [--json]   verify --read-data
+//	engineprof prune   --repo R [--password-file F] [--json]
 //
 // With BENCH_PROFILE_DIR set, each command writes OP-cpu.pprof and
 // OP-heap.pprof (in-use memory at the end) there, and OP-mem.txt with the
@@ -54,8 +57,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return errors.New("usage: engineprof init|backup|restore --repo R [flags] [PATH...]")
 	}
 	op := args[0]
-	if op != "init" && op != "backup" && op != "restore" {
-		return fmt.Errorf("unknown command %q (want init, backup or restore)", op)
+	switch op {
+	case "init", "backup", "restore", "open", "verify", "prune":
+	default:
+		return fmt.Errorf("unknown command %q (want init, backup, restore, open, verify or prune)", op)
 	}
 	var o options
 	fs := flag.NewFlagSet(op, flag.ContinueOnError)
@@ -139,6 +144,20 @@ func do(ctx context.Context, op string, o options, password string, paths []stri
 			res.Checks = nil // tens of thousands of lines nobody reads here
 		}
 		return res, err
+	case "open":
+		snap, err := r.FindSnapshot(ctx, o.snapshot)
+		if err != nil {
+			return nil, err
+		}
+		return r.List(ctx, snap, "/") // the first tree read loads the index
+	case "verify":
+		res, err := r.Verify(ctx, engine.VerifyOptions{ReadData: true})
+		if err == nil && !res.OK() {
+			err = fmt.Errorf("verify: %d problems", len(res.Damage))
+		}
+		return res, err
+	case "prune":
+		return r.Prune(ctx, false)
 	}
 	return nil, fmt.Errorf("unknown command %q", op)
 }
