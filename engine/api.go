@@ -172,6 +172,9 @@ type BackupOptions struct {
 	Parent   string            // snapshot ID to compare with; default: newest with the same paths and host
 	Streams  []Stream
 	Progress Progress // defaults to NopProgress
+	// Time is the snapshot's time; zero means the moment the backup
+	// starts. Set it only to rebuild a history (a demonstration, an import).
+	Time time.Time
 }
 
 // Warning is a problem with one path that did not stop the run.

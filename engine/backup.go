@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -338,7 +339,7 @@ func (b *backupRun) commit(ctx context.Context, rootID ID, sources []source, par
 	}
 	added += b.pk.indexBytes.Load() // index files written while the backup ran
 	snap := Snapshot{
-		Time: b.start, Host: b.opt.Host, Paths: sourcePaths(sources), Tags: b.opt.Tags, Labels: b.opt.Labels, Tree: rootID.String(),
+		Time: cmp.Or(b.opt.Time, b.start), Host: b.opt.Host, Paths: sourcePaths(sources), Tags: b.opt.Tags, Labels: b.opt.Labels, Tree: rootID.String(),
 		Summary: Summary{Files: b.filesNew.Load() + b.filesChanged.Load() + b.filesUnmod.Load(), Dirs: b.dirs.Load(), TotalBytes: b.bytesTotal.Load()},
 	}
 	if parent != nil {

@@ -61,3 +61,28 @@ func TestBackupRestoreRoundTrip(t *testing.T) {
 		})
 	}
 }
+
+// BackupOptions.Time stamps the snapshot (rebuilding a history); without
+// it the snapshot has the time its backup started.
+func TestBackupTimeOption(t *testing.T) {
+	ctx := context.Background()
+	r, _ := newLocalRepo(t, "")
+	src := filepath.Join(t.TempDir(), "data")
+	writeTree(t, src, map[string]string{"a.txt": "a"})
+	night := time.Date(2026, 11, 17, 21, 4, 0, 0, time.UTC)
+	before := time.Now()
+	for _, at := range []time.Time{night, {}} {
+		res, err := r.Backup(ctx, []string{src}, BackupOptions{Time: at})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := res.Snapshot.Time
+		if !at.IsZero() && !got.Equal(at) || at.IsZero() && got.Before(before) {
+			t.Errorf("Time %v: snapshot time %v", at, got)
+		}
+	}
+	snaps, err := r.Snapshots(ctx)
+	if err != nil || len(snaps) != 2 || !snaps[0].Time.Equal(night) {
+		t.Errorf("snapshots %v, %v; want the one of %v first", snaps, err, night)
+	}
+}
