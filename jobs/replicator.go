@@ -12,7 +12,11 @@ import (
 // EngineReplicator syncs a job's repository to the replicas recorded in the
 // repository folder (replicas.json, written by `cadang replica add`), through
 // the same engine function as `cadang replica sync`.
-type EngineReplicator struct{}
+type EngineReplicator struct {
+	// Now stamps the sync in replicas.json; nil means time.Now. The
+	// Service passes its own clock, so the catalog and the list agree.
+	Now func() time.Time
+}
 
 var _ Replicator = EngineReplicator{}
 
@@ -20,9 +24,13 @@ var _ Replicator = EngineReplicator{}
 // recorded in replicas.json, so `cadang replica list` shows the job's syncs.
 // Then it measures what the replica still lacks (replica.Status): after a
 // failed sync that is how many snapshots the offsite copy is behind.
-func (EngineReplicator) Replicate(ctx context.Context, repo, name string, p engine.Progress) (ReplicaResult, error) {
-	st := ReplicaResult{Name: name, Status: ReplicaOK, LastAttempt: time.Now()}
-	res, err := replica.Sync(ctx, repo, name, replica.SyncOptions{Progress: p})
+func (er EngineReplicator) Replicate(ctx context.Context, repo, name string, p engine.Progress) (ReplicaResult, error) {
+	now := er.Now
+	if now == nil {
+		now = time.Now
+	}
+	st := ReplicaResult{Name: name, Status: ReplicaOK, LastAttempt: now()}
+	res, err := replica.Sync(ctx, repo, name, replica.SyncOptions{Progress: p, Now: now})
 	if res != nil {
 		st.URL, st.LastSync = res.Replica.URL, res.Replica.LastSync
 		if !res.Replica.LastAttempt.IsZero() {

@@ -159,7 +159,7 @@ func OpenWorkspace(ctx context.Context, dir string, opt Options) (*Service, erro
 		opt.Engine = LocalEngine{}
 	}
 	if opt.Replicator == nil {
-		opt.Replicator = EngineReplicator{}
+		opt.Replicator = EngineReplicator{Now: opt.Clock.Now}
 	}
 	if opt.MaxRestoreAttempts <= 0 {
 		opt.MaxRestoreAttempts = 3
