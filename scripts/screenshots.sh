@@ -2,12 +2,15 @@
 # screenshots.sh: capture every screen of the REAL Cadang binary under Xvfb,
 # in English and Indonesian, into docs/screenshots/<screen>-<lang>.png.
 #
-# It seeds a demo workspace with the command line first (accounts, jobs,
-# two real backups, requests in every state, a verified restore), then for
-# each language starts the window on a private X display, signs in as the
-# IT manager by typing, clicks through the navigation and captures each
-# page. Needs Debian's xvfb, imagemagick and xdotool (installed when
-# missing and running as root), and libgl1-mesa-dri for software GL.
+# The data is the demonstration office of internal/demo (the same week for
+# every run of this script): three department shares of gigabytes under
+# /srv/demo (or a temporary folder when /srv is not writable), a week of
+# nightly backups that took minutes, offsite copies, requests waiting,
+# rejected and restored. For each language the window starts on a private
+# X display, signs in as the IT manager, IT staff and the administrator by
+# typing, clicks through the pages, tabs and dialogs, and captures each.
+# Needs Debian's xvfb, imagemagick and xdotool (installed when missing and
+# running as root), and libgl1-mesa-dri for software GL.
 #
 #   bash scripts/screenshots.sh [OUTDIR]
 set -euo pipefail
@@ -26,62 +29,25 @@ if [ -n "$need" ]; then
 fi
 
 tmp=$(mktemp -d)
+root=/srv/demo
+if ! { [ ! -e "$root" ] && mkdir -p "$root" 2>/dev/null; }; then
+  root=$tmp/srv/demo # /srv is not ours: the paths read $tmp/srv/demo/…
+  mkdir -p "$root"
+fi
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
-  rm -rf "$tmp"
+  rm -rf "$tmp" "$root"
 }
 trap cleanup EXIT
 
 bin=$tmp/cadang
 go build -o "$bin" .
 
-# ---- the demo workspace, seeded through the command line ----
-ws=$tmp/workspace
-data=$tmp/data
-mkdir -p "$data/finance/2026/11" "$data/hr/contracts" "$data/drawings"
-printf 'date,account,amount\n2026-11-02,4100,1250000\n2026-11-03,4200,730000\n' >"$data/finance/2026/11/ledger.csv"
-printf 'Invoice INV-2026-0117\nPT Contoh Pelanggan\nTotal: Rp 12.500.000\n' >"$data/finance/2026/11/invoice-0117.txt"
-head -c 300000 /dev/urandom >"$data/finance/2026/11/scan-receipts.pdf"
-printf 'Employment contract template v3\n' >"$data/hr/contracts/template.txt"
-head -c 120000 /dev/urandom >"$data/drawings/plant-layout.dwg"
-for u in admin gideon budi sari; do printf 'password-%s\n' "$u" >"$tmp/$u.pw"; done
-
-c() { "$bin" --workspace "$ws" "$@" >/dev/null; }
-as() { local who=$1; shift; c "$@" --as "$who" --login-file "$tmp/$who.pw"; }
-
-c setup --admin admin --full-name "Ayu Lestari" --password-file "$tmp/admin.pw" --company "PT Sefas Keliantama" --records-repo "$tmp/repos/records"
-as admin user add --name gideon --full-name "Gideon B. Sirapanji" --role manager --password-file "$tmp/gideon.pw"
-as admin user add --name budi --full-name "Budi Santoso" --role staff --password-file "$tmp/budi.pw"
-as admin user add --name sari --full-name "Sari Wulandari" --role user --department Finance --password-file "$tmp/sari.pw"
-
-as budi job new --name finance-share --source "$data/finance" --repo "$tmp/repos/finance" --replica gedung-b --keep-daily 7 --keep-weekly 4 --keep-monthly 12
-as budi job new --name hr-documents --source "$data/hr" --repo "$tmp/repos/hr" --cron "30 22 * * 1-5" --keep-last 10
-as budi job new --name engineering-drawings --source "$data/drawings" --repo "$tmp/repos/drawings" --window 20:00-22:00
-for j in finance-share hr-documents engineering-drawings; do as budi job submit "$j"; done
-as gideon job approve finance-share
-as gideon job approve hr-documents
-as budi job run finance-share || true # its offsite copy is added after this first run
-c replica add --repo "$tmp/repos/finance" gedung-b "$tmp/offsite/finance"
-printf '2026-11-04,4100,990000\n' >>"$data/finance/2026/11/ledger.csv"
-as budi job run finance-share
-as budi job run hr-documents
-
-now=$(date -d '+1 minute' '+%Y-%m-%d %H:%M') # the minute after the backups
-later=$(date -d '+1 day' '+%Y-%m-%d 21:00')
-# A restore, approved and carried out (verified), from the department.
-as sari request new --kind restore --job finance-share --at "$now" --target "$tmp/restored/finance" --reason "Ledger for November overwritten by mistake"
-as sari request submit 1
-as gideon request approve 1
-as budi request run 1
-# A backup request waiting for the manager, and one rejected.
-as sari request new --kind backup --job finance-share --at "$later" --reason "Extra backup before the year-end audit"
-as sari request submit 2
-as sari request new --kind restore --job hr-documents --at "$now" --target "$tmp/restored/hr" --reason "Need last week's contract template"
-as sari request submit 3
-as budi request new --kind backup --job hr-documents --at "$later" --reason "Before migrating the HR share"
-as budi request submit 4
-as gideon request reject 4 --reason "Clashes with the payroll run; choose another evening"
+# ---- the demo office, through the procedure (about two minutes) ----
+ws=$root/cadang # the workspace, where an IT department keeps it on the server
+echo "screenshots: building the demo office in $root"
+rclone_conf=$(go run ./internal/demo/cmd --root "$root" --workspace "$ws" | sed -n 's/^RCLONE_CONFIG=//p')
 
 # ---- capture ----
 # start_xvfb: a virtual screen the size of the window; Xvfb picks a free
@@ -103,7 +69,7 @@ start_app() {
   rm -rf "$tmp/home-$lang" && mkdir -p "$tmp/home-$lang"
   DISPLAY=$display LIBGL_ALWAYS_SOFTWARE=1 XDG_RUNTIME_DIR=$tmp/run-$lang HOME=$tmp/home-$lang \
     XDG_CONFIG_HOME=$tmp/home-$lang/.config LANGUAGE=$lang CADANG_WORKSPACE=$wsdir DBUS_SESSION_BUS_ADDRESS= \
-    "$bin" >"$log" 2>&1 &
+    RCLONE_CONFIG=$rclone_conf "$bin" >"$log" 2>&1 &
   app=$!
   pids+=($app)
 }
@@ -125,13 +91,32 @@ stop_app() {
   kill "$xpid" 2>/dev/null || true
 }
 
-click() { DISPLAY=$display xdotool mousemove "$1" "$2" click 1; }
+click() { DISPLAY=$display xdotool mousemove "$1" "$2" click 1; sleep 0.8; }
+key() { DISPLAY=$display xdotool key "$@"; }
+
+# sign_in LANG USER: start the window on the demo office and sign in.
+sign_in() {
+  local lang=$1 user=$2
+  start_app "$lang" "$ws" "$tmp/app-$lang-$user.log"
+  wait_log "$tmp/app-$lang-$user.log" "screen=login"
+  sleep 1
+  DISPLAY=$display xdotool type --delay 30 "$user"
+  key Tab
+  DISPLAY=$display xdotool type --delay 30 "password-$user"
+  key Return
+  wait_log "$tmp/app-$lang-$user.log" "screen=shell"
+}
 
 # Navigation rows of the shell (window at 0,0, 1120×720).
-pages=(dashboard requests jobs snapshots activity documents settings)
-rows=(21 60 99 138 177 216 255)
+nav() { # nav PAGE
+  local i=0
+  for p in dashboard requests jobs snapshots activity documents settings; do
+    [ "$p" = "$1" ] && { click 80 $((21 + 39 * i)); return; }
+    i=$((i + 1))
+  done
+}
 
-for lang in en id; do
+for lang in ${SCREENSHOT_LANGS:-en id}; do
   echo "language $lang"
   # First start: the workspace question (nothing remembered, none given).
   start_app "$lang" "" "$tmp/ws-$lang.log"
@@ -143,27 +128,54 @@ for lang in en id; do
   wait_log "$tmp/setup-$lang.log" "screen=setup"
   shot setup "$lang"
   stop_app
-  # The demo workspace: log in as the IT manager and walk every page.
-  start_app "$lang" "$ws" "$tmp/app-$lang.log"
-  wait_log "$tmp/app-$lang.log" "screen=login"
+
+  # The IT manager: the inbox on the dashboard, then every page.
+  start_app "$lang" "$ws" "$tmp/login-$lang.log"
+  wait_log "$tmp/login-$lang.log" "screen=login"
   sleep 1
   DISPLAY=$display xdotool type --delay 30 gideon
   shot login "$lang"
-  DISPLAY=$display xdotool key Tab
-  DISPLAY=$display xdotool type --delay 30 password-gideon
-  DISPLAY=$display xdotool key Return
-  wait_log "$tmp/app-$lang.log" "screen=shell"
-  for i in "${!pages[@]}"; do
-    click 80 "${rows[$i]}"
-    shot "${pages[$i]}" "$lang"
+  stop_app
+  sign_in "$lang" gideon
+  shot dashboard "$lang"
+  for p in requests jobs activity documents; do
+    nav "$p"
+    shot "$p" "$lang"
   done
-  # The verified restore's result, file by file (its "Result" button on
-  # the Snapshots & Restore page; a dialog, so it comes last).
-  click 80 "${rows[3]}"
-  sleep 1.5
-  click 772 333
-  sleep 1
+  nav settings
+  shot settings "$lang"
+  # Settings tabs (x fits both languages): Company and documents,
+  # Repositories and replicas.
+  click 480 72
+  shot settings-company "$lang"
+  click 700 72
+  shot replicas "$lang"
+  stop_app
+
+  # IT staff: the restore wizard with the restore to carry out and its
+  # verified result, a replica's form, the job editor.
+  sign_in "$lang" budi
+  shot dashboard-staff "$lang"
+  nav snapshots
+  shot snapshots "$lang"
+  click 700 561 # "Result" of the verified restore, right column
   shot restore-result "$lang"
+  key Escape
+  stop_app
+
+  sign_in "$lang" budi
+  nav settings
+  click 460 72 # Repositories and replicas (staff: the second tab)
+  sleep 1
+  click 296 420 # Add replica… of the first repository
+  shot replica-form "$lang"
+  stop_app
+
+  # The administrator: accounts and roles.
+  sign_in "$lang" admin
+  nav settings
+  click 460 72 # Accounts and roles
+  shot accounts "$lang"
   stop_app
 done
 echo "screenshots: done"
