@@ -138,7 +138,7 @@ func (v *activityView) runRow(r jobs.Run) fyne.CanvasObject {
 		when = r.ScheduledAt
 	}
 	line := widget.NewLabel(fmt.Sprintf("%s · %s %s · %s · %s", formatTime(when), kindName(r.Kind), r.JobName,
-		formatDuration(r.Duration()), lang.L("{{.N}} warnings", map[string]any{"N": len(r.Warnings)})))
+		formatDuration(r.Duration()), lang.N("{{.N}} warnings", len(r.Warnings), map[string]any{"N": len(r.Warnings)})))
 	line.Truncation = fyne.TextTruncateEllipsis
 	details := widget.NewButton(lang.L("Details"), func() { showRun(v.s, r) })
 	v.details[r.ID] = details

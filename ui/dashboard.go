@@ -55,7 +55,8 @@ func newDashboardView(a acting, nav func(string), sched func() *jobs.Scheduler) 
 func (v *dashboardView) content() fyne.CanvasObject {
 	v.reload()
 	head := widget.NewLabelWithStyle(lang.L("Jobs"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	v.scroll = container.NewVScroll(container.NewVBox(v.inbox, head, v.jobs))
+	// Padded: the scroll bar must not cover the inbox's Reject… buttons.
+	v.scroll = container.NewVScroll(container.NewPadded(container.NewVBox(v.inbox, head, v.jobs)))
 	return container.NewBorder(v.cards, nil, nil, nil, v.scroll)
 }
 
@@ -237,25 +238,34 @@ func sourcesText(sources []string) string {
 // last backup, next run and storage, and its offsite copies.
 func jobSummaryRow(js jobs.JobSummary) fyne.CanvasObject {
 	j := js.Job
-	title := widget.NewLabelWithStyle(j.Name+" · "+stateName(j.State)+" · "+scheduleText(j.Schedule), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
-	title.Truncation = fyne.TextTruncateEllipsis
-	last := widget.NewLabel(lang.L("Never run"))
 	icon := widget.NewIcon(theme.QuestionIcon())
+	last, lastColor := lang.L("Never run"), theme.ColorNameForeground
 	if r := js.LastRun; r != nil {
 		when := r.StartedAt
 		if when.IsZero() {
 			when = r.ScheduledAt
 		}
-		last.SetText(lang.L("Last backup {{.T}}: {{.Status}} · {{.D}} · added {{.Added}}",
-			map[string]any{"T": formatTime(when), "Status": stateName(r.Status), "D": formatDuration(r.Duration()), "Added": formatBytes(r.BytesAdded)}))
-		last.Importance, icon = runLook(r.Status)
+		last = lang.L("Last backup {{.T}}: {{.Status}} · {{.D}} · added {{.Added}}",
+			map[string]any{"T": formatTime(when), "Status": stateName(r.Status), "D": formatDuration(r.Duration()), "Added": formatBytes(r.BytesAdded)})
+		var imp widget.Importance
+		imp, icon = runLook(r.Status)
+		lastColor = importanceColor(imp)
 	}
-	last.Truncation = fyne.TextTruncateEllipsis
 	next := lang.L("Next run: {{.T}}", map[string]any{"T": formatTime(js.NextRun)})
 	size := lang.L("Repository: {{.Size}}", map[string]any{"Size": repoSize(js.RepoSize)})
-	facts := widget.NewLabel(next + " · " + size)
-	facts.Truncation = fyne.TextTruncateEllipsis
-	lines := container.New(&tightVBox{}, title, last, facts, replicaLine(js))
+	repl := replicaLine(js)
+	// One rich text: its lines sit closer than a column of labels, each
+	// with its own padding, so a job reads as one block.
+	line := func(text string, c fyne.ThemeColorName, bold bool) widget.RichTextSegment {
+		return &widget.TextSegment{Text: text, Style: widget.RichTextStyle{ColorName: c, TextStyle: fyne.TextStyle{Bold: bold}}}
+	}
+	lines := widget.NewRichText(
+		line(j.Name+" · "+stateName(j.State)+" · "+scheduleText(j.Schedule), theme.ColorNameForeground, true),
+		line(last, lastColor, false),
+		line(next+" · "+size, theme.ColorNameForeground, false),
+		line(repl.Text, importanceColor(repl.Importance), false),
+	)
+	lines.Truncation = fyne.TextTruncateEllipsis
 	return container.NewVBox(container.NewBorder(nil, nil, container.NewCenter(icon), nil, lines), widget.NewSeparator())
 }
 
@@ -348,4 +358,19 @@ func scheduleText(sc jobs.Schedule) string {
 		return lang.L("once at {{.T}}", map[string]any{"T": formatTime(sc.Once)})
 	}
 	return sc.Kind
+}
+
+// importanceColor is the theme colour a label of that importance uses.
+func importanceColor(imp widget.Importance) fyne.ThemeColorName {
+	switch imp {
+	case widget.SuccessImportance:
+		return theme.ColorNameSuccess
+	case widget.WarningImportance:
+		return theme.ColorNameWarning
+	case widget.DangerImportance:
+		return theme.ColorNameError
+	case widget.HighImportance:
+		return theme.ColorNamePrimary
+	}
+	return theme.ColorNameForeground
 }

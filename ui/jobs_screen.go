@@ -195,7 +195,9 @@ func (row *jobRow) view() fyne.CanvasObject {
 			actions.Add(b)
 		}
 	}
-	return container.NewVBox(container.NewBorder(nil, nil, nil, container.NewCenter(actions), lines), widget.NewSeparator())
+	// The buttons get their own line: a job can offer six of them, which
+	// beside the facts would squeeze them into a narrow column.
+	return container.NewVBox(lines, container.NewHBox(layoutSpacer(), actions), widget.NewSeparator())
 }
 
 func jobLook(state string) (widget.Importance, *widget.Icon) {

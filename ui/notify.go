@@ -29,7 +29,7 @@ func runNotification(ev jobs.Event) *fyne.Notification {
 		return nil
 	}
 	title := lang.L("Cadang: {{.Job}} — {{.Result}}", map[string]any{"Job": r.JobName, "Result": stateName(r.Status)})
-	body := lang.L("Duration {{.D}} · data added {{.Added}} · {{.W}} warnings", map[string]any{
+	body := lang.N("Duration {{.D}} · data added {{.Added}} · {{.W}} warnings", len(r.Warnings), map[string]any{
 		"D": formatDuration(r.Duration()), "Added": formatBytes(r.BytesAdded), "W": len(r.Warnings)})
 	if r.Status == jobs.RunFailed && r.Error != "" {
 		body += "\n" + r.Error

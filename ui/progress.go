@@ -66,7 +66,7 @@ func (p *progressView) Warn(path string, err error) {
 	n := p.warnings
 	p.mu.Unlock()
 	fyne.Do(func() {
-		p.warns.SetText(lang.L("{{.N}} warnings so far; the last: {{.Path}}", map[string]any{"N": n, "Path": path}))
+		p.warns.SetText(lang.N("{{.N}} warnings so far; the last: {{.Path}}", n, map[string]any{"N": n, "Path": path}))
 	})
 }
 

@@ -77,7 +77,7 @@ func workstationTab(s acting, setLanguage func(string)) fyne.CanvasObject {
 	where.Wrapping = fyne.TextWrapBreak
 	form := widget.NewForm(
 		widget.NewFormItem(lang.L("Language"), container.NewHBox(language)),
-		widget.NewFormItem(lang.L("Appearance"), container.NewHBox(themePicker(fyne.CurrentApp()))),
+		widget.NewFormItem(lang.L("Appearance"), container.NewHBox(fitOptions(themePicker(fyne.CurrentApp())))),
 		widget.NewFormItem(lang.L("Tray notifications"), notify),
 		widget.NewFormItem(lang.L("Account"), container.NewHBox(pw)),
 		widget.NewFormItem(lang.L("Workspace"), where),

@@ -86,11 +86,9 @@ func (v *restoreView) content() fyne.CanvasObject {
 	}
 	files := container.NewBorder(widget.NewLabelWithStyle(lang.L("Files in the snapshot"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
 		v.selNote, nil, nil, container.NewVScroll(v.browser))
-	right := container.NewVSplit(files, pendingBox)
-	right.Offset = 0.55
-	split := container.NewHSplit(container.NewVScroll(v.wizard()), right)
-	split.Offset = 0.5
-	return split
+	// Grids, not splits: a split's grip reads as a stray cursor.
+	right := container.NewGridWithRows(2, files, pendingBox)
+	return container.NewGridWithColumns(2, container.NewVScroll(v.wizard()), right)
 }
 
 // wizard is the left column. Its order keeps the destination and the
