@@ -72,7 +72,7 @@ func TestProgressCancel(t *testing.T) {
 		t.Fatalf("bar %v path %q after a report", p.bar.Value, p.path.Text)
 	}
 	p.Warn("/data/locked.db", errors.New("permission denied"))
-	if !strings.Contains(p.warns.Text, "1 warnings") {
+	if !strings.Contains(p.warns.Text, "1 warning so far") { // one warning, not "1 warnings"
 		t.Errorf("warnings line %q", p.warns.Text)
 	}
 	test.Tap(p.cancel)
