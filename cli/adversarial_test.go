@@ -72,7 +72,7 @@ type adversary struct {
 	byName                               map[string]jobs.User
 	staleRev                             string
 	reqElsewhere, reqEdited, reqNoBackup int64
-	reqMine, reqSubmitted                int64
+	reqMine, reqSubmitted, reqOther      int64
 }
 
 func newAdversary(t *testing.T) *adversary {
@@ -222,6 +222,7 @@ func (a *adversary) setUpRequests() {
 	a.reqNoBackup = a.ask(a.dept, jobs.NewRequest{Kind: jobs.KindRestore, RequestedAt: time.Date(2001, 1, 1, 0, 0, 0, 0, time.Local), Target: a.target})
 	a.reqMine = a.ask(a.mgr, jobs.NewRequest{Kind: jobs.KindBackup})
 	a.reqSubmitted = a.ask(a.dept, restore)
+	a.reqOther = a.ask(a.staff, restore) // IT's own, not the department's
 }
 
 // attempt is one way around a control, from the window and the command line.
@@ -312,6 +313,11 @@ func (a *adversary) attempts() []attempt {
 		attempt{name: "approve one's own request", want: "own request",
 			window: func() error { _, err := a.svc.ApproveRequest(a.ctx, a.mgr, a.reqMine, reqRev(a.reqMine)); return err },
 			cli:    append([]string{"request", "approve", id(a.reqMine), "--revision", reqRev(a.reqMine)}, a.as(a.mgr)...)},
+		attempt{name: "a department user reads another's request", want: "another's request",
+			window: func() error { _, err := a.svc.Request(a.ctx, a.dept, a.reqOther); return err },
+			cli:    append([]string{"request", "show", id(a.reqOther)}, a.as(a.dept)...)},
+		attempt{name: "a department user asks which backup another's request restores", want: "another's request",
+			window: func() error { _, err := a.svc.RequestSnapshot(a.ctx, a.dept, a.reqOther); return err }},
 		attempt{name: "a disabled account runs a job", want: "disabled",
 			window: func() error { _, err := a.svc.RunJob(a.ctx, a.ex, "keu", jobs.RunOptions{}); return err },
 			cli:    append([]string{"job", "run", "keu"}, a.as(a.ex)...)},

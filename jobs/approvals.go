@@ -40,6 +40,9 @@ func (s *Service) RequestPermissions(ctx context.Context, as User, id int64) (Pe
 	if err != nil {
 		return Permissions{}, err
 	}
+	if err := requestVisible(actor, r); err != nil {
+		return Permissions{}, err
+	}
 	return permissions(requestActions, func(a Action) error { return requestRule(actor, r, a) }), nil
 }
 

@@ -221,6 +221,10 @@ func TestHoleManagerOfferedApproveOnOwnSubmission(t *testing.T) {
 			}
 			for _, v := range accounts {
 				p, err := f.svc.RequestPermissions(f.ctx, v, r.ID)
+				if v.Role == RoleUser && v.ID != u.ID { // another's request: not even shown
+					wantOneLineRefusal(t, v.Name+" looks at "+u.Name+"'s request", err, "another's request")
+					continue
+				}
 				if err != nil {
 					t.Fatal(err)
 				}

@@ -204,6 +204,16 @@ func requestRule(u store.User, r store.Request, a Action) error {
 	return nil
 }
 
+// requestVisible decides whether u may see request r at all: everyone sees
+// their own; only the roles that see every department's requests see the
+// others' (their reasons, paths and destinations are the department's).
+func requestVisible(u store.User, r store.Request) error {
+	if r.RequesterID == u.ID || roleCan(u.Role, CapSeeAllRequests) {
+		return nil
+	}
+	return refusedf("show request #%d: it is another's request; only %s see every request", r.ID, rolesHolding(CapSeeAllRequests))
+}
+
 // rolesHolding names the roles holding a capability, for a refusal.
 func rolesHolding(c Capability) string {
 	roles := capabilityRoles[c]

@@ -252,11 +252,15 @@ func cleanTarget(r *store.Request) error {
 
 // Request returns one request.
 func (s *Service) Request(ctx context.Context, as User, id int64) (Request, error) {
-	if _, err := s.act(ctx, as, "show request"); err != nil {
+	actor, err := s.act(ctx, as, "show request")
+	if err != nil {
 		return Request{}, err
 	}
 	r, err := s.catalog.RequestByID(ctx, id)
 	if err != nil {
+		return Request{}, err
+	}
+	if err := requestVisible(actor, r); err != nil {
 		return Request{}, err
 	}
 	return s.requestFromStore(ctx, r), nil

@@ -84,11 +84,15 @@ func (s *Service) jobSnapshotAt(ctx context.Context, j store.Job, replica string
 // RequestSnapshot says which backup a restore request will restore, or why
 // none fits its time (the nearest one is in the message).
 func (s *Service) RequestSnapshot(ctx context.Context, as User, id int64) (engine.Snapshot, error) {
-	if _, err := s.act(ctx, as, "show request"); err != nil {
+	actor, err := s.act(ctx, as, "show request")
+	if err != nil {
 		return engine.Snapshot{}, err
 	}
 	r, err := s.catalog.RequestByID(ctx, id)
 	if err != nil {
+		return engine.Snapshot{}, err
+	}
+	if err := requestVisible(actor, r); err != nil {
 		return engine.Snapshot{}, err
 	}
 	if r.Kind != KindRestore {
