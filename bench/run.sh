@@ -8,6 +8,8 @@
 # Environment (all optional):
 #   BENCH_DIR    work directory (default .bench): data, repositories, logs
 #   BENCH_SIZE   data set size for bench/gen (default 2G)
+#   BENCH_SCALE  the scale case: this many more small files (1–8 KiB, in a deep
+#                tree), e.g. 300k; its results go to their own section of the report
 #   BENCH_SEED   data set seed (default 1)
 #   BENCH_TOOLS  tools to measure (default "cadang restic borg")
 #   BENCH_ROUNDS repeat the whole measurement N times (default 1); the report
@@ -29,6 +31,7 @@ BENCH_TOOLS=${BENCH_TOOLS:-cadang restic borg}
 BENCH_CACHE=${BENCH_CACHE:-warm}
 BENCH_ROUNDS=${BENCH_ROUNDS:-1}
 BENCH_OUT=${BENCH_OUT:-$ROOT/docs/BENCHMARKS.md}
+BENCH_SCALE=${BENCH_SCALE:-0}
 mkdir -p "$BENCH_DIR"
 BENCH_DIR=$(cd "$BENCH_DIR" && pwd)
 
@@ -66,6 +69,10 @@ install_peers() {
 # smoke test. Cadang is dropped from the tools when neither works.
 build_tools() {
 	(cd "$ROOT" && go build -o "$BENCH_DIR/gen" ./bench/gen) || die "build bench/gen"
+	# Open, verify, forget and prune run through the engine API: the command
+	# line's forget and prune need a workspace account (--as).
+	ENGINEPROF=$BENCH_DIR/engineprof
+	(cd "$ROOT" && go build -o "$ENGINEPROF" ./bench/engineprof) || die "build bench/engineprof"
 	case " $BENCH_TOOLS " in *" cadang "*) ;; *) return ;; esac
 	local mode=${BENCH_CADANG:-auto}
 	if [ -n "${CADANG_BIN:-}" ]; then
@@ -189,6 +196,32 @@ tool_restore() {
 	esac
 }
 
+# tool_maintain TOOL: open the repository and list the top folder, verify
+# every byte, forget half of the four snapshots and prune.
+tool_maintain() {
+	local r=$REPOS/$1 rc=(restic --cache-dir "$BENCH_DIR/restic-cache" -r "$REPOS/restic")
+	case $1 in
+	cadang)
+		measure cadang open "$ENGINEPROF" open --repo "$r" --password-file "$PASSFILE"
+		measure cadang verify "$ENGINEPROF" verify --repo "$r" --password-file "$PASSFILE"
+		measure cadang forget "$ENGINEPROF" forget --repo "$r" --password-file "$PASSFILE" --keep-last 2
+		measure cadang prune "$ENGINEPROF" prune --repo "$r" --password-file "$PASSFILE"
+		;;
+	restic)
+		measure restic open "${rc[@]}" ls latest /no-such-folder
+		measure restic verify "${rc[@]}" check --read-data
+		measure restic forget "${rc[@]}" forget --keep-last 2
+		measure restic prune "${rc[@]}" prune
+		;;
+	borg)
+		measure borg verify borg check --verify-data "$r"
+		measure borg forget borg prune --keep-last 2 "$r"
+		measure borg prune borg compact "$r"
+		;;
+	esac
+	record "$1" repo_pruned "$(repo_size "$1")"
+}
+
 restored_root() {
 	case $1 in
 	restic) echo "$RESTORES/restic$DATA" ;; # restic keeps the absolute path
@@ -232,7 +265,7 @@ one_round() {
 	rm -rf "$REPOS" "$BENCH_DIR/restic-cache" "$BENCH_DIR/borg-base"
 	mkdir -p "$REPOS" "$RESTORES"
 	log "round $1: generating $BENCH_SIZE of data (seed $BENCH_SEED)"
-	meta dataset "$("$BENCH_DIR/gen" -out "$DATA" -size "$BENCH_SIZE" -seed "$BENCH_SEED")"
+	meta dataset "$("$BENCH_DIR/gen" -out "$DATA" -size "$BENCH_SIZE" -seed "$BENCH_SEED" -scale "$BENCH_SCALE")"
 	meta data_bytes "$(data_bytes)"
 	meta data_files "$(find "$DATA" -type f | wc -l)"
 	for t in $BENCH_TOOLS; do tool_init "$t" >"$LOGS/$t-init.log" 2>&1 || die "$t init failed: see $LOGS/$t-init.log"; done
@@ -256,6 +289,12 @@ one_round() {
 			log "$t restore differs from the data: see $LOGS/$t-diff.log"
 		fi
 	done
+
+	# A fourth snapshot, then the maintenance steps on four snapshots.
+	meta mutation2 "$("$BENCH_DIR/gen" -out "$DATA" -seed "$BENCH_SEED" -mutate -round 2)"
+	warm_tree
+	for t in $BENCH_TOOLS; do tool_backup "$t" 4; done
+	for t in $BENCH_TOOLS; do tool_maintain "$t"; done
 }
 
 # delete_trees removes trees of many files and notes when, in a file that
@@ -296,6 +335,7 @@ main() {
 	meta nice "${BENCH_NICE:-}"
 	meta rounds "$BENCH_ROUNDS"
 	meta size_arg "$BENCH_SIZE"
+	meta scale "$BENCH_SCALE"
 	meta seed "$BENCH_SEED"
 	meta tools "$BENCH_TOOLS"
 	versions
@@ -307,7 +347,7 @@ main() {
 	meta finished "$(date -u '+%Y-%m-%d %H:%M UTC')"
 
 	if [ "$BENCH_OUT" != - ]; then
-		(cd "$ROOT" && go run ./bench/report -results "$RESULTS" -meta "$META" -out "$BENCH_OUT")
+		(cd "$ROOT" && go run ./bench/report -results "$RESULTS" -meta "$META" -out "$BENCH_OUT")  # section by meta scale
 		log "wrote $BENCH_OUT"
 	fi
 	column -t -s $'\t' "$RESULTS" >&2

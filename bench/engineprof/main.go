@@ -10,6 +10,7 @@
 //	engineprof open    --repo R [--password-file F] [--json]   open and load the index (lists the root)
 //	engineprof verify  --repo R [--password-file F] [--json]   verify --read-data
 //	engineprof prune   --repo R [--password-file F] [--json]
+//	engineprof forget  --repo R [--password-file F] --keep-last N [--json]
 //
 // With BENCH_PROFILE_DIR set, each command writes OP-cpu.pprof and
 // OP-heap.pprof (in-use memory at the end) there, and OP-mem.txt with the
@@ -50,17 +51,18 @@ func main() {
 type options struct {
 	repo, passwordFile, snapshot, target string
 	json                                 bool
+	keepLast                             int
 }
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if len(args) == 0 {
-		return errors.New("usage: engineprof init|backup|restore --repo R [flags] [PATH...]")
+		return errors.New("usage: engineprof init|backup|restore|open|verify|prune|forget --repo R [flags] [PATH...]")
 	}
 	op := args[0]
 	switch op {
-	case "init", "backup", "restore", "open", "verify", "prune":
+	case "init", "backup", "restore", "open", "verify", "prune", "forget":
 	default:
-		return fmt.Errorf("unknown command %q (want init, backup, restore, open, verify or prune)", op)
+		return fmt.Errorf("unknown command %q (want init, backup, restore, open, verify, prune or forget)", op)
 	}
 	var o options
 	fs := flag.NewFlagSet(op, flag.ContinueOnError)
@@ -70,6 +72,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&o.snapshot, "snapshot", "latest", "snapshot to restore")
 	fs.StringVar(&o.target, "target", "", "restore target")
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON")
+	fs.IntVar(&o.keepLast, "keep-last", 0, "forget: keep the last N snapshots")
 	if err := fs.Parse(args[1:]); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
@@ -158,6 +161,11 @@ func do(ctx context.Context, op string, o options, password string, paths []stri
 		return res, err
 	case "prune":
 		return r.Prune(ctx, false)
+	case "forget":
+		if o.keepLast < 1 {
+			return nil, errors.New("forget: --keep-last N is required")
+		}
+		return r.Forget(ctx, engine.RetentionPolicy{KeepLast: o.keepLast}, false)
 	}
 	return nil, fmt.Errorf("unknown command %q", op)
 }

@@ -30,13 +30,20 @@ func TestInitBackupRestoreWithProfiles(t *testing.T) {
 		{"init", "--repo", repo, "--password-file", pw},
 		{"backup", "--repo", repo, "--password-file", pw, "--json", src},
 		{"restore", "--repo", repo, "--password-file", pw, "--snapshot", "latest", "--target", out, "--json"},
+		{"backup", "--repo", repo, "--password-file", pw, "--json", src},
+		{"open", "--repo", repo, "--password-file", pw, "--json"},
+		{"verify", "--repo", repo, "--password-file", pw, "--json"},
+		{"forget", "--repo", repo, "--password-file", pw, "--keep-last", "1", "--json"},
+		{"prune", "--repo", repo, "--password-file", pw, "--json"},
 	} {
 		var stdout bytes.Buffer
 		if err := run(ctx, args, &stdout); err != nil {
 			t.Fatalf("%v: %v", args, err)
 		}
-		if args[0] != "init" && !strings.Contains(stdout.String(), `"snapshot"`) {
-			t.Errorf("%s --json printed %q", args[0], stdout.String())
+		want := map[string]string{"backup": `"snapshot"`, "restore": `"snapshot"`, "open": `"name"`,
+			"verify": `"read_data":true`, "forget": `"remove"`, "prune": `"packs_removed"`}[args[0]]
+		if !strings.Contains(stdout.String(), want) {
+			t.Errorf("%s --json printed %q, want %s", args[0], stdout.String(), want)
 		}
 	}
 	got, err := os.ReadFile(filepath.Join(out, "src", "d", "f.txt"))

@@ -20,9 +20,13 @@ import (
 	"strings"
 )
 
+// The markers of the default run's section; the scale case (meta scale)
+// has its own, so each run replaces only its own results.
 const (
-	beginMarker = "<!-- bench:results:begin -->"
-	endMarker   = "<!-- bench:results:end -->"
+	beginMarker      = "<!-- bench:results:begin -->"
+	endMarker        = "<!-- bench:results:end -->"
+	scaleBeginMarker = "<!-- bench:scale:begin -->"
+	scaleEndMarker   = "<!-- bench:scale:end -->"
 )
 
 func main() {
@@ -54,7 +58,11 @@ func run(args []string) error {
 	if err != nil && !errors.Is(err, os.ErrNotExist) {
 		return fmt.Errorf("read %s: %w", *out, err)
 	}
-	doc, err := splice(string(old), block.String())
+	begin, end := beginMarker, endMarker
+	if isScale(meta) {
+		begin, end = scaleBeginMarker, scaleEndMarker
+	}
+	doc, err := spliceBetween(string(old), block.String(), begin, end)
 	if err != nil {
 		return fmt.Errorf("update %s: %w", *out, err)
 	}
@@ -168,17 +176,24 @@ func readMeta(name string) (map[string]string, error) {
 	return meta, nil
 }
 
-// splice puts block between the markers of doc, or builds a new document
-// around it when doc has none.
+// splice puts block between the default run's markers of doc.
 func splice(doc, block string) (string, error) {
-	i, j := strings.Index(doc, beginMarker), strings.Index(doc, endMarker)
+	return spliceBetween(doc, block, beginMarker, endMarker)
+}
+
+// spliceBetween puts block between the markers begin and end of doc; a
+// document without them gets them appended (a new one, a heading too).
+func spliceBetween(doc, block, begin, end string) (string, error) {
+	i, j := strings.Index(doc, begin), strings.Index(doc, end)
 	switch {
+	case i < 0 && j < 0 && doc == "":
+		return "# Benchmarks\n\n" + begin + "\n" + block + end + "\n", nil
 	case i < 0 && j < 0:
-		return "# Benchmarks\n\n" + beginMarker + "\n" + block + endMarker + "\n", nil
+		return strings.TrimRight(doc, "\n") + "\n\n" + begin + "\n" + block + end + "\n", nil
 	case i < 0 || j < i:
 		return "", errors.New("the results markers are broken: fix or delete them")
 	}
-	return doc[:i+len(beginMarker)] + "\n" + block + doc[j:], nil
+	return doc[:i+len(begin)] + "\n" + block + doc[j:], nil
 }
 
 func writeAtomic(name string, data []byte) error {

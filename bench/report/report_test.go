@@ -33,6 +33,12 @@ borg	restore	0	20.00	100000	15	3
 cadang	restore_identical	0	0	0	0	0
 restic	restore_identical	0	1	0	0	0
 borg	restore_identical	0	1	0	0	0
+cadang	open	0	0.50	90000	0.4	0.1
+restic	open	0	2.00	120000	1	0.2
+cadang	verify	0	10.00	90000	15	4
+restic	verify	0	20.00	120000	30	5
+cadang	prune	0	2.00	90000	3	1
+restic	prune	0	5.00	120000	6	1
 `
 
 func sampleResults(t *testing.T) results {
@@ -61,24 +67,65 @@ func TestTargetVerdicts(t *testing.T) {
 	rs := sampleResults(t)
 	data := 1e9
 	want := map[string][2]string{
-		"Initial backup throughput ≥ 3× restic's":           {"5.00×", "met"},
-		"Initial backup throughput ≥ 2× borg's":             {"2.50×", "met"},
-		"No-change backup time ≤ 0.2× restic's":             {"0.25×", "**not met**"},
-		"Backup after the mutation: time ≤ 0.3× restic's":   {"0.50×", "**not met**"},
-		"Backup after the mutation: bytes added ≤ restic's": {"1.50×", "**not met**"},
-		"Full restore throughput ≥ 3× restic's":             {"—", "not measured"}, // cadang's restore failed
-		"Repository size after three backups ≤ borg's":      {"0.97×", "met"},
-		"Peak RSS (all steps) ≤ restic's":                   {"0.48×", "met"},
+		"Initial backup throughput ≥ 3× restic's":                         {"5.00×", "met"},
+		"Initial backup throughput ≥ 2× borg's":                           {"2.50×", "met"},
+		"No-change backup time ≤ 0.2× restic's":                           {"0.25×", "**not met**"},
+		"Backup after the mutation: time ≤ 0.3× restic's":                 {"0.50×", "**not met**"},
+		"Backup after the mutation: bytes added ≤ 1.2× restic's":          {"1.50×", "**not met**"},
+		"Backup after the mutation: bytes added ≤ borg's":                 {"3.00×", "**not met**"},
+		"Verify every byte: CPU cores busy ≥ 1.8 (of 2)":                  {"1.90", "met"},
+		"Prune after forgetting half the snapshots: time ≤ 0.5× restic's": {"0.40×", "met"},
+		"Full restore throughput ≥ 3× restic's":                           {"—", "not measured"}, // cadang's restore failed
+		"Repository size after three backups ≤ borg's":                    {"0.97×", "met"},
+		"Peak RSS (all steps) ≤ restic's":                                 {"0.48×", "met"},
 	}
+	seen := 0
 	for _, tg := range targets(data, data) {
 		w, listed := want[tg.Text]
 		if !listed {
 			continue
 		}
+		seen++
 		measured, result := tg.verdict(rs)
 		if measured != w[0] || result != w[1] {
 			t.Errorf("%s: got %s %s, want %s %s", tg.Text, measured, result, w[0], w[1])
 		}
+	}
+	if seen != len(want) {
+		t.Errorf("%d of the %d targets checked here exist", seen, len(want))
+	}
+}
+
+// TestScaleSection: the scale case's report has its own targets and goes
+// between its own markers, leaving the default run's results alone.
+func TestScaleSection(t *testing.T) {
+	dir := t.TempDir()
+	res, meta, out := filepath.Join(dir, "r.tsv"), filepath.Join(dir, "m.env"), filepath.Join(dir, "B.md")
+	doc := "# B\n" + beginMarker + "\nDEFAULT RUN\n" + endMarker + "\n## Analysis\n"
+	if err := os.WriteFile(out, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(res, []byte(sample), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(meta, []byte("data_bytes=1000000000\nscale=300k\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // a second run replaces the first
+		if err := run([]string{"-results", res, "-meta", meta, "-out", out}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, _ := os.ReadFile(out)
+	got := string(b)
+	for _, want := range []string{"DEFAULT RUN", "## Analysis", "-scale 300k", "| Open and load the index: under 1 s | 0.50 | met |",
+		"| Initial backup: time ≤ 0.5× restic's | 0.20× | met |"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report lacks %q:\n%s", want, got)
+		}
+	}
+	if n := strings.Count(got, scaleBeginMarker); n != 1 {
+		t.Errorf("%d scale sections, want 1", n)
 	}
 }
 

@@ -136,9 +136,22 @@ func metrics(dataBytes, dataBytesAfter float64) []metric {
 		{"Full restore: identical to the data (diff -r)", recorded("restore_identical"), fmtYesNo},
 		{"Repository size after backup 1", recorded("repo1"), fmtBytes},
 		{"Repository size after 3 backups", recorded("repo3"), fmtBytes},
-		{"Peak RSS of all steps", rssMiB("backup1", "backup2", "backup3", "restore"), fmtMiB},
+		{"Open and list the top folder (index load): time", seconds("open"), fmtSeconds},
+		{"Open and list the top folder: peak RSS", rssMiB("open"), fmtMiB},
+		{"Verify every byte: time", seconds("verify"), fmtSeconds},
+		{"Verify every byte: CPU cores busy", cores("verify"), fmtCores},
+		{"Verify every byte: peak RSS", rssMiB("verify"), fmtMiB},
+		{"Forget 2 of 4 snapshots: time", seconds("forget"), fmtSeconds},
+		{"Prune after forgetting: time", seconds("prune"), fmtSeconds},
+		{"Prune after forgetting: CPU time", cpuSeconds("prune"), fmtSeconds},
+		{"Prune after forgetting: peak RSS", rssMiB("prune"), fmtMiB},
+		{"Repository size after prune", recorded("repo_pruned"), fmtBytes},
+		{"Peak RSS of all steps", rssMiB(allSteps...), fmtMiB},
 	}
 }
+
+// allSteps are every timed step of a run.
+var allSteps = []string{"backup1", "backup2", "backup3", "restore", "backup4", "open", "verify", "forget", "prune"}
 
 func cell(v float64, format func(float64) string) string {
 	if math.IsNaN(v) {
@@ -197,10 +210,26 @@ func writeRun(w io.Writer, rs results, meta map[string]string) {
 	if n := meta["nice"]; n != "" {
 		fmt.Fprintf(w, "- Priority: every measured command ran under `nice -n %s ionice -c2 -n0`, so the other work on this shared machine disturbed it less (the load average above includes that work).\n", n)
 	}
-	fmt.Fprintf(w, "- Data set (`bench/gen -size %s -seed %s`): %s; %s bytes in %s files.\n",
-		meta["size_arg"], meta["seed"], meta["dataset"], meta["data_bytes"], meta["data_files"])
-	fmt.Fprintf(w, "- Mutation (`bench/gen -mutate -round 1`): %s.\n\n", meta["mutation"])
+	scale := ""
+	if isScale(meta) {
+		scale = " -scale " + meta["scale"]
+	}
+	fmt.Fprintf(w, "- Data set (`bench/gen -size %s -seed %s%s`): %s; %s bytes in %s files.\n",
+		meta["size_arg"], meta["seed"], scale, meta["dataset"], meta["data_bytes"], meta["data_files"])
+	fmt.Fprintf(w, "- Mutation (`bench/gen -mutate -round 1`): %s.\n", meta["mutation"])
+	if m := meta["mutation2"]; m != "" {
+		fmt.Fprintf(w, "- After the restore, `-mutate -round 2` (%s) and a fourth backup; then, through the engine API "+
+			"for Cadang (bench/engineprof: its command line's forget and prune need a workspace account), the "+
+			"maintenance steps: open the repository and list the top folder (Cadang and restic load their index; "+
+			"`restic ls latest /no-such-folder`), verify every byte (`restic check --read-data`, `borg check "+
+			"--verify-data`), forget all but the last 2 snapshots (`borg prune --keep-last 2`) and prune "+
+			"(`borg compact`).\n", m)
+	}
+	fmt.Fprintln(w)
 }
+
+// isScale reports a run of the scale case (BENCH_SCALE).
+func isScale(meta map[string]string) bool { s := meta["scale"]; return s != "" && s != "0" }
 
 func orDash(v, name string) string {
 	if v == "" {
@@ -237,7 +266,7 @@ func writeTable(w io.Writer, rs results, meta map[string]string) {
 // cellOrFailure shows a failed step as such rather than as a blank.
 func cellOrFailure(rs results, tool string, m metric, v float64) string {
 	if math.IsNaN(v) {
-		for _, p := range []string{"backup1", "backup2", "backup3", "restore"} {
+		for _, p := range allSteps {
 			if meas, found := rs.get(tool, p); found && meas.Exit != 0 && strings.Contains(strings.ToLower(m.Label), phaseWord(p)) {
 				return fmt.Sprintf("failed (exit %d)", meas.Exit)
 			}
@@ -254,6 +283,14 @@ func phaseWord(phase string) string {
 		return "no-change"
 	case "backup3":
 		return "mutation"
+	case "open":
+		return "open and list"
+	case "verify":
+		return "verify every"
+	case "forget":
+		return "forget 2"
+	case "prune":
+		return "prune after"
 	}
 	return phase
 }
