@@ -180,8 +180,19 @@ func runDetail(s acting, r jobs.Run) fyne.CanvasObject {
 		widget.NewFormItem(lang.L("Data"), widget.NewLabel(lang.L("{{.Read}} read, {{.Added}} added, {{.Total}} in the snapshot",
 			map[string]any{"Read": formatBytes(r.BytesRead), "Added": formatBytes(r.BytesAdded), "Total": formatBytes(r.TotalBytes)}))),
 		widget.NewFormItem(lang.L("Snapshot"), widget.NewLabel(shortSnap(r.SnapshotID))),
-		widget.NewFormItem(lang.L("Report"), widget.NewLabel(r.Report)),
 	)
+	report := container.NewVBox(widget.NewLabel(r.Report))
+	facts.Append(lang.L("Report"), report)
+	if r.Report != "" { // the execution report, to open or print from here
+		call(s.caller, func(ctx context.Context) ([]jobs.Document, error) {
+			return s.svc.Documents(ctx, s.user, jobs.DocumentFilter{RunID: r.ID, Type: jobs.DocExecutionReport})
+		}, func(docs []jobs.Document) {
+			if len(docs) > 0 {
+				report.Objects = []fyne.CanvasObject{documentActions(s, docs[len(docs)-1])}
+				report.Refresh()
+			}
+		})
+	}
 	box := container.NewVBox(facts)
 	if r.Error != "" {
 		e := widget.NewLabel(r.Error)

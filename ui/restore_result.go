@@ -3,6 +3,9 @@ package ui
 import (
 	"context"
 	"fmt"
+	"io"
+	"os"
+	"path/filepath"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -175,8 +178,9 @@ func showVerification(s acting, id int64, after func()) {
 func documentActions(s acting, d jobs.Document) fyne.CanvasObject {
 	open := widget.NewButtonWithIcon(lang.L("Open"), theme.FileIcon(), func() { openFile(s, d.Path) })
 	print := widget.NewButtonWithIcon(lang.L("Print"), theme.DocumentPrintIcon(), func() { printFile(s, d.Path) })
+	save := widget.NewButtonWithIcon(lang.L("Save a copy…"), theme.DocumentSaveIcon(), func() { saveCopy(s, d) })
 	label := widget.NewLabel(fmt.Sprintf("%s %s · rev. %d", docTypeName(d.Type), d.Number, d.Revision))
-	return container.NewHBox(label, open, print)
+	return container.NewHBox(label, open, print, save)
 }
 
 // openFile opens a PDF in the desktop's viewer (package printing).
@@ -207,4 +211,30 @@ func handoverDialog(s acting, r jobs.Request, after func()) {
 			after()
 		})
 	}, s.win)
+}
+
+// saveCopy writes a copy of a filed PDF where the person chooses: to print
+// elsewhere when this computer cannot (no lp, no viewer), or to mail it.
+// The filed original stays in the register.
+func saveCopy(s acting, d jobs.Document) {
+	save := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
+		if err != nil || w == nil {
+			showError(s.win, err)
+			return
+		}
+		s.act(func(ctx context.Context) error {
+			defer w.Close()
+			f, err := os.Open(d.Path)
+			if err != nil {
+				return fmt.Errorf("save a copy of %s: %w", d.Number, err)
+			}
+			defer f.Close()
+			if _, err := io.Copy(w, f); err != nil {
+				return fmt.Errorf("save a copy of %s: %w", d.Number, err)
+			}
+			return nil
+		}, nil)
+	}, s.win)
+	save.SetFileName(filepath.Base(d.Path))
+	save.Show()
 }

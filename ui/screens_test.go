@@ -114,6 +114,10 @@ func TestActivityScreen(t *testing.T) {
 	if d := dialogText(w); !strings.Contains(d, "success") || !strings.Contains(d, "run.start") {
 		t.Fatalf("run detail %q, want the result and its log", d)
 	}
+	// The run's execution report opens, prints or is saved from its detail.
+	for _, b := range []string{"Open", "Print", "Save a copy…"} {
+		findButton(t, w.Canvas().Overlays().Top(), b)
+	}
 	if !shows(v.auditList, "job.approve") {
 		t.Errorf("audit tab lacks the job approval: %q", texts(v.auditList))
 	}
