@@ -402,7 +402,7 @@ func (b *backupRun) readFile(ctx context.Context, ch *chunker, job *fileJob) (tr
 		if node.XAttrs, err = fileXattrs(f); err != nil {
 			b.warn(job.path, err) // the content is still worth saving
 		}
-		rd = readCloser{newSparseReader(f, st.Size()), f}
+		rd = readCloser{newSparseReader(f, st), f}
 	}
 	defer rd.Close()
 	h := sha256.New()

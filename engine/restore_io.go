@@ -149,7 +149,7 @@ func hashOpen(ctx context.Context, f *os.File) (string, error) {
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
 		return "", err
 	}
-	rd := newSparseReader(f, st.Size())
+	rd := newSparseReader(f, st)
 	h := sha256.New()
 	bp := hashBufs.Get().(*[]byte) // 20,000 small files must not mean 5 GB of garbage
 	defer hashBufs.Put(bp)

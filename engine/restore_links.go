@@ -113,8 +113,12 @@ func (rs *restorer) copyRestored(ctx context.Context, h restoreHardLink, c *File
 	}
 	f.created = true
 	rs.openFiles.Add(1)
+	fi, err := src.Stat()
+	if err != nil {
+		return err
+	}
 	buf := make([]byte, 1<<20)
-	rd := newSparseReader(src, h.node.Size)
+	rd := newSparseReader(src, fi)
 	for off := int64(0); ; {
 		n, rerr := io.ReadFull(rd, buf)
 		if n > 0 {

@@ -4,7 +4,8 @@ package engine
 
 import (
 	"io"
+	"io/fs"
 	"os"
 )
 
-func newSparseReader(f *os.File, size int64) io.Reader { return f }
+func newSparseReader(f *os.File, fi fs.FileInfo) io.Reader { return f }

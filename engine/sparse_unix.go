@@ -5,7 +5,9 @@ package engine
 import (
 	"errors"
 	"io"
+	"io/fs"
 	"os"
+	"syscall"
 
 	"golang.org/x/sys/unix"
 )
@@ -24,8 +26,15 @@ type sparseReader struct {
 	disabled bool
 }
 
-func newSparseReader(f *os.File, size int64) io.Reader {
-	return &sparseReader{f: f, size: size}
+//
+// A file whose allocated blocks cover its size has no holes: it is read
+// plainly, without the two lseek calls per file that finding holes costs
+// (a third of the system calls of backing up a small file).
+func newSparseReader(f *os.File, fi fs.FileInfo) io.Reader {
+	if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Blocks*512 >= fi.Size() {
+		return f
+	}
+	return &sparseReader{f: f, size: fi.Size()}
 }
 
 func (s *sparseReader) Read(p []byte) (int, error) {
