@@ -26,7 +26,6 @@ type sparseReader struct {
 	disabled bool
 }
 
-//
 // A file whose allocated blocks cover its size has no holes: it is read
 // plainly, without the two lseek calls per file that finding holes costs
 // (a third of the system calls of backing up a small file).
