@@ -26,8 +26,8 @@ type sparseReader struct {
 	disabled bool
 }
 
-// A file whose allocated blocks cover its size has no holes: it is read
-// plainly, without the two lseek calls per file that finding holes costs
+// newSparseReader reads f (at its start), described by fi. A file whose
+// allocated blocks cover its size has no holes: it is read plainly, without the two lseek calls per file that finding holes costs
 // (a third of the system calls of backing up a small file).
 func newSparseReader(f *os.File, fi fs.FileInfo) io.Reader {
 	if st, ok := fi.Sys().(*syscall.Stat_t); ok && st.Blocks*512 >= fi.Size() {
