@@ -178,6 +178,12 @@ func OpenWorkspace(ctx context.Context, dir string, opt Options) (*Service, erro
 		cat.Close()
 		return nil, err
 	}
+	if from, upgraded := cat.UpgradedFrom(); upgraded && from < schemaApprovalsNameRevision {
+		if err := s.adoptApprovals(ctx, from); err != nil {
+			cat.Close()
+			return nil, err
+		}
+	}
 	return s, nil
 }
 

@@ -58,7 +58,7 @@ func openPostgres(ctx context.Context, location string) (*Catalog, error) {
 	db.SetMaxOpenConns(pgMaxConns)
 	db.SetMaxIdleConns(2)
 	db.SetConnMaxIdleTime(5 * time.Minute)
-	c := &Catalog{db: db, path: location, dialect: Postgres}
+	c := &Catalog{db: db, path: location, dialect: Postgres, upgradedFrom: -1}
 	c.queries = queries{db: pgAuto{c}, dialect: Postgres}
 	c.pg = newPGShared(cfg)
 	var schema string

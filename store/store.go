@@ -30,7 +30,15 @@ type Catalog struct {
 	path    string // the SQLite file, or the PostgreSQL URL (it never holds a password)
 	dialect Dialect
 	pg      *pgShared // PostgreSQL only: locks and notifications
+	// upgradedFrom is the schema version this Open found and upgraded
+	// (0: a new catalog), or -1 when it was already up to date.
+	upgradedFrom int
 }
+
+// UpgradedFrom says whether this Open upgraded an existing catalog, and
+// from which schema version: the procedure adapts records a newer rule
+// needs (see jobs.adoptApprovals) exactly once, at the upgrade.
+func (c *Catalog) UpgradedFrom() (int, bool) { return c.upgradedFrom, c.upgradedFrom > 0 }
 
 // sqliteHeader starts every SQLite 3 database file.
 var sqliteHeader = []byte("SQLite format 3\x00")
@@ -57,7 +65,7 @@ func Open(ctx context.Context, path string) (*Catalog, error) {
 	if err != nil {
 		return nil, fmt.Errorf("open catalog %s: %w", path, err)
 	}
-	c := &Catalog{queries: queries{db: plain{db}, dialect: SQLite}, db: db, path: path, dialect: SQLite}
+	c := &Catalog{queries: queries{db: plain{db}, dialect: SQLite}, db: db, path: path, dialect: SQLite, upgradedFrom: -1}
 	if err := c.refuseNewer(ctx); err != nil {
 		db.Close()
 		return nil, err
@@ -210,5 +218,22 @@ func (c *Catalog) migrate(ctx context.Context, target int) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("upgrade catalog %s: %w", c.path, explain(c.path, err))
 	}
+	c.upgradedFrom = v
 	return nil
+}
+
+// CreateAtSchema writes a new SQLite catalog at an earlier schema version,
+// as an older Cadang would have left it, for tests of what an upgrade does
+// (store's own and the procedure's).
+func CreateAtSchema(ctx context.Context, path string, version int) error {
+	if version < 0 || version > len(migrations) {
+		return fmt.Errorf("create catalog at schema %d: this Cadang knows 0 to %d", version, len(migrations))
+	}
+	db, err := sql.Open("sqlite3", "file:"+escapePath(path)+"?_foreign_keys=on")
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	c := &Catalog{db: db, path: path, dialect: SQLite}
+	return c.migrate(ctx, version)
 }
