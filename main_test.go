@@ -20,7 +20,7 @@ import (
 
 // needTools skips (or, in CI, fails) when the X tools the smoke test
 // drives are missing.
-func needTools(t *testing.T, tools ...string) {
+func needTools(t testing.TB, tools ...string) {
 	t.Helper()
 	for _, tool := range tools {
 		if _, err := exec.LookPath(tool); err != nil {
@@ -53,7 +53,7 @@ func TestMain(m *testing.M) {
 // deadline, not the calling test's: on a cold, loaded CI machine linking
 // the Fyne binary alone may take minutes, and that is no failure of the
 // window.
-func buildBinary(t *testing.T) string {
+func buildBinary(t testing.TB) string {
 	t.Helper()
 	built.once.Do(func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
@@ -95,7 +95,7 @@ func TestWindowWithoutDisplay(t *testing.T) {
 
 // startXvfb starts a virtual X server on a free display, which Xvfb picks
 // itself and reports through -displayfd once it accepts connections.
-func startXvfb(ctx context.Context, t *testing.T) string {
+func startXvfb(ctx context.Context, t testing.TB) string {
 	t.Helper()
 	r, w, err := os.Pipe()
 	if err != nil {
@@ -135,7 +135,7 @@ func (p *appProcess) logText() string {
 	return p.log.String()
 }
 
-func startApp(ctx context.Context, t *testing.T, bin string, env []string) *appProcess {
+func startApp(ctx context.Context, t testing.TB, bin string, env []string) *appProcess {
 	t.Helper()
 	// Lines the test has not read yet are dropped past the buffer rather
 	// than blocking the app on a full stderr pipe; 4096 is far more than a
@@ -184,7 +184,7 @@ func startApp(ctx context.Context, t *testing.T, bin string, env []string) *appP
 
 // waitFor reads log lines until one contains want; it fails when the app
 // exits or the context ends first.
-func (p *appProcess) waitFor(ctx context.Context, t *testing.T, want string) {
+func (p *appProcess) waitFor(ctx context.Context, t testing.TB, want string) {
 	t.Helper()
 	for {
 		select {

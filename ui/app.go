@@ -8,9 +8,12 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+	"fyne.io/fyne/v2/lang"
+	"fyne.io/fyne/v2/widget"
 
 	"cadang/jobs"
 )
@@ -64,8 +67,19 @@ func Run(ctx context.Context, workspace string) (err error) {
 	w.Resize(fyne.NewSize(1120, 720))
 	f = newFlow(ctx, a, w, workspace, goBackground, log)
 	defer f.close() // stops the scheduler and closes the catalog, also after a driver panic
-	f.start()
-	f.installTray()
+	if dir := f.workspaceToOpen(); dir != "" {
+		f.openBeforeShowing(dir)
+	} else {
+		f.start()
+	}
+	f.installTray() // the close button's behaviour; the menu comes when the window shows
+	a.Lifecycle().SetOnStarted(func() {
+		// With the remembered workspace the window's first frame is the
+		// login; the startup benchmark (main_startup_test.go) reads this.
+		log.Info("window shown", "screen", f.shown)
+		f.trayReady = true
+		f.installTray()
+	})
 	go func() {
 		<-ctx.Done() // SIGTERM or Ctrl-C in the terminal that started us
 		fyne.Do(a.Quit)
@@ -110,6 +124,8 @@ type flow struct {
 	nav         func(page string) // shows a page of the signed-in shell
 	trayJobs    []string          // approved jobs for the tray's "Run a job now"
 	page        string            // the shell's page shown now, kept across redraws
+	trayReady   bool              // the window is up: the tray menu may be built
+	shown       string            // the screen shown now, for the log
 }
 
 func newFlow(ctx context.Context, a fyne.App, w fyne.Window, workspace string, bg background, log *slog.Logger) *flow {
@@ -126,10 +142,7 @@ func defaultWorkspace() string {
 }
 
 func (f *flow) start() {
-	dir := f.fixed
-	if dir == "" {
-		dir = f.app.Preferences().String(prefWorkspace)
-	}
+	dir := f.workspaceToOpen()
 	if dir == "" {
 		f.showWorkspace(defaultWorkspace())
 		return
@@ -137,10 +150,18 @@ func (f *flow) start() {
 	f.open(dir)
 }
 
+// workspaceToOpen is the workspace given or remembered, "" for none.
+func (f *flow) workspaceToOpen() string {
+	if f.fixed != "" {
+		return f.fixed
+	}
+	return f.app.Preferences().String(prefWorkspace)
+}
+
 // show draws a screen and remembers how, to redraw it in another
 // language. The log line lets the Xvfb smoke test know when to type.
 func (f *flow) show(name string, draw func()) {
-	f.current = draw
+	f.current, f.shown = draw, name
 	draw()
 	f.log.Info("screen shown", "screen", name)
 }
@@ -166,30 +187,71 @@ func (f *flow) showWorkspace(dir string) {
 // open opens the workspace at dir, then shows the first run or the login.
 func (f *flow) open(dir string) {
 	f.bg(func() {
-		svc, err := jobs.OpenWorkspace(f.ctx, dir, jobs.Options{Logger: f.log, DocumentKeyFile: os.Getenv(jobs.DocumentKeyEnv)})
-		need := false
-		if err == nil {
-			if need, err = svc.NeedsSetup(f.ctx); err != nil {
-				svc.Close()
-			}
-		}
-		fyne.Do(func() {
-			if err != nil {
-				f.showWorkspace(dir)
-				showError(f.win, err)
-				return
-			}
-			if f.fixed == "" {
-				f.app.Preferences().SetString(prefWorkspace, dir)
-			}
-			f.replaceService(svc)
-			if need {
-				f.showSetup()
-			} else {
-				f.showLogin()
-			}
-		})
+		o := f.openWorkspace(dir)
+		fyne.Do(func() { f.opened(o) })
 	})
+}
+
+// openedWorkspace is the outcome of opening a workspace.
+type openedWorkspace struct {
+	dir  string
+	svc  *jobs.Service
+	need bool // no accounts yet: the first-run setup
+	err  error
+}
+
+func (f *flow) openWorkspace(dir string) openedWorkspace {
+	o := openedWorkspace{dir: dir}
+	o.svc, o.err = jobs.OpenWorkspace(f.ctx, dir, jobs.Options{Logger: f.log, DocumentKeyFile: os.Getenv(jobs.DocumentKeyEnv)})
+	if o.err == nil {
+		if o.need, o.err = o.svc.NeedsSetup(f.ctx); o.err != nil {
+			o.svc.Close()
+		}
+	}
+	return o
+}
+
+// opened shows what comes after opening a workspace (UI goroutine).
+func (f *flow) opened(o openedWorkspace) {
+	if o.err != nil {
+		f.showWorkspace(o.dir)
+		showError(f.win, o.err)
+		return
+	}
+	if f.fixed == "" {
+		f.app.Preferences().SetString(prefWorkspace, o.dir)
+	}
+	f.replaceService(o.svc)
+	if o.need {
+		f.showSetup()
+	} else {
+		f.showLogin()
+	}
+}
+
+// firstOpenWait is how long the first start waits for the workspace before
+// the window shows: a local catalog opens in milliseconds, so the window's
+// first frame is already the login; a slow share gets a placeholder.
+const firstOpenWait = 300 * time.Millisecond
+
+// openBeforeShowing opens the remembered workspace before the window
+// appears (Run, on the main goroutine before the event loop): when it
+// is quick, the window opens straight to the login screen.
+func (f *flow) openBeforeShowing(dir string) {
+	done := make(chan openedWorkspace, 1)
+	go func() { done <- f.openWorkspace(dir) }()
+	select {
+	case o := <-done:
+		f.opened(o)
+	case <-time.After(firstOpenWait):
+		f.show("opening", func() {
+			f.win.SetContent(startPage(lang.L("Opening the workspace…"), dir, widget.NewProgressBarInfinite(), f.setLanguage))
+		})
+		go func() {
+			o := <-done
+			fyne.Do(func() { f.opened(o) })
+		}()
+	}
 }
 
 func (f *flow) replaceService(svc *jobs.Service) {

@@ -32,7 +32,12 @@ var template struct {
 }
 
 func TestMain(m *testing.M) {
-	code := m.Run()
+	var code int
+	if realWindowBench() {
+		code = runWithRealWindow(m) // responsive_test.go
+	} else {
+		code = m.Run()
+	}
 	if template.dir != "" {
 		os.RemoveAll(template.dir)
 	}
@@ -91,7 +96,7 @@ func copyDir(src, dst string) error {
 	})
 }
 
-func newOffice(t *testing.T) *office {
+func newOffice(t testing.TB) *office {
 	t.Helper()
 	ctx := context.Background()
 	template.once.Do(makeTemplate)

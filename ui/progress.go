@@ -29,6 +29,9 @@ type progressView struct {
 
 	mu       sync.Mutex
 	warnings int
+
+	// onUpdate, when set, runs on the UI goroutine after each drawn update.
+	onUpdate func()
 }
 
 var _ engine.Progress = (*progressView)(nil)
@@ -56,6 +59,9 @@ func (p *progressView) Report(s engine.ProgressStats) {
 		p.bar.SetValue(frac)
 		p.stats.SetText(text)
 		p.path.SetText(s.CurrentPath)
+		if p.onUpdate != nil {
+			p.onUpdate()
+		}
 	})
 }
 
@@ -124,6 +130,12 @@ func phaseName(phase string) string {
 // runWithProgress runs work off the UI goroutine with a progress dialog
 // that can cancel it, then calls done on the UI goroutine.
 func runWithProgress(s acting, title string, work func(ctx context.Context, p engine.Progress) error, done func(err error)) {
+	runWithProgressObserved(s, title, func(ctx context.Context, p *progressView) error { return work(ctx, p) }, done)
+}
+
+// runWithProgressObserved is runWithProgress handing work the view itself
+// (the responsiveness benchmark watches its updates).
+func runWithProgressObserved(s acting, title string, work func(ctx context.Context, p *progressView) error, done func(err error)) {
 	ctx, cancel := context.WithCancel(s.ctx)
 	p := newProgressView(cancel)
 	d := dialog.NewCustomWithoutButtons(title, p.content(), s.win)

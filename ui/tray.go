@@ -56,6 +56,12 @@ func (f *flow) installTray() {
 			f.askClose()
 		})
 	}
+	// The menu waits until the window shows (Run), and is skipped where
+	// no tray host can exist: looking for one over D-Bus took most of a
+	// second before the login screen appeared.
+	if !f.trayReady || !trayLikely() {
+		return
+	}
 	open := fyne.NewMenuItem(lang.L("Open Cadang"), f.showWindow)
 	run := fyne.NewMenuItem(lang.L("Run a job now"), nil)
 	run.ChildMenu = fyne.NewMenu("", f.runNowItems()...)
