@@ -73,6 +73,7 @@ type adversary struct {
 	staleRev                             string
 	reqElsewhere, reqEdited, reqNoBackup int64
 	reqMine, reqSubmitted, reqOther      int64
+	reqHandJob                           int64 // an approved backup request of the job changed by hand
 }
 
 func newAdversary(t *testing.T) *adversary {
@@ -223,6 +224,12 @@ func (a *adversary) setUpRequests() {
 	a.reqMine = a.ask(a.mgr, jobs.NewRequest{Kind: jobs.KindBackup})
 	a.reqSubmitted = a.ask(a.dept, restore)
 	a.reqOther = a.ask(a.staff, restore) // IT's own, not the department's
+	r, err := a.svc.CreateRequest(a.ctx, a.dept, jobs.NewRequest{Kind: jobs.KindBackup, Job: "handedited", Reason: "adversary"})
+	a.must(err)
+	_, err = a.svc.SubmitRequest(a.ctx, a.dept, r.ID)
+	a.must(err)
+	a.reqHandJob = r.ID
+	approve(a.reqHandJob)
 }
 
 // attempt is one way around a control, from the window and the command line.
@@ -292,6 +299,12 @@ func (a *adversary) attempts() []attempt {
 				return err
 			},
 			cli: append([]string{"request", "run", id(a.reqEdited)}, a.as(a.staff)...)},
+		attempt{name: "run a backup request of a job changed in the catalog after its approval", want: "differs from the definition the IT manager approved", audit: refused,
+			window: func() error {
+				_, err := a.svc.RunRequest(a.ctx, a.staff, a.reqHandJob, jobs.RunRequestOptions{})
+				return err
+			},
+			cli: append([]string{"request", "run", id(a.reqHandJob)}, a.as(a.staff)...)},
 		attempt{name: "run a request not yet approved", want: "not approved", audit: refused,
 			window: func() error {
 				_, err := a.svc.RunRequest(a.ctx, a.staff, a.reqSubmitted, jobs.RunRequestOptions{})
@@ -392,10 +405,17 @@ func (a *adversary) scheduler(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// At its start the scheduler runs the approved backup request whose
+	// job was changed by hand (its time has passed): refused, audited.
+	before, seq := statetest.Take(t, catalog, a.places()), statetest.AuditHead(t, catalog)
 	if err := sc.Start(a.ctx); err != nil {
 		t.Fatal(err)
 	}
 	defer sc.Stop()
+	if line := a.nextLog("scheduled request", " request="+strconv.FormatInt(a.reqHandJob, 10)+" "); !strings.Contains(line, "differs from the definition the IT manager approved") {
+		t.Errorf("the scheduler running a backup request of a job changed by hand: %q, want refused", line)
+	}
+	a.wantNothingBut(t, "scheduled backup request of a job changed by hand", before, seq, "run.refused")
 	if err := a.clock.BlockUntilContext(a.ctx, 3); err != nil { // keu, handedited and the minute refresh
 		t.Fatal(err)
 	}
@@ -418,14 +438,9 @@ func (a *adversary) scheduler(t *testing.T) {
 			}
 		}
 		a.clock.Advance(next[id].Sub(a.clock.Now()))
-		for line := range a.log {
-			if strings.Contains(line, "scheduled run") && strings.Contains(line, " job="+strconv.FormatInt(id, 10)+" ") {
-				return line
-			}
-		}
-		return ""
+		return a.nextLog("scheduled run", " job="+strconv.FormatInt(id, 10)+" ")
 	}
-	before, seq := statetest.Take(t, catalog, a.places()), statetest.AuditHead(t, catalog)
+	before, seq = statetest.Take(t, catalog, a.places()), statetest.AuditHead(t, catalog)
 	if line := fire("handedited"); !strings.Contains(line, "differs from the definition the IT manager approved") {
 		t.Errorf("the scheduler starting a job changed by hand: %q, want refused", line)
 	}
@@ -439,6 +454,20 @@ func (a *adversary) scheduler(t *testing.T) {
 		t.Errorf("the scheduler acting as a disabled account: %q, want refused", line)
 	}
 	a.wantNothingBut(t, "scheduled run as a disabled account", before, seq)
+}
+
+// nextLog waits for the service's next log line containing all of want.
+func (a *adversary) nextLog(want ...string) string {
+	for line := range a.log {
+		all := true
+		for _, w := range want {
+			all = all && strings.Contains(line, w)
+		}
+		if all {
+			return line
+		}
+	}
+	return ""
 }
 
 func (a *adversary) wantNothingBut(t *testing.T, what string, before statetest.Picture, seq int64, gains ...string) {

@@ -96,7 +96,10 @@ func (s *Service) runBackupRequest(ctx context.Context, actor string, r store.Re
 	if err != nil {
 		return Request{}, err
 	}
-	if err := approvedAsIs(j); err != nil {
+	if err := approvedAsIs(j); err != nil { // refused like every other run, and audited the same way
+		if aerr := s.audit(ctx, actor, "run.refused", requestObject(r.ID), r.State, "", err.Error()+" ("+trigger+")"); aerr != nil {
+			return Request{}, aerr
+		}
 		return Request{}, err
 	}
 	if err := s.setRequestState(ctx, actor, &r, "request.run", RequestRunning, trigger); err != nil {
