@@ -122,6 +122,9 @@ func (s *Service) runBackup(ctx context.Context, jobID int64, rs runSpec) (Run, 
 type backupOutcome struct {
 	replicas []ReplicaResult
 	removed  []engine.Snapshot // by retention
+	// preparedBy is the account the report names as preparer: the one that
+	// ran it, the scheduler's own account for a scheduled run.
+	preparedBy string
 }
 
 // backupInto opens the job's own repository, backs up, applies the approved
@@ -233,6 +236,10 @@ func (s *Service) finishBackup(ctx context.Context, j store.Job, run store.Run, 
 		return Run{}, err
 	}
 	s.logRun(j.Name, run)
+	out.preparedBy = rs.actor
+	if rs.account != nil {
+		out.preparedBy = rs.account.Name
+	}
 	if _, err := s.fileExecutionReport(rctx, rs.actor, j, run, out); err != nil {
 		// A run without its execution report (SOP 5.3e) is not a clean success.
 		s.log.Error("file execution report", "run", run.ID, "err", err)
@@ -320,7 +327,7 @@ func (s *Service) fileExecutionReport(ctx context.Context, actor string, j store
 			rep.RequestNumber, approver = r.Number, r.DecidedBy
 		}
 	}
-	rep.Signatories = s.signatories(ctx, set, actor, approver)
+	rep.Signatories = s.signatories(ctx, set, firstNonEmpty(out.preparedBy, actor), approver)
 	return s.fileDocument(ctx, filing{docType: DocExecutionReport, runID: run.ID, requestID: run.RequestID, jobID: j.ID, actor: actor,
 		build: func(meta pdfdoc.Meta) (any, func(io.Writer) error) {
 			rep.Meta = meta

@@ -189,3 +189,22 @@ func TestSOPHistoryAndApprovalAreSettingsPrintedOnTheHistoryReport(t *testing.T)
 		}
 	}
 }
+
+// A scheduled run's report is prepared by the account the scheduler acts
+// as, not left blank as "the scheduler".
+func TestScheduledRunReportNamesTheSchedulersAccount(t *testing.T) {
+	f := newFixture(t)
+	j := f.approvedJob(t, "keuangan", Schedule{Kind: ScheduleWindow})
+	run, err := f.svc.runBackup(f.ctx, j.ID, runSpec{trigger: TriggerSchedule, actor: SchedulerActor, account: &f.staff,
+		scheduled: store.Run{ScheduledAt: f.clock.Now()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs, err := f.svc.Documents(f.ctx, f.staff, DocumentFilter{RunID: run.ID})
+	if err != nil || len(docs) != 1 {
+		t.Fatalf("reports: %+v, %v", docs, err)
+	}
+	if text := docText(t, docs[0]); !strings.Contains(text, "( Full yoga )") {
+		t.Errorf("the scheduled run's report does not name the scheduler's account:\n%s", text)
+	}
+}

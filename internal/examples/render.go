@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"sort"
@@ -12,6 +11,8 @@ import (
 	"strings"
 
 	"codeberg.org/go-pdf/fpdf"
+
+	"cadang/engine/childproc"
 )
 
 // renderPages renders every page of a PDF to NAME-pN.png beside it with
@@ -19,7 +20,7 @@ import (
 func renderPages(ctx context.Context, pdf string, dpi int) ([]string, error) {
 	base := strings.TrimSuffix(pdf, filepath.Ext(pdf))
 	tmp := base + ".render"
-	out, err := exec.CommandContext(ctx, "pdftoppm", "-png", "-r", strconv.Itoa(dpi), pdf, tmp).CombinedOutput()
+	out, err := childproc.Command(ctx, childproc.Env{}, "pdftoppm", "-png", "-r", strconv.Itoa(dpi), pdf, tmp).CombinedOutput()
 	if err != nil {
 		return nil, fmt.Errorf("pdftoppm %s: %w: %s", pdf, err, out)
 	}
@@ -68,10 +69,10 @@ func scannedCopy(ctx context.Context, form, dir string) (string, error) {
 		return "", err
 	}
 	img := filepath.Join(dir, "halaman")
-	if out, err := exec.CommandContext(ctx, "pdftoppm", "-png", "-gray", "-r", "110", "-f", "1", "-l", "1", "-singlefile", form, img).CombinedOutput(); err != nil {
+	if out, err := childproc.Command(ctx, childproc.Env{}, "pdftoppm", "-png", "-gray", "-r", "110", "-f", "1", "-l", "1", "-singlefile", form, img).CombinedOutput(); err != nil {
 		return "", fmt.Errorf("pdftoppm: %w: %s", err, out)
 	}
-	bbox, err := exec.CommandContext(ctx, "pdftotext", "-bbox", "-f", "1", "-l", "1", form, "-").Output()
+	bbox, err := childproc.Command(ctx, childproc.Env{}, "pdftotext", "-bbox", "-f", "1", "-l", "1", form, "-").Output()
 	if err != nil {
 		return "", fmt.Errorf("pdftotext -bbox: %w", err)
 	}
