@@ -77,7 +77,7 @@ func Run(ctx context.Context, workspace string) (err error) {
 		// With the remembered workspace the window's first frame is the
 		// login; the startup benchmark (main_startup_test.go) reads this.
 		log.Info("window shown", "screen", f.shown)
-		f.trayReady = true
+		f.tray.ready = true
 		f.installTray()
 	})
 	go func() {
@@ -101,35 +101,61 @@ func checkDisplay() error {
 }
 
 // flow walks from the workspace to the signed-in shell: workspace → first
-// run or login → shell, and back to login on log-out.
+// run or login → shell, and back to login on log-out. It is made of the
+// parts each step uses: the window, the open workspace with its scheduler,
+// the person signed in, the screen shown, and the tray.
 type flow struct {
+	window
+	workspaceRun
+	session
+	screen
+	tray trayState
+}
+
+// window is where the flow draws and how it runs slow work.
+type window struct {
 	ctx   context.Context
 	app   fyne.App
 	win   fyne.Window
 	bg    background
 	log   *slog.Logger
 	fixed string // workspace from the command line; never remembered
+}
 
-	svc     *jobs.Service
-	user    *jobs.User // nil while nobody is signed in
-	current func()     // redraws the screen shown now (after a language change)
-	tray    *tray
-	hub     *eventHub // events for the page shown now
-	running int       // runs started and not yet finished, from events
-
-	unsubscribe func()
+// workspaceRun is the open workspace: its procedure, the scheduler that
+// runs its jobs while the window (or the tray) is up, and its events.
+type workspaceRun struct {
+	svc         *jobs.Service
 	sched       *jobs.Scheduler // nil while paused
 	paused      bool
-	who         *acting           // the signed-in person, nil when signed out
-	nav         func(page string) // shows a page of the signed-in shell
-	trayJobs    []string          // approved jobs for the tray's "Run a job now"
-	page        string            // the shell's page shown now, kept across redraws
-	trayReady   bool              // the window is up: the tray menu may be built
-	shown       string            // the screen shown now, for the log
+	running     int       // runs started and not yet finished, from events
+	hub         *eventHub // events for the page shown now
+	unsubscribe func()
+}
+
+// session is the person using the window now (all nil when signed out).
+type session struct {
+	user *jobs.User
+	who  *acting
+	nav  func(page string) // shows a page of the signed-in shell
+}
+
+// screen is what the window shows now.
+type screen struct {
+	current func() // redraws it (after a language change)
+	shown   string // its name, for the log
+	page    string // the shell's page, kept across redraws
+}
+
+// trayState is the tray menu's.
+type trayState struct {
+	installed bool     // the close button's behaviour is set
+	ready     bool     // the window is up: the menu may be built
+	jobs      []string // approved jobs for "Run a job now"
 }
 
 func newFlow(ctx context.Context, a fyne.App, w fyne.Window, workspace string, bg background, log *slog.Logger) *flow {
-	return &flow{ctx: ctx, app: a, win: w, bg: bg, log: log, fixed: workspace, hub: &eventHub{}}
+	return &flow{window: window{ctx: ctx, app: a, win: w, bg: bg, log: log, fixed: workspace}, workspaceRun: workspaceRun{hub: &eventHub{}}}
 }
 
 // defaultWorkspace is <user config dir>/cadang, as the command line uses.

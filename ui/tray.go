@@ -14,9 +14,6 @@ import (
 	"cadang/jobs"
 )
 
-// tray is the system-tray menu's state.
-type tray struct{}
-
 // trayLikely reports whether a desktop session bus exists, which the Linux
 // tray (StatusNotifierItem over D-Bus) needs. Fyne cannot tell whether its
 // tray icon appeared, so this decides whether closing the window may hide
@@ -45,8 +42,8 @@ func (f *flow) installTray() {
 	if !ok {
 		return
 	}
-	if f.tray == nil {
-		f.tray = &tray{}
+	if !f.tray.installed {
+		f.tray.installed = true
 		f.win.SetCloseIntercept(func() {
 			if trayLikely() {
 				// Closing hides the window; the schedules keep running.
@@ -59,7 +56,7 @@ func (f *flow) installTray() {
 	// The menu waits until the window shows (Run), and is skipped where
 	// no tray host can exist: looking for one over D-Bus took most of a
 	// second before the login screen appeared.
-	if !f.trayReady || !trayLikely() {
+	if !f.tray.ready || !trayLikely() {
 		return
 	}
 	open := fyne.NewMenuItem(lang.L("Open Cadang"), f.showWindow)
@@ -87,7 +84,7 @@ func (f *flow) showWindow() {
 // loaded by refreshTrayJobs.
 func (f *flow) runNowItems() []*fyne.MenuItem {
 	var items []*fyne.MenuItem
-	for _, name := range f.trayJobs {
+	for _, name := range f.tray.jobs {
 		items = append(items, fyne.NewMenuItem(name, func() {
 			f.showWindow()
 			if f.who != nil {
@@ -106,7 +103,7 @@ func (f *flow) runNowItems() []*fyne.MenuItem {
 // refreshTrayJobs reloads the approved jobs for the tray menu.
 func (f *flow) refreshTrayJobs() {
 	if f.who == nil {
-		f.trayJobs = nil
+		f.tray.jobs = nil
 		f.installTray()
 		return
 	}
@@ -118,9 +115,9 @@ func (f *flow) refreshTrayJobs() {
 				f.log.Error("tray jobs", "err", err)
 				return
 			}
-			f.trayJobs = f.trayJobs[:0]
+			f.tray.jobs = f.tray.jobs[:0]
 			for _, j := range all {
-				f.trayJobs = append(f.trayJobs, j.Name)
+				f.tray.jobs = append(f.tray.jobs, j.Name)
 			}
 			f.installTray()
 		})
