@@ -476,3 +476,54 @@ func (f *fixture) wantAuditSome(t *testing.T, seq int64, action string) []statet
 	}
 	return out
 }
+
+// Hole (the same class, found by this round's red team): only a backup
+// checked the repository's identity. A restore, retention and the browser
+// read whatever repository sat at the job's location: one put in place of
+// an unmounted share, holding snapshots tagged with the job's name, was
+// restored from ("verified" against itself) and pruned.
+func TestHoleReplacedRepositoryReadAsTheJobs(t *testing.T) {
+	f := newRealFixture(t)
+	repo := filepath.Join(t.TempDir(), "repo")
+	f.define(t, JobSpec{Name: "keu", Sources: []string{f.src}, Repository: repo, Retention: Retention{KeepLast: 1}})
+	f.approve(t, "keu")
+	f.run(t, "keu")
+	target := filepath.Join(t.TempDir(), "restored")
+	r := f.ask(t, NewRequest{Kind: KindRestore, Job: "keu", RequestedAt: time.Now().Add(time.Hour), Target: target})
+	f.approveRequest(t, r.ID)
+
+	// Another repository in its place, with "keu" snapshots of other data.
+	if err := os.Rename(repo, repo+".unmounted"); err != nil {
+		t.Fatal(err)
+	}
+	planted := filepath.Join(t.TempDir(), "data")
+	writeTree(t, planted, map[string]string{"laporan.txt": "planted"})
+	other, err := LocalEngine{}.Open(f.ctx, repo, "", true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := other.Backup(f.ctx, []string{planted}, engine.BackupOptions{Tags: []string{jobTag("keu")}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	other.Close()
+	before := listDir(t, repo)
+
+	_, err = f.svc.RunRequest(f.ctx, f.staff, r.ID, RunRequestOptions{})
+	if !errors.Is(err, ErrRepositoryChanged) {
+		t.Errorf("restore from a replaced repository: %v, want ErrRepositoryChanged", err)
+	}
+	if exists(target) {
+		t.Errorf("the restore wrote %s from a repository that is not the job's: %q", target, readFile(t, filepath.Join(target, "data", "laporan.txt")))
+	}
+	if _, _, err := f.svc.ApplyRetention(f.ctx, f.staff, "keu", false); !errors.Is(err, ErrRepositoryChanged) {
+		t.Errorf("retention on a replaced repository: %v, want ErrRepositoryChanged", err)
+	}
+	if _, err := f.svc.Snapshots(f.ctx, f.staff, "keu", ""); !errors.Is(err, ErrRepositoryChanged) {
+		t.Errorf("browsing a replaced repository: %v, want ErrRepositoryChanged", err)
+	}
+	if after := listDir(t, repo); !slices.Equal(before, after) {
+		t.Errorf("the replaced repository was changed: %v → %v", before, after)
+	}
+}

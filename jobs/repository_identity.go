@@ -61,14 +61,30 @@ func (s *Service) openRunRepository(ctx context.Context, j store.Job, actor stri
 		if err != nil {
 			return fail(err)
 		}
-	case repo.ID() != j.RepoID:
-		return fail(fmt.Errorf("%w: the repository at %s is %s, but the job's is %s: it was replaced or the share points elsewhere",
-			ErrRepositoryChanged, j.Repository, repo.ID(), j.RepoID))
-	case repo.Encrypted() != j.RepoEncrypted:
-		return fail(fmt.Errorf("%w: the repository at %s says encrypted=%t, but it was encrypted=%t", ErrRepositoryChanged,
-			j.Repository, repo.Encrypted(), j.RepoEncrypted))
+	default:
+		if err := sameRepository(j, repo, j.Repository); err != nil {
+			return fail(err)
+		}
 	}
 	return repo, nil
+}
+
+// sameRepository refuses, once the job's repository is known, any other
+// one at where (the job's location or one of its replicas, which keep its
+// ID): a restore, retention, the browser and the audit anchors read only
+// the repository the job wrote, as a backup does.
+func sameRepository(j store.Job, repo Repository, where string) error {
+	switch {
+	case j.RepoID == "":
+		return nil
+	case repo.ID() != j.RepoID:
+		return fmt.Errorf("%w: the repository at %s is %s, but the job's is %s: it was replaced or the share points elsewhere",
+			ErrRepositoryChanged, where, repo.ID(), j.RepoID)
+	case repo.Encrypted() != j.RepoEncrypted:
+		return fmt.Errorf("%w: the repository at %s says encrypted=%t, but it was encrypted=%t", ErrRepositoryChanged,
+			where, repo.Encrypted(), j.RepoEncrypted)
+	}
+	return nil
 }
 
 func orUnknown(s string) string {

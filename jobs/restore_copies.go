@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 
+	"cadang/engine/secrets"
 	"cadang/store"
 )
 
@@ -75,6 +76,10 @@ func (s *Service) openCopy(ctx context.Context, j store.Job, replica, password s
 			return nil, fmt.Errorf("replica %s: %w", replica, hint(err))
 		}
 		return nil, hint(err)
+	}
+	if err := sameRepository(j, repo, secrets.Redact(where)); err != nil {
+		repo.Close() //nolint:errcheck // cleanup after a refusal
+		return nil, err
 	}
 	return repo, nil
 }
