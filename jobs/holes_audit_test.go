@@ -16,6 +16,7 @@ import (
 	"golang.org/x/crypto/argon2"
 
 	"cadang/internal/statetest"
+	"cadang/store"
 )
 
 // Hole: a state change could commit without its audit entry (UpdateJob
@@ -472,5 +473,29 @@ func TestHoleCheckPasswordTrustsStoredCost(t *testing.T) {
 				t.Errorf("login with a stored hash of that cost succeeded: %+v", u)
 			}
 		})
+	}
+}
+
+// Hole (the same class, found by this round's red team): a run left
+// "running" by a process that stopped was marked failed at the next start
+// without an audit entry: the log showed a run that started and never
+// ended.
+func TestHoleInterruptedRunClosedWithoutAudit(t *testing.T) {
+	f := newFixture(t)
+	j := f.approvedJob(t, "erp", Schedule{})
+	id, err := f.svc.catalog.InsertRun(f.ctx, store.Run{JobID: j.ID, Kind: KindBackup, Trigger: TriggerManual, Actor: f.staff.Name,
+		StartedAt: start, Status: RunRunning, Owner: ""}) // its process is gone
+	if err != nil {
+		t.Fatal(err)
+	}
+	seq := f.auditHead(t)
+	f.startScheduler(t, 1)
+	runs, err := f.svc.Runs(f.ctx, f.staff, RunFilter{Job: "erp"})
+	if err != nil || len(runs) != 1 || runs[0].Status != RunFailed || !strings.Contains(runs[0].Error, "interrupted") {
+		t.Fatalf("runs = %+v, %v; want the interrupted one failed", runs, err)
+	}
+	got := f.wantAuditSome(t, seq, "run.interrupted")
+	if len(got) != 1 || got[0].Object != runObject(id) || got[0].From != RunRunning || got[0].To != RunFailed {
+		t.Errorf("audit of the interrupted run = %v, want one run.interrupted running→failed on %s", got, runObject(id))
 	}
 }

@@ -68,7 +68,7 @@ func (sc *Scheduler) Start(ctx context.Context) error {
 	sc.ctx, sc.cancel = context.WithCancel(ctx)
 	sc.mu.Unlock()
 	s := sc.svc
-	if n, err := s.catalog.FailInterrupted(ctx, s.now(), ownerAlive); err != nil {
+	if n, err := s.failInterrupted(ctx); err != nil {
 		return err
 	} else if n > 0 {
 		s.log.Warn("runs interrupted by a previous stop were marked failed", "count", n)
@@ -93,6 +93,27 @@ func (sc *Scheduler) Start(ctx context.Context) error {
 	s.hooksMu.Unlock()
 	sc.gs.Start()
 	return nil
+}
+
+// failInterrupted marks failed, each with its audit entry, the runs left
+// "running" by a process that is gone.
+func (s *Service) failInterrupted(ctx context.Context) (int, error) {
+	running, err := s.catalog.Runs(ctx, store.RunFilter{Statuses: []string{RunRunning}})
+	if err != nil {
+		return 0, fmt.Errorf("close interrupted runs: %w", err)
+	}
+	n := 0
+	for _, r := range running {
+		if ownerAlive(r.Owner) {
+			continue
+		}
+		r.Status, r.FinishedAt, r.Error = RunFailed, s.now(), "interrupted: Cadang stopped during the run"
+		if err := s.saveRun(ctx, SchedulerActor, r, "run.interrupted", RunRunning); err != nil {
+			return n, fmt.Errorf("close interrupted run #%d: %w", r.ID, err)
+		}
+		n++
+	}
+	return n, nil
 }
 
 // Stop stops scheduling, cancels running work and waits for it to record its result.

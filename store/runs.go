@@ -178,25 +178,3 @@ func (q queries) Runs(ctx context.Context, f RunFilter) ([]Run, error) {
 	}
 	return out, rows.Err()
 }
-
-// FailInterrupted marks as failed the runs left "running" by a process
-// that died, so their jobs can run again; alive reports whether an owner
-// ("host:pid") still runs. It returns how many runs it changed.
-func (q queries) FailInterrupted(ctx context.Context, now time.Time, alive func(owner string) bool) (int64, error) {
-	running, err := q.Runs(ctx, RunFilter{Statuses: []string{"running"}})
-	if err != nil {
-		return 0, fmt.Errorf("clean interrupted runs: %w", err)
-	}
-	var n int64
-	for _, r := range running {
-		if alive(r.Owner) {
-			continue
-		}
-		r.Status, r.FinishedAt, r.Error = "failed", now, "interrupted: Cadang stopped during the run"
-		if err := q.UpdateRun(ctx, r); err != nil {
-			return n, fmt.Errorf("clean interrupted runs: %w", err)
-		}
-		n++
-	}
-	return n, nil
-}
