@@ -50,7 +50,7 @@ func rejectedRestore() forms.RequestForm {
 
 func handover(lang pdfdoc.Lang) forms.HandoverForm {
 	return forms.HandoverForm{
-		Meta:           sample.Meta("FRM-IT-002-02/2026/0011", "H5XD-8CNU", lang, sample.At(2026, time.November, 25, 15, 30)),
+		Meta:           sample.Meta("FRM-IT-002-04/2026/0011", "H5XD-8CNU", lang, sample.At(2026, time.November, 25, 15, 30)),
 		RequestNumber:  "FRM-IT-002-01/2026/0008",
 		Department:     "Keuangan",
 		Requester:      "Siti Rahmawati",

@@ -19,7 +19,7 @@ var start = sample.At(2026, time.November, 24, 21, 0)
 
 func execution(lang pdfdoc.Lang) reports.ExecutionReport {
 	return reports.ExecutionReport{
-		Meta:          sample.Meta("LAP-IT-002-01/2026/0142", "M8TR-4KZC", lang, start.Add(time.Hour)),
+		Meta:          sample.Meta("FRM-IT-002-02/2026/0142", "M8TR-4KZC", lang, start.Add(time.Hour)),
 		JobName:       "Back up harian server utama",
 		RequestNumber: "FRM-IT-002-01/2026/0007",
 		Sources:       []string{"D:/Data/Keuangan", "D:/Data/SDM"},
@@ -50,7 +50,7 @@ func files(n int, bad map[int]string) []reports.FileCheck {
 
 func verification(lang pdfdoc.Lang, fs []reports.FileCheck, result string) reports.RestoreVerificationReport {
 	return reports.RestoreVerificationReport{
-		Meta:          sample.Meta("LAP-IT-002-02/2026/0019", "R2VN-7HPE", lang, sample.At(2026, time.November, 25, 10, 12)),
+		Meta:          sample.Meta("FRM-IT-002-03/2026/0019", "R2VN-7HPE", lang, sample.At(2026, time.November, 25, 10, 12)),
 		RequestNumber: "FRM-IT-002-01/2026/0009",
 		Data:          "Data departemen",
 		SnapshotID:    "71d0c3b2",
@@ -62,7 +62,7 @@ func verification(lang pdfdoc.Lang, fs []reports.FileCheck, result string) repor
 			{Number: 2, Checked: int64(len(fs)), Mismatched: bad(fs, false), Unreadable: bad(fs, true)}},
 		Result:  result,
 		Summary: reports.SummarizeChecks(fs),
-		List:    reports.ListRef{Number: "LAP-IT-002-02/2026/0019-LAMP", SHA256: "5f2b0c9e8d7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c"},
+		List:    reports.ListRef{Number: "FRM-IT-002-03/2026/0019-LAMP", SHA256: "5f2b0c9e8d7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e4f3a2b1c"},
 	}
 }
 
@@ -88,7 +88,7 @@ func history(lang pdfdoc.Lang) reports.HistoryReport {
 			Duration: time.Duration(30+i) * time.Minute, Status: s, Files: int64(45000 + i), BytesAdded: int64(i) << 28, Warnings: i % 3})
 	}
 	return reports.HistoryReport{
-		Meta: sample.Meta("LAP-IT-002-03/2026/0011", "V6BQ-3JTM", lang, sample.At(2026, time.November, 25, 8, 0)),
+		Meta: sample.Meta("FRM-IT-002-05/2026/0011", "V6BQ-3JTM", lang, sample.At(2026, time.November, 25, 8, 0)),
 		From: sample.At(2026, time.November, 1, 0, 0), To: sample.At(2026, time.November, 24, 23, 59),
 		Runs: runs,
 	}
@@ -160,7 +160,7 @@ func TestVerificationOf50000FilesIsASummaryOfAtMostTenPages(t *testing.T) {
 		t.Fatalf("%d files on %d pages, want at most 10", n, len(pages))
 	}
 	for i, p := range pages {
-		for _, want := range []string{"Laporan Verifikasi Restore", "SOP-IT-002", "LAP-IT-002-02/2026/0019",
+		for _, want := range []string{"Laporan Verifikasi Restore", "SOP-IT-002", "FRM-IT-002-03/2026/0019",
 			fmt.Sprintf("Halaman %d dari %d / Page %d of %d", i+1, len(pages), i+1, len(pages))} {
 			if !strings.Contains(p, want) {
 				t.Errorf("page %d lacks %q", i+1, want)
@@ -169,9 +169,9 @@ func TestVerificationOf50000FilesIsASummaryOfAtMostTenPages(t *testing.T) {
 	}
 	all := strings.Join(strings.Fields(strings.Join(pages, "\n")), " ")
 	for _, want := range []string{"Jumlah file 50.000", "Tidak sesuai 150", "Gagal dibaca 1", "Sesuai 49.849",
-		"LAP-IT-002-02/2026/0019-LAMP · 50.000 file, CSV", r.List.SHA256,
+		"FRM-IT-002-03/2026/0019-LAMP · 50.000 file, CSV", r.List.SHA256,
 		"HASIL VERIFIKASI PER FOLDER", "PERCOBAAN RESTORE", "Tidak sesuai — restore diulang (SOP 5.4d)",
-		"… dan 91 file lain yang tidak sesuai, tercantum dalam daftar lengkap No. LAP-IT-002-02/2026/0019-LAMP",
+		"… dan 91 file lain yang tidak sesuai, tercantum dalam daftar lengkap No. FRM-IT-002-03/2026/0019-LAMP",
 		"Keuangan/Laporan Bulanan/", "Disiapkan oleh"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("report lacks %q", want)
@@ -326,7 +326,7 @@ func TestBadInput(t *testing.T) {
 // default signatories, dashes for missing values.
 func TestMissingOptionalFields(t *testing.T) {
 	r := reports.ExecutionReport{
-		Meta:    sample.Meta("LAP-IT-002-01/2026/0150", "Z9Z9-0000", pdfdoc.Indonesian, start),
+		Meta:    sample.Meta("FRM-IT-002-02/2026/0150", "Z9Z9-0000", pdfdoc.Indonesian, start),
 		JobName: "Server utama",
 		Status:  "missed",
 	}
