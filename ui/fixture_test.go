@@ -98,6 +98,12 @@ func copyDir(src, dst string) error {
 
 func newOffice(t testing.TB) *office {
 	t.Helper()
+	return newOfficeWith(t, jobs.Options{})
+}
+
+// newOfficeWith is an office whose service runs with opts (a fake clock).
+func newOfficeWith(t testing.TB, opts jobs.Options) *office {
+	t.Helper()
 	ctx := context.Background()
 	template.once.Do(makeTemplate)
 	if template.err != nil {
@@ -108,7 +114,7 @@ func newOffice(t testing.TB) *office {
 	if err := copyDir(template.dir, ws); err != nil {
 		t.Fatalf("copy the office workspace: %v", err)
 	}
-	svc, err := jobs.OpenWorkspace(ctx, ws, jobs.Options{})
+	svc, err := jobs.OpenWorkspace(ctx, ws, opts)
 	if err != nil {
 		t.Fatalf("open workspace: %v", err)
 	}
