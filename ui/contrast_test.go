@@ -6,14 +6,18 @@ import (
 	"image"
 	"image/color"
 	"math"
+	"path/filepath"
 	"testing"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/canvas"
 	"fyne.io/fyne/v2/container"
+	"fyne.io/fyne/v2/dialog"
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
+	"cadang/engine"
 	"cadang/jobs"
 )
 
@@ -73,6 +77,22 @@ func seedContrastData(t *testing.T, o *office, run jobs.Run) {
 	if _, err := o.svc.AddReplica(ctx, o.staff, o.repo, jobs.ReplicaSpec{Name: "gedung-b", URL: t.TempDir()}); err != nil {
 		t.Fatal(err)
 	}
+	// A restore carried out and verified (the result and the handover form).
+	done, err := o.svc.CreateRequest(ctx, o.member, jobs.NewRequest{Kind: jobs.KindRestore, Job: o.job.Name, RequestedAt: run.FinishedAt,
+		Target: filepath.Join(t.TempDir(), "restored"), Reason: "the invoices were overwritten"})
+	if err == nil {
+		done, err = o.svc.SubmitRequest(ctx, o.member, done.ID)
+	}
+	if err == nil {
+		done, err = o.svc.ApproveRequest(ctx, o.manager, done.ID, done.RevisionHash)
+	}
+	if err == nil {
+		_, err = o.svc.RunRequest(ctx, o.staff, done.ID, jobs.RunRequestOptions{})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.restored = done.ID
 }
 
 func contrastScreens(o *office) []contrastScreen {
@@ -95,6 +115,7 @@ func contrastScreens(o *office) []contrastScreen {
 	}
 	out = append(out,
 		contrastScreen{"staff snapshots", inShell(o.staff, pageSnapshots)},
+		contrastScreen{"staff dashboard", inShell(o.staff, pageDashboard)},
 		contrastScreen{"department dashboard", inShell(o.member, pageDashboard)},
 		contrastScreen{"settings workstation", settingsTab(o.admin, 0)},
 		contrastScreen{"settings accounts", settingsTab(o.admin, 1)},
@@ -116,6 +137,43 @@ func contrastScreens(o *office) []contrastScreen {
 			v := newJobsView(o.sessionFor(w, o.staff))
 			w.SetContent(v.content())
 			test.Tap(v.rows[o.job.Name].edit)
+		}},
+		contrastScreen{"setup", func(t *testing.T, w fyne.Window) {
+			c, _ := setupScreen(context.Background(), w, o.svc, inline, func(jobs.User) {}, nil, func() {})
+			w.SetContent(c)
+		}},
+		contrastScreen{"request form", func(t *testing.T, w fyne.Window) {
+			w.SetContent(widget.NewLabel("Cadang"))
+			newRequestDialog(o.sessionFor(w, o.member), func() {})
+		}},
+		contrastScreen{"reject dialog", func(t *testing.T, w fyne.Window) {
+			w.SetContent(widget.NewLabel("Cadang"))
+			r, err := o.svc.Request(context.Background(), o.manager, o.restored)
+			if err != nil {
+				t.Fatal(err)
+			}
+			rejectRequestDialog(o.sessionFor(w, o.manager), r, func() {})
+		}},
+		contrastScreen{"progress dialog", func(t *testing.T, w fyne.Window) {
+			w.SetContent(widget.NewLabel("Cadang"))
+			p := newProgressView(func() {})
+			p.Report(engine.ProgressStats{Phase: "backup", FilesDone: 5120, FilesTotal: 12000, BytesDone: 900 << 20, BytesTotal: 2 << 30,
+				CurrentPath: "/srv/finance/2026/ledger.xlsx", Started: time.Now().Add(-3 * time.Minute)})
+			d := dialog.NewCustomWithoutButtons("Backup finance", p.content(), w)
+			d.Resize(fyne.NewSize(560, 0))
+			d.Show()
+		}},
+		contrastScreen{"restore result", func(t *testing.T, w fyne.Window) {
+			w.SetContent(widget.NewLabel("Cadang"))
+			showVerification(o.sessionFor(w, o.staff), o.restored, func() {})
+		}},
+		contrastScreen{"handover form", func(t *testing.T, w fyne.Window) {
+			w.SetContent(widget.NewLabel("Cadang"))
+			r, err := o.svc.Request(context.Background(), o.staff, o.restored)
+			if err != nil {
+				t.Fatal(err)
+			}
+			handoverDialog(o.sessionFor(w, o.staff), r, func() {})
 		}},
 		contrastScreen{"error dialog", func(t *testing.T, w fyne.Window) {
 			w.SetContent(widget.NewLabel("Cadang"))

@@ -147,12 +147,32 @@ func figureCard(caption, value string, action *widget.Button) fyne.CanvasObject 
 	num := widget.NewLabelWithStyle(value, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	num.SizeName = theme.SizeNameHeadingText
 	c := widget.NewLabel(caption)
-	c.Wrapping = fyne.TextWrapWord
+	// Two lines, an ellipsis after: a wrapped label learns its height only
+	// once laid out, too late for the row of cards, whose captions then ran
+	// under the buttons.
+	c.Wrapping, c.Truncation = fyne.TextWrapWord, fyne.TextTruncateEllipsis
 	var bottom fyne.CanvasObject
 	if action != nil {
 		bottom = action
 	}
-	return widget.NewCard("", "", container.NewBorder(num, bottom, nil, nil, c))
+	return widget.NewCard("", "", container.NewBorder(num, bottom, nil, nil, container.New(linesLayout{lines: 2}, c)))
+}
+
+// linesLayout gives one label the height of a number of lines of text,
+// whatever its width.
+type linesLayout struct{ lines int }
+
+func (l linesLayout) MinSize(objects []fyne.CanvasObject) fyne.Size {
+	text := fyne.MeasureText("Mg", theme.TextSize(), fyne.TextStyle{})
+	pad := theme.InnerPadding()
+	return fyne.NewSize(text.Width+2*pad, float32(l.lines)*(text.Height+theme.LineSpacing())+2*pad)
+}
+
+func (l linesLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
+	for _, o := range objects {
+		o.Move(fyne.NewPos(0, 0))
+		o.Resize(size)
+	}
 }
 
 // drawInbox lists what waits for the manager's decision, each with what it

@@ -19,6 +19,7 @@ type office struct {
 	admin, manager, staff, member jobs.User
 	job                           jobs.Job
 	src, repo                     string
+	restored                      int64 // a verified restore request, when a test made one
 }
 
 // template is a workspace with the four accounts, made once per test

@@ -24,7 +24,7 @@ func TestDescribeProgress(t *testing.T) {
 		{"unknown totals", engine.ProgressStats{Phase: "scan", FilesDone: 12, BytesDone: 2048, Started: start}, start.Add(500 * time.Millisecond),
 			[]string{"Scanning", "12 files", "2.0 KiB", "ETA –"}, 0},
 		{"half way with rate and ETA", engine.ProgressStats{Phase: "backup", FilesDone: 5, FilesTotal: 10, BytesDone: 50 << 20, BytesTotal: 100 << 20, Started: start},
-			start.Add(10 * time.Second), []string{"Backing up", "5 / 10 files", "50.0 MiB / 100.0 MiB", "5.0 MiB/s", "ETA 10s"}, 0.5},
+			start.Add(10 * time.Second), []string{"50% · Backing up", "5 / 10 files", "50.0 MiB / 100.0 MiB", "5.0 MiB/s", "ETA 10s"}, 0.5},
 		{"files only", engine.ProgressStats{Phase: "verify", FilesDone: 3, FilesTotal: 4, Started: start}, start.Add(time.Minute),
 			[]string{"Verifying", "3 / 4 files"}, 0.75},
 	}
