@@ -34,8 +34,11 @@ import (
 
 // Options configure a run of the story.
 type Options struct {
-	// Root is a new folder for the scratch workspace, the share, the
-	// repository and its replica; it appears in the documents' paths.
+	// Root holds srv/ (the workspace, the department's share, the
+	// restore target, the scans) and mnt/ (the NAS and the copy in
+	// building B); their paths appear in the documents. RunIsolated tells
+	// the story with Root "/", in a namespace where /srv and /mnt are a
+	// scratch folder's.
 	Root string
 	// Out receives the documents (and, with DPI > 0, their pages as PNG).
 	Out string
@@ -123,9 +126,9 @@ func (s *story) setup() error {
 			return err
 		}
 	}
-	ws := filepath.Join(s.opt.Root, "cadang")
+	ws := filepath.Join(s.opt.Root, "srv", "cadang")
 	s.share = filepath.Join(s.opt.Root, "srv", "samba", "keuangan")
-	s.repo = filepath.Join(s.opt.Root, "nas", "backup", "keuangan")
+	s.repo = filepath.Join(s.opt.Root, "mnt", "nas", "backup", "keuangan")
 	if _, err := demodata.Department(s.share, demodata.Options{Seed: 2026}); err != nil {
 		return err
 	}
@@ -169,7 +172,7 @@ func (s *story) scheduleRejected() error {
 		return err
 	}
 	// Its copy in building B (SOP 5.3f), on the share the job names.
-	gedungB := filepath.Join(s.opt.Root, "gedung-b", "backup", "keuangan")
+	gedungB := filepath.Join(s.opt.Root, "mnt", "gedung-b", "backup", "keuangan")
 	if _, err := s.svc.AddReplica(s.ctx, s.users["rizky"], s.repo, jobs.ReplicaSpec{Name: "gedung-b", URL: gedungB}); err != nil {
 		return err
 	}
@@ -443,7 +446,7 @@ func (s *story) handover() error {
 		return err
 	}
 	s.clock.Advance(time.Date(2026, time.November, 9, 8, 40, 0, 0, demodata.WIB).Sub(s.clock.Now()))
-	scan, err := scannedCopy(s.ctx, form.Path, filepath.Join(s.opt.Root, "pindai"))
+	scan, err := scannedCopy(s.ctx, form.Path, filepath.Join(s.opt.Root, "srv", "samba", "it", "pindai"))
 	if err != nil {
 		return err
 	}

@@ -1,32 +1,9 @@
 package examples
 
 import (
-	"crypto/rand"
 	"fmt"
-	"math/big"
-	"os"
-	"path/filepath"
 	"strings"
 )
-
-// ScratchRoot makes a new, empty scratch folder for the story. Its name
-// always has the same length (/tmp/cadang-contoh- and eight digits), so
-// that paths printed in the documents wrap the same way in every run.
-func ScratchRoot() (string, error) {
-	for range 10 {
-		n, err := rand.Int(rand.Reader, big.NewInt(100_000_000))
-		if err != nil {
-			return "", err
-		}
-		root := filepath.Join("/tmp", fmt.Sprintf("cadang-contoh-%08d", n.Int64()))
-		if err := os.Mkdir(root, 0o755); err == nil {
-			return root, nil
-		} else if !os.IsExist(err) {
-			return "", err
-		}
-	}
-	return "", fmt.Errorf("no free scratch folder under /tmp")
-}
 
 // stepText describes each step of the story for the README.
 var stepText = map[string]string{
@@ -65,7 +42,9 @@ Database", told through ` + "`jobs.Service`" + ` with the real catalog, engine, 
 scheduler and documents. Only time is simulated: a fake clock walks through November 2026 and each
 backup advances it by the time the share would take on the LAN. The share (internal/demodata) has
 realistic names and sizes, about 2 GB, all real bytes except a virtual disk image that is sparse, as
-such images are. Paths start with the scratch folder the story ran in (/tmp/cadang-contoh-…).
+such images are. The paths are the office's: the share is /srv/samba/keuangan, the NAS is mounted on
+/mnt/nas and building B's copy on /mnt/gedung-b. The story runs in a process with a mount namespace of
+its own, where /srv and /mnt are a scratch folder; nothing outside it is written.
 
 ` + fmt.Sprintf("Pages are rendered at %d dpi with `pdftoppm`. A test (internal/examples) fails when these files are\nout of date with the code: it tells the story again and compares the text of every document.\n\n", dpi))
 	b.WriteString("| # | Step | Document | Number | Pages |\n|---|---|---|---|---|\n")
