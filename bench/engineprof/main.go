@@ -4,13 +4,14 @@
 // stands in for the cadang binary in bench/run.sh (BENCH_CADANG=engine)
 // where the command line is not there yet or profiles are wanted.
 //
-//	engineprof init    --repo R [--password-file F]
+//	engineprof init    --repo R [--password-file F] [--pack-size BYTES]
 //	engineprof backup  --repo R [--password-file F] [--json] PATH...
 //	engineprof restore --repo R [--password-file F] --snapshot ID|latest --target DIR [--json]
 //	engineprof open    --repo R [--password-file F] [--json]   open and load the index (lists the root)
 //	engineprof verify  --repo R [--password-file F] [--json]   verify --read-data
 //	engineprof prune   --repo R [--password-file F] [--json]
 //	engineprof forget  --repo R [--password-file F] --keep-last N [--json]
+//	engineprof sync    --repo R --to URL [--json]   copy the repository to a replica location
 //
 // With BENCH_PROFILE_DIR set, each command writes OP-cpu.pprof and
 // OP-heap.pprof (in-use memory at the end) there, and OP-mem.txt with the
@@ -36,6 +37,7 @@ import (
 
 	"cadang/engine"
 	"cadang/engine/location"
+	"cadang/engine/replica"
 )
 
 func main() {
@@ -49,9 +51,9 @@ func main() {
 }
 
 type options struct {
-	repo, passwordFile, snapshot, target string
-	json                                 bool
-	keepLast                             int
+	repo, passwordFile, snapshot, target, to string
+	json                                     bool
+	keepLast, packSize                       int
 }
 
 func run(ctx context.Context, args []string, stdout io.Writer) error {
@@ -60,9 +62,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	op := args[0]
 	switch op {
-	case "init", "backup", "restore", "open", "verify", "prune", "forget":
+	case "init", "backup", "restore", "open", "verify", "prune", "forget", "sync":
 	default:
-		return fmt.Errorf("unknown command %q (want init, backup, restore, open, verify, prune or forget)", op)
+		return fmt.Errorf("unknown command %q (want init, backup, restore, open, verify, prune, forget or sync)", op)
 	}
 	var o options
 	fs := flag.NewFlagSet(op, flag.ContinueOnError)
@@ -73,6 +75,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs.StringVar(&o.target, "target", "", "restore target")
 	fs.BoolVar(&o.json, "json", false, "print the result as JSON")
 	fs.IntVar(&o.keepLast, "keep-last", 0, "forget: keep the last N snapshots")
+	fs.StringVar(&o.to, "to", "", "sync: the replica location (a folder or URL)")
+	fs.IntVar(&o.packSize, "pack-size", 0, "init: target pack size in bytes (0: the default)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return fmt.Errorf("%s: %w", op, err)
 	}
@@ -116,8 +120,17 @@ func do(ctx context.Context, op string, o options, password string, paths []stri
 	if err != nil {
 		return nil, err
 	}
+	if op == "sync" {
+		defer be.Close()
+		dst, err := location.Open(ctx, o.to)
+		if err != nil {
+			return nil, err
+		}
+		defer dst.Close()
+		return replica.Copy(ctx, be, dst, replica.Options{})
+	}
 	if op == "init" {
-		r, err := engine.Init(ctx, be, engine.InitOptions{Password: password})
+		r, err := engine.Init(ctx, be, engine.InitOptions{Password: password, PackSize: o.packSize})
 		if err != nil {
 			return nil, err
 		}

@@ -55,7 +55,7 @@ type Options struct {
 	// shared by all parallel transfers.
 	BandwidthLimit int64
 	// Parallel is how many files are copied at once; 0 means 4. Remote
-	// backends spend much of each file on round trips (an rclone process,
+	// backends spend much of each file on round trips (a call to rclone,
 	// an API call), which parallel transfers overlap.
 	Parallel int
 	Progress Progress

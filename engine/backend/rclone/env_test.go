@@ -20,7 +20,12 @@ func TestSecretRcloneEnvironment(t *testing.T) {
 	dir := t.TempDir()
 	record := filepath.Join(dir, "env")
 	fake := filepath.Join(dir, "rclone")
-	script := "#!/bin/sh\ncase \"$*\" in *listremotes*) printf 'offsite: sftp\\ncloud:  s3\\nvault: crypt\\n'; exit 0;; esac\n" +
+	// The fake answers listremotes, plays a long-lived rcd (it records its
+	// environment and command line, says where it listens and waits to be
+	// killed), and records the environment of any other call.
+	script := "#!/bin/sh\ncase \"$*\" in *listremotes*) printf 'offsite: sftp\\ncloud:  s3\\nvault: crypt\\n'; exit 0;;\n" +
+		"*rcd*) env > '" + record + ".rcd'; echo \"$*\" > '" + record + ".args'\n" +
+		"  echo '2026/01/02 15:04:05 NOTICE: Serving remote control on http://127.0.0.1:9/' >&2; exec sleep 600;; esac\n" +
 		"env > '" + record + "'\n"
 	if err := os.WriteFile(fake, []byte(script), 0o700); err != nil {
 		t.Fatal(err)
@@ -44,24 +49,35 @@ func TestSecretRcloneEnvironment(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			defer b.Close()
 			if _, err := b.run(context.Background(), nil, "version"); err != nil {
 				t.Fatal(err)
 			}
-			env, err := os.ReadFile(record)
-			if err != nil {
-				t.Fatal(err)
-			}
-			got := string(env)
-			for _, bad := range []string{"login-marker", "repo-marker", "CADANG_"} {
-				if strings.Contains(got, bad) {
-					t.Errorf("rclone saw %q", bad)
+			for _, file := range []string{record, record + ".rcd"} {
+				env, err := os.ReadFile(file)
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := string(env)
+				for _, bad := range []string{"login-marker", "repo-marker", "CADANG_"} {
+					if strings.Contains(got, bad) {
+						t.Errorf("%s: rclone saw %q", filepath.Base(file), bad)
+					}
+				}
+				if !strings.Contains(got, "RCLONE_CONFIG_PASS=rclone-own") {
+					t.Errorf("%s: rclone lacks its own RCLONE_CONFIG_PASS:\n%s", filepath.Base(file), got)
+				}
+				if has := strings.Contains(got, "aws-marker"); has != tc.wantAWS {
+					t.Errorf("%s: AWS_SECRET_ACCESS_KEY passed = %v, want %v", filepath.Base(file), has, tc.wantAWS)
 				}
 			}
-			if !strings.Contains(got, "RCLONE_CONFIG_PASS=rclone-own") {
-				t.Errorf("rclone lacks its own RCLONE_CONFIG_PASS:\n%s", got)
-			}
-			if has := strings.Contains(got, "aws-marker"); has != tc.wantAWS {
-				t.Errorf("AWS_SECRET_ACCESS_KEY passed = %v, want %v", has, tc.wantAWS)
+			// The remote-control password is the rcd's own, in its
+			// environment, never on its command line.
+			rcdEnv, _ := os.ReadFile(record + ".rcd")
+			args, _ := os.ReadFile(record + ".args")
+			if !strings.Contains(string(rcdEnv), "RCLONE_RC_PASS="+b.srv.pass) || strings.Contains(string(args), b.srv.pass) {
+				t.Errorf("rcd password: in the environment %v, on the command line %v (args %q)",
+					strings.Contains(string(rcdEnv), b.srv.pass), strings.Contains(string(args), b.srv.pass), args)
 			}
 		})
 	}

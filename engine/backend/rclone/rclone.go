@@ -1,17 +1,19 @@
 // Package rclone stores a repository on any rclone remote (Google Drive,
-// OneDrive, Dropbox, SFTP, S3, …) by running the rclone program: `rcat` to
-// upload, `moveto` to publish, `cat` to download, `lsjson` to list and
-// stat, `deletefile` to remove. The remote is configured once with
-// `rclone config`; Cadang never sees its tokens or passwords.
+// OneDrive, Dropbox, SFTP, S3, …) through the rclone program. The remote is
+// configured once with `rclone config`; Cadang never sees its tokens or
+// passwords.
+//
+// A Backend runs one `rclone rcd` for as long as it is open (server.go)
+// and talks to it over HTTP on 127.0.0.1: operations/list, stat,
+// uploadfile, movefile and deletefile, and ranged GETs of the objects.
+// Starting a process per operation cost a process start, a configuration
+// read and often a new connection to the remote for every pack.
 //
 // Save uploads to a hidden temporary name next to the final one and then
 // moves it into place, so a partial upload is never visible under its final
 // name (most cloud remotes have no atomic rename; a move of a complete object
 // is the closest thing, and a crash between upload and move leaves only the
 // temporary, which List hides and CleanTemp removes).
-//
-// Every operation is one rclone process: fine for repository files (packs
-// are megabytes), slow for thousands of tiny files.
 package rclone
 
 import (
@@ -19,14 +21,12 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os/exec"
 	"path"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -62,6 +62,7 @@ type Backend struct {
 	opt  Options
 	root string // Remote without a trailing slash
 	env  childproc.Env
+	srv  *server // the rclone rcd of this Backend
 }
 
 // rcloneVars are what rclone may read of Cadang's environment besides
@@ -114,6 +115,11 @@ func New(ctx context.Context, opt Options) (*Backend, error) {
 	if mayBeS3(typ) {
 		b.env.Allow = append(slices.Clone(rcloneVars), awsVars...)
 	}
+	srv, err := b.startServer(ctx)
+	if err != nil {
+		return nil, err
+	}
+	b.srv = srv
 	return b, nil
 }
 
@@ -150,8 +156,13 @@ func remoteType(listremotes []byte, name string) (string, bool) {
 // Location is the remote as given.
 func (b *Backend) Location() string { return "rclone:" + b.opt.Remote }
 
-// Close releases nothing: no process outlives a call.
-func (b *Backend) Close() error { return nil }
+// Close stops the Backend's rclone.
+func (b *Backend) Close() error {
+	if b.srv != nil {
+		b.srv.close()
+	}
+	return nil
+}
 
 func (b *Backend) path(name string) (string, error) {
 	clean := path.Clean(name)
@@ -199,14 +210,19 @@ func (b *Backend) run(ctx context.Context, stdin io.Reader, args ...string) ([]b
 	return stdout.Bytes(), nil
 }
 
-// Error is a failed rclone call.
+// Error is a failed rclone call: a process that failed (ExitCode) or an
+// error answer of the running rclone (Status, an HTTP status).
 type Error struct {
 	Op       string
 	ExitCode int
-	Message  string // rclone's last error line
+	Status   int
+	Message  string // rclone's last error line, or its answer
 }
 
 func (e *Error) Error() string {
+	if e.Status != 0 {
+		return fmt.Sprintf("rclone %s: %s (status %d)", e.Op, e.Message, e.Status)
+	}
 	return fmt.Sprintf("rclone %s: %s (exit status %d)", e.Op, e.Message, e.ExitCode)
 }
 
@@ -237,7 +253,7 @@ func lastLine(s string) string {
 
 func isNotFound(err error) bool {
 	var re *Error
-	return errors.As(err, &re) && (re.ExitCode == exitDirNotFound || re.ExitCode == exitFileNotFound)
+	return errors.As(err, &re) && (re.Status == 404 || re.Status == 0 && (re.ExitCode == exitDirNotFound || re.ExitCode == exitFileNotFound))
 }
 
 func randomSuffix() string {
@@ -248,33 +264,56 @@ func randomSuffix() string {
 
 // Stat returns the size of name.
 func (b *Backend) Stat(ctx context.Context, name string) (backend.FileInfo, error) {
-	p, err := b.path(name)
-	if err != nil {
+	if _, err := b.path(name); err != nil {
 		return backend.FileInfo{}, err
 	}
-	out, err := b.run(ctx, nil, "lsjson", "--stat", "--no-mimetype", "--no-modtime", p)
-	if isNotFound(err) {
+	var out struct {
+		Item *listEntry `json:"item"`
+	}
+	err := b.srv.call(ctx, "operations/stat", b.args(name, "opt", listOpt(false)), &out)
+	if isNotFound(err) || err == nil && (out.Item == nil || out.Item.IsDir) {
 		return backend.FileInfo{}, fmt.Errorf("stat %s: %w", name, backend.ErrNotFound)
 	}
 	if err != nil {
 		return backend.FileInfo{}, fmt.Errorf("stat %s: %w", name, err)
 	}
-	var e listEntry
-	if err := json.Unmarshal(out, &e); err != nil {
-		return backend.FileInfo{}, fmt.Errorf("stat %s: read rclone's answer: %w", name, err)
-	}
-	if e.IsDir {
-		return backend.FileInfo{}, fmt.Errorf("stat %s: is a folder: %w", name, backend.ErrNotFound)
-	}
-	return backend.FileInfo{Name: name, Size: e.Size}, nil
+	return backend.FileInfo{Name: name, Size: out.Item.Size}, nil
 }
 
-// listEntry is one object of `rclone lsjson`.
+// args are a remote-control call's parameters for name (relative to the
+// repository) and more key, value pairs.
+func (b *Backend) args(name string, more ...any) map[string]any {
+	m := map[string]any{"fs": b.root, "remote": name}
+	for i := 0; i+1 < len(more); i += 2 {
+		m[more[i].(string)] = more[i+1]
+	}
+	return m
+}
+
+// listOpt are operations/list's options: files only, without the
+// modification times and MIME types some remotes pay a call each for.
+func listOpt(recurse bool) map[string]any {
+	return map[string]any{"recurse": recurse, "filesOnly": true, "noModTime": true, "noMimeType": true}
+}
+
+// listEntry is one object of operations/list or stat.
 type listEntry struct {
 	Path  string
 	Name  string
 	Size  int64
 	IsDir bool
+}
+
+// listAll lists the files below dir (relative to the repository).
+func (b *Backend) listAll(ctx context.Context, dir string) ([]listEntry, error) {
+	var out struct {
+		List []listEntry `json:"list"`
+	}
+	err := b.srv.call(ctx, "operations/list", b.args(dir, "opt", listOpt(true)), &out)
+	if isNotFound(err) {
+		return nil, nil
+	}
+	return out.List, err
 }
 
 // List lists the folder that holds prefix recursively and reports the files
@@ -284,22 +323,12 @@ func (b *Backend) List(ctx context.Context, prefix string, fn func(backend.FileI
 	if i := strings.LastIndex(prefix, "/"); i >= 0 {
 		dir = prefix[:i]
 	}
-	out, err := b.run(ctx, nil, "lsjson", "-R", "--files-only", "--no-mimetype", "--no-modtime", b.join(dir))
-	if isNotFound(err) {
-		return nil
-	}
+	entries, err := b.listAll(ctx, dir)
 	if err != nil {
 		return fmt.Errorf("list %s: %w", prefix, err)
 	}
-	var entries []listEntry
-	if err := json.Unmarshal(out, &entries); err != nil {
-		return fmt.Errorf("list %s: read rclone's answer: %w", prefix, err)
-	}
 	for _, e := range entries {
-		name := e.Path
-		if dir != "" {
-			name = dir + "/" + e.Path
-		}
+		name := e.Path // relative to fs: operations/list names paths from the root, not from dir
 		if e.IsDir || strings.HasPrefix(e.Name, tempPrefix) || !strings.HasPrefix(name, prefix) {
 			continue
 		}
@@ -312,15 +341,14 @@ func (b *Backend) List(ctx context.Context, prefix string, fn func(backend.FileI
 
 // Remove deletes name.
 func (b *Backend) Remove(ctx context.Context, name string) error {
-	// deletefile reports a missing file only as a generic failure: ask first.
-	if _, err := b.Stat(ctx, name); err != nil {
-		return fmt.Errorf("remove: %w", err)
-	}
-	p, err := b.path(name)
-	if err != nil {
+	if _, err := b.path(name); err != nil {
 		return err
 	}
-	if _, err := b.run(ctx, nil, "deletefile", p); err != nil {
+	err := b.srv.call(ctx, "operations/deletefile", b.args(name), nil)
+	if isNotFound(err) {
+		return fmt.Errorf("remove %s: %w", name, backend.ErrNotFound)
+	}
+	if err != nil {
 		return fmt.Errorf("remove %s: %w", name, err)
 	}
 	return nil
@@ -329,35 +357,19 @@ func (b *Backend) Remove(ctx context.Context, name string) error {
 // CleanTemp removes temporary files left by interrupted uploads. Only call it
 // while no other process writes to this replica.
 func (b *Backend) CleanTemp(ctx context.Context) (int, error) {
-	out, err := b.run(ctx, nil, "lsjson", "-R", "--files-only", "--no-mimetype", "--no-modtime", "--include", tempPrefix+"*", b.root)
-	if isNotFound(err) {
-		return 0, nil
-	}
+	entries, err := b.listAll(ctx, "")
 	if err != nil {
 		return 0, fmt.Errorf("find temporary files: %w", err)
-	}
-	var entries []listEntry
-	if err := json.Unmarshal(out, &entries); err != nil {
-		return 0, fmt.Errorf("find temporary files: read rclone's answer: %w", err)
 	}
 	n := 0
 	for _, e := range entries {
 		if !strings.HasPrefix(e.Name, tempPrefix) {
 			continue
 		}
-		if _, err := b.run(ctx, nil, "deletefile", b.join(e.Path)); err != nil {
+		if err := b.srv.call(ctx, "operations/deletefile", b.args(e.Path), nil); err != nil && !isNotFound(err) {
 			return n, fmt.Errorf("remove %s: %w", e.Path, err)
 		}
 		n++
 	}
 	return n, nil
-}
-
-// sizeArg passes a known size to rcat, which lets remotes that cannot stream
-// preallocate the upload.
-func sizeArg(size int64) []string {
-	if size < 0 {
-		return nil
-	}
-	return []string{"--size", strconv.FormatInt(size, 10)}
 }

@@ -6,8 +6,12 @@ import (
 	"errors"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 
 	"cadang/engine/backend"
@@ -39,7 +43,10 @@ func newTestBackend(t *testing.T, config, remote string) *Backend {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _, _ = be.run(ctx, nil, "purge", dir) })
+	t.Cleanup(func() {
+		_, _ = be.run(ctx, nil, "purge", dir)
+		_ = be.Close()
+	})
 	return be
 }
 
@@ -47,7 +54,7 @@ func TestConformance(t *testing.T) {
 	config, remotes := testRemotes(t)
 	for kind, remote := range remotes {
 		t.Run(kind, func(t *testing.T) {
-			t.Parallel() // mostly waiting on rclone processes and SSH handshakes
+			t.Parallel() // mostly waiting on rclone and SSH handshakes
 			backendtest.Run(t, newTestBackend(t, config, remote))
 		})
 	}
@@ -145,5 +152,78 @@ func TestLoadReaderAt(t *testing.T) {
 		if n > 0 && !bytes.Equal(buf[:n], data[tt.off:tt.off+int64(n)]) {
 			t.Errorf("ReadAt(%d, %d) returned other bytes", tt.n, tt.off)
 		}
+	}
+}
+
+// TestOneProcess runs many operations through a Backend whose rclone is a
+// wrapper that logs every start: one `listremotes` (New reads the remote's
+// type) and one `rcd` serve them all, and Close ends the rcd.
+func TestOneProcess(t *testing.T) {
+	config, remotes := testRemotes(t)
+	real, err := exec.LookPath("rclone")
+	if err != nil {
+		t.Skip("no rclone in PATH")
+	}
+	dir := t.TempDir()
+	starts := filepath.Join(dir, "starts")
+	wrapper := filepath.Join(dir, "rclone")
+	script := "#!/bin/sh\necho \"$*\" >> '" + starts + "'\nexec '" + real + "' \"$@\"\n"
+	if err := os.WriteFile(wrapper, []byte(script), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	remote := remotes["local"] + "/" + t.Name() + "-" + strconv.Itoa(os.Getpid())
+	be, err := New(ctx, Options{Remote: remote, Config: config, Program: wrapper})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = exec.Command(real, "--config", config, "purge", remote).Run() })
+	const n = 20
+	for i := range n {
+		name := "packs/" + strconv.Itoa(i%4) + "/p" + strconv.Itoa(i)
+		backendtest.MustSave(ctx, t, be, name, strings.Repeat("x", i+1))
+		if fi, err := be.Stat(ctx, name); err != nil || fi.Size != int64(i+1) {
+			t.Fatalf("Stat %s = %+v, %v", name, fi, err)
+		}
+		rd, err := be.Load(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		data, err := io.ReadAll(rd)
+		_ = rd.Close()
+		if err != nil || len(data) != i+1 {
+			t.Fatalf("Load %s = %d bytes, %v", name, len(data), err)
+		}
+	}
+	if got := backendtest.ListNames(ctx, t, be, "packs/"); len(got) != n {
+		t.Fatalf("List = %d names, want %d", len(got), n)
+	}
+	for i := range n {
+		if err := be.Remove(ctx, "packs/"+strconv.Itoa(i%4)+"/p"+strconv.Itoa(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pid := be.srv.cmd.Process.Pid
+	if err := be.Close(); err != nil {
+		t.Fatal(err)
+	}
+	log, err := os.ReadFile(starts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var commands []string
+	for _, line := range strings.Split(strings.TrimSpace(string(log)), "\n") {
+		for _, word := range strings.Fields(line) {
+			if word == "listremotes" || word == "rcd" {
+				commands = append(commands, word)
+			}
+		}
+	}
+	if lines := strings.Count(string(log), "\n"); lines != 2 || !slices.Equal(commands, []string{"listremotes", "rcd"}) {
+		t.Errorf("rclone was started %d times:\n%s\nwant once for listremotes and once for rcd", lines, log)
+	}
+	// The rcd is gone once Close returns: signalling its pid fails.
+	if err := syscall.Kill(pid, 0); err == nil {
+		t.Errorf("rclone rcd (pid %d) still runs after Close", pid)
 	}
 }

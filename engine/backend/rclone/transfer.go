@@ -1,184 +1,225 @@
 package rclone
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
-	"os/exec"
+	"mime/multipart"
+	"net/http"
+	"net/url"
 	"path"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
+
+	"cadang/engine/backend"
 )
 
-// Save uploads rd with `rclone rcat` to a temporary name and publishes it
-// with `rclone moveto`. A reader that fails kills rcat, so no complete-looking
-// object is left even under the temporary name.
+// Save uploads rd to a temporary name (operations/uploadfile, streamed as
+// it is read) and publishes it with operations/movefile. A reader that
+// fails aborts the upload, so no complete-looking object is left even
+// under the temporary name.
 func (b *Backend) Save(ctx context.Context, name string, rd io.Reader, size int64) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	final, err := b.path(name)
-	if err != nil {
+	if _, err := b.path(name); err != nil {
 		return err
 	}
 	tmpName := path.Join(path.Dir(name), tempPrefix+path.Base(name)+"-"+randomSuffix())
-	tmp := b.join(tmpName)
-	if err := b.upload(ctx, tmp, rd, size); err != nil {
-		b.removeQuietly(ctx, tmp)
+	if err := b.upload(ctx, tmpName, rd, size); err != nil {
+		b.removeQuietly(ctx, tmpName)
 		return fmt.Errorf("save %s: %w", name, err)
 	}
-	if _, err := b.run(ctx, nil, "moveto", tmp, final); err != nil {
-		b.removeQuietly(ctx, tmp)
+	err := b.srv.call(ctx, "operations/movefile", map[string]any{
+		"srcFs": b.root, "srcRemote": tmpName, "dstFs": b.root, "dstRemote": name,
+	}, nil)
+	if err != nil {
+		b.removeQuietly(ctx, tmpName)
 		return fmt.Errorf("save %s: publish the upload: %w", name, err)
 	}
 	return nil
 }
 
-func (b *Backend) upload(ctx context.Context, target string, rd io.Reader, size int64) error {
+// upload streams rd as a multipart form to operations/uploadfile, which
+// stores it as dir/base of the repository.
+func (b *Backend) upload(ctx context.Context, name string, rd io.Reader, size int64) error {
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	args := append([]string{"rcat"}, sizeArg(size)...)
-	cmd := b.command(cctx, append(args, target)...)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return err
-	}
-	var stderr bytes.Buffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		return fmt.Errorf("start rclone: %w", err)
-	}
-	n, copyErr := io.Copy(stdin, ctxReader{ctx, rd})
-	if copyErr == nil && size >= 0 && n != size {
-		copyErr = fmt.Errorf("read %d bytes, expected %d", n, size)
-	}
-	if copyErr != nil {
-		cancel() // kill rcat before it sees a clean end of input
-		_ = stdin.Close()
-		_ = cmd.Wait()
-		if err := ctx.Err(); err != nil {
-			return err
+	dir, base := path.Split(name)
+	q := url.Values{"fs": {b.root}, "remote": {strings.TrimSuffix(dir, "/")}}
+	pr, pw := io.Pipe()
+	mw := multipart.NewWriter(pw)
+	go func() {
+		part, err := mw.CreateFormFile("file", base)
+		var n int64
+		if err == nil {
+			n, err = io.Copy(part, ctxReader{cctx, rd})
 		}
-		return copyErr
-	}
-	if err := stdin.Close(); err != nil {
-		_ = cmd.Wait()
+		if err == nil && size >= 0 && n != size {
+			err = fmt.Errorf("read %d bytes, expected %d", n, size)
+		}
+		if err == nil {
+			err = mw.Close()
+		}
+		pw.CloseWithError(err) // an error aborts the request: rclone sees no complete form
+	}()
+	req, err := http.NewRequestWithContext(cctx, http.MethodPost, b.srv.base+"/operations/uploadfile?"+q.Encode(), pr)
+	if err != nil {
+		pr.CloseWithError(err)
 		return err
 	}
-	if err := cmd.Wait(); err != nil {
-		return b.failure(ctx, "rcat", err, stderr.String())
+	req.Header.Set("Content-Type", mw.FormDataContentType())
+	err = b.srv.do(req, "uploadfile", nil)
+	pr.CloseWithError(errors.New("upload ended")) // stops the writer if the request ended early
+	if cerr := ctx.Err(); cerr != nil {
+		return cerr
 	}
-	return nil
+	return err
 }
 
 // removeQuietly cleans up a failed upload, even when ctx was cancelled; a
 // leftover is hidden from List and removed by CleanTemp anyway.
-func (b *Backend) removeQuietly(ctx context.Context, remotePath string) {
+func (b *Backend) removeQuietly(ctx context.Context, name string) {
 	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	_, _ = b.run(cctx, nil, "deletefile", remotePath)
+	_ = b.srv.call(cctx, "operations/deletefile", b.args(name), nil)
 }
 
 // Load opens name for streaming and random access (io.ReaderAt). Reading
 // reports an error, not a short EOF, when rclone fails or delivers fewer
 // bytes than the file has.
+// The download of the whole object starts here (one request: its answer
+// says whether the object exists, and how big it is).
 func (b *Backend) Load(ctx context.Context, name string) (io.ReadCloser, error) {
-	fi, err := b.Stat(ctx, name) // cat of a missing file is not always an error
+	if _, err := b.path(name); err != nil {
+		return nil, err
+	}
+	d, size, err := b.startGet(ctx, name, 0)
 	if err != nil {
 		return nil, fmt.Errorf("load: %w", err)
 	}
-	p, _ := b.path(name)
-	return &object{b: b, ctx: ctx, name: name, remote: p, size: fi.Size}, nil
+	return &object{b: b, ctx: ctx, name: name, size: size, cur: d}, nil
 }
 
-// procReader is the output of one `rclone cat` from offset to the end.
-type procReader struct {
-	b      *Backend
-	ctx    context.Context
-	name   string
-	cmd    *exec.Cmd
-	cancel context.CancelFunc
-	rd     io.Reader
-	stderr bytes.Buffer
-	n      int64
-	want   int64
-	done   bool
-	err    error
+// download is one ranged GET of an object, from offset to its end.
+type download struct {
+	name string
+	body io.ReadCloser
+	n    int64
+	want int64
+	done bool
+	err  error
 }
 
-// startCat runs `rclone cat` on remote from offset; want is the number of
-// bytes it must deliver.
-func (b *Backend) startCat(ctx context.Context, name, remote string, offset, want int64) (*procReader, error) {
-	cctx, cancel := context.WithCancel(ctx)
-	args := []string{"cat"}
-	if offset > 0 {
-		args = append(args, "--offset", strconv.FormatInt(offset, 10))
-	}
-	cmd := b.command(cctx, append(args, remote)...)
-	stdout, err := cmd.StdoutPipe()
+// startGet fetches name from offset and returns the download with the
+// object's size, from the answer's Content-Length or Content-Range.
+func (b *Backend) startGet(ctx context.Context, name string, offset int64) (*download, int64, error) {
+	d, size, err := b.get(ctx, name, offset)
 	if err != nil {
-		cancel()
-		return nil, fmt.Errorf("load %s: %w", name, err)
+		return nil, 0, err
 	}
-	pr := &procReader{b: b, ctx: ctx, name: name, cmd: cmd, cancel: cancel, rd: stdout, want: want}
-	cmd.Stderr = &pr.stderr
-	if err := cmd.Start(); err != nil {
-		cancel()
-		return nil, fmt.Errorf("load %s: start rclone: %w", name, err)
-	}
-	return pr, nil
+	d.want = size - offset
+	return d, size, nil
 }
 
-func (p *procReader) Read(buf []byte) (int, error) {
-	if p.done {
-		return 0, p.err
+func (b *Backend) get(ctx context.Context, name string, offset int64) (*download, int64, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, b.srv.objectURL(b.root, name), nil)
+	if err != nil {
+		return nil, 0, err
 	}
-	n, err := p.rd.Read(buf)
-	p.n += int64(n)
-	if err == io.EOF {
-		p.done = true
-		p.err = io.EOF
-		if werr := p.cmd.Wait(); werr != nil {
-			p.err = fmt.Errorf("load %s: %w", p.name, p.b.failure(p.ctx, "cat", werr, p.stderr.String()))
-		} else if p.n != p.want {
-			p.err = fmt.Errorf("load %s: got %d bytes, the remote lists %d", p.name, p.n, p.want)
+	if offset > 0 {
+		req.Header.Set("Range", "bytes="+strconv.FormatInt(offset, 10)+"-")
+	}
+	req.SetBasicAuth(b.srv.user, b.srv.pass)
+	resp, err := b.srv.client.Do(req)
+	if err != nil {
+		if cerr := ctx.Err(); cerr != nil {
+			return nil, 0, cerr
 		}
-		p.cancel()
-		return n, p.err
+		return nil, 0, fmt.Errorf("load %s: %w", name, err)
+	}
+	fail := func(err error) (*download, int64, error) {
+		resp.Body.Close()
+		return nil, 0, fmt.Errorf("load %s: %w", name, err)
+	}
+	var size int64
+	switch resp.StatusCode {
+	case http.StatusOK:
+		if offset > 0 {
+			return fail(errors.New("rclone ignored the range request"))
+		}
+		size = resp.ContentLength
+	case http.StatusPartialContent: // Content-Range: bytes FIRST-LAST/SIZE
+		_, total, _ := strings.Cut(resp.Header.Get("Content-Range"), "/")
+		size, err = strconv.ParseInt(total, 10, 64)
+		if err != nil {
+			return fail(fmt.Errorf("rclone's answer has no size (Content-Range %q)", resp.Header.Get("Content-Range")))
+		}
+	case http.StatusRequestedRangeNotSatisfiable: // offset at or past the end: nothing to read
+		_, total, _ := strings.Cut(resp.Header.Get("Content-Range"), "/")
+		if size, err = strconv.ParseInt(total, 10, 64); err != nil || size > offset {
+			return fail(fmt.Errorf("range %d- not satisfiable", offset))
+		}
+		resp.Body.Close()
+		return &download{name: name, body: http.NoBody, want: 0}, size, nil
+	default:
+		data, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+		err := answerError("get", resp.StatusCode, data)
+		if isNotFound(err) {
+			err = backend.ErrNotFound
+		}
+		return fail(err)
+	}
+	if size < 0 {
+		return fail(errors.New("rclone's answer has no length"))
+	}
+	return &download{name: name, body: resp.Body}, size, nil
+}
+
+func (d *download) Read(buf []byte) (int, error) {
+	if d.done {
+		return 0, d.err
+	}
+	n, err := d.body.Read(buf)
+	d.n += int64(n)
+	switch {
+	case err == io.EOF && d.n != d.want:
+		d.done, d.err = true, fmt.Errorf("load %s: got %d bytes, the remote lists %d", d.name, d.n, d.want)
+		return n, d.err
+	case err == io.EOF:
+		d.done, d.err = true, io.EOF
+	case err != nil:
+		d.done, d.err = true, fmt.Errorf("load %s: %w", d.name, err)
+		return n, d.err
 	}
 	return n, err
 }
 
-func (p *procReader) Close() error {
-	if !p.done {
-		p.done = true
-		p.err = errors.New("read after close")
-		p.cancel()
-		_ = p.cmd.Wait()
+func (d *download) Close() error {
+	if !d.done {
+		d.done, d.err = true, errors.New("read after close")
 	}
-	p.cancel()
-	return nil
+	return d.body.Close()
 }
 
 // maxSkip is how far ahead ReadAt reads on in the running download rather
-// than starting a new one: a new rclone process costs a round trip or more.
+// than starting a new one: a new download costs a round trip or more.
 const maxSkip = 8 << 20
 
-// object is an opened remote file. One `rclone cat` runs at a time; ReadAt
+// object is an opened remote file. One download runs at a time; ReadAt
 // calls at increasing offsets (a restore reading a pack's chunks in order)
 // continue it, a jump backwards or far ahead starts another at the offset.
 type object struct {
-	b      *Backend
-	ctx    context.Context
-	name   string
-	remote string
-	size   int64
+	b    *Backend
+	ctx  context.Context
+	name string
+	size int64
 
 	mu  sync.Mutex
-	cur *procReader
+	cur *download
 	pos int64 // offset of cur's next byte
 }
 
@@ -228,11 +269,11 @@ func (o *object) ReadAt(p []byte, off int64) (int, error) {
 // seek replaces the running download with one starting at off.
 func (o *object) seek(off int64) error {
 	o.drop()
-	pr, err := o.b.startCat(o.ctx, o.name, o.remote, off, o.size-off)
+	d, _, err := o.b.startGet(o.ctx, o.name, off)
 	if err != nil {
 		return err
 	}
-	o.cur, o.pos = pr, off
+	o.cur, o.pos = d, off
 	return nil
 }
 
