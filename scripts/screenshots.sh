@@ -74,8 +74,8 @@ start_app() {
   pids+=($app)
 }
 
-wait_log() { # wait_log LOG TEXT
-  for _ in $(seq 300); do grep -q "$2" "$1" && return 0; sleep 0.1; done
+wait_log() { # wait_log LOG TEXT (a shared, loaded machine: up to a minute)
+  for _ in $(seq 600); do grep -q "$2" "$1" && return 0; sleep 0.1; done
   echo "screenshots: no '$2' in $1" >&2; cat "$1" >&2; exit 1
 }
 
@@ -99,6 +99,7 @@ sign_in() {
   local lang=$1 user=$2
   start_app "$lang" "$ws" "$tmp/app-$lang-$user.log"
   wait_log "$tmp/app-$lang-$user.log" "screen=login"
+  wait_log "$tmp/app-$lang-$user.log" 'msg="window shown"' # keys typed before the window maps are lost
   sleep 1
   DISPLAY=$display xdotool type --delay 30 "$user"
   key Tab
@@ -121,17 +122,20 @@ for lang in ${SCREENSHOT_LANGS:-en id}; do
   # First start: the workspace question (nothing remembered, none given).
   start_app "$lang" "" "$tmp/ws-$lang.log"
   wait_log "$tmp/ws-$lang.log" "screen=workspace"
+  wait_log "$tmp/ws-$lang.log" 'msg="window shown"'
   shot workspace "$lang"
   stop_app
   # A new workspace: the first-run setup.
   start_app "$lang" "$tmp/empty-$lang" "$tmp/setup-$lang.log"
   wait_log "$tmp/setup-$lang.log" "screen=setup"
+  wait_log "$tmp/setup-$lang.log" 'msg="window shown"'
   shot setup "$lang"
   stop_app
 
   # The IT manager: the inbox on the dashboard, then every page.
   start_app "$lang" "$ws" "$tmp/login-$lang.log"
   wait_log "$tmp/login-$lang.log" "screen=login"
+  wait_log "$tmp/login-$lang.log" 'msg="window shown"'
   sleep 1
   DISPLAY=$display xdotool type --delay 30 gideon
   shot login "$lang"

@@ -245,3 +245,38 @@ func findButtonOrNil(o fyne.CanvasObject, text string) *widget.Button {
 	})
 	return found
 }
+
+// TestClickBudgetReviewWaitingJob: when only a job waits, the manager's
+// "Waiting for your approval" card leads to Jobs, where it has Approve,
+// and Requests does not say that nothing waits.
+func TestClickBudgetReviewWaitingJob(t *testing.T) {
+	o := newOffice(t)
+	ctx := context.Background()
+	spec := o.job.JobSpec
+	spec.Name = "hr"
+	if _, err := o.svc.CreateJob(ctx, o.staff, spec); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := o.svc.SubmitJob(ctx, o.staff, "hr"); err != nil {
+		t.Fatal(err)
+	}
+	f, w := signIn(t, o, "gideon", "password gideon")
+	c := &clicks{t: t}
+	c.tap(findButton(t, w.Content(), "Open jobs"))
+	if f.page != pageJobs {
+		t.Fatalf("the card led to %q, want the jobs", f.page)
+	}
+	c.tap(findButton(t, w.Content(), "Approve"))
+	if j, err := o.svc.Job(ctx, o.manager, "hr"); err != nil || j.State != jobs.JobApproved || c.n > 2 {
+		t.Fatalf("job after %d clicks: %s, %v; dialog %q", c.n, j.State, err, dialogText(w))
+	}
+
+	spec.Excludes = []string{"*.tmp"}
+	if _, err := o.svc.EditJob(ctx, o.staff, "hr", spec); err != nil { // an edit waits for approval again
+		t.Fatal(err)
+	}
+	f.nav(pageRequests)
+	if shows(w.Content(), "Nothing waits for your decision.") || !shows(w.Content(), "Jobs waiting for your approval: hr.") {
+		t.Errorf("Requests, with job hr waiting: %q", texts(w.Content()))
+	}
+}

@@ -90,7 +90,12 @@ func (v *dashboardView) render(data dashboardData) {
 	v.open = map[string]*widget.Button{}
 	v.cards.RemoveAll()
 	if v.a.user.Can(jobs.CapDecide) {
-		v.cards.Add(v.card(lang.L("Waiting for your approval"), d.PendingApprovals, pageRequests, lang.L("Open requests"), d.PendingApprovals > 0))
+		// Only jobs waiting: Requests would say nothing waits.
+		page, action := pageRequests, lang.L("Open requests")
+		if len(data.in.Requests) == 0 && len(data.in.Jobs) > 0 {
+			page, action = pageJobs, lang.L("Open jobs")
+		}
+		v.cards.Add(v.card(lang.L("Waiting for your approval"), d.PendingApprovals, page, action, d.PendingApprovals > 0))
 	}
 	if !v.a.user.Can(jobs.CapCarryOut) {
 		v.cards.Add(v.card(lang.L("Your requests in progress"), d.PendingRequests, pageRequests, lang.L("Open requests"), false))

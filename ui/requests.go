@@ -113,8 +113,18 @@ func (v *requestsView) render(reqs []jobs.Request, in jobs.Inbox) {
 	if v.s.user.Can(jobs.CapDecide) {
 		head := widget.NewLabelWithStyle(lang.L("Waiting for your approval"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 		v.inbox.Add(head)
-		if len(in.Requests) == 0 {
+		if len(in.Requests)+len(in.Jobs) == 0 {
 			v.inbox.Add(widget.NewLabel(lang.L("Nothing waits for your decision.")))
+		}
+		if len(in.Jobs) > 0 { // approved on the dashboard or under Jobs
+			names := make([]string, 0, len(in.Jobs))
+			for _, j := range in.Jobs {
+				names = append(names, j.Name)
+			}
+			l := widget.NewLabel(lang.L("Jobs waiting for your approval: {{.Names}}. Approve them on the Dashboard or under Jobs.", map[string]any{"Names": strings.Join(names, ", ")}))
+			l.Wrapping = fyne.TextWrapWord
+			l.Importance = widget.WarningImportance
+			v.inbox.Add(l)
 		}
 		for _, r := range in.Requests {
 			row := v.newRow(r, true)
