@@ -67,46 +67,77 @@ func spaceUsed(t *testing.T, dir string) int64 {
 	return n
 }
 
+// noSpaceCase is an operation that meets a full disk: setup prepares the
+// repository, run is the operation, run again once space is freed; extra
+// is what it may write before the disk is full.
+type noSpaceCase struct {
+	name  string
+	setup func(t *testing.T, r *Repository, src string)
+	run   func(ctx context.Context, r *Repository, src string) error
+	extra int64
+}
+
+var noSpaceCases = []noSpaceCase{
+	{"backup", func(t *testing.T, r *Repository, src string) {},
+		func(ctx context.Context, r *Repository, src string) error {
+			_, err := r.Backup(ctx, []string{src}, BackupOptions{})
+			return err
+		}, 512 << 10},
+	{"prune", func(t *testing.T, r *Repository, src string) {
+		ctx := context.Background()
+		if _, err := r.Backup(ctx, []string{src}, BackupOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		// The second snapshot keeps every other file: packs are half used.
+		for i := 0; i < 8; i += 2 {
+			if err := os.Remove(filepath.Join(src, fmt.Sprintf("f%d.bin", i))); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if _, err := r.Backup(ctx, []string{src}, BackupOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := r.Forget(ctx, RetentionPolicy{KeepLast: 1}, false); err != nil {
+			t.Fatal(err)
+		}
+	}, func(ctx context.Context, r *Repository, src string) error {
+		_, err := r.Prune(ctx, false)
+		return err
+	}, 16 << 10},
+}
+
+// writeNoSpaceSource writes the eight incompressible files the cases back up.
+func writeNoSpaceSource(t *testing.T) string {
+	t.Helper()
+	src := filepath.Join(t.TempDir(), "src")
+	files := map[string]string{}
+	for i := 0; i < 8; i++ {
+		files[fmt.Sprintf("f%d.bin", i)] = string(randomBytes(uint64(i), 200<<10))
+	}
+	writeTree(t, src, files)
+	return src
+}
+
+// checkNoSpace checks the error of an operation that met a full disk at
+// dir: ErrNoSpace saying where and what, not a cancellation; and that the
+// repository still verifies.
+func checkNoSpace(t *testing.T, op, dir string, err error) {
+	t.Helper()
+	if !errors.Is(err, ErrNoSpace) || errors.Is(err, context.Canceled) {
+		t.Fatalf("%s on a full disk: got %v, want ErrNoSpace and not context.Canceled", op, err)
+	}
+	if msg := err.Error(); !strings.Contains(msg, "no space left on "+dir+" while writing ") {
+		t.Errorf("error = %q, want it to say where and what", msg)
+	}
+	t.Logf("%s on a full disk: %v", op, err)
+	verifyClean(t, dir, "pw")
+}
+
 // TestNoSpace: a full disk during backup or prune is one clear error (not
 // an interruption), the repository still verifies, and the same run
 // succeeds once space is freed; every kept snapshot restores exactly.
 func TestNoSpace(t *testing.T) {
-	tests := []struct {
-		name string
-		// setup prepares the repository; run is the operation that meets the
-		// full disk, and is run again after space is freed.
-		setup func(t *testing.T, r *Repository, src string)
-		run   func(ctx context.Context, r *Repository, src string) error
-		extra int64 // bytes the operation may write before the disk is full
-	}{
-		{"backup", func(t *testing.T, r *Repository, src string) {},
-			func(ctx context.Context, r *Repository, src string) error {
-				_, err := r.Backup(ctx, []string{src}, BackupOptions{})
-				return err
-			}, 512 << 10},
-		{"prune", func(t *testing.T, r *Repository, src string) {
-			ctx := context.Background()
-			if _, err := r.Backup(ctx, []string{src}, BackupOptions{}); err != nil {
-				t.Fatal(err)
-			}
-			// The second snapshot keeps every other file: packs are half used.
-			for i := 0; i < 8; i += 2 {
-				if err := os.Remove(filepath.Join(src, fmt.Sprintf("f%d.bin", i))); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if _, err := r.Backup(ctx, []string{src}, BackupOptions{}); err != nil {
-				t.Fatal(err)
-			}
-			if _, err := r.Forget(ctx, RetentionPolicy{KeepLast: 1}, false); err != nil {
-				t.Fatal(err)
-			}
-		}, func(ctx context.Context, r *Repository, src string) error {
-			_, err := r.Prune(ctx, false)
-			return err
-		}, 16 << 10},
-	}
-	for _, tt := range tests {
+	for _, tt := range noSpaceCases {
 		t.Run(tt.name, func(t *testing.T) {
 			ctx := context.Background()
 			dir := filepath.Join(t.TempDir(), "repo")
@@ -119,23 +150,11 @@ func TestNoSpace(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			src := filepath.Join(t.TempDir(), "src")
-			files := map[string]string{}
-			for i := 0; i < 8; i++ {
-				files[fmt.Sprintf("f%d.bin", i)] = string(randomBytes(uint64(i), 200<<10))
-			}
-			writeTree(t, src, files)
+			src := writeNoSpaceSource(t)
 			tt.setup(t, r, src)
 			q.setLimit(spaceUsed(t, dir) + tt.extra)
 
-			err = tt.run(ctx, r, src)
-			if !errors.Is(err, ErrNoSpace) || errors.Is(err, context.Canceled) {
-				t.Fatalf("%s on a full disk: got %v, want ErrNoSpace and not context.Canceled", tt.name, err)
-			}
-			if msg := err.Error(); !strings.Contains(msg, "no space left on "+dir+" while writing ") {
-				t.Errorf("error = %q, want it to say where and what", msg)
-			}
-			verifyClean(t, dir, "pw")
+			checkNoSpace(t, tt.name, dir, tt.run(ctx, r, src))
 
 			q.setLimit(1 << 40)
 			if err := tt.run(ctx, r, src); err != nil {
