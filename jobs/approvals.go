@@ -43,7 +43,11 @@ func (s *Service) RequestPermissions(ctx context.Context, as User, id int64) (Pe
 	if err := requestVisible(actor, r); err != nil {
 		return Permissions{}, err
 	}
-	return permissions(requestActions, func(a Action) error { return requestRule(actor, r, a) }), nil
+	authors, err := authorsOf(ctx, s.catalog, requestObject(r.ID))
+	if err != nil {
+		return Permissions{}, err
+	}
+	return permissions(requestActions, func(a Action) error { return requestRule(actor, r, a, authors) }), nil
 }
 
 // requestMove is one step of a request's state machine.
@@ -69,7 +73,11 @@ func (s *Service) moveRequest(ctx context.Context, as User, id int64, m requestM
 		if r, err = tx.RequestByID(ctx, id); err != nil {
 			return err
 		}
-		if err := requestRule(actor, r, m.action); err != nil {
+		authors, err := authorsOf(ctx, tx, requestObject(r.ID))
+		if err != nil {
+			return err
+		}
+		if err := requestRule(actor, r, m.action, authors); err != nil {
 			return err
 		}
 		detail := ""

@@ -45,7 +45,7 @@ func (s *Service) RunJob(ctx context.Context, as User, ref string, opt RunOption
 	if err != nil {
 		return Run{}, err
 	}
-	if err := jobRule(actor, j, ActRun, s.now()); err != nil {
+	if err := jobRule(actor, j, ActRun, s.now(), nil); err != nil {
 		if errors.Is(err, ErrRefused) && j.State != JobApproved {
 			if aerr := s.audit(ctx, as.Name, "run.refused", jobObject(j.ID), j.State, "", "not approved (manual)"); aerr != nil {
 				return Run{}, aerr

@@ -231,8 +231,12 @@ func (s *Service) JobPermissions(ctx context.Context, as User, ref string) (Perm
 		return Permissions{}, err
 	}
 	now := s.now()
+	authors, err := authorsOf(ctx, s.catalog, jobObject(j.ID))
+	if err != nil {
+		return Permissions{}, err
+	}
 	return permissions(jobActions, func(a Action) error {
-		if err := jobRule(actor, j, a, now); err != nil {
+		if err := jobRule(actor, j, a, now, authors); err != nil {
 			return err
 		}
 		return s.recordsRule(ctx, j, a)
@@ -289,7 +293,7 @@ func (s *Service) EditJob(ctx context.Context, as User, ref string, spec JobSpec
 		if j, err = findJobIn(ctx, tx, ref); err != nil {
 			return err
 		}
-		if err := jobRule(actor, j, ActEdit, s.now()); err != nil {
+		if err := jobRule(actor, j, ActEdit, s.now(), nil); err != nil {
 			return err
 		}
 		if !strings.EqualFold(spec.Name, j.Name) {
@@ -383,7 +387,11 @@ func (s *Service) moveJob(ctx context.Context, as User, ref string, m jobMove) (
 			return err
 		}
 		now := s.now()
-		if err := jobRule(actor, j, m.action, now); err != nil {
+		authors, err := authorsOf(ctx, tx, jobObject(j.ID))
+		if err != nil {
+			return err
+		}
+		if err := jobRule(actor, j, m.action, now, authors); err != nil {
 			return err
 		}
 		rev := revisionOf(j)

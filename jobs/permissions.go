@@ -5,6 +5,8 @@ package jobs
 // to decide what to offer; neither keeps a copy of a rule.
 
 import (
+	"context"
+	"fmt"
 	"slices"
 	"strconv"
 	"strings"
@@ -131,7 +133,9 @@ var jobActionCap = map[Action]Capability{
 
 // jobRule decides whether u may take action a on job j now. It is the only
 // copy of these rules; moveJob, EditJob, RunJob and the others call it.
-func jobRule(u store.User, j store.Job, a Action, now time.Time) error {
+// authors are who created, changed or submitted j since its last approval
+// (authorsOf); only a decision (approve, reject) looks at them.
+func jobRule(u store.User, j store.Job, a Action, now time.Time, authors []string) error {
 	what := string(a) + " job " + j.Name
 	if c := jobActionCap[a]; !roleCan(u.Role, c) {
 		return refusedf("%s: only %s may do this; %q is %s", what, rolesHolding(c), u.Name, roleNames[u.Role])
@@ -148,7 +152,7 @@ func jobRule(u store.User, j store.Job, a Action, now time.Time) error {
 	}
 	switch a {
 	case ActApprove, ActReject:
-		if j.SubmittedBy == u.ID || j.EditedBy == u.ID || j.EditedBy == 0 && j.CreatedBy == u.ID {
+		if j.SubmittedBy == u.ID || j.EditedBy == u.ID || j.EditedBy == 0 && j.CreatedBy == u.ID || slices.Contains(authors, u.Name) {
 			return refusedf("%s: you submitted or last changed this job; another IT manager must decide on it", what)
 		}
 		if a == ActApprove && j.ScheduleKind == ScheduleOnce && !j.OnceAt.After(now) {
@@ -171,7 +175,9 @@ var requestStatesFor = map[Action][]string{
 }
 
 // requestRule decides whether u may take action a on request r now.
-func requestRule(u store.User, r store.Request, a Action) error {
+// authors are who created, changed, submitted or rescheduled r since its
+// last approval (authorsOf); only a decision looks at them.
+func requestRule(u store.User, r store.Request, a Action, authors []string) error {
 	what := string(a) + " request #" + strconv.FormatInt(r.ID, 10)
 	switch a {
 	case ActSubmit:
@@ -197,11 +203,43 @@ func requestRule(u store.User, r store.Request, a Action) error {
 		if r.RequesterID == u.ID {
 			return refusedf("%s: nobody decides on their own request; another IT manager must", what)
 		}
-		if r.ReschedBy == u.ID {
-			return refusedf("%s: you rescheduled this request; another IT manager must decide on it", what)
+		if r.ReschedBy == u.ID || slices.Contains(authors, u.Name) {
+			return refusedf("%s: you submitted, changed or rescheduled this request; another IT manager must decide on it", what)
 		}
 	}
 	return nil
+}
+
+// authoring lists the audit actions that write what a manager decides on:
+// creating, changing, submitting or rescheduling a job or a request.
+var authoring = []string{"job.create", "job.edit", "job.submit", "request.create", "request.edit", "request.submit", "request.reschedule"}
+
+// auditReader reads the audit log: the catalog, or a transaction in it.
+type auditReader interface {
+	Audit(ctx context.Context, f store.AuditFilter) ([]store.AuditEntry, error)
+}
+
+// authorsOf lists the accounts (by name) that created, changed, submitted
+// or rescheduled a job or request (its audit object) since its last
+// approval. Each of those steps commits with its audit entry, so the log
+// knows every author, not only the last one the row remembers: a trivial
+// edit by someone else never clears an earlier author to decide.
+func authorsOf(ctx context.Context, q auditReader, object string) ([]string, error) {
+	entries, err := q.Audit(ctx, store.AuditFilter{Object: object})
+	if err != nil {
+		return nil, fmt.Errorf("who changed %s: %w", object, err)
+	}
+	var out []string
+	for i := len(entries) - 1; i >= 0; i-- {
+		e := entries[i]
+		if strings.HasSuffix(e.Action, ".approve") || strings.HasSuffix(e.Action, ".approval-adopted") {
+			break
+		}
+		if slices.Contains(authoring, e.Action) && !slices.Contains(out, e.Actor) {
+			out = append(out, e.Actor)
+		}
+	}
+	return out, nil
 }
 
 // requestVisible decides whether u may see request r at all: everyone sees

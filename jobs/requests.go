@@ -324,7 +324,11 @@ func (s *Service) Inbox(ctx context.Context, as User) (Inbox, error) {
 		return Inbox{}, err
 	}
 	for _, r := range reqs {
-		if requestRule(actor, r, ActApprove) == nil {
+		authors, err := authorsOf(ctx, s.catalog, requestObject(r.ID))
+		if err != nil {
+			return Inbox{}, err
+		}
+		if requestRule(actor, r, ActApprove, authors) == nil {
 			in.Requests = append(in.Requests, s.requestFromStore(ctx, r))
 		}
 	}
@@ -334,7 +338,11 @@ func (s *Service) Inbox(ctx context.Context, as User) (Inbox, error) {
 	}
 	now := s.now()
 	for _, j := range jobs {
-		if jobRule(actor, j, ActApprove, now) == nil || jobRule(actor, j, ActReject, now) == nil {
+		authors, err := authorsOf(ctx, s.catalog, jobObject(j.ID))
+		if err != nil {
+			return Inbox{}, err
+		}
+		if jobRule(actor, j, ActApprove, now, authors) == nil || jobRule(actor, j, ActReject, now, authors) == nil {
 			in.Jobs = append(in.Jobs, s.jobFromStore(ctx, j))
 		}
 	}

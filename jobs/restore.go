@@ -61,7 +61,7 @@ func (s *Service) runRequest(ctx context.Context, actor store.User, audit string
 		}
 		return Request{}, err
 	}
-	if err := requestRule(actor, r, ActRun); err != nil {
+	if err := requestRule(actor, r, ActRun, nil); err != nil {
 		return refuse(err)
 	}
 	if err := approvedTermsOf(r); err != nil {

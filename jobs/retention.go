@@ -153,7 +153,7 @@ func (s *Service) ApplyRetention(ctx context.Context, as User, job string, dryRu
 	if err != nil {
 		return nil, nil, err
 	}
-	if err := jobRule(actor, j, ActRetention, s.now()); err != nil {
+	if err := jobRule(actor, j, ActRetention, s.now(), nil); err != nil {
 		return nil, nil, err
 	}
 	if j.Retention == (store.Retention{}) {
