@@ -26,10 +26,23 @@
 // BLAKE3 per chunk) and hand new chunks to blob workers that compress (LZ4)
 // and seal them into at most two 16 MiB pack buffers; a goroutine per
 // folder stores its listing once its entries are done. Memory stays bounded
-// by those buffers, not by the data. A restore creates folders and files
-// with many workers (creation is slow in kernels), fetches each pack once,
-// writes chunks at their offsets (zero blocks stay holes), and re-reads
-// every file through the same descriptor to check its SHA-256.
+// by those buffers and by the index, not by the data. A restore creates
+// folders and files with many workers (creation is slow in kernels),
+// fetches each pack once, writes chunks at their offsets (zero blocks stay
+// holes), and re-reads every file through the same descriptor to check its
+// SHA-256.
+//
+// The index in memory is compact: one array of 52-byte records sorted by
+// blob ID (about 50 MiB per million blobs), pack IDs stored once; blobs
+// added since the open wait in a small map. Open reads the config and the
+// key, not the index: the index is read, as a stream, when the first tree
+// or chunk is needed (listing snapshots or forgetting never reads it).
+// Prune and verify walk the snapshots' trees on every core; verify
+// --read-data reads packs on every core.
+//
+// A parent snapshot's folder listing that fails to load is a warning
+// naming the parent snapshot and the folder (BackupResult.Warnings); the
+// files below it are read again and the backup completes.
 //
 // Trust: a repository opened with a password is encrypted (ErrNotEncrypted
 // otherwise), and its key files authenticate the plaintext config, so an
