@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/debug"
 	"time"
 
 	"fyne.io/fyne/v2"
@@ -36,6 +37,8 @@ func Run(ctx context.Context, workspace string) (err error) {
 	// that went away); say so in one line instead of a stack trace.
 	defer func() {
 		if r := recover(); r != nil {
+			// The stack goes to the log, for the report of a bug.
+			slog.Error("window panic", "component", "ui", "panic", r, "stack", string(debug.Stack()))
 			err = fmt.Errorf("the window could not start (%v); check the desktop session and its OpenGL drivers, or use the commands (cadang --help)", r)
 		}
 	}()

@@ -152,10 +152,11 @@ func figureCard(caption, value string, action *widget.Button) fyne.CanvasObject 
 	num := widget.NewLabelWithStyle(value, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	num.SizeName = theme.SizeNameHeadingText
 	c := widget.NewLabel(caption)
-	// Two lines, an ellipsis after: a wrapped label learns its height only
-	// once laid out, too late for the row of cards, whose captions then ran
-	// under the buttons.
-	c.Wrapping, c.Truncation = fyne.TextWrapWord, fyne.TextTruncateEllipsis
+	// Room for two lines: a wrapped label learns its height only once laid
+	// out, too late for the row of cards, whose captions then ran under the
+	// buttons. (No ellipsis: Fyne 2.8's wrap-and-truncate panicked here in
+	// the real window, in RichText.updateRowBounds.)
+	c.Wrapping = fyne.TextWrapWord
 	var bottom fyne.CanvasObject
 	if action != nil {
 		bottom = action

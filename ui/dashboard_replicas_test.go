@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/widget"
 
 	"cadang/jobs"
@@ -42,5 +43,19 @@ func TestDashboardReplicaLine(t *testing.T) {
 				t.Errorf("warning colour = %v, want %v", got, tt.warn)
 			}
 		})
+	}
+}
+
+// A dashboard card laid out smaller than its caption (a row of cards is
+// laid out as each card is added, before the window has its size) draws
+// without a panic: the real window crashed in Fyne's wrap-and-truncate.
+func TestDashboardCardLaidOutSmall(t *testing.T) {
+	newTestWindow(t)
+	for _, size := range []fyne.Size{{Width: 1, Height: 1}, {Width: 220, Height: 1}, {Width: 40, Height: 300}, {Width: 220, Height: 200}} {
+		c := figureCard("Approved requests to carry out", "1", widget.NewButton("Carry out", nil))
+		c.Resize(size)
+		if size.Height >= 200 && c.MinSize().Height > size.Height {
+			t.Errorf("a card needs %.0f px, more than %.0f", c.MinSize().Height, size.Height)
+		}
 	}
 }
