@@ -181,6 +181,9 @@ func (s *Service) checkRequestTerms(ctx context.Context, id int64) error {
 	if strings.TrimSpace(r.Target) == "" {
 		return refusedf("approve request #%d: it names no destination; the requester or IT staff add one (request edit --target) first", id)
 	}
+	if err := s.checkRestoreInto(ctx, fmt.Sprintf("approve request #%d", id), r.Target); err != nil {
+		return err
+	}
 	j, err := s.catalog.JobByID(ctx, r.JobID)
 	if err != nil {
 		return err
@@ -235,6 +238,11 @@ func (s *Service) EditRequest(ctx context.Context, as User, id int64, e RequestE
 	actor, err := s.act(ctx, as, "edit request")
 	if err != nil {
 		return Request{}, err
+	}
+	if e.Target != nil {
+		if err := s.checkRestoreInto(ctx, fmt.Sprintf("edit request #%d", id), strings.TrimSpace(*e.Target)); err != nil {
+			return Request{}, err
+		}
 	}
 	var r store.Request
 	err = s.catalog.Update(ctx, func(tx *store.Tx) error {

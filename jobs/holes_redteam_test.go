@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"cadang/internal/statetest"
 )
 
 // Holes found by this round's red team, each closed by the test named
@@ -190,5 +192,76 @@ func TestHoleEarlierAuthorDecides(t *testing.T) {
 				t.Errorf("another manager approves: %v", err)
 			}
 		})
+	}
+}
+
+// Hole: a restore could write into the workspace's records or into a
+// repository. A request's destination was any folder, so a restore into
+// the workspace (or its keys/ or documents/) with consent to replace files
+// put a department's files in place of the document key, the register's
+// PDFs or the catalog, and one into a job's repository in place of its
+// keys or snapshots. A restore's destination is never the workspace, a
+// job's repository, or inside either: refused when the request is made,
+// changed, approved and run, in one line, with nothing written.
+func TestHoleRestoreIntoRecordsOrRepository(t *testing.T) {
+	f := newRealFixture(t)
+	// The department's share holds a folder named keys, with a key of
+	// its own, and one named snapshots.
+	writeTree(t, f.src, map[string]string{"keys/documents.key": "the department's own key", "snapshots/x": "not a snapshot"})
+	repo := filepath.Join(t.TempDir(), "repo")
+	f.realJob(t, "keu", repo, Retention{})
+	other := filepath.Join(t.TempDir(), "other-repo")
+	f.define(t, JobSpec{Name: "lain", Sources: []string{f.src}, Repository: other})
+	ws := f.svc.Dir()
+	targets := []struct{ name, target string }{
+		{"the workspace", ws},
+		{"the workspace's keys", filepath.Join(ws, "keys")},
+		{"a folder inside documents/", filepath.Join(ws, "documents", "2026")},
+		{"the workspace, spelled with ..", filepath.Join(ws, "logs", "..")},
+		{"the job's repository", repo},
+		{"inside the job's repository", filepath.Join(repo, "data")},
+		{"another job's repository (not created yet)", other},
+	}
+	good := f.ask(t, NewRequest{Kind: KindRestore, Job: "keu", RequestedAt: time.Now(), Target: filepath.Join(t.TempDir(), "ok")})
+	for _, c := range targets {
+		t.Run(c.name, func(t *testing.T) {
+			seq := f.auditHead(t)
+			_, err := f.svc.CreateRequest(f.ctx, f.dept, NewRequest{Kind: KindRestore, Job: "keu", RequestedAt: time.Now(), Target: c.target, Overwrite: true, Reason: "x"})
+			wantOneLineRefusal(t, "ask to restore into "+c.target, err, "never writes into")
+			target := c.target
+			_, err = f.svc.EditRequest(f.ctx, f.staff, good.ID, RequestEdit{Target: &target})
+			wantOneLineRefusal(t, "change a request's destination to "+c.target, err, "never writes into")
+			f.wantAudit(t, seq)
+		})
+	}
+	// Requests made before the rule: one submitted, one approved (its
+	// approved revision names the destination), written into the catalog.
+	key := filepath.Join(ws, "keys", "documents.key")
+	keyBefore := readFile(t, key)
+	sub := f.ask(t, NewRequest{Kind: KindRestore, Job: "keu", RequestedAt: time.Now(), Target: filepath.Join(t.TempDir(), "ok")})
+	appr := f.ask(t, NewRequest{Kind: KindRestore, Job: "keu", RequestedAt: time.Now(), Target: filepath.Join(t.TempDir(), "ok")})
+	f.approveRequest(t, appr.ID)
+	old, err := f.svc.catalog.RequestByID(f.ctx, appr.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old.Target, old.Overwrite = ws, true
+	statetest.Exec(t, f.catalogPath(), `UPDATE requests SET target=?, overwrite=?, approved_revision=? WHERE id=?`, ws, true, requestRevisionOf(old), appr.ID)
+	statetest.Exec(t, f.catalogPath(), `UPDATE requests SET target=?, overwrite=? WHERE id=?`, filepath.Join(ws, "keys"), true, sub.ID)
+	seq := f.auditHead(t)
+	_, err = f.svc.ApproveRequest(f.ctx, f.mgr, sub.ID, f.svc.requestRev(sub.ID))
+	wantOneLineRefusal(t, "approve a restore into the workspace", err, "never writes into")
+	f.wantAudit(t, seq)
+	_, err = f.svc.RunRequest(f.ctx, f.staff, appr.ID, RunRequestOptions{})
+	wantOneLineRefusal(t, "run a restore into the workspace", err, "never writes into")
+	f.wantAudit(t, seq, "run.refused")
+	if got := readFile(t, key); got != keyBefore {
+		t.Errorf("the document key was replaced by the restore: %q", got)
+	}
+	if exists(filepath.Join(ws, "data")) {
+		t.Errorf("the refused restore wrote into the workspace")
+	}
+	if got := f.request(t, appr.ID); got.State != RequestApproved {
+		t.Errorf("after the refused run the request is %s, want approved (to be corrected)", got.State)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"cadang/engine/dbsource"
+	"cadang/engine/location"
 	"cadang/pdfdoc"
 	"cadang/sop"
 	"cadang/store"
@@ -202,6 +203,9 @@ func (s *Service) CreateRequest(ctx context.Context, as User, nr NewRequest) (Re
 	if err := cleanTarget(&r); err != nil {
 		return Request{}, err
 	}
+	if err := s.checkRestoreInto(ctx, "create request", r.Target); err != nil {
+		return Request{}, err
+	}
 	err = s.catalog.Update(ctx, func(tx *store.Tx) error {
 		var err error
 		if r.ID, err = tx.CreateRequest(ctx, r); err != nil {
@@ -248,6 +252,56 @@ func cleanTarget(r *store.Request) error {
 	}
 	r.Target = abs
 	return nil
+}
+
+// checkRestoreInto refuses a restore destination that is, or lies inside,
+// the workspace (its catalog, documents, keys, logs) or a repository of one
+// of its jobs: a restore with consent to replace files would otherwise put
+// a department's files in place of the records or a repository's keys and
+// snapshots. A database URL is not a folder and passes.
+func (s *Service) checkRestoreInto(ctx context.Context, what, target string) error {
+	if target == "" || dbsource.IsURL(target) {
+		return nil
+	}
+	all, err := s.catalog.Jobs(ctx, "")
+	if err != nil {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	dest := resolvedPath(target)
+	if within(dest, resolvedPath(s.dir)) {
+		return refusedf("%s: %s is the workspace or inside it; a restore never writes into the workspace or a repository; choose another folder", what, target)
+	}
+	for _, j := range all {
+		if dir, ok := location.IsLocal(j.Repository); ok && within(dest, resolvedPath(dir)) {
+			return refusedf("%s: %s is the repository of job %s or inside it; a restore never writes into the workspace or a repository; choose another folder", what, target, j.Name)
+		}
+	}
+	return nil
+}
+
+// resolvedPath is p made absolute and clean, with the links in the part
+// of it that exists resolved.
+func resolvedPath(p string) string {
+	abs, err := filepath.Abs(p)
+	if err != nil {
+		return filepath.Clean(p)
+	}
+	rest := ""
+	for dir := abs; ; dir = filepath.Dir(dir) {
+		if real, err := filepath.EvalSymlinks(dir); err == nil {
+			return filepath.Join(real, rest)
+		}
+		if filepath.Dir(dir) == dir {
+			return abs
+		}
+		rest = filepath.Join(filepath.Base(dir), rest)
+	}
+}
+
+// within reports whether path is dir or inside it (both resolved).
+func within(path, dir string) bool {
+	rel, err := filepath.Rel(dir, path)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
 // Request returns one request.

@@ -86,6 +86,9 @@ func (s *Service) runRequest(ctx context.Context, actor store.User, audit string
 	if r.Target == "" {
 		return refuse(refusedf("run request #%d: it names no destination", r.ID))
 	}
+	if err := s.checkRestoreInto(ctx, fmt.Sprintf("run request #%d", r.ID), r.Target); err != nil {
+		return refuse(err)
+	}
 	return s.restoreAndVerify(ctx, audit, r, opt.Progress)
 }
 
