@@ -39,9 +39,14 @@ func historyBody(d *pdfdoc.Doc, r HistoryReport) {
 	var added int64
 	var worked time.Duration
 	for _, run := range r.Runs {
-		counts[historyStatus(run.Status)]++
-		added += run.BytesAdded
-		worked += run.Duration
+		hs := historyStatus(run.Status)
+		counts[hs]++
+		if hs != "verified" && hs != "missed" { // restores add nothing, missed nights did not run
+			added += run.BytesAdded
+		}
+		if hs != "missed" {
+			worked += run.Duration
+		}
 	}
 	d.Section(pdfdoc.T("Ringkasan", "Summary"))
 	fields := []pdfdoc.Field{
@@ -70,10 +75,18 @@ func historyBody(d *pdfdoc.Doc, r HistoryReport) {
 	d.Section(pdfdoc.T("Daftar Pelaksanaan", "Runs"))
 	rows := make([]pdfdoc.Row, len(r.Runs))
 	for i, run := range r.Runs {
-		ok := historyStatus(run.Status) == "success" || historyStatus(run.Status) == "verified"
+		hs := historyStatus(run.Status)
+		ok := hs == "success" || hs == "verified"
+		took, files, added := pdfdoc.Duration(lang, run.Duration), pdfdoc.Int(lang, run.Files), pdfdoc.Bytes(lang, run.BytesAdded)
+		switch hs {
+		case "missed": // it did not run: it took no time and read nothing
+			took, files, added = "–", "–", "–"
+		case "verified": // a restore adds nothing to the repository
+			added = "–"
+		}
 		rows[i] = pdfdoc.Row{
-			Cells: []string{fmt.Sprint(i + 1), run.Job, pdfdoc.DateTime(run.Started), pdfdoc.Duration(lang, run.Duration),
-				statusText(lang, run.Status), pdfdoc.Int(lang, run.Files), pdfdoc.Bytes(lang, run.BytesAdded), pdfdoc.Int(lang, int64(run.Warnings))},
+			Cells: []string{fmt.Sprint(i + 1), run.Job, pdfdoc.DateTime(run.Started), took,
+				statusText(lang, run.Status), files, added, pdfdoc.Int(lang, int64(run.Warnings))},
 			Strong: !ok,
 		}
 	}

@@ -385,3 +385,36 @@ func TestHistoryTotalsAddUp(t *testing.T) {
 		}
 	}
 }
+
+// Gap: a night that did not run printed "0 d" and "0 B" in the history, as
+// if it had run and found nothing, and a restore printed "0 B" added. What
+// did not happen prints "–".
+func TestHistoryRowsPrintWhatDidNotHappenAsADash(t *testing.T) {
+	tests := []struct {
+		status string
+		want   string // the run's row, from its date on
+	}{
+		{"missed", "24/11/2026 21:00 – Terlewat – – 0"},
+		{"verified", "24/11/2026 21:00 4 m 10 d Restore 21 – 0 terverifikasi"}, // the status wraps in its cell
+		{"success", "24/11/2026 21:00 4 m 10 d Berhasil 21 1,0 MiB 0"},
+		{"failed", "24/11/2026 21:00 4 m 10 d Gagal 21 1,0 MiB 0"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.status, func(t *testing.T) {
+			h := history(pdfdoc.Indonesian)
+			run := reports.RunRow{Job: "keuangan", Started: start, Status: tt.status, Duration: 4*time.Minute + 10*time.Second, Files: 21, BytesAdded: 1 << 20}
+			if tt.status == "missed" {
+				run.Duration, run.Files, run.BytesAdded = 0, 0, 0
+			}
+			h.Runs = []reports.RunRow{run}
+			var buf bytes.Buffer
+			if err := reports.WriteHistoryReport(&buf, h); err != nil {
+				t.Fatal(err)
+			}
+			text := strings.Join(strings.Fields(pdftest.Text(t, buf.Bytes())), " ")
+			if !strings.Contains(text, "1 keuangan "+tt.want) {
+				t.Errorf("the %s run's row is not %q:\n%s", tt.status, tt.want, text)
+			}
+		})
+	}
+}
