@@ -216,3 +216,61 @@ func TestLanguages(t *testing.T) {
 		})
 	}
 }
+
+// Gap: the SOP's control block (§9 history, §10 approval) at the end of a
+// history report split across a page break, leaving the approval table on
+// a page of its own without its heading. TableSection keeps short tables
+// with their heading; a section longer than a page still breaks.
+func TestTableSectionKeepsShortTablesWithTheirHeading(t *testing.T) {
+	cols := []pdfdoc.Column{{Title: pdfdoc.T("No.", "Row"), Width: 12}, {Title: pdfdoc.T("Isi", "Content"), Width: 60}}
+	rowsOf := func(prefix string, n int) []pdfdoc.Row {
+		rows := make([]pdfdoc.Row, n)
+		for i := range rows {
+			rows[i] = pdfdoc.Row{Cells: []string{fmt.Sprintf("%s%02d", prefix, i+1), "isi"}}
+		}
+		return rows
+	}
+	tests := []struct {
+		name        string
+		before      int // rows of a table filling the first page
+		history     int // rows of each kept table
+		headingPage int // the page the kept section's heading is on
+		lastPage    int // the page of its last row
+	}{
+		{"fits after the first table", 5, 3, 1, 1},
+		{"does not fit: all on the next page", 36, 3, 2, 2},
+		{"longer than a page: breaks", 5, 25, 1, 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pdf := render(t, meta(pdfdoc.English), func(d *pdfdoc.Doc) error {
+				d.Section(pdfdoc.T("Daftar", "Listing"))
+				d.Table(cols, rowsOf("row", tt.before))
+				d.TableSection(pdfdoc.T("Prosedur", "Procedure"),
+					pdfdoc.Table{Cols: cols, Rows: rowsOf("hist", tt.history)},
+					pdfdoc.Table{Cols: cols, Rows: rowsOf("appr", tt.history)})
+				return nil
+			})
+			pages := pdftest.Pages(t, pdf)
+			find := func(s string) int {
+				for i, p := range pages {
+					if strings.Contains(p, s) {
+						return i + 1
+					}
+				}
+				return 0
+			}
+			if got := find("2. PROCEDURE"); got != tt.headingPage {
+				t.Errorf("the section's heading is on page %d, want %d", got, tt.headingPage)
+			}
+			if got := find(fmt.Sprintf("appr%02d", tt.history)); got != tt.lastPage {
+				t.Errorf("its last row is on page %d, want %d", got, tt.lastPage)
+			}
+			if tt.headingPage == tt.lastPage {
+				if first := find("hist01"); first != tt.headingPage {
+					t.Errorf("its first table starts on page %d, its heading is on page %d", first, tt.headingPage)
+				}
+			}
+		})
+	}
+}

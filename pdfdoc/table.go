@@ -57,6 +57,53 @@ func (d *Doc) Table(cols []Column, rows []Row) {
 	d.pdf.SetY(d.pdf.GetY() + 2)
 }
 
+// Table is one table of TableSection.
+type Table struct {
+	Cols []Column
+	Rows []Row
+}
+
+// TableSection is a numbered section of short tables that belong
+// together (a procedure's document history and its approval): when they
+// fit on one page they are not split, and the section starts on the next
+// page rather than leaving a table without its heading. Longer tables
+// break as Table does.
+func (d *Doc) TableSection(t Text, tables ...Table) {
+	h := sectionH
+	for _, tb := range tables {
+		h += d.tableHeight(tb.Cols, tb.Rows)
+	}
+	if h <= pageLimit-marginTop-headerRoom {
+		d.ensure(h)
+	}
+	d.Section(t)
+	for _, tb := range tables {
+		d.Table(tb.Cols, tb.Rows)
+	}
+}
+
+const (
+	sectionH   = 1.5 + 6.2 + 1.5 // a section heading
+	headerRoom = 70.0            // more than the page header block and its strip take
+)
+
+// tableHeight is the height Table draws when it does not break.
+func (d *Doc) tableHeight(cols []Column, rows []Row) float64 {
+	if len(cols) == 0 {
+		return 0
+	}
+	widths := scaleWidths(cols)
+	h := d.tableHeaderHeight(cols, widths) + 2
+	if len(rows) == 0 {
+		return h + tableLineH + 2*cellPadY
+	}
+	for _, r := range rows {
+		_, rh := d.rowLines(cols, widths, r)
+		h += rh
+	}
+	return h
+}
+
 func scaleWidths(cols []Column) []float64 {
 	total := 0.0
 	for _, c := range cols {

@@ -103,17 +103,17 @@ func procedureSection(d *pdfdoc.Doc, p Procedure) {
 		return
 	}
 	lang := d.Lang()
-	d.Section(pdfdoc.T("Prosedur yang Berlaku: "+p.DocNo, "Governing procedure: "+p.DocNo))
+	var tables []pdfdoc.Table
 	if len(p.History) > 0 {
 		rows := make([]pdfdoc.Row, len(p.History))
 		for i, h := range p.History {
 			rows[i] = pdfdoc.Row{Cells: []string{h.Revision, h.Description, pdfdoc.Date(h.Effective)}}
 		}
-		d.Table([]pdfdoc.Column{
+		tables = append(tables, pdfdoc.Table{Cols: []pdfdoc.Column{
 			{Title: pdfdoc.T("Revisi No.", "Revision"), Width: 22},
 			{Title: pdfdoc.T("Riwayat dokumen: uraian perubahan", "Document history: change"), Width: 123, MaxLines: 3},
 			{Title: pdfdoc.T("Tanggal Efektif", "Effective"), Width: 35},
-		}, rows)
+		}, Rows: rows})
 	}
 	approval := []struct {
 		label pdfdoc.Text
@@ -127,12 +127,15 @@ func procedureSection(d *pdfdoc.Doc, p Procedure) {
 	for i, a := range approval {
 		rows[i] = pdfdoc.Row{Cells: []string{a.label.Inline(lang), a.who.Name, a.who.Title, pdfdoc.Date(a.who.Date)}}
 	}
-	d.Table([]pdfdoc.Column{
+	tables = append(tables, pdfdoc.Table{Cols: []pdfdoc.Column{
 		{Title: pdfdoc.T("Pengesahan prosedur", "Procedure approval"), Width: 45},
 		{Title: pdfdoc.T("Nama", "Name"), Width: 55, MaxLines: 2},
 		{Title: pdfdoc.T("Jabatan", "Title"), Width: 45, MaxLines: 2},
 		{Title: pdfdoc.T("Tgl. Pengesahan", "Approved on"), Width: 35},
-	}, rows)
+	}, Rows: rows})
+	// The SOP's control page is read as one block: never a table on a
+	// page of its own without the heading.
+	d.TableSection(pdfdoc.T("Prosedur yang Berlaku: "+p.DocNo, "Governing procedure: "+p.DocNo), tables...)
 }
 
 var historyColumns = []pdfdoc.Column{
