@@ -11,8 +11,8 @@
 // a night fails because the NAS is not mounted; the department asks for a
 // backup, which is rejected, rescheduled and run; it asks for a restore,
 // whose first attempt does not verify and whose second does; the data is
-// handed over, the signed form scanned and attached; the month's history
-// is filed.
+// handed over, the signed form scanned and attached after the weekend's
+// nights; the week's history is filed.
 package examples
 
 import (
@@ -49,7 +49,7 @@ type Options struct {
 
 // Document is one filed document copied to Out.
 type Document struct {
-	File   string // name in Out
+	File   string // name in Out; empty for a document not copied (unshown)
 	Number string
 	Type   string
 	Step   string // what the story was doing when it was filed
@@ -69,6 +69,7 @@ type story struct {
 	seen   map[int64]bool
 	events <-chan jobs.Event
 	stop   func()
+	form   jobs.Document // the handover form, printed
 }
 
 // start is Monday 2 November 2026, 08:30 in Jakarta.
@@ -104,8 +105,11 @@ func Run(ctx context.Context, opt Options) ([]Document, error) {
 		{"catch-up", s.catchUp},
 		{"night-3-nas-not-mounted", s.failedNight},
 		{"backup-request", s.backupRequest},
+		{"night-5", func() error { return s.night(5, jobs.RunSuccess) }},
 		{"restore-request", s.restoreRequest},
-		{"handover", s.handover},
+		{"handover-printed", s.handoverPrinted},
+		{"nights-6-8", s.weekend},
+		{"handover", s.handoverSigned},
 		{"history", s.history},
 	}
 	for _, st := range steps {
@@ -253,8 +257,10 @@ func runFinished(status string) func(jobs.Event) bool {
 }
 
 func (s *story) night(day int, want string) error {
-	if _, err := demodata.Month(s.share, day, 2026); err != nil {
-		return err
+	if wd := time.Date(2026, time.November, day, 0, 0, 0, 0, demodata.WIB).Weekday(); wd != time.Saturday && wd != time.Sunday {
+		if _, err := demodata.Month(s.share, day, 2026); err != nil { // the working day's changes
+			return err
+		}
 	}
 	var got jobs.Run
 	err := s.scheduled(day, 2, func(ev jobs.Event) bool {
@@ -288,6 +294,10 @@ func (s *story) missedNight() error {
 }
 
 func (s *story) catchUp() error {
+	// Finance worked on the 3rd: the share changed while the workstation was off.
+	if _, err := demodata.Month(s.share, 3, 2026); err != nil {
+		return err
+	}
 	s.clock.Advance(20 * time.Minute)
 	missed, err := s.svc.MissedRuns(s.ctx, s.users["rizky"])
 	if err != nil {
@@ -429,9 +439,9 @@ func (s *story) restoreID() (int64, error) {
 	return rs[0].ID, nil
 }
 
-// handover: staff print the form; the department signs it the next
-// morning; its scan is attached, which completes the handover.
-func (s *story) handover() error {
+// handoverPrinted: staff print the form for the department to sign; the
+// request awaits signatures.
+func (s *story) handoverPrinted() error {
 	s.clock.Advance(40 * time.Minute)
 	id, err := s.restoreID()
 	if err != nil {
@@ -439,27 +449,43 @@ func (s *story) handover() error {
 	}
 	form, err := s.svc.Handover(s.ctx, s.users["rizky"], id, jobs.HandoverOptions{Receiver: "Siti Rahmawati", Witness: "Bambang Hartono",
 		Notes: "Folder dipulihkan ke share pemulihan; salinan lama tetap disimpan 14 hari."})
-	if err != nil {
-		return err
+	s.form = form
+	return err
+}
+
+// weekend: the nights of Friday 6 to Sunday 8 November run as scheduled;
+// nothing changes on the share over the weekend.
+func (s *story) weekend() error {
+	for day := 6; day <= 8; day++ {
+		if err := s.night(day, jobs.RunSuccess); err != nil {
+			return err
+		}
 	}
-	if err := s.collect("handover-printed"); err != nil {
-		return err
-	}
+	return nil
+}
+
+// handoverSigned: the department signs the form on Monday morning; its
+// scan is attached, which completes the handover.
+func (s *story) handoverSigned() error {
 	s.clock.Advance(time.Date(2026, time.November, 9, 8, 40, 0, 0, demodata.WIB).Sub(s.clock.Now()))
-	scan, err := scannedCopy(s.ctx, form.Path, filepath.Join(s.opt.Root, "srv", "samba", "it", "pindai"))
+	scan, err := scannedCopy(s.ctx, s.form.Path, filepath.Join(s.opt.Root, "srv", "samba", "it", "pindai"))
 	if err != nil {
 		return err
 	}
-	_, err = s.svc.AttachSigned(s.ctx, s.users["rizky"], form.Number, scan)
+	_, err = s.svc.AttachSigned(s.ctx, s.users["rizky"], s.form.Number, scan)
 	return err
 }
 
 func (s *story) history() error {
-	s.clock.Advance(time.Date(2026, time.November, 30, 16, 0, 0, 0, demodata.WIB).Sub(s.clock.Now()))
-	_, err := s.svc.FileHistoryReport(s.ctx, s.users["rizky"], time.Date(2026, time.November, 1, 0, 0, 0, 0, demodata.WIB),
-		time.Date(2026, time.December, 1, 0, 0, 0, 0, demodata.WIB))
+	s.clock.Advance(35 * time.Minute)
+	_, err := s.svc.FileHistoryReport(s.ctx, s.users["rizky"], time.Date(2026, time.November, 2, 0, 0, 0, 0, demodata.WIB),
+		time.Date(2026, time.November, 9, 0, 0, 0, 0, demodata.WIB))
 	return err
 }
+
+// unshown are the steps whose documents are filed like an earlier one's
+// (a night's execution report): they are listed, not copied to Out.
+var unshown = map[string]bool{"night-5": true, "nights-6-8": true}
 
 // collect copies the documents filed since the last step to Out, named
 // after the step, and renders their pages.
@@ -473,8 +499,18 @@ func (s *story) collect(step string) error {
 			continue
 		}
 		s.seen[d.ID] = true
+		if unshown[step] {
+			s.docs = append(s.docs, Document{Number: d.Number, Type: d.Type, Step: step})
+			continue
+		}
 		ext := filepath.Ext(d.Path)
-		name := fmt.Sprintf("%02d-%s-%s", len(s.docs)+1, step, strings.TrimSuffix(d.Type, "-form"))
+		copied := 0
+		for _, d := range s.docs {
+			if d.File != "" {
+				copied++
+			}
+		}
+		name := fmt.Sprintf("%02d-%s-%s", copied+1, step, strings.TrimSuffix(d.Type, "-form"))
 		if d.Revision > 0 {
 			name += fmt.Sprintf("-rev%d", d.Revision)
 		}

@@ -58,8 +58,12 @@ func TestExamplesAreUpToDate(t *testing.T) {
 	}
 	committed := filepath.Join("..", "..", "docs", "examples")
 	var want, got []string
+	var shown []Document
 	for _, d := range docs {
-		got = append(got, d.File)
+		if d.File != "" {
+			got = append(got, d.File)
+			shown = append(shown, d)
+		}
 	}
 	files, err := filepath.Glob(filepath.Join(committed, "[0-9][0-9]-*"))
 	if err != nil {
@@ -73,7 +77,7 @@ func TestExamplesAreUpToDate(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Fatalf("the story files %q,\ndocs/examples has %q: run `make examples`", got, want)
 	}
-	for _, d := range docs {
+	for _, d := range shown {
 		t.Run(d.File, func(t *testing.T) {
 			fresh, old := filepath.Join(out, d.File), filepath.Join(committed, d.File)
 			var a, b string

@@ -16,8 +16,8 @@ var stepText = map[string]string{
 	"backup-request":          "Finance asks for a backup; rejected (clashes with the nightly window), rescheduled, approved, run — SOP 5.2, 5.3c–e",
 	"restore-request":         "Finance asks for a folder as of 2 November; the first restore does not verify, the second does — SOP 5.4a–d",
 	"handover-printed":        "the handover form printed for signatures (the request now awaits signatures) — SOP 5.4e",
-	"handover":                "the signed form, scanned and attached: the request is handed over",
-	"history":                 "the month's run history — SOP 5.5",
+	"handover":                "after the weekend's nights, the form signed on Monday, scanned and attached: the request is handed over",
+	"history":                 "the week's run history, 2–8 November — SOP 5.5",
 }
 
 var typeText = map[string]string{
@@ -48,12 +48,22 @@ its own, where /srv and /mnt are a scratch folder; nothing outside it is written
 
 ` + fmt.Sprintf("Pages are rendered at %d dpi with `pdftoppm`. A test (internal/examples) fails when these files are\nout of date with the code: it tells the story again and compares the text of every document.\n\n", dpi))
 	b.WriteString("| # | Step | Document | Number | Pages |\n|---|---|---|---|---|\n")
-	for i, d := range docs {
+	var unshownNumbers []string
+	i := 0
+	for _, d := range docs {
+		if d.File == "" {
+			unshownNumbers = append(unshownNumbers, d.Number)
+			continue
+		}
+		i++
 		var pages []string
 		for _, p := range d.Pages {
 			pages = append(pages, fmt.Sprintf(`<a href="%s"><img src="%s" width="150"></a>`, p, p))
 		}
-		fmt.Fprintf(&b, "| %d | %s | [%s](%s) | %s | %s |\n", i+1, stepText[d.Step], typeText[d.Type], d.File, d.Number, strings.Join(pages, " "))
+		fmt.Fprintf(&b, "| %d | %s | [%s](%s) | %s | %s |\n", i, stepText[d.Step], typeText[d.Type], d.File, d.Number, strings.Join(pages, " "))
+	}
+	if len(unshownNumbers) > 0 {
+		fmt.Fprintf(&b, "\nThe execution reports of the nights of 5 to 8 November (%s) are filed like #3 and counted\nin the week's history; they are not copied here.\n", strings.Join(unshownNumbers, ", "))
 	}
 	b.WriteString(`
 Regenerate with ` + "`make examples`" + ` (needs poppler-utils).
