@@ -122,7 +122,7 @@ func newUserCommand(g *globals) *cobra.Command {
 	l.addFlags(cmd)
 	var nu jobs.NewUser
 	var pwFile string
-	add := &cobra.Command{Use: "add --name N --role ROLE --password-file F", Short: "Create an account", Args: cobra.NoArgs,
+	add := &cobra.Command{Use: "add --name N --role ROLE --password-file F", Short: "Create an account", Args: noArgs,
 		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
 			if nu.Name == "" || nu.Role == "" || pwFile == "" {
 				return exitf(ExitUsage, "--name, --role and --password-file are required")
@@ -144,7 +144,7 @@ func newUserCommand(g *globals) *cobra.Command {
 	f.StringVar(&pwFile, "password-file", "", "file holding the new account's password")
 	f.StringVar(&nu.FullName, "full-name", "", "full name, printed on forms")
 	f.StringVar(&nu.Department, "department", "", "department (for role user)")
-	list := &cobra.Command{Use: "list", Short: "List accounts", Args: cobra.NoArgs,
+	list := &cobra.Command{Use: "list", Short: "List accounts", Args: noArgs,
 		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
 			us, err := s.svc.Users(cmd.Context(), s.me)
 			if err != nil {
@@ -197,7 +197,7 @@ func newDocsCommand(g *globals) *cobra.Command {
 	l.addFlags(cmd)
 	var reqID int64
 	var jobRef string
-	list := &cobra.Command{Use: "list [--request ID | --job NAME]", Short: "List filed documents", Args: cobra.NoArgs,
+	list := &cobra.Command{Use: "list [--request ID | --job NAME]", Short: "List filed documents", Args: noArgs,
 		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
 			if reqID != 0 && jobRef != "" {
 				return exitf(ExitUsage, "give --request or --job, not both")
@@ -277,7 +277,7 @@ func newDocsCommand(g *globals) *cobra.Command {
 			return s.print(d, "%s registered as %s (%s), SHA-256 %s, filed at %s", args[1], d.Number, d.Kind, d.SHA256, d.Path)
 		})}
 	var from, to string
-	history := &cobra.Command{Use: "history --from DATE --to DATE", Short: "File the run history report for a date range", Args: cobra.NoArgs,
+	history := &cobra.Command{Use: "history --from DATE --to DATE", Short: "File the run history report for a date range", Args: noArgs,
 		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
 			f, err := parseAt(from)
 			if err != nil {
@@ -316,7 +316,7 @@ func newAuditCommand(g *globals) *cobra.Command {
 	l.addFlags(cmd)
 	var limit int
 	var object string
-	list := &cobra.Command{Use: "list", Short: "Show audit entries", Args: cobra.NoArgs,
+	list := &cobra.Command{Use: "list", Short: "Show audit entries", Args: noArgs,
 		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
 			es, err := s.svc.Audit(cmd.Context(), s.me, jobs.AuditFilter{Limit: limit, Object: object})
 			if err != nil {
@@ -332,7 +332,7 @@ func newAuditCommand(g *globals) *cobra.Command {
 		})}
 	list.Flags().IntVar(&limit, "last", 0, "only the newest N entries")
 	list.Flags().StringVar(&object, "object", "", "only entries about this object, e.g. request#3")
-	verify := &cobra.Command{Use: "verify", Short: "Check the audit chain for changed, inserted or deleted entries", Args: cobra.NoArgs,
+	verify := &cobra.Command{Use: "verify", Short: "Check the audit chain for changed, inserted or deleted entries", Args: noArgs,
 		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
 			rep, err := s.svc.VerifyAudit(cmd.Context(), s.me)
 			if err != nil {
@@ -402,7 +402,7 @@ func newSettingsCommand(g *globals) *cobra.Command {
 	l := &login{}
 	cmd := &cobra.Command{Use: "settings", Short: "Company, SOP header, form codes, signatories and document language"}
 	l.addFlags(cmd)
-	list := &cobra.Command{Use: "list", Short: "Show every setting", Args: cobra.NoArgs,
+	list := &cobra.Command{Use: "list", Short: "Show every setting", Args: noArgs,
 		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
 			set, err := s.svc.Settings(cmd.Context(), s.me)
 			if err != nil {
@@ -436,7 +436,7 @@ func newDaemonCommand(g *globals) *cobra.Command {
 			"administrator account (a service account such as `cadang-svc` with role staff is enough), with the password\n" +
 			"from --login-file (preferred for services: a file only that OS user reads) or $CADANG_LOGIN. Scheduled runs\n" +
 			"are recorded as the scheduler; they start only approved jobs, as always. Events are printed one per line.",
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		PreRunE: func(cmd *cobra.Command, args []string) error {
 			if l.as == "" {
 				return exitf(ExitUsage, "daemon: give the service account it runs as: cadang daemon --as NAME --login-file FILE (or the password in $CADANG_LOGIN)")

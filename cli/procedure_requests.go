@@ -64,7 +64,7 @@ func newRequestCommand(g *globals) *cobra.Command {
 	l.addFlags(cmd)
 	var nr jobs.NewRequest
 	var at string
-	newCmd := &cobra.Command{Use: "new --kind backup|restore --job N --reason TEXT", Short: "Ask for a backup or a restore", Args: cobra.NoArgs,
+	newCmd := &cobra.Command{Use: "new --kind backup|restore --job N --reason TEXT", Short: "Ask for a backup or a restore", Args: noArgs,
 		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
 			if nr.Kind == "" || nr.Job == "" || nr.Reason == "" {
 				return exitf(ExitUsage, "--kind, --job and --reason are required")
@@ -201,7 +201,7 @@ func newRequestCommand(g *globals) *cobra.Command {
 	handover.Flags().StringVar(&notes, "notes", "", "notes printed on the form")
 	var states []string
 	var mine bool
-	list := &cobra.Command{Use: "list", Short: "List requests", Args: cobra.NoArgs,
+	list := &cobra.Command{Use: "list", Short: "List requests", Args: noArgs,
 		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
 			rs, err := s.svc.Requests(cmd.Context(), s.me, jobs.RequestFilter{States: states, Mine: mine})
 			if err != nil {

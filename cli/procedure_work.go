@@ -158,7 +158,7 @@ func newJobCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{Use: "job", Short: "Backup jobs (schedules) and their approval"}
 	l.addFlags(cmd)
 	nf, ef := &jobFlags{}, &jobFlags{}
-	newCmd := &cobra.Command{Use: "new --name N --repo DIR --source PATH...", Short: "Define a job (draft)", Args: cobra.NoArgs,
+	newCmd := &cobra.Command{Use: "new --name N --repo DIR --source PATH...", Short: "Define a job (draft)", Args: noArgs,
 		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
 			spec, err := nf.apply(cmd, jobs.JobSpec{Retention: jobs.DefaultRetention})
 			if err != nil {
@@ -209,7 +209,7 @@ func newJobCommand(g *globals) *cobra.Command {
 	})
 	approve.Flags().StringVar(&revision, "revision", "", "the revision you reviewed, as `cadang job show` prints it; refused if the job changed since")
 	var listAll bool
-	list := &cobra.Command{Use: "list", Short: "List jobs", Args: cobra.NoArgs,
+	list := &cobra.Command{Use: "list", Short: "List jobs", Args: noArgs,
 		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
 			state := ""
 			if listAll {

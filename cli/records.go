@@ -16,7 +16,7 @@ func newRecordsCommand(g *globals) *cobra.Command {
 			"Change it with `job edit " + jobs.RecordsJobName + "` (an IT manager approves); it cannot be deleted.\n" +
 			"Rebuild a lost workspace with `cadang setup --workspace NEW --restore-from REPO`."}
 	l.addFlags(cmd)
-	backup := &cobra.Command{Use: "backup", Short: "Run the workspace's records backup now", Args: cobra.NoArgs,
+	backup := &cobra.Command{Use: "backup", Short: "Run the workspace's records backup now", Args: noArgs,
 		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
 			p := newTermProgress(cmd.ErrOrStderr())
 			r, err := s.svc.RunRecords(cmd.Context(), s.me, jobs.RunOptions{Progress: p.progress()})
@@ -29,7 +29,7 @@ func newRecordsCommand(g *globals) *cobra.Command {
 	var opt jobs.RecordsOptions
 	var passwordFile string
 	setup := &cobra.Command{Use: "setup --repo REPO", Short: "Set up the records backup of a workspace that has none (administrators; an IT manager approves)",
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: withSession(g, l, func(cmd *cobra.Command, args []string, s *session) error {
 			if opt.Repository == "" {
 				return exitf(ExitUsage, "--repo is required")

@@ -115,7 +115,7 @@ func newReplicaListCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "list --repo R",
 		Short: "List the replicas and their last sync",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			list, err := replicaList(cmd.Context(), repo)
 			if err != nil {

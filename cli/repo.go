@@ -100,7 +100,7 @@ func newInitCommand(g *globals) *cobra.Command {
 		Short: "Create a repository (encrypted when a password is given)",
 		Long: "Create a repository. With --password-file or CADANG_PASSWORD it is encrypted\n" +
 			"(AES-256-GCM, key from the password with scrypt); without, it is not.",
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if f.repo == "" {
@@ -214,7 +214,7 @@ func newSnapshotsCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "snapshots --repo DIR",
 		Short: "List snapshots: id, time, host, paths, tags, size",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, err := f.open(cmd.Context())
 			if err != nil {

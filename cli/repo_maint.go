@@ -19,7 +19,7 @@ func newVerifyCommand(g *globals) *cobra.Command {
 		Long: "Check that every snapshot's folders and chunks exist in the index and in packs.\n" +
 			"With --read-data, read every pack, check its hash, decrypt, decompress and re-hash\n" +
 			"every chunk. Damage names the affected snapshots and files; exit status 5.",
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, err := f.open(cmd.Context())
 			if err != nil {
@@ -79,7 +79,7 @@ func newForgetCommand(g *globals) *cobra.Command {
 		Long: "Keep the newest snapshot of each of the last N days/weeks/months/years and the\n" +
 			"last N snapshots, per host and set of paths; remove the others. With no --keep-*\n" +
 			"flag nothing is removed. --prune then removes the data no snapshot needs.",
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			r, err := f.open(ctx)
@@ -156,7 +156,7 @@ func newPruneCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "prune --repo DIR",
 		Short: "Remove data no snapshot references and leftovers of interrupted runs",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, err := f.open(cmd.Context())
 			if err != nil {
@@ -194,7 +194,7 @@ func newUnlockCommand(g *globals) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "unlock --repo DIR",
 		Short: "Remove stale locks (holder gone, or not refreshed for 30 minutes)",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			r, err := f.open(cmd.Context())
 			if err != nil {

@@ -28,7 +28,7 @@ func newRestoreCommand(g *globals) *cobra.Command {
 			"such as /data/reports. Every restored file is re-read and checked against its\n" +
 			"SHA-256 in the snapshot; exit status 5 means some files could not be restored.\n" +
 			"Existing files are never replaced without --overwrite.",
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			ctx := cmd.Context()
 			if (snapRef == "") == (at == "") {

@@ -101,7 +101,27 @@ func NewRootCommand(opt Options) *cobra.Command {
 	addRepoCommands(root, g)
 	addProcedureCommands(root, g)
 	addReplicaCommands(root, g)
+	requireSubcommands(root)
 	return root
+}
+
+// requireSubcommands makes every group of commands ("job", "request", …)
+// refuse a word that is none of its commands, with exit status 2, instead
+// of printing its help and succeeding; alone, a group prints its help.
+func requireSubcommands(c *cobra.Command) {
+	for _, sub := range c.Commands() {
+		requireSubcommands(sub)
+	}
+	if c.Runnable() || !c.HasSubCommands() {
+		return
+	}
+	c.Args = cobra.ArbitraryArgs
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		if len(args) > 0 {
+			return withExit(ExitUsage, fmt.Errorf("unknown command %q for %q (see %s --help)", args[0], cmd.CommandPath(), cmd.CommandPath()))
+		}
+		return cmd.Help()
+	}
 }
 
 // Execute runs the command line and returns the process exit status.
@@ -138,4 +158,14 @@ func isUsageError(err error) bool {
 		}
 	}
 	return false
+}
+
+// noArgs is the argument rule of a command whose input is all flags: a
+// word typed where a flag was meant ("restore latest") is named with the
+// command's usage line, instead of cobra's "unknown command".
+func noArgs(cmd *cobra.Command, args []string) error {
+	if len(args) == 0 {
+		return nil
+	}
+	return withExit(ExitUsage, fmt.Errorf("%q is not expected here: %s takes its input as flags: %s", args[0], cmd.CommandPath(), cmd.UseLine()))
 }

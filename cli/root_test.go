@@ -35,7 +35,9 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		{"unknown command", []string{"frobnicate"}, "unknown command"},
 		{"unknown flag", []string{"version", "--frob"}, "unknown flag"},
-		{"unexpected argument", []string{"version", "extra"}, "unknown command"},
+		{"unexpected argument", []string{"version", "extra"}, `"extra" is not expected here: cadang version takes its input as flags`},
+		{"a snapshot typed as an argument", []string{"restore", "--repo", "/nonexistent-never-created", "latest"}, "--snapshot ID|latest"},
+		{"unknown command under a group", []string{"job", "frobnicate"}, "unknown command"},
 		{"setup without flags", []string{"setup", "--workspace", "/nonexistent-never-created"}, "--admin and --password-file are required"},
 		{"setup without a records repository", []string{"setup", "--workspace", "/nonexistent-never-created", "--admin", "a", "--password-file", "f"}, "--records-repo is required"},
 		{"setup with both records choices", []string{"setup", "--workspace", "/nonexistent-never-created", "--admin", "a", "--password-file", "f", "--records-repo", "/r", "--no-records-backup"}, "not both"},

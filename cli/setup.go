@@ -40,7 +40,7 @@ func newSetupCommand(g *globals) *cobra.Command {
 			"workspace. --no-records-backup leaves the records without a backup (set it up later with `records setup`).\n\n" +
 			"With --restore-from, rebuild a lost workspace on a new machine from that repository (or one of its\n" +
 			"replicas): the workspace folder must be new or empty; the accounts come from the backup.",
-		Args: cobra.NoArgs,
+		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if sf.restoreFrom != "" {
 				return rebuildWorkspace(cmd, g, sf)

@@ -12,7 +12,7 @@ func newVersionCommand(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "version",
 		Short: "Print Cadang's version",
-		Args:  cobra.NoArgs,
+		Args:  noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if g.json {
 				return json.NewEncoder(cmd.OutOrStdout()).Encode(map[string]string{
