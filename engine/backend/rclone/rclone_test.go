@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"os/exec"
@@ -225,5 +226,26 @@ func TestOneProcess(t *testing.T) {
 	// The rcd is gone once Close returns: signalling its pid fails.
 	if err := syscall.Kill(pid, 0); err == nil {
 		t.Errorf("rclone rcd (pid %d) still runs after Close", pid)
+	}
+}
+
+// TestIsNoSpace: the answers of rclone that mean the remote is full.
+func TestIsNoSpace(t *testing.T) {
+	tests := []struct {
+		err  error
+		want bool
+	}{
+		{&Error{Op: "uploadfile", Status: 500, Message: "write /srv/x: no space left on device"}, true},
+		{&Error{Op: "uploadfile", Status: 500, Message: "write /srv/x: disk quota exceeded"}, true},
+		{&Error{Op: "uploadfile", Status: 500, Message: "googleapi: Error 403: The user's Drive storage quota has been exceeded., storageQuotaExceeded"}, true},
+		{&Error{Op: "uploadfile", Status: 507, Message: "Insufficient Storage"}, true},
+		{&Error{Op: "uploadfile", Status: 500, Message: "connection reset by peer"}, false},
+		{&Error{Op: "uploadfile", Status: 404, Message: "directory not found"}, false},
+		{errors.New("no space left on device"), false}, // not rclone's answer: the local side's own error
+	}
+	for _, tt := range tests {
+		if got := isNoSpace(fmt.Errorf("save x: %w", tt.err)); got != tt.want {
+			t.Errorf("isNoSpace(%v) = %v, want %v", tt.err, got, tt.want)
+		}
 	}
 }

@@ -31,6 +31,9 @@ func (b *Backend) Save(ctx context.Context, name string, rd io.Reader, size int6
 	tmpName := path.Join(path.Dir(name), tempPrefix+path.Base(name)+"-"+randomSuffix())
 	if err := b.upload(ctx, tmpName, rd, size); err != nil {
 		b.removeQuietly(ctx, tmpName)
+		if isNoSpace(err) {
+			return &backend.NoSpaceError{Location: b.Location(), Name: name, Err: err}
+		}
 		return fmt.Errorf("save %s: %w", name, err)
 	}
 	err := b.srv.call(ctx, "operations/movefile", map[string]any{
@@ -41,6 +44,29 @@ func (b *Backend) Save(ctx context.Context, name string, rd io.Reader, size int6
 		return fmt.Errorf("save %s: publish the upload: %w", name, err)
 	}
 	return nil
+}
+
+// noSpaceWords are how rclone's answers say that the remote is full: the
+// system's error from a local or SFTP file system, a quota, HTTP's 507.
+var noSpaceWords = []string{"no space left on device", "disk quota exceeded", "quota exceeded",
+	"insufficient storage", "storagequotaexceeded"}
+
+// isNoSpace reports an answer of rclone that says the remote is full.
+func isNoSpace(err error) bool {
+	var re *Error
+	if !errors.As(err, &re) {
+		return false
+	}
+	if re.Status == http.StatusInsufficientStorage {
+		return true
+	}
+	msg := strings.ToLower(re.Message)
+	for _, w := range noSpaceWords {
+		if strings.Contains(msg, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // upload streams rd as a multipart form to operations/uploadfile, which
