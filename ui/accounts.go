@@ -79,9 +79,7 @@ func (t *accountsTab) draw(users []jobs.User) {
 	for _, u := range users {
 		t.list.Add(t.row(u))
 	}
-	if t.scroll != nil {
-		t.scroll.Refresh() // a new account makes the list taller: lay it out again
-	}
+	relayout(t.scroll) // a new account makes the list taller: lay it out again
 }
 
 func (t *accountsTab) row(u jobs.User) fyne.CanvasObject {

@@ -24,11 +24,13 @@ type activityView struct {
 	search  *widget.Entry
 	status  *widget.Select
 	runList *fyne.Container
+	runScr  *container.Scroll
 	runs    []jobs.Run
 	details map[int64]*widget.Button // "Details" per run ID, for tests
 
 	auditSearch *widget.Entry
 	auditList   *fyne.Container
+	auditScr    *container.Scroll
 	audit       []jobs.AuditEntry
 }
 
@@ -64,12 +66,14 @@ func (v *activityView) content() fyne.CanvasObject {
 		history.Disable()
 	}
 	runsTop := container.NewBorder(nil, nil, nil, container.NewHBox(v.status, history), v.search)
-	runsTab := container.NewBorder(runsTop, nil, nil, nil, container.NewVScroll(v.runList))
+	v.runScr = container.NewVScroll(v.runList)
+	runsTab := container.NewBorder(runsTop, nil, nil, nil, v.runScr)
 
 	v.auditSearch.SetPlaceHolder(lang.L("Search who, action, object or detail"))
 	v.auditSearch.OnChanged = func(string) { v.drawAudit() }
 	check := widget.NewButtonWithIcon(lang.L("Check the chain"), theme.ConfirmIcon(), v.verifyAudit)
-	auditTab := container.NewBorder(container.NewBorder(nil, nil, nil, check, v.auditSearch), nil, nil, nil, container.NewVScroll(v.auditList))
+	v.auditScr = container.NewVScroll(v.auditList)
+	auditTab := container.NewBorder(container.NewBorder(nil, nil, nil, check, v.auditSearch), nil, nil, nil, v.auditScr)
 
 	v.reload()
 	return container.NewAppTabs(
@@ -127,6 +131,7 @@ func (v *activityView) drawRuns() {
 	if shown == 0 {
 		v.runList.Add(widget.NewLabel(lang.L("No runs match.")))
 	}
+	relayout(v.runScr)
 }
 
 func (v *activityView) runRow(r jobs.Run) fyne.CanvasObject {
@@ -255,6 +260,7 @@ func (v *activityView) drawAudit() {
 	if shown == 0 {
 		v.auditList.Add(widget.NewLabel(lang.L("No entries match.")))
 	}
+	relayout(v.auditScr)
 }
 
 func (v *activityView) verifyAudit() {

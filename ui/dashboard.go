@@ -130,9 +130,7 @@ func (v *dashboardView) render(data dashboardData) {
 	for _, js := range d.Jobs {
 		v.jobs.Add(jobSummaryRow(js))
 	}
-	if v.scroll != nil {
-		v.scroll.Refresh() // the rows' height changed: lay the scroll out again
-	}
+	relayout(v.scroll) // the rows' height changed: lay the scroll out again
 }
 
 // card is a figure with a caption and the button that deals with it.

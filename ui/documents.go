@@ -30,6 +30,12 @@ func docTypeName(t string) string {
 		return lang.L("Handover form")
 	case jobs.DocHistoryReport:
 		return lang.L("Run history")
+	case jobs.DocScheduleRecord:
+		return lang.L("Backup schedule record")
+	case jobs.DocVerificationList:
+		return lang.L("Verification file list")
+	case jobs.DocSignedScan:
+		return lang.L("Signed copy")
 	}
 	return t
 }
@@ -54,6 +60,7 @@ type documentsView struct {
 	s      acting
 	search *widget.Entry
 	list   *fyne.Container
+	scroll *container.Scroll
 	docs   []jobs.Document
 	signed map[string]bool
 	attach map[string]*widget.Button // by number, for tests
@@ -77,11 +84,12 @@ func (v *documentsView) content() fyne.CanvasObject {
 	v.search.SetPlaceHolder(lang.L("Search number, type or date"))
 	v.search.OnChanged = func(string) { v.draw() }
 	verify := widget.NewButtonWithIcon(lang.L("Check a PDF…"), theme.SearchIcon(), v.verifyFile)
+	v.scroll = container.NewVScroll(v.list)
 	v.reload()
 	help := widget.NewLabel(lang.L("Every form and report Cadang files is numbered and registered with its SHA-256, so a changed copy is detected."))
 	help.Wrapping = fyne.TextWrapWord
 	top := container.NewVBox(help, container.NewBorder(nil, nil, nil, verify, v.search))
-	return container.NewBorder(top, nil, nil, nil, container.NewVScroll(v.list))
+	return container.NewBorder(top, nil, nil, nil, v.scroll)
 }
 
 func (v *documentsView) reload() {
@@ -119,6 +127,7 @@ func (v *documentsView) draw() {
 	if shown == 0 {
 		v.list.Add(widget.NewLabel(lang.L("No documents yet.")))
 	}
+	relayout(v.scroll)
 }
 
 func (v *documentsView) row(d jobs.Document, line string) fyne.CanvasObject {

@@ -19,9 +19,10 @@ import (
 // jobsView is the Jobs screen: every job with its state always visible
 // and the actions that state allows.
 type jobsView struct {
-	s    acting
-	list *fyne.Container
-	rows map[string]*jobRow // by job name
+	s      acting
+	list   *fyne.Container
+	scroll *container.Scroll
+	rows   map[string]*jobRow // by job name
 }
 
 // jobRow is a job and its buttons (nil when not offered).
@@ -53,8 +54,9 @@ func (v *jobsView) content() fyne.CanvasObject {
 	}
 	help := widget.NewLabel(lang.L("A job runs only while approved by the IT manager. Editing an approved job sends it back for approval."))
 	help.Wrapping = fyne.TextWrapWord
+	v.scroll = container.NewVScroll(v.list)
 	v.reload()
-	return container.NewBorder(container.NewBorder(nil, nil, add, nil, help), nil, nil, nil, container.NewVScroll(v.list))
+	return container.NewBorder(container.NewBorder(nil, nil, add, nil, help), nil, nil, nil, v.scroll)
 }
 
 func canEditJobs(u jobs.User) bool { return u.Can(jobs.CapDefineJobs) }
@@ -94,6 +96,7 @@ func (v *jobsView) render(all []jobWithPermissions) {
 		v.rows[j.Name] = row
 		v.list.Add(row.view())
 	}
+	relayout(v.scroll)
 }
 
 // newRow offers the actions jobs allows this person on the job now; jobs

@@ -73,3 +73,19 @@ func (l *sidebarLayout) Layout(objects []fyne.CanvasObject, size fyne.Size) {
 	objects[2].Move(fyne.NewPos(l.width+sep, 0))
 	objects[2].Resize(fyne.NewSize(size.Width-l.width-sep, size.Height))
 }
+
+// relayout lays a scroll's content out again after rows were added to or
+// removed from it. A page's rows arrive after the page was laid out (they
+// are read off the UI goroutine), and neither a Scroll nor the boxes inside
+// it lay themselves out again when their content grows: without this the
+// rows stayed at height 0, an empty page, whenever the read was slower
+// than the first frame.
+func relayout(s *container.Scroll) {
+	if s == nil {
+		return
+	}
+	s.Refresh() // the content takes its new height
+	if c, ok := s.Content.(*fyne.Container); ok {
+		c.Refresh() // and every box inside lays its rows out, outer first
+	}
+}

@@ -77,9 +77,7 @@ func (t *replicasTab) draw(repos []jobs.RepositoryReplicas) {
 	for _, r := range repos {
 		t.list.Add(t.repositoryCard(r))
 	}
-	if t.scroll != nil {
-		t.scroll.Refresh()
-	}
+	relayout(t.scroll)
 }
 
 func (t *replicasTab) repositoryCard(r jobs.RepositoryReplicas) fyne.CanvasObject {

@@ -23,6 +23,7 @@ type requestsView struct {
 	s      acting
 	inbox  *fyne.Container
 	list   *fyne.Container
+	scroll *container.Scroll
 	filter *widget.Select
 	rows   map[int64]*requestRow // by request ID, for the list (tests tap these)
 	inRows map[int64]*requestRow // the manager's approvals
@@ -72,8 +73,9 @@ func (v *requestsView) content() fyne.CanvasObject {
 	bar := container.NewBorder(nil, nil, newReq, container.NewHBox(widget.NewLabel(lang.L("Show")), fitOptions(v.filter)))
 	_ = states
 	body := container.NewVBox(v.inbox, v.list)
+	v.scroll = container.NewVScroll(body)
 	v.reload()
-	return container.NewBorder(bar, nil, nil, nil, container.NewVScroll(body))
+	return container.NewBorder(bar, nil, nil, nil, v.scroll)
 }
 
 // reload reads the requests and the manager's inbox again.
@@ -152,6 +154,7 @@ func (v *requestsView) render(reqs []jobs.Request, in jobs.Inbox) {
 	if shown == 0 {
 		v.list.Add(widget.NewLabel(lang.L("No requests match.")))
 	}
+	relayout(v.scroll)
 }
 
 // newRow offers the actions jobs allows this person on the request now;

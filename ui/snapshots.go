@@ -48,6 +48,9 @@ type restoreView struct {
 	include  map[string]bool          // ticked snapshot paths; none = the whole snapshot
 	ticks    map[string]*widget.Check // the ticks shown, by snapshot path, for tests
 	selNote  *widget.Label
+
+	// The scrolls whose rows arrive late (relayout).
+	wizScroll, browserScroll, pendingScroll *container.Scroll
 }
 
 func snapshotsScreen(s acting, events listener) fyne.CanvasObject {
@@ -75,20 +78,23 @@ func newRestoreView(s acting) *restoreView {
 }
 
 func (v *restoreView) content() fyne.CanvasObject {
+	v.pendingScroll = container.NewVScroll(v.pending)
 	v.reloadPending()
 	pendingBox := container.NewBorder(widget.NewLabelWithStyle(lang.L("Restores to carry out"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		nil, nil, nil, container.NewVScroll(v.pending))
+		nil, nil, nil, v.pendingScroll)
 	if !v.s.user.Can(jobs.CapCarryOut) {
 		hint := widget.NewLabel(lang.L("To get data back, ask with a restore request: IT staff prepare it once the IT manager approves."))
 		hint.Wrapping = fyne.TextWrapWord
 		ask := widget.NewButtonWithIcon(lang.L("New request"), theme.ContentAddIcon(), func() { newRequestDialog(v.s, v.reloadPending) })
 		return container.NewBorder(container.NewVBox(hint, container.NewHBox(ask)), nil, nil, nil, pendingBox)
 	}
+	v.browserScroll = container.NewVScroll(v.browser)
 	files := container.NewBorder(widget.NewLabelWithStyle(lang.L("Files in the snapshot"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-		v.selNote, nil, nil, container.NewVScroll(v.browser))
+		v.selNote, nil, nil, v.browserScroll)
 	// Grids, not splits: a split's grip reads as a stray cursor.
 	right := container.NewGridWithRows(2, files, pendingBox)
-	return container.NewGridWithColumns(2, container.NewVScroll(v.wizard()), right)
+	v.wizScroll = container.NewVScroll(v.wizard())
+	return container.NewGridWithColumns(2, v.wizScroll, right)
 }
 
 // wizard is the left column. Its order keeps the destination and the
@@ -176,6 +182,7 @@ func (v *restoreView) loadSnapshots() {
 	v.s.bg(func() {
 		snaps, err := v.s.svc.Snapshots(v.s.ctx, v.s.user, job, replica)
 		fyne.Do(func() {
+			defer relayout(v.wizScroll) // the day's snapshots or the offsite copies offered
 			if err != nil {
 				v.cal.setSnapshotTimes(nil)
 				v.unreadable(replica, err)
@@ -281,6 +288,7 @@ func (v *restoreView) browse(dir string) {
 		for _, n := range nodes {
 			v.browser.Add(v.nodeRow(n))
 		}
+		relayout(v.browserScroll)
 	})
 }
 
@@ -431,4 +439,5 @@ func (v *restoreView) drawPending(reqs []requestWithPermissions) {
 		}
 		v.pending.Add(container.NewVBox(title, info, actions, widget.NewSeparator()))
 	}
+	relayout(v.pendingScroll)
 }
