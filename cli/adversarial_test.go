@@ -63,6 +63,7 @@ type adversary struct {
 	t                                    *testing.T
 	ctx                                  context.Context
 	ws, repo, src, target, elsewhere     string
+	offsite                              string // the folder of keu's approved replica
 	svc                                  *jobs.Service
 	clock                                *clockwork.FakeClock
 	log                                  logLines
@@ -74,13 +75,14 @@ type adversary struct {
 	reqElsewhere, reqEdited, reqNoBackup int64
 	reqMine, reqSubmitted, reqOther      int64
 	reqHandJob                           int64 // an approved backup request of the job changed by hand
+	reqSubmittedByMgr                    int64 // a department's request the manager submitted for them
 }
 
 func newAdversary(t *testing.T) *adversary {
 	ctx := context.Background()
 	base := t.TempDir()
 	a := &adversary{t: t, ctx: ctx, ws: filepath.Join(base, "ws"), repo: filepath.Join(base, "repo"), src: filepath.Join(base, "data"),
-		target: filepath.Join(base, "approved-target"), elsewhere: filepath.Join(base, "elsewhere"),
+		target: filepath.Join(base, "approved-target"), elsewhere: filepath.Join(base, "elsewhere"), offsite: filepath.Join(base, "offsite"),
 		clock: clockwork.NewFakeClockAt(time.Now().Truncate(time.Minute)), log: make(logLines, 4096), pw: map[string]string{}, byName: map[string]jobs.User{}}
 	if err := os.MkdirAll(a.src, 0o700); err != nil {
 		t.Fatal(err)
@@ -195,6 +197,26 @@ func (a *adversary) setUpJobs() {
 	a.define("mine", a.cron(time.Hour))
 	_, err = a.svc.SubmitJob(a.ctx, a.mgr, "mine")
 	a.must(err)
+	// A job an IT manager wrote, then IT staff touched and submitted.
+	_, err = a.svc.CreateJob(a.ctx, a.mgr, jobs.JobSpec{Name: "mgrjob", Sources: []string{a.src}, Repository: a.repo, Schedule: a.cron(time.Hour)})
+	a.must(err)
+	j, err = a.svc.Job(a.ctx, a.staff, "mgrjob")
+	a.must(err)
+	j.Excludes = []string{"*.bak"}
+	_, err = a.svc.EditJob(a.ctx, a.staff, "mgrjob", j.JobSpec)
+	a.must(err)
+	_, err = a.svc.SubmitJob(a.ctx, a.staff, "mgrjob")
+	a.must(err)
+	// keu sends its backups to an offsite replica, approved.
+	_, err = a.svc.AddReplica(a.ctx, a.staff, a.repo, jobs.ReplicaSpec{Name: "offsite", URL: a.offsite})
+	a.must(err)
+	j, err = a.svc.Job(a.ctx, a.staff, "keu")
+	a.must(err)
+	j.Replicas = []string{"offsite"}
+	_, err = a.svc.EditJob(a.ctx, a.staff, "keu", j.JobSpec)
+	a.must(err)
+	_, err = a.svc.ApproveJob(a.ctx, a.mgr, "keu", a.rev("keu"))
+	a.must(err)
 }
 
 func (a *adversary) ask(as jobs.User, nr jobs.NewRequest) int64 {
@@ -230,6 +252,11 @@ func (a *adversary) setUpRequests() {
 	a.must(err)
 	a.reqHandJob = r.ID
 	approve(a.reqHandJob)
+	r, err = a.svc.CreateRequest(a.ctx, a.dept, jobs.NewRequest{Kind: jobs.KindBackup, Job: "keu", Reason: "adversary"})
+	a.must(err)
+	_, err = a.svc.SubmitRequest(a.ctx, a.mgr, r.ID)
+	a.must(err)
+	a.reqSubmittedByMgr = r.ID
 }
 
 // attempt is one way around a control, from the window and the command line.
@@ -331,6 +358,38 @@ func (a *adversary) attempts() []attempt {
 			cli:    append([]string{"request", "show", id(a.reqOther)}, a.as(a.dept)...)},
 		attempt{name: "a department user asks which backup another's request restores", want: "another's request",
 			window: func() error { _, err := a.svc.RequestSnapshot(a.ctx, a.dept, a.reqOther); return err }},
+		attempt{name: "approve a job one wrote, after IT staff's trivial edit", want: "another IT manager",
+			window: func() error { _, err := a.svc.ApproveJob(a.ctx, a.mgr, "mgrjob", a.rev("mgrjob")); return err },
+			cli:    append([]string{"job", "approve", "mgrjob", "--revision", a.rev("mgrjob")}, a.as(a.mgr)...)},
+		attempt{name: "approve a department's request one submitted for them", want: "another IT manager",
+			window: func() error {
+				_, err := a.svc.ApproveRequest(a.ctx, a.mgr, a.reqSubmittedByMgr, reqRev(a.reqSubmittedByMgr))
+				return err
+			},
+			cli: append([]string{"request", "approve", id(a.reqSubmittedByMgr), "--revision", reqRev(a.reqSubmittedByMgr)}, a.as(a.mgr)...)},
+		attempt{name: "ask to restore into the workspace's keys", want: "never writes into",
+			window: func() error {
+				_, err := a.svc.CreateRequest(a.ctx, a.dept, jobs.NewRequest{Kind: jobs.KindRestore, Job: "keu", RequestedAt: time.Now(),
+					Target: filepath.Join(a.ws, "keys"), Overwrite: true, Reason: "adversary"})
+				return err
+			},
+			cli: append([]string{"request", "new", "--kind", "restore", "--job", "keu", "--at", time.Now().Add(time.Minute).Format("2006-01-02 15:04"),
+				"--target", filepath.Join(a.ws, "keys"), "--overwrite", "--reason", "adversary"}, a.as(a.dept)...)},
+		attempt{name: "change a request's destination to the job's repository", want: "never writes into",
+			window: func() error {
+				to := a.repo
+				_, err := a.svc.EditRequest(a.ctx, a.staff, a.reqSubmitted, jobs.RequestEdit{Target: &to})
+				return err
+			},
+			cli: append([]string{"request", "edit", id(a.reqSubmitted), "--target", a.repo}, a.as(a.staff)...)},
+		attempt{name: "move the replica an approved job sends its backups to", want: "take the replica out of the job first",
+			window: func() error {
+				_, err := a.svc.EditReplica(a.ctx, a.staff, a.repo, "offsite", jobs.ReplicaSpec{URL: a.elsewhere})
+				return err
+			}},
+		attempt{name: "remove the replica an approved job sends its backups to", want: "take the replica out of the job first",
+			window: func() error { return a.svc.RemoveReplica(a.ctx, a.staff, a.repo, "offsite") },
+			cli:    []string{"replica", "remove", "--repo", a.repo, "offsite"}},
 		attempt{name: "a disabled account runs a job", want: "disabled",
 			window: func() error { _, err := a.svc.RunJob(a.ctx, a.ex, "keu", jobs.RunOptions{}); return err },
 			cli:    append([]string{"job", "run", "keu"}, a.as(a.ex)...)},
@@ -357,7 +416,7 @@ func (a *adversary) attempts() []attempt {
 // places are the folders pictured around each attempt.
 func (a *adversary) places() map[string]string {
 	return map[string]string{"documents": filepath.Join(a.ws, "documents"), "logs": filepath.Join(a.ws, "logs"), "keys": filepath.Join(a.ws, "keys"),
-		"repository": a.repo, "target": a.target, "elsewhere": a.elsewhere, "source": a.src}
+		"repository": a.repo, "target": a.target, "elsewhere": a.elsewhere, "source": a.src, "offsite": a.offsite}
 }
 
 // try makes one attempt and checks its refusal and that nothing was written.

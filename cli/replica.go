@@ -99,6 +99,11 @@ func newReplicaRemoveCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if ws, err := g.workspaceOrDefault(); err == nil { // as the window does: not from under a job
+				if err := jobs.CheckReplicaRemoval(cmd.Context(), ws, list.Dir(), args[0]); err != nil {
+					return refusalExit(err)
+				}
+			}
 			if err := list.Remove(args[0]); err != nil {
 				return replicaExit(err)
 			}

@@ -265,3 +265,57 @@ func TestHoleRestoreIntoRecordsOrRepository(t *testing.T) {
 		t.Errorf("after the refused run the request is %s, want approved (to be corrected)", got.State)
 	}
 }
+
+// Hole: a replica's location moved under an approved job without the IT
+// manager. A job's approval names its replicas; where each one is lives in
+// the repository's replica list, and the window's EditReplica (like the
+// command line's replica remove followed by add) pointed a replica the
+// job sends its backups to at another place, which the next run filled
+// with the repository. A replica a live job names keeps its location:
+// take it out of the job first (a change the manager approves).
+func TestHoleReplicaMovedUnderApprovedJob(t *testing.T) {
+	f := newRealFixture(t)
+	repo := filepath.Join(t.TempDir(), "repo")
+	f.realJob(t, "keu", repo, Retention{})
+	gedungB, elsewhere := filepath.Join(t.TempDir(), "gedung-b"), filepath.Join(t.TempDir(), "home-of-staff")
+	if _, err := f.svc.AddReplica(f.ctx, f.staff, repo, ReplicaSpec{Name: "offsite", URL: gedungB}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.AddReplica(f.ctx, f.staff, repo, ReplicaSpec{Name: "spare", URL: gedungB + "-spare"}); err != nil {
+		t.Fatal(err)
+	}
+	j, err := f.svc.Job(f.ctx, f.staff, "keu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Replicas = []string{"offsite"}
+	if _, err := f.svc.EditJob(f.ctx, f.staff, "keu", j.JobSpec); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.ApproveJob(f.ctx, f.mgr, "keu", f.svc.jobRev("keu")); err != nil {
+		t.Fatal(err)
+	}
+	list := filepath.Join(repo, "replicas.json")
+	for _, as := range []User{f.staff, f.mgr, f.admin} {
+		before, seq := readFile(t, list), f.auditHead(t)
+		_, err := f.svc.EditReplica(f.ctx, as, repo, "offsite", ReplicaSpec{URL: elsewhere})
+		wantOneLineRefusal(t, as.Name+" moves the replica an approved job names", err, "take the replica out of the job first")
+		if readFile(t, list) != before {
+			t.Errorf("the refused edit by %s changed replicas.json", as.Name)
+		}
+		f.wantAudit(t, seq)
+	}
+	// Its bandwidth may change; a replica no job names may move.
+	if r, err := f.svc.EditReplica(f.ctx, f.staff, repo, "offsite", ReplicaSpec{URL: gedungB, BandwidthLimit: 1 << 20}); err != nil || r.URL != gedungB {
+		t.Errorf("change the bandwidth of the job's replica: %+v, %v", r, err)
+	}
+	if _, err := f.svc.EditReplica(f.ctx, f.staff, repo, "spare", ReplicaSpec{URL: elsewhere}); err != nil {
+		t.Errorf("move a replica no job names: %v", err)
+	}
+	// The command line's replica remove asks the same rule.
+	err = CheckReplicaRemoval(f.ctx, f.svc.Dir(), repo, "offsite")
+	wantOneLineRefusal(t, "remove the replica an approved job names (command line)", err, "take the replica out of the job first")
+	if err := CheckReplicaRemoval(f.ctx, f.svc.Dir(), repo, "spare"); err != nil {
+		t.Errorf("remove a replica no job names (command line): %v", err)
+	}
+}

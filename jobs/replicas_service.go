@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sort"
+	"strings"
 
 	"cadang/engine"
 	"cadang/engine/location"
@@ -176,13 +177,18 @@ func (s *Service) EditReplica(ctx context.Context, as User, repo, name string, s
 	if _, err := s.act(ctx, as, what, requestHandlers...); err != nil {
 		return Replica{}, err
 	}
-	list, _, err := s.replicaList(ctx, what, repo)
+	list, users, err := s.replicaList(ctx, what, repo)
 	if err != nil {
 		return Replica{}, err
 	}
 	old, err := list.Get(name)
 	if err != nil {
 		return Replica{}, err
+	}
+	if strings.TrimSpace(spec.URL) != old.URL {
+		if err := replicaInUse(what, users, name); err != nil {
+			return Replica{}, err
+		}
 	}
 	r, err := list.Edit(name, spec)
 	if err != nil {
@@ -208,10 +214,8 @@ func (s *Service) RemoveReplica(ctx context.Context, as User, repo, name string)
 	if err != nil {
 		return err
 	}
-	for _, j := range users {
-		if slices.Contains(j.Replicas, name) {
-			return refusedf("%s: job %s sends its backups there; take the replica out of the job first", what, j.Name)
-		}
+	if err := replicaInUse(what, users, name); err != nil {
+		return err
 	}
 	old, err := list.Get(name)
 	if err != nil {
@@ -226,6 +230,18 @@ func (s *Service) RemoveReplica(ctx context.Context, as User, repo, name string)
 		return err
 	}
 	s.publish(Event{Kind: EventReplicaChanged, Message: "replica " + name + " removed"})
+	return nil
+}
+
+// replicaInUse refuses to remove or move a replica that one of the live
+// jobs sends its backups to: the job's approval names the replica, and
+// where it is was part of what the IT manager approved.
+func replicaInUse(what string, users []store.Job, name string) error {
+	for _, j := range users {
+		if j.State != JobRetired && slices.Contains(j.Replicas, name) {
+			return refusedf("%s: job %s sends its backups there; take the replica out of the job first (a change the IT manager approves)", what, j.Name)
+		}
+	}
 	return nil
 }
 

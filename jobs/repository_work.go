@@ -42,6 +42,33 @@ func RepositoryJobs(ctx context.Context, dir, location, id string) ([]string, er
 	return out, nil
 }
 
+// CheckReplicaRemoval refuses, for `cadang replica remove`, to forget a
+// replica of repo that a live job of the workspace at dir sends its backups
+// to, as the window's RemoveReplica does. A folder no job of the workspace
+// writes to is not under the procedure here.
+func CheckReplicaRemoval(ctx context.Context, dir, repo, name string) error {
+	cat, exists, err := WorkspaceCatalog(dir)
+	if err != nil || !exists {
+		return err
+	}
+	c, err := store.Open(ctx, cat)
+	if err != nil {
+		return fmt.Errorf("find the jobs of repository %s: %w", repo, err)
+	}
+	defer c.Close()
+	all, err := c.Jobs(ctx, "")
+	if err != nil {
+		return fmt.Errorf("find the jobs of repository %s: %w", repo, err)
+	}
+	var users []store.Job
+	for _, j := range all {
+		if sameLocation(j.Repository, repo) {
+			users = append(users, j)
+		}
+	}
+	return replicaInUse("remove replica "+name, users, name)
+}
+
 // sameLocation compares two repository locations: URLs as written, paths
 // after cleaning and resolving links.
 func sameLocation(a, b string) bool {
