@@ -69,6 +69,8 @@ func stateName(state string) string {
 		return lang.L("verifying")
 	case jobs.RequestVerified:
 		return lang.L("verified")
+	case jobs.RequestAwaitingSignatures:
+		return lang.L("awaiting signatures")
 	case jobs.RequestHandedOver:
 		return lang.L("handed over")
 	case jobs.RequestFailed:

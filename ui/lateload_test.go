@@ -131,3 +131,25 @@ func TestDocTypeNames(t *testing.T) {
 		}
 	}
 }
+
+// Every request state reads as words ("awaiting-signatures" showed raw
+// after the handover form was filed), and each filter but "All" holds
+// states jobs knows, so no state falls outside every filter.
+func TestRequestStatesNamedAndFiltered(t *testing.T) {
+	newTestWindow(t)
+	names, groups := requestFilters()
+	filtered := map[string]bool{}
+	for _, n := range names[1:] {
+		for _, st := range groups[n] {
+			filtered[st] = true
+		}
+	}
+	for _, st := range jobs.RequestStates() {
+		if got := stateName(st.Name); got == st.Name && strings.Contains(st.Name, "-") {
+			t.Errorf("state %s reads %q", st.Name, got)
+		}
+		if !filtered[st.Name] {
+			t.Errorf("state %s is in no filter but All", st.Name)
+		}
+	}
+}

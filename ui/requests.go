@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -56,11 +57,11 @@ func requestFilters() ([]string, map[string][]string) {
 	all, waiting, rejected := lang.L("All requests"), lang.L("Waiting for approval"), lang.L("Rejected")
 	active, done := lang.L("Approved and in progress"), lang.L("Finished")
 	return []string{all, waiting, rejected, active, done}, map[string][]string{
-		waiting:  {jobs.RequestSubmitted, jobs.RequestDraft},
+		// jobs' groups: a state added there lands in one of these.
+		waiting:  slices.Concat(jobs.RequestsAwaitingDecision, []string{jobs.RequestDraft}),
 		rejected: {jobs.RequestRejected},
-		active: {jobs.RequestApproved, jobs.RequestRunning, jobs.RequestPreparing, jobs.RequestRestoring,
-			jobs.RequestVerifying, jobs.RequestVerified},
-		done: {jobs.RequestCompleted, jobs.RequestHandedOver, jobs.RequestFailed},
+		active:   slices.Concat(jobs.RequestsToCarryOut, jobs.RequestsInProgress, jobs.RequestsToHandOver),
+		done:     jobs.RequestsClosed,
 	}
 }
 
@@ -199,7 +200,7 @@ func (row *requestRow) view(s acting) fyne.CanvasObject {
 			when += " · " + lang.L("only {{.List}}", map[string]any{"List": strings.Join(r.Include, ", ")})
 		}
 	}
-	detail := fmt.Sprintf("%s · %s · %s", r.Requester, when, stateName(r.State))
+	detail := fmt.Sprintf("%s · %s · %s", r.RequesterName, when, stateName(r.State))
 	if r.Number != "" {
 		detail += " · " + r.Number
 	}

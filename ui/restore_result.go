@@ -197,7 +197,7 @@ func handoverDialog(s acting, r jobs.Request, after func()) {
 		widget.NewFormItem(lang.L("Witness"), witness),
 		widget.NewFormItem(lang.L("Notes"), notes),
 	)
-	dialog.ShowCustomConfirm(lang.L("Handover form for request #{{.ID}}", map[string]any{"ID": r.ID}), lang.L("File the form"), lang.L("Cancel"), form, func(ok bool) {
+	d := dialog.NewCustomConfirm(lang.L("Handover form for request #{{.ID}}", map[string]any{"ID": r.ID}), lang.L("File the form"), lang.L("Cancel"), form, func(ok bool) {
 		if !ok {
 			return
 		}
@@ -211,6 +211,8 @@ func handoverDialog(s acting, r jobs.Request, after func()) {
 			after()
 		})
 	}, s.win)
+	d.Resize(fyne.NewSize(520, 0)) // room for a full name and the notes
+	d.Show()
 }
 
 // saveCopy writes a copy of a filed PDF where the person chooses: to print
