@@ -1,0 +1,63 @@
+package jobs
+
+import (
+	"errors"
+	"testing"
+)
+
+// SOP 5.4e: a request whose handover form was printed is handed over when
+// the signed scan is attached, or when the IT manager records, with a
+// reason, that it was handed over on paper. Nobody else, no blank reason,
+// and no request whose form was not printed for signing.
+func TestPaperHandoverIsTheManagersWithAReason(t *testing.T) {
+	tests := []struct {
+		name    string
+		print   bool // the handover form was printed
+		as      func(f *fixture) User
+		reason  string
+		refused bool
+	}{
+		{"manager with a reason", true, func(f *fixture) User { return f.mgr }, "Pemindai rusak; formulir bertanda tangan disimpan di map FRM-IT-002-04", false},
+		{"staff", true, func(f *fixture) User { return f.staff }, "pemindai rusak", true},
+		{"department user", true, func(f *fixture) User { return f.dept }, "pemindai rusak", true},
+		{"manager without a reason", true, func(f *fixture) User { return f.mgr }, "  ", true},
+		{"form never printed", false, func(f *fixture) User { return f.mgr }, "pemindai rusak", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f := newFixture(t)
+			r := f.restoreVerified(t, f.dept)
+			if tt.print {
+				if _, err := f.svc.Handover(f.ctx, f.staff, r.ID, HandoverOptions{Receiver: "Siti Rahmawati"}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			before := f.request(t, r.ID).State
+			got, err := f.svc.RecordPaperHandover(f.ctx, tt.as(f), r.ID, tt.reason)
+			if tt.refused {
+				if !errors.Is(err, ErrRefused) {
+					t.Fatalf("RecordPaperHandover: %v, want a refusal", err)
+				}
+				if now := f.request(t, r.ID).State; now != before {
+					t.Errorf("a refused paper handover moved the request from %s to %s", before, now)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.State != RequestHandedOver {
+				t.Errorf("after the paper handover: %s, want %s", got.State, RequestHandedOver)
+			}
+			entries, err := f.svc.Audit(f.ctx, f.mgr, AuditFilter{Object: requestObject(r.ID)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			last := entries[len(entries)-1]
+			if last.Action != "request.handover.paper" || last.Actor != f.mgr.Name || last.Detail != tt.reason ||
+				last.FromState != RequestAwaitingSignatures || last.ToState != RequestHandedOver {
+				t.Errorf("the paper handover's audit entry is %+v", last)
+			}
+		})
+	}
+}
