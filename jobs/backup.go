@@ -26,7 +26,8 @@ type RunOptions struct {
 type runSpec struct {
 	trigger   string
 	actor     string
-	scheduled store.Run // ScheduledAt (and the missed run it catches up, via ID) when scheduled
+	scheduled store.Run // ScheduledAt when scheduled
+	missed    store.Run // the missed run a catch-up makes up for
 	requestID int64
 	progress  engine.Progress
 	// account is the account a scheduler acts as; checked again at every
@@ -125,6 +126,7 @@ type backupOutcome struct {
 	// preparedBy is the account the report names as preparer: the one that
 	// ran it, the scheduler's own account for a scheduled run.
 	preparedBy string
+	missed     store.Run // the missed run a catch-up makes up for
 }
 
 // backupInto opens the job's own repository, backs up, applies the approved
@@ -236,7 +238,7 @@ func (s *Service) finishBackup(ctx context.Context, j store.Job, run store.Run, 
 		return Run{}, err
 	}
 	s.logRun(j.Name, run)
-	out.preparedBy = rs.actor
+	out.preparedBy, out.missed = rs.actor, rs.missed
 	if rs.account != nil {
 		out.preparedBy = rs.account.Name
 	}
@@ -312,6 +314,12 @@ func (s *Service) fileExecutionReport(ctx context.Context, actor string, j store
 		FilesNew: run.FilesNew, FilesChanged: run.FilesChanged, FilesUnmodified: run.FilesUnmodified, BytesRead: run.BytesRead,
 		BytesAdded: run.BytesAdded, TotalBytes: run.TotalBytes, Error: run.Error}
 	rep.Overrun, rep.WindowEnd = run.Overrun, j.WindowEnd
+	if out.missed.ID != 0 { // a catch-up cites the night it makes up for, and that night's report
+		rep.CatchUpOf = out.missed.ScheduledAt
+		if docs, err := s.catalog.Documents(ctx, store.DocumentFilter{RunID: out.missed.ID}); err == nil && len(docs) > 0 {
+			rep.CatchUpReport = docs[len(docs)-1].Number
+		}
+	}
 	for _, w := range run.Warnings {
 		rep.Warnings = append(rep.Warnings, reports.Warning{Path: w.Path, Err: w.Err})
 	}

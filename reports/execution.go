@@ -70,6 +70,16 @@ func executionBody(d *pdfdoc.Doc, r ExecutionReport, status pdfdoc.Text) {
 	case strings.TrimSpace(r.Error) != "":
 		notes = append(notes, pdfdoc.Field{Label: pdfdoc.T("Kesalahan", "Error"), Value: ExplainError(lang, r.Error), Strong: true})
 	}
+	if !r.CatchUpOf.IsZero() {
+		// The report number on a line of its own: a number is never wrapped.
+		id := fmt.Sprintf("Menyusul jadwal %s yang terlewat.", pdfdoc.DateTime(r.CatchUpOf))
+		en := fmt.Sprintf("Makes up for the missed run of %s.", pdfdoc.DateTime(r.CatchUpOf))
+		if r.CatchUpReport != "" {
+			id += "\nLaporan jadwal itu: " + r.CatchUpReport
+			en += "\nThat run's report: " + r.CatchUpReport
+		}
+		notes = append(notes, pdfdoc.Field{Label: pdfdoc.T("Susulan", "Catch-up"), Value: pdfdoc.T(id, en).In(lang)})
+	}
 	if r.Overrun {
 		notes = append(notes, pdfdoc.Field{Label: pdfdoc.T("Melewati jendela waktu", "Overran its window"), Strong: true, Value: pdfdoc.T(
 			fmt.Sprintf("Pelaksanaan selesai setelah jendela waktunya ditutup (pukul %s).", r.WindowEnd),

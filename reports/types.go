@@ -39,9 +39,13 @@ type ExecutionReport struct {
 	Removed []RemovedSnapshot
 	Error   string
 	// Overrun says the run ended after its window closed (WindowEnd, "23:00").
-	Overrun     bool
-	WindowEnd   string
-	Signatories Signatories
+	Overrun   bool
+	WindowEnd string
+	// CatchUpOf is the slot of the missed run this run catches up, and
+	// CatchUpReport the number of that run's report ("missed").
+	CatchUpOf     time.Time
+	CatchUpReport string
+	Signatories   Signatories
 }
 
 // RemovedSnapshot is one snapshot retention removed.
