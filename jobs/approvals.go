@@ -117,7 +117,7 @@ func (s *Service) SubmitRequest(ctx context.Context, as User, id int64) (Request
 // ApproveRequest approves a submitted request (IT managers only, never
 // their own) and files the request form with the decision. revision is the
 // revision of the request the manager reviewed (Request.RevisionHash, or
-// at least its first 8 characters); a request changed since is refused.
+// at least the 12 characters shown); a request changed since is refused.
 func (s *Service) ApproveRequest(ctx context.Context, as User, id int64, revision string) (Request, error) {
 	return s.decideRequest(ctx, as, id, true, revision, "")
 }

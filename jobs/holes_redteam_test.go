@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -317,5 +318,57 @@ func TestHoleReplicaMovedUnderApprovedJob(t *testing.T) {
 	wantOneLineRefusal(t, "remove the replica an approved job names (command line)", err, "take the replica out of the job first")
 	if err := CheckReplicaRemoval(f.ctx, f.svc.Dir(), repo, "spare"); err != nil {
 		t.Errorf("remove a replica no job names (command line): %v", err)
+	}
+}
+
+// Hole: an approval bound only 32 bits of the revision. ApproveJob and
+// ApproveRequest took any prefix of 8 characters or more, while the
+// revision is shown with 12. The prefix is all that binds the approval
+// to what the manager saw, and anyone who may edit the job finds, offline,
+// a harmless-looking change (an exclude pattern) whose revision starts
+// with the same 8 characters in about 2^32 hashes: minutes on a desktop.
+// The grind below finds 4 characters in about 2^16. An approval names at
+// least the 12 characters shown.
+func TestHoleShortRevisionApproves(t *testing.T) {
+	f := newFixture(t)
+	f.job(t, "keu", Schedule{})
+	if _, err := f.svc.SubmitJob(f.ctx, f.staff, "keu"); err != nil {
+		t.Fatal(err)
+	}
+	seen := f.svc.jobRev("keu")
+	// What a prefix binds: the stored definition, varied offline.
+	stored, err := f.svc.catalog.JobByName(f.ctx, "keu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tries := 0
+	for ; tries < 1<<22; tries++ {
+		stored.Excludes = []string{fmt.Sprintf("*.tmp%d", tries)}
+		if rev := revisionOf(stored); rev != seen && rev[:4] == seen[:4] {
+			break
+		}
+	}
+	if tries == 1<<22 {
+		t.Fatal("no 16-bit prefix collision in 2^22 tries")
+	}
+	t.Logf("a definition whose revision shares 4 characters with %s found in %d tries", ShortRevision(seen), tries)
+
+	for _, n := range []int{8, 10, 11} {
+		seq := f.auditHead(t)
+		_, err := f.svc.ApproveJob(f.ctx, f.mgr, "keu", seen[:n])
+		wantOneLineRefusal(t, fmt.Sprintf("approve naming %d characters", n), err, "12 characters")
+		f.wantAudit(t, seq)
+	}
+	f.approvedJob(t, "erp", Schedule{})
+	r := f.ask(t, NewRequest{Kind: KindBackup, Job: "erp"})
+	rev := f.svc.requestRev(r.ID)
+	_, err = f.svc.ApproveRequest(f.ctx, f.mgr, r.ID, rev[:8])
+	wantOneLineRefusal(t, "approve a request naming 8 characters", err, "12 characters")
+	// What is shown, and the whole revision, approve.
+	if _, err := f.svc.ApproveJob(f.ctx, f.mgr, "keu", ShortRevision(seen)); err != nil {
+		t.Errorf("approve naming the revision shown: %v", err)
+	}
+	if _, err := f.svc.ApproveRequest(f.ctx, f.mgr, r.ID, rev); err != nil {
+		t.Errorf("approve naming the whole revision: %v", err)
 	}
 }

@@ -332,7 +332,7 @@ func (s *Service) SubmitJob(ctx context.Context, as User, ref string) (Job, erro
 
 // ApproveJob approves a submitted job (IT managers; not the one who
 // submitted or last changed it). revision is the revision the manager
-// looked at (Job.RevisionHash, or at least its first 8 characters): when
+// looked at (Job.RevisionHash, or at least the 12 characters shown): when
 // the job changed since, the approval is refused and the manager looks again.
 func (s *Service) ApproveJob(ctx context.Context, as User, ref, revision string) (Job, error) {
 	return s.moveJob(ctx, as, ref, jobMove{action: ActApprove, to: JobApproved, seen: revision})
@@ -439,7 +439,14 @@ func checkSeen(what, seen, current string) error {
 	if seen == "" {
 		return refusedf("%s: name the revision you reviewed (it is shown with the definition: `cadang job show` or `cadang request show`, or the window's details)", what)
 	}
-	if len(seen) < 8 || !strings.HasPrefix(current, seen) {
+	if len(seen) < len(ShortRevision(current)) {
+		// A prefix is all that binds the approval to what was seen: 8
+		// characters (32 bits) are matched offline by varying a harmless
+		// field; the 12 shown (48 bits) are not.
+		return refusedf("%s: name the revision as it is shown, at least %d characters (%q is too short to say which one you reviewed)",
+			what, len(ShortRevision(current)), seen)
+	}
+	if !strings.HasPrefix(current, seen) {
 		return refusedf("%s: it changed since you reviewed it (you saw revision %s, it is now %s); review it again",
 			what, ShortRevision(seen), ShortRevision(current))
 	}
