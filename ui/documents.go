@@ -43,11 +43,11 @@ func docTypeName(t string) string {
 // printFile puts a PDF on paper the way the system allows (package
 // printing): lp on Linux, the viewer's print dialog on Windows and macOS.
 func printFile(s acting, path string) {
-	call(s.caller, func(ctx context.Context) (printing.Result, error) { return printing.New().Print(ctx, path) }, func(res printing.Result) {
+	pdfAction(s, path, func(ctx context.Context) (printing.Result, error) { return printing.New().Print(ctx, path) }, func(res printing.Result) {
 		switch {
 		case res.Fallback != nil:
 			showInfo(s.win, lang.L("Print"), lang.L("{{.Tool}} is not installed, so the PDF opened in its viewer: print it from there.", map[string]any{"Tool": strings.Join(res.Fallback.Tools, ", ")})+
-				" "+res.Fallback.Install)
+				" "+installHint(res.Fallback.Install)+".")
 		case res.Action == printing.Opened:
 			showInfo(s.win, lang.L("Print"), lang.L("The PDF opened in its viewer: print it from there."))
 		}

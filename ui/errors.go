@@ -26,7 +26,12 @@ func showError(w fyne.Window, err error) { showErrorTitled(w, errorTitle(err), e
 
 // showErrorTitled is showError under the caller's title ("Sign-in
 // failed", "The job was not saved").
-func showErrorTitled(w fyne.Window, title string, err error) {
+func showErrorTitled(w fyne.Window, title string, err error) { showErrorWith(w, title, err, nil) }
+
+// showErrorWith is showErrorTitled with one more way out next to OK (Save
+// a copy… when the PDF cannot be printed here); extra may be nil. Its
+// button closes the dialog before it acts.
+func showErrorWith(w fyne.Window, title string, err error, extra *widget.Button) {
 	if err == nil || errors.Is(err, context.Canceled) {
 		return
 	}
@@ -37,9 +42,29 @@ func showErrorTitled(w fyne.Window, title string, err error) {
 	hint.Wrapping = fyne.TextWrapWord
 	hint.TextStyle = fyne.TextStyle{Italic: true}
 	body := container.NewVBox(msg, hint)
-	d := dialog.NewCustom(title, lang.L("OK"), body, w)
+	var d dialog.Dialog
+	if extra == nil {
+		d = dialog.NewCustom(title, lang.L("OK"), body, w)
+	} else {
+		ok := widget.NewButton(lang.L("OK"), func() { d.Hide() })
+		act := extra.OnTapped
+		extra.OnTapped = func() { d.Hide(); act() }
+		extra.Importance = widget.HighImportance
+		d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, container.NewCenter(container.NewHBox(ok, extra)), nil, nil, body), w)
+	}
 	d.Resize(fyne.NewSize(460, 0))
 	d.Show()
+}
+
+// installHint is printing's "how to install it", in the chosen language
+// when the translations know it; the commands lose their Markdown quotes
+// (in italics a backtick merged with the next letter).
+func installHint(install string) string {
+	plain := strings.ReplaceAll(install, "`", "")
+	if t, ok := translatedMessage(plain); ok {
+		return t
+	}
+	return plain
 }
 
 // explain turns an error into a translated sentence and an instruction.
@@ -69,7 +94,7 @@ func explain(err error) (what, todo string) {
 		var missing *printing.MissingToolError
 		errors.As(err, &missing)
 		return lang.L("This computer lacks the program to print or open a PDF: {{.Tools}}.", map[string]any{"Tools": strings.Join(missing.Tools, ", ")}),
-			missing.Install + ". " + lang.L("Or save the PDF and print it elsewhere.")
+			installHint(missing.Install) + ". " + lang.L("Or save the PDF and print it elsewhere.")
 	case errors.Is(err, printing.ErrNoPrinter):
 		return lang.L("No default printer is set."), lang.L("Choose a default printer in the system's printer settings, then print again.")
 	case errors.Is(err, os.ErrPermission):

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -185,7 +186,29 @@ func documentActions(s acting, d jobs.Document) fyne.CanvasObject {
 
 // openFile opens a PDF in the desktop's viewer (package printing).
 func openFile(s acting, path string) {
-	s.act(func(ctx context.Context) error { _, err := printing.New().Open(ctx, path); return err }, nil)
+	pdfAction(s, path, func(ctx context.Context) (printing.Result, error) { return printing.New().Open(ctx, path) }, nil)
+}
+
+// pdfAction opens or prints a filed PDF off the UI goroutine, then shows
+// what happened. When this computer lacks the program for it, the problem
+// says what to install and offers to save a copy to print elsewhere.
+func pdfAction(s acting, path string, do func(ctx context.Context) (printing.Result, error), done func(printing.Result)) {
+	s.bg(func() {
+		res, err := do(s.ctx)
+		fyne.Do(func() {
+			switch {
+			case errors.Is(err, printing.ErrMissingTool):
+				save := widget.NewButtonWithIcon(lang.L("Save a copy…"), theme.DocumentSaveIcon(), func() {
+					saveCopy(s, jobs.Document{Path: path, Number: filepath.Base(path)})
+				})
+				showErrorWith(s.win, errorTitle(err), err, save)
+			case err != nil:
+				showError(s.win, err)
+			case done != nil:
+				done(res)
+			}
+		})
+	})
 }
 
 // handoverDialog completes and files the handover form (SOP 5.4e).
