@@ -19,7 +19,7 @@ import (
 func (s *Service) fileScheduleRecord(ctx context.Context, actor string, j store.Job) (Document, error) {
 	rec := forms.ScheduleRecord{Job: j.Name, Revision: j.Revision, Digest: ShortRevision(revisionOf(j)), Decision: j.State,
 		Reason: j.RejectReason, Sources: redactAll(s.reportedSources(ctx, j)), Excludes: j.Excludes,
-		Repository: secrets.Redact(j.Repository), Replicas: j.Replicas,
+		Repository: secrets.Redact(j.Repository), Replicas: replicaLines(ctx, j),
 		Schedule:  forms.Schedule{Kind: j.ScheduleKind, WindowStart: j.WindowStart, WindowEnd: j.WindowEnd, Cron: j.Cron, Once: j.OnceAt},
 		Retention: forms.Retention{Last: j.Retention.KeepLast, Daily: j.Retention.KeepDaily, Weekly: j.Retention.KeepWeekly, Monthly: j.Retention.KeepMonthly, Yearly: j.Retention.KeepYearly},
 		Decider:   s.personByID(ctx, j.DecidedBy, j.DecidedAt)}
@@ -44,4 +44,23 @@ func (s *Service) proposer(ctx context.Context, j store.Job) pdfdoc.Signature {
 		}
 	}
 	return s.personByID(ctx, j.SubmittedBy, time.Time{})
+}
+
+// replicaLines names each of the job's replicas with where it is, as the
+// repository's replica list has it: the IT manager approves a copy in a
+// building apart from the main one (SOP 5.3f), not a name. A replica not
+// (yet) in the list, or a repository not yet created, prints its name.
+func replicaLines(ctx context.Context, j store.Job) []string {
+	list, err := OpenReplicaList(ctx, j.Repository)
+	out := make([]string, len(j.Replicas))
+	for i, name := range j.Replicas {
+		out[i] = name
+		if err != nil {
+			continue
+		}
+		if r, gerr := list.Get(name); gerr == nil && r.URL != "" {
+			out[i] = name + ": " + secrets.Redact(r.URL)
+		}
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -46,5 +47,40 @@ func TestScheduleDecisionFilesAJadwalBackupRecord(t *testing.T) {
 				t.Errorf("%s lacks %q:\n%s", tt.doc.Number, w, text)
 			}
 		}
+	}
+}
+
+// Gap: the schedule record named a replica ("gedung-b") but not where it
+// is, so the manager's approval said nothing of the separate building SOP
+// 5.3f asks for. Each replica prints with its location.
+func TestScheduleRecordSaysWhereEachReplicaIs(t *testing.T) {
+	f := newRealFixture(t)
+	repo := filepath.Join(t.TempDir(), "repo")
+	f.realJob(t, "keu", repo, Retention{})
+	gedungB := filepath.Join(t.TempDir(), "gedung-b", "backup", "keu")
+	if _, err := f.svc.AddReplica(f.ctx, f.staff, repo, ReplicaSpec{Name: "gedung-b", URL: gedungB}); err != nil {
+		t.Fatal(err)
+	}
+	j, err := f.svc.Job(f.ctx, f.staff, "keu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	j.Replicas = []string{"gedung-b"}
+	if _, err := f.svc.EditJob(f.ctx, f.staff, "keu", j.JobSpec); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.ApproveJob(f.ctx, f.mgr, "keu", f.svc.jobRev("keu")); err != nil {
+		t.Fatal(err)
+	}
+	recs, err := f.svc.Documents(f.ctx, f.staff, DocumentFilter{Type: DocScheduleRecord, JobID: j.ID})
+	if err != nil || len(recs) == 0 {
+		t.Fatalf("schedule records: %d, %v", len(recs), err)
+	}
+	// The location is long and wraps beside the label's English subtitle:
+	// compared without the subtitle and without blanks.
+	text := docText(t, recs[len(recs)-1])
+	bare := strings.ReplaceAll(strings.ReplaceAll(text, "Offsite / cloud replicas", ""), " ", "")
+	if want := "Replikaoffsite/cloudgedung-b:" + gedungB; !strings.Contains(bare, want) {
+		t.Errorf("the schedule record lacks gedung-b: %s:\n%s", gedungB, text)
 	}
 }
