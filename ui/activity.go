@@ -194,7 +194,7 @@ func runDetail(s acting, r jobs.Run) fyne.CanvasObject {
 		}, func(docs []jobs.Document) {
 			if len(docs) > 0 {
 				report.Objects = []fyne.CanvasObject{documentActions(s, docs[len(docs)-1])}
-				report.Refresh()
+				report.Refresh() // laid out with the log below, when it comes
 			}
 		})
 	}
@@ -220,16 +220,20 @@ func runDetail(s acting, r jobs.Run) fyne.CanvasObject {
 	trail := container.NewVBox()
 	box.Add(widget.NewLabelWithStyle(lang.L("Log"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true}))
 	box.Add(trail)
+	scroll := container.NewVScroll(box)
 	if s.user.Can(jobs.CapReadAudit) {
 		call(s.caller, func(ctx context.Context) ([]jobs.AuditEntry, error) {
 			return s.svc.Audit(ctx, s.user, jobs.AuditFilter{Object: fmt.Sprintf("run#%d", r.ID)})
 		}, func(entries []jobs.AuditEntry) {
 			for i := len(entries) - 1; i >= 0; i-- {
-				trail.Add(widget.NewLabel(auditLine(entries[i])))
+				l := widget.NewLabel(auditLine(entries[i]))
+				l.Wrapping = fyne.TextWrapWord // a long line must not widen the dialog
+				trail.Add(l)
 			}
+			relayout(scroll)
 		})
 	}
-	return container.NewVScroll(box)
+	return scroll
 }
 
 func auditLine(e jobs.AuditEntry) string {
