@@ -410,6 +410,8 @@ func (a *adversary) attempts() []attempt {
 			attempt{name: op[0] + " a job's repository without an account", want: "needs --as", cli: op},
 			attempt{name: op[0] + " a job's repository as a department user", want: "may do this", cli: append(op, a.as(a.dept)...)})
 	}
+	out = append(out, attempt{name: "back up by hand into a job's repository as the job", want: "marks the snapshots of a job's runs",
+		cli: append([]string{"backup", "--repo", a.repo, "--tag", "job:keu", a.src}, a.as(a.staff)...)})
 	return out
 }
 

@@ -15,6 +15,7 @@ import (
 
 	"cadang/engine"
 	"cadang/engine/location"
+	"cadang/jobs"
 )
 
 // addRepoCommands adds the engine commands: init, backup, snapshots, ls,
@@ -161,6 +162,7 @@ func newBackupCommand(g *globals) *cobra.Command {
 				return err
 			}
 			defer r.Close()
+			guard.check = func() error { return jobs.CheckHandBackupTags(tags) }
 			finish, err := guard.begin(cmd, g, r, f.location, "backup", "paths "+strings.Join(args, ", "))
 			if err != nil {
 				return err

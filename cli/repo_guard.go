@@ -15,7 +15,12 @@ import (
 // repositories, and every such change is audited on the job. A repository
 // no job of the workspace writes stays free to use, as in disaster recovery
 // on a new machine.
-type repoGuard struct{ l login }
+type repoGuard struct {
+	l login
+	// check, when set, refuses what the command may not do to a job's
+	// repository even with an account (before anything is written).
+	check func() error
+}
 
 func (gd *repoGuard) addFlags(cmd *cobra.Command) { gd.l.addFlags(cmd) }
 
@@ -33,6 +38,11 @@ func (gd *repoGuard) begin(cmd *cobra.Command, g *globals, r *engine.Repository,
 	}
 	if len(names) == 0 {
 		return none, nil
+	}
+	if gd.check != nil {
+		if err := gd.check(); err != nil {
+			return nil, refusalExit(err)
+		}
 	}
 	if gd.l.as == "" {
 		return nil, exitf(ExitRefused, "%s: %s is the repository of job %s in workspace %s: changing it by hand needs --as ACCOUNT (IT staff, a manager or an administrator) and is audited",

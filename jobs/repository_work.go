@@ -87,6 +87,21 @@ func sameLocation(a, b string) bool {
 	return canon(a) == canon(b)
 }
 
+// CheckHandBackupTags refuses, for a backup by hand into a job's
+// repository, a job's tag ("job:NAME"): it marks the snapshots of the
+// job's runs, which restores, retention, the browser and the reports take
+// as the job's own. A snapshot made by hand that carried it would be
+// restored, "verified", as the department's backup, and would count in
+// the job's retention in place of a real one.
+func CheckHandBackupTags(tags []string) error {
+	for _, t := range tags {
+		if strings.HasPrefix(strings.TrimSpace(t), jobTag("")) {
+			return refusedf("backup by hand: the tag %s marks the snapshots of a job's runs; a backup by hand into a job's repository cannot carry it (run the job, or tag it otherwise)", t)
+		}
+	}
+	return nil
+}
+
 // AuthorizeRepositoryWork checks that the account may change by hand the
 // repository of the named jobs (op: backup, forget, prune, unlock) and
 // records that it is about to, one audit entry per job, before anything

@@ -1,0 +1,61 @@
+package cli
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Hole: a backup by hand posed as a job's run. `cadang backup --as STAFF
+// --tag job:NAME` into a job's repository made a snapshot that the
+// procedure took as the job's own (restores, retention, the browser and
+// the reports select by that tag): a department's restore "as of now"
+// restored IT staff's chosen files, verified against themselves, and the
+// job's retention counted it in place of a real backup. A backup by hand
+// into a job's repository cannot carry a job's tag: refused, exit 3, one
+// line, nothing written, nothing audited; other tags are as before.
+func TestHoleHandBackupPosesAsJobRun(t *testing.T) {
+	p := newProcedureCLI(t)
+	src, repo := filepath.Join(t.TempDir(), "data"), filepath.Join(t.TempDir(), "repo")
+	fake := filepath.Join(t.TempDir(), "data") // the same base name: restored where the job's data goes
+	for dir, content := range map[string]string{src: "laporan asli", fake: "laporan palsu"} {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, "laporan.txt"), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	asStaff := []string{"--as", "yoga", "--login-file", p.staff}
+	p.ok(append([]string{"job", "new", "--name", "erp", "--repo", repo, "--source", src}, asStaff...)...)
+	p.ok(append([]string{"job", "submit", "erp"}, asStaff...)...)
+	p.ok("job", "approve", "erp", "--revision", p.rev("job", "erp"), "--as", "gideon", "--login-file", p.mgr)
+	p.ok(append([]string{"job", "run", "erp"}, asStaff...)...)
+
+	count := func() (all, erp int) {
+		t.Helper()
+		out := p.ok("snapshots", "--repo", repo, "--json")
+		return strings.Count(out, `"id"`), strings.Count(out, `"job:erp"`)
+	}
+	audit := func() string {
+		t.Helper()
+		return p.ok("audit", "list", "--as", "gideon", "--login-file", p.mgr)
+	}
+	allBefore, erpBefore := count()
+	auditBefore := audit()
+	for _, tag := range []string{"job:erp", "job:other", " job:erp"} {
+		p.refused("marks the snapshots of a job's runs", append([]string{"backup", "--repo", repo, "--tag", tag, fake}, asStaff...)...)
+		if all, erp := count(); all != allBefore || erp != erpBefore {
+			t.Errorf("--tag %q: the refused backup wrote: %d snapshots (%d of erp), want %d (%d)", tag, all, erp, allBefore, erpBefore)
+		}
+		if got := audit(); got != auditBefore {
+			t.Errorf("--tag %q: the refused backup was audited:\n%s", tag, strings.TrimPrefix(got, auditBefore))
+		}
+	}
+	// Another tag is a backup by hand as before: audited, not the job's.
+	p.ok(append([]string{"backup", "--repo", repo, "--tag", "sebelum-migrasi", fake}, asStaff...)...)
+	if all, erp := count(); all != allBefore+1 || erp != erpBefore {
+		t.Errorf("after a backup by hand tagged otherwise: %d snapshots (%d of erp), want %d (%d)", all, erp, allBefore+1, erpBefore)
+	}
+}
