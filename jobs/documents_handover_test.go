@@ -2,6 +2,8 @@ package jobs
 
 import (
 	"errors"
+	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -59,5 +61,24 @@ func TestPaperHandoverIsTheManagersWithAReason(t *testing.T) {
 				t.Errorf("the paper handover's audit entry is %+v", last)
 			}
 		})
+	}
+}
+
+// SOP 5.4e: the handover form dates what IT did (the giver's block) and
+// leaves the receiver's date blank for the pen: the department dates its
+// signature when it signs, which may be days later.
+func TestHandoverFormLeavesTheReceiversDateForThePen(t *testing.T) {
+	f := newFixture(t)
+	r := f.restoreVerified(t, f.dept)
+	form, err := f.svc.Handover(f.ctx, f.staff, r.ID, HandoverOptions{Receiver: "Siti Rahmawati"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	today := f.clock.Now().Format("02/01/2006")
+	text := docText(t, form)
+	signatures := text[strings.LastIndex(text, "TANDA TANGAN"):]
+	dated := regexp.MustCompile(`Tanggal : (\d\d/\d\d/\d{4})?`).FindAllStringSubmatch(signatures, -1)
+	if len(dated) != 2 || dated[0][1] != today || dated[1][1] != "" {
+		t.Errorf("the signature blocks' dates are %q, want the giver's %s and the receiver's blank:\n%s", dated, today, signatures)
 	}
 }
