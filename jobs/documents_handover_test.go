@@ -82,3 +82,31 @@ func TestHandoverFormLeavesTheReceiversDateForThePen(t *testing.T) {
 		t.Errorf("the signature blocks' dates are %q, want the giver's %s and the receiver's blank:\n%s", dated, today, signatures)
 	}
 }
+
+// Gap: the handover form's witness ("Mengetahui") printed the name typed
+// when printing and never a title, even for someone with an account. Names
+// and titles come from the account, by login or full name; anyone else
+// prints as typed with the title left for the pen.
+func TestHandoverWitnessIsTheAccountsNameAndTitle(t *testing.T) {
+	tests := []struct {
+		witness string
+		want    string // the three blocks' names, then their titles
+	}{
+		{"gideon", "( Full yoga ) ( Siti Rahmawati ) ( Full gideon ) Jabatan : IT Staff Jabatan : Departemen Keuangan Jabatan : IT Manager"},
+		{"full GIDEON", "( Full gideon ) Jabatan : IT Staff Jabatan : Departemen Keuangan Jabatan : IT Manager"},
+		{"Bambang Hartono", "( Bambang Hartono ) Jabatan : IT Staff Jabatan : Departemen Keuangan Jabatan : Tanggal"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.witness, func(t *testing.T) {
+			f := newFixture(t)
+			r := f.restoreVerified(t, f.dept)
+			form, err := f.svc.Handover(f.ctx, f.staff, r.ID, HandoverOptions{Receiver: "Siti Rahmawati", Witness: tt.witness})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if text := docText(t, form); !strings.Contains(text, tt.want) {
+				t.Errorf("the signature blocks lack %q:\n%s", tt.want, text[strings.LastIndex(text, "TANDA TANGAN"):])
+			}
+		})
+	}
+}

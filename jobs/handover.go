@@ -105,9 +105,27 @@ func (s *Service) handoverFacts(ctx context.Context, r store.Request, giver stor
 	// The receiver signs, and dates, by hand: the date is left blank.
 	form.Receiver = pdfdoc.Signature{Name: receiver, Title: departmentTitle(r.Department)}
 	if w := strings.TrimSpace(opt.Witness); w != "" {
-		form.Witness = pdfdoc.Signature{Name: w}
+		form.Witness = s.witness(ctx, w)
 	}
 	return form, nil
+}
+
+// witness is the "Mengetahui" block for a name given when the form is
+// printed: an account's, by its login or full name, prints that account's
+// name and title; anyone else prints as given, the title left for the pen.
+func (s *Service) witness(ctx context.Context, name string) pdfdoc.Signature {
+	users, err := s.catalog.Users(ctx)
+	if err == nil {
+		for _, u := range users {
+			if u.Disabled {
+				continue
+			}
+			if strings.EqualFold(u.Name, name) || strings.EqualFold(strings.TrimSpace(u.FullName), name) {
+				return pdfdoc.Signature{Name: displayName(u), Title: titleOf(u)}
+			}
+		}
+	}
+	return pdfdoc.Signature{Name: name}
 }
 
 // departmentTitle is what the receiving party's title block says: the
