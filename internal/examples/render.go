@@ -62,8 +62,8 @@ type word struct {
 var bboxWord = regexp.MustCompile(`<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="[\d.]+" yMax="[\d.]+">([^<]*)</word>`)
 
 // scannedCopy makes what a scanner makes of the signed paper form: an
-// image of its first page with the signatures and the receiver's date in
-// pen, as an image-only PDF that no Cadang code wrote.
+// image of its first page with the signatures, and the receiver's and the
+// witness's dates, in pen, as an image-only PDF that no Cadang code wrote.
 func scannedCopy(ctx context.Context, form, dir string) (string, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return "", err
@@ -101,7 +101,7 @@ func scannedCopy(ctx context.Context, form, dir string) (string, error) {
 			scribble(pdf, w.x+8, w.y-6, opens)
 		case w.text == "Tanggal" && opens > 0 && w.y > lastOpenY:
 			dates++
-			if dates == 2 { // the receiver dates by hand
+			if dates >= 2 { // the receiver and the witness date by hand
 				pdf.SetFont("Times", "I", 11)
 				pdf.Text(w.x+17, w.y+3, "9/11/2026")
 			}
