@@ -175,6 +175,22 @@ for lang in ${SCREENSHOT_LANGS:-en id}; do
   shot replica-form "$lang"
   stop_app
 
+  # IT staff: the job editor (offsite replicas ticked from the repository's
+  # list). Its Edit… button sits lower in Indonesian, under a two-line help.
+  sign_in "$lang" budi
+  nav jobs
+  if [ "$lang" = id ]; then click 975 207; else click 974 189; fi
+  shot job-editor "$lang"
+  stop_app
+
+  # A department user: her dashboard, and the request form.
+  sign_in "$lang" sari
+  shot dashboard-department "$lang"
+  nav requests
+  click 280 71 # New request
+  shot request-form "$lang"
+  stop_app
+
   # The administrator: accounts and roles.
   sign_in "$lang" admin
   nav settings

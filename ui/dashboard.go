@@ -115,7 +115,9 @@ func (v *dashboardView) render(data dashboardData) {
 		v.cards.Add(v.card(lang.L("Offsite copies behind"), behind, pageSettings, lang.L("Repositories and replicas"), true))
 	} else {
 		running := fmt.Sprint(d.Running)
-		if v.sched != nil && v.scheduler() == nil {
+		// Paused only means something to those whose sign-in runs the
+		// schedules; a department user's window never runs them.
+		if v.sched != nil && v.scheduler() == nil && v.a.user.Can(jobs.CapRunScheduler) {
 			running += " · " + lang.L("schedules paused")
 		}
 		v.cards.Add(figureCard(lang.L("Running now"), running, nil))

@@ -59,3 +59,21 @@ func TestDashboardCardLaidOutSmall(t *testing.T) {
 		}
 	}
 }
+
+// "Schedules paused" is said to those whose sign-in runs the schedules,
+// not to a department user, whose window never runs them.
+func TestDashboardPausedOnlyForSchedulers(t *testing.T) {
+	w := newTestWindow(t)
+	o := newOffice(t)
+	paused := func() *jobs.Scheduler { return nil }
+	for _, tt := range []struct {
+		who  jobs.User
+		want bool
+	}{{o.staff, true}, {o.member, false}} {
+		v := newDashboardView(o.sessionFor(w, tt.who), nil, paused)
+		w.SetContent(v.content())
+		if got := shows(w.Content(), "0 · schedules paused"); got != tt.want {
+			t.Errorf("%s sees \"schedules paused\": %v, want %v", tt.who.Role, got, tt.want)
+		}
+	}
+}
