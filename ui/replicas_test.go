@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -44,9 +45,42 @@ func TestReplicaAddTestSync(t *testing.T) {
 			f.sftpPort.SetText(u.Port())
 			f.sftpPath.SetText(fmt.Sprintf("%s/ui-replica-%d", u.Path, time.Now().UnixNano()))
 		}},
+		{"rclone", func(t *testing.T, f *replicaForm) {
+			// The remote is picked from `rclone listremotes`, as offered.
+			conf, local := os.Getenv("CADANG_TEST_RCLONE_CONFIG"), os.Getenv("CADANG_TEST_RCLONE_LOCAL")
+			if conf == "" || local == "" {
+				t.Skip("CADANG_TEST_RCLONE_CONFIG not set (scripts/services/rclone.sh start)")
+			}
+			remote, dir, _ := strings.Cut(local, ":")
+			f.kind.SetSelectedIndex(2)
+			if !slices.Contains(f.remote.Options, remote+":") {
+				t.Fatalf("the remotes offered are %q, want %s: among them", f.remote.Options, remote)
+			}
+			f.remote.SetSelected(remote + ":")
+			f.remotePath.SetText(fmt.Sprintf("%s/ui-replica-%d", dir, time.Now().UnixNano()))
+		}},
+		{"s3", func(t *testing.T, f *replicaForm) {
+			raw := os.Getenv("CADANG_TEST_S3_URL")
+			if raw == "" {
+				t.Skip("CADANG_TEST_S3_URL not set (scripts/services/s3.sh start)")
+			}
+			u, err := url.Parse(raw)
+			if err != nil {
+				t.Fatal(err)
+			}
+			bucket, prefix, _ := strings.Cut(strings.TrimPrefix(u.Path, "/"), "/")
+			f.kind.SetSelectedIndex(3)
+			f.s3Host.SetText(u.Host)
+			f.s3Bucket.SetText(bucket)
+			f.s3Prefix.SetText(fmt.Sprintf("%s/ui-replica-%d", prefix, time.Now().UnixNano()))
+			f.s3Plain.SetChecked(u.Scheme == "s3+http")
+		}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			if tt.name == "rclone" && os.Getenv("CADANG_TEST_RCLONE_CONFIG") != "" {
+				t.Setenv("RCLONE_CONFIG", os.Getenv("CADANG_TEST_RCLONE_CONFIG")) // before the form asks rclone
+			}
 			w := newTestWindow(t)
 			o := newOffice(t)
 			ctx := context.Background()
