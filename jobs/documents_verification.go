@@ -68,9 +68,9 @@ func (s *Service) fileVerificationReport(ctx context.Context, actor string, j st
 func attemptOf(n int, checks []engine.FileCheck) reports.Attempt {
 	a := reports.Attempt{Number: n, Checked: int64(len(checks))}
 	for _, c := range checks {
-		switch {
-		case c.OK:
-		case c.Err != "":
+		switch f := (reports.FileCheck{OK: c.OK, Want: c.Want, Got: c.Got, Err: c.Err}); {
+		case f.OK:
+		case f.Unreadable():
 			a.Unreadable++
 		default:
 			a.Mismatched++

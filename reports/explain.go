@@ -26,6 +26,7 @@ var errorTexts = []struct {
 	{"no space left on device", pdfdoc.T("ruang penyimpanan penuh", "no space left on device")},
 	{"read-only file system", pdfdoc.T("lokasi tujuan hanya bisa dibaca (read-only)", "read-only file system")},
 	{"content differs from the backup", pdfdoc.T("isi berkas berbeda dari cadangan", "content differs from the backup")},
+	{"does not match the snapshot's sha-256", pdfdoc.T("isi berkas hasil restore berbeda dari snapshot (SHA-256 tidak cocok)", "the restored content does not match the snapshot's SHA-256")},
 	{"connection refused", pdfdoc.T("koneksi ditolak oleh server tujuan", "connection refused")},
 	{"connection reset", pdfdoc.T("koneksi terputus", "connection reset")},
 	{"no route to host", pdfdoc.T("server tujuan tidak terjangkau lewat jaringan", "no route to host")},

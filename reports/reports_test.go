@@ -418,3 +418,48 @@ func TestHistoryRowsPrintWhatDidNotHappenAsADash(t *testing.T) {
 		})
 	}
 }
+
+// Hole: the engine explains a mismatch in the check's error text ("content
+// does not match the snapshot's SHA-256"), and every file with an error
+// text was counted and printed as unreadable ("GAGAL DIBACA"): a restored
+// file that was read and differs read as one that could not be read, and
+// the engine's English was printed in Indonesian documents. A file with a
+// hash that differs is a mismatch; only a file without a hash is
+// unreadable.
+func TestVerificationTellsAMismatchFromAnUnreadableFile(t *testing.T) {
+	tests := []struct {
+		name      string
+		got, err  string
+		want      []string
+		forbidden []string
+	}{
+		{"read, differs (the engine's words)", sample.Hash("rusak"), "content does not match the snapshot's SHA-256",
+			[]string{"TIDAK SESUAI", "Tidak sesuai 1", "Gagal dibaca 0", "SHA-256 tidak cocok"}, []string{"GAGAL DIBACA", "does not match"}},
+		{"read, differs (no words)", sample.Hash("rusak"), "",
+			[]string{"TIDAK SESUAI", "Tidak sesuai 1", "Gagal dibaca 0"}, []string{"GAGAL DIBACA"}},
+		{"not read", "", "input/output error",
+			[]string{"GAGAL DIBACA", "Tidak sesuai 0", "Gagal dibaca 1", "kesalahan baca/tulis"}, []string{"input/output error"}}, // the verdict reads TIDAK SESUAI
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			fs := files(3, nil)
+			fs[1].Got, fs[1].Err, fs[1].OK = tt.got, tt.err, false
+			r := verification(pdfdoc.Indonesian, fs, "failed")
+			var buf bytes.Buffer
+			if err := reports.WriteRestoreVerificationReport(&buf, r); err != nil {
+				t.Fatal(err)
+			}
+			text := strings.Join(strings.Fields(pdftest.Text(t, buf.Bytes())), " ")
+			for _, w := range tt.want {
+				if !strings.Contains(text, w) {
+					t.Errorf("the report lacks %q:\n%s", w, text)
+				}
+			}
+			for _, w := range tt.forbidden {
+				if strings.Contains(text, w) {
+					t.Errorf("the report has %q:\n%s", w, text)
+				}
+			}
+		})
+	}
+}

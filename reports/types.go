@@ -63,6 +63,15 @@ type FileCheck struct {
 	Err       string
 }
 
+// Unreadable says the restored file could not be read to be checked: it
+// has no hash. A file that was read and whose hash differs is a mismatch,
+// whatever its error text says (the engine explains a mismatch in Err too).
+func (f FileCheck) Unreadable() bool { return !f.OK && f.Got == "" }
+
+// Mismatched says the restored file was read and its content is not the
+// snapshot's.
+func (f FileCheck) Mismatched() bool { return !f.OK && f.Got != "" }
+
 // RestoreVerificationReport proves (or disproves) a restore: a summary of
 // every file checked, the attempts, the failures and a per-folder table;
 // the complete file-by-file list is its registered attachment (List).

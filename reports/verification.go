@@ -71,7 +71,7 @@ func SummarizeChecks(files []FileCheck) VerificationSummary {
 		switch {
 		case f.OK:
 			s.Matching++
-		case f.Err != "":
+		case f.Unreadable():
 			s.Unreadable++
 		default:
 			s.Mismatched++
@@ -152,7 +152,7 @@ func group(files []FileCheck, base string, depth int) map[string]*FolderTotal {
 		switch {
 		case f.OK:
 			t.OK++
-		case f.Err != "":
+		case f.Unreadable():
 			t.Unreadable++
 		default:
 			t.Mismatched++
@@ -347,7 +347,7 @@ func checkResult(f FileCheck) pdfdoc.Text {
 	switch {
 	case f.OK:
 		return pdfdoc.T("Sesuai", "OK")
-	case f.Err != "":
+	case f.Unreadable():
 		return pdfdoc.T("GAGAL DIBACA", "UNREADABLE")
 	default:
 		return pdfdoc.T("TIDAK SESUAI", "MISMATCH")
