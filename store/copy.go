@@ -12,7 +12,7 @@ import (
 // the tables that refer to it, so that each copied row finds its parent.
 // A table added by a migration must be added here too (a test checks).
 var copyOrder = []string{"settings", "users", "jobs", "requests", "runs", "documents", "doc_sequences", "audit",
-	"replica_state", "forgotten"}
+	"replica_state", "forgotten", "document_files"}
 
 // copyBatch is how many rows one INSERT carries.
 const copyBatch = 100

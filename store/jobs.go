@@ -43,15 +43,18 @@ type Job struct {
 	ApprovedRevision string
 	RepoID           string // the repository's identity, once a run opened or created it
 	RepoEncrypted    bool
-	DecidedAt        time.Time
-	RejectReason     string
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// Host names the daemon that runs the job on a shared catalog (where
+	// its sources are); "" lets any host's daemon run it.
+	Host         string
+	DecidedAt    time.Time
+	RejectReason string
+	CreatedAt    time.Time
+	UpdatedAt    time.Time
 }
 
 const jobColumns = `id, name, sources, repository, password_file, replicas, excludes, retention,
 	schedule_kind, window_start, window_end, cron, once_at, state, revision, created_by,
-	submitted_by, decided_by, decided_at, reject_reason, created_at, updated_at, edited_by, approved_revision, repo_id, repo_encrypted`
+	submitted_by, decided_by, decided_at, reject_reason, created_at, updated_at, edited_by, approved_revision, repo_id, repo_encrypted, host`
 
 func scanJob(row interface{ Scan(...any) error }) (Job, error) {
 	var j Job
@@ -59,7 +62,7 @@ func scanJob(row interface{ Scan(...any) error }) (Job, error) {
 	var submitted, decided, edited sql.NullInt64
 	err := row.Scan(&j.ID, &j.Name, &sources, &j.Repository, &j.PasswordFile, &replicas, &excludes, &retention,
 		&j.ScheduleKind, &j.WindowStart, &j.WindowEnd, &j.Cron, &onceAt, &j.State, &j.Revision, &j.CreatedBy,
-		&submitted, &decided, &decidedAt, &j.RejectReason, &created, &updated, &edited, &j.ApprovedRevision, &j.RepoID, &j.RepoEncrypted)
+		&submitted, &decided, &decidedAt, &j.RejectReason, &created, &updated, &edited, &j.ApprovedRevision, &j.RepoID, &j.RepoEncrypted, &j.Host)
 	if err != nil {
 		return Job{}, err
 	}
@@ -84,7 +87,7 @@ func jobArgs(j Job) ([]any, error) {
 	return []any{j.Name, sources, j.Repository, j.PasswordFile, replicas, excludes, retention,
 		j.ScheduleKind, j.WindowStart, j.WindowEnd, j.Cron, fmtTime(j.OnceAt), j.State, j.Revision, j.CreatedBy,
 		nullID(j.SubmittedBy), nullID(j.DecidedBy), fmtTime(j.DecidedAt), j.RejectReason,
-		fmtTime(j.CreatedAt), fmtTime(j.UpdatedAt), nullID(j.EditedBy), j.ApprovedRevision, j.RepoID, j.RepoEncrypted}, nil
+		fmtTime(j.CreatedAt), fmtTime(j.UpdatedAt), nullID(j.EditedBy), j.ApprovedRevision, j.RepoID, j.RepoEncrypted, j.Host}, nil
 }
 
 func nonNil(s []string) []string {
@@ -102,8 +105,8 @@ func (q queries) CreateJob(ctx context.Context, j Job) (int64, error) {
 	}
 	id, err := q.insertID(ctx, `INSERT INTO jobs (name, sources, repository, password_file, replicas, excludes, retention,
 		schedule_kind, window_start, window_end, cron, once_at, state, revision, created_by,
-		submitted_by, decided_by, decided_at, reject_reason, created_at, updated_at, edited_by, approved_revision, repo_id, repo_encrypted)
-		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
+		submitted_by, decided_by, decided_at, reject_reason, created_at, updated_at, edited_by, approved_revision, repo_id, repo_encrypted, host)
+		VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)`, args...)
 	if isUniqueViolation(err) {
 		return 0, fmt.Errorf("create job %q: %w", j.Name, ErrConflict)
 	}
@@ -122,7 +125,7 @@ func (q queries) UpdateJob(ctx context.Context, j Job) error {
 	res, err := q.db.ExecContext(ctx, `UPDATE jobs SET name=?, sources=?, repository=?, password_file=?, replicas=?, excludes=?,
 		retention=?, schedule_kind=?, window_start=?, window_end=?, cron=?, once_at=?, state=?, revision=?, created_by=?,
 		submitted_by=?, decided_by=?, decided_at=?, reject_reason=?, created_at=?, updated_at=?, edited_by=?,
-		approved_revision=?, repo_id=?, repo_encrypted=? WHERE id=?`, append(args, j.ID)...)
+		approved_revision=?, repo_id=?, repo_encrypted=?, host=? WHERE id=?`, append(args, j.ID)...)
 	if isUniqueViolation(err) {
 		return fmt.Errorf("update job %q: %w", j.Name, ErrConflict)
 	}

@@ -186,4 +186,14 @@ var migrations = []string{
 	// repository, else one of the job's replicas (APCA 3.4, restore from the
 	// offsite or cloud copy).
 	`ALTER TABLE requests ADD COLUMN replica TEXT NOT NULL DEFAULT '';`,
+	// 11: a team catalog. The host whose daemon runs a job ("" any), and
+	// the bytes of the filed documents, kept with a shared catalog so that
+	// every workstation opens the same PDF (the documents folder is their
+	// cache).
+	`ALTER TABLE jobs ADD COLUMN host TEXT NOT NULL DEFAULT '';
+	CREATE TABLE document_files (
+		path    TEXT PRIMARY KEY,
+		sha256  TEXT NOT NULL,
+		content BLOB NOT NULL
+	);`,
 }

@@ -178,3 +178,15 @@ func (q queries) Runs(ctx context.Context, f RunFilter) ([]Run, error) {
 	}
 	return out, rows.Err()
 }
+
+// SlotTaken reports whether job jobID already has a run of its schedule
+// (of any outcome, missed included; a backup request's runs do not count)
+// for the slot at: a slot runs once, whichever scheduler fires it.
+func (q queries) SlotTaken(ctx context.Context, jobID int64, at time.Time) (bool, error) {
+	var n int
+	err := q.db.QueryRowContext(ctx, `SELECT count(*) FROM runs WHERE job_id=? AND kind='backup' AND request_id IS NULL AND scheduled_at=?`, jobID, fmtTime(at)).Scan(&n)
+	if err != nil {
+		return false, fmt.Errorf("look up the %s slot of job #%d: %w", fmtTime(at), jobID, err)
+	}
+	return n > 0, nil
+}

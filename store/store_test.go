@@ -90,6 +90,16 @@ var seeds = map[int]struct {
 		insert: []string{`UPDATE requests SET replica='gdrive' WHERE id=3`},
 		checks: []string{`SELECT 1 FROM requests WHERE id=3 AND replica='gdrive'`},
 	},
+	11: {
+		insert: []string{
+			`UPDATE jobs SET host='fs1' WHERE id=1`,
+			`INSERT INTO document_files(path,sha256,content) VALUES('documents/2026/x.pdf','ab',CAST('%PDF-' AS BLOB))`,
+		},
+		checks: []string{
+			`SELECT 1 FROM jobs WHERE id=1 AND host='fs1'`,
+			`SELECT 1 FROM document_files WHERE path='documents/2026/x.pdf' AND length(content)=5`,
+		},
+	},
 }
 
 // buildAt makes a catalog at loc (an SQLite file or a PostgreSQL URL) at
@@ -114,6 +124,9 @@ func buildAt(t *testing.T, loc string, v int) {
 	}
 	for i := 1; i <= v; i++ {
 		for _, q := range seeds[i].insert {
+			if c.dialect == Postgres {
+				q = pgDDL(q) // a seed may name a type (CAST … AS BLOB)
+			}
 			if _, err := c.db.ExecContext(ctx, q); err != nil {
 				t.Fatalf("seed version %d: %s: %v", i, q, err)
 			}
@@ -158,6 +171,9 @@ func TestOpenUpgradesFromEveryEarlierVersion(t *testing.T) {
 			// The upgraded catalog works: every later seed fits the new schema.
 			for i := v + 1; i <= len(migrations); i++ {
 				for _, q := range seeds[i].insert {
+					if c.dialect == Postgres {
+						q = pgDDL(q)
+					}
 					if _, err := c.DB().ExecContext(ctx, q); err != nil {
 						t.Errorf("upgraded schema rejects version %d data: %s: %v", i, q, err)
 					}
