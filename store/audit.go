@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -88,7 +89,71 @@ func (q queries) appendAudit(ctx context.Context, e AuditEntry) (AuditEntry, err
 	if _, err := q.db.ExecContext(ctx, `INSERT INTO settings(key,value) VALUES(?,?) ON CONFLICT(key) DO UPDATE SET value=excluded.value`, auditHeadKey, head); err != nil {
 		return AuditEntry{}, fmt.Errorf("append audit entry: %w", err)
 	}
+	if q.notify != "" {
+		// Heard by every process listening (Catalog.Changes) when, and only
+		// if, the step commits.
+		if _, err := q.db.ExecContext(ctx, `SELECT pg_notify(?, ?)`, notifyChannel, q.notify); err != nil {
+			return AuditEntry{}, fmt.Errorf("append audit entry: announce it: %w", err)
+		}
+	}
 	return e, nil
+}
+
+// AuditSince lists up to limit entries after sequence number after, in log
+// order: what the processes using the catalog poll to learn what the
+// others did.
+func (q queries) AuditSince(ctx context.Context, after int64, limit int) ([]AuditEntry, error) {
+	rows, err := q.db.QueryContext(ctx, fmt.Sprintf(`SELECT seq, at, actor, action, object, from_state, to_state, detail, prev_hash, hash
+		FROM audit WHERE seq > ? ORDER BY seq LIMIT %d`, limit), after)
+	if err != nil {
+		return nil, fmt.Errorf("read audit log: %w", err)
+	}
+	defer rows.Close()
+	var out []AuditEntry
+	for rows.Next() {
+		var e AuditEntry
+		var at string
+		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.Object, &e.FromState, &e.ToState, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
+			return nil, fmt.Errorf("read audit log: %w", err)
+		}
+		e.At = parseTime(at)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// ownSeqs remembers the audit entries appended through one Catalog, so
+// that a process telling its subscribers what the others did skips its own
+// (it told them already). At most ownKept are remembered.
+type ownSeqs struct {
+	mu   sync.Mutex
+	seqs map[int64]bool
+}
+
+const ownKept = 10000
+
+func (o *ownSeqs) add(seqs []int64) {
+	if len(seqs) == 0 {
+		return
+	}
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.seqs == nil || len(o.seqs) > ownKept {
+		o.seqs = map[int64]bool{}
+	}
+	for _, s := range seqs {
+		o.seqs[s] = true
+	}
+}
+
+// AppendedHere reports whether audit entry seq was appended through this
+// Catalog, and forgets it (each is asked about once, in order).
+func (c *Catalog) AppendedHere(seq int64) bool {
+	c.own.mu.Lock()
+	defer c.own.mu.Unlock()
+	here := c.own.seqs[seq]
+	delete(c.own.seqs, seq)
+	return here
 }
 
 // AuditFilter selects audit entries; zero fields match everything.

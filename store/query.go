@@ -22,6 +22,7 @@ type querier interface {
 type queries struct {
 	db      querier
 	dialect Dialect
+	notify  string // PostgreSQL: the payload an audit append announces (the schema)
 }
 
 // Tx is one catalog transaction. A procedure step changes state and
@@ -29,6 +30,7 @@ type queries struct {
 // recorded or neither is.
 type Tx struct {
 	queries
+	appended []int64 // audit entries appended, for Catalog.AppendedHere
 }
 
 // Update runs fn in one write transaction and commits when fn returns nil;
@@ -45,12 +47,12 @@ func (c *Catalog) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	if err != nil {
 		return fmt.Errorf("begin catalog transaction: %w", explain(c.path, err))
 	}
-	t := &Tx{queries{db: plain{tx}, dialect: c.dialect}}
+	t := &Tx{queries: queries{db: plain{tx}, dialect: c.dialect}}
 	if c.dialect == Postgres {
 		if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1, $2)`, lockSpaceCatalog, c.pgKey("write")); err != nil {
 			return errors.Join(fmt.Errorf("take the catalog's write lock: %w", err), ignoreDone(tx.Rollback()))
 		}
-		t = &Tx{queries{db: pgTx{tx}, dialect: c.dialect}}
+		t = &Tx{queries: queries{db: pgTx{tx}, dialect: c.dialect, notify: c.pg.schema}}
 	}
 	if err := fn(t); err != nil {
 		return errors.Join(err, ignoreDone(tx.Rollback()))
@@ -58,6 +60,7 @@ func (c *Catalog) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("commit catalog transaction: %w", explain(c.path, err))
 	}
+	c.own.add(t.appended)
 	return nil
 }
 
@@ -71,7 +74,11 @@ func ignoreDone(err error) error {
 
 // AppendAudit adds e to the log inside the transaction.
 func (t *Tx) AppendAudit(ctx context.Context, e AuditEntry) (AuditEntry, error) {
-	return t.appendAudit(ctx, e)
+	e, err := t.appendAudit(ctx, e)
+	if err == nil {
+		t.appended = append(t.appended, e.Seq)
+	}
+	return e, err
 }
 
 // AppendAudit adds e to the log in a transaction of its own (Seq, PrevHash
@@ -80,7 +87,7 @@ func (c *Catalog) AppendAudit(ctx context.Context, e AuditEntry) (AuditEntry, er
 	var out AuditEntry
 	err := c.Update(ctx, func(tx *Tx) error {
 		var err error
-		out, err = tx.appendAudit(ctx, e)
+		out, err = tx.AppendAudit(ctx, e)
 		return err
 	})
 	return out, err

@@ -30,6 +30,7 @@ type Catalog struct {
 	path    string // the SQLite file, or the PostgreSQL URL (it never holds a password)
 	dialect Dialect
 	pg      *pgShared // PostgreSQL only: locks and notifications
+	own     ownSeqs   // audit entries appended through this Catalog
 	// upgradedFrom is the schema version this Open found and upgraded
 	// (0: a new catalog), or -1 when it was already up to date.
 	upgradedFrom int

@@ -207,10 +207,9 @@ func open(t testing.TB, catalogPath string) *store.Catalog {
 	return db
 }
 
-// notState are tables that hold no state of the procedure: the
-// notifications of changes (written after the change, by another
-// goroutine) and the schema's version.
-var notState = map[string]bool{"events": true, "schema_version": true}
+// notState are tables that hold no state of the procedure: the schema's
+// version.
+var notState = map[string]bool{"schema_version": true}
 
 func tables(t testing.TB, catalogPath string) map[string][]string {
 	t.Helper()

@@ -146,23 +146,33 @@ func Location(t testing.TB, dir string) string {
 
 // Schemas gives each new workspace folder a catalog of its own: a schema
 // in one database created for the whole test run (a schema is made much
-// faster than a database). Close drops the database.
+// faster than a database). A goroutine keeps a few schemas made and
+// prepared (prepare, e.g. opening a catalog there to create its tables)
+// ahead of the tests that take them. Close drops the database.
 type Schemas struct {
-	url  url.URL
-	name string
+	url     url.URL
+	name    string
+	db      *sql.DB
+	prepare func(url string) error
+	ready   chan string
+	stop    chan struct{}
+	done    chan struct{}
 
 	mu    sync.Mutex
 	byDir map[string]string
 	n     int
 }
 
+// schemasAhead is how many prepared schemas wait for a test.
+const schemasAhead = 3
+
 // NewSchemas creates the database the schemas live in.
-func NewSchemas() (*Schemas, error) {
+func NewSchemas(prepare func(url string) error) (*Schemas, error) {
 	u, err := serverURL()
 	if err != nil {
 		return nil, err
 	}
-	db, err := adminDB()
+	admin, err := adminDB()
 	if err != nil {
 		return nil, err
 	}
@@ -173,48 +183,103 @@ func NewSchemas() (*Schemas, error) {
 	name := "cadang_test_" + hex.EncodeToString(b)
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name); err != nil {
 		return nil, fmt.Errorf("create test database: %w", err)
 	}
 	out := *u
 	out.Path = "/" + name
-	return &Schemas{url: out, name: name, byDir: map[string]string{}}, nil
+	db, err := sql.Open("pgx", out.String())
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	s := &Schemas{url: out, name: name, db: db, prepare: prepare, byDir: map[string]string{},
+		ready: make(chan string, schemasAhead), stop: make(chan struct{}), done: make(chan struct{})}
+	go s.makeAhead()
+	return s, nil
 }
 
-// For returns the catalog URL of the workspace at dir, creating its schema
-// on first use.
-func (s *Schemas) For(dir string) string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if u, ok := s.byDir[dir]; ok {
-		return u
+// makeAhead keeps prepared schemas waiting.
+func (s *Schemas) makeAhead() {
+	defer close(s.done)
+	for {
+		u, err := s.make()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "storetest: prepare a schema:", err)
+			return // For makes its own
+		}
+		select {
+		case s.ready <- u:
+		case <-s.stop:
+			return
+		}
 	}
+}
+
+// make creates and prepares a new schema and returns its URL.
+func (s *Schemas) make() (string, error) {
+	s.mu.Lock()
 	s.n++
 	schema := fmt.Sprintf("ws_%d", s.n)
-	db, err := sql.Open("pgx", s.url.String())
-	if err != nil {
-		panic(err) // the test server went away: no test can go on
-	}
-	defer db.Close()
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		panic(fmt.Sprintf("storetest: create schema: %v", err))
+	s.mu.Unlock()
+	if _, err := s.db.Exec("CREATE SCHEMA " + schema); err != nil {
+		return "", fmt.Errorf("create schema: %w", err)
 	}
 	u := s.url
 	q := u.Query()
 	q.Set("search_path", schema)
 	u.RawQuery = q.Encode()
-	s.byDir[dir] = u.String()
-	return s.byDir[dir]
+	if s.prepare != nil {
+		if err := s.prepare(u.String()); err != nil {
+			return "", err
+		}
+	}
+	return u.String(), nil
+}
+
+// For returns the catalog URL of the workspace at dir: the same for the
+// same folder, a prepared schema of its own for a new one.
+func (s *Schemas) For(dir string) string {
+	s.mu.Lock()
+	u, ok := s.byDir[dir]
+	s.mu.Unlock()
+	if ok {
+		return u
+	}
+	select {
+	case u = <-s.ready:
+	default:
+		var err error
+		if u, err = s.make(); err != nil {
+			panic(fmt.Sprintf("storetest: %v", err)) // the test server went away: no test can go on
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.byDir[dir] = u
+	return u
 }
 
 // Close drops the database with every schema in it.
 func (s *Schemas) Close() error {
-	db, err := adminDB()
+	close(s.stop)
+	<-s.done
+	s.db.Close()
+	admin, err := adminDB()
 	if err != nil {
 		return err
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	_, err = db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+s.name+" WITH (FORCE)")
+	_, err = admin.ExecContext(ctx, "DROP DATABASE IF EXISTS "+s.name+" WITH (FORCE)")
 	return err
+}
+
+// NeedServer skips a test that needs the PostgreSQL test server when none
+// is configured (CI and `make test` start one: scripts/services.sh).
+func NeedServer(t testing.TB) {
+	t.Helper()
+	if os.Getenv("CADANG_TEST_PG_URL") == "" || os.Getenv("CADANG_TEST_PG_PASSWORD") == "" {
+		t.Skip("no PostgreSQL test server: run scripts/services.sh start and source its exports")
+	}
 }
