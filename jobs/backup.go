@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"cadang/engine"
 	"cadang/engine/secrets"
@@ -16,6 +17,17 @@ import (
 
 // ErrAlreadyRunning is returned when a job is started while it runs.
 var ErrAlreadyRunning = store.ErrAlreadyRunning
+
+// ErrSlotTaken is returned when a scheduler starts a job's slot that
+// already has its run (another scheduler ran it, or recorded it missed).
+var ErrSlotTaken = errors.New("this slot of the schedule already has its run")
+
+func slotTaken(j store.Job, at time.Time, taken bool) error {
+	if !taken {
+		return nil
+	}
+	return fmt.Errorf("run job %s at %s: %w", j.Name, at.Local().Format("2006-01-02 15:04"), ErrSlotTaken)
+}
 
 // RunOptions configure a run started by a person. The zero value works.
 type RunOptions struct {
@@ -102,7 +114,17 @@ func (s *Service) runBackup(ctx context.Context, jobID int64, rs runSpec) (Run, 
 	if rs.account != nil {
 		detail += " as " + rs.account.Name
 	}
+	if err := s.claimOwner(ctx); err != nil {
+		return Run{}, err
+	}
 	err = s.catalog.Update(ctx, func(tx *store.Tx) error {
+		if rs.trigger == TriggerSchedule && rs.requestID == 0 && !run.ScheduledAt.IsZero() {
+			// Checked under the write lock: of two schedulers firing one slot
+			// (two daemons, or a window and a daemon), one runs it.
+			if taken, err := tx.SlotTaken(ctx, j.ID, run.ScheduledAt); err != nil || taken {
+				return errors.Join(err, slotTaken(j, run.ScheduledAt, taken))
+			}
+		}
 		var err error
 		if run.ID, err = tx.InsertRun(ctx, run); err != nil {
 			return err

@@ -5,7 +5,12 @@
 // whatever calls them.
 //
 // A workspace is a directory holding the catalog (catalog.db), the filed
-// documents (documents/YEAR/) and run logs (logs/).
+// documents (documents/YEAR/) and run logs (logs/). A workspace of a team
+// names a shared catalog on PostgreSQL instead (catalog.url); the filed
+// documents then live in the catalog and documents/ is a cache of them
+// (documents_cache.go), a job names the host whose daemon runs it, and the
+// daemons of one host elect one to lead (scheduler.go). Every process using
+// a catalog hears what the others did from its audit log (events.go).
 //
 // Vocabulary: a Job is a backup schedule defined by IT staff (SOP 5.3a); a
 // Request is a department's ask for a backup or a restore (SOP 5.2); a Run
@@ -23,7 +28,10 @@
 //     back to submitted. Nobody decides on what they submitted or requested;
 //     only IT managers decide; a rejection needs a reason.
 //   - The same job never runs twice at once: an in-process guard, gocron's
-//     singleton mode and a unique index on running runs in the catalog.
+//     singleton mode and a unique index on running runs in the catalog. A
+//     slot of a job's schedule runs at most once, whichever scheduler fires
+//     it: its run starts only if the slot has none, checked under the
+//     catalog's write lock.
 //   - Every state change is appended to the audit log, each entry chained
 //     by SHA-256 to the one before; VerifyAudit finds changed, inserted and
 //     deleted entries and a removed tail.

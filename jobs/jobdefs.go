@@ -37,6 +37,10 @@ type JobSpec struct {
 	Excludes     []string  `json:"excludes,omitempty"`
 	Retention    Retention `json:"retention"`
 	Schedule     Schedule  `json:"schedule"`
+	// Host names the machine whose daemon runs the job on a shared catalog,
+	// because its sources are there; "" lets any daemon run it. Part of the
+	// definition: changing it needs an approval again.
+	Host string `json:"host,omitempty"`
 }
 
 // Job is a job with its approval state.
@@ -69,7 +73,8 @@ func (s *Service) jobFromStore(ctx context.Context, j store.Job) Job {
 	return Job{
 		JobSpec: JobSpec{Name: j.Name, Sources: j.Sources, Repository: j.Repository, PasswordFile: j.PasswordFile,
 			Replicas: j.Replicas, Excludes: j.Excludes, Retention: j.Retention,
-			Schedule: Schedule{Kind: j.ScheduleKind, WindowStart: j.WindowStart, WindowEnd: j.WindowEnd, Cron: j.Cron, Once: j.OnceAt}},
+			Schedule: Schedule{Kind: j.ScheduleKind, WindowStart: j.WindowStart, WindowEnd: j.WindowEnd, Cron: j.Cron, Once: j.OnceAt},
+			Host:     j.Host},
 		ID: j.ID, State: j.State, Revision: j.Revision, RevisionHash: revisionOf(j), ApprovedRevision: j.ApprovedRevision, CreatedBy: s.userName(ctx, j.CreatedBy),
 		SubmittedBy: s.userName(ctx, j.SubmittedBy), DecidedBy: s.userName(ctx, j.DecidedBy), DecidedAt: j.DecidedAt,
 		RejectReason: j.RejectReason, CreatedAt: j.CreatedAt, UpdatedAt: j.UpdatedAt,
@@ -90,6 +95,10 @@ func (s *Service) userName(ctx context.Context, id int64) string {
 
 func (spec JobSpec) normalized() (JobSpec, error) {
 	spec.Name = strings.TrimSpace(spec.Name)
+	spec.Host = strings.TrimSpace(spec.Host)
+	if err := validateHost(spec.Host); err != nil {
+		return spec, fmt.Errorf("job %q: %w", spec.Name, err)
+	}
 	if err := validateName(spec.Name); err != nil {
 		return spec, fmt.Errorf("job name: %w", err)
 	}
@@ -145,7 +154,7 @@ func (spec JobSpec) normalized() (JobSpec, error) {
 
 func specToStore(spec JobSpec, j *store.Job) {
 	j.Name, j.Sources, j.Repository, j.PasswordFile = spec.Name, spec.Sources, spec.Repository, spec.PasswordFile
-	j.Replicas, j.Excludes, j.Retention = spec.Replicas, spec.Excludes, spec.Retention
+	j.Replicas, j.Excludes, j.Retention, j.Host = spec.Replicas, spec.Excludes, spec.Retention, spec.Host
 	sc := spec.Schedule
 	j.ScheduleKind, j.WindowStart, j.WindowEnd, j.Cron, j.OnceAt = sc.Kind, sc.WindowStart, sc.WindowEnd, sc.Cron, sc.Once
 }

@@ -1,10 +1,12 @@
 package jobs
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"testing"
 
+	"cadang/store"
 	"cadang/store/storetest"
 )
 
@@ -14,16 +16,24 @@ import (
 func TestMain(m *testing.M) { os.Exit(runTests(m)) }
 
 func runTests(m *testing.M) int {
-	if !storetest.Postgres() {
+	if os.Getenv("CADANG_TEST_PG_PASSWORD") != "" { // the tests of a shared catalog use the server either way
+		dir, err := storetest.PassFile()
+		if err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 1
+		}
+		defer os.RemoveAll(dir)
+	}
+	if !storetest.Postgres() || os.Getenv(teamCatalogEnv) != "" { // a daemon of the team test names its catalog
 		return m.Run()
 	}
-	dir, err := storetest.PassFile()
-	if err != nil {
-		fmt.Fprintln(os.Stderr, err)
-		return 1
-	}
-	defer os.RemoveAll(dir)
-	schemas, err := storetest.NewSchemas()
+	schemas, err := storetest.NewSchemas(func(u string) error { // the catalog's tables made ahead
+		c, err := store.Open(context.Background(), u)
+		if err != nil {
+			return err
+		}
+		return c.Close()
+	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
 		return 1

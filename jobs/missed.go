@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -20,6 +21,9 @@ func (sc *Scheduler) recordMissed(ctx context.Context) error {
 	}
 	now := s.now()
 	for _, j := range jobs {
+		if !sc.mine(j) {
+			continue
+		}
 		sched := Schedule{Kind: j.ScheduleKind, WindowStart: j.WindowStart, WindowEnd: j.WindowEnd, Cron: j.Cron, Once: j.OnceAt}
 		after, err := sc.lastAccounted(ctx, j)
 		if err != nil {
@@ -33,7 +37,8 @@ func (sc *Scheduler) recordMissed(ctx context.Context) error {
 			if now.Before(end) {
 				id, at := j.ID, slot
 				go sc.launch(func(ctx context.Context) { // still inside its window: run it late rather than never
-					if _, err := s.runBackup(ctx, id, runSpec{trigger: TriggerSchedule, actor: SchedulerActor, account: &sc.account, scheduled: store.Run{ScheduledAt: at}}); err != nil {
+					_, err := s.runBackup(ctx, id, runSpec{trigger: TriggerSchedule, actor: SchedulerActor, account: &sc.account, scheduled: store.Run{ScheduledAt: at}})
+					if err != nil && !errors.Is(err, ErrSlotTaken) {
 						s.log.Error("late run in window", "job", id, "err", err)
 					}
 				})
@@ -74,12 +79,19 @@ func (s *Service) markMissed(ctx context.Context, j store.Job, slot time.Time) e
 	run := store.Run{JobID: j.ID, Kind: KindBackup, Trigger: TriggerSchedule, Actor: SchedulerActor, ScheduledAt: slot,
 		Status: RunMissed, Error: "Cadang was not running during the job's window; catch up with `cadang job catch-up`"}
 	err := s.catalog.Update(ctx, func(tx *store.Tx) error {
+		// Another scheduler may have recorded (or run) the slot meanwhile.
+		if taken, err := tx.SlotTaken(ctx, j.ID, slot); err != nil || taken {
+			return errors.Join(err, slotTaken(j, slot, taken))
+		}
 		var err error
 		if run.ID, err = tx.InsertRun(ctx, run); err != nil {
 			return err
 		}
 		return s.auditIn(ctx, tx, SchedulerActor, "run.missed", runObject(run.ID), "", RunMissed, j.Name+" at "+slot.Format("2006-01-02 15:04"))
 	})
+	if errors.Is(err, ErrSlotTaken) {
+		return nil
+	}
 	if err != nil {
 		return err
 	}

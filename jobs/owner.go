@@ -1,6 +1,7 @@
 package jobs
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"strconv"
@@ -36,4 +37,29 @@ func ownerAlive(owner string) bool {
 		return false
 	}
 	return pid == os.Getpid() || pidAlive(pid)
+}
+
+// claimOwner marks this process alive, under the owner name its runs
+// record, for as long as the catalog is open: on a shared catalog any
+// process can then tell a run of a live process from an interrupted one,
+// whatever machine it runs on. On SQLite it does nothing.
+func (s *Service) claimOwner(ctx context.Context) error {
+	return s.catalog.ClaimOwner(ctx, processOwner())
+}
+
+// ownerLives is the test of a running run's owner: on a shared catalog,
+// whether the owner still holds its claim (an error leaves the run alone);
+// on SQLite, ownerAlive.
+func (s *Service) ownerLives(ctx context.Context) func(owner string) bool {
+	return func(owner string) bool {
+		alive, ok, err := s.catalog.OwnerAlive(ctx, owner)
+		switch {
+		case !ok:
+			return ownerAlive(owner)
+		case err != nil:
+			s.log.Warn("check whether a run's process lives", "owner", owner, "err", err)
+			return true
+		}
+		return alive
+	}
 }

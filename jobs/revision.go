@@ -33,8 +33,9 @@ func revisionOf(j store.Job) string {
 		WindowEnd    string          `json:"window_end"`
 		Cron         string          `json:"cron"`
 		OnceAt       string          `json:"once_at"`
+		Host         string          `json:"host,omitempty"` // empty for jobs from before hosts: their approvals still match
 	}{j.Name, nonNilStrings(j.Sources), j.Repository, j.PasswordFile, nonNilStrings(j.Replicas), nonNilStrings(j.Excludes),
-		j.Retention, j.ScheduleKind, j.WindowStart, j.WindowEnd, j.Cron, instant(j.OnceAt)})
+		j.Retention, j.ScheduleKind, j.WindowStart, j.WindowEnd, j.Cron, instant(j.OnceAt), j.Host})
 }
 
 // requestRevisionOf hashes a request's terms: what, whose job, as of when,

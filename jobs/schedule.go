@@ -146,3 +146,14 @@ func (sc Schedule) slotsBetween(after, until time.Time, max int) []time.Time {
 	}
 	return out
 }
+
+// slotAt is the slot a run starting at now belongs to: the newest slot up
+// to now (a second's grace for a timer that fires early), else now to the
+// minute. A timer that fires late still names its slot, so two schedulers
+// firing one slot name the same one.
+func (sc Schedule) slotAt(now time.Time) time.Time {
+	if slots := sc.slotsBetween(now.Add(-48*time.Hour), now.Add(time.Second), 1); len(slots) == 1 {
+		return slots[0]
+	}
+	return now.Truncate(time.Minute)
+}

@@ -25,6 +25,18 @@ const maxMissedPerJob = 7
 // Scheduler starts approved jobs at their times with gocron. gocron keeps
 // no state across restarts, so at Start the catalog decides what was
 // missed while Cadang was not running.
+//
+// On a shared catalog a scheduler runs the jobs of its host (SetHost;
+// default this machine's name) and, if it leads them, the jobs that name
+// no host. Several schedulers may serve one host (two daemons, or a daemon
+// and a window): the one holding the host's lead (an advisory lock of the
+// catalog, lost when its process dies) runs them; the others stand by and
+// try to take the lead at every minute's refresh. Whoever takes it first
+// marks the runs of dead processes as interrupted and applies the
+// missed-run rules. A slot runs at most once whatever happens: the run's
+// start checks, under the catalog's write lock, that the slot has none.
+// On SQLite every scheduler runs every job, as before; the slot check
+// holds there too.
 type Scheduler struct {
 	svc *Service
 	gs  gocron.Scheduler
@@ -38,6 +50,10 @@ type Scheduler struct {
 	wg          sync.WaitGroup
 	fingerprint string // of what reload last scheduled
 	stopped     bool
+
+	host    string // whose jobs it runs on a shared catalog
+	leading bool   // it holds its host's lead (always, on SQLite)
+	anyHost bool   // it holds the lead of the jobs that name no host
 }
 
 // refreshTag marks the minute job that notices changes made by another
@@ -55,11 +71,47 @@ func (s *Service) NewScheduler(ctx context.Context, as User) (*Scheduler, error)
 	if err != nil {
 		return nil, fmt.Errorf("start scheduler: %w", err)
 	}
-	return &Scheduler{svc: s, gs: gs, account: as}, nil
+	return &Scheduler{svc: s, gs: gs, account: as, host: ThisHost()}, nil
 }
 
 // Account is the account the scheduler acts as.
 func (sc *Scheduler) Account() User { return sc.account }
+
+// SetHost makes the scheduler run the jobs of host on a shared catalog
+// (`cadang daemon --host`); call it before Start.
+func (sc *Scheduler) SetHost(host string) {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	sc.host = host
+}
+
+// Host is the host whose jobs the scheduler runs.
+func (sc *Scheduler) Host() string {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return sc.host
+}
+
+// Leading reports whether the scheduler runs its host's jobs now, rather
+// than standing by for another scheduler of the same host.
+func (sc *Scheduler) Leading() bool {
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	return sc.leading
+}
+
+// Lead names: a host's jobs, and the jobs that name no host.
+func hostLead(host string) string { return "host:" + host }
+
+const anyHostLead = "host:*"
+
+// mine reports whether this scheduler runs job j now.
+func (sc *Scheduler) mine(j store.Job) bool {
+	if !sc.svc.catalog.Shared() {
+		return true
+	}
+	return j.Host == sc.host || j.Host == "" && sc.anyHost
+}
 
 // Start records missed runs, schedules every approved job and approved
 // backup request, and follows later changes until Stop.
@@ -68,15 +120,7 @@ func (sc *Scheduler) Start(ctx context.Context) error {
 	sc.ctx, sc.cancel = context.WithCancel(ctx)
 	sc.mu.Unlock()
 	s := sc.svc
-	if n, err := s.failInterrupted(ctx); err != nil {
-		return err
-	} else if n > 0 {
-		s.log.Warn("runs interrupted by a previous stop were marked failed", "count", n)
-	}
-	if err := sc.recordMissed(ctx); err != nil {
-		return err
-	}
-	if err := sc.reload(); err != nil {
+	if err := sc.tryLead(ctx); err != nil {
 		return err
 	}
 	_, err := sc.gs.NewJob(gocron.DurationJob(time.Minute), gocron.NewTask(sc.refresh), gocron.WithTags(refreshTag),
@@ -96,15 +140,15 @@ func (sc *Scheduler) Start(ctx context.Context) error {
 }
 
 // failInterrupted marks failed, each with its audit entry, the runs left
-// "running" by a process that is gone.
-func (s *Service) failInterrupted(ctx context.Context) (int, error) {
+// "running" by a process that is gone; alive tells (see ownerLives).
+func (s *Service) failInterrupted(ctx context.Context, alive func(owner string) bool) (int, error) {
 	running, err := s.catalog.Runs(ctx, store.RunFilter{Statuses: []string{RunRunning}})
 	if err != nil {
 		return 0, fmt.Errorf("close interrupted runs: %w", err)
 	}
 	n := 0
 	for _, r := range running {
-		if ownerAlive(r.Owner) {
+		if alive(r.Owner) {
 			continue
 		}
 		r.Status, r.FinishedAt, r.Error = RunFailed, s.now(), "interrupted: Cadang stopped during the run"
@@ -130,7 +174,95 @@ func (sc *Scheduler) Stop() error {
 	sc.mu.Unlock()
 	err := sc.gs.Shutdown()
 	sc.wg.Wait()
+	return errors.Join(err, sc.releaseLead())
+}
+
+// tryLead takes the lead of the scheduler's host if it is free and then
+// starts leading: the runs of dead processes are marked interrupted, the
+// missed slots are recorded (or run late, inside their window), and the
+// approved jobs are scheduled. Standing by is no error.
+func (sc *Scheduler) tryLead(ctx context.Context) error {
+	s := sc.svc
+	sc.mu.Lock()
+	host, leading := sc.host, sc.leading
+	sc.mu.Unlock()
+	if leading {
+		return nil
+	}
+	got, err := s.catalog.TryLead(ctx, hostLead(host))
+	if err != nil || !got {
+		return err
+	}
+	anyHost := false
+	if s.catalog.Shared() {
+		if anyHost, err = s.catalog.TryLead(ctx, anyHostLead); err != nil {
+			return err
+		}
+		s.log.Info("scheduler leads its host", "host", host, "jobs without a host", anyHost)
+	}
+	sc.mu.Lock()
+	sc.leading, sc.anyHost = true, anyHost
+	sc.mu.Unlock()
+	if n, err := s.failInterrupted(ctx, s.ownerLives(ctx)); err != nil {
+		return err
+	} else if n > 0 {
+		s.log.Warn("runs interrupted by a previous stop were marked failed", "count", n)
+	}
+	if err := sc.recordMissed(ctx); err != nil {
+		return err
+	}
+	return sc.reload()
+}
+
+// keepLead checks, on a shared catalog, that the scheduler still leads
+// (a lost connection loses the lead: it stops scheduling and stands by),
+// takes the lead of the jobs without a host when it is free, and marks
+// the runs of processes that died meanwhile as interrupted.
+func (sc *Scheduler) keepLead(ctx context.Context) error {
+	s := sc.svc
+	sc.mu.Lock()
+	host, anyHost := sc.host, sc.anyHost
+	sc.mu.Unlock()
+	still, err := s.catalog.Leading(ctx, hostLead(host))
+	if err != nil || !still {
+		s.log.Warn("scheduler lost the lead of its host; standing by", "host", host, "err", err)
+		sc.mu.Lock()
+		sc.leading, sc.anyHost = false, false
+		sc.mu.Unlock()
+		return errors.Join(err, s.catalog.ReleaseLead(ctx, anyHostLead), sc.reload())
+	}
+	if !anyHost {
+		got, err := s.catalog.TryLead(ctx, anyHostLead)
+		if err != nil {
+			return err
+		}
+		if got {
+			sc.mu.Lock()
+			sc.anyHost = true
+			sc.mu.Unlock()
+			if err := sc.recordMissed(ctx); err != nil {
+				return err
+			}
+		}
+	}
+	n, err := s.failInterrupted(ctx, s.ownerLives(ctx))
+	if n > 0 {
+		s.log.Warn("runs of processes that stopped were marked failed", "count", n)
+	}
 	return err
+}
+
+// releaseLead hands the host's lead to a scheduler standing by.
+func (sc *Scheduler) releaseLead() error {
+	sc.mu.Lock()
+	host, leading := sc.host, sc.leading
+	sc.leading, sc.anyHost = false, false
+	sc.mu.Unlock()
+	if !leading || !sc.svc.catalog.Shared() {
+		return nil
+	}
+	ctx := context.Background()
+	return errors.Join(sc.svc.catalog.ReleaseLead(ctx, hostLead(host)), sc.svc.catalog.ReleaseLead(ctx, anyHostLead))
 }
 
 // NextRuns maps job IDs to their next scheduled start.
@@ -169,6 +301,10 @@ func (sc *Scheduler) reload() error {
 			return fmt.Errorf("reload schedule: %w", err)
 		}
 	}
+	if !sc.leading {
+		sc.fingerprint = ""
+		return nil // standing by: another scheduler runs the host's jobs
+	}
 	jobs, reqs, fp, err := sc.approved(ctx)
 	if err != nil {
 		return err
@@ -198,9 +334,15 @@ func (sc *Scheduler) reload() error {
 // approved reads what may be scheduled, and a fingerprint that changes
 // whenever any of it does.
 func (sc *Scheduler) approved(ctx context.Context) ([]store.Job, []store.Request, string, error) {
-	jobs, err := sc.svc.catalog.Jobs(ctx, JobApproved)
+	all, err := sc.svc.catalog.Jobs(ctx, JobApproved)
 	if err != nil {
 		return nil, nil, "", err
+	}
+	var jobs []store.Job
+	for _, j := range all {
+		if sc.mine(j) {
+			jobs = append(jobs, j)
+		}
 	}
 	reqs, err := sc.svc.catalog.Requests(ctx, store.RequestFilter{States: []string{RequestApproved}, Kind: KindBackup})
 	if err != nil {
@@ -219,9 +361,27 @@ func (sc *Scheduler) approved(ctx context.Context) ([]store.Job, []store.Request
 // refresh reloads when another process changed what is approved.
 func (sc *Scheduler) refresh() {
 	sc.mu.Lock()
-	ctx, last := sc.ctx, sc.fingerprint
+	ctx := sc.ctx
 	sc.mu.Unlock()
 	if ctx == nil || ctx.Err() != nil {
+		return
+	}
+	if sc.svc.catalog.Shared() {
+		var err error
+		if sc.Leading() {
+			err = sc.keepLead(ctx)
+		} else {
+			err = sc.tryLead(ctx)
+		}
+		if err != nil {
+			sc.svc.log.Error("lead of the host's schedule", "err", err)
+			return
+		}
+	}
+	sc.mu.Lock()
+	last, leading := sc.fingerprint, sc.leading
+	sc.mu.Unlock()
+	if !leading {
 		return
 	}
 	_, _, fp, err := sc.approved(ctx)
@@ -250,8 +410,12 @@ func (sc *Scheduler) scheduleJob(j store.Job, now time.Time) error {
 	id := j.ID
 	_, err := sc.gs.NewJob(def, gocron.NewTask(func() {
 		sc.launch(func(ctx context.Context) {
-			if _, err := sc.svc.runBackup(ctx, id, runSpec{trigger: TriggerSchedule, actor: SchedulerActor, account: &sc.account,
-				scheduled: store.Run{ScheduledAt: sc.svc.now().Truncate(time.Minute)}}); err != nil {
+			_, err := sc.svc.runBackup(ctx, id, runSpec{trigger: TriggerSchedule, actor: SchedulerActor, account: &sc.account,
+				scheduled: store.Run{ScheduledAt: sched.slotAt(sc.svc.now())}})
+			switch {
+			case errors.Is(err, ErrSlotTaken):
+				sc.svc.log.Info("scheduled run: another scheduler ran this slot", "job", id)
+			case err != nil:
 				sc.svc.log.Error("scheduled run", "job", id, "err", err)
 			}
 		})

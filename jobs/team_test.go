@@ -1,0 +1,474 @@
+package jobs
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jonboulle/clockwork"
+
+	"cadang/engine"
+	"cadang/store"
+	"cadang/store/storetest"
+)
+
+// The daemons of TestTeamDaemonsRunEachSlotOnce are this test binary run
+// again (TestTeamDaemon) with these set. Each has its own fake clock, which
+// the test moves forward for all of them at once over their standard input.
+const (
+	teamCatalogEnv = "CADANG_TEST_TEAM_CATALOG" // the shared catalog's URL
+	teamHostEnv    = "CADANG_TEST_TEAM_HOST"    // the host the daemon serves
+	teamStartEnv   = "CADANG_TEST_TEAM_START"   // the clock's start (Unix nanoseconds)
+	teamKeyEnv     = "CADANG_TEST_TEAM_KEY"     // the team's document key file
+	teamHangEnv    = "CADANG_TEST_TEAM_HANG"    // "JOB@UNIXNANO": that job's backup at that slot never ends
+)
+
+// hangingEngine is the fake engine, except that one job's backup of one
+// slot hangs (until the process is killed).
+type hangingEngine struct {
+	*fakeEngine
+	job string
+	at  time.Time
+}
+
+func (e hangingEngine) Open(ctx context.Context, repo, password string, create bool) (Repository, error) {
+	r, err := e.fakeEngine.Open(ctx, repo, password, create)
+	if err != nil {
+		return nil, err
+	}
+	return hangingRepo{fakeRepo: r.(*fakeRepo), e: e}, nil
+}
+
+type hangingRepo struct {
+	*fakeRepo
+	e hangingEngine
+}
+
+func (r hangingRepo) Backup(ctx context.Context, paths []string, opt engine.BackupOptions) (*engine.BackupResult, error) {
+	now := r.e.clock.Now()
+	if r.e.job != "" && slices.Contains(opt.Tags, jobTag(r.e.job)) && !now.Before(r.e.at) && now.Before(r.e.at.Add(time.Hour)) {
+		select {} // killed with -9 while here
+	}
+	return r.fakeRepo.Backup(ctx, paths, opt)
+}
+
+// TestTeamDaemon is one daemon process; it does nothing in a normal run.
+// It prints "team:ready LEADING", then for each "advance UNIXNANO" line
+// moves its clock there and prints "team:ok LEADING"; "stop" stops it.
+func TestTeamDaemon(t *testing.T) {
+	url := os.Getenv(teamCatalogEnv)
+	if url == "" {
+		t.Skip("a daemon process of TestTeamDaemonsRunEachSlotOnce")
+	}
+	ctx := context.Background()
+	startNanos, err := strconv.ParseInt(os.Getenv(teamStartEnv), 10, 64)
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := clockwork.NewFakeClockAt(time.Unix(0, startNanos))
+	eng := hangingEngine{fakeEngine: &fakeEngine{clock: clock}}
+	if job, at, ok := strings.Cut(os.Getenv(teamHangEnv), "@"); ok {
+		n, err := strconv.ParseInt(at, 10, 64)
+		if err != nil {
+			t.Fatal(err)
+		}
+		eng.job, eng.at = job, time.Unix(0, n)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	svc, err := OpenWorkspace(ctx, t.TempDir(), Options{Catalog: url, Clock: clock, Engine: eng, Logger: log,
+		DocumentKeyFile: os.Getenv(teamKeyEnv)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	u, err := svc.catalog.UserByName(ctx, "yoga")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := svc.NewScheduler(ctx, userFromStore(u))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.SetHost(os.Getenv(teamHostEnv))
+	if err := sc.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fmt.Printf("team:ready %v\n", sc.Leading())
+	in := bufio.NewScanner(os.Stdin)
+	for in.Scan() {
+		cmd, arg, _ := strings.Cut(in.Text(), " ")
+		switch cmd {
+		case "advance":
+			n, err := strconv.ParseInt(arg, 10, 64)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d := time.Unix(0, n).Sub(clock.Now()); d > 0 {
+				clock.Advance(d)
+			}
+			fmt.Printf("team:ok %v\n", sc.Leading())
+		case "stop":
+			if err := sc.Stop(); err != nil {
+				t.Error(err)
+			}
+			fmt.Println("team:stopped")
+			return
+		}
+	}
+}
+
+// daemonProc is a daemon process as the test drives it.
+type daemonProc struct {
+	name, host string
+	cmd        *exec.Cmd
+	in         io.WriteCloser
+	out        *bufio.Scanner
+	stderr     *strings.Builder
+	dead       bool
+}
+
+func startDaemon(t *testing.T, name, host string, env []string) *daemonProc {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^TestTeamDaemon$", "-test.count=1", "-test.v")
+	cmd.Env = append(append(os.Environ(), env...), teamHostEnv+"="+host)
+	in, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := &daemonProc{name: name, host: host, cmd: cmd, in: in, out: bufio.NewScanner(out), stderr: &strings.Builder{}}
+	cmd.Stderr = &lockedWriter{w: d.stderr}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if !d.dead {
+			cmd.Process.Kill() //nolint:errcheck // cleanup after a failure
+			cmd.Wait()         //nolint:errcheck // cleanup after a failure
+		}
+		if t.Failed() {
+			t.Logf("daemon %s (%s) stderr:\n%s", d.name, d.host, d.stderr.String())
+		}
+	})
+	return d
+}
+
+type lockedWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (l *lockedWriter) Write(b []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.w.Write(b)
+}
+
+// expect reads the daemon's output up to its next "team:" line.
+func (d *daemonProc) expect(t *testing.T, prefix string) string {
+	t.Helper()
+	for d.out.Scan() {
+		if line, ok := strings.CutPrefix(d.out.Text(), "team:"); ok {
+			if !strings.HasPrefix(line, prefix) {
+				t.Fatalf("daemon %s said %q, want %q", d.name, line, prefix)
+			}
+			return strings.TrimSpace(strings.TrimPrefix(line, prefix))
+		}
+	}
+	t.Fatalf("daemon %s ended before saying %q (stderr: %s)", d.name, prefix, d.stderr.String())
+	return ""
+}
+
+func (d *daemonProc) send(t *testing.T, line string) {
+	t.Helper()
+	if _, err := io.WriteString(d.in, line+"\n"); err != nil {
+		t.Fatalf("daemon %s: %v", d.name, err)
+	}
+}
+
+// teamSize is how many simulated days and jobs the test runs:
+// CADANG_STRESS=1 runs the month of twenty jobs.
+func teamSize() (days, jobs int) {
+	if os.Getenv("CADANG_STRESS") != "" {
+		return 30, 20
+	}
+	return 3, 8
+}
+
+// teamSlots are the daily windows the jobs use, one job in four each.
+var teamSlots = []string{"01:00", "07:00", "13:00", "19:00"}
+
+// TestTeamDaemonsRunEachSlotOnce: on one shared catalog, two daemons serve
+// host fs1 and one serves db1; the jobs of each host run on its daemons
+// only, every slot of every job exactly once over the simulated days. The
+// leading daemon of fs1 is killed with -9 in the middle of a backup: the
+// other takes the lead, marks that run interrupted, and the next slot
+// runs. The audit chain verifies at the end.
+func TestTeamDaemonsRunEachSlotOnce(t *testing.T) {
+	storetest.NeedServer(t)
+	days, njobs := teamSize()
+	ctx := context.Background()
+	url := storetest.NewDatabase(t)
+	day0 := time.Date(2026, 3, 2, 0, 0, 0, 0, time.Local)
+	clock := clockwork.NewFakeClockAt(day0)
+	dir := t.TempDir()
+	svc, err := OpenWorkspace(ctx, dir, Options{Catalog: url, Clock: clock, Engine: &fakeEngine{clock: clock}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	staff, mgr := teamAccounts(t, svc)
+	hostOf := map[string]string{}
+	slotOf := map[string]time.Duration{}
+	for i := 0; i < njobs; i++ {
+		name, host := fmt.Sprintf("job%02d", i), "fs1"
+		if i%2 == 1 {
+			host = "db1"
+		}
+		start := teamSlots[i%len(teamSlots)]
+		h, _ := strconv.Atoi(start[:2])
+		end := fmt.Sprintf("%02d:00", h+1)
+		src := filepath.Join(t.TempDir(), name)
+		if err := os.MkdirAll(src, 0o700); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(src, "data.txt"), []byte("data of "+name), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		spec := JobSpec{Name: name, Sources: []string{src}, Repository: filepath.Join(t.TempDir(), "repo"), Host: host,
+			Schedule: Schedule{Kind: ScheduleWindow, WindowStart: start, WindowEnd: end}}
+		teamApprovedJob(t, svc, staff, mgr, spec)
+		hostOf[name], slotOf[name] = host, time.Duration(h)*time.Hour
+	}
+	// fs1's daemon hangs in job00's backup on the second day: it is killed there.
+	hangAt := day0.Add(24*time.Hour + slotOf["job00"])
+	env := []string{teamCatalogEnv + "=" + url, teamStartEnv + "=" + strconv.FormatInt(day0.UnixNano(), 10),
+		teamKeyEnv + "=" + svc.keyFile, teamHangEnv + "=job00@" + strconv.FormatInt(hangAt.UnixNano(), 10)}
+	daemons := []*daemonProc{startDaemon(t, "fs1-a", "fs1", env), startDaemon(t, "fs1-b", "fs1", env), startDaemon(t, "db1", "db1", env)}
+	leading := 0
+	for _, d := range daemons {
+		if d.expect(t, "ready") == "true" {
+			leading++
+		}
+	}
+	if leading != 2 {
+		t.Fatalf("%d daemons lead, want 2 (one for each host)", leading)
+	}
+
+	killed := false
+	var killedRun int64
+	for day := 0; day < days; day++ {
+		for _, slot := range teamSlots {
+			h, _ := strconv.Atoi(slot[:2])
+			now := day0.Add(time.Duration(day)*24*time.Hour + time.Duration(h)*time.Hour + 30*time.Minute)
+			for _, d := range daemons {
+				if !d.dead {
+					d.send(t, "advance "+strconv.FormatInt(now.UnixNano(), 10))
+				}
+			}
+			for _, d := range daemons {
+				if !d.dead {
+					d.expect(t, "ok")
+				}
+			}
+			hang := now.After(hangAt) && !killed
+			waitForSlots(t, svc, slotOf, day0, now, hangAt, killedRun, hang)
+			if hang {
+				killedRun = killRunOwner(t, svc, daemons, hangAt)
+				killed = true
+			}
+		}
+	}
+	for _, d := range daemons {
+		if !d.dead {
+			d.send(t, "stop")
+			d.expect(t, "stopped")
+			if err := d.cmd.Wait(); err != nil {
+				t.Errorf("daemon %s: %v", d.name, err)
+			}
+			d.dead = true
+		}
+	}
+	checkTeamRuns(t, svc, hostOf, slotOf, day0, days, hangAt, daemons)
+	if n, problems, err := svc.catalog.VerifyAudit(ctx); err != nil || len(problems) > 0 {
+		t.Errorf("audit verify: %d entries, problems %v, %v", n, problems, err)
+	}
+}
+
+// teamAccounts makes the IT staff (the daemons' account) and the manager.
+func teamAccounts(t *testing.T, svc *Service) (staff, mgr User) {
+	t.Helper()
+	mk := func(name, role string) User {
+		id, err := svc.catalog.CreateUser(context.Background(), store.User{Name: name, Role: role, PasswordHash: "unused"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return User{ID: id, Name: name, Role: role}
+	}
+	return mk("yoga", RoleStaff), mk("gideon", RoleManager)
+}
+
+func teamApprovedJob(t *testing.T, svc *Service, staff, mgr User, spec JobSpec) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := svc.CreateJob(ctx, staff, spec); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.SubmitJob(ctx, staff, spec.Name); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.ApproveJob(ctx, mgr, spec.Name, svc.jobRev(spec.Name)); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitForSlots waits until every slot up to now has its run recorded and
+// finished (the hung one running, when hang; the killed one failed).
+func waitForSlots(t *testing.T, svc *Service, slotOf map[string]time.Duration, day0, now, hangAt time.Time, killedRun int64, hang bool) {
+	t.Helper()
+	deadline := time.After(3 * time.Minute)
+	tick := time.NewTicker(100 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		missing := pendingSlots(t, svc, slotOf, day0, now, hangAt, killedRun, hang)
+		if len(missing) == 0 {
+			return
+		}
+		select {
+		case <-deadline:
+			t.Fatalf("at %s, slots without a finished run after 3 minutes: %v", now.Format("Jan 2 15:04"), missing)
+		case <-tick.C:
+		}
+	}
+}
+
+func pendingSlots(t *testing.T, svc *Service, slotOf map[string]time.Duration, day0, now, hangAt time.Time, killedRun int64, hang bool) []string {
+	t.Helper()
+	runs, err := svc.catalog.Runs(context.Background(), store.RunFilter{Kind: KindBackup})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := svc.catalog.Jobs(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	state := map[string]string{} // job@slot → status
+	nameOf := map[int64]string{}
+	for _, j := range jobs {
+		nameOf[j.ID] = j.Name
+	}
+	for _, r := range runs {
+		state[nameOf[r.JobID]+"@"+r.ScheduledAt.Format(time.RFC3339)] = r.Status
+		if r.ID == killedRun && r.Status == RunRunning {
+			return []string{"the killed daemon's run is still running"}
+		}
+	}
+	var missing []string
+	for name, off := range slotOf {
+		for slot := day0.Add(off); !slot.After(now); slot = slot.Add(24 * time.Hour) {
+			st := state[name+"@"+slot.Format(time.RFC3339)]
+			want := st != "" && st != RunRunning
+			if hang && name == "job00" && slot.Equal(hangAt) {
+				want = st == RunRunning
+			}
+			if !want {
+				missing = append(missing, name+"@"+slot.Format("Jan 2 15:04")+"("+st+")")
+			}
+		}
+	}
+	return missing
+}
+
+// killRunOwner kills with -9 the daemon carrying out the hung run and
+// returns the run's ID.
+func killRunOwner(t *testing.T, svc *Service, daemons []*daemonProc, hangAt time.Time) int64 {
+	t.Helper()
+	runs, err := svc.catalog.Runs(context.Background(), store.RunFilter{Statuses: []string{RunRunning}})
+	if err != nil || len(runs) != 1 || !runs[0].ScheduledAt.Equal(hangAt) {
+		t.Fatalf("running runs = %+v, %v; want the hung job00 run only", runs, err)
+	}
+	_, pid, _ := strings.Cut(runs[0].Owner, ":")
+	for _, d := range daemons {
+		if strconv.Itoa(d.cmd.Process.Pid) == pid {
+			if d.host != "fs1" {
+				t.Fatalf("job00 (host fs1) runs on daemon %s of host %s", d.name, d.host)
+			}
+			if err := d.cmd.Process.Kill(); err != nil { // SIGKILL
+				t.Fatal(err)
+			}
+			d.cmd.Wait() //nolint:errcheck // killed: the error says so
+			d.dead = true
+			return runs[0].ID
+		}
+	}
+	t.Fatalf("no daemon has the pid of the run's owner %q", runs[0].Owner)
+	return 0
+}
+
+// checkTeamRuns: every slot of every job has exactly one run, successful
+// but for the interrupted one, carried out by a daemon of the job's host;
+// nothing else ran.
+func checkTeamRuns(t *testing.T, svc *Service, hostOf map[string]string, slotOf map[string]time.Duration, day0 time.Time, days int, hangAt time.Time, daemons []*daemonProc) {
+	t.Helper()
+	ctx := context.Background()
+	runs, err := svc.catalog.Runs(ctx, store.RunFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hostOfPid := map[string]string{}
+	for _, d := range daemons {
+		hostOfPid[strconv.Itoa(d.cmd.Process.Pid)] = d.host
+	}
+	nameOf := map[int64]string{}
+	jobs, err := svc.catalog.Jobs(ctx, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range jobs {
+		nameOf[j.ID] = j.Name
+	}
+	seen := map[string]int{}
+	for _, r := range runs {
+		name := nameOf[r.JobID]
+		key := name + "@" + r.ScheduledAt.Format(time.RFC3339)
+		seen[key]++
+		_, pid, _ := strings.Cut(r.Owner, ":")
+		if hostOfPid[pid] != hostOf[name] {
+			t.Errorf("run #%d of %s (host %s) was carried out by %q of host %q", r.ID, name, hostOf[name], r.Owner, hostOfPid[pid])
+		}
+		interrupted := name == "job00" && r.ScheduledAt.Equal(hangAt)
+		switch {
+		case interrupted && (r.Status != RunFailed || !strings.Contains(r.Error, "interrupted")):
+			t.Errorf("the killed daemon's run = %s %q, want failed, interrupted", r.Status, r.Error)
+		case !interrupted && r.Status != RunSuccess:
+			t.Errorf("run #%d of %s at %v = %s %q, want success", r.ID, name, r.ScheduledAt, r.Status, r.Error)
+		}
+	}
+	want := 0
+	for name, off := range slotOf {
+		for d := 0; d < days; d++ {
+			key := name + "@" + day0.Add(time.Duration(d)*24*time.Hour+off).Format(time.RFC3339)
+			if seen[key] != 1 {
+				t.Errorf("slot %s ran %d times, want once", key, seen[key])
+			}
+			want++
+		}
+	}
+	if len(runs) != want {
+		t.Errorf("%d runs in all, want %d (one a slot)", len(runs), want)
+	}
+}
