@@ -126,6 +126,9 @@ func (c citedSnapshots) fill(ctx context.Context, d *Document) {
 }
 
 func (s *Service) documentFromStore(ctx context.Context, d store.Document) Document {
+	if err := s.cacheDocument(ctx, d); err != nil { // its Path exists when the catalog keeps it
+		s.log.Warn("fetch a document from the catalog", "number", d.Number, "err", err)
+	}
 	out := Document{ID: d.ID, Number: d.Number, Type: d.Type, Kind: d.Kind, Revision: d.Revision, RequestID: d.RequestID,
 		RunID: d.RunID, JobID: d.JobID, FiledBy: d.Actor, Date: d.CreatedAt, SHA256: d.SHA256,
 		Path: filepath.Join(s.dir, filepath.FromSlash(d.Path)), VerifyCode: d.VerifyCode, Lang: d.Lang, ContentSHA256: d.ContentSHA256}
@@ -188,6 +191,9 @@ func (s *Service) VerifyDocument(ctx context.Context, as User, path string) (Doc
 		return Document{}, fmt.Errorf("%s: %w: no registered document has SHA-256 %s (changed after filing, or never filed)", path, ErrDocumentMismatch, sum)
 	}
 	d := found[0]
+	if err := s.cacheDocument(ctx, d); err != nil { // its content record
+		return Document{}, err
+	}
 	if problems := s.checkSealed(ctx, d, sum); len(problems) > 0 {
 		return Document{}, fmt.Errorf("%s: %w: document %s revision %d: %s", path, ErrDocumentMismatch, d.Number, d.Revision, strings.Join(problems, "; "))
 	}
@@ -229,11 +235,17 @@ func (s *Service) VerifyDocumentCode(ctx context.Context, as User, code string) 
 		return Document{}, fmt.Errorf("code %s: %w: the QR code names document %s revision %d, but this code is registered for %s revision %d",
 			code, ErrDocumentMismatch, scanned.number, scanned.revision, d.Number, d.Revision)
 	}
+	if err := s.cacheDocument(ctx, d); err != nil {
+		return Document{}, fmt.Errorf("code %s: %w", code, err)
+	}
 	sum, err := fileSHA256(filepath.Join(s.dir, filepath.FromSlash(d.Path)))
 	if err != nil {
 		return Document{}, fmt.Errorf("code %s: %w: document %s revision %d: its filed copy: %v", code, ErrDocumentMismatch, d.Number, d.Revision, err)
 	}
 	if problems := s.checkSealed(ctx, d, sum); len(problems) > 0 {
+		if sum != d.SHA256 && s.catalogCopyIntact(ctx, filepath.ToSlash(d.Path), d.SHA256) {
+			problems = append(problems, "the copy in the shared catalog is intact: this workstation's cached file was changed (remove it to fetch the catalog's again)")
+		}
 		return Document{}, fmt.Errorf("code %s: %w: document %s revision %d: %s", code, ErrDocumentMismatch, d.Number, d.Revision, strings.Join(problems, "; "))
 	}
 	doc := s.documentFromStore(ctx, d)
@@ -459,6 +471,9 @@ func (s *Service) register(ctx context.Context, d store.Document) (Document, err
 	err := s.catalog.Update(ctx, func(tx *store.Tx) error {
 		var err error
 		if d.ID, err = tx.AddDocument(ctx, d); err != nil {
+			return err
+		}
+		if err := s.keepDocumentFiles(ctx, tx, d); err != nil {
 			return err
 		}
 		return s.auditIn(ctx, tx, d.Actor, "document.file", "document:"+d.Number, "", d.Type, detail)

@@ -50,6 +50,9 @@ func (s *Service) documentKey(ctx context.Context) ([]byte, error) {
 		if derr != nil || len(key) < 32 {
 			return nil, fmt.Errorf("document key %s: not 64 hex digits", s.keyFile)
 		}
+		if err := s.bindTeamKey(ctx, key); err != nil {
+			return nil, err
+		}
 		s.docKey = key
 		return key, nil
 	case !errors.Is(err, os.ErrNotExist):
@@ -62,6 +65,12 @@ func (s *Service) documentKey(ctx context.Context) ([]byte, error) {
 	if sealed > 0 {
 		return nil, fmt.Errorf("%w: %s (%d registered documents were sealed with it): restore it from the workspace's backup",
 			ErrDocumentKeyMissing, s.keyFile, sealed)
+	}
+	if id, err := s.catalog.Setting(ctx, keyDocumentKeyID, ""); err != nil {
+		return nil, err
+	} else if id != "" {
+		return nil, fmt.Errorf("%w: %s: the team's shared catalog uses the key %s; copy keys/documents.key from a workstation of the team (mode 0600)",
+			ErrDocumentKeyMissing, s.keyFile, id)
 	}
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
@@ -76,8 +85,47 @@ func (s *Service) documentKey(ctx context.Context) ([]byte, error) {
 	if err := os.Chmod(s.keyFile, 0o600); err != nil {
 		return nil, fmt.Errorf("make document key: %w", err)
 	}
+	if err := s.bindTeamKey(ctx, key); err != nil {
+		return nil, errors.Join(err, os.Remove(s.keyFile)) // another workstation made the team's key first
+	}
 	s.docKey = key
 	return key, nil
+}
+
+// keyDocumentKeyID is the setting that names, on a shared catalog, the
+// team's document key (a fingerprint, not the key).
+const keyDocumentKeyID = "documents.key-id"
+
+// documentKeyID is a key's fingerprint: it identifies the key and tells
+// nothing of it.
+func documentKeyID(key []byte) string {
+	mac := hmac.New(sha256.New, key)
+	mac.Write([]byte("cadang document key id v1"))
+	return hex.EncodeToString(mac.Sum(nil)[:8])
+}
+
+// bindTeamKey makes sure every workstation of a shared catalog seals with
+// one key: the first key used is recorded (by its fingerprint), and a
+// workstation with another key is refused before it seals anything that
+// the others could not verify. On SQLite there is one workstation.
+func (s *Service) bindTeamKey(ctx context.Context, key []byte) error {
+	if !s.catalog.Shared() {
+		return nil
+	}
+	id := documentKeyID(key)
+	return s.catalog.Update(ctx, func(tx *store.Tx) error {
+		cur, err := tx.Setting(ctx, keyDocumentKeyID, "")
+		switch {
+		case err != nil:
+			return err
+		case cur == "":
+			return tx.SetSetting(ctx, keyDocumentKeyID, id)
+		case cur != id:
+			return fmt.Errorf("document key %s (%s) is not the team's (%s): copy keys/documents.key from a workstation of the team, or point %s at it",
+				s.keyFile, id, cur, DocumentKeyEnv)
+		}
+		return nil
+	})
 }
 
 // codeAlphabet is Crockford's base32: no I, L, O or U, so a code read

@@ -406,6 +406,10 @@ func (s *Service) checkRebuiltDocuments(ctx context.Context, res *RebuildResult)
 		for _, f := range s.documentFiles(d) { // the PDF and its content record
 			registered[f] = true
 		}
+		if err := s.cacheDocument(ctx, d); err != nil { // a copy of a shared catalog keeps the documents
+			res.DocumentProblems = append(res.DocumentProblems, fmt.Sprintf("%s revision %d: %v", d.Number, d.Revision, err))
+			continue
+		}
 		sum, err := fileSHA256(filepath.Join(s.dir, filepath.FromSlash(d.Path)))
 		if err != nil {
 			res.DocumentProblems = append(res.DocumentProblems, fmt.Sprintf("%s revision %d: %v", d.Number, d.Revision, err))
