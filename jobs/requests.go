@@ -406,7 +406,7 @@ func (s *Service) Inbox(ctx context.Context, as User) (Inbox, error) {
 func requestObject(id int64) string { return "request#" + strconv.FormatInt(id, 10) }
 
 func (s *Service) requestChanged(r store.Request) {
-	s.publish(Event{Kind: EventRequestChanged, RequestID: r.ID, JobID: r.JobID, State: r.State,
+	s.publish(Event{Kind: EventRequestChanged, RequestID: r.ID, JobID: r.JobID, State: r.State, RequesterID: r.RequesterID,
 		Message: fmt.Sprintf("%s request #%d is %s", r.Kind, r.ID, r.State)})
 }
 

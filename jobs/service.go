@@ -89,6 +89,10 @@ type Options struct {
 	// catalog.url; one with another catalog is refused. Empty: the
 	// workspace's own catalog (catalog.url, else catalog.db).
 	Catalog string
+	// PollInterval is how often the events of other processes are looked
+	// for: default DefaultPollInterval on SQLite; a shared catalog notifies
+	// at once and is looked at every 30 seconds besides.
+	PollInterval time.Duration
 	// DocumentKeyFile holds the key verification codes are derived with;
 	// default WORKSPACE/keys/documents.key (DefaultDocumentKeyFile). Put it
 	// where those who can write the workspace cannot read it to make codes
@@ -107,12 +111,16 @@ type Service struct {
 	repl    Replicator
 	retries int
 	events  *broker
+	relay   *relay
 	running *runGuard
 
 	replRetry *replicaRetries
 
 	hooksMu       sync.Mutex
 	onJobsChanged func() // set while a Scheduler runs
+
+	closeOnce sync.Once // Close may be called twice (a test's cleanup after the test)
+	closeErr  error
 
 	keyFile string
 	keyMu   sync.Mutex
@@ -167,14 +175,22 @@ func OpenWorkspace(ctx context.Context, dir string, opt Options) (*Service, erro
 	if opt.ReplicaRetryDelays == nil {
 		opt.ReplicaRetryDelays = DefaultReplicaRetryDelays
 	}
+	if opt.PollInterval <= 0 {
+		opt.PollInterval = DefaultPollInterval
+		if cat.Shared() {
+			opt.PollInterval = 30 * time.Second // notified at once; this is the safety net
+		}
+	}
 	s := &Service{dir: abs, catalog: cat, log: slog.New(secrets.LogHandler(opt.Logger.Handler())), clock: opt.Clock, now: opt.Clock.Now,
 		engine: opt.Engine, repl: opt.Replicator, retries: opt.MaxRestoreAttempts,
 		events: newBroker(), running: newRunGuard(), replRetry: newReplicaRetries(opt.ReplicaRetryDelays), keyFile: opt.DocumentKeyFile,
 		checkPassword: CheckPassword}
+	s.relay = &relay{poll: opt.PollInterval}
 	if s.keyFile == "" {
 		s.keyFile = filepath.Join(abs, filepath.FromSlash(DefaultDocumentKeyFile))
 	}
 	if err := s.seedSettings(ctx); err != nil {
+		s.relay.close()
 		cat.Close()
 		return nil, err
 	}
@@ -194,11 +210,15 @@ func (s *Service) Dir() string { return s.dir }
 func (s *Service) Catalog() *store.Catalog { return s.catalog }
 
 // Close drops pending replica retries, closes the catalog and ends every
-// event subscription.
+// event subscription; closing again does nothing.
 func (s *Service) Close() error {
-	s.replRetry.close()
-	s.events.close()
-	return s.catalog.Close()
+	s.closeOnce.Do(func() {
+		s.replRetry.close()
+		s.relay.close()
+		s.events.close()
+		s.closeErr = s.catalog.Close()
+	})
+	return s.closeErr
 }
 
 // nowClock is the real clock with a caller's time source, for Options.Now.
