@@ -30,6 +30,12 @@ var catalogForTest func(dir string) string
 // URL in catalog.url, else catalog.db; exists is false when neither is
 // there yet.
 func WorkspaceCatalog(dir string) (location string, exists bool, err error) {
+	return workspaceCatalog(dir, true)
+}
+
+// workspaceCatalog is WorkspaceCatalog; withTest false leaves out the
+// tests' catalog of a new folder (a workspace told which catalog to join).
+func workspaceCatalog(dir string, withTest bool) (location string, exists bool, err error) {
 	b, err := os.ReadFile(filepath.Join(dir, CatalogURLFile))
 	switch {
 	case err == nil:
@@ -45,7 +51,7 @@ func WorkspaceCatalog(dir string) (location string, exists bool, err error) {
 	if _, err := os.Stat(file); err == nil {
 		return file, true, nil
 	}
-	if catalogForTest != nil {
+	if catalogForTest != nil && withTest {
 		if u := catalogForTest(dir); u != "" {
 			return u, true, nil
 		}
@@ -69,7 +75,7 @@ func CheckCatalogURL(raw string) error {
 // (Options.Catalog) joins that shared catalog and records it in the
 // workspace; a workspace that already has another catalog is refused.
 func openCatalog(ctx context.Context, abs, want string) (*store.Catalog, error) {
-	loc, exists, err := WorkspaceCatalog(abs)
+	loc, exists, err := workspaceCatalog(abs, want == "")
 	if err != nil {
 		return nil, err
 	}

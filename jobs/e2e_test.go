@@ -62,11 +62,14 @@ func (s *sop) runLogKept() {
 	}
 }
 
-func newSOP(t *testing.T) *sop {
+func newSOP(t *testing.T) *sop { return newSOPAt(t, t.TempDir()) }
+
+// newSOPAt sets the SOP's workspace up in dir.
+func newSOPAt(t *testing.T, dir string) *sop {
 	ctx := context.Background()
 	start := time.Now().Truncate(time.Minute)
 	clock := clockwork.NewFakeClockAt(start)
-	svc, err := jobs.OpenWorkspace(ctx, t.TempDir(), jobs.Options{Clock: clock})
+	svc, err := jobs.OpenWorkspace(ctx, dir, jobs.Options{Clock: clock})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -324,14 +324,15 @@ func (s *Service) catalogFile(ctx context.Context) (file string, release func() 
 var recordsExcludes = []string{".tmp-*"}
 
 // isCatalogFile reports the catalog and SQLite's files beside it, which
-// the online-backup copy stands for, and the name of a shared catalog (a
-// rebuilt workspace has the copy as its own catalog).
+// the online-backup copy stands for, the name of a shared catalog (a
+// rebuilt workspace has the copy as its own catalog), and an SQLite
+// catalog set aside after a move to a shared one.
 func isCatalogFile(name string) bool {
 	switch name {
 	case CatalogFile, CatalogFile + "-wal", CatalogFile + "-shm", CatalogFile + "-journal", CatalogURLFile:
 		return true
 	}
-	return false
+	return strings.HasPrefix(name, CatalogFile+migratedSuffix) // set aside by a move to a shared catalog
 }
 
 // workspaceEntries lists the top-level entries of the workspace that a
