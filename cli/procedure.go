@@ -431,11 +431,15 @@ func newSettingsCommand(g *globals) *cobra.Command {
 
 func newDaemonCommand(g *globals) *cobra.Command {
 	l := &login{}
+	host := jobs.ThisHost()
 	cmd := &cobra.Command{Use: "daemon --as ACCOUNT --login-file FILE", Short: "Run the scheduler without a window until SIGINT/SIGTERM",
 		Long: "Run the scheduler without a window until SIGINT/SIGTERM. It logs in once, as an IT staff, manager or\n" +
 			"administrator account (a service account such as `cadang-svc` with role staff is enough), with the password\n" +
 			"from --login-file (preferred for services: a file only that OS user reads) or $CADANG_LOGIN. Scheduled runs\n" +
-			"are recorded as the scheduler; they start only approved jobs, as always. Events are printed one per line.",
+			"are recorded as the scheduler; they start only approved jobs, as always. Events are printed one per line.\n\n" +
+			"On a shared (PostgreSQL) catalog it runs the jobs of its host (--host, default this machine's name) and,\n" +
+			"if no other daemon does, the jobs that name no host. Several daemons may serve one host: one leads, the\n" +
+			"others stand by and take over within a minute when it stops or dies.",
 		Args: noArgs,
 		PreRunE: func(cmd *cobra.Command, args []string) error {
 			if l.as == "" {
@@ -449,12 +453,19 @@ func newDaemonCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			sched.SetHost(host)
 			events, stop := s.svc.Subscribe()
 			defer stop()
 			if err := sched.Start(ctx); err != nil {
 				return err
 			}
-			fmt.Fprintf(cmd.ErrOrStderr(), "cadang daemon: scheduling approved jobs in %s (Ctrl-C to stop)\n", s.svc.Dir())
+			if !s.svc.Catalog().Shared() {
+				fmt.Fprintf(cmd.ErrOrStderr(), "cadang daemon: scheduling approved jobs in %s (Ctrl-C to stop)\n", s.svc.Dir())
+			} else if sched.Leading() {
+				fmt.Fprintf(cmd.ErrOrStderr(), "cadang daemon: leading host %s on the shared catalog %s (Ctrl-C to stop)\n", host, s.svc.Catalog().Path())
+			} else {
+				fmt.Fprintf(cmd.ErrOrStderr(), "cadang daemon: standing by for host %s (another daemon leads it) on %s (Ctrl-C to stop)\n", host, s.svc.Catalog().Path())
+			}
 			go func() {
 				for ev := range events {
 					fmt.Fprintf(s.out, "%s %s\n", ev.At.Local().Format("2006-01-02 15:04:05"), ev.Message)
@@ -463,6 +474,7 @@ func newDaemonCommand(g *globals) *cobra.Command {
 			<-ctx.Done()
 			return sched.Stop()
 		})}
+	cmd.Flags().StringVar(&host, "host", host, "on a shared catalog, the host whose jobs this daemon runs")
 	l.addFlags(cmd)
 	return cmd
 }

@@ -36,11 +36,13 @@ func (jf *jobFlags) add(cmd *cobra.Command) {
 	f.IntVar(&jf.spec.Retention.KeepMonthly, "keep-monthly", 0, "keep N monthly snapshots")
 	f.IntVar(&jf.spec.Retention.KeepYearly, "keep-yearly", 0, "keep N yearly snapshots")
 	f.BoolVar(&jf.keepAll, "keep-all", false, "keep every snapshot (no retention); a new job otherwise keeps the last 10, 7 daily, 4 weekly, 12 monthly")
+	f.StringVar(&jf.spec.Host, "host", jobs.ThisHost(), `host whose daemon runs the job on a shared catalog (its sources are there; "" any host)`)
 }
 
 // apply merges the flags that were given into base (all of them for a new job).
 func (jf *jobFlags) apply(cmd *cobra.Command, base jobs.JobSpec) (jobs.JobSpec, error) {
 	f := cmd.Flags()
+	isNew := base.Name == ""
 	set := func(name string) bool { return f.Changed(name) }
 	if set("name") {
 		base.Name = jf.spec.Name
@@ -59,6 +61,9 @@ func (jf *jobFlags) apply(cmd *cobra.Command, base jobs.JobSpec) (jobs.JobSpec, 
 	}
 	if set("repo-password-file") {
 		base.PasswordFile = jf.spec.PasswordFile
+	}
+	if set("host") || isNew { // a new job runs on this machine unless told otherwise
+		base.Host = jf.spec.Host
 	}
 	for _, k := range []string{"keep-last", "keep-daily", "keep-weekly", "keep-monthly", "keep-yearly"} {
 		if set(k) {
@@ -103,6 +108,9 @@ func printJob(s *session, j jobs.Job) error {
 	fmt.Fprintf(s.out, "job %d %s: %s (revision %d, %s)\n", j.ID, j.Name, j.State, j.Revision, jobs.ShortRevision(j.RevisionHash))
 	fmt.Fprintf(s.out, "  schedule:   %s\n  repository: %s\n  sources:    %s\n", j.Schedule, j.Repository, strings.Join(j.Sources, ", "))
 	fmt.Fprintf(s.out, "  retention:  %s\n", retentionLine(j.Retention))
+	if j.Host != "" {
+		fmt.Fprintf(s.out, "  host:       %s (its daemon runs the job on a shared catalog)\n", j.Host)
+	}
 	if j.ApprovedRevision != "" && j.ApprovedRevision != j.RevisionHash {
 		fmt.Fprintf(s.out, "  approved:   revision %s, not this one: it does not run until approved again\n", jobs.ShortRevision(j.ApprovedRevision))
 	}

@@ -97,7 +97,7 @@ func NewRootCommand(opt Options) *cobra.Command {
 	pf.StringVar(&g.workspace, "workspace", "", "workspace directory (default: $CADANG_WORKSPACE, else the user's config dir)")
 	pf.BoolVar(&g.json, "json", false, "print machine-readable JSON")
 
-	root.AddCommand(newVersionCommand(g), newSetupCommand(g), newRecordsCommand(g))
+	root.AddCommand(newVersionCommand(g), newSetupCommand(g), newRecordsCommand(g), newCatalogCommand(g))
 	addRepoCommands(root, g)
 	addProcedureCommands(root, g)
 	addReplicaCommands(root, g)

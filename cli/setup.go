@@ -28,18 +28,24 @@ type setupFlags struct {
 	recordsPasswordFile                    string
 	noRecords                              bool
 	restoreFrom, snapshot                  string
+	catalog                                string
 }
 
 func newSetupCommand(g *globals) *cobra.Command {
 	var sf setupFlags
 	cmd := &cobra.Command{
-		Use:   "setup --admin NAME --password-file F --records-repo REPO | --restore-from REPO",
+		Use:   "setup --admin NAME --password-file F --records-repo REPO | --restore-from REPO | --catalog postgres://USER@HOST:PORT/DB",
 		Short: "Create a workspace and its first administrator, or rebuild a lost one from its records backup",
 		Long: "Create a workspace, its first administrator and the built-in job that backs the workspace itself up\n" +
 			"every night (workspace-records, approved by the setup) into --records-repo, a repository outside the\n" +
 			"workspace. --no-records-backup leaves the records without a backup (set it up later with `records setup`).\n\n" +
 			"With --restore-from, rebuild a lost workspace on a new machine from that repository (or one of its\n" +
-			"replicas): the workspace folder must be new or empty; the accounts come from the backup.",
+			"replicas): the workspace folder must be new or empty; the accounts come from the backup.\n\n" +
+			"With --catalog, the workspace uses a team's shared catalog on PostgreSQL instead of its own: in an empty\n" +
+			"database the catalog is created (with --admin, --password-file and --records-repo as above); a catalog that\n" +
+			"has accounts is joined as it is (no --admin needed). The password comes from ~/.pgpass or PGPASSFILE, never\n" +
+			"the URL. The workspace then keeps no catalog of its own: only its settings, keys, logs and a cache of the\n" +
+			"documents, which live in the catalog.",
 		Args: noArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if sf.restoreFrom != "" {
@@ -59,10 +65,20 @@ func newSetupCommand(g *globals) *cobra.Command {
 	f.BoolVar(&sf.noRecords, "no-records-backup", false, "set up without backing up the workspace's own records")
 	f.StringVar(&sf.restoreFrom, "restore-from", "", "rebuild the workspace from this records repository or replica")
 	f.StringVar(&sf.snapshot, "snapshot", "", "with --restore-from: the workspace backup to use (ID prefix; default the newest)")
+	f.StringVar(&sf.catalog, "catalog", "", "a team's shared catalog, postgres://USER@HOST:PORT/DB (password in ~/.pgpass): created when empty, else joined")
 	return cmd
 }
 
 func setupWorkspace(cmd *cobra.Command, g *globals, sf setupFlags) error {
+	if sf.catalog != "" {
+		if err := jobs.CheckCatalogURL(sf.catalog); err != nil {
+			return withExit(ExitUsage, err)
+		}
+		joined, err := joinCatalog(cmd, g, sf)
+		if joined || err != nil {
+			return err
+		}
+	}
 	switch {
 	case sf.admin == "" || sf.passwordFile == "":
 		return exitf(ExitUsage, "--admin and --password-file are required")
@@ -86,7 +102,7 @@ func setupWorkspace(cmd *cobra.Command, g *globals, sf setupFlags) error {
 	if err != nil {
 		return err
 	}
-	svc, err := jobs.OpenWorkspace(cmd.Context(), ws, jobs.Options{DocumentKeyFile: os.Getenv(jobs.DocumentKeyEnv)})
+	svc, err := jobs.OpenWorkspace(cmd.Context(), ws, jobs.Options{Catalog: sf.catalog, DocumentKeyFile: os.Getenv(jobs.DocumentKeyEnv)})
 	if err != nil {
 		return err
 	}
@@ -193,3 +209,33 @@ func refusalExit(err error) error {
 }
 
 func isRefused(err error) bool { return errors.Is(err, jobs.ErrRefused) }
+
+// joinCatalog opens the workspace on the shared catalog and, when the
+// catalog already has accounts, reports the workspace joined (joined
+// true). An empty catalog is left for the setup to create its first
+// administrator.
+func joinCatalog(cmd *cobra.Command, g *globals, sf setupFlags) (joined bool, err error) {
+	ws, err := g.workspaceOrDefault()
+	if err != nil {
+		return false, err
+	}
+	svc, err := jobs.OpenWorkspace(cmd.Context(), ws, jobs.Options{Catalog: sf.catalog, DocumentKeyFile: os.Getenv(jobs.DocumentKeyEnv)})
+	if err != nil {
+		return false, err
+	}
+	defer svc.Close()
+	need, err := svc.NeedsSetup(cmd.Context())
+	if err != nil || need {
+		return false, err
+	}
+	if sf.admin != "" || sf.records.Repository != "" || sf.noRecords {
+		return true, exitf(ExitUsage, "the catalog %s already has accounts: it is joined as it is; leave out --admin and --records-*", sf.catalog)
+	}
+	if g.json {
+		return true, json.NewEncoder(cmd.OutOrStdout()).Encode(map[string]any{"workspace": svc.Dir(), "catalog": sf.catalog, "joined": true})
+	}
+	_, err = fmt.Fprintf(cmd.OutOrStdout(), "workspace %s joined the shared catalog %s; log in with your account\n"+
+		"(the documents are fetched from the catalog as they are opened; copy keys/documents.key from a workstation of the team to verify and file them)\n",
+		svc.Dir(), sf.catalog)
+	return true, err
+}
