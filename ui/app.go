@@ -209,14 +209,20 @@ func (f *flow) setLanguage(code string) {
 
 func (f *flow) showWorkspace(dir string) {
 	f.show("workspace", func() {
-		f.win.SetContent(workspaceScreen(f.win, dir, f.open, f.setLanguage))
+		f.win.SetContent(workspaceScreen(f.win, dir, f.open, f.join, f.setLanguage))
 	})
 }
 
 // open opens the workspace at dir, then shows the first run or the login.
-func (f *flow) open(dir string) {
+func (f *flow) open(dir string) { f.openCatalog(dir, "") }
+
+// join makes the workspace at dir use a team's shared catalog: a new
+// catalog shows the first run, one with accounts the login.
+func (f *flow) join(dir, catalog string) { f.openCatalog(dir, catalog) }
+
+func (f *flow) openCatalog(dir, catalog string) {
 	f.bg(func() {
-		o := f.openWorkspace(dir)
+		o := f.openWorkspace(dir, catalog)
 		fyne.Do(func() { f.opened(o) })
 	})
 }
@@ -229,9 +235,11 @@ type openedWorkspace struct {
 	err  error
 }
 
-func (f *flow) openWorkspace(dir string) openedWorkspace {
+// openWorkspace opens the workspace at dir; catalog, when not empty, is
+// the shared catalog the workspace joins.
+func (f *flow) openWorkspace(dir, catalog string) openedWorkspace {
 	o := openedWorkspace{dir: dir}
-	o.svc, o.err = jobs.OpenWorkspace(f.ctx, dir, jobs.Options{Logger: f.log, DocumentKeyFile: os.Getenv(jobs.DocumentKeyEnv)})
+	o.svc, o.err = jobs.OpenWorkspace(f.ctx, dir, jobs.Options{Logger: f.log, Catalog: catalog, DocumentKeyFile: os.Getenv(jobs.DocumentKeyEnv)})
 	if o.err == nil {
 		if o.need, o.err = o.svc.NeedsSetup(f.ctx); o.err != nil {
 			o.svc.Close()
@@ -268,7 +276,7 @@ const firstOpenWait = 300 * time.Millisecond
 // is quick, the window opens straight to the login screen.
 func (f *flow) openBeforeShowing(dir string) {
 	done := make(chan openedWorkspace, 1)
-	go func() { done <- f.openWorkspace(dir) }()
+	go func() { done <- f.openWorkspace(dir, "") }()
 	select {
 	case o := <-done:
 		f.opened(o)

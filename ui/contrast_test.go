@@ -126,7 +126,7 @@ func contrastScreens(o *office) []contrastScreen {
 			w.SetContent(c)
 		}},
 		contrastScreen{"workspace", func(t *testing.T, w fyne.Window) {
-			w.SetContent(workspaceScreen(w, "/home/it/.config/cadang", func(string) {}, nil))
+			w.SetContent(workspaceScreen(w, "/home/it/.config/cadang", func(string) {}, func(string, string) {}, nil))
 		}},
 		contrastScreen{"replica form", func(t *testing.T, w fyne.Window) {
 			tab := newReplicasTab(o.sessionFor(w, o.staff))

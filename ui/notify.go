@@ -39,3 +39,26 @@ func runNotification(ev jobs.Event) *fyne.Notification {
 	}
 	return fyne.NewNotification(title, body)
 }
+
+// requestNotification is the tray notice for what another workstation did
+// with a request: one now waiting for this person's decision, or a
+// decision on this person's own request. What the person did here needs
+// no notice.
+func requestNotification(ev jobs.Event, me *jobs.User) *fyne.Notification {
+	if ev.Kind != jobs.EventRequestChanged || !ev.Remote || me == nil {
+		return nil
+	}
+	n := map[string]any{"ID": ev.RequestID}
+	switch {
+	case ev.State == jobs.RequestSubmitted && me.Can(jobs.CapDecide) && ev.RequesterID != me.ID:
+		return fyne.NewNotification(lang.L("Cadang: a request waits for your decision"),
+			lang.L("Request #{{.ID}} was submitted. Open Cadang, Requests, to analyse it.", n))
+	case ev.RequesterID == me.ID && ev.State == jobs.RequestApproved:
+		return fyne.NewNotification(lang.L("Cadang: your request was approved"),
+			lang.L("Request #{{.ID}} was approved by the IT manager.", n))
+	case ev.RequesterID == me.ID && ev.State == jobs.RequestRejected:
+		return fyne.NewNotification(lang.L("Cadang: your request was rejected"),
+			lang.L("Request #{{.ID}} was rejected. Open Cadang, Requests, to read why.", n))
+	}
+	return nil
+}

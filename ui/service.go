@@ -90,6 +90,9 @@ func (f *flow) handleEvent(ev jobs.Event) {
 		if n := runNotification(ev); n != nil && f.wantNotification(ev) {
 			f.app.SendNotification(n)
 		}
+		if n := requestNotification(ev, f.user); n != nil && f.wantNotification(ev) {
+			f.app.SendNotification(n)
+		}
 		f.hub.dispatch(ev)
 		if ev.Kind == jobs.EventJobChanged {
 			f.refreshTrayJobs()

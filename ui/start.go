@@ -48,8 +48,10 @@ func languagePicker(onLanguage func(code string)) *widget.RadioGroup {
 	return pick
 }
 
-// workspaceScreen asks where the workspace lives (first start only).
-func workspaceScreen(w fyne.Window, defaultDir string, open func(dir string), onLanguage func(string)) fyne.CanvasObject {
+// workspaceScreen asks where the workspace lives (first start only), and
+// offers to join a team's shared catalog instead of starting one here:
+// join(dir, url) when set.
+func workspaceScreen(w fyne.Window, defaultDir string, open func(dir string), join func(dir, catalog string), onLanguage func(string)) fyne.CanvasObject {
 	dir := widget.NewEntry()
 	dir.SetText(defaultDir)
 	browse := widget.NewButton(lang.L("Browse…"), func() {
@@ -82,9 +84,43 @@ func workspaceScreen(w fyne.Window, defaultDir string, open func(dir string), on
 		container.NewBorder(nil, nil, nil, browse, dir),
 		next,
 	)
+	if join != nil {
+		shared := widget.NewButton(lang.L("Join a shared catalog…"), func() {
+			d := strings.TrimSpace(dir.Text)
+			if d == "" {
+				showError(w, errors.New(lang.L("Choose a folder for the workspace.")))
+				return
+			}
+			joinDialog(w, func(url string) { join(d, url) })
+		})
+		form.Add(shared)
+	}
 	return startPage(lang.L("Welcome to Cadang"),
 		lang.L("Cadang keeps its catalog, documents and run logs in a workspace folder. Choose where it lives; the default is fine for most workstations."),
 		form, onLanguage)
+}
+
+// joinDialog asks for the URL of a team's shared catalog (PostgreSQL).
+// The password stays in ~/.pgpass (or PGPASSFILE) of this computer: a URL
+// with one is refused.
+func joinDialog(w fyne.Window, join func(url string)) {
+	url := widget.NewEntry()
+	url.SetPlaceHolder("postgres://cadang@db1:5432/cadang")
+	url.Validator = func(s string) error {
+		if err := jobs.CheckCatalogURL(strings.TrimSpace(s)); err != nil {
+			return errors.New(lang.L("A shared catalog is a postgres://USER@HOST:PORT/DATABASE address, without a password."))
+		}
+		return nil
+	}
+	item := widget.NewFormItem(lang.L("Shared catalog"), url)
+	item.HintText = lang.L("The password comes from ~/.pgpass on this computer. An empty database becomes a new catalog; otherwise you sign in with your account.")
+	d := dialog.NewForm(lang.L("Join a shared catalog"), lang.L("Join"), lang.L("Cancel"), []*widget.FormItem{item}, func(ok bool) {
+		if ok {
+			join(strings.TrimSpace(url.Text))
+		}
+	}, w)
+	d.Resize(fyne.NewSize(560, d.MinSize().Height))
+	d.Show()
 }
 
 // setupForm holds the first-run fields so tests can fill them.
