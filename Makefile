@@ -24,6 +24,11 @@ test:
 stress: deps
 	CADANG_STRESS=1 $(GO) test -count=1 -timeout 60m -run 'Kill|Crash|SystemTree' ./engine/...
 	FUZZTIME=2000000x bash scripts/test.sh
+	# A month of twenty jobs under three daemons on one shared catalog, and
+	# 8 processes × 500 audit entries, on the test PostgreSQL server.
+	eval "$$(bash scripts/services.sh start)"; \
+	CADANG_STRESS=1 $(GO) test -count=1 -timeout 60m -run 'TestTeamDaemonsRunEachSlotOnce' ./jobs/ && \
+	CADANG_STRESS=1 CADANG_TEST_CATALOG=postgres $(GO) test -count=1 -timeout 30m -run 'TestAuditAppendsFromEightProcesses' ./store/
 
 bench: deps
 	bash bench/run.sh
