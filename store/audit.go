@@ -146,6 +146,14 @@ func (o *ownSeqs) add(seqs []int64) {
 	}
 }
 
+func (o *ownSeqs) remove(seqs []int64) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	for _, s := range seqs {
+		delete(o.seqs, s)
+	}
+}
+
 // AppendedHere reports whether audit entry seq was appended through this
 // Catalog, and forgets it (each is asked about once, in order).
 func (c *Catalog) AppendedHere(seq int64) bool {

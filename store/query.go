@@ -57,10 +57,15 @@ func (c *Catalog) Update(ctx context.Context, fn func(tx *Tx) error) error {
 	if err := fn(t); err != nil {
 		return errors.Join(err, ignoreDone(tx.Rollback()))
 	}
+	// Known as this Catalog's before the commit makes them visible: a
+	// listener told of the commit at once must not take them for another
+	// process's. Nobody else can append those sequence numbers while the
+	// write lock is held.
+	c.own.add(t.appended)
 	if err := tx.Commit(); err != nil {
+		c.own.remove(t.appended)
 		return fmt.Errorf("commit catalog transaction: %w", explain(c.path, err))
 	}
-	c.own.add(t.appended)
 	return nil
 }
 
