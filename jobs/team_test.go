@@ -213,11 +213,14 @@ func teamSize() (days, jobs int) {
 var teamSlots = []string{"01:00", "07:00", "13:00", "19:00"}
 
 // TestTeamDaemonsRunEachSlotOnce: on one shared catalog, two daemons serve
-// host fs1 and one serves db1; the jobs of each host run on its daemons
-// only, every slot of every job exactly once over the simulated days. The
-// leading daemon of fs1 is killed with -9 in the middle of a backup: the
-// other takes the lead, marks that run interrupted, and the next slot
-// runs. The audit chain verifies at the end.
+// host fs1 and one serves db1 (three processes); the jobs of each host run
+// on its daemons only, every slot of every job exactly once over the
+// simulated days. The leading daemon of fs1 is killed with -9 in the middle
+// of a backup: the other takes the lead, marks that run interrupted (with
+// its audit entry), and the next slot runs. Meanwhile two windows (this
+// process, a Service each) race: the manager approves jobs while the staff
+// edit them (approvalRace), and the manager's window hears every run the
+// daemons finish. The audit chain verifies at the end.
 func TestTeamDaemonsRunEachSlotOnce(t *testing.T) {
 	storetest.NeedServer(t)
 	days, njobs := teamSize()
@@ -254,6 +257,29 @@ func TestTeamDaemonsRunEachSlotOnce(t *testing.T) {
 		teamApprovedJob(t, svc, staff, mgr, spec)
 		hostOf[name], slotOf[name] = host, time.Duration(h)*time.Hour
 	}
+	// The two windows: the manager's (svc) and the staff's, each its own
+	// Service on the catalog. The manager's hears what the daemons do.
+	staffWin, err := OpenWorkspace(ctx, t.TempDir(), Options{Catalog: url, Clock: clock, Engine: &fakeEngine{clock: clock},
+		DocumentKeyFile: svc.keyFile})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer staffWin.Close()
+	heard := hear(svc, EventRunFinished)
+	deskJobs := make([]string, 12) // host "desk": no daemon runs them
+	for i := range deskJobs {
+		deskJobs[i] = fmt.Sprintf("desk%02d", i)
+		spec := JobSpec{Name: deskJobs[i], Sources: []string{t.TempDir()}, Repository: filepath.Join(t.TempDir(), "repo"), Host: "desk",
+			Schedule: Schedule{Kind: ScheduleWindow, WindowStart: "22:00", WindowEnd: "23:00"}}
+		if _, err := staffWin.CreateJob(ctx, staff, spec); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := staffWin.SubmitJob(ctx, staff, spec.Name); err != nil {
+			t.Fatal(err)
+		}
+	}
+	race := newApprovalRace(t, svc, mgr, deskJobs)
+
 	// fs1's daemon hangs in job00's backup on the second day: it is killed there.
 	hangAt := day0.Add(24*time.Hour + slotOf["job00"])
 	env := []string{teamCatalogEnv + "=" + url, teamStartEnv + "=" + strconv.FormatInt(day0.UnixNano(), 10),
@@ -269,6 +295,12 @@ func TestTeamDaemonsRunEachSlotOnce(t *testing.T) {
 		t.Fatalf("%d daemons lead, want 2 (one for each host)", leading)
 	}
 
+	// The manager approves while the staff edit, as the daemons start running.
+	raced := make(chan struct{})
+	go func() {
+		defer close(raced)
+		race.run(ctx, svc, staffWin, mgr, staff)
+	}()
 	killed := false
 	var killedRun int64
 	for day := 0; day < days; day++ {
@@ -303,9 +335,87 @@ func TestTeamDaemonsRunEachSlotOnce(t *testing.T) {
 			d.dead = true
 		}
 	}
-	checkTeamRuns(t, svc, hostOf, slotOf, day0, days, hangAt, daemons)
+	<-raced
+	race.check(t, staffWin, staff)
+	succeeded := checkTeamRuns(t, svc, hostOf, slotOf, day0, days, hangAt, daemons)
+	checkInterrupted(t, svc, killedRun)
+	if got := heard.wait(t, succeeded); got != succeeded {
+		t.Errorf("the manager's window heard %d finished runs, want the %d the daemons finished", got, succeeded)
+	}
 	if n, problems, err := svc.catalog.VerifyAudit(ctx); err != nil || len(problems) > 0 {
 		t.Errorf("audit verify: %d entries, problems %v, %v", n, problems, err)
+	}
+}
+
+// checkInterrupted: the killed daemon's run was closed by the daemon that
+// took the lead, with its run.interrupted audit entry.
+func checkInterrupted(t *testing.T, svc *Service, run int64) {
+	t.Helper()
+	if run == 0 {
+		t.Error("no daemon was killed")
+		return
+	}
+	entries, err := svc.catalog.Audit(context.Background(), store.AuditFilter{Object: runObject(run)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range entries {
+		if e.Action == "run.interrupted" && e.Actor == SchedulerActor && e.FromState == RunRunning && e.ToState == RunFailed {
+			return
+		}
+	}
+	t.Errorf("audit of the killed daemon's run #%d = %+v, want a run.interrupted entry (running → failed)", run, entries)
+}
+
+// heardEvents counts the events of one kind that other processes
+// announced to a Service, as its window's subscription receives them.
+type heardEvents struct {
+	mu    sync.Mutex
+	n     int
+	more  chan struct{}
+	kind  EventKind
+	close func()
+}
+
+// hear subscribes to svc and counts the other processes' events of kind.
+func hear(svc *Service, kind EventKind) *heardEvents {
+	events, stop := svc.Subscribe()
+	h := &heardEvents{more: make(chan struct{}, 1), kind: kind, close: stop}
+	go func() {
+		for ev := range events {
+			if !ev.Remote || ev.Kind != kind {
+				continue
+			}
+			h.mu.Lock()
+			h.n++
+			h.mu.Unlock()
+			select {
+			case h.more <- struct{}{}:
+			default:
+			}
+		}
+	}()
+	return h
+}
+
+// wait waits (up to 30 s) until want events were heard and returns how
+// many were.
+func (h *heardEvents) wait(t *testing.T, want int) int {
+	t.Helper()
+	defer h.close()
+	deadline := time.After(30 * time.Second)
+	for {
+		h.mu.Lock()
+		n := h.n
+		h.mu.Unlock()
+		if n >= want {
+			return n
+		}
+		select {
+		case <-h.more:
+		case <-deadline:
+			return n
+		}
 	}
 }
 
@@ -422,7 +532,8 @@ func killRunOwner(t *testing.T, svc *Service, daemons []*daemonProc, hangAt time
 // checkTeamRuns: every slot of every job has exactly one run, successful
 // but for the interrupted one, carried out by a daemon of the job's host;
 // nothing else ran.
-func checkTeamRuns(t *testing.T, svc *Service, hostOf map[string]string, slotOf map[string]time.Duration, day0 time.Time, days int, hangAt time.Time, daemons []*daemonProc) {
+// It returns how many runs succeeded.
+func checkTeamRuns(t *testing.T, svc *Service, hostOf map[string]string, slotOf map[string]time.Duration, day0 time.Time, days int, hangAt time.Time, daemons []*daemonProc) int {
 	t.Helper()
 	ctx := context.Background()
 	runs, err := svc.catalog.Runs(ctx, store.RunFilter{})
@@ -442,7 +553,11 @@ func checkTeamRuns(t *testing.T, svc *Service, hostOf map[string]string, slotOf 
 		nameOf[j.ID] = j.Name
 	}
 	seen := map[string]int{}
+	succeeded := 0
 	for _, r := range runs {
+		if r.Status == RunSuccess {
+			succeeded++
+		}
 		name := nameOf[r.JobID]
 		key := name + "@" + r.ScheduledAt.Format(time.RFC3339)
 		seen[key]++
@@ -471,4 +586,5 @@ func checkTeamRuns(t *testing.T, svc *Service, hostOf map[string]string, slotOf 
 	if len(runs) != want {
 		t.Errorf("%d runs in all, want %d (one a slot)", len(runs), want)
 	}
+	return succeeded
 }
