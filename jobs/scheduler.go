@@ -54,6 +54,10 @@ type Scheduler struct {
 	host    string // whose jobs it runs on a shared catalog
 	leading bool   // it holds its host's lead (always, on SQLite)
 	anyHost bool   // it holds the lead of the jobs that name no host
+
+	// refreshed, when set (by a test, before Start), is called after each
+	// minute's refresh.
+	refreshed func()
 }
 
 // refreshTag marks the minute job that notices changes made by another
@@ -358,8 +362,15 @@ func (sc *Scheduler) approved(ctx context.Context) ([]store.Job, []store.Request
 	return jobs, reqs, fp.String(), nil
 }
 
-// refresh reloads when another process changed what is approved.
+// refresh reloads when another process changed what is approved. A
+// reload replaces gocron's jobs: a slot whose timer fired just then may
+// be dropped with its job, so the missed-run rules are applied after it
+// (the slot runs late inside its window, or is recorded missed; never
+// twice, see ErrSlotTaken).
 func (sc *Scheduler) refresh() {
+	if sc.refreshed != nil {
+		defer sc.refreshed()
+	}
 	sc.mu.Lock()
 	ctx := sc.ctx
 	sc.mu.Unlock()
@@ -392,6 +403,9 @@ func (sc *Scheduler) refresh() {
 	if fp != last {
 		if err := sc.reload(); err != nil {
 			sc.svc.log.Error("reload schedule", "err", err)
+		}
+		if err := sc.recordMissed(ctx); err != nil {
+			sc.svc.log.Error("record missed runs after a reload", "err", err)
 		}
 	}
 }

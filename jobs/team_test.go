@@ -101,6 +101,8 @@ func TestTeamDaemon(t *testing.T) {
 		t.Fatal(err)
 	}
 	sc.SetHost(os.Getenv(teamHostEnv))
+	refreshed := make(chan struct{}, 1)
+	sc.refreshed = func() { refreshed <- struct{}{} }
 	if err := sc.Start(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -114,8 +116,9 @@ func TestTeamDaemon(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if d := time.Unix(0, n).Sub(clock.Now()); d > 0 {
+			if d := time.Unix(0, n).Sub(clock.Now()); d >= time.Minute {
 				clock.Advance(d)
+				settle(t, sc, clock, refreshed)
 			}
 			fmt.Printf("team:ok %v\n", sc.Leading())
 		case "stop":
@@ -125,6 +128,24 @@ func TestTeamDaemon(t *testing.T) {
 			fmt.Println("team:stopped")
 			return
 		}
+	}
+}
+
+// settle waits until the scheduler has done what a move of its clock
+// started: the minute's refresh (taking the lead, reloading) has finished
+// and every gocron job waits on the clock again, so the next move finds
+// each slot's timer set.
+func settle(t *testing.T, sc *Scheduler, clock *clockwork.FakeClock, refreshed <-chan struct{}) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	select {
+	case <-refreshed:
+	case <-ctx.Done():
+		t.Fatal("the scheduler's refresh did not run after the clock moved")
+	}
+	if err := clock.BlockUntilContext(ctx, len(sc.gs.Jobs())); err != nil {
+		t.Fatalf("the scheduler's jobs did not wait on the clock again: %v", err)
 	}
 }
 
@@ -522,11 +543,39 @@ func killRunOwner(t *testing.T, svc *Service, daemons []*daemonProc, hangAt time
 			}
 			d.cmd.Wait() //nolint:errcheck // killed: the error says so
 			d.dead = true
+			// The server ends the dead process's sessions (and so its lead and
+			// its claim on the run) when it notices the closed connection, a
+			// moment later. Until then a standby's minute refresh would find
+			// the lead taken; the test's clock moves only when told to.
+			waitOwnerGone(t, svc, runs[0].Owner)
 			return runs[0].ID
 		}
 	}
 	t.Fatalf("no daemon has the pid of the run's owner %q", runs[0].Owner)
 	return 0
+}
+
+// waitOwnerGone waits (up to 30 s) until the catalog no longer sees the
+// run owner's claim.
+func waitOwnerGone(t *testing.T, svc *Service, owner string) {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		alive, _, err := svc.catalog.OwnerAlive(context.Background(), owner)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !alive {
+			return
+		}
+		select {
+		case <-deadline:
+			t.Fatalf("the server still sees run owner %s 30 s after its process was killed", owner)
+		case <-tick.C:
+		}
+	}
 }
 
 // checkTeamRuns: every slot of every job has exactly one run, successful
