@@ -70,10 +70,14 @@ func attemptOf(n int, checks []engine.FileCheck) reports.Attempt {
 	for _, c := range checks {
 		switch f := (reports.FileCheck{OK: c.OK, Want: c.Want, Got: c.Got, Err: c.Err}); {
 		case f.OK:
+			continue
 		case f.Unreadable():
 			a.Unreadable++
 		default:
 			a.Mismatched++
+		}
+		if len(a.Failed) < reports.AttemptNames {
+			a.Failed = append(a.Failed, c.Path)
 		}
 	}
 	return a

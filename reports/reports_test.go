@@ -463,3 +463,34 @@ func TestVerificationTellsAMismatchFromAnUnreadableFile(t *testing.T) {
 		})
 	}
 }
+
+// Gap: the row of a restore attempt that did not match gave only counts;
+// the report never said which file made the retry necessary. It names the
+// first files, and how many more.
+func TestRestoreAttemptRowNamesItsFailedFiles(t *testing.T) {
+	tests := []struct {
+		name   string
+		failed []string
+		bad    int64
+		want   string
+	}{
+		{"one", []string{"keuangan/Laporan Oktober 2026.xlsx"}, 1, "Tidak sesuai — restore diulang (SOP 5.4d): Laporan Oktober 2026.xlsx"},
+		{"more than named", []string{"a/satu.pdf", "a/dua.pdf", "b/tiga.pdf"}, 7, "Tidak sesuai — restore diulang (SOP 5.4d): satu.pdf, dua.pdf, tiga.pdf dan 4 lainnya"},
+		{"none named", nil, 2, "Tidak sesuai — restore diulang (SOP 5.4d) 2"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			r := verification(pdfdoc.Indonesian, files(3, nil), "verified")
+			r.AttemptLog = []reports.Attempt{{Number: 1, Checked: 3, Mismatched: tt.bad, Failed: tt.failed}, {Number: 2, Checked: 3}}
+			var buf bytes.Buffer
+			if err := reports.WriteRestoreVerificationReport(&buf, r); err != nil {
+				t.Fatal(err)
+			}
+			// The outcome wraps in its cell: compared without line breaks' blanks.
+			text := strings.Join(strings.Fields(pdftest.Text(t, buf.Bytes())), " ")
+			if !strings.Contains(text, tt.want) {
+				t.Errorf("the attempt's row lacks %q:\n%s", tt.want, text)
+			}
+		})
+	}
+}

@@ -97,7 +97,14 @@ type Attempt struct {
 	Number                          int
 	Checked, Mismatched, Unreadable int64
 	Error                           string // the restore itself failed
+	// Failed names the first files that did not match or could not be
+	// read (up to AttemptNames, paths in the snapshot), so that the report
+	// says which files made a retry necessary.
+	Failed []string
 }
+
+// AttemptNames is how many failed files an attempt's row names.
+const AttemptNames = 3
 
 // ListRef names a report's registered attachment: its number and SHA-256.
 type ListRef struct {

@@ -291,10 +291,31 @@ func attemptRows(lang pdfdoc.Lang, as []Attempt) []pdfdoc.Row {
 		case bad > 0:
 			outcome = pdfdoc.T("Tidak sesuai — batas percobaan tercapai", "Did not match — no attempts left")
 		}
+		if names := failedNames(a, bad); a.Error == "" && names.ID != "" {
+			outcome = pdfdoc.T(outcome.ID+": "+names.ID, outcome.EN+": "+names.EN)
+		}
 		rows[i] = pdfdoc.Row{Cells: []string{pdfdoc.Int(lang, int64(a.Number)), pdfdoc.Int(lang, a.Checked),
 			pdfdoc.Int(lang, a.Mismatched), pdfdoc.Int(lang, a.Unreadable), outcome.In(lang)}, Strong: bad > 0 || a.Error != ""}
 	}
 	return rows
+}
+
+// failedNames are the names of an attempt's failed files ("a.xlsx, b.pdf
+// dan 3 lainnya").
+func failedNames(a Attempt, bad int64) pdfdoc.Text {
+	var names []string
+	for _, p := range a.Failed {
+		names = append(names, path.Base(p))
+	}
+	if len(names) == 0 {
+		return pdfdoc.Text{}
+	}
+	id, en := strings.Join(names, ", "), strings.Join(names, ", ")
+	if more := bad - int64(len(names)); more > 0 {
+		id += fmt.Sprintf(" dan %d lainnya", more)
+		en += fmt.Sprintf(" and %d more", more)
+	}
+	return pdfdoc.T(id, en)
 }
 
 var fileColumns = []pdfdoc.Column{
