@@ -82,6 +82,14 @@ func approvedAsIs(j store.Job) error {
 	return nil
 }
 
+// approvedAsIs is approvedAsIs(j), and the audit log's approval of it.
+func (s *Service) approvedAsIs(ctx context.Context, j store.Job) error {
+	if err := approvedAsIs(j); err != nil {
+		return err
+	}
+	return s.approvalLogged(ctx, jobObject(j.ID), "job "+j.Name, j.ApprovedRevision)
+}
+
 // runBackup is the one place a backup starts, whatever asked for it: it
 // re-reads the job and refuses unless it is approved, as approved, at this
 // instant, and (for a scheduler) unless its account may still act.
@@ -95,7 +103,7 @@ func (s *Service) runBackup(ctx context.Context, jobID int64, rs runSpec) (Run, 
 	if err != nil {
 		return Run{}, err
 	}
-	if err := approvedAsIs(j); err != nil {
+	if err := s.approvedAsIs(ctx, j); err != nil {
 		if aerr := s.audit(ctx, rs.actor, "run.refused", jobObject(j.ID), j.State, "", err.Error()+" ("+rs.trigger+")"); aerr != nil {
 			return Run{}, aerr
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"cadang/internal/statetest"
+	"cadang/store"
 )
 
 // Holes found by this round's red team, each closed by the test named
@@ -248,6 +249,10 @@ func TestHoleRestoreIntoRecordsOrRepository(t *testing.T) {
 	}
 	old.Target, old.Overwrite = ws, true
 	statetest.Exec(t, f.catalogPath(), `UPDATE requests SET target=?, overwrite=?, approved_revision=? WHERE id=?`, ws, true, requestRevisionOf(old), appr.ID)
+	// …and its approval in the audit log, as the IT manager gave it then.
+	if err := f.svc.audit(f.ctx, f.mgr.Name, "request.approve", requestObject(appr.ID), RequestSubmitted, RequestApproved, "revision "+requestRevisionOf(old)); err != nil {
+		t.Fatal(err)
+	}
 	statetest.Exec(t, f.catalogPath(), `UPDATE requests SET target=?, overwrite=? WHERE id=?`, filepath.Join(ws, "keys"), true, sub.ID)
 	seq := f.auditHead(t)
 	_, err = f.svc.ApproveRequest(f.ctx, f.mgr, sub.ID, f.svc.requestRev(sub.ID))
@@ -371,4 +376,70 @@ func TestHoleShortRevisionApproves(t *testing.T) {
 	if _, err := f.svc.ApproveRequest(f.ctx, f.mgr, r.ID, rev); err != nil {
 		t.Errorf("approve naming the whole revision: %v", err)
 	}
+}
+
+// Hole: an approval written into the catalog by hand ran, and nothing
+// showed it. Someone who can write catalog.db changed an approved job's
+// sources (or a request's destination) and set its approved revision to
+// the new definition's hash, which anyone can compute: the run, retention
+// and the scheduler took it as approved, and `audit verify` found nothing,
+// since the audit log was never touched. A run now also needs the audit
+// log's newest approval of the job (or request) to name the revision it
+// runs; forging that means rewriting the hash-chained, anchored log.
+func TestHoleApprovalWrittenIntoCatalogRunsUnseen(t *testing.T) {
+	f := newFixture(t)
+	j := f.approvedJob(t, "keu", Schedule{})
+	f.run(t, "keu")
+	stored, err := f.svc.catalog.JobByID(f.ctx, j.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stored.Sources, stored.Retention = []string{"/"}, store.Retention{KeepLast: 1}
+	statetest.Exec(t, f.catalogPath(), `UPDATE jobs SET sources='["/"]', retention='{"keep_last":1}', approved_revision=? WHERE id=?`, revisionOf(stored), j.ID)
+
+	r := f.ask(t, NewRequest{Kind: KindRestore, Job: "keu", RequestedAt: f.clock.Now(), Target: filepath.Join(t.TempDir(), "approved")})
+	f.approveRequest(t, r.ID)
+	req, err := f.svc.catalog.RequestByID(f.ctx, r.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Target = filepath.Join(t.TempDir(), "elsewhere")
+	statetest.Exec(t, f.catalogPath(), `UPDATE requests SET target=?, approved_revision=? WHERE id=?`, req.Target, requestRevisionOf(req), r.ID)
+
+	cases := []struct {
+		name  string
+		do    func() error
+		audit []string
+	}{
+		{"run the job", func() error { _, err := f.svc.RunJob(f.ctx, f.staff, "keu", RunOptions{}); return err }, []string{"run.refused"}},
+		{"the scheduler runs the job", func() error {
+			_, err := f.svc.runBackup(f.ctx, j.ID, runSpec{trigger: TriggerSchedule, actor: SchedulerActor, account: &f.staff})
+			return err
+		}, []string{"run.refused"}},
+		{"apply its retention", func() error { _, _, err := f.svc.ApplyRetention(f.ctx, f.staff, "keu", false); return err }, nil},
+		{"run the request", func() error { _, err := f.svc.RunRequest(f.ctx, f.staff, r.ID, RunRequestOptions{}); return err }, []string{"run.refused"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			seq := f.auditHead(t)
+			wantOneLineRefusal(t, c.name, c.do(), "the IT manager approved")
+			f.wantAudit(t, seq, c.audit...)
+		})
+	}
+	if runs, _ := f.svc.Runs(f.ctx, f.staff, RunFilter{Job: "keu"}); len(runs) != 1 {
+		t.Errorf("the job ran after its approval was written by hand: %d runs, want the first only", len(runs))
+	}
+	if exists(req.Target) {
+		t.Errorf("the restore ran to the destination written by hand")
+	}
+	// Approved again through the procedure, it runs.
+	spec := f.jobSpec(t, "keu")
+	spec.Sources = []string{f.src}
+	if _, err := f.svc.EditJob(f.ctx, f.staff, "keu", spec); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.ApproveJob(f.ctx, f.mgr, "keu", f.svc.jobRev("keu")); err != nil {
+		t.Fatal(err)
+	}
+	f.run(t, "keu")
 }

@@ -67,6 +67,9 @@ func (s *Service) runRequest(ctx context.Context, actor store.User, audit string
 	if err := approvedTermsOf(r); err != nil {
 		return refuse(err)
 	}
+	if err := s.approvalLogged(ctx, requestObject(r.ID), fmt.Sprintf("request #%d", r.ID), r.ApprovedRevision); err != nil {
+		return refuse(err)
+	}
 	if opt.Target != "" && r.Kind == KindRestore {
 		want := store.Request{Kind: KindRestore, Target: opt.Target, Include: r.Include}
 		if err := cleanTarget(&want); err != nil || want.Target != r.Target {
@@ -99,7 +102,7 @@ func (s *Service) runBackupRequest(ctx context.Context, actor string, r store.Re
 	if err != nil {
 		return Request{}, err
 	}
-	if err := approvedAsIs(j); err != nil { // refused like every other run, and audited the same way
+	if err := s.approvedAsIs(ctx, j); err != nil { // refused like every other run, and audited the same way
 		if aerr := s.audit(ctx, actor, "run.refused", requestObject(r.ID), r.State, "", err.Error()+" ("+trigger+")"); aerr != nil {
 			return Request{}, aerr
 		}

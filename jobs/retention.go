@@ -72,6 +72,9 @@ func (s *Service) retain(ctx context.Context, repo Repository, j store.Job, acto
 	if j.ApprovedRevision == "" || j.ApprovedRevision != revisionOf(j) {
 		return nil, refusedf("retention of job %s: its policy is not the approved one; nothing is removed until the job is approved again", j.Name)
 	}
+	if err := s.approvalLogged(ctx, jobObject(j.ID), "retention of job "+j.Name, j.ApprovedRevision); err != nil {
+		return nil, err
+	}
 	all, err := repo.Snapshots(ctx)
 	if err != nil {
 		return nil, err

@@ -1,10 +1,12 @@
 package jobs
 
 import (
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"cadang/store"
@@ -51,6 +53,31 @@ func requestRevisionOf(r store.Request) string {
 		Overwrite   bool     `json:"overwrite"`
 		Replica     string   `json:"replica,omitempty"`
 	}{r.Kind, r.JobID, instant(r.RequestedAt), r.Target, nonNilStrings(r.Include), r.Overwrite, r.Replica})
+}
+
+// approvalLogged refuses to act on an approved revision that the audit
+// log's newest approval of object (a job or a request) does not name. The
+// approved revision in the catalog row is a hash anyone can compute: one
+// written there by hand, with the definition, would otherwise run, and the
+// untouched audit log would verify. Every approval (a manager's, the
+// first-time setup's, one adopted at an upgrade) is audited with its
+// revision in the same transaction, so the log is what an approval is.
+func (s *Service) approvalLogged(ctx context.Context, object, what, rev string) error {
+	entries, err := s.catalog.Audit(ctx, store.AuditFilter{Object: object})
+	if err != nil {
+		return fmt.Errorf("%s: read its approval: %w", what, err)
+	}
+	for i := len(entries) - 1; i >= 0; i-- {
+		e := entries[i]
+		if strings.HasSuffix(e.Action, ".approve") || strings.HasSuffix(e.Action, ".approval-adopted") {
+			if strings.Contains(e.Detail, rev) {
+				return nil
+			}
+			break
+		}
+	}
+	return refusedf("%s differs from what the IT manager approved: the audit log records no approval of revision %s (an approval written into the catalog is not one); nothing runs without the IT manager's approval",
+		what, ShortRevision(rev))
 }
 
 func hashJSON(v any) string {
