@@ -274,7 +274,7 @@ var attemptColumns = []pdfdoc.Column{
 	{Title: pdfdoc.T("Ke-", "No."), Width: 12, Align: "R"},
 	{Title: pdfdoc.T("File diperiksa", "Files checked"), Width: 30, Align: "R"},
 	{Title: pdfdoc.T("Tidak sesuai", "Mismatched"), Width: 26, Align: "R"},
-	{Title: pdfdoc.T("Gagal", "Failed"), Width: 22, Align: "R"},
+	{Title: pdfdoc.T("Gagal dibaca", "Unreadable"), Width: 22, Align: "R"},
 	{Title: pdfdoc.T("Hasil", "Outcome"), Width: 90, MaxLines: 3},
 }
 
