@@ -169,10 +169,13 @@ func (a *adversary) setUpJobs() {
 	a.must(err)
 	_, err = a.svc.RejectJob(a.ctx, a.mgr, "rejected", "not now")
 	a.must(err)
-	for _, name := range []string{"paused", "retired", "handedited"} {
+	for _, name := range []string{"paused", "retired", "handedited", "handapproved"} {
 		sc := a.cron(time.Hour)
-		if name == "handedited" {
+		switch name {
+		case "handedited":
 			sc = a.cron(2 * time.Hour)
+		case "handapproved":
+			sc = a.cron(3 * time.Hour)
 		}
 		a.define(name, sc)
 		a.approve(name)
@@ -183,6 +186,12 @@ func (a *adversary) setUpJobs() {
 	a.must(err)
 	// Approved, then widened and given a retention in catalog.db by hand.
 	statetest.Exec(a.t, filepath.Join(a.ws, jobs.CatalogFile), `UPDATE jobs SET sources='["/"]', retention='{"keep_last":1}' WHERE name='handedited'`)
+	// The same, with its approved revision written there too (a hash anyone
+	// can compute); the audit log is left as it was.
+	statetest.Exec(a.t, filepath.Join(a.ws, jobs.CatalogFile), `UPDATE jobs SET sources='["/"]' WHERE name='handapproved'`)
+	hand, err := a.svc.Job(a.ctx, a.mgr, "handapproved")
+	a.must(err)
+	statetest.Exec(a.t, filepath.Join(a.ws, jobs.CatalogFile), `UPDATE jobs SET approved_revision=? WHERE name='handapproved'`, hand.RevisionHash)
 	// Reviewed by a manager at one revision, changed by IT staff since.
 	a.define("stale", a.cron(time.Hour))
 	_, err = a.svc.SubmitJob(a.ctx, a.staff, "stale")
@@ -300,6 +309,9 @@ func (a *adversary) attempts() []attempt {
 		attempt{name: "run a job changed in the catalog after its approval", want: "differs from the definition the IT manager approved", audit: refused,
 			window: func() error { _, err := a.svc.RunJob(a.ctx, a.staff, "handedited", jobs.RunOptions{}); return err },
 			cli:    append([]string{"job", "run", "handedited"}, a.as(a.staff)...)},
+		attempt{name: "run a job whose approval was written into the catalog", want: "records no approval of revision", audit: refused,
+			window: func() error { _, err := a.svc.RunJob(a.ctx, a.staff, "handapproved", jobs.RunOptions{}); return err },
+			cli:    append([]string{"job", "run", "handapproved"}, a.as(a.staff)...)},
 		attempt{name: "apply a retention changed in the catalog", want: "not the approved one",
 			window: func() error { _, _, err := a.svc.ApplyRetention(a.ctx, a.staff, "handedited", false); return err }},
 		attempt{name: "approve a job changed since it was reviewed", want: "changed since you reviewed it",
@@ -477,7 +489,7 @@ func (a *adversary) scheduler(t *testing.T) {
 		t.Errorf("the scheduler running a backup request of a job changed by hand: %q, want refused", line)
 	}
 	a.wantNothingBut(t, "scheduled backup request of a job changed by hand", before, seq, "run.refused")
-	if err := a.clock.BlockUntilContext(a.ctx, 3); err != nil { // keu, handedited and the minute refresh
+	if err := a.clock.BlockUntilContext(a.ctx, 4); err != nil { // keu, handedited, handapproved and the minute refresh
 		t.Fatal(err)
 	}
 	all, err := a.svc.Jobs(a.ctx, a.mgr, jobs.JobAny)
@@ -506,6 +518,11 @@ func (a *adversary) scheduler(t *testing.T) {
 		t.Errorf("the scheduler starting a job changed by hand: %q, want refused", line)
 	}
 	a.wantNothingBut(t, "scheduled run of a job changed by hand", before, seq, "run.refused")
+	before, seq = statetest.Take(t, catalog, a.places()), statetest.AuditHead(t, catalog)
+	if line := fire("handapproved"); !strings.Contains(line, "records no approval of revision") {
+		t.Errorf("the scheduler starting a job whose approval was written into the catalog: %q, want refused", line)
+	}
+	a.wantNothingBut(t, "scheduled run of a job approved in the catalog by hand", before, seq, "run.refused")
 
 	if err := a.svc.SetUserDisabled(a.ctx, a.admin, a.sched.Name, true); err != nil {
 		t.Fatal(err)
