@@ -46,7 +46,7 @@ such images are. The paths are the office's: the share is /srv/samba/keuangan, t
 /mnt/nas and building B's copy on /mnt/gedung-b. The story runs in a process with a mount namespace of
 its own, where /srv and /mnt are a scratch folder; nothing outside it is written.
 
-` + fmt.Sprintf("Pages are rendered at %d dpi with `pdftoppm`. A test (internal/examples) fails when these files are\nout of date with the code: it tells the story again and compares the text of every document.\n\n", dpi))
+` + fmt.Sprintf("Pages are rendered at %d dpi with `pdftoppm`. A test (internal/examples) fails when these files are\nout of date with the code: it tells the story again and compares the text, paths included, and the\npage count of every document.\n\n", dpi))
 	b.WriteString("| # | Step | Document | Number | Pages |\n|---|---|---|---|---|\n")
 	var unshownNumbers []string
 	i := 0
@@ -66,7 +66,8 @@ its own, where /srv and /mnt are a scratch folder; nothing outside it is written
 		fmt.Fprintf(&b, "\nThe execution reports of the nights of 5 to 8 November (%s) are filed like #3 and counted\nin the week's history; they are not copied here.\n", strings.Join(unshownNumbers, ", "))
 	}
 	b.WriteString(`
-Regenerate with ` + "`make examples`" + ` (needs poppler-utils).
+Regenerate with ` + "`make examples`" + ` (needs poppler-utils, and Linux as root or with user namespaces for
+the mount namespace).
 `)
 	return b.String()
 }
