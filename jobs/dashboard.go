@@ -12,11 +12,15 @@ import (
 
 // JobSummary is one line of the dashboard.
 type JobSummary struct {
-	Job      Job       `json:"job"`
-	LastRun  *Run      `json:"last_run,omitempty"` // the last backup (restores are not the job's runs)
-	NextRun  time.Time `json:"next_run,omitzero"`  // zero when not scheduled (or no scheduler runs)
-	RepoSize int64     `json:"repository_bytes"`   // -1 when not a local folder
-	Replicas []string  `json:"replicas,omitempty"`
+	Job     Job       `json:"job"`
+	LastRun *Run      `json:"last_run,omitempty"` // the last backup (restores are not the job's runs)
+	NextRun time.Time `json:"next_run,omitzero"`  // zero when not scheduled (or no scheduler runs)
+	// RunsOn names the host whose daemon runs the job, when that is not
+	// this window's scheduler (a shared catalog): NextRun is then the
+	// schedule's next slot, for that daemon to run.
+	RunsOn   string   `json:"runs_on,omitempty"`
+	RepoSize int64    `json:"repository_bytes"` // -1 when not a local folder
+	Replicas []string `json:"replicas,omitempty"`
 	// ReplicaStates is each replica's last sync: result, time and lag, as
 	// the catalog recorded it after the job's last run (or replicas.json,
 	// when `cadang replica sync` ran since).
@@ -47,6 +51,9 @@ func (s *Service) Dashboard(ctx context.Context, as User, sched *Scheduler) (Das
 	for _, j := range jobs {
 		js := JobSummary{Job: j, NextRun: next[j.ID], RepoSize: folderSize(j.Repository), Replicas: j.Replicas,
 			ReplicaStates: s.replicaStates(ctx, j)}
+		if js.NextRun.IsZero() && j.Runnable() && j.Host != "" && s.catalog.Shared() && (sched == nil || sched.Host() != j.Host) {
+			js.NextRun, js.RunsOn = j.Schedule.next(s.now()), j.Host
+		}
 		runs, err := s.catalog.Runs(ctx, store.RunFilter{JobID: j.ID, Kind: KindBackup, Limit: 1})
 		if err != nil {
 			return Dashboard{}, err

@@ -1,6 +1,10 @@
 package jobs
 
-import "testing"
+import (
+	"path/filepath"
+	"testing"
+	"time"
+)
 
 func TestDashboardSummarises(t *testing.T) {
 	f := newFixture(t)
@@ -81,5 +85,37 @@ func TestDashboardLastRunIsTheLastBackup(t *testing.T) {
 	}
 	if last := d.Jobs[0].LastRun; last == nil || last.ID != backup.ID || last.Kind != KindBackup {
 		t.Errorf("last run = %+v, want the backup #%d", last, backup.ID)
+	}
+}
+
+// On a shared catalog a job another host's daemon runs still shows its next
+// run: the schedule's next slot, and which host runs it. This window's
+// scheduler does not run it, so it cannot say; without a host, or on a
+// workstation's own catalog, "next run" stays what this window schedules.
+func TestDashboardNextRunOfAnotherHostsJob(t *testing.T) {
+	f := newFixture(t)
+	for _, host := range []string{"fs1", ""} {
+		name := "erp-" + host
+		if _, err := f.svc.CreateJob(f.ctx, f.staff, JobSpec{Name: name, Sources: []string{f.src}, Host: host,
+			Repository: filepath.Join(t.TempDir(), "repo")}); err != nil {
+			t.Fatal(err)
+		}
+		f.approve(t, name)
+	}
+	d, err := f.svc.Dashboard(f.ctx, f.mgr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// start is 20:00; the default window opens at 21:00 the same day.
+	window := time.Date(start.Year(), start.Month(), start.Day(), 21, 0, 0, 0, time.Local)
+	for _, js := range d.Jobs {
+		want, wantOn := time.Time{}, ""
+		if js.Job.Host == "fs1" && f.svc.catalog.Shared() {
+			want, wantOn = window, "fs1"
+		}
+		if !js.NextRun.Equal(want) || js.RunsOn != wantOn {
+			t.Errorf("job %s (host %q, shared catalog %v): next run %v on %q, want %v on %q",
+				js.Job.Name, js.Job.Host, f.svc.catalog.Shared(), js.NextRun, js.RunsOn, want, wantOn)
+		}
 	}
 }

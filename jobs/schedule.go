@@ -147,6 +147,21 @@ func (sc Schedule) slotsBetween(after, until time.Time, max int) []time.Time {
 	return out
 }
 
+// next is the schedule's first slot after t (zero when none is left).
+func (sc Schedule) next(t time.Time) time.Time {
+	if sc.Kind == ScheduleOnce {
+		if sc.Once.After(t) {
+			return sc.Once
+		}
+		return time.Time{}
+	}
+	sched, err := cron.ParseStandard(sc.cronSpec())
+	if err != nil {
+		return time.Time{}
+	}
+	return sched.Next(t.In(time.Local)) // a window is in local time
+}
+
 // slotAt is the slot a run starting at now belongs to: the newest slot up
 // to now (a second's grace for a timer that fires early), else now to the
 // minute. A timer that fires late still names its slot, so two schedulers

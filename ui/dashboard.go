@@ -278,6 +278,9 @@ func jobSummaryRow(js jobs.JobSummary) fyne.CanvasObject {
 		lastColor = importanceColor(imp)
 	}
 	next := lang.L("Next run: {{.T}}", map[string]any{"T": formatTime(js.NextRun)})
+	if js.RunsOn != "" {
+		next = lang.L("Next run: {{.T}} on {{.Host}}", map[string]any{"T": formatTime(js.NextRun), "Host": js.RunsOn})
+	}
 	size := lang.L("Repository: {{.Size}}", map[string]any{"Size": repoSize(js.RepoSize)})
 	repl := replicaLine(js)
 	// One rich text: its lines sit closer than a column of labels, each
