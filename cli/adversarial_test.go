@@ -368,6 +368,12 @@ func (a *adversary) attempts() []attempt {
 		attempt{name: "a department user reads another's request", want: "another's request",
 			window: func() error { _, err := a.svc.Request(a.ctx, a.dept, a.reqOther); return err },
 			cli:    append([]string{"request", "show", id(a.reqOther)}, a.as(a.dept)...)},
+		attempt{name: "a department user lists the documents of another's request", want: "another's request",
+			window: func() error {
+				_, err := a.svc.Documents(a.ctx, a.dept, jobs.DocumentFilter{RequestID: a.reqOther})
+				return err
+			},
+			cli: append([]string{"docs", "list", "--request", id(a.reqOther)}, a.as(a.dept)...)},
 		attempt{name: "a department user asks which backup another's request restores", want: "another's request",
 			window: func() error { _, err := a.svc.RequestSnapshot(a.ctx, a.dept, a.reqOther); return err }},
 		attempt{name: "approve a job one wrote, after IT staff's trivial edit", want: "another IT manager",

@@ -143,9 +143,27 @@ func (s *Service) documentFromStore(ctx context.Context, d store.Document) Docum
 // DocumentFilter selects register entries; zero fields match everything.
 type DocumentFilter = store.DocumentFilter
 
-// Documents lists the register, oldest first.
+// Documents lists the register, oldest first. A department user sees the
+// documents of their own requests, and those of no request: another's
+// request forms and reports say what requestVisible keeps to its own.
 func (s *Service) Documents(ctx context.Context, as User, f DocumentFilter) ([]Document, error) {
-	if _, err := s.act(ctx, as, "list documents"); err != nil {
+	actor, err := s.act(ctx, as, "list documents")
+	if err != nil {
+		return nil, err
+	}
+	visible := map[int64]error{0: nil} // request ID -> why it is hidden
+	seeRequest := func(id int64) error {
+		if why, ok := visible[id]; ok {
+			return why
+		}
+		r, err := s.catalog.RequestByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		visible[id] = requestVisible(actor, r)
+		return visible[id]
+	}
+	if err := seeRequest(f.RequestID); err != nil {
 		return nil, err
 	}
 	all, err := s.catalog.Documents(ctx, f)
@@ -155,6 +173,11 @@ func (s *Service) Documents(ctx context.Context, as User, f DocumentFilter) ([]D
 	cited := s.newCitedSnapshots(ctx)
 	out := make([]Document, 0, len(all))
 	for _, d := range all {
+		if err := seeRequest(d.RequestID); errors.Is(err, ErrRefused) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
 		doc := s.documentFromStore(ctx, d)
 		cited.fill(ctx, &doc)
 		out = append(out, doc)

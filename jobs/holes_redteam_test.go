@@ -443,3 +443,55 @@ func TestHoleApprovalWrittenIntoCatalogRunsUnseen(t *testing.T) {
 	}
 	f.run(t, "keu")
 }
+
+// Hole: a department user read another's request through the document
+// register. `request show` and Service.Request refuse another's request
+// (its reason, paths and destination are that department's), but
+// Documents (`docs list`, the window's register) listed every request
+// form, verification report and handover form, with the path of the PDF
+// that prints them. A department user sees the documents of their own
+// requests only (and those of no request); asking for another's request
+// by number is refused like `request show`.
+func TestHoleDepartmentReadsAnothersRequestThroughDocuments(t *testing.T) {
+	f := newFixture(t)
+	f.approvedJob(t, "keu", Schedule{})
+	mine := f.ask(t, NewRequest{Kind: KindBackup, Job: "keu", Reason: "laporan kami"})
+	theirs, err := f.svc.CreateRequest(f.ctx, f.staff, NewRequest{Kind: KindBackup, Job: "keu", Reason: "rahasia TI"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.SubmitRequest(f.ctx, f.staff, theirs.ID); err != nil {
+		t.Fatal(err)
+	}
+	all, err := f.svc.Documents(f.ctx, f.staff, DocumentFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int64]bool{} // what the department user may see, by document ID
+	for _, d := range all {
+		if d.RequestID != theirs.ID {
+			want[d.ID] = true
+		}
+	}
+	if len(want) == len(all) || len(want) == 0 {
+		t.Fatalf("the fixture files no document of both requests: %+v", all)
+	}
+	got, err := f.svc.Documents(f.ctx, f.dept, DocumentFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range got {
+		if d.RequestID == theirs.ID {
+			t.Errorf("the department user is shown %s of another's request #%d", d.Number, theirs.ID)
+		}
+		delete(want, d.ID)
+	}
+	if len(want) > 0 {
+		t.Errorf("the department user lost sight of %d documents of their own or of no request", len(want))
+	}
+	_, err = f.svc.Documents(f.ctx, f.dept, DocumentFilter{RequestID: theirs.ID})
+	wantOneLineRefusal(t, "list the documents of another's request", err, "another's request")
+	if own, err := f.svc.Documents(f.ctx, f.dept, DocumentFilter{RequestID: mine.ID}); err != nil || len(own) == 0 {
+		t.Errorf("the documents of one's own request: %d, %v", len(own), err)
+	}
+}
