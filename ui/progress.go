@@ -43,6 +43,8 @@ func newProgressView(cancel context.CancelFunc) *progressView {
 	// The percentage is in the line below: on the bar, half on the filled
 	// and half on the empty part, no colour reads on both (WCAG AA).
 	p.bar.TextFormatter = func() string { return "" }
+	p.warns.Hide() // until there is one: no blank lines above Cancel
+	p.path.Hide()
 	p.cancel = widget.NewButton(lang.L("Cancel"), func() {
 		p.cancel.Disable()
 		p.stats.SetText(lang.L("Cancelling…"))
@@ -62,6 +64,9 @@ func (p *progressView) Report(s engine.ProgressStats) {
 		p.bar.SetValue(frac)
 		p.stats.SetText(text)
 		p.path.SetText(s.CurrentPath)
+		if s.CurrentPath != "" {
+			p.path.Show()
+		}
 		if p.onUpdate != nil {
 			p.onUpdate()
 		}
@@ -76,6 +81,7 @@ func (p *progressView) Warn(path string, err error) {
 	p.mu.Unlock()
 	fyne.Do(func() {
 		p.warns.SetText(lang.N("{{.N}} warnings so far; the last: {{.Path}}", n, map[string]any{"N": n, "Path": path}))
+		p.warns.Show()
 	})
 }
 

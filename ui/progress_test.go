@@ -80,3 +80,18 @@ func TestProgressCancel(t *testing.T) {
 		t.Fatalf("after Cancel: ctx %v, button disabled %v", ctx.Err(), p.cancel.Disabled())
 	}
 }
+
+// The progress dialog has no blank lines: the current file shows once
+// there is one, the warnings once one came.
+func TestProgressShowsOnlyWhatItHas(t *testing.T) {
+	newTestWindow(t)
+	p := newProgressView(func() {})
+	if p.path.Visible() || p.warns.Visible() {
+		t.Fatalf("before any report: path shown %v, warnings shown %v", p.path.Visible(), p.warns.Visible())
+	}
+	p.Report(engine.ProgressStats{Phase: "backup", FilesDone: 1, CurrentPath: "/srv/finance/ledger.xlsx", Started: time.Now()})
+	p.Warn("/srv/finance/locked.xlsx", errors.New("permission denied"))
+	if !p.path.Visible() || p.path.Text != "/srv/finance/ledger.xlsx" || !p.warns.Visible() || !strings.Contains(p.warns.Text, "locked.xlsx") {
+		t.Errorf("after a report and a warning: path %q (shown %v), warnings %q (shown %v)", p.path.Text, p.path.Visible(), p.warns.Text, p.warns.Visible())
+	}
+}
