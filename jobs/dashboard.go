@@ -16,8 +16,7 @@ type JobSummary struct {
 	LastRun *Run      `json:"last_run,omitempty"` // the last backup (restores are not the job's runs)
 	NextRun time.Time `json:"next_run,omitzero"`  // zero when not scheduled (or no scheduler runs)
 	// RunsOn names the host whose daemon runs the job, when that is not
-	// this window's scheduler (a shared catalog): NextRun is then the
-	// schedule's next slot, for that daemon to run.
+	// this window's scheduler (a shared catalog).
 	RunsOn   string   `json:"runs_on,omitempty"`
 	RepoSize int64    `json:"repository_bytes"` // -1 when not a local folder
 	Replicas []string `json:"replicas,omitempty"`
@@ -51,8 +50,14 @@ func (s *Service) Dashboard(ctx context.Context, as User, sched *Scheduler) (Das
 	for _, j := range jobs {
 		js := JobSummary{Job: j, NextRun: next[j.ID], RepoSize: folderSize(j.Repository), Replicas: j.Replicas,
 			ReplicaStates: s.replicaStates(ctx, j)}
-		if js.NextRun.IsZero() && j.Runnable() && j.Host != "" && s.catalog.Shared() && (sched == nil || sched.Host() != j.Host) {
-			js.NextRun, js.RunsOn = j.Schedule.next(s.now()), j.Host
+		elsewhere := s.catalog.Shared() && j.Host != "" && (sched == nil || sched.Host() != j.Host)
+		if js.NextRun.IsZero() && j.Runnable() && (sched == nil || elsewhere) {
+			// Not this window's to schedule (a department user's window,
+			// or another host's daemon): the schedule says when.
+			js.NextRun = j.Schedule.next(s.now())
+			if elsewhere {
+				js.RunsOn = j.Host
+			}
 		}
 		runs, err := s.catalog.Runs(ctx, store.RunFilter{JobID: j.ID, Kind: KindBackup, Limit: 1})
 		if err != nil {

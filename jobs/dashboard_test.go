@@ -88,10 +88,10 @@ func TestDashboardLastRunIsTheLastBackup(t *testing.T) {
 	}
 }
 
-// On a shared catalog a job another host's daemon runs still shows its next
-// run: the schedule's next slot, and which host runs it. This window's
-// scheduler does not run it, so it cannot say; without a host, or on a
-// workstation's own catalog, "next run" stays what this window schedules.
+// The dashboard says when each approved job runs next, also when this
+// window's scheduler does not run it (a department user's window runs no
+// schedules; on a shared catalog another host's daemon runs it, and the
+// dashboard names that host).
 func TestDashboardNextRunOfAnotherHostsJob(t *testing.T) {
 	f := newFixture(t)
 	for _, host := range []string{"fs1", ""} {
@@ -102,16 +102,25 @@ func TestDashboardNextRunOfAnotherHostsJob(t *testing.T) {
 		}
 		f.approve(t, name)
 	}
-	d, err := f.svc.Dashboard(f.ctx, f.mgr, nil)
+	if _, err := f.svc.CreateJob(f.ctx, f.staff, JobSpec{Name: "draft", Sources: []string{f.src}, Repository: filepath.Join(t.TempDir(), "repo")}); err != nil {
+		t.Fatal(err)
+	}
+	d, err := f.svc.Dashboard(f.ctx, f.dept, nil)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if len(d.Jobs) != 3 {
+		t.Fatalf("the department user's dashboard has %d jobs, want 3", len(d.Jobs))
 	}
 	// start is 20:00; the default window opens at 21:00 the same day.
 	window := time.Date(start.Year(), start.Month(), start.Day(), 21, 0, 0, 0, time.Local)
 	for _, js := range d.Jobs {
-		want, wantOn := time.Time{}, ""
+		want, wantOn := window, ""
+		if js.Job.Name == "draft" {
+			want = time.Time{} // not approved: it does not run
+		}
 		if js.Job.Host == "fs1" && f.svc.catalog.Shared() {
-			want, wantOn = window, "fs1"
+			wantOn = "fs1"
 		}
 		if !js.NextRun.Equal(want) || js.RunsOn != wantOn {
 			t.Errorf("job %s (host %q, shared catalog %v): next run %v on %q, want %v on %q",
