@@ -151,18 +151,7 @@ func (s *Service) Documents(ctx context.Context, as User, f DocumentFilter) ([]D
 	if err != nil {
 		return nil, err
 	}
-	visible := map[int64]error{0: nil} // request ID -> why it is hidden
-	seeRequest := func(id int64) error {
-		if why, ok := visible[id]; ok {
-			return why
-		}
-		r, err := s.catalog.RequestByID(ctx, id)
-		if err != nil {
-			return err
-		}
-		visible[id] = requestVisible(actor, r)
-		return visible[id]
-	}
+	seeRequest := s.requestSeer(ctx, actor)
 	if err := seeRequest(f.RequestID); err != nil {
 		return nil, err
 	}

@@ -495,3 +495,51 @@ func TestHoleDepartmentReadsAnothersRequestThroughDocuments(t *testing.T) {
 		t.Errorf("the documents of one's own request: %d, %v", len(own), err)
 	}
 }
+
+// Hole (same class): a department user read another's restore through the
+// run list. Service.Runs (`job runs`, the window's activity) listed the
+// restore run of another's request, with its destination in its warnings
+// and errors and the number of its verification report. A department user
+// sees the runs of their own requests and of none.
+func TestHoleDepartmentReadsAnothersRequestThroughRuns(t *testing.T) {
+	f := newFixture(t)
+	f.approvedJob(t, "keu", Schedule{})
+	f.run(t, "keu")
+	r, err := f.svc.CreateRequest(f.ctx, f.staff, NewRequest{Kind: KindRestore, Job: "keu", RequestedAt: f.clock.Now(),
+		Target: filepath.Join(t.TempDir(), "rahasia-ti"), Reason: "IT's own"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.svc.SubmitRequest(f.ctx, f.staff, r.ID); err != nil {
+		t.Fatal(err)
+	}
+	f.approveRequest(t, r.ID)
+	if _, err := f.svc.RunRequest(f.ctx, f.staff, r.ID, RunRequestOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	all, err := f.svc.Runs(f.ctx, f.staff, RunFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs := 0
+	for _, run := range all {
+		if run.RequestID == r.ID {
+			theirs++
+		}
+	}
+	if theirs == 0 {
+		t.Fatalf("the restore of request #%d left no run: %+v", r.ID, all)
+	}
+	got, err := f.svc.Runs(f.ctx, f.dept, RunFilter{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, run := range got {
+		if run.RequestID == r.ID {
+			t.Errorf("the department user is shown run #%d of another's request #%d", run.ID, r.ID)
+		}
+	}
+	if len(got) != len(all)-theirs {
+		t.Errorf("the department user sees %d runs, want the %d of no request", len(got), len(all)-theirs)
+	}
+}

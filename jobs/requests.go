@@ -304,6 +304,24 @@ func within(path, dir string) bool {
 	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator)) && !filepath.IsAbs(rel)
 }
 
+// requestSeer returns requestVisible for the account by request ID (0, no
+// request: visible), reading each request once: for the lists (documents,
+// runs) that name requests.
+func (s *Service) requestSeer(ctx context.Context, actor store.User) func(id int64) error {
+	seen := map[int64]error{0: nil}
+	return func(id int64) error {
+		if why, ok := seen[id]; ok {
+			return why
+		}
+		r, err := s.catalog.RequestByID(ctx, id)
+		if err != nil {
+			return err
+		}
+		seen[id] = requestVisible(actor, r)
+		return seen[id]
+	}
+}
+
 // Request returns one request.
 func (s *Service) Request(ctx context.Context, as User, id int64) (Request, error) {
 	actor, err := s.act(ctx, as, "show request")

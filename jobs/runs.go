@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"errors"
 	"sync"
 	"time"
 
@@ -89,9 +90,11 @@ type RunFilter struct {
 
 // Runs lists the run history, newest first.
 func (s *Service) Runs(ctx context.Context, as User, f RunFilter) ([]Run, error) {
-	if _, err := s.act(ctx, as, "list runs"); err != nil {
+	actor, err := s.act(ctx, as, "list runs")
+	if err != nil {
 		return nil, err
 	}
+	seeRequest := s.requestSeer(ctx, actor) // a department user: not another's restore
 	sf := store.RunFilter{Statuses: f.Statuses, From: f.From, To: f.To, Limit: f.Limit}
 	if f.Job != "" {
 		j, err := s.findJob(ctx, f.Job)
@@ -106,6 +109,11 @@ func (s *Service) Runs(ctx context.Context, as User, f RunFilter) ([]Run, error)
 	}
 	out := make([]Run, 0, len(all))
 	for _, r := range all {
+		if err := seeRequest(r.RequestID); errors.Is(err, ErrRefused) {
+			continue
+		} else if err != nil {
+			return nil, err
+		}
 		out = append(out, s.runFromStore(ctx, r))
 	}
 	return out, nil
