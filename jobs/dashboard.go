@@ -77,7 +77,7 @@ func (s *Service) Dashboard(ctx context.Context, as User, sched *Scheduler) (Das
 		return Dashboard{}, err
 	}
 	d.PendingApprovals = len(in.Requests) + len(in.Jobs)
-	approved, err := s.catalog.Requests(ctx, store.RequestFilter{States: []string{RequestApproved, RequestVerified}})
+	approved, err := s.catalog.Requests(ctx, store.RequestFilter{States: RequestsForStaff})
 	if err != nil {
 		return Dashboard{}, err
 	}

@@ -1,6 +1,10 @@
 package jobs
 
-import "cadang/sop"
+import (
+	"slices"
+
+	"cadang/sop"
+)
 
 // Groups of request states, as lists and screens filter by them. They are
 // derived from sop's one list of states, so a new state lands in a group
@@ -15,6 +19,9 @@ var (
 	RequestsInProgress = []string{RequestRunning, RequestPreparing, RequestRestoring, RequestVerifying}
 	// RequestsToHandOver are verified restores whose data is not yet handed over.
 	RequestsToHandOver = []string{RequestVerified, RequestAwaitingSignatures}
+	// RequestsForStaff are approved requests IT staff still have to carry
+	// out or hand over: the dashboard's "Approved requests to carry out".
+	RequestsForStaff = slices.Concat(RequestsToCarryOut, RequestsToHandOver)
 	// RequestsBackToStaff were rejected or drafted and wait for the requester or IT staff.
 	RequestsBackToStaff = []string{RequestDraft, RequestRejected}
 	// RequestsClosed are finished, one way or the other.

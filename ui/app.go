@@ -140,7 +140,7 @@ type workspaceRun struct {
 type session struct {
 	user *jobs.User
 	who  *acting
-	nav  func(page string) // shows a page of the signed-in shell
+	nav  func(page string, filter ...string) // shows a page of the signed-in shell
 }
 
 // screen is what the window shows now.

@@ -280,3 +280,35 @@ func TestClickBudgetReviewWaitingJob(t *testing.T) {
 		t.Errorf("Requests, with job hr waiting: %q", texts(w.Content()))
 	}
 }
+
+// TestClickBudgetCarryOutOpensFiltered: the dashboard's "Approved requests
+// to carry out" → Carry out opens Requests filtered to those requests
+// (it opened "All requests", where a request still waiting for approval
+// sat among them), in one click.
+func TestClickBudgetCarryOutOpensFiltered(t *testing.T) {
+	o := newOffice(t)
+	ctx := context.Background()
+	approved := o.request(t, jobs.KindRestore, time.Now(), "/srv/restore/approved")
+	if _, err := o.svc.ApproveRequest(ctx, o.manager, approved.ID, approved.RevisionHash); err != nil {
+		t.Fatal(err)
+	}
+	waiting := o.request(t, jobs.KindRestore, time.Now(), "/srv/restore/waiting")
+	f, w := signIn(t, o, "budi", "password budi")
+	c := &clicks{t: t}
+	c.tap(findButton(t, w.Content(), "Carry out"))
+	if f.page != pageRequests || c.n != 1 {
+		t.Fatalf("Carry out led to %q in %d clicks, want the requests in 1", f.page, c.n)
+	}
+	if got := findSelect(t, w.Content()).Selected; got != "Approved, to carry out" {
+		t.Errorf("Requests opened with the filter %q, want %q", got, "Approved, to carry out")
+	}
+	if !shows(w.Content(), "/srv/restore/approved") || shows(w.Content(), "/srv/restore/waiting") {
+		t.Errorf("Requests after Carry out (approved #%d, waiting #%d): %q", approved.ID, waiting.ID, texts(w.Content()))
+	}
+	// Leaving and coming back through the navigation shows all requests again.
+	f.nav(pageDashboard)
+	f.nav(pageRequests)
+	if got := findSelect(t, w.Content()).Selected; got != "All requests" {
+		t.Errorf("Requests opened from the navigation with the filter %q, want all requests", got)
+	}
+}

@@ -19,7 +19,7 @@ import (
 // last backup, next run, storage and offsite copies.
 type dashboardView struct {
 	a      acting
-	nav    func(page string)
+	nav    func(page string, filter ...string)
 	sched  func() *jobs.Scheduler // nil: no scheduler; returns nil while paused
 	cards  *fyne.Container
 	inbox  *fyne.Container
@@ -32,7 +32,7 @@ type dashboardView struct {
 	reject  map[string]*widget.Button
 }
 
-func dashboardScreen(a acting, events listener, nav func(string), sched func() *jobs.Scheduler) fyne.CanvasObject {
+func dashboardScreen(a acting, events listener, nav func(string, ...string), sched func() *jobs.Scheduler) fyne.CanvasObject {
 	v := newDashboardView(a, nav, sched)
 	events(func(ev jobs.Event) {
 		switch ev.Kind {
@@ -44,9 +44,9 @@ func dashboardScreen(a acting, events listener, nav func(string), sched func() *
 	return v.content()
 }
 
-func newDashboardView(a acting, nav func(string), sched func() *jobs.Scheduler) *dashboardView {
+func newDashboardView(a acting, nav func(string, ...string), sched func() *jobs.Scheduler) *dashboardView {
 	if nav == nil {
-		nav = func(string) {}
+		nav = func(string, ...string) {}
 	}
 	return &dashboardView{a: a, nav: nav, sched: sched, cards: container.NewGridWithColumns(4),
 		inbox: container.NewVBox(), jobs: container.NewVBox()}
@@ -100,7 +100,7 @@ func (v *dashboardView) render(data dashboardData) {
 	if !v.a.user.Can(jobs.CapCarryOut) {
 		v.cards.Add(v.card(lang.L("Your requests in progress"), d.PendingRequests, pageRequests, lang.L("Open requests"), false))
 	} else {
-		v.cards.Add(v.card(lang.L("Approved requests to carry out"), d.PendingRequests, pageRequests, lang.L("Carry out"), d.PendingRequests > 0))
+		v.cards.Add(v.card(lang.L("Approved requests to carry out"), d.PendingRequests, pageRequests, lang.L("Carry out"), d.PendingRequests > 0, filterToCarryOut))
 	}
 	v.cards.Add(v.card(lang.L("Missed runs"), d.Missed, pageActivity, lang.L("See activity"), d.Missed > 0))
 	behind := 0
@@ -136,8 +136,9 @@ func (v *dashboardView) render(data dashboardData) {
 }
 
 // card is a figure with a caption and the button that deals with it.
-func (v *dashboardView) card(caption string, n int, page, action string, urgent bool) fyne.CanvasObject {
-	b := widget.NewButton(action, func() { v.nav(page) })
+// filter, if given, is the key of the filter the page opens with.
+func (v *dashboardView) card(caption string, n int, page, action string, urgent bool, filter ...string) fyne.CanvasObject {
+	b := widget.NewButton(action, func() { v.nav(page, filter...) })
 	if urgent {
 		b.Importance = widget.HighImportance
 	}

@@ -137,10 +137,9 @@ func TestDocTypeNames(t *testing.T) {
 // states jobs knows, so no state falls outside every filter.
 func TestRequestStatesNamedAndFiltered(t *testing.T) {
 	newTestWindow(t)
-	names, groups := requestFilters()
 	filtered := map[string]bool{}
-	for _, n := range names[1:] {
-		for _, st := range groups[n] {
+	for _, f := range requestFilters()[1:] {
+		for _, st := range f.states {
 			filtered[st] = true
 		}
 	}

@@ -29,6 +29,7 @@ type requestsView struct {
 	rows   map[int64]*requestRow // by request ID, for the list (tests tap these)
 	inRows map[int64]*requestRow // the manager's approvals
 	may    map[int64]jobs.Permissions
+	preset string // the filter's key to start with; "" is all requests
 }
 
 // requestRow is one request with its action buttons (nil when not offered).
@@ -37,8 +38,11 @@ type requestRow struct {
 	approve, reject, submit, reschedule, run, handov *widget.Button
 }
 
-func requestsScreen(s acting, events listener) fyne.CanvasObject {
+// requestsScreen is the Requests screen showing the filter with key preset
+// ("" for all requests).
+func requestsScreen(s acting, events listener, preset string) fyne.CanvasObject {
 	v := newRequestsView(s)
+	v.preset = preset
 	events(func(ev jobs.Event) {
 		if ev.Kind == jobs.EventRequestChanged || ev.Kind == jobs.EventRestoreFinished || ev.Kind == jobs.EventJobChanged {
 			v.reload()
@@ -52,27 +56,46 @@ func newRequestsView(s acting) *requestsView {
 		rows: map[int64]*requestRow{}, inRows: map[int64]*requestRow{}}
 }
 
-// requestFilters are the list's filter choices and the states they select.
-func requestFilters() ([]string, map[string][]string) {
-	all, waiting, rejected := lang.L("All requests"), lang.L("Waiting for approval"), lang.L("Rejected")
-	active, done := lang.L("Approved and in progress"), lang.L("Finished")
-	return []string{all, waiting, rejected, active, done}, map[string][]string{
+// filterToCarryOut is the Requests filter the dashboard's "Carry out"
+// opens: approved requests IT staff still have to carry out or hand over,
+// the ones the card counts.
+const filterToCarryOut = "to-carry-out"
+
+// requestFilter is one of the list's filter choices and the states it
+// selects (nil: every state).
+type requestFilter struct {
+	key, name string
+	states    []string
+}
+
+// requestFilters are the list's filter choices, "All requests" first.
+func requestFilters() []requestFilter {
+	return []requestFilter{
+		{"all", lang.L("All requests"), nil},
 		// jobs' groups: a state added there lands in one of these.
-		waiting:  slices.Concat(jobs.RequestsAwaitingDecision, []string{jobs.RequestDraft}),
-		rejected: {jobs.RequestRejected},
-		active:   slices.Concat(jobs.RequestsToCarryOut, jobs.RequestsInProgress, jobs.RequestsToHandOver),
-		done:     jobs.RequestsClosed,
+		{"waiting", lang.L("Waiting for approval"), slices.Concat(jobs.RequestsAwaitingDecision, []string{jobs.RequestDraft})},
+		{filterToCarryOut, lang.L("Approved, to carry out"), jobs.RequestsForStaff},
+		{"rejected", lang.L("Rejected"), []string{jobs.RequestRejected}},
+		{"active", lang.L("Approved and in progress"), slices.Concat(jobs.RequestsToCarryOut, jobs.RequestsInProgress, jobs.RequestsToHandOver)},
+		{"done", lang.L("Finished"), jobs.RequestsClosed},
 	}
 }
 
 func (v *requestsView) content() fyne.CanvasObject {
-	names, states := requestFilters()
+	filters := requestFilters()
+	names := make([]string, len(filters))
+	selected := 0
+	for i, f := range filters {
+		names[i] = f.name
+		if f.key == v.preset {
+			selected = i
+		}
+	}
 	v.filter = widget.NewSelect(names, func(string) { v.reload() })
-	v.filter.SetSelectedIndex(0)
+	v.filter.SetSelectedIndex(selected)
 	newReq := widget.NewButtonWithIcon(lang.L("New request"), theme.ContentAddIcon(), func() { newRequestDialog(v.s, v.reload) })
 	newReq.Importance = widget.HighImportance
 	bar := container.NewBorder(nil, nil, newReq, container.NewHBox(widget.NewLabel(lang.L("Show")), fitOptions(v.filter)))
-	_ = states
 	body := container.NewVBox(v.inbox, v.list)
 	v.scroll = container.NewVScroll(body)
 	v.reload()
@@ -84,8 +107,7 @@ func (v *requestsView) reload() {
 	if v.filter == nil {
 		return
 	}
-	_, states := requestFilters()
-	f := jobs.RequestFilter{States: states[v.filter.Selected]}
+	f := jobs.RequestFilter{States: requestFilters()[max(v.filter.SelectedIndex(), 0)].states}
 	type page struct {
 		reqs []jobs.Request
 		in   jobs.Inbox

@@ -26,7 +26,7 @@ func TestDashboard(t *testing.T) {
 
 	s := o.sessionFor(w, o.manager)
 	var went string
-	w.SetContent(dashboardScreen(s, noEvents, func(page string) { went = page }, nil))
+	w.SetContent(dashboardScreen(s, noEvents, func(page string, _ ...string) { went = page }, nil))
 	for _, want := range []string{"finance", "Last backup", "success", "Waiting for your approval", "Next run", "Repository:"} {
 		if !shows(w.Content(), want) {
 			t.Errorf("dashboard lacks %q: %q", want, texts(w.Content()))

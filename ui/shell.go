@@ -45,7 +45,7 @@ func (sh *shell) pages() []page {
 		{pageDashboard, func() string { return lang.L("Dashboard") }, theme.HomeIcon(), func() fyne.CanvasObject {
 			return dashboardScreen(a, events, sh.open, sh.d.sched)
 		}},
-		{pageRequests, func() string { return lang.L("Requests") }, theme.MailComposeIcon(), func() fyne.CanvasObject { return requestsScreen(a, events) }},
+		{pageRequests, func() string { return lang.L("Requests") }, theme.MailComposeIcon(), func() fyne.CanvasObject { return requestsScreen(a, events, sh.filter) }},
 		{pageJobs, func() string { return lang.L("Jobs") }, theme.MediaPlayIcon(), func() fyne.CanvasObject { return jobsScreen(a, events) }},
 		{pageSnapshots, func() string { return lang.L("Snapshots & Restore") }, theme.HistoryIcon(), func() fyne.CanvasObject { return snapshotsScreen(a, events) }},
 		{pageActivity, func() string { return lang.L("Activity") }, theme.ListIcon(), func() fyne.CanvasObject { return activityScreen(a, events) }},
@@ -63,13 +63,15 @@ type shell struct {
 	nav     *widget.List
 	body    *fyne.Container
 	title   *widget.Label
+	filter  string // the filter the next page opens with (see open)
+	shown   int    // the page shown
 }
 
 func newShell(d shellDeps, start string, onPage func(string)) *shell {
 	if d.hub == nil {
 		d.hub = &eventHub{}
 	}
-	sh := &shell{d: d, start: start, onPage: onPage}
+	sh := &shell{d: d, start: start, onPage: onPage, shown: -1}
 	sh.entries = sh.pages()
 	return sh
 }
@@ -120,11 +122,20 @@ func (sh *shell) content() fyne.CanvasObject {
 	return split
 }
 
-// open shows the page with the given name.
-func (sh *shell) open(name string) {
+// open shows the page with the given name, with the list's filter set to
+// the key filter if one is given (Requests: filterToCarryOut).
+func (sh *shell) open(name string, filter ...string) {
+	sh.filter = ""
+	if len(filter) > 0 {
+		sh.filter = filter[0]
+	}
 	for i, p := range sh.entries {
 		if p.name == name {
-			sh.nav.Select(i) // calls show through OnSelected
+			if sh.shown == i {
+				sh.show(i) // Select ignores the item already selected
+			} else {
+				sh.nav.Select(i) // calls show through OnSelected
+			}
 			return
 		}
 	}
@@ -134,7 +145,9 @@ func (sh *shell) show(i int) {
 	p := sh.entries[i]
 	sh.d.hub.reset()
 	sh.title.SetText(p.title())
+	sh.shown = i
 	sh.body.Objects = []fyne.CanvasObject{p.view()}
+	sh.filter = "" // only the page open asked for starts filtered
 	sh.body.Refresh()
 	if sh.onPage != nil {
 		sh.onPage(p.name)
