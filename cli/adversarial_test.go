@@ -428,6 +428,10 @@ func (a *adversary) attempts() []attempt {
 			attempt{name: op[0] + " a job's repository without an account", want: "needs --as", cli: op},
 			attempt{name: op[0] + " a job's repository as a department user", want: "may do this", cli: append(op, a.as(a.dept)...)})
 	}
+	syncDelete := []string{"replica", "sync", "--repo", a.repo, "offsite", "--delete"}
+	out = append(out,
+		attempt{name: "remove from a job's offsite copy without an account", want: "needs --as", cli: syncDelete},
+		attempt{name: "remove from a job's offsite copy as a department user", want: "may do this", cli: append(syncDelete, a.as(a.dept)...)})
 	out = append(out, attempt{name: "back up by hand into a job's repository as the job", want: "marks the snapshots of a job's runs",
 		cli: append([]string{"backup", "--repo", a.repo, "--tag", "job:keu", a.src}, a.as(a.staff)...)})
 	return out

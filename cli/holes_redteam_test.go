@@ -59,3 +59,56 @@ func TestHoleHandBackupPosesAsJobRun(t *testing.T) {
 		t.Errorf("after a backup by hand tagged otherwise: %d snapshots (%d of erp), want %d (%d)", all, erp, allBefore+1, erpBefore)
 	}
 }
+
+// Hole: `replica sync --delete` removed from a job's offsite copy with no
+// account. backup, forget, prune and unlock on a job's repository (or a
+// copy of it) need --as and are audited, but a sync with --delete, which
+// removes from the replica what is gone here, needed nothing: whoever
+// removed snapshots from the primary by hand then emptied the offsite copy
+// of them too. It needs --as (IT staff, a manager or an administrator) on
+// a job's repository, is audited on the job, and a refusal removes nothing.
+func TestHoleReplicaSyncDeleteWithoutAccount(t *testing.T) {
+	p := newProcedureCLI(t)
+	user := writeFile(t, "user.pw", "user-pass-1\n")
+	p.ok("user", "add", "--as", "admin", "--login-file", p.admin, "--name", "siti", "--role", "user", "--password-file", user)
+	src, repo, offsite := t.TempDir(), filepath.Join(t.TempDir(), "repo"), filepath.Join(t.TempDir(), "offsite")
+	if err := os.WriteFile(filepath.Join(src, "a.txt"), []byte("a"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	asStaff := []string{"--as", "yoga", "--login-file", p.staff}
+	p.ok(append([]string{"job", "new", "--name", "erp", "--repo", repo, "--source", src}, asStaff...)...)
+	p.ok(append([]string{"job", "submit", "erp"}, asStaff...)...)
+	p.ok("job", "approve", "erp", "--revision", p.rev("job", "erp"), "--as", "gideon", "--login-file", p.mgr)
+	p.ok(append([]string{"job", "run", "erp"}, asStaff...)...)
+	p.ok(append([]string{"job", "run", "erp"}, asStaff...)...)
+	p.ok("replica", "add", "--repo", repo, "offsite", offsite)
+	p.ok("replica", "sync", "--repo", repo, "offsite")
+	p.ok(append([]string{"forget", "--repo", repo, "--keep-last", "1", "--prune"}, asStaff...)...)
+	offsiteSnapshots := func() int {
+		t.Helper()
+		return strings.Count(p.ok("snapshots", "--repo", offsite), "job:erp")
+	}
+	if n := offsiteSnapshots(); n != 2 {
+		t.Fatalf("the offsite copy holds %d snapshots, want 2", n)
+	}
+	for _, tc := range []struct {
+		want string
+		as   []string
+	}{
+		{"needs --as", nil},
+		{"may do this", []string{"--as", "siti", "--login-file", user}},
+	} {
+		p.refused(tc.want, append([]string{"replica", "sync", "--repo", repo, "offsite", "--delete"}, tc.as...)...)
+		if n := offsiteSnapshots(); n != 2 {
+			t.Errorf("a refused sync --delete (%s) removed from the offsite copy: %d snapshots left", tc.want, n)
+		}
+	}
+	p.ok(append([]string{"replica", "sync", "--repo", repo, "offsite", "--delete"}, asStaff...)...)
+	if n := offsiteSnapshots(); n != 1 {
+		t.Errorf("sync --delete as IT staff: %d snapshots offsite, want 1", n)
+	}
+	audit := p.ok("audit", "list", "--object", "job#1", "--as", "gideon", "--login-file", p.mgr)
+	if !strings.Contains(audit, "repository.replica-sync-delete") || !strings.Contains(audit, "yoga") {
+		t.Errorf("the sync --delete is not in the job's audit log:\n%s", audit)
+	}
+}

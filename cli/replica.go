@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 	"text/tabwriter"
 	"time"
 
@@ -173,6 +174,7 @@ func selectReplicas(list *jobs.ReplicaList, args []string) ([]string, error) {
 func newReplicaSyncCommand(g *globals) *cobra.Command {
 	var repo, bwlimit string
 	var del bool
+	var guard repoGuard
 	cmd := &cobra.Command{
 		Use:   "sync --repo R [NAME]",
 		Short: "Copy to each replica (or NAME) what it lacks, then check what was copied",
@@ -196,12 +198,23 @@ func newReplicaSyncCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			return runSync(ctx, g, cmd.OutOrStdout(), cmd.ErrOrStderr(), list, names, rate, del)
+			if !del {
+				return runSync(ctx, g, cmd.OutOrStdout(), cmd.ErrOrStderr(), list, names, rate, del)
+			}
+			// Removing from a copy of a job's repository is a change by hand.
+			finish, err := guard.begin(cmd, g, "", list.Dir(), "replica-sync-delete", "replicas "+strings.Join(names, ", "))
+			if err != nil {
+				return err
+			}
+			err = runSync(ctx, g, cmd.OutOrStdout(), cmd.ErrOrStderr(), list, names, rate, del)
+			finish(outcomeOf(err, "synced, removing there what the repository no longer has"))
+			return err
 		},
 	}
 	cmd.Flags().StringVar(&repo, "repo", "", "local repository folder (required)")
 	cmd.Flags().StringVar(&bwlimit, "bwlimit", "", "bandwidth limit for this run, e.g. 512K, 2M, 1.5MiB/s (bytes per second; default: the replica's)")
-	cmd.Flags().BoolVar(&del, "delete", false, "also remove from the replica what forget/prune removed here (after the copy)")
+	cmd.Flags().BoolVar(&del, "delete", false, "also remove from the replica what forget/prune removed here (after the copy); on a job's repository it needs --as and is audited")
+	guard.addFlags(cmd)
 	return cmd
 }
 

@@ -163,7 +163,7 @@ func newBackupCommand(g *globals) *cobra.Command {
 			}
 			defer r.Close()
 			guard.check = func() error { return jobs.CheckHandBackupTags(tags) }
-			finish, err := guard.begin(cmd, g, r, f.location, "backup", "paths "+strings.Join(args, ", "))
+			finish, err := guard.begin(cmd, g, r.ID(), f.location, "backup", "paths "+strings.Join(args, ", "))
 			if err != nil {
 				return err
 			}

@@ -5,12 +5,12 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"cadang/engine"
 	"cadang/jobs"
 )
 
 // repoGuard holds the engine commands that change a repository (backup,
-// forget, prune, unlock) to the procedure when the repository, or a replica
+// forget, prune, unlock, and replica sync --delete, which removes from a
+// copy) to the procedure when the repository, or a replica
 // of it, is a job's: they then need --as with an account that may maintain
 // repositories, and every such change is audited on the job. A repository
 // no job of the workspace writes stays free to use, as in disaster recovery
@@ -24,15 +24,16 @@ type repoGuard struct {
 
 func (gd *repoGuard) addFlags(cmd *cobra.Command) { gd.l.addFlags(cmd) }
 
-// begin authorizes op on the open repository r at loc; finish records how
-// it ended. Both are no-ops for a repository no job writes.
-func (gd *repoGuard) begin(cmd *cobra.Command, g *globals, r *engine.Repository, loc, op, detail string) (finish func(outcome string), err error) {
+// begin authorizes op on the repository at loc (whose ID is id, when it
+// was opened); finish records how it ended. Both are no-ops for a
+// repository no job writes.
+func (gd *repoGuard) begin(cmd *cobra.Command, g *globals, id, loc, op, detail string) (finish func(outcome string), err error) {
 	none := func(string) {}
 	ws, err := g.workspaceOrDefault()
 	if err != nil {
 		return none, nil //nolint:nilerr // no workspace to consult: not under the procedure here
 	}
-	names, err := jobs.RepositoryJobs(cmd.Context(), ws, loc, r.ID())
+	names, err := jobs.RepositoryJobs(cmd.Context(), ws, loc, id)
 	if err != nil {
 		return nil, err
 	}

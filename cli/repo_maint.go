@@ -89,7 +89,7 @@ func newForgetCommand(g *globals) *cobra.Command {
 			defer r.Close()
 			finish := func(string) {}
 			if !dryRun {
-				if finish, err = guard.begin(cmd, g, r, f.location, "forget", fmt.Sprintf("policy %+v, prune %t", pol, prune)); err != nil {
+				if finish, err = guard.begin(cmd, g, r.ID(), f.location, "forget", fmt.Sprintf("policy %+v, prune %t", pol, prune)); err != nil {
 					return err
 				}
 			}
@@ -165,7 +165,7 @@ func newPruneCommand(g *globals) *cobra.Command {
 			defer r.Close()
 			finish := func(string) {}
 			if !dryRun {
-				if finish, err = guard.begin(cmd, g, r, f.location, "prune", "remove unreferenced data"); err != nil {
+				if finish, err = guard.begin(cmd, g, r.ID(), f.location, "prune", "remove unreferenced data"); err != nil {
 					return err
 				}
 			}
@@ -201,7 +201,7 @@ func newUnlockCommand(g *globals) *cobra.Command {
 				return err
 			}
 			defer r.Close()
-			finish, err := guard.begin(cmd, g, r, f.location, "unlock", fmt.Sprintf("remove-all %t", all))
+			finish, err := guard.begin(cmd, g, r.ID(), f.location, "unlock", fmt.Sprintf("remove-all %t", all))
 			if err != nil {
 				return err
 			}
