@@ -13,7 +13,15 @@ import (
 // since its last run (or its approval) without a run. A slot whose window
 // is still open runs now; the others are recorded as missed, get an
 // execution report, and are offered for catch-up.
-func (sc *Scheduler) recordMissed(ctx context.Context) error {
+func (sc *Scheduler) recordMissed(ctx context.Context) error { return sc.lookBack(ctx, true) }
+
+// runLate is the minute's look back: a slot without a run whose window is
+// still open runs now (its timer was lost, or a run of the job was still
+// going on when it fired). Nothing is recorded missed: a timer firing at
+// this very moment would find its slot taken.
+func (sc *Scheduler) runLate(ctx context.Context) error { return sc.lookBack(ctx, false) }
+
+func (sc *Scheduler) lookBack(ctx context.Context, record bool) error {
 	s := sc.svc
 	jobs, err := s.catalog.Jobs(ctx, JobApproved)
 	if err != nil {
@@ -38,10 +46,18 @@ func (sc *Scheduler) recordMissed(ctx context.Context) error {
 				id, at := j.ID, slot
 				go sc.launch(func(ctx context.Context) { // still inside its window: run it late rather than never
 					_, err := s.runBackup(ctx, id, runSpec{trigger: TriggerSchedule, actor: SchedulerActor, account: &sc.account, scheduled: store.Run{ScheduledAt: at}})
-					if err != nil && !errors.Is(err, ErrSlotTaken) {
+					switch {
+					case errors.Is(err, ErrSlotTaken), errors.Is(err, ErrAlreadyRunning):
+						// its timer fired meanwhile, or a run of the job is still
+						// going on here: the next minute's look decides again
+						s.log.Debug("late run in window: not now", "job", id, "err", err)
+					case err != nil:
 						s.log.Error("late run in window", "job", id, "err", err)
 					}
 				})
+				continue
+			}
+			if !record {
 				continue
 			}
 			if err := s.markMissed(ctx, j, slot); err != nil {

@@ -362,11 +362,13 @@ func (sc *Scheduler) approved(ctx context.Context) ([]store.Job, []store.Request
 	return jobs, reqs, fp.String(), nil
 }
 
-// refresh reloads when another process changed what is approved. A
-// reload replaces gocron's jobs: a slot whose timer fired just then may
-// be dropped with its job, so the missed-run rules are applied after it
-// (the slot runs late inside its window, or is recorded missed; never
-// twice, see ErrSlotTaken).
+// refresh reloads when another process changed what is approved, and
+// every minute runs late, inside its window, a slot that has no run: its
+// timer was dropped by a reload at that moment or skipped when the clock
+// jumped past it (a suspended machine, a corrected clock), or it fired
+// while the job's previous run was still going on. Never twice
+// (ErrSlotTaken); slots whose window closed are recorded missed when a
+// scheduler takes the lead.
 func (sc *Scheduler) refresh() {
 	if sc.refreshed != nil {
 		defer sc.refreshed()
@@ -404,9 +406,9 @@ func (sc *Scheduler) refresh() {
 		if err := sc.reload(); err != nil {
 			sc.svc.log.Error("reload schedule", "err", err)
 		}
-		if err := sc.recordMissed(ctx); err != nil {
-			sc.svc.log.Error("record missed runs after a reload", "err", err)
-		}
+	}
+	if err := sc.runLate(ctx); err != nil {
+		sc.svc.log.Error("look for slots without a run", "err", err)
 	}
 }
 
@@ -429,6 +431,9 @@ func (sc *Scheduler) scheduleJob(j store.Job, now time.Time) error {
 			switch {
 			case errors.Is(err, ErrSlotTaken):
 				sc.svc.log.Info("scheduled run: another scheduler ran this slot", "job", id)
+			case errors.Is(err, ErrAlreadyRunning):
+				// the minute's look back runs the slot later in its window
+				sc.svc.log.Warn("scheduled run: a run of the job is still going on", "job", id)
 			case err != nil:
 				sc.svc.log.Error("scheduled run", "job", id, "err", err)
 			}
