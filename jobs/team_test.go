@@ -13,6 +13,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -221,17 +222,68 @@ func (d *daemonProc) send(t *testing.T, line string) {
 	}
 }
 
-// teamSize is how many simulated days and jobs the test runs:
-// CADANG_STRESS=1 runs the month of twenty jobs.
-func teamSize() (days, jobs int) {
+// teamDays is how many days the test simulates: a week (every weekly
+// job runs once), the month under CADANG_STRESS=1 (make stress).
+func teamDays() int {
 	if os.Getenv("CADANG_STRESS") != "" {
-		return 30, 20
+		return 30
 	}
-	return 3, 8
+	return 7
 }
 
-// teamSlots are the daily windows the jobs use, one job in four each.
-var teamSlots = []string{"01:00", "07:00", "13:00", "19:00"}
+// teamSlots are the hours at which the jobs' slots start: the test moves
+// the clock half an hour past each.
+var teamSlots = []int{1, 7, 13, 19}
+
+// teamJob is the schedule of job i of the team test: jobs 0–3 (every job
+// under CADANG_STRESS=1) back up daily in a one-hour window starting at
+// teamSlots[i%4]; the others weekly (cron), at 19:00 on weekday i%7. The
+// hosts alternate: even jobs are fs1's, odd ones db1's.
+type teamJob struct {
+	name, host string
+	hour       int
+	daily      bool
+	weekday    time.Weekday
+}
+
+func teamJobs() []teamJob {
+	stress := os.Getenv("CADANG_STRESS") != ""
+	out := make([]teamJob, 20)
+	for i := range out {
+		j := teamJob{name: fmt.Sprintf("job%02d", i), host: "fs1", hour: teamSlots[i%len(teamSlots)], daily: i < 4 || stress}
+		if i%2 == 1 {
+			j.host = "db1"
+		}
+		if !j.daily {
+			j.hour, j.weekday = 19, time.Weekday(i%7)
+		}
+		out[i] = j
+	}
+	return out
+}
+
+func (j teamJob) schedule() Schedule {
+	if j.daily {
+		return Schedule{Kind: ScheduleWindow, WindowStart: fmt.Sprintf("%02d:00", j.hour), WindowEnd: fmt.Sprintf("%02d:00", j.hour+1)}
+	}
+	return Schedule{Kind: ScheduleCron, Cron: fmt.Sprintf("0 %d * * %d", j.hour, j.weekday)}
+}
+
+// slots are the job's slots from day0 up to until, counted by the test
+// on its own (not by the scheduler's arithmetic).
+func (j teamJob) slots(day0, until time.Time) []time.Time {
+	var out []time.Time
+	for d := 0; d < teamDays(); d++ {
+		slot := day0.AddDate(0, 0, d).Add(time.Duration(j.hour) * time.Hour)
+		if slot.After(until) {
+			break
+		}
+		if j.daily || slot.Weekday() == j.weekday {
+			out = append(out, slot)
+		}
+	}
+	return out
+}
 
 // TestTeamDaemonsRunEachSlotOnce: on one shared catalog, two daemons serve
 // host fs1 and one serves db1 (three processes); the jobs of each host run
@@ -244,7 +296,6 @@ var teamSlots = []string{"01:00", "07:00", "13:00", "19:00"}
 // daemons finish. The audit chain verifies at the end.
 func TestTeamDaemonsRunEachSlotOnce(t *testing.T) {
 	storetest.NeedServer(t)
-	days, njobs := teamSize()
 	ctx := context.Background()
 	url := storetest.NewDatabase(t)
 	day0 := time.Date(2026, 3, 2, 0, 0, 0, 0, time.Local)
@@ -256,27 +307,18 @@ func TestTeamDaemonsRunEachSlotOnce(t *testing.T) {
 	}
 	defer svc.Close()
 	staff, mgr := teamAccounts(t, svc)
-	hostOf := map[string]string{}
-	slotOf := map[string]time.Duration{}
-	for i := 0; i < njobs; i++ {
-		name, host := fmt.Sprintf("job%02d", i), "fs1"
-		if i%2 == 1 {
-			host = "db1"
-		}
-		start := teamSlots[i%len(teamSlots)]
-		h, _ := strconv.Atoi(start[:2])
-		end := fmt.Sprintf("%02d:00", h+1)
-		src := filepath.Join(t.TempDir(), name)
+	plan := teamJobs()
+	for _, tj := range plan {
+		src := filepath.Join(t.TempDir(), tj.name)
 		if err := os.MkdirAll(src, 0o700); err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(filepath.Join(src, "data.txt"), []byte("data of "+name), 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(src, "data.txt"), []byte("data of "+tj.name), 0o600); err != nil {
 			t.Fatal(err)
 		}
-		spec := JobSpec{Name: name, Sources: []string{src}, Repository: filepath.Join(t.TempDir(), "repo"), Host: host,
-			Schedule: Schedule{Kind: ScheduleWindow, WindowStart: start, WindowEnd: end}}
+		spec := JobSpec{Name: tj.name, Sources: []string{src}, Repository: filepath.Join(t.TempDir(), "repo"), Host: tj.host,
+			Schedule: tj.schedule()}
 		teamApprovedJob(t, svc, staff, mgr, spec)
-		hostOf[name], slotOf[name] = host, time.Duration(h)*time.Hour
 	}
 	// The two windows: the manager's (svc) and the staff's, each its own
 	// Service on the catalog. The manager's hears what the daemons do.
@@ -302,7 +344,7 @@ func TestTeamDaemonsRunEachSlotOnce(t *testing.T) {
 	race := newApprovalRace(t, svc, mgr, deskJobs)
 
 	// fs1's daemon hangs in job00's backup on the second day: it is killed there.
-	hangAt := day0.Add(24*time.Hour + slotOf["job00"])
+	hangAt := day0.Add(24*time.Hour + time.Duration(plan[0].hour)*time.Hour)
 	env := []string{teamCatalogEnv + "=" + url, teamStartEnv + "=" + strconv.FormatInt(day0.UnixNano(), 10),
 		teamKeyEnv + "=" + svc.keyFile, teamHangEnv + "=job00@" + strconv.FormatInt(hangAt.UnixNano(), 10)}
 	daemons := []*daemonProc{startDaemon(t, "fs1-a", "fs1", env), startDaemon(t, "fs1-b", "fs1", env), startDaemon(t, "db1", "db1", env)}
@@ -324,10 +366,9 @@ func TestTeamDaemonsRunEachSlotOnce(t *testing.T) {
 	}()
 	killed := false
 	var killedRun int64
-	for day := 0; day < days; day++ {
-		for _, slot := range teamSlots {
-			h, _ := strconv.Atoi(slot[:2])
-			now := day0.Add(time.Duration(day)*24*time.Hour + time.Duration(h)*time.Hour + 30*time.Minute)
+	for day := 0; day < teamDays(); day++ {
+		for _, h := range teamSlots {
+			now := day0.AddDate(0, 0, day).Add(time.Duration(h)*time.Hour + 30*time.Minute)
 			for _, d := range daemons {
 				if !d.dead {
 					d.send(t, "advance "+strconv.FormatInt(now.UnixNano(), 10))
@@ -339,7 +380,7 @@ func TestTeamDaemonsRunEachSlotOnce(t *testing.T) {
 				}
 			}
 			hang := now.After(hangAt) && !killed
-			waitForSlots(t, svc, slotOf, day0, now, hangAt, killedRun, hang)
+			waitForSlots(t, svc, plan, day0, now, hangAt, killedRun, hang, daemons)
 			if hang {
 				killedRun = killRunOwner(t, svc, daemons, hangAt)
 				killed = true
@@ -358,7 +399,7 @@ func TestTeamDaemonsRunEachSlotOnce(t *testing.T) {
 	}
 	<-raced
 	race.check(t, staffWin, staff)
-	succeeded := checkTeamRuns(t, svc, hostOf, slotOf, day0, days, hangAt, daemons)
+	succeeded := checkTeamRuns(t, svc, plan, day0, hangAt, daemons)
 	checkInterrupted(t, svc, killedRun)
 	if got := heard.wait(t, succeeded); got != succeeded {
 		t.Errorf("the manager's window heard %d finished runs, want the %d the daemons finished", got, succeeded)
@@ -469,25 +510,32 @@ func teamApprovedJob(t *testing.T, svc *Service, staff, mgr User, spec JobSpec) 
 
 // waitForSlots waits until every slot up to now has its run recorded and
 // finished (the hung one running, when hang; the killed one failed).
-func waitForSlots(t *testing.T, svc *Service, slotOf map[string]time.Duration, day0, now, hangAt time.Time, killedRun int64, hang bool) {
+func waitForSlots(t *testing.T, svc *Service, plan []teamJob, day0, now, hangAt time.Time, killedRun int64, hang bool, daemons []*daemonProc) {
 	t.Helper()
 	deadline := time.After(3 * time.Minute)
 	tick := time.NewTicker(100 * time.Millisecond)
 	defer tick.Stop()
 	for {
-		missing := pendingSlots(t, svc, slotOf, day0, now, hangAt, killedRun, hang)
+		missing := pendingSlots(t, svc, plan, day0, now, hangAt, killedRun, hang)
 		if len(missing) == 0 {
 			return
 		}
 		select {
 		case <-deadline:
+			for _, d := range daemons { // their goroutines, in the stderr the cleanup logs
+				if !d.dead {
+					d.cmd.Process.Signal(syscall.SIGQUIT) //nolint:errcheck // a diagnosis
+					d.cmd.Wait()                          //nolint:errcheck // a diagnosis
+					d.dead = true
+				}
+			}
 			t.Fatalf("at %s, slots without a finished run after 3 minutes: %v", now.Format("Jan 2 15:04"), missing)
 		case <-tick.C:
 		}
 	}
 }
 
-func pendingSlots(t *testing.T, svc *Service, slotOf map[string]time.Duration, day0, now, hangAt time.Time, killedRun int64, hang bool) []string {
+func pendingSlots(t *testing.T, svc *Service, plan []teamJob, day0, now, hangAt time.Time, killedRun int64, hang bool) []string {
 	t.Helper()
 	runs, err := svc.catalog.Runs(context.Background(), store.RunFilter{Kind: KindBackup})
 	if err != nil {
@@ -509,8 +557,9 @@ func pendingSlots(t *testing.T, svc *Service, slotOf map[string]time.Duration, d
 		}
 	}
 	var missing []string
-	for name, off := range slotOf {
-		for slot := day0.Add(off); !slot.After(now); slot = slot.Add(24 * time.Hour) {
+	for _, tj := range plan {
+		name := tj.name
+		for _, slot := range tj.slots(day0, now) {
 			st := state[name+"@"+slot.Format(time.RFC3339)]
 			want := st != "" && st != RunRunning
 			if hang && name == "job00" && slot.Equal(hangAt) {
@@ -582,7 +631,11 @@ func waitOwnerGone(t *testing.T, svc *Service, owner string) {
 // but for the interrupted one, carried out by a daemon of the job's host;
 // nothing else ran.
 // It returns how many runs succeeded.
-func checkTeamRuns(t *testing.T, svc *Service, hostOf map[string]string, slotOf map[string]time.Duration, day0 time.Time, days int, hangAt time.Time, daemons []*daemonProc) int {
+func checkTeamRuns(t *testing.T, svc *Service, plan []teamJob, day0, hangAt time.Time, daemons []*daemonProc) int {
+	hostOf := map[string]string{}
+	for _, tj := range plan {
+		hostOf[tj.name] = tj.host
+	}
 	t.Helper()
 	ctx := context.Background()
 	runs, err := svc.catalog.Runs(ctx, store.RunFilter{})
@@ -623,9 +676,9 @@ func checkTeamRuns(t *testing.T, svc *Service, hostOf map[string]string, slotOf 
 		}
 	}
 	want := 0
-	for name, off := range slotOf {
-		for d := 0; d < days; d++ {
-			key := name + "@" + day0.Add(time.Duration(d)*24*time.Hour+off).Format(time.RFC3339)
+	for _, tj := range plan {
+		for _, slot := range tj.slots(day0, day0.AddDate(0, 0, teamDays())) {
+			key := tj.name + "@" + slot.Format(time.RFC3339)
 			if seen[key] != 1 {
 				t.Errorf("slot %s ran %d times, want once", key, seen[key])
 			}
@@ -635,5 +688,6 @@ func checkTeamRuns(t *testing.T, svc *Service, hostOf map[string]string, slotOf 
 	if len(runs) != want {
 		t.Errorf("%d runs in all, want %d (one a slot)", len(runs), want)
 	}
+	t.Logf("%d jobs over %d days: %d slots, each run once; %d succeeded", len(plan), teamDays(), want, succeeded)
 	return succeeded
 }
