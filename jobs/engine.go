@@ -68,6 +68,10 @@ type ReplicaResult struct {
 	// attempt; nil when it could not be measured (unreachable, or only
 	// replicas.json was read).
 	Lag *ReplicaLag `json:"lag,omitempty"`
+	// NextRetry is when this process tries a failed sync again (see
+	// DefaultReplicaRetryDelays); zero when no retry is pending. Only the
+	// dashboard's and `job show`'s states carry it.
+	NextRetry time.Time `json:"next_retry,omitzero"`
 }
 
 // ReplicaLag is what a replica lacks of its repository.

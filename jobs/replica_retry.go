@@ -35,21 +35,27 @@ type replicaRetries struct {
 	cancel context.CancelFunc
 
 	mu      sync.Mutex
-	pending map[retryKey]clockwork.Timer
+	pending map[retryKey]pendingRetry
 	wg      sync.WaitGroup
+}
+
+// pendingRetry is an armed retry and when it is due.
+type pendingRetry struct {
+	timer clockwork.Timer
+	at    time.Time
 }
 
 func newReplicaRetries(delays []time.Duration) *replicaRetries {
 	ctx, cancel := context.WithCancel(context.Background())
-	return &replicaRetries{delays: delays, ctx: ctx, cancel: cancel, pending: map[retryKey]clockwork.Timer{}}
+	return &replicaRetries{delays: delays, ctx: ctx, cancel: cancel, pending: map[retryKey]pendingRetry{}}
 }
 
 // close stops the pending retries and waits for one in progress.
 func (rr *replicaRetries) close() {
 	rr.mu.Lock()
 	rr.cancel()
-	for k, t := range rr.pending {
-		t.Stop()
+	for k, p := range rr.pending {
+		p.timer.Stop()
 		delete(rr.pending, k)
 	}
 	rr.mu.Unlock()
@@ -74,7 +80,8 @@ func (s *Service) scheduleReplicaRetry(k retryKey, attempt int, next bool) {
 	if _, busy := rr.pending[k]; busy && !next {
 		return
 	}
-	rr.pending[k] = s.clock.AfterFunc(rr.delays[attempt], func() {
+	at := s.clock.Now().Add(rr.delays[attempt])
+	timer := s.clock.AfterFunc(rr.delays[attempt], func() {
 		rr.mu.Lock()
 		if rr.ctx.Err() != nil {
 			rr.mu.Unlock()
@@ -85,6 +92,7 @@ func (s *Service) scheduleReplicaRetry(k retryKey, attempt int, next bool) {
 		defer rr.wg.Done()
 		s.retryReplica(rr.ctx, k, attempt)
 	})
+	rr.pending[k] = pendingRetry{timer, at}
 }
 
 // cancelReplicaRetry ends a pending retry: the replica was synced.
@@ -93,8 +101,8 @@ func (s *Service) cancelReplicaRetry(jobID int64, name string) {
 	rr.mu.Lock()
 	defer rr.mu.Unlock()
 	k := retryKey{jobID, name}
-	if t, ok := rr.pending[k]; ok {
-		t.Stop()
+	if p, ok := rr.pending[k]; ok {
+		p.timer.Stop()
 		delete(rr.pending, k)
 	}
 }
@@ -104,9 +112,9 @@ func (s *Service) cancelReplicaRetries(name string) {
 	rr := s.replRetry
 	rr.mu.Lock()
 	defer rr.mu.Unlock()
-	for k, t := range rr.pending {
+	for k, p := range rr.pending {
 		if k.name == name {
-			t.Stop()
+			p.timer.Stop()
 			delete(rr.pending, k)
 		}
 	}
@@ -117,6 +125,15 @@ func (s *Service) PendingReplicaRetries() int {
 	s.replRetry.mu.Lock()
 	defer s.replRetry.mu.Unlock()
 	return len(s.replRetry.pending)
+}
+
+// nextReplicaRetry is when this process next retries the failed copy of a
+// job to a replica; false when no retry is pending.
+func (s *Service) nextReplicaRetry(jobID int64, name string) (time.Time, bool) {
+	s.replRetry.mu.Lock()
+	defer s.replRetry.mu.Unlock()
+	p, ok := s.replRetry.pending[retryKey{jobID, name}]
+	return p.at, ok
 }
 
 // retryReplica tries one failed offsite copy again, as the scheduler, and

@@ -94,6 +94,10 @@ func TestReplicaRetryWithBackoff(t *testing.T) {
 				if err := clock.BlockUntilContext(waitCtx, 1); err != nil {
 					t.Fatalf("retry %d was never armed: %v", i+1, err)
 				}
+				// The dashboard's states say when the retry comes.
+				if states, err := svc.ReplicaStates(ctx, staff, "keuangan"); err != nil || len(states) != 1 || !states[0].NextRetry.Equal(clock.Now().Add(wait)) {
+					t.Fatalf("before retry %d the states are %+v, %v; want the next retry at %v", i+1, states, err, clock.Now().Add(wait))
+				}
 				clock.Advance(wait - time.Second)
 				if got := repl.count(); got != i+1 {
 					t.Fatalf("a second before retry %d: %d syncs, want %d", i+1, got, i+1)
@@ -110,6 +114,9 @@ func TestReplicaRetryWithBackoff(t *testing.T) {
 			}
 			if n := svc.PendingReplicaRetries(); n != 0 {
 				t.Errorf("%d retries still wait, want none", n)
+			}
+			if states, err := svc.ReplicaStates(ctx, staff, "keuangan"); err != nil || len(states) != 1 || !states[0].NextRetry.IsZero() {
+				t.Errorf("with no retry pending the states are %+v, %v; want no next retry", states, err)
 			}
 			states, err := svc.catalog.ReplicaStates(ctx, 1)
 			if err != nil || states["gdrive"].Status != tt.wantFinal {

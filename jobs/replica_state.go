@@ -70,6 +70,7 @@ func (s *Service) replicaStates(ctx context.Context, j Job) []ReplicaResult {
 				st = registryState(replicaFromRegistry(rep))
 			}
 		}
+		st.NextRetry, _ = s.nextReplicaRetry(j.ID, name)
 		out = append(out, st)
 	}
 	return out

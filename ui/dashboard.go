@@ -334,6 +334,11 @@ func replicaText(st jobs.ReplicaResult) string {
 		return lang.L("never synced")
 	case st.Status == jobs.ReplicaFailed:
 		text := lang.L("failed: {{.Err}}", map[string]any{"Err": shorten(st.Error, 90)})
+		if !st.NextRetry.IsZero() {
+			// Before the error, which the line may cut off. The retries
+			// come within hours: the time of day says when.
+			text = lang.L("retry at {{.T}}", map[string]any{"T": st.NextRetry.Local().Format("15:04")}) + ", " + text
+		}
 		if b := behind(); b != "" {
 			text = b + ", " + text
 		}

@@ -14,25 +14,42 @@ import (
 // The dashboard says per job how each offsite copy stands.
 func TestDashboardReplicaLine(t *testing.T) {
 	newTestWindow(t) // the app and English
+	t.Cleanup(func() { applyLanguage(LangEnglish) })
 	at := time.Date(2026, 11, 25, 21, 14, 0, 0, time.Local)
+	retry := time.Date(2026, 11, 25, 23, 30, 0, 0, time.Local)
+	behind := jobs.ReplicaResult{Name: "sftp-b", Status: jobs.ReplicaFailed, Error: "connection refused", LastSync: at,
+		Lag: &jobs.ReplicaLag{Snapshots: 2, Files: 5}, NextRetry: retry}
 	tests := []struct {
 		name   string
+		lang   string // "": English
 		states []jobs.ReplicaResult
 		want   []string
 		warn   bool
 	}{
-		{"no replicas", nil, []string{"Offsite copies: none"}, false},
-		{"up to date", []jobs.ReplicaResult{{Name: "gdrive", Status: jobs.ReplicaOK, LastSync: at, Lag: &jobs.ReplicaLag{}}},
+		{"no replicas", "", nil, []string{"Offsite copies: none"}, false},
+		{"up to date", "", []jobs.ReplicaResult{{Name: "gdrive", Status: jobs.ReplicaOK, LastSync: at, Lag: &jobs.ReplicaLag{}}},
 			[]string{"gdrive up to date", "21:14"}, false},
-		{"mixed", []jobs.ReplicaResult{
+		{"mixed", "", []jobs.ReplicaResult{
 			{Name: "gdrive", Status: jobs.ReplicaOK, LastSync: at, Lag: &jobs.ReplicaLag{}},
 			{Name: "sftp-b", Status: jobs.ReplicaFailed, Error: "connection refused", LastSync: at, Lag: &jobs.ReplicaLag{Snapshots: 2, Files: 5}},
 			{Name: "nas", Status: jobs.ReplicaFailed, Error: strings.Repeat("x", 200)},
 			{Name: "s3", Status: jobs.ReplicaNotConfigured},
 		}, []string{"gdrive up to date", "sftp-b 2 snapshots behind, failed: connection refused", "nas failed: xxx", "…", "s3 not set up"}, true},
+		// Behind and waiting for a retry after a failed sync: when it comes.
+		{"waiting for a retry", "", []jobs.ReplicaResult{behind},
+			[]string{"sftp-b 2 snapshots behind, retry at 23:30, failed: connection refused"}, true},
+		{"waiting for a retry, Indonesian", LangIndonesian, []jobs.ReplicaResult{behind},
+			[]string{"sftp-b", "dicoba lagi pukul 23:30, gagal: connection refused"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
+			code := tt.lang
+			if code == "" {
+				code = LangEnglish
+			}
+			if err := applyLanguage(code); err != nil {
+				t.Fatal(err)
+			}
 			l := replicaLine(jobs.JobSummary{ReplicaStates: tt.states})
 			for _, w := range tt.want {
 				if !strings.Contains(l.Text, w) {

@@ -75,8 +75,9 @@ func TestReplicaRetryFailedSyncWithFakeClock(t *testing.T) {
 				t.Fatalf("the run's failed copy left no warning: %+v", run)
 			}
 			drain(f, events)
-			if text, warn := replicaLineOf(t, w); !warn || !strings.Contains(text, "gedung-b failed: ") {
-				t.Errorf("after the failed copy the dashboard shows %q (warning %v), want a warning", text, warn)
+			// When the first retry comes: 30 minutes after the failed copy.
+			if text, warn := replicaLineOf(t, w); !warn || !strings.Contains(text, "gedung-b retry at 18:30, failed: ") {
+				t.Errorf("after the failed copy the dashboard shows %q (warning %v), want a warning with the retry at 18:30", text, warn)
 			}
 			if n := o.svc.PendingReplicaRetries(); n != 1 {
 				t.Fatalf("%d retries wait after the failed copy, want 1", n)
@@ -114,6 +115,12 @@ func TestReplicaRetryFailedSyncWithFakeClock(t *testing.T) {
 				if text, warn := replicaLineOf(t, w); warn != !strings.Contains(text, "up to date") {
 					t.Errorf("after retry %d the dashboard shows %q (warning %v)", i+1, text, warn)
 				}
+				// While another retry waits, the line says when it comes.
+				if text, _ := replicaLineOf(t, w); i+1 < len(jobs.DefaultReplicaRetryDelays) && !strings.Contains(text, "up to date") {
+					if want := "retry at " + clock.Now().Add(jobs.DefaultReplicaRetryDelays[i+1]).Format("15:04"); !strings.Contains(text, want) {
+						t.Errorf("after retry %d the dashboard shows %q, want %q", i+1, text, want)
+					}
+				}
 			}
 			if got := retries(t, o); got != tt.wantTries {
 				t.Errorf("%d retries ran, want %d", got, tt.wantTries)
@@ -122,7 +129,7 @@ func TestReplicaRetryFailedSyncWithFakeClock(t *testing.T) {
 				t.Errorf("%d retries still wait", n)
 			}
 			text, warn := replicaLineOf(t, w)
-			if !strings.Contains(text, tt.wantState) {
+			if !strings.Contains(text, tt.wantState) || strings.Contains(text, "retry at") {
 				t.Errorf("at the end the dashboard shows %q, want %q", text, tt.wantState)
 			}
 			if warn != tt.notify {
