@@ -475,7 +475,10 @@ func documentPath(now time.Time, number string, revision int, ext string) string
 }
 
 // register adds a filed document to the register and audits it.
-func (s *Service) register(ctx context.Context, d store.Document) (Document, error) {
+//
+// also, when given, runs in the same transaction: what the filing causes
+// (a signed scan's handover) commits with it or not at all.
+func (s *Service) register(ctx context.Context, d store.Document, also ...func(*store.Tx) error) (Document, error) {
 	detail := "sha256 " + d.SHA256
 	if d.Kind != "" {
 		detail = d.Kind + ", " + detail
@@ -488,7 +491,15 @@ func (s *Service) register(ctx context.Context, d store.Document) (Document, err
 		if err := s.keepDocumentFiles(ctx, tx, d); err != nil {
 			return err
 		}
-		return s.auditIn(ctx, tx, d.Actor, "document.file", "document:"+d.Number, "", d.Type, detail)
+		if err := s.auditIn(ctx, tx, d.Actor, "document.file", "document:"+d.Number, "", d.Type, detail); err != nil {
+			return err
+		}
+		for _, f := range also {
+			if err := f(tx); err != nil {
+				return err
+			}
+		}
+		return nil
 	})
 	if err != nil {
 		return Document{}, err
@@ -508,6 +519,8 @@ type attachment struct {
 	actor   string
 	ext     string
 	data    []byte
+	// also runs in the registration's transaction (see register).
+	also func(tx *store.Tx, d store.Document) error
 }
 
 // fileAttachment writes an attachment atomically beside its parent's
@@ -531,7 +544,17 @@ func (s *Service) fileAttachment(ctx context.Context, a attachment) (Document, e
 		Lang: a.parent.Lang, ContentSHA256: hexSum}
 	d.VerifyCode = documentCode(key, d.Type, d.Number, 0, hexSum)
 	d.Seal = documentSeal(key, d.Number, 0, hexSum)
-	return s.register(ctx, d)
+	var also []func(*store.Tx) error
+	if a.also != nil {
+		also = append(also, func(tx *store.Tx) error { return a.also(tx, d) })
+	}
+	doc, err := s.register(ctx, d, also...)
+	if err != nil {
+		// Nothing registered: leave no file the register does not know.
+		os.Remove(filepath.Join(s.dir, filepath.FromSlash(rel))) //nolint:errcheck // best effort after a failure
+		return Document{}, err
+	}
+	return doc, nil
 }
 
 // writeFileAtomic writes data to a temporary file beside path, syncs it and

@@ -2,9 +2,13 @@ package jobs
 
 import (
 	"errors"
+	"io/fs"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+
+	"cadang/internal/statetest"
 )
 
 // SOP 5.4e: a request whose handover form was printed is handed over when
@@ -109,4 +113,76 @@ func TestHandoverWitnessIsTheAccountsNameAndTitle(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Hole (the audit class of issue 10, found by this round's red team): a
+// signed scan was registered in one transaction and its "signed" entry and
+// the handover it completes were written in others. A failure between them
+// left the scan filed while the request still waited for it, and the same
+// scan could not be attached again. Now all three commit together or not at
+// all, and a failed attempt leaves no file in documents/.
+func TestHoleSignedScanFiledWithoutItsHandover(t *testing.T) {
+	f := newFixture(t)
+	r := f.restoreVerified(t, f.dept)
+	form, err := f.svc.Handover(f.ctx, f.staff, r.ID, HandoverOptions{Receiver: "Siti Rahmawati"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := f.request(t, r.ID).State; got != RequestAwaitingSignatures {
+		t.Fatalf("after printing the handover form: %s, want %s", got, RequestAwaitingSignatures)
+	}
+	// The request's update fails, as a full disk or a lost connection would.
+	failUpdates := map[bool][]string{
+		false: {`CREATE TRIGGER fail_request_update BEFORE UPDATE ON requests BEGIN SELECT RAISE(ABORT, 'disk trouble'); END`},
+		true: {`CREATE FUNCTION fail_request_update() RETURNS trigger AS $$ BEGIN RAISE EXCEPTION 'disk trouble'; END $$ LANGUAGE plpgsql`,
+			`CREATE TRIGGER fail_request_update BEFORE UPDATE ON requests FOR EACH ROW EXECUTE FUNCTION fail_request_update()`},
+	}
+	shared := f.svc.catalog.Shared()
+	for _, q := range failUpdates[shared] {
+		if _, err := f.svc.catalog.Exec(f.ctx, q); err != nil {
+			t.Fatalf("install the failing trigger: %v", err)
+		}
+	}
+	seq := f.auditHead(t)
+	filesBefore := documentFiles(t, f.svc.dir)
+	scan := scanPDF(t, "signed by three people")
+	if _, err := f.svc.AttachSigned(f.ctx, f.staff, form.Number, scan); err == nil || !strings.Contains(err.Error(), "disk trouble") {
+		t.Fatalf("AttachSigned while the request cannot change: %v, want the failure", err)
+	}
+	if _, err := f.svc.catalog.DocumentByNumber(f.ctx, form.Number+"-TTD1"); err == nil {
+		t.Error("the scan is registered although its handover failed")
+	}
+	if got := statetest.AuditAfter(t, f.catalogPath(), seq); len(got) != 0 {
+		t.Errorf("audit entries of a failed attach: %+v, want none", got)
+	}
+	if got := documentFiles(t, f.svc.dir); strings.Join(got, "\n") != strings.Join(filesBefore, "\n") {
+		t.Errorf("documents/ after a failed attach: %v, want it as before: %v", got, filesBefore)
+	}
+	if _, err := f.svc.catalog.Exec(f.ctx, `DROP TRIGGER fail_request_update`+map[bool]string{true: " ON requests"}[shared]); err != nil {
+		t.Fatal(err)
+	}
+	doc, err := f.svc.AttachSigned(f.ctx, f.staff, form.Number, scan)
+	if err != nil {
+		t.Fatalf("the same scan once the catalog works again: %v", err)
+	}
+	if got := f.request(t, r.ID).State; got != RequestHandedOver {
+		t.Errorf("after the scan %s: request %s, want %s", doc.Number, got, RequestHandedOver)
+	}
+	f.wantAudit(t, seq, "document.file", ActionDocumentSigned, "request.handover")
+}
+
+// documentFiles lists the files under a workspace's documents/.
+func documentFiles(t *testing.T, workspace string) []string {
+	t.Helper()
+	var out []string
+	err := filepath.WalkDir(filepath.Join(workspace, "documents"), func(p string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			out = append(out, p)
+		}
+		return err
+	})
+	if err != nil && !errors.Is(err, fs.ErrNotExist) {
+		t.Fatal(err)
+	}
+	return out
 }

@@ -57,19 +57,29 @@ func (s *Service) AttachSigned(ctx context.Context, as User, number, scanPath st
 	if err != nil {
 		return Document{}, err
 	}
+	// The scan's entry, the "signed" entry on the original and the handover
+	// it completes commit together: a scan is never registered while its
+	// request still waits for it.
+	var handedOver *store.Request
 	doc, err := s.fileAttachment(ctx, attachment{docType: DocSignedScan, parent: orig, suffix: fmt.Sprintf("-TTD%d", n),
-		kind: "signed scan of " + number, actor: actor.Name, ext: ".pdf", data: scan})
+		kind: "signed scan of " + number, actor: actor.Name, ext: ".pdf", data: scan,
+		also: func(tx *store.Tx, d store.Document) error {
+			detail := fmt.Sprintf("scan %s, sha256 %s", d.Number, d.SHA256)
+			if err := s.auditIn(ctx, tx, actor.Name, ActionDocumentSigned, "document:"+number, "", "signed", detail); err != nil {
+				return err
+			}
+			if orig.Type != DocHandoverForm {
+				return nil
+			}
+			var err error
+			handedOver, err = s.handoverSignedIn(ctx, tx, actor.Name, orig, d.Number)
+			return err
+		}})
 	if err != nil {
 		return Document{}, fmt.Errorf("%s: %w", what, err)
 	}
-	detail := fmt.Sprintf("scan %s, sha256 %s", doc.Number, doc.SHA256)
-	if err := s.audit(ctx, actor.Name, ActionDocumentSigned, "document:"+number, "", "signed", detail); err != nil {
-		return Document{}, err
-	}
-	if orig.Type == DocHandoverForm {
-		if err := s.handoverSigned(ctx, actor.Name, orig, doc); err != nil {
-			return doc, err
-		}
+	if handedOver != nil {
+		s.requestChanged(*handedOver)
 	}
 	return doc, nil
 }

@@ -150,20 +150,28 @@ func (s *Service) latestDocument(ctx context.Context, requestID int64, docType s
 	return docs[len(docs)-1], nil
 }
 
-// handoverSigned completes the handover of a request awaiting signatures
-// when the signed scan of its handover form is attached.
-func (s *Service) handoverSigned(ctx context.Context, actor string, form store.Document, scan Document) error {
+// handoverSignedIn completes, in tx, the handover of a request awaiting signatures
+// when the signed scan of its handover form is attached; the request it
+// changed, or nil.
+func (s *Service) handoverSignedIn(ctx context.Context, tx *store.Tx, actor string, form store.Document, scan string) (*store.Request, error) {
 	if form.RequestID == 0 {
-		return nil
+		return nil, nil
 	}
-	r, err := s.catalog.RequestByID(ctx, form.RequestID)
+	r, err := tx.RequestByID(ctx, form.RequestID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if r.State != RequestAwaitingSignatures {
-		return nil // already handed over (a second scan), or never printed for signing
+		return nil, nil // already handed over (a second scan), or never printed for signing
 	}
-	return s.setRequestState(ctx, actor, &r, "request.handover", RequestHandedOver, "signed form "+scan.Number)
+	r.State, r.UpdatedAt = RequestHandedOver, s.now()
+	if err := tx.UpdateRequest(ctx, r); err != nil {
+		return nil, err
+	}
+	if err := s.auditIn(ctx, tx, actor, "request.handover", requestObject(r.ID), RequestAwaitingSignatures, RequestHandedOver, "signed form "+scan); err != nil {
+		return nil, err
+	}
+	return &r, nil
 }
 
 // RecordPaperHandover records that a request awaiting signatures was
