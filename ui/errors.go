@@ -53,7 +53,28 @@ func showErrorWith(w fyne.Window, title string, err error, extra *widget.Button)
 		d = dialog.NewCustomWithoutButtons(title, container.NewBorder(nil, container.NewCenter(container.NewHBox(ok, extra)), nil, nil, body), w)
 	}
 	d.Resize(fyne.NewSize(460, 0))
+	closeOnKeys(w, d)
 	d.Show()
+}
+
+// closeOnKeys lets Return, Enter or Escape close d as OK does, for
+// keyboard users. Nothing in the dialog has the focus, so the driver hands
+// those keys to the canvas; other keys go where they went before, and the
+// canvas's handler is restored when d closes.
+func closeOnKeys(w fyne.Window, d dialog.Dialog) {
+	c := w.Canvas()
+	prev := c.OnTypedKey()
+	c.SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		switch ev.Name {
+		case fyne.KeyReturn, fyne.KeyEnter, fyne.KeyEscape:
+			d.Hide()
+		default:
+			if prev != nil {
+				prev(ev)
+			}
+		}
+	})
+	d.SetOnClosed(func() { c.SetOnTypedKey(prev) })
 }
 
 // installHint is printing's "how to install it", in the chosen language
@@ -165,5 +186,6 @@ func showInfo(w fyne.Window, title, message string) {
 	text.Wrapping = fyne.TextWrapWord
 	d := dialog.NewCustom(title, lang.L("OK"), text, w)
 	d.Resize(fyne.NewSize(460, 0))
+	closeOnKeys(w, d)
 	d.Show()
 }

@@ -127,6 +127,67 @@ func TestLoginScreen(t *testing.T) {
 	}
 }
 
+// A keyboard user signs in with a wrong password (Return in the password
+// field) and closes the error with Return, Enter or Escape, back in the
+// password field; another key leaves the error open. The dialog could only
+// be closed with the mouse.
+func TestLoginErrorClosedByKeyboard(t *testing.T) {
+	tests := []struct {
+		key    fyne.KeyName
+		closes bool
+	}{
+		{fyne.KeyReturn, true},
+		{fyne.KeyEnter, true},
+		{fyne.KeyEscape, true},
+		{fyne.KeyTab, false},
+	}
+	for _, tt := range tests {
+		t.Run(string(tt.key), func(t *testing.T) {
+			w := newTestWindow(t)
+			svc, _ := withAdmin(t)
+			screen, f := loginScreen(context.Background(), w, svc, inline, func(jobs.User) { t.Error("signed in with a wrong password") }, nil, nil)
+			w.SetContent(screen)
+			w.Canvas().Focus(f.name)
+			test.Type(f.name, "admin")
+			pressKey(w, fyne.KeyReturn) // on to the password
+			w.Canvas().Focus(f.password)
+			test.Type(f.password, "wrong horse")
+			pressKey(w, fyne.KeyReturn) // sign in
+			if d := dialogText(w); !strings.Contains(d, "Wrong user name or password") {
+				t.Fatalf("after a wrong password the window shows %q", d)
+			}
+			pressKey(w, tt.key)
+			if open := w.Canvas().Overlays().Top() != nil; open == tt.closes {
+				t.Fatalf("after %s the error is open: %v, want %v (dialog %q)", tt.key, open, !tt.closes, dialogText(w))
+			}
+			if !tt.closes {
+				return
+			}
+			if w.Canvas().Focused() != f.password {
+				t.Errorf("after closing the error the focus is on %T, want the password field", w.Canvas().Focused())
+			}
+			// The canvas's keys are its own again: Return with nothing
+			// focused opens nothing and closes nothing.
+			w.Canvas().Unfocus()
+			pressKey(w, fyne.KeyReturn)
+			if w.Canvas().Overlays().Top() != nil {
+				t.Errorf("Return after the error opened %q", dialogText(w))
+			}
+		})
+	}
+}
+
+// pressKey types one key on the window as the desktop driver does: to the
+// focused widget, else to the canvas.
+func pressKey(w fyne.Window, key fyne.KeyName) {
+	ev := &fyne.KeyEvent{Name: key}
+	if f := w.Canvas().Focused(); f != nil {
+		f.TypedKey(ev)
+	} else if h := w.Canvas().OnTypedKey(); h != nil {
+		h(ev)
+	}
+}
+
 func TestLoginScreenInIndonesian(t *testing.T) {
 	w := newTestWindow(t)
 	t.Cleanup(func() { applyLanguage(LangEnglish) })
