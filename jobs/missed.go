@@ -32,6 +32,9 @@ func (sc *Scheduler) lookBack(ctx context.Context, record bool) error {
 		if !sc.mine(j) {
 			continue
 		}
+		if !record && s.approvedAsIs(ctx, j) != nil {
+			continue // its timer's start is refused and audited once; no retry each minute
+		}
 		sched := Schedule{Kind: j.ScheduleKind, WindowStart: j.WindowStart, WindowEnd: j.WindowEnd, Cron: j.Cron, Once: j.OnceAt}
 		after, err := sc.lastAccounted(ctx, j)
 		if err != nil {
