@@ -46,12 +46,6 @@ func (sc *Scheduler) lookBack(ctx context.Context, record bool) error {
 				end = slot.Add(time.Minute) // no window: a start up to a minute late still counts
 			}
 			if now.Before(end) {
-				if !record && s.approvedAsIs(ctx, j) != nil {
-					// Changed since its approval: its timer's start was
-					// refused and audited once; a look every minute must
-					// not refuse (and audit) it again until the window ends.
-					continue
-				}
 				id, at := j.ID, slot
 				go sc.launch(func(ctx context.Context) { // still inside its window: run it late rather than never
 					_, err := s.runBackup(ctx, id, runSpec{trigger: TriggerSchedule, actor: SchedulerActor, account: &sc.account, scheduled: store.Run{ScheduledAt: at}})
