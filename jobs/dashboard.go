@@ -14,7 +14,7 @@ import (
 type JobSummary struct {
 	Job     Job       `json:"job"`
 	LastRun *Run      `json:"last_run,omitempty"` // the last backup (restores are not the job's runs)
-	NextRun time.Time `json:"next_run,omitzero"`  // zero when not scheduled (or no scheduler runs)
+	NextRun time.Time `json:"next_run,omitzero"`  // zero when not runnable, or no slot is left
 	// RunsOn names the host whose daemon runs the job, when that is not
 	// this window's scheduler (a shared catalog).
 	RunsOn   string   `json:"runs_on,omitempty"`
