@@ -534,7 +534,11 @@ func (s *Service) fileAttachment(ctx context.Context, a attachment) (Document, e
 	now := s.now()
 	number := a.parent.Number + a.suffix
 	rel := documentPath(now, number, 0, a.ext)
-	if err := writeFileAtomic(filepath.Join(s.dir, filepath.FromSlash(rel)), a.data); err != nil {
+	abs := filepath.Join(s.dir, filepath.FromSlash(rel))
+	// A new file only: two attachments racing for one number must not
+	// replace each other's file (the loser's register entry fails, and
+	// its file goes).
+	if err := writeFileNew(abs, a.data); err != nil {
 		return Document{}, fmt.Errorf("file %s: %w", number, err)
 	}
 	sum := sha256.Sum256(a.data)
@@ -551,8 +555,7 @@ func (s *Service) fileAttachment(ctx context.Context, a attachment) (Document, e
 	doc, err := s.register(ctx, d, also...)
 	if err != nil {
 		// Nothing registered: leave no file the register does not know.
-		os.Remove(filepath.Join(s.dir, filepath.FromSlash(rel))) //nolint:errcheck // best effort after a failure
-		return Document{}, err
+		return Document{}, errors.Join(err, removeUnfiled(abs))
 	}
 	return doc, nil
 }
@@ -582,6 +585,32 @@ func writeFileAtomic(path string, data []byte) (err error) {
 		return err
 	}
 	if err = os.Rename(f.Name(), path); err != nil {
+		return err
+	}
+	return syncDir(dir)
+}
+
+// writeFileNew is writeFileAtomic for a path that must not exist yet: the
+// whole file appears under path, or nothing does, and an existing file is
+// an error (fs.ErrExist), never replaced.
+func writeFileNew(path string, data []byte) (err error) {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	f, err := os.CreateTemp(dir, ".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name()) //nolint:errcheck // the temporary name goes in every case
+	if _, err = f.Write(data); err != nil {
+		f.Close() //nolint:errcheck // cleanup after a failure
+		return err
+	}
+	if err = errors.Join(f.Sync(), f.Close()); err != nil {
+		return err
+	}
+	if err = os.Link(f.Name(), path); err != nil {
 		return err
 	}
 	return syncDir(dir)

@@ -3,6 +3,7 @@ package jobs
 import (
 	"errors"
 	"io/fs"
+	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -185,4 +186,26 @@ func documentFiles(t *testing.T, workspace string) []string {
 		t.Fatal(err)
 	}
 	return out
+}
+
+// An attachment's file is never written over an existing one: a number two
+// attachments raced for keeps the winner's file, and the loser fails
+// without touching it.
+func TestAttachmentNeverReplacesAFile(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "2026", "FRM-IT-002-04_2026_0001-TTD1.pdf")
+	if err := writeFileNew(path, []byte("%PDF-1.4 winner")); err != nil {
+		t.Fatal(err)
+	}
+	if err := writeFileNew(path, []byte("%PDF-1.4 loser")); !errors.Is(err, fs.ErrExist) {
+		t.Fatalf("a second write to %s: %v, want fs.ErrExist", path, err)
+	}
+	got, err := os.ReadFile(path)
+	if err != nil || string(got) != "%PDF-1.4 winner" {
+		t.Errorf("the file after the losing write: %q, %v; want the winner's", got, err)
+	}
+	left, err := os.ReadDir(filepath.Dir(path))
+	if err != nil || len(left) != 1 {
+		t.Errorf("files beside it: %v, %v; want only the document (no temporary file left)", left, err)
+	}
 }
