@@ -563,37 +563,17 @@ func (s *Service) fileAttachment(ctx context.Context, a attachment) (Document, e
 // writeFileAtomic writes data to a temporary file beside path, syncs it and
 // renames it into place, then syncs the directory: a crash leaves either
 // the old state or the whole file.
-func writeFileAtomic(path string, data []byte) (err error) {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o700); err != nil {
-		return err
-	}
-	f, err := os.CreateTemp(dir, ".tmp-*")
-	if err != nil {
-		return err
-	}
-	defer func() {
-		if err != nil {
-			os.Remove(f.Name()) //nolint:errcheck // cleanup after a failure
-		}
-	}()
-	if _, err = f.Write(data); err != nil {
-		f.Close() //nolint:errcheck // cleanup after a failure
-		return err
-	}
-	if err = errors.Join(f.Sync(), f.Close()); err != nil {
-		return err
-	}
-	if err = os.Rename(f.Name(), path); err != nil {
-		return err
-	}
-	return syncDir(dir)
-}
+func writeFileAtomic(path string, data []byte) error { return writeFileVia(path, data, os.Rename) }
 
 // writeFileNew is writeFileAtomic for a path that must not exist yet: the
 // whole file appears under path, or nothing does, and an existing file is
 // an error (fs.ErrExist), never replaced.
-func writeFileNew(path string, data []byte) (err error) {
+func writeFileNew(path string, data []byte) error { return writeFileVia(path, data, os.Link) }
+
+// writeFileVia writes data to a synced temporary file beside path and puts
+// it there with place (rename replaces, link refuses an existing file),
+// then syncs the directory. The temporary name never stays behind.
+func writeFileVia(path string, data []byte, place func(tmp, path string) error) error {
 	dir := filepath.Dir(path)
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
@@ -602,15 +582,15 @@ func writeFileNew(path string, data []byte) (err error) {
 	if err != nil {
 		return err
 	}
-	defer os.Remove(f.Name()) //nolint:errcheck // the temporary name goes in every case
-	if _, err = f.Write(data); err != nil {
+	defer os.Remove(f.Name()) //nolint:errcheck // gone after a rename; removed after a link or a failure
+	if _, err := f.Write(data); err != nil {
 		f.Close() //nolint:errcheck // cleanup after a failure
 		return err
 	}
-	if err = errors.Join(f.Sync(), f.Close()); err != nil {
+	if err := errors.Join(f.Sync(), f.Close()); err != nil {
 		return err
 	}
-	if err = os.Link(f.Name(), path); err != nil {
+	if err := place(f.Name(), path); err != nil {
 		return err
 	}
 	return syncDir(dir)
