@@ -108,6 +108,12 @@ func (q queries) AuditSince(ctx context.Context, after int64, limit int) ([]Audi
 	if err != nil {
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}
+	return scanAuditEntries(rows)
+}
+
+// scanAuditEntries reads the rows of a SELECT of the audit table's columns
+// in their order (seq, at, actor, … hash), and closes them.
+func scanAuditEntries(rows *sql.Rows) ([]AuditEntry, error) {
 	defer rows.Close()
 	var out []AuditEntry
 	for rows.Next() {
@@ -119,7 +125,10 @@ func (q queries) AuditSince(ctx context.Context, after int64, limit int) ([]Audi
 		e.At = parseTime(at)
 		out = append(out, e)
 	}
-	return out, rows.Err()
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read audit log: %w", err)
+	}
+	return out, nil
 }
 
 // ownSeqs remembers the audit entries appended through one Catalog, so
@@ -183,19 +192,9 @@ func (q queries) Audit(ctx context.Context, f AuditFilter) ([]AuditEntry, error)
 	if err != nil {
 		return nil, fmt.Errorf("read audit log: %w", err)
 	}
-	defer rows.Close()
-	var out []AuditEntry
-	for rows.Next() {
-		var e AuditEntry
-		var at string
-		if err := rows.Scan(&e.Seq, &at, &e.Actor, &e.Action, &e.Object, &e.FromState, &e.ToState, &e.Detail, &e.PrevHash, &e.Hash); err != nil {
-			return nil, fmt.Errorf("read audit log: %w", err)
-		}
-		e.At = parseTime(at)
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("read audit log: %w", err)
+	out, err := scanAuditEntries(rows)
+	if err != nil {
+		return nil, err
 	}
 	for i, j := 0, len(out)-1; i < j; i, j = i+1, j-1 {
 		out[i], out[j] = out[j], out[i]
