@@ -109,10 +109,8 @@ func Check(location string) error {
 	if rcloneInlineRE.MatchString(location) {
 		return &Error{Found: "inline rclone configuration (options after the remote's name)", Hint: Hint("rclone")}
 	}
-	for _, m := range pairRE.FindAllStringSubmatch(location, -1) {
-		if isSecretName(m[2], m[1]) {
-			return &Error{Found: "the parameter " + quote(m[2]), Hint: hint}
-		}
+	if name, ok := secretPair(location); ok {
+		return &Error{Found: "the parameter " + quote(name), Hint: hint}
 	}
 	// A query spelled with escapes the patterns above do not see
 	// (?pass%77ord=) is decoded by the tools: look at it decoded too.
@@ -192,11 +190,37 @@ func Redact(text string) string {
 		return m
 	})
 	// Inline rclone options are name=value pairs after commas: masked here.
+	return redactPairs(text)
+}
+
+// secretPair finds the first name=value pair in text whose name holds a
+// secret. A value may itself read as a pair: in "host= password=x" the
+// pattern takes "password=x" as host's value (blanks may surround "="), so
+// values are searched too.
+func secretPair(text string) (name string, found bool) {
+	for _, m := range pairRE.FindAllStringSubmatch(text, -1) {
+		if isSecretName(m[2], m[1]) {
+			return m[2], true
+		}
+		if strings.Contains(m[3], "=") {
+			if name, found := secretPair(m[3]); found {
+				return name, true
+			}
+		}
+	}
+	return "", false
+}
+
+// redactPairs masks the value of every pair secretPair would find.
+func redactPairs(text string) string {
 	return pairRE.ReplaceAllStringFunc(text, func(m string) string {
 		sub := pairRE.FindStringSubmatch(m)
-		if !isSecretName(sub[2], sub[1]) {
-			return m
+		if isSecretName(sub[2], sub[1]) {
+			return sub[1] + sub[2] + "=" + Mask
 		}
-		return sub[1] + sub[2] + "=" + Mask
+		if strings.Contains(sub[3], "=") {
+			return m[:len(m)-len(sub[3])] + redactPairs(sub[3])
+		}
+		return m
 	})
 }

@@ -117,7 +117,8 @@ func FuzzRedactHidesWhatCheckRefuses(f *testing.F) {
 	f.Add("postgres://u@h/db?sslmode=require&", "", "Zs9hunter2")
 	f.Add("host=h ", " dbname=x", "pa ss")
 	f.Add("rclone::s3,", ":bucket", "K3y")
-	f.Add("", "", "00000\f") // found by CI: a form feed is a blank, outside the domain
+	f.Add("", "", "00000\f")    // found by CI: a form feed is a blank, outside the domain
+	f.Add("A= ", "", "0000000") // found by CI: "A= password=…" reads as A's value
 	f.Fuzz(func(t *testing.T, before, after, secret string) {
 		if len(secret) < 6 || strings.ContainsAny(secret, " \t\n\v\f\r&;,'\"=%@/?#:") || strings.Contains(before+after, secret) {
 			return // a value that ends where it starts (no blank of any kind: \f ends a URL's authority too), and appears nowhere else
