@@ -166,3 +166,133 @@ func retryAccounts(t *testing.T, svc *Service) (staff, mgr User) {
 	}
 	return mk("yoga", RoleStaff), mk("gideon", RoleManager)
 }
+
+// retryWorkspace is a workspace whose job "keuangan" ran once with its
+// offsite copy failing, so that its first retry waits, armed by svc.
+func retryWorkspace(t *testing.T, clock *clockwork.FakeClock, repl Replicator) (svc *Service, staff, mgr User) {
+	t.Helper()
+	ctx := context.Background()
+	svc, err := OpenWorkspace(ctx, t.TempDir(), Options{Clock: clock, Engine: &fakeEngine{clock: clock}, Replicator: repl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	staff, mgr = retryAccounts(t, svc)
+	src := filepath.Join(t.TempDir(), "data")
+	if err := os.MkdirAll(src, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	spec := JobSpec{Name: "keuangan", Sources: []string{src}, Repository: filepath.Join(t.TempDir(), "repo"), Replicas: []string{"gdrive"}}
+	for _, step := range []func() error{
+		func() error { _, err := svc.CreateJob(ctx, staff, spec); return err },
+		func() error { _, err := svc.SubmitJob(ctx, staff, "keuangan"); return err },
+		func() error { _, err := svc.ApproveJob(ctx, mgr, "keuangan", svc.jobRev("keuangan")); return err },
+		func() error { _, err := svc.RunJob(ctx, staff, "keuangan", RunOptions{}); return err },
+	} {
+		if err := step(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if svc.PendingReplicaRetries() != 1 {
+		t.Fatalf("after the failed sync %d retries wait, want 1", svc.PendingReplicaRetries())
+	}
+	return svc, staff, mgr
+}
+
+// A retry outlives the process that armed it: another workstation sees
+// when it comes, and after that process stopped (the window closed, the
+// daemon restarted) the leading scheduler runs it once it is overdue,
+// exactly once.
+func TestReplicaRetryOutlivesItsProcess(t *testing.T) {
+	ctx := context.Background()
+	clock := clockwork.NewFakeClockAt(start)
+	first, staff, _ := retryWorkspace(t, clock, &flakyReplicator{failures: 1})
+	due := clock.Now().Add(DefaultReplicaRetryDelays[0])
+
+	repl := &flakyReplicator{}
+	other, err := OpenWorkspace(ctx, first.Dir(), Options{Clock: clock, Engine: &fakeEngine{clock: clock}, Replicator: repl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	if states, err := other.ReplicaStates(ctx, staff, "keuangan"); err != nil || len(states) != 1 || !states[0].NextRetry.Equal(due) {
+		t.Fatalf("another process sees %+v, %v; want the next retry at %v", states, err, due)
+	}
+	if err := first.Close(); err != nil { // drops its timer
+		t.Fatal(err)
+	}
+
+	sc, err := other.NewScheduler(ctx, staff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	refreshed := make(chan struct{}, 1)
+	sc.refreshed = func() { refreshed <- struct{}{} }
+	events, stop := other.Subscribe()
+	defer stop()
+	if err := sc.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	defer sc.Stop()
+	// A minute's refresh before the grace has passed leaves it to its owner.
+	clock.Advance(DefaultReplicaRetryDelays[0] + replicaRetryGrace - time.Minute)
+	settle(t, sc, clock, refreshed)
+	if repl.count() != 0 {
+		t.Fatalf("%d syncs before the retry was overdue by the grace, want 0", repl.count())
+	}
+	clock.Advance(2 * time.Minute)
+	settle(t, sc, clock, refreshed)
+	awaitReplicaEvent(t, events, false)
+	if repl.count() != 1 {
+		t.Fatalf("the overdue retry ran %d times, want once", repl.count())
+	}
+	states, err := other.ReplicaStates(ctx, staff, "keuangan")
+	if err != nil || len(states) != 1 || states[0].Status != ReplicaOK || !states[0].NextRetry.IsZero() {
+		t.Errorf("after the retry the states are %+v, %v; want up to date, no retry pending", states, err)
+	}
+	audit, err := other.catalog.Audit(ctx, store.AuditFilter{Object: "replica:gdrive"})
+	if err != nil || len(audit) != 1 || audit[0].Actor != SchedulerActor || audit[0].Action != "replica.retry" {
+		t.Errorf("audit %+v, %v; want one retry by the scheduler", audit, err)
+	}
+}
+
+// A retry is claimed in the catalog before it runs: once the process that
+// armed it has run it, a scheduler looking for overdue retries finds none,
+// and a late timer of the same retry elsewhere does not sync again.
+func TestReplicaRetryClaimedOnce(t *testing.T) {
+	ctx := context.Background()
+	clock := clockwork.NewFakeClockAt(start)
+	firstRepl := &flakyReplicator{failures: 1}
+	first, _, _ := retryWorkspace(t, clock, firstRepl)
+	defer first.Close()
+	due := clock.Now().Add(DefaultReplicaRetryDelays[0])
+	otherRepl := &flakyReplicator{}
+	other, err := OpenWorkspace(ctx, first.Dir(), Options{Clock: clock, Engine: &fakeEngine{clock: clock}, Replicator: otherRepl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	events, stop := first.Subscribe()
+	defer stop()
+
+	clock.Advance(DefaultReplicaRetryDelays[0])
+	awaitReplicaEvent(t, events, false)
+	if firstRepl.count() != 2 {
+		t.Fatalf("the armed retry ran %d times, want once", firstRepl.count()-1)
+	}
+	clock.Advance(replicaRetryGrace + time.Second)
+	if err := other.resumeReplicaRetries(ctx, func(store.Job) bool { return true }); err != nil {
+		t.Fatal(err)
+	}
+	if n := other.PendingReplicaRetries(); n != 0 {
+		t.Errorf("another scheduler took over %d retries already run, want none", n)
+	}
+	// The same retry's timer firing late in another process.
+	other.retryReplica(ctx, retryKey{1, "gdrive"}, 0, due, true)
+	if otherRepl.count() != 0 {
+		t.Errorf("a retry already claimed synced again (%d times)", otherRepl.count())
+	}
+	audit, err := other.catalog.Audit(ctx, store.AuditFilter{Object: "replica:gdrive"})
+	if err != nil || len(audit) != 1 {
+		t.Errorf("audit %+v, %v; want one retry", audit, err)
+	}
+}

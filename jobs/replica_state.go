@@ -62,7 +62,8 @@ func (s *Service) replicaStates(ctx context.Context, j Job) []ReplicaResult {
 	out := make([]ReplicaResult, 0, len(j.Replicas))
 	for _, name := range j.Replicas {
 		st := ReplicaResult{Name: name, Status: ReplicaNotConfigured}
-		if rs, ok := recorded[name]; ok {
+		rs, ok := recorded[name]
+		if ok {
 			st = replicaFromStore(rs)
 		}
 		if regErr == nil {
@@ -70,7 +71,13 @@ func (s *Service) replicaStates(ctx context.Context, j Job) []ReplicaResult {
 				st = registryState(replicaFromRegistry(rep))
 			}
 		}
-		st.NextRetry, _ = s.nextReplicaRetry(j.ID, name)
+		// This process's timer, else the catalog's record: a retry another
+		// workstation's daemon holds.
+		if at, held := s.nextReplicaRetry(j.ID, name); held {
+			st.NextRetry = at
+		} else {
+			st.NextRetry = rs.RetryAt
+		}
 		out = append(out, st)
 	}
 	return out

@@ -302,7 +302,7 @@ func (s *Service) settleReplica(ctx context.Context, jobs []store.Job, runID int
 		}
 		s.recordReplica(ctx, j.ID, runID, st)
 		if syncErr == nil {
-			s.cancelReplicaRetry(j.ID, name)
+			s.cancelReplicaRetry(ctx, j.ID, name)
 		}
 	}
 	s.publish(Event{Kind: EventReplicaChanged, Replica: name, State: st.Status, Message: "replica " + name + " " + st.Status})

@@ -410,6 +410,9 @@ func (sc *Scheduler) refresh() {
 	if err := sc.runLate(ctx); err != nil {
 		sc.svc.log.Error("look for slots without a run", "err", err)
 	}
+	if err := sc.svc.resumeReplicaRetries(ctx, sc.mine); err != nil {
+		sc.svc.log.Error("look for offsite copy retries left by a stopped process", "err", err)
+	}
 }
 
 func (sc *Scheduler) scheduleJob(j store.Job, now time.Time) error {

@@ -196,4 +196,10 @@ var migrations = []string{
 		sha256  TEXT NOT NULL,
 		content BLOB NOT NULL
 	);`,
+	// 12: the pending retry of a failed offsite copy, so that it outlives
+	// the process that armed it (a restarted daemon, a closed window) and
+	// every workstation sees when it comes: its attempt (0-based) and when
+	// it is due ("" none).
+	`ALTER TABLE replica_state ADD COLUMN retry_attempt INTEGER NOT NULL DEFAULT 0;
+	ALTER TABLE replica_state ADD COLUMN retry_at TEXT NOT NULL DEFAULT '';`,
 }

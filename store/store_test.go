@@ -100,6 +100,10 @@ var seeds = map[int]struct {
 			`SELECT 1 FROM document_files WHERE path='documents/2026/x.pdf' AND length(content)=5`,
 		},
 	},
+	12: {
+		insert: []string{`INSERT INTO replica_state(job_id,name,status,retry_attempt,retry_at) VALUES(1,'nas-b','failed',1,'2026-03-02T21:30:00Z')`},
+		checks: []string{`SELECT 1 FROM replica_state WHERE job_id=1 AND name='nas-b' AND retry_attempt=1 AND retry_at='2026-03-02T21:30:00Z'`},
+	},
 }
 
 // buildAt makes a catalog at loc (an SQLite file or a PostgreSQL URL) at
