@@ -7,6 +7,7 @@ import (
 	"image/color"
 	"math"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -186,7 +187,7 @@ func contrastScreens(o *office) []contrastScreen {
 // checkContrast checks every visible text of the window and its dialogs.
 func checkContrast(t *testing.T, w fyne.Window) {
 	t.Helper()
-	img := w.Canvas().Capture()
+	img := settledCapture(t, w)
 	// Behind a dialog the window is dimmed on purpose: only the dialog is
 	// there to be read.
 	roots := []fyne.CanvasObject{w.Content()}
@@ -217,6 +218,40 @@ func checkContrast(t *testing.T, w fyne.Window) {
 	if checked < 3 {
 		t.Fatalf("only %d texts checked: the screen did not draw", checked)
 	}
+}
+
+// settledCapture is the window as drawn once drawing has settled: two
+// captures in a row alike. A screen still being laid out or re-themed when
+// captured pairs its texts with pixels of the frame before (a button's
+// white label over the empty card it is about to cover, seen in CI under
+// load).
+func settledCapture(t *testing.T, w fyne.Window) image.Image {
+	t.Helper()
+	prev := w.Canvas().Capture()
+	for range 100 {
+		runtime.Gosched()
+		next := w.Canvas().Capture()
+		if sameImage(prev, next) {
+			return next
+		}
+		prev = next
+	}
+	t.Fatal("the window kept changing: 100 captures in a row differed")
+	return nil
+}
+
+func sameImage(a, b image.Image) bool {
+	if a.Bounds() != b.Bounds() {
+		return false
+	}
+	for y := a.Bounds().Min.Y; y < a.Bounds().Max.Y; y++ {
+		for x := a.Bounds().Min.X; x < a.Bounds().Max.X; x++ {
+			if color.NRGBAModel.Convert(a.At(x, y)) != color.NRGBAModel.Convert(b.At(x, y)) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // walkText calls fn for each non-empty text below o that is shown, except
