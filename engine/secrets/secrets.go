@@ -9,20 +9,25 @@
 // row written before Check existed).
 //
 // What counts as a secret: the password part of a URL's user information
-// (user:password@), any user information of an S3 URL (access keys), a
-// parameter whose name says password, passphrase, secret, token,
-// credential, signature or API/access/private key (?password=,
-// ?sslpassword=, ?X-Amz-Signature=, libpq's "host=h password=…",
-// rclone's ",secret_access_key=…"), and any inline rclone configuration
+// (user:password@, blanks included), any user information of an S3 URL
+// (access keys), a parameter whose name says password, passphrase, secret,
+// token, credential, signature or API/access/private key (?password=,
+// ?sslpassword=, ?X-Amz-Signature=, ?pass%77ord=, libpq's "host=h
+// password = …", ODBC's ";Pwd={…}", rclone's ",secret_access_key=…", a
+// command line's --password=…), its value read as the tools read it
+// (quotes, backslash escapes), and any inline rclone configuration
 // (rclone:remote,option=…:path). Non-guarantees: a secret typed where a
-// user or database name goes, or in free text such as a request's reason,
+// user or database name goes, in free text such as a request's reason, or
+// as an unquoted value with a blank in it (the value ends at the blank),
 // is not recognised.
 package secrets
 
 import (
+	"cmp"
 	"errors"
 	"net/url"
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -47,17 +52,24 @@ func (e *Error) Unwrap() error { return ErrInLocation }
 const Mask = "xxxxx"
 
 var (
-	// authority finds scheme://userinfo@host: group 1 the scheme, group 2
-	// the authority (up to the path, query or fragment).
-	authorityRE = regexp.MustCompile(`(?i)\b([a-z][a-z0-9+.-]*)://([^/?#\s]*)`)
-	// pairRE finds name=value: after the start, a blank, ? & ; or , (URL
+	// authorityRE finds scheme://authority: group 1 the scheme, group 2
+	// the authority (up to the path, query or fragment, or a blank).
+	authorityRE = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*)://([^/?#\s]*)`)
+	// blankPasswordRE finds scheme://user:password@ whose password has
+	// blanks in it (libpq reads the user information up to the last @
+	// before the path): group 1 the scheme, 2 the user, 3 the password.
+	blankPasswordRE = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*)://([^\s:@/?#]*):([^/?#\n]*)@`)
+	// pairRE finds "name=": after the start, a blank, ? & ; or , (URL
 	// queries, libpq keyword strings, ODBC strings, rclone connection
-	// strings). Group 1 the separator, 2 the name, 3 the value (quoted
-	// values whole).
-	pairRE = regexp.MustCompile(`(^|[\s?&;,])([A-Za-z][A-Za-z0-9_.%-]*)[ \t]*=[ \t]*('[^']*'?|"[^"]*"?|[^\s&;,]*)`)
+	// strings) or a quote or parenthesis (a quoted command or string).
+	// Group 1 the separator, 2 the name (percent-escapes and leading
+	// dashes included: %70assword, --password). Blanks may surround "="
+	// (libpq skips every isspace, \v too). The value is read by valueEnd.
+	pairRE = regexp.MustCompile(`(?:^|([\s\v?&;,"'(]))([A-Za-z0-9_.%-]+)[\s\v]*=`)
 	// rcloneInlineRE finds an rclone remote with inline configuration:
-	// rclone:name,opt=…: or rclone::type,opt=…:.
-	rcloneInlineRE = regexp.MustCompile(`(?i)\brclone::?[A-Za-z0-9_. -]*,`)
+	// rclone:name,opt=…: or rclone::type,opt=…: (a remote's name may hold
+	// letters, digits, _ - . + @ and blanks).
+	rcloneInlineRE = regexp.MustCompile(`(?i)rclone::?[A-Za-z0-9_.+@ -]*,`)
 )
 
 // secretWords are parts of parameter names that name a secret, compared
@@ -68,12 +80,14 @@ var secretWords = []string{"password", "passwd", "passphrase", "secret", "token"
 // secretNames are whole parameter names that name a secret.
 var secretNames = map[string]bool{"pass": true, "pwd": true, "pw": true, "sig": true}
 
+var nameFolder = strings.NewReplacer("_", "", "-", "", ".", "")
+
 // isSecretName reports whether a parameter of that name holds a secret.
 // Names of files (passfile, sslkeyfile) hold where a secret is, which is
 // what Cadang asks for. sep is the character before the name: after a
 // comma (rclone's connection strings) "key" and "user" are secret too.
 func isSecretName(name string, sep string) bool {
-	n := strings.NewReplacer("_", "", "-", "", ".", "").Replace(strings.ToLower(unescape(name)))
+	n := nameFolder.Replace(strings.ToLower(unescape(name)))
 	if strings.HasSuffix(n, "file") || strings.HasSuffix(n, "path") {
 		return false
 	}
@@ -88,42 +102,169 @@ func isSecretName(name string, sep string) bool {
 	return false
 }
 
-// Check refuses a location that carries a secret; nil when it carries none.
-func Check(location string) error {
-	scheme := schemeOf(location)
-	hint := Hint(scheme)
-	for _, m := range authorityRE.FindAllStringSubmatch(location, -1) {
-		s := strings.ToLower(m[1])
-		i := strings.LastIndex(m[2], "@")
-		if i < 0 {
-			continue
+// finding is one secret in a text: what Check says about it and the
+// bytes Redact masks.
+type finding struct {
+	found  string // for Error.Found
+	scheme string // whose Hint; "" for the location's own scheme
+	// start, end are the secret's bytes; start < 0 when nothing is masked
+	// (inline rclone options that name no secret). An empty span is
+	// masked too (postgres://u:@h shows u:xxxxx@h).
+	start, end int
+}
+
+// findings lists every secret in text, in the order Check reports them:
+// the URL's user information, inline rclone configuration, parameters.
+// Check refuses a location with any; Redact masks each one's bytes, so
+// what Check refuses Redact hides by construction. Every rule finds its
+// secret whatever text surrounds the location.
+func findings(text string) []finding {
+	var fs []finding
+	// The user information of a URL. The search resumes inside the
+	// previous authority: in "a://postgres://u:pw@h" the first match
+	// took "postgres:" as a's authority.
+	for pos := 0; pos < len(text); {
+		m := authorityRE.FindStringSubmatchIndex(text[pos:])
+		if m == nil {
+			break
 		}
-		userinfo := m[2][:i]
-		switch {
-		case s == "s3" || s == "s3+http" || s == "s3+https":
-			return &Error{Found: "a key in the user part of the URL", Hint: Hint(s)}
-		case strings.Contains(userinfo, ":"):
-			return &Error{Found: "a password after the user name", Hint: Hint(s)}
-		}
-	}
-	if rcloneInlineRE.MatchString(location) {
-		return &Error{Found: "inline rclone configuration (options after the remote's name)", Hint: Hint("rclone")}
-	}
-	if name, ok := secretPair(location); ok {
-		return &Error{Found: "the parameter " + quote(name), Hint: hint}
-	}
-	// A query spelled with escapes the patterns above do not see
-	// (?pass%77ord=) is decoded by the tools: look at it decoded too.
-	if i := strings.Index(location, "?"); i >= 0 {
-		if q, err := url.ParseQuery(location[i+1:]); err == nil {
-			for name := range q {
-				if isSecretName(name, "?") {
-					return &Error{Found: "the parameter " + quote(name), Hint: hint}
-				}
+		scheme, aStart := strings.ToLower(text[pos+m[2]:pos+m[3]]), pos+m[4]
+		authority := text[aStart : pos+m[5]]
+		if i := strings.LastIndex(authority, "@"); i >= 0 {
+			userinfo := authority[:i]
+			if isS3(scheme) {
+				fs = append(fs, finding{"a key in the user part of the URL", scheme, aStart, aStart + i})
+			} else if j := strings.Index(userinfo, ":"); j >= 0 {
+				fs = append(fs, finding{"a password after the user name", scheme, aStart + j + 1, aStart + i})
 			}
 		}
+		pos = aStart
 	}
-	return nil
+	for pos := 0; pos < len(text); {
+		m := blankPasswordRE.FindStringSubmatchIndex(text[pos:])
+		if m == nil {
+			break
+		}
+		scheme := strings.ToLower(text[pos+m[2] : pos+m[3]])
+		if isS3(scheme) {
+			fs = append(fs, finding{"a key in the user part of the URL", scheme, pos + m[4], pos + m[7]})
+		} else {
+			fs = append(fs, finding{"a password after the user name", scheme, pos + m[6], pos + m[7]})
+		}
+		pos += m[4]
+	}
+	if rcloneInlineRE.MatchString(text) {
+		fs = append(fs, finding{"inline rclone configuration (options after the remote's name)", "rclone", -1, -1})
+	}
+	// name=value pairs. Each "name=" after a separator counts, also one
+	// inside another pair's value ("A= password=x": libpq reads
+	// password=x as A's value, a tool's message may not).
+	for _, m := range pairRE.FindAllStringSubmatchIndex(text, -1) {
+		sep := ""
+		if m[2] >= 0 {
+			sep = text[m[2]:m[3]]
+		}
+		if name := text[m[4]:m[5]]; isSecretName(name, sep) {
+			start, end := valueSpan(text, m[1], sep)
+			fs = append(fs, finding{"the parameter " + quote(name), "", start, end})
+		}
+	}
+	// A URL query's parameters by their decoded names, whatever their
+	// characters (?x:token=, ?%70assword=): the tools decode them. A
+	// parameter starts after any ? or &.
+	for i := 0; i < len(text); i++ {
+		if text[i] != '?' && text[i] != '&' {
+			continue
+		}
+		piece := text[i+1:]
+		if j := strings.IndexByte(piece, '&'); j >= 0 {
+			piece = piece[:j]
+		}
+		name, _, ok := strings.Cut(piece, "=")
+		if !ok || !(len(name) > maxName || isSecretName(name, "?")) {
+			continue
+		}
+		start := i + 1 + len(name) + 1
+		end := start
+		for end < i+1+len(piece) && !isBlank(text[end]) {
+			end++
+		}
+		fs = append(fs, finding{"the parameter " + quote(name), "", start, end})
+	}
+	return fs
+}
+
+// maxName bounds the parameter names findings reads in a query: a longer
+// one counts as secret (so a text's many ? cannot make it slow).
+const maxName = 256
+
+func isS3(scheme string) bool { return scheme == "s3" || scheme == "s3+http" || scheme == "s3+https" }
+
+// isBlank is C's isspace: what libpq skips around keywords and values.
+func isBlank(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'
+}
+
+// valueSpan returns the bytes of the value that starts at i (after "="),
+// as the tools read it, or more: blanks after "=" are skipped (libpq);
+// a value in quotes runs to its closing quote (a backslash escapes one
+// character, as in libpq; a doubled quote is one, as in rclone); one in
+// braces to "}" (ODBC; "}}" is one); any other value to a blank (a
+// backslash escapes one character, as in libpq), and in a URL query
+// (after ? or &) to "&" too, after ";" (ODBC) to ";", after "," (rclone)
+// to ",".
+func valueSpan(text string, i int, sep string) (start, end int) {
+	for i < len(text) && isBlank(text[i]) {
+		i++
+	}
+	start = i
+	if i == len(text) {
+		return start, i
+	}
+	switch q := text[i]; q {
+	case '\'', '"', '{':
+		closing := q
+		if q == '{' {
+			closing = '}'
+		}
+		for i++; i < len(text); i++ {
+			switch {
+			case text[i] == '\\' && q != '{':
+				i++
+			case text[i] == closing && i+1 < len(text) && text[i+1] == closing:
+				i++
+			case text[i] == closing:
+				return start, i + 1
+			}
+		}
+		return start, len(text)
+	}
+	stop := ""
+	switch sep {
+	case "?", "&":
+		stop = "&"
+	case ";", ",":
+		stop = sep
+	}
+	for ; i < len(text) && !isBlank(text[i]) && !strings.Contains(stop, text[i:i+1]); i++ {
+		if text[i] == '\\' {
+			i++
+		}
+	}
+	return start, min(i, len(text))
+}
+
+// Check refuses a location that carries a secret; nil when it carries none.
+func Check(location string) error {
+	fs := findings(location)
+	if len(fs) == 0 {
+		return nil
+	}
+	scheme := fs[0].scheme
+	if scheme == "" {
+		scheme = schemeOf(location)
+	}
+	return &Error{Found: fs[0].found, Hint: Hint(scheme)}
 }
 
 func quote(name string) string { return `"` + unescape(name) + `"` }
@@ -169,58 +310,30 @@ func Hint(scheme string) string {
 }
 
 // Redact returns text with every secret Check would refuse replaced by
-// Mask: URL passwords, secret parameters' values, S3 keys and inline
-// rclone options. Text without one is returned unchanged.
+// Mask: URL passwords, secret parameters' values and S3 keys. Text without
+// one is returned unchanged.
 func Redact(text string) string {
-	text = authorityRE.ReplaceAllStringFunc(text, func(m string) string {
-		sub := authorityRE.FindStringSubmatch(m)
-		i := strings.LastIndex(sub[2], "@")
-		if i < 0 {
-			return m
-		}
-		userinfo, host := sub[2][:i], sub[2][i:]
-		s := strings.ToLower(sub[1])
-		user, _, hasPassword := strings.Cut(userinfo, ":")
-		switch {
-		case s == "s3" || s == "s3+http" || s == "s3+https":
-			return sub[1] + "://" + Mask + host
-		case hasPassword:
-			return sub[1] + "://" + user + ":" + Mask + host
-		}
-		return m
-	})
-	// Inline rclone options are name=value pairs after commas: masked here.
-	return redactPairs(text)
-}
-
-// secretPair finds the first name=value pair in text whose name holds a
-// secret. A value may itself read as a pair: in "host= password=x" the
-// pattern takes "password=x" as host's value (blanks may surround "="), so
-// values are searched too.
-func secretPair(text string) (name string, found bool) {
-	for _, m := range pairRE.FindAllStringSubmatch(text, -1) {
-		if isSecretName(m[2], m[1]) {
-			return m[2], true
-		}
-		if strings.Contains(m[3], "=") {
-			if name, found := secretPair(m[3]); found {
-				return name, true
-			}
+	var spans [][2]int
+	for _, f := range findings(text) {
+		if f.start >= 0 {
+			spans = append(spans, [2]int{f.start, f.end})
 		}
 	}
-	return "", false
-}
-
-// redactPairs masks the value of every pair secretPair would find.
-func redactPairs(text string) string {
-	return pairRE.ReplaceAllStringFunc(text, func(m string) string {
-		sub := pairRE.FindStringSubmatch(m)
-		if isSecretName(sub[2], sub[1]) {
-			return sub[1] + sub[2] + "=" + Mask
+	if len(spans) == 0 {
+		return text
+	}
+	slices.SortFunc(spans, func(a, b [2]int) int { return cmp.Compare(a[0], b[0]) })
+	var b strings.Builder
+	done := 0 // text[:done] is written
+	for i := 0; i < len(spans); {
+		start, end := spans[i][0], spans[i][1]
+		for i++; i < len(spans) && spans[i][0] <= end; i++ {
+			end = max(end, spans[i][1])
 		}
-		if strings.Contains(sub[3], "=") {
-			return m[:len(m)-len(sub[3])] + redactPairs(sub[3])
-		}
-		return m
-	})
+		b.WriteString(text[done:start])
+		b.WriteString(Mask)
+		done = end
+	}
+	b.WriteString(text[done:])
+	return b.String()
 }
