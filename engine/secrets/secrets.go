@@ -120,10 +120,14 @@ type finding struct {
 // secret whatever text surrounds the location.
 func findings(text string) []finding {
 	var fs []finding
+	// The patterns are searched only where their literal part is: Redact
+	// runs on every line logged.
+	hasUserinfo := strings.Contains(text, "://") && strings.Contains(text, "@")
+	pairs := strings.Contains(text, "=")
 	// The user information of a URL. The search resumes inside the
 	// previous authority: in "a://postgres://u:pw@h" the first match
 	// took "postgres:" as a's authority.
-	for pos := 0; pos < len(text); {
+	for pos := 0; hasUserinfo && pos < len(text); {
 		m := authorityRE.FindStringSubmatchIndex(text[pos:])
 		if m == nil {
 			break
@@ -140,7 +144,7 @@ func findings(text string) []finding {
 		}
 		pos = aStart
 	}
-	for pos := 0; pos < len(text); {
+	for pos := 0; hasUserinfo && pos < len(text); {
 		m := blankPasswordRE.FindStringSubmatchIndex(text[pos:])
 		if m == nil {
 			break
@@ -153,13 +157,17 @@ func findings(text string) []finding {
 		}
 		pos += m[4]
 	}
-	if rcloneInlineRE.MatchString(text) {
+	if strings.Contains(text, ",") && rcloneInlineRE.MatchString(text) {
 		fs = append(fs, finding{"inline rclone configuration (options after the remote's name)", "rclone", -1, -1})
 	}
 	// name=value pairs. Each "name=" after a separator counts, also one
 	// inside another pair's value ("A= password=x": libpq reads
 	// password=x as A's value, a tool's message may not).
-	for _, m := range pairRE.FindAllStringSubmatchIndex(text, -1) {
+	var pairMatches [][]int
+	if pairs {
+		pairMatches = pairRE.FindAllStringSubmatchIndex(text, -1)
+	}
+	for _, m := range pairMatches {
 		sep := ""
 		if m[2] >= 0 {
 			sep = text[m[2]:m[3]]
