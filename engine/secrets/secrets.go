@@ -53,12 +53,14 @@ const Mask = "xxxxx"
 
 var (
 	// authorityRE finds scheme://authority: group 1 the scheme, group 2
-	// the authority (up to the path, query or fragment, or a blank).
-	authorityRE = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*)://([^/?#\s]*)`)
+	// the authority (up to the path, query or fragment, or a blank). A
+	// scheme is ASCII: under (?i) [a-z] would take ſ and K (Kelvin) too,
+	// and "ſs3://" would not be S3.
+	authorityRE = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*)://([^/?#\s]*)`)
 	// blankPasswordRE finds scheme://user:password@ whose password has
 	// blanks in it (libpq reads the user information up to the last @
 	// before the path): group 1 the scheme, 2 the user, 3 the password.
-	blankPasswordRE = regexp.MustCompile(`(?i)([a-z][a-z0-9+.-]*)://([^\s:@/?#]*):([^/?#\n]*)@`)
+	blankPasswordRE = regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*)://([^\s:@/?#]*):([^/?#\n]*)@`)
 	// pairRE finds "name=": after the start, a blank, ? & ; or , (URL
 	// queries, libpq keyword strings, ODBC strings, rclone connection
 	// strings) or a quote or parenthesis (a quoted command or string).

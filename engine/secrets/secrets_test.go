@@ -40,18 +40,19 @@ func TestSecretInLocationRefused(t *testing.T) {
 		{"rclone:offsite,shared_with_me:cadang", "inline rclone configuration", "rclone config"},
 		{"https://h/x?api_key=" + marker, `"api_key"`, "password file"},
 		// Forms the patterns missed (found while fuzzing longer than CI):
-		{"postgres://u@h/db?%70assword=" + marker, `parameter "password"`, "~/.pgpass"},            // a name that starts with an escape
-		{"s3://h/b?x:token=" + marker, `parameter "x:token"`, "AWS_SECRET_ACCESS_KEY"},             // a query name with other characters
-		{"host=h password\n=\n" + marker, `parameter "password"`, "password file"},                 // libpq skips any blank around "="
-		{"host=h\vpassword=" + marker, `parameter "password"`, "password file"},                    // \v separates libpq keywords
-		{"A= password = " + marker, `parameter "password"`, "password file"},                       // blanks around "=" in a value read as a pair
-		{"x://postgres://u:" + marker + "@h/db", "password after the user name", "~/.pgpass"},      // x's authority took "postgres:"
-		{"_postgres://u:" + marker + "@h/db", "password after the user name", "~/.pgpass"},         // no word boundary before the scheme
-		{"postgres://u:pa " + marker + "@h/db", "password after the user name", "~/.pgpass"},       // libpq reads the password up to the last @
-		{"s3://AK:pa " + marker + "@h/b", "key in the user part", "AWS_SECRET_ACCESS_KEY"},         //
-		{`"password=` + marker + ` host=h"`, `parameter "password"`, "password file"},              // a quoted keyword string
-		{"mysqldump --password=" + marker + " shop", `parameter "--password"`, "password file"},    // a command line
-		{"rclone:my+remote,shared_with_me:cadang", "inline rclone configuration", "rclone config"}, // + is allowed in a remote's name
+		{"postgres://u@h/db?%70assword=" + marker, `parameter "password"`, "~/.pgpass"},             // a name that starts with an escape
+		{"s3://h/b?x:token=" + marker, `parameter "x:token"`, "AWS_SECRET_ACCESS_KEY"},              // a query name with other characters
+		{"host=h password\n=\n" + marker, `parameter "password"`, "password file"},                  // libpq skips any blank around "="
+		{"host=h\vpassword=" + marker, `parameter "password"`, "password file"},                     // \v separates libpq keywords
+		{"A= password = " + marker, `parameter "password"`, "password file"},                        // blanks around "=" in a value read as a pair
+		{"x://postgres://u:" + marker + "@h/db", "password after the user name", "~/.pgpass"},       // x's authority took "postgres:"
+		{"_postgres://u:" + marker + "@h/db", "password after the user name", "~/.pgpass"},          // no word boundary before the scheme
+		{"postgres://u:pa " + marker + "@h/db", "password after the user name", "~/.pgpass"},        // libpq reads the password up to the last @
+		{"s3://AK:pa " + marker + "@h/b", "key in the user part", "AWS_SECRET_ACCESS_KEY"},          //
+		{`"password=` + marker + ` host=h"`, `parameter "password"`, "password file"},               // a quoted keyword string
+		{"mysqldump --password=" + marker + " shop", `parameter "--password"`, "password file"},     // a command line
+		{"rclone:my+remote,shared_with_me:cadang", "inline rclone configuration", "rclone config"},  // + is allowed in a remote's name
+		{"ſs3://" + marker + "@s3.example/bucket", "key in the user part", "AWS_SECRET_ACCESS_KEY"}, // a scheme is ASCII: not "ſs3"
 	} {
 		t.Run(tc.location, func(t *testing.T) {
 			err := Check(tc.location)
@@ -151,6 +152,7 @@ func FuzzRedactHidesWhatCheckRefuses(f *testing.F) {
 	f.Add("host=h\v", "", "Zs9hunter2") // \v separates libpq keywords (Go's \s does not hold it)
 	f.Add("_", "", "Zs9hunter2")        // "_postgres://": no word boundary before the scheme
 	f.Add("cmd \"", "\"", "Zs9hunter2") // a quoted keyword string
+	f.Add("ſ", "0", "000000")           // found fuzzing: "ſs3://" read as scheme "ſs3" ((?i)[a-z] takes the long s)
 	f.Fuzz(func(t *testing.T, before, after, secret string) {
 		if len(secret) < 6 || strings.ContainsAny(secret, " \t\n\v\f\r&;,'\"=%@/?#:{}\\x") || strings.Contains(before+after, secret) {
 			// A value that ends where it starts (no blank of any kind, no
