@@ -76,9 +76,9 @@ func TestWindowWithoutDisplay(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the real binary")
 	}
+	bin := buildBinary(t) // before the deadline: the build has its own
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	bin := buildBinary(t)
 	tmp := t.TempDir()
 	cmd := exec.CommandContext(ctx, bin)
 	cmd.Env = append(os.Environ(), "DISPLAY=", "WAYLAND_DISPLAY=", "HOME="+tmp, "CADANG_WORKSPACE="+filepath.Join(tmp, "ws"))
@@ -193,6 +193,14 @@ func (p *appProcess) waitFor(ctx context.Context, t testing.TB, want string) {
 				return
 			}
 		case err := <-p.exited:
+			// Every line is queued before exited is sent, and select
+			// picks among ready cases at random: read the queued ones.
+			for len(p.lines) > 0 {
+				if strings.Contains(<-p.lines, want) {
+					p.exited <- err // for the next wait
+					return
+				}
+			}
 			t.Fatalf("cadang exited (%v) before %q; its log:\n%s", err, want, p.logText())
 		case <-ctx.Done():
 			t.Fatalf("no %q in time; log:\n%s", want, p.logText())
@@ -268,10 +276,10 @@ func TestWindowSmoke(t *testing.T) {
 		t.Skip("builds and runs the real binary under Xvfb")
 	}
 	needTools(t, "Xvfb", "xdotool", "import")
+	bin := buildBinary(t) // before the deadline: the build has its own
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	tmp := t.TempDir()
-	bin := buildBinary(t)
 
 	ws := filepath.Join(tmp, "workspace")
 	pwFile := filepath.Join(tmp, "pw")
