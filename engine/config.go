@@ -17,8 +17,15 @@ import (
 	"cadang/engine/backend"
 )
 
-// formatVersion is the repository format this code writes and reads.
-const formatVersion = 1
+// formatVersion is the repository format this code writes (and the
+// newest it reads). Version 2 differs from 1 only in its index files,
+// which are binary (docs/FORMAT.md §8); a repository keeps the version it
+// was made with, so an older Cadang still reads a version-1 repository
+// that this one wrote to, and refuses a version-2 one.
+const formatVersion = 2
+
+// binaryIndexVersion is the first format version with binary index files.
+const binaryIndexVersion = 2
 
 // repoConfig is the plaintext header of a repository.
 type repoConfig struct {

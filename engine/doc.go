@@ -10,7 +10,8 @@
 //   - blob: a chunk or a tree as stored: LZ4-compressed when that helps,
 //     sealed with AES-256-GCM when encrypted;
 //   - pack: an immutable file of many blobs plus an (encrypted) header;
-//   - index: which blob is in which pack;
+//   - index: which blob is in which pack (binary files in format version 2,
+//     JSON in version 1; both are read);
 //   - snapshot: the commit record of one backup, pointing at its root tree.
 //
 // Guarantees: every snapshot is complete (no chains); a backup commits by

@@ -58,9 +58,21 @@ func FuzzPackHeader(f *testing.F) {
 
 func FuzzIndex(f *testing.F) {
 	f.Add([]byte(`{"packs":[{"id":"` + strings.Repeat("ab", 32) + `","size":100,"blobs":[{"id":"` + strings.Repeat("cd", 32) + `","type":"data","offset":0,"length":10,"raw_length":10}]}]}`))
+	bin, err := encodeIndexBinary(binaryTestPacks())
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add(bin)
 	rs := fuzzRepos(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
-		_, _ = decodeIndex(data)
+		packs, err := decodeIndex(data)
+		for _, p := range packs { // what is accepted lies inside its packs
+			for _, e := range p.Entries {
+				if err == nil && int64(e.Offset)+int64(e.Length) > p.Size-packTrailer {
+					t.Fatalf("blob %+v outside its pack of %d bytes", e, p.Size)
+				}
+			}
+		}
 		for _, r := range rs {
 			if plain, err := r.crypt.open(nil, data); err == nil {
 				_, _ = decodeIndex(plain)

@@ -86,6 +86,9 @@ type indexDecoder struct {
 // format asks of readers; anything else out of place is an error. The
 // pack's Entries are reused for the next pack: fn copies what it keeps.
 func decodeIndexTo(plain []byte, fn func(packInfo) error) error {
+	if isBinaryIndex(plain) {
+		return decodeIndexBinaryTo(plain, nil, fn)
+	}
 	d := &indexDecoder{dec: jsontext.NewDecoder(bytes.NewBuffer(plain))} // parsed in place, not copied
 	if err := d.decode(fn); err != nil {
 		return fmt.Errorf("index: %w", err)

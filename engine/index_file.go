@@ -12,7 +12,7 @@ import (
 
 // saveIndex writes one index file for packs (sealed, named by its hash).
 func (r *Repository) saveIndex(ctx context.Context, packs []packInfo) (ID, int64, error) {
-	plain, err := encodeIndex(packs)
+	plain, err := r.encodeIndexFile(packs)
 	if err != nil {
 		return ID{}, 0, err
 	}
@@ -29,6 +29,15 @@ func (r *Repository) saveIndex(ctx context.Context, packs []packInfo) (ID, int64
 	ix.files = append(ix.files, id)
 	ix.mu.Unlock()
 	return id, int64(len(stored)), nil
+}
+
+// encodeIndexFile renders packs in the index file format of the
+// repository's version: binary from version 2, JSON before (§8).
+func (r *Repository) encodeIndexFile(packs []packInfo) ([]byte, error) {
+	if r.cfg.Version >= binaryIndexVersion {
+		return encodeIndexBinary(packs)
+	}
+	return encodeIndex(packs)
 }
 
 // saveIndexes writes packs in index files of at most about indexFileBlobs
@@ -114,9 +123,14 @@ func (r *Repository) buildIndex(ctx context.Context) (*index, map[ID]error, erro
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i].String() < ids[j].String() })
 	ix := newIndex()
-	// An index file spends about 165 bytes on a blob: room for all of
-	// them at once, instead of growing (and copying) the array twenty times.
-	ix.loading = make([]blobRec, 0, total/150)
+	// A JSON index file spends about 165 bytes on a blob, a binary one 45:
+	// room for all of them at once, instead of growing (and copying) the
+	// array twenty times.
+	perBlob := int64(150)
+	if r.cfg.Version >= binaryIndexVersion {
+		perBlob = headerEntrySize
+	}
+	ix.loading = make([]blobRec, 0, total/perBlob)
 	bad := map[ID]error{}
 	for _, id := range ids {
 		mark := ix.loadMark()
