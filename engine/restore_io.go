@@ -137,6 +137,15 @@ func hashFile(ctx context.Context, p string) (string, error) {
 	return hashOpen(ctx, f)
 }
 
+// emptySHA256 is the SHA-256 of no bytes.
+const emptySHA256 = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855"
+
+// sha256Hex is the hex SHA-256 of b.
+func sha256Hex(b []byte) string {
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
 var hashBufs = sync.Pool{New: func() any { b := make([]byte, 256<<10); return &b }}
 
 // hashOpen hashes an open file from its start, producing holes' zeros

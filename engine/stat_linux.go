@@ -64,12 +64,25 @@ func ownerErr(err error) error {
 // openNoFollow opens a file for reading without following a symlink that
 // replaced it since it was listed.
 func openNoFollow(p string) (*os.File, error) {
-	return os.OpenFile(p, os.O_RDONLY|syscall.O_NOFOLLOW, 0)
+	return openFileNoFollow(p, os.O_RDONLY, 0)
 }
 
-// openFileNoFollow opens p without following a symlink at its last component.
+// openFileNoFollow opens p without following a symlink at its last
+// component. It calls open(2) itself and wraps the descriptor with
+// os.NewFile: os.OpenFile offers every file to the network poller, which
+// costs four more system calls a file (fcntl to set and clear O_NONBLOCK
+// around an epoll_ctl that fails for regular files), 8 of a restored small
+// file's 25.
 func openFileNoFollow(p string, flag int, perm os.FileMode) (*os.File, error) {
-	return os.OpenFile(p, flag|syscall.O_NOFOLLOW, perm)
+	for {
+		fd, err := unix.Open(p, flag|unix.O_NOFOLLOW|unix.O_CLOEXEC, uint32(perm.Perm()))
+		if err == nil {
+			return os.NewFile(uintptr(fd), p), nil
+		}
+		if err != unix.EINTR {
+			return nil, &os.PathError{Op: "open", Path: p, Err: err}
+		}
+	}
 }
 
 // setFileTimes sets an open file's modification time (futimens: no path
