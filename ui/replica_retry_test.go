@@ -91,7 +91,8 @@ func TestReplicaRetryFailedSyncWithFakeClock(t *testing.T) {
 				if i+1 == tt.backAfter {
 					must(os.Remove(blocker)) // the share is mounted again
 				}
-				waitCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
+				// A bound for a loaded machine, not a measure.
+				waitCtx, cancel := context.WithTimeout(ctx, time.Minute)
 				must(clock.BlockUntilContext(waitCtx, 1)) // the retry's timer
 				cancel()
 				clock.Advance(wait - time.Second)
@@ -158,7 +159,8 @@ func drain(f *flow, events <-chan jobs.Event) {
 // and, when final, the tray's final-failure event.
 func awaitRetry(t *testing.T, f *flow, events <-chan jobs.Event, final bool) {
 	t.Helper()
-	timeout := time.NewTimer(10 * time.Second)
+	// A bound for a loaded machine, not a measure.
+	timeout := time.NewTimer(time.Minute)
 	defer timeout.Stop()
 	changed, failed := false, false
 	for !changed || final && !failed {
