@@ -95,6 +95,19 @@ func (t cadangTheme) Color(n fyne.ThemeColorName, v fyne.ThemeVariant) color.Col
 	return t.Theme.Color(n, v)
 }
 
+// Size is Fyne's, except that a modal dialog dims the window behind it
+// without blurring it. The blur re-renders the whole window twice on every
+// frame the dialog is up (copy the framebuffer, blur across, copy, blur
+// down); without a graphics card, in software, that made each frame of the
+// backup's progress dialog cost about 94 ms of CPU instead of 26 ms and
+// kept the UI goroutine painting while a backup ran (issue 12).
+func (t cadangTheme) Size(n fyne.ThemeSizeName) float32 {
+	if n == theme.SizeNameModalBlurRadius {
+		return 0
+	}
+	return t.Theme.Size(n)
+}
+
 // applyTheme sets the workstation's appearance.
 func applyTheme(a fyne.App) {
 	a.Settings().SetTheme(newCadangTheme(a.Preferences().StringWithFallback(prefTheme, themeSystem)))
