@@ -175,6 +175,11 @@ type BackupOptions struct {
 	// Time is the snapshot's time; zero means the moment the backup
 	// starts. Set it only to rebuild a history (a demonstration, an import).
 	Time time.Time
+	// Workers is how many files are read and hashed, and how many chunks
+	// compressed and sealed, at once; zero or less means one of each per
+	// CPU (GOMAXPROCS). A caller that must keep a core for itself (a window
+	// drawing while it runs the backup) asks for fewer.
+	Workers int
 }
 
 // Warning is a problem with one path that did not stop the run.

@@ -264,8 +264,16 @@ type blobJob struct {
 	data *[]byte
 }
 
+// workers is how many file and blob workers a backup runs.
+func (o BackupOptions) workers() int {
+	if o.Workers > 0 {
+		return o.Workers
+	}
+	return runtime.GOMAXPROCS(0)
+}
+
 func newBackupRun(r *Repository, opt BackupOptions, start time.Time) *backupRun {
-	n := runtime.GOMAXPROCS(0)
+	n := opt.workers()
 	return &backupRun{
 		r: r, opt: opt, start: start, pk: newPacker(r),
 		files:   make(chan *fileJob, 64*n),
@@ -293,7 +301,7 @@ func (b *backupRun) progressStats() ProgressStats {
 func (b *backupRun) run(ctx context.Context, sources []source, parent *Snapshot) (*BackupResult, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	n := runtime.GOMAXPROCS(0)
+	n := b.opt.workers()
 	var fileWG, blobWG sync.WaitGroup
 	for i := 0; i < n; i++ {
 		fileWG.Add(1)

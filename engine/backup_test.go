@@ -2,8 +2,10 @@ package engine
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -84,5 +86,47 @@ func TestBackupTimeOption(t *testing.T) {
 	snaps, err := r.Snapshots(ctx)
 	if err != nil || len(snaps) != 2 || !snaps[0].Time.Equal(night) {
 		t.Errorf("snapshots %v, %v; want the one of %v first", snaps, err, night)
+	}
+}
+
+// BackupOptions.Workers sets how many files are read and chunks sealed at
+// once (zero: one of each per CPU); whatever the count, the backup holds
+// every file and restores to the same tree.
+func TestBackupWorkersOption(t *testing.T) {
+	tests := []struct {
+		workers, want int
+	}{
+		{0, runtime.GOMAXPROCS(0)},
+		{-1, runtime.GOMAXPROCS(0)},
+		{1, 1},
+		{3, 3},
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("workers=%d", tt.workers), func(t *testing.T) {
+			opt := BackupOptions{Workers: tt.workers}
+			if got := opt.workers(); got != tt.want {
+				t.Errorf("workers() = %d, want %d", got, tt.want)
+			}
+			ctx := context.Background()
+			r, _ := newLocalRepo(t, "")
+			src := filepath.Join(t.TempDir(), "data")
+			files := map[string]string{}
+			for i := range 12 {
+				files[fmt.Sprintf("d%d/f%02d.txt", i%3, i)] = strings.Repeat(fmt.Sprintf("row %d\n", i), 20000*(i+1))
+			}
+			writeTree(t, src, files)
+			res, err := r.Backup(ctx, []string{src}, opt)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.FilesNew != int64(len(files)) || len(res.Warnings) != 0 {
+				t.Fatalf("backup = %+v, want %d new files and no warnings", res, len(files))
+			}
+			target := t.TempDir()
+			if rr, err := r.Restore(ctx, res.Snapshot, target, RestoreOptions{}); err != nil || len(rr.Failed) != 0 {
+				t.Fatalf("restore: %+v, %v", rr, err)
+			}
+			compareDirs(t, src, filepath.Join(target, "data"))
+		})
 	}
 }

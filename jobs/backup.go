@@ -32,6 +32,10 @@ func slotTaken(j store.Job, at time.Time, taken bool) error {
 // RunOptions configure a run started by a person. The zero value works.
 type RunOptions struct {
 	Progress engine.Progress // defaults to engine.NopProgress
+	// Workers is how many files the backup reads, and how many chunks it
+	// seals, at once; zero means one of each per CPU. The window asks for
+	// one fewer than its CPUs, to keep drawing while it runs the backup.
+	Workers int
 }
 
 // runSpec is one run the runner carries out.
@@ -42,6 +46,7 @@ type runSpec struct {
 	missed    store.Run // the missed run a catch-up makes up for
 	requestID int64
 	progress  engine.Progress
+	workers   int // engine.BackupOptions.Workers
 	// account is the account a scheduler acts as; checked again at every
 	// start, so disabling it stops the scheduler's runs.
 	account *User
@@ -66,7 +71,7 @@ func (s *Service) RunJob(ctx context.Context, as User, ref string, opt RunOption
 		}
 		return Run{}, err
 	}
-	return s.runBackup(ctx, j.ID, runSpec{trigger: TriggerManual, actor: as.Name, progress: opt.Progress})
+	return s.runBackup(ctx, j.ID, runSpec{trigger: TriggerManual, actor: as.Name, progress: opt.Progress, workers: opt.Workers})
 }
 
 // approvedAsIs refuses a job that is not approved, or whose stored
@@ -187,7 +192,7 @@ func (s *Service) backupInto(ctx context.Context, j store.Job, run *store.Run, r
 	}()
 	labels := map[string]string{LabelAuditHead: fmt.Sprintf("%d:%s", seq, head)}
 	res, err := repo.Backup(ctx, src.paths, engine.BackupOptions{Excludes: src.excludes, Tags: []string{jobTag(j.Name)}, Labels: labels,
-		Progress: rs.progress, Streams: src.streams})
+		Progress: rs.progress, Streams: src.streams, Workers: rs.workers})
 	if err != nil {
 		return out, hint(err)
 	}

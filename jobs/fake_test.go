@@ -40,6 +40,8 @@ type fakeEngine struct {
 	ownersNotRestored int64
 	// warnings are what every Backup reports (files it could not read).
 	warnings []engine.Warning
+	// workers is each Backup's BackupOptions.Workers, in order.
+	workers []int
 	// moreChecks, when set, adds checks to what CheckRestored found (a
 	// restore of tens of thousands of files, without the files).
 	moreChecks func() []engine.FileCheck
@@ -84,6 +86,7 @@ func (r *fakeRepo) Backup(ctx context.Context, paths []string, opt engine.Backup
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	e.backups++
+	e.workers = append(e.workers, opt.Workers)
 	s := engine.Snapshot{ID: fmt.Sprintf("%064x", e.backups), Time: e.clock.Now(), Paths: paths, Tags: opt.Tags, Labels: opt.Labels,
 		Summary: engine.Summary{Files: int64(len(files))}}
 	e.snaps = append(e.snaps, fakeSnap{snap: s, files: files})
