@@ -159,7 +159,7 @@ func (v *activityView) catchUp(missed jobs.Run) {
 	runWithProgress(v.s, lang.L("Catch up {{.Job}}", map[string]any{"Job": missed.JobName}),
 		func(ctx context.Context, p engine.Progress) error {
 			var err error
-			run, err = v.s.svc.CatchUp(ctx, v.s.user, missed.ID, jobs.RunOptions{Progress: p})
+			run, err = v.s.svc.CatchUp(ctx, v.s.user, missed.ID, windowRunOptions(p))
 			return err
 		},
 		func(err error) {

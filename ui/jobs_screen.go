@@ -223,7 +223,7 @@ func runJob(s acting, name string, after func()) {
 	runWithProgress(s, lang.L("Backup {{.Job}}", map[string]any{"Job": name}),
 		func(ctx context.Context, p engine.Progress) error {
 			var err error
-			run, err = s.svc.RunJob(ctx, s.user, name, jobs.RunOptions{Progress: p})
+			run, err = s.svc.RunJob(ctx, s.user, name, windowRunOptions(p))
 			return err
 		},
 		func(err error) {

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"cadang/engine"
+	"cadang/jobs"
 )
 
 // progressView shows long work: a bar, files, bytes, rate, ETA and the
@@ -138,6 +140,15 @@ func phaseName(phase string) string {
 		return lang.L("Listing the runs")
 	}
 	return lang.L("Working")
+}
+
+// windowRunOptions are the options of a backup the window runs: its
+// progress, and one worker fewer than the CPUs (at least one), so that
+// drawing the window keeps a core while the backup runs. On two cores, with
+// a worker per CPU, the backup's four busy goroutines left the UI goroutine
+// and the renderer waiting their turn (issue 12; BenchmarkWindowDuringBackup).
+func windowRunOptions(p engine.Progress) jobs.RunOptions {
+	return jobs.RunOptions{Progress: p, Workers: max(1, runtime.GOMAXPROCS(0)-1)}
 }
 
 // runWithProgress runs work off the UI goroutine with a progress dialog

@@ -3,6 +3,7 @@ package ui
 import (
 	"context"
 	"errors"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -93,5 +94,20 @@ func TestProgressShowsOnlyWhatItHas(t *testing.T) {
 	p.Warn("/srv/finance/locked.xlsx", errors.New("permission denied"))
 	if !p.path.Visible() || p.path.Text != "/srv/finance/ledger.xlsx" || !p.warns.Visible() || !strings.Contains(p.warns.Text, "locked.xlsx") {
 		t.Errorf("after a report and a warning: path %q (shown %v), warnings %q (shown %v)", p.path.Text, p.path.Visible(), p.warns.Text, p.warns.Visible())
+	}
+}
+
+// A backup the window runs leaves one CPU to the window (and at least one
+// worker to the backup): with a worker per CPU on a two-core machine the
+// UI goroutine and the renderer waited their turn (issue 12).
+func TestWindowRunLeavesACoreToTheWindow(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, tt := range []struct{ cpus, want int }{{1, 1}, {2, 1}, {4, 3}, {16, 15}} {
+		runtime.GOMAXPROCS(tt.cpus)
+		p := newProgressView(func() {})
+		opt := windowRunOptions(p)
+		if opt.Workers != tt.want || opt.Progress != p {
+			t.Errorf("%d CPUs: workers %d, progress %v; want %d workers and the dialog's progress", tt.cpus, opt.Workers, opt.Progress, tt.want)
+		}
 	}
 }

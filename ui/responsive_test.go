@@ -13,8 +13,6 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
-
-	"cadang/jobs"
 )
 
 // The window stays responsive while a backup runs: a benchmark with the
@@ -123,7 +121,7 @@ func measureDuringBackup(b *testing.B, a acting, job string) (maxWait, maxGap ti
 	fyne.DoAndWait(func() {
 		runWithProgressObserved(a, "benchmark", func(ctx context.Context, p *progressView) error {
 			p.onUpdate = onProgress
-			_, err := a.svc.RunJob(ctx, a.user, job, jobs.RunOptions{Progress: p})
+			_, err := a.svc.RunJob(ctx, a.user, job, windowRunOptions(p)) // as the window's "Run now"
 			return err
 		}, func(err error) {
 			if err != nil {
