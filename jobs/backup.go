@@ -18,6 +18,10 @@ import (
 // ErrAlreadyRunning is returned when a job is started while it runs.
 var ErrAlreadyRunning = store.ErrAlreadyRunning
 
+// errRunningHere is ErrAlreadyRunning when the run going on is this
+// process's: its end can be waited for (runGuard.ended).
+var errRunningHere = fmt.Errorf("%w in this process", ErrAlreadyRunning)
+
 // ErrSlotTaken is returned when a scheduler starts a job's slot that
 // already has its run (another scheduler ran it, or recorded it missed).
 var ErrSlotTaken = errors.New("this slot of the schedule already has its run")
@@ -115,7 +119,7 @@ func (s *Service) runBackup(ctx context.Context, jobID int64, rs runSpec) (Run, 
 		return Run{}, err
 	}
 	if !s.running.acquire(j.ID) {
-		return Run{}, fmt.Errorf("run job %s: %w", j.Name, ErrAlreadyRunning)
+		return Run{}, fmt.Errorf("run job %s: %w", j.Name, errRunningHere)
 	}
 	defer s.running.release(j.ID)
 	if rs.progress == nil {

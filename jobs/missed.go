@@ -41,11 +41,7 @@ func (sc *Scheduler) lookBack(ctx context.Context, record bool) error {
 			return err
 		}
 		for _, slot := range sched.slotsBetween(after, now, maxMissedPerJob) {
-			end := sched.windowEnd(slot)
-			if end.IsZero() {
-				end = slot.Add(time.Minute) // no window: a start up to a minute late still counts
-			}
-			if now.Before(end) {
+			if now.Before(sched.startBy(slot)) {
 				id, at := j.ID, slot
 				go sc.launch(func(ctx context.Context) { // still inside its window: run it late rather than never
 					_, err := s.runBackup(ctx, id, runSpec{trigger: TriggerSchedule, actor: SchedulerActor, account: &sc.account, scheduled: store.Run{ScheduledAt: at}})

@@ -123,24 +123,40 @@ func (s *Service) Runs(ctx context.Context, as User, f RunFilter) ([]Run, error)
 // once"; the catalog's unique index on running runs is the other half
 // (two processes on one workspace).
 type runGuard struct {
-	mu   sync.Mutex
-	busy map[int64]bool
+	mu sync.Mutex
+	// busy holds, for each job running here, a channel closed when its
+	// run ends (its report filed).
+	busy map[int64]chan struct{}
 }
 
-func newRunGuard() *runGuard { return &runGuard{busy: map[int64]bool{}} }
+func newRunGuard() *runGuard { return &runGuard{busy: map[int64]chan struct{}{}} }
 
 func (g *runGuard) acquire(jobID int64) bool {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.busy[jobID] {
+	if _, ok := g.busy[jobID]; ok {
 		return false
 	}
-	g.busy[jobID] = true
+	g.busy[jobID] = make(chan struct{})
 	return true
 }
 
 func (g *runGuard) release(jobID int64) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	delete(g.busy, jobID)
+	if done, ok := g.busy[jobID]; ok {
+		close(done)
+		delete(g.busy, jobID)
+	}
+}
+
+// ended returns a channel closed when the job's run in this process ends,
+// or nil when no run of the job is going on here.
+func (g *runGuard) ended(jobID int64) <-chan struct{} {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	if done, ok := g.busy[jobID]; ok {
+		return done
+	}
+	return nil
 }

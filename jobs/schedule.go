@@ -123,6 +123,15 @@ func (sc Schedule) windowEnd(start time.Time) time.Time {
 	return end
 }
 
+// startBy is how late a start still counts as the slot's run: up to its
+// window's end, or a minute after a slot without a window.
+func (sc Schedule) startBy(slot time.Time) time.Time {
+	if end := sc.windowEnd(slot); !end.IsZero() {
+		return end
+	}
+	return slot.Add(time.Minute)
+}
+
 // slotsBetween lists the scheduled start times in (after, until], oldest
 // first, at most max of them (the newest ones).
 func (sc Schedule) slotsBetween(after, until time.Time, max int) []time.Time {

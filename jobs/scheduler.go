@@ -427,25 +427,54 @@ func (sc *Scheduler) scheduleJob(j store.Job, now time.Time) error {
 		def = gocron.CronJob(sched.cronSpec(), false)
 	}
 	id := j.ID
+	// No singleton mode: it drops, silently, a firing that comes while
+	// the task of the job's previous firing still runs (its backup, or
+	// the report it files after the run is recorded), so the slot had no
+	// run until the minute's look back found it. runSlot waits instead.
 	_, err := sc.gs.NewJob(def, gocron.NewTask(func() {
-		sc.launch(func(ctx context.Context) {
-			_, err := sc.svc.runBackup(ctx, id, runSpec{trigger: TriggerSchedule, actor: SchedulerActor, account: &sc.account,
-				scheduled: store.Run{ScheduledAt: sched.slotAt(sc.svc.now())}})
-			switch {
-			case errors.Is(err, ErrSlotTaken):
-				sc.svc.log.Info("scheduled run: another scheduler ran this slot", "job", id)
-			case errors.Is(err, ErrAlreadyRunning):
-				// the minute's look back runs the slot later in its window
-				sc.svc.log.Warn("scheduled run: a run of the job is still going on", "job", id)
-			case err != nil:
-				sc.svc.log.Error("scheduled run", "job", id, "err", err)
-			}
-		})
-	}), gocron.WithName(j.Name), gocron.WithTags(strconv.FormatInt(j.ID, 10)), gocron.WithSingletonMode(gocron.LimitModeReschedule))
+		slot := sched.slotAt(sc.svc.now()) // named as it fires, however long its start waits
+		sc.launch(func(ctx context.Context) { sc.runSlot(ctx, id, sched, slot) })
+	}), gocron.WithName(j.Name), gocron.WithTags(strconv.FormatInt(j.ID, 10)))
 	if err != nil {
 		return fmt.Errorf("schedule job %s: %w", j.Name, err)
 	}
 	return nil
+}
+
+// runSlot starts job id's run for slot. While a run of the job goes on
+// in this process (the previous slot's, or a late start of this one), it
+// waits for that run's end, then starts the slot if its window is still
+// open; the slot check under the write lock keeps it to one run.
+func (sc *Scheduler) runSlot(ctx context.Context, id int64, sched Schedule, slot time.Time) {
+	s := sc.svc
+	for {
+		_, err := s.runBackup(ctx, id, runSpec{trigger: TriggerSchedule, actor: SchedulerActor, account: &sc.account,
+			scheduled: store.Run{ScheduledAt: slot}})
+		switch {
+		case errors.Is(err, errRunningHere):
+			if ended := s.running.ended(id); ended != nil {
+				select {
+				case <-ended:
+				case <-ctx.Done():
+					return
+				}
+			}
+			if !s.now().Before(sched.startBy(slot)) {
+				s.log.Warn("scheduled run: the job's previous run went on past this slot's window", "job", id,
+					"slot", slot.Format("2006-01-02 15:04"))
+				return
+			}
+			continue // checks the job's approval again, as every start does
+		case errors.Is(err, ErrSlotTaken):
+			s.log.Info("scheduled run: another scheduler ran this slot", "job", id)
+		case errors.Is(err, ErrAlreadyRunning):
+			// another process runs the job: the minute's look back runs the slot later in its window
+			s.log.Warn("scheduled run: a run of the job is still going on in another process", "job", id)
+		case err != nil:
+			s.log.Error("scheduled run", "job", id, "err", err)
+		}
+		return
+	}
 }
 
 // scheduleRequest runs an approved backup request at its requested time

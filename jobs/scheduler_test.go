@@ -1,6 +1,9 @@
 package jobs
 
 import (
+	"context"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 )
@@ -185,5 +188,83 @@ func TestSchedulerNoticesChangesFromAnotherProcess(t *testing.T) {
 	}
 	if got := sc.NextRuns()[j.ID]; !got.Equal(at(2, 21, 0)) {
 		t.Errorf("after the refresh, next run = %v, want 21:00", got)
+	}
+}
+
+// TestSchedulerRunsEachSlotWhileThePreviousRunGoesOn: five jobs share the
+// 21:00 slot, and their Monday runs are still going on (here in the
+// backup; in the team test, filing the report after the run was recorded)
+// when the clock reaches Tuesday 21:00. gocron's singleton mode dropped
+// those five firings without a word, and on a clock that then stood still
+// Tuesday's slots never ran. Now each firing waits for its job's run to
+// end and then starts its own slot: every slot runs exactly once.
+func TestSchedulerRunsEachSlotWhileThePreviousRunGoesOn(t *testing.T) {
+	f := newFixture(t)
+	const n = 5
+	names := map[int64]string{}
+	for i := range n {
+		j := f.approvedJob(t, fmt.Sprintf("job%d", i), Schedule{}) // daily, 21:00–23:00
+		names[j.ID] = j.Name
+	}
+	entered := make(chan struct{}, 2*n)
+	release := make(chan struct{})
+	f.eng.onBackup = func() {
+		entered <- struct{}{}
+		<-release // Monday's backups go on until Tuesday's slots have fired
+	}
+	events, stop := f.svc.Subscribe()
+	defer stop()
+	f.startScheduler(t, n)
+	var once sync.Once
+	unblock := func() { once.Do(func() { close(release) }) }
+	t.Cleanup(unblock) // before the scheduler's Stop, which waits for the runs
+	ctx, cancel := context.WithTimeout(f.ctx, 2*time.Minute)
+	defer cancel()
+
+	f.clock.Advance(90 * time.Minute) // Monday 21:30
+	for range n {
+		select {
+		case <-entered:
+		case <-ctx.Done():
+			t.Fatal("Monday's five runs did not start")
+		}
+	}
+	if err := f.clock.BlockUntilContext(ctx, n+1); err != nil { // every timer set again, for Tuesday
+		t.Fatal(err)
+	}
+	// Tuesday 21:30: the five timers fire while Monday's runs go on; once
+	// every timer is set again (for Wednesday), each firing was handled.
+	f.clock.Advance(24 * time.Hour)
+	if err := f.clock.BlockUntilContext(ctx, n+1); err != nil {
+		t.Fatal(err)
+	}
+	unblock()
+
+	ran := map[string]int{}
+	for finished := 0; finished < 2*n; {
+		select {
+		case ev := <-events:
+			if ev.Kind == EventRunFinished {
+				ran[names[ev.Run.JobID]+" "+ev.Run.ScheduledAt.Format("Mon 15:04")]++
+				finished++
+			}
+		case <-ctx.Done():
+			t.Fatalf("after 2 minutes, %d of %d runs finished: %v", finished, 2*n, ran)
+		}
+	}
+	for _, name := range names {
+		for _, slot := range []time.Time{at(2, 21, 0), at(3, 21, 0)} {
+			key := name + " " + slot.Format("Mon 15:04")
+			if ran[key] != 1 {
+				t.Errorf("slot %s finished %d runs, want 1", key, ran[key])
+			}
+		}
+	}
+	for id, name := range names {
+		for _, slot := range []time.Time{at(2, 21, 0), at(3, 21, 0)} {
+			if runs := f.slotRuns(t, id, slot); len(runs) != 1 || runs[0].Status != RunSuccess {
+				t.Errorf("runs of %s at %v = %+v, want one, successful", name, slot, runs)
+			}
+		}
 	}
 }
