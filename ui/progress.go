@@ -28,19 +28,34 @@ type progressView struct {
 	warns  *widget.Label
 	cancel *widget.Button
 	now    func() time.Time
+	// after runs f on its own goroutine once d has passed (time.AfterFunc;
+	// a test steps it by hand).
+	after func(d time.Duration, f func())
 
 	mu       sync.Mutex
 	warnings int
+	latest   engine.ProgressStats // the newest report, drawn or not
+	queued   bool                 // a draw of latest is on its way
+	drawn    time.Time            // when the last draw was queued
 
 	// onUpdate, when set, runs on the UI goroutine after each drawn update.
 	onUpdate func()
 }
 
+// progressRedraw is the shortest time between two redraws of the progress
+// dialog. The engine reports ten times a second, and each report drawn is
+// a frame of the whole window: without a graphics card, tens of
+// milliseconds of the UI goroutine's time that a click would wait for
+// (issue 12). Reports in between are not lost: the newest is drawn when
+// the time is up.
+const progressRedraw = 250 * time.Millisecond
+
 var _ engine.Progress = (*progressView)(nil)
 
 func newProgressView(cancel context.CancelFunc) *progressView {
 	p := &progressView{bar: widget.NewProgressBar(), stats: widget.NewLabel(lang.L("Starting…")),
-		path: widget.NewLabel(""), warns: widget.NewLabel(""), now: time.Now}
+		path: widget.NewLabel(""), warns: widget.NewLabel(""), now: time.Now,
+		after: func(d time.Duration, f func()) { time.AfterFunc(d, f) }}
 	p.path.Truncation = fyne.TextTruncateEllipsis
 	// The percentage is in the line below: on the bar, half on the filled
 	// and half on the empty part, no colour reads on both (WCAG AA).
@@ -59,9 +74,35 @@ func (p *progressView) content() fyne.CanvasObject {
 	return container.NewVBox(p.bar, p.stats, p.path, p.warns, container.NewCenter(p.cancel))
 }
 
-// Report is called by the engine (any goroutine).
+// Report is called by the engine (any goroutine). It draws at most one
+// report per progressRedraw, always the newest.
 func (p *progressView) Report(s engine.ProgressStats) {
-	text, frac := describeProgress(s, p.now())
+	p.mu.Lock()
+	p.latest = s
+	if p.queued {
+		p.mu.Unlock()
+		return // the queued draw will show this report
+	}
+	p.queued = true
+	wait := progressRedraw - p.now().Sub(p.drawn)
+	first := p.drawn.IsZero()
+	p.mu.Unlock()
+	if first || wait <= 0 {
+		p.queueDraw()
+		return
+	}
+	p.after(wait, p.queueDraw)
+}
+
+// queueDraw hands the newest report to the UI goroutine.
+func (p *progressView) queueDraw() {
+	p.mu.Lock()
+	s := p.latest
+	p.queued = false
+	now := p.now()
+	p.drawn = now
+	p.mu.Unlock()
+	text, frac := describeProgress(s, now)
 	fyne.Do(func() {
 		p.bar.SetValue(frac)
 		p.stats.SetText(text)

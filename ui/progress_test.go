@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"runtime"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -94,6 +95,46 @@ func TestProgressShowsOnlyWhatItHas(t *testing.T) {
 	p.Warn("/srv/finance/locked.xlsx", errors.New("permission denied"))
 	if !p.path.Visible() || p.path.Text != "/srv/finance/ledger.xlsx" || !p.warns.Visible() || !strings.Contains(p.warns.Text, "locked.xlsx") {
 		t.Errorf("after a report and a warning: path %q (shown %v), warnings %q (shown %v)", p.path.Text, p.path.Visible(), p.warns.Text, p.warns.Visible())
+	}
+}
+
+// The progress dialog redraws at most once per progressRedraw however
+// often the engine reports, and always ends up showing the newest report:
+// each redraw is a frame of the whole window (issue 12, "the window stays
+// responsive"). A fake clock and a hand-stepped timer.
+func TestProgressRedrawsAtMostOncePerInterval(t *testing.T) {
+	newTestWindow(t)
+	start := time.Date(2026, 11, 25, 21, 0, 0, 0, time.UTC)
+	now := start
+	var timers []time.Duration
+	var fire func()
+	p := newProgressView(func() {})
+	p.now = func() time.Time { return now }
+	p.after = func(d time.Duration, f func()) { timers, fire = append(timers, d), f }
+	draws := 0
+	p.onUpdate = func() { draws++ }
+	report := func(at time.Duration, done int64) {
+		now = start.Add(at)
+		p.Report(engine.ProgressStats{Phase: "backup", FilesDone: done, FilesTotal: 10, BytesDone: done, BytesTotal: 10, Started: start})
+	}
+	steps := []struct {
+		name      string
+		do        func()
+		wantDraws int
+		wantBar   float64
+		wantWaits []time.Duration
+	}{
+		{"the first report is drawn at once", func() { report(0, 1) }, 1, 0.1, nil},
+		{"one 100 ms later waits for the rest of the interval", func() { report(100*time.Millisecond, 2) }, 1, 0.1, []time.Duration{150 * time.Millisecond}},
+		{"one more meanwhile joins that wait", func() { report(200*time.Millisecond, 3) }, 1, 0.1, []time.Duration{150 * time.Millisecond}},
+		{"when the time is up the newest is drawn", func() { now = start.Add(250 * time.Millisecond); fire() }, 2, 0.3, []time.Duration{150 * time.Millisecond}},
+		{"a report a full interval later is drawn at once", func() { report(600*time.Millisecond, 4) }, 3, 0.4, []time.Duration{150 * time.Millisecond}},
+	}
+	for _, st := range steps {
+		st.do()
+		if draws != st.wantDraws || p.bar.Value != st.wantBar || !slices.Equal(timers, st.wantWaits) {
+			t.Errorf("%s: %d draws, bar %v, waits %v; want %d, %v, %v", st.name, draws, p.bar.Value, timers, st.wantDraws, st.wantBar, st.wantWaits)
+		}
 	}
 }
 

@@ -24,7 +24,18 @@ import (
 // CADANG_BENCH_BYTES sets the data size (default 2 GiB). It reports the
 // longest time the UI goroutine took to run a heartbeat posted every 10 ms
 // (max-ui-wait-ms: how long a click or a frame would have waited) and the
-// longest gap between two progress updates drawn (max-progress-gap-ms).
+// longest gap between two progress updates drawn (max-progress-gap-ms; the
+// dialog redraws at most every progressRedraw, 250 ms, by design).
+//
+// On a machine shared with other work, give the run its own session and a
+// higher share of the CPU (Linux autogroups), or the others' load is what
+// it measures:
+//
+//	setsid -w sh -c 'echo -10 > /proc/self/autogroup; exec go test ...'
+//
+// Without a graphics card (Xvfb, LIBGL_ALWAYS_SOFTWARE=1) each frame of the
+// window is drawn by the CPU, about 25 ms of it; the UI goroutine waits for
+// each frame it draws.
 
 // realWindow is the app and window of a real-window benchmark run.
 var realWindow struct {
