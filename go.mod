@@ -78,5 +78,3 @@ require (
 	golang.org/x/text v0.44.0 // indirect
 	gopkg.in/ini.v1 v1.67.3 // indirect
 )
-
-replace codeberg.org/go-pdf/fpdf => ./third_party/fpdf
