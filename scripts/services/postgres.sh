@@ -78,6 +78,8 @@ start() {
 SELECT format('CREATE ROLE cadang LOGIN CREATEDB PASSWORD %L', :'pw')
 WHERE NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'cadang') \gexec
 SELECT format('ALTER ROLE cadang PASSWORD %L', :'pw') \gexec
+-- DROP DATABASE … WITH (FORCE) in the tests ends an autovacuum worker too, which needs this.
+GRANT pg_signal_backend TO cadang;
 SQL
   exports
 }
