@@ -8,6 +8,7 @@ import (
 	"math"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"testing"
 	"time"
 
@@ -197,7 +198,7 @@ func checkContrast(t *testing.T, w fyne.Window) {
 	checked := 0
 	for _, root := range roots {
 		origin := fyne.CurrentApp().Driver().AbsolutePositionForObject(root)
-		walkText(root, origin, func(txt *canvas.Text, at fyne.Position) {
+		walkText(root, origin, nil, func(txt *canvas.Text, at fyne.Position, owners []fyne.CanvasObject) {
 			box := image.Rect(int(at.X), int(at.Y), int(at.X+txt.Size().Width), int(at.Y+txt.Size().Height)).Intersect(img.Bounds())
 			if box.Dx() < 2 || box.Dy() < 2 {
 				return // outside the window (scrolled away)
@@ -211,7 +212,8 @@ func checkContrast(t *testing.T, w fyne.Window) {
 			}
 			checked++
 			if ratio < need {
-				t.Errorf("%q: %s on %s, contrast %.2f, want at least %.1f", txt.Text, hex(fg), hex(bg), ratio, need)
+				t.Errorf("%q: %s on %s, contrast %.2f, want at least %.1f (text at %v size %v in %s)",
+					txt.Text, hex(fg), hex(bg), ratio, need, at, txt.Size(), ownersText(owners))
 			}
 		})
 	}
@@ -255,8 +257,9 @@ func sameImage(a, b image.Image) bool {
 }
 
 // walkText calls fn for each non-empty text below o that is shown, except
-// in a disabled control (WCAG: inactive components are exempt).
-func walkText(o fyne.CanvasObject, at fyne.Position, fn func(*canvas.Text, fyne.Position)) {
+// in a disabled control (WCAG: inactive components are exempt), with the
+// objects it lies in (for the failure message).
+func walkText(o fyne.CanvasObject, at fyne.Position, owners []fyne.CanvasObject, fn func(*canvas.Text, fyne.Position, []fyne.CanvasObject)) {
 	if o == nil || !o.Visible() {
 		return
 	}
@@ -267,17 +270,29 @@ func walkText(o fyne.CanvasObject, at fyne.Position, fn func(*canvas.Text, fyne.
 	switch v := o.(type) {
 	case *canvas.Text:
 		if v.Text != "" && v.Color != nil {
-			fn(v, pos)
+			fn(v, pos, owners)
 		}
 	case *fyne.Container:
 		for _, c := range v.Objects {
-			walkText(c, pos, fn)
+			walkText(c, pos, append(owners, o), fn)
 		}
 	case fyne.Widget:
 		for _, c := range test.WidgetRenderer(v).Objects() {
-			walkText(c, pos, fn)
+			walkText(c, pos, append(owners, o), fn)
 		}
 	}
+}
+
+// ownersText names the innermost objects a text lies in, with their
+// places and sizes: what a failure needs to tell a stale layout from a
+// wrong colour.
+func ownersText(owners []fyne.CanvasObject) string {
+	var parts []string
+	for i := len(owners) - 1; i >= 0 && i >= len(owners)-4; i-- {
+		o := owners[i]
+		parts = append(parts, fmt.Sprintf("%T at %v size %v min %v", o, o.Position(), o.Size(), o.MinSize()))
+	}
+	return strings.Join(parts, " < ")
 }
 
 // dominantColor is the most frequent colour in box: behind a line of text
