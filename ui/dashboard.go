@@ -319,6 +319,24 @@ func replicaLine(js jobs.JobSummary) *widget.Label {
 	return l
 }
 
+// retryTime says when a replica's next retry comes: the time of day when
+// it falls on the day of the failed attempt (retries come within hours),
+// with the date when it falls on another day (after midnight, or a retry
+// taken over from a stopped process).
+func retryTime(st jobs.ReplicaResult) string {
+	ref := st.LastAttempt
+	if ref.IsZero() {
+		ref = st.LastSync
+	}
+	next := st.NextRetry.Local()
+	if ry, rm, rd := ref.Local().Date(); !ref.IsZero() {
+		if ny, nm, nd := next.Date(); ny == ry && nm == rm && nd == rd {
+			return next.Format("15:04")
+		}
+	}
+	return formatTime(next)
+}
+
 // replicaText is one replica's state in a few words.
 func replicaText(st jobs.ReplicaResult) string {
 	behind := func() string {
@@ -335,9 +353,8 @@ func replicaText(st jobs.ReplicaResult) string {
 	case st.Status == jobs.ReplicaFailed:
 		text := lang.L("failed: {{.Err}}", map[string]any{"Err": shorten(st.Error, 90)})
 		if !st.NextRetry.IsZero() {
-			// Before the error, which the line may cut off. The retries
-			// come within hours: the time of day says when.
-			text = lang.L("retry at {{.T}}", map[string]any{"T": st.NextRetry.Local().Format("15:04")}) + ", " + text
+			// Before the error, which the line may cut off.
+			text = lang.L("retry at {{.T}}", map[string]any{"T": retryTime(st)}) + ", " + text
 		}
 		if b := behind(); b != "" {
 			text = b + ", " + text

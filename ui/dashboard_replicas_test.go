@@ -40,6 +40,10 @@ func TestDashboardReplicaLine(t *testing.T) {
 			[]string{"sftp-b 2 snapshots behind, retry at 23:30, failed: connection refused"}, true},
 		{"waiting for a retry, Indonesian", LangIndonesian, []jobs.ReplicaResult{behind},
 			[]string{"sftp-b", "dicoba lagi pukul 23:30, gagal: connection refused"}, true},
+		// A retry after midnight, or one left overdue, says its date.
+		{"a retry on another day", "", []jobs.ReplicaResult{{Name: "gdrive", Status: jobs.ReplicaFailed, Error: "quota exceeded",
+			LastAttempt: time.Date(2026, 11, 25, 23, 40, 0, 0, time.Local), NextRetry: time.Date(2026, 11, 26, 0, 10, 0, 0, time.Local)}},
+			[]string{"gdrive retry at 2026-11-26 00:10, failed: quota exceeded"}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
