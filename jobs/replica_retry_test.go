@@ -57,34 +57,10 @@ func TestReplicaRetryWithBackoff(t *testing.T) {
 			clock := clockwork.NewFakeClockAt(start)
 			repl := &flakyReplicator{failures: tt.failures}
 			ctx := context.Background()
-			svc, err := OpenWorkspace(ctx, t.TempDir(), Options{Clock: clock, Engine: &fakeEngine{clock: clock}, Replicator: repl})
-			if err != nil {
-				t.Fatal(err)
-			}
+			svc, staff, _ := retryWorkspace(t, clock, repl)
 			defer svc.Close()
-			staff, mgr := retryAccounts(t, svc)
-			src := filepath.Join(t.TempDir(), "data")
-			if err := os.MkdirAll(src, 0o700); err != nil {
-				t.Fatal(err)
-			}
-			spec := JobSpec{Name: "keuangan", Sources: []string{src}, Repository: filepath.Join(t.TempDir(), "repo"), Replicas: []string{"gdrive"}}
-			for _, step := range []func() error{
-				func() error { _, err := svc.CreateJob(ctx, staff, spec); return err },
-				func() error { _, err := svc.SubmitJob(ctx, staff, "keuangan"); return err },
-				func() error { _, err := svc.ApproveJob(ctx, mgr, "keuangan", svc.jobRev("keuangan")); return err },
-			} {
-				if err := step(); err != nil {
-					t.Fatal(err)
-				}
-			}
-			if _, err := svc.RunJob(ctx, staff, "keuangan", RunOptions{}); err != nil {
-				t.Fatal(err)
-			}
 			events, stop := svc.Subscribe() // the retries' events only
 			defer stop()
-			if svc.PendingReplicaRetries() != 1 {
-				t.Fatalf("after the failed sync %d retries wait, want 1", svc.PendingReplicaRetries())
-			}
 			told := false
 			for i, wait := range DefaultReplicaRetryDelays {
 				if repl.count() >= tt.wantCalls {
