@@ -58,7 +58,7 @@ func FuzzPackHeader(f *testing.F) {
 
 func FuzzIndex(f *testing.F) {
 	f.Add([]byte(`{"packs":[{"id":"` + strings.Repeat("ab", 32) + `","size":100,"blobs":[{"id":"` + strings.Repeat("cd", 32) + `","type":"data","offset":0,"length":10,"raw_length":10}]}]}`))
-	bin, err := encodeIndexBinary(binaryTestPacks())
+	bin, err := encodeIndexBinary(testIndexPacks(7))
 	if err != nil {
 		f.Fatal(err)
 	}

@@ -12,9 +12,10 @@ import (
 	"testing"
 )
 
-// binaryTestPacks returns three packs of five blobs, data and trees, some LZ4.
-func binaryTestPacks() []packInfo {
-	rng := rand.New(rand.NewPCG(7, 7))
+// testIndexPacks returns three packs of five blobs, data and trees, some
+// LZ4, with IDs drawn from seed.
+func testIndexPacks(seed uint64) []packInfo {
+	rng := rand.New(rand.NewPCG(seed, seed))
 	var packs []packInfo
 	for i := 0; i < 3; i++ {
 		p := packInfo{ID: randomID(rng), Size: 1 << 20}
@@ -34,7 +35,7 @@ func binaryTestPacks() []packInfo {
 // written from, through the same entry point as JSON ones, and damage of
 // every kind the JSON reader refuses is refused here too.
 func TestIndexBinaryCodec(t *testing.T) {
-	packs := binaryTestPacks()
+	packs := testIndexPacks(7)
 	plain, err := encodeIndexBinary(packs)
 	if err != nil {
 		t.Fatal(err)

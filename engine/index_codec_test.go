@@ -2,7 +2,6 @@ package engine
 
 import (
 	"encoding/json"
-	"math/rand/v2"
 	"reflect"
 	"strings"
 	"testing"
@@ -13,19 +12,7 @@ import (
 // by another writer (members in another order, spaces, unknown members,
 // escapes) decode the same way.
 func TestIndexCodec(t *testing.T) {
-	rng := rand.New(rand.NewPCG(4, 4))
-	var packs []packInfo
-	for i := 0; i < 3; i++ {
-		p := packInfo{ID: randomID(rng), Size: 1 << 20}
-		for j := 0; j < 5; j++ {
-			flags := blobData
-			if j%2 == 1 {
-				flags = blobTree | flagLZ4
-			}
-			p.Entries = append(p.Entries, packEntry{ID: randomID(rng), blobLoc: blobLoc{Pack: p.ID, Offset: uint32(j * 1000), Length: 900, Raw: 1200, Flags: flags}})
-		}
-		packs = append(packs, p)
-	}
+	packs := testIndexPacks(4)
 	plain, err := encodeIndex(packs)
 	if err != nil {
 		t.Fatal(err)
