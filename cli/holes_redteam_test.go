@@ -28,9 +28,7 @@ func TestHoleHandBackupPosesAsJobRun(t *testing.T) {
 		}
 	}
 	asStaff := []string{"--as", "yoga", "--login-file", p.staff}
-	p.ok(append([]string{"job", "new", "--name", "erp", "--repo", repo, "--source", src}, asStaff...)...)
-	p.ok(append([]string{"job", "submit", "erp"}, asStaff...)...)
-	p.ok("job", "approve", "erp", "--revision", p.rev("job", "erp"), "--as", "gideon", "--login-file", p.mgr)
+	p.approvedJob("erp", repo, src)
 	p.ok(append([]string{"job", "run", "erp"}, asStaff...)...)
 
 	count := func() (all, erp int) {
@@ -76,9 +74,7 @@ func TestHoleReplicaSyncDeleteWithoutAccount(t *testing.T) {
 		t.Fatal(err)
 	}
 	asStaff := []string{"--as", "yoga", "--login-file", p.staff}
-	p.ok(append([]string{"job", "new", "--name", "erp", "--repo", repo, "--source", src}, asStaff...)...)
-	p.ok(append([]string{"job", "submit", "erp"}, asStaff...)...)
-	p.ok("job", "approve", "erp", "--revision", p.rev("job", "erp"), "--as", "gideon", "--login-file", p.mgr)
+	p.approvedJob("erp", repo, src)
 	p.ok(append([]string{"job", "run", "erp"}, asStaff...)...)
 	p.ok(append([]string{"job", "run", "erp"}, asStaff...)...)
 	p.ok("replica", "add", "--repo", repo, "offsite", offsite)

@@ -63,6 +63,16 @@ func (p *procedureCLI) rev(kind, ref string) string {
 }
 
 // refused checks exit status 3 with one clear line mentioning want.
+// approvedJob has IT staff (yoga) define a job backing src up into repo
+// and submit it, and the IT manager (gideon) approve it.
+func (p *procedureCLI) approvedJob(name, repo, src string) {
+	p.t.Helper()
+	asStaff := []string{"--as", "yoga", "--login-file", p.staff}
+	p.ok(append([]string{"job", "new", "--name", name, "--repo", repo, "--source", src}, asStaff...)...)
+	p.ok(append([]string{"job", "submit", name}, asStaff...)...)
+	p.ok("job", "approve", name, "--revision", p.rev("job", name), "--as", "gideon", "--login-file", p.mgr)
+}
+
 func (p *procedureCLI) refused(want string, args ...string) {
 	p.t.Helper()
 	code, _, stderr := p.run(args...)

@@ -20,9 +20,7 @@ func TestEngineCommandsOnAJobsRepositoryNeedAnAccount(t *testing.T) {
 		t.Fatal(err)
 	}
 	asStaff := []string{"--as", "yoga", "--login-file", p.staff}
-	p.ok(append([]string{"job", "new", "--name", "erp", "--repo", repo, "--source", src}, asStaff...)...)
-	p.ok(append([]string{"job", "submit", "erp"}, asStaff...)...)
-	p.ok("job", "approve", "erp", "--revision", p.rev("job", "erp"), "--as", "gideon", "--login-file", p.mgr)
+	p.approvedJob("erp", repo, src)
 	p.ok(append([]string{"job", "run", "erp"}, asStaff...)...)
 	p.ok(append([]string{"job", "run", "erp"}, asStaff...)...)
 	copyDir := filepath.Join(t.TempDir(), "copy")
