@@ -105,6 +105,17 @@ func (q queries) insertID(ctx context.Context, query string, args ...any) (int64
 	return id, err
 }
 
+// updateOne runs an UPDATE of at most one row and reports whether it
+// changed one (a conditional UPDATE's answer to "was it still so?").
+func (q queries) updateOne(ctx context.Context, query string, args ...any) (bool, error) {
+	res, err := q.db.ExecContext(ctx, query, args...)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
 // Exec runs one statement written in the catalog's SQL ("?" placeholders)
 // outside the procedure, with no audit entry: for tests, and for repairs
 // a person makes by hand.

@@ -71,32 +71,24 @@ func (q queries) ReplicaStates(ctx context.Context, jobID int64) (map[string]Rep
 // clears it) and reports whether the replica has a recorded state to hold
 // it.
 func (q queries) SetReplicaRetry(ctx context.Context, jobID int64, name string, attempt int, at time.Time) (bool, error) {
-	res, err := q.db.ExecContext(ctx, `UPDATE replica_state SET retry_attempt=?, retry_at=? WHERE job_id=? AND name=?`,
+	ok, err := q.updateOne(ctx, `UPDATE replica_state SET retry_attempt=?, retry_at=? WHERE job_id=? AND name=?`,
 		attempt, fmtTime(at), jobID, name)
 	if err != nil {
 		return false, fmt.Errorf("record the retry of replica %s of job #%d: %w", name, jobID, err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("record the retry of replica %s of job #%d: %w", name, jobID, err)
-	}
-	return n == 1, nil
+	return ok, nil
 }
 
 // ClaimReplicaRetry takes the pending retry (attempt, due at) of a job's
 // replica for the caller, clearing it, and reports whether it was still
 // there: of several processes that try, exactly one gets it.
 func (q queries) ClaimReplicaRetry(ctx context.Context, jobID int64, name string, attempt int, at time.Time) (bool, error) {
-	res, err := q.db.ExecContext(ctx, `UPDATE replica_state SET retry_at='' WHERE job_id=? AND name=? AND retry_attempt=? AND retry_at=?`,
+	ok, err := q.updateOne(ctx, `UPDATE replica_state SET retry_at='' WHERE job_id=? AND name=? AND retry_attempt=? AND retry_at=?`,
 		jobID, name, attempt, fmtTime(at))
 	if err != nil {
 		return false, fmt.Errorf("claim the retry of replica %s of job #%d: %w", name, jobID, err)
 	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return false, fmt.Errorf("claim the retry of replica %s of job #%d: %w", name, jobID, err)
-	}
-	return n == 1, nil
+	return ok, nil
 }
 
 // PendingReplicaRetries lists every recorded replica retry due at or

@@ -157,10 +157,9 @@ func (q queries) ReserveLoginAttempt(ctx context.Context, id int64, max int) (in
 // ClearFailedLogins ends a run of failed logins after the right password,
 // unless the account was disabled meanwhile (then it reports false).
 func (q queries) ClearFailedLogins(ctx context.Context, id int64) (bool, error) {
-	res, err := q.db.ExecContext(ctx, `UPDATE users SET failed_logins=0 WHERE id=? AND disabled=0`, id)
+	ok, err := q.updateOne(ctx, `UPDATE users SET failed_logins=0 WHERE id=? AND disabled=0`, id)
 	if err != nil {
 		return false, fmt.Errorf("clear failed logins of user #%d: %w", id, err)
 	}
-	n, err := res.RowsAffected()
-	return n == 1, err
+	return ok, nil
 }
