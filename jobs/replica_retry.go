@@ -232,11 +232,12 @@ func (s *Service) retryReplica(ctx context.Context, k retryKey, attempt int, at 
 		s.log.Error("audit replica retry", "job", j.Name, "replica", k.name, "err", err)
 	}
 	final := syncErr != nil && attempt+1 >= total
-	if syncErr != nil && !final {
-		s.scheduleReplicaRetry(k, attempt+1, true)
-	} else {
+	switch {
+	case final:
 		s.cancelReplicaRetry(ctx, k.job, k.name)
-	}
+	case syncErr != nil:
+		s.scheduleReplicaRetry(k, attempt+1, true)
+	} // up to date: settleReplica ends the retries
 	s.settleReplica(ctx, []store.Job{j}, 0, k.name, st, syncErr)
 	if final {
 		s.publish(Event{Kind: EventReplicaFailed, JobID: j.ID, Replica: k.name,
