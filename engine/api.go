@@ -180,6 +180,12 @@ type BackupOptions struct {
 	// CPU (GOMAXPROCS). A caller that must keep a core for itself (a window
 	// drawing while it runs the backup) asks for fewer.
 	Workers int
+	// Background runs the workers that read, hash, compress and seal at a
+	// lower CPU priority than the rest of the process (nice 10 on Linux,
+	// "below normal" on Windows; elsewhere it does nothing). A window that
+	// runs a backup keeps drawing at once, and the backup still has every
+	// core nobody else wants.
+	Background bool
 }
 
 // Warning is a problem with one path that did not stop the run.

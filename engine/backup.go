@@ -368,6 +368,9 @@ func (b *backupRun) commit(ctx context.Context, rootID ID, sources []source, par
 
 // fileWorker reads, chunks and hashes files.
 func (b *backupRun) fileWorker(ctx context.Context) {
+	if b.opt.Background {
+		lowerThreadPriority()
+	}
 	ch := newChunker(b.r.cfg.Chunker, b.r.gear)
 	for job := range b.files {
 		if ctx.Err() != nil {
@@ -472,6 +475,9 @@ func (b *backupRun) copyBuf(p []byte) *[]byte {
 
 // blobWorker compresses, seals and packs new chunks.
 func (b *backupRun) blobWorker(ctx context.Context, cancel context.CancelFunc) {
+	if b.opt.Background {
+		lowerThreadPriority()
+	}
 	enc := new(blobEncoder)
 	for job := range b.blobs {
 		if ctx.Err() == nil {

@@ -40,17 +40,22 @@ type RunOptions struct {
 	// seals, at once; zero means one of each per CPU. The window asks for
 	// one fewer than its CPUs, to keep drawing while it runs the backup.
 	Workers int
+	// Background runs the backup's workers at a lower CPU priority than
+	// the rest of the process (engine.BackupOptions.Background): the
+	// window's own runs, so that it keeps drawing while they run.
+	Background bool
 }
 
 // runSpec is one run the runner carries out.
 type runSpec struct {
-	trigger   string
-	actor     string
-	scheduled store.Run // ScheduledAt when scheduled
-	missed    store.Run // the missed run a catch-up makes up for
-	requestID int64
-	progress  engine.Progress
-	workers   int // engine.BackupOptions.Workers
+	trigger    string
+	actor      string
+	scheduled  store.Run // ScheduledAt when scheduled
+	missed     store.Run // the missed run a catch-up makes up for
+	requestID  int64
+	progress   engine.Progress
+	workers    int  // engine.BackupOptions.Workers
+	background bool // engine.BackupOptions.Background
 	// account is the account a scheduler acts as; checked again at every
 	// start, so disabling it stops the scheduler's runs.
 	account *User
@@ -75,7 +80,7 @@ func (s *Service) RunJob(ctx context.Context, as User, ref string, opt RunOption
 		}
 		return Run{}, err
 	}
-	return s.runBackup(ctx, j.ID, runSpec{trigger: TriggerManual, actor: as.Name, progress: opt.Progress, workers: opt.Workers})
+	return s.runBackup(ctx, j.ID, runSpec{trigger: TriggerManual, actor: as.Name, progress: opt.Progress, workers: opt.Workers, background: opt.Background})
 }
 
 // approvedAsIs refuses a job that is not approved, or whose stored
@@ -196,7 +201,7 @@ func (s *Service) backupInto(ctx context.Context, j store.Job, run *store.Run, r
 	}()
 	labels := map[string]string{LabelAuditHead: fmt.Sprintf("%d:%s", seq, head)}
 	res, err := repo.Backup(ctx, src.paths, engine.BackupOptions{Excludes: src.excludes, Tags: []string{jobTag(j.Name)}, Labels: labels,
-		Progress: rs.progress, Streams: src.streams, Workers: rs.workers})
+		Progress: rs.progress, Streams: src.streams, Workers: rs.workers, Background: rs.background})
 	if err != nil {
 		return out, hint(err)
 	}

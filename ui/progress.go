@@ -184,12 +184,16 @@ func phaseName(phase string) string {
 }
 
 // windowRunOptions are the options of a backup the window runs: its
-// progress, and one worker fewer than the CPUs (at least one), so that
-// drawing the window keeps a core while the backup runs. On two cores, with
-// a worker per CPU, the backup's four busy goroutines left the UI goroutine
-// and the renderer waiting their turn (issue 12; BenchmarkWindowDuringBackup).
+// progress, one worker fewer than the CPUs (at least one), and workers at a
+// lower CPU priority than the window's own threads, so that drawing the
+// window keeps a core while the backup runs and wins the CPU when something
+// else wants it too. On two cores, with a worker per CPU, the backup's four
+// busy goroutines left the UI goroutine and the renderer waiting their turn;
+// with a worker per CPU even at the lower priority, the UI goroutine waits
+// for one of the Go runtime's two processors, which the kernel has
+// descheduled (issue 12; BenchmarkWindowDuringBackup, docs/BENCHMARKS.md).
 func windowRunOptions(p engine.Progress) jobs.RunOptions {
-	return jobs.RunOptions{Progress: p, Workers: max(1, runtime.GOMAXPROCS(0)-1)}
+	return jobs.RunOptions{Progress: p, Workers: max(1, runtime.GOMAXPROCS(0)-1), Background: true}
 }
 
 // runWithProgress runs work off the UI goroutine with a progress dialog

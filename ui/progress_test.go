@@ -147,8 +147,8 @@ func TestWindowRunLeavesACoreToTheWindow(t *testing.T) {
 		runtime.GOMAXPROCS(tt.cpus)
 		p := newProgressView(func() {})
 		opt := windowRunOptions(p)
-		if opt.Workers != tt.want || opt.Progress != p {
-			t.Errorf("%d CPUs: workers %d, progress %v; want %d workers and the dialog's progress", tt.cpus, opt.Workers, opt.Progress, tt.want)
+		if opt.Workers != tt.want || opt.Progress != p || !opt.Background {
+			t.Errorf("%d CPUs: workers %d, progress %v, background %v; want %d workers, the dialog's progress, in the background", tt.cpus, opt.Workers, opt.Progress, opt.Background, tt.want)
 		}
 	}
 }

@@ -13,6 +13,8 @@ import (
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
+
+	"cadang/jobs"
 )
 
 // The window stays responsive while a backup runs: a benchmark with the
@@ -21,7 +23,8 @@ import (
 //
 //	CADANG_BENCH_REAL_WINDOW=1 DISPLAY=:N go test ./ui -run '^$' -bench WindowDuringBackup -benchtime 1x
 //
-// CADANG_BENCH_BYTES sets the data size (default 2 GiB). It reports the
+// CADANG_BENCH_BYTES sets the data size (default 2 GiB); see
+// benchRunOptions for the variables that compare other run options. It reports the
 // longest time the UI goroutine took to run a heartbeat posted every 10 ms
 // (max-ui-wait-ms: how long a click or a frame would have waited) and the
 // longest gap between two progress updates drawn (max-progress-gap-ms; the
@@ -132,7 +135,7 @@ func measureDuringBackup(b *testing.B, a acting, job string) (maxWait, maxGap ti
 	fyne.DoAndWait(func() {
 		runWithProgressObserved(a, "benchmark", func(ctx context.Context, p *progressView) error {
 			p.onUpdate = onProgress
-			_, err := a.svc.RunJob(ctx, a.user, job, windowRunOptions(p)) // as the window's "Run now"
+			_, err := a.svc.RunJob(ctx, a.user, job, benchRunOptions(b, p)) // as the window's "Run now"
 			return err
 		}, func(err error) {
 			if err != nil {
@@ -147,6 +150,25 @@ func measureDuringBackup(b *testing.B, a acting, job string) (maxWait, maxGap ti
 	mu.Lock()
 	defer mu.Unlock()
 	return maxWait, maxGap
+}
+
+// benchRunOptions are the window's run options, which two variables can
+// change to compare with other choices: CADANG_BENCH_WORKERS (a number;
+// 0 is one per CPU) and CADANG_BENCH_FOREGROUND=1 (the workers at the
+// window's own priority).
+func benchRunOptions(b *testing.B, p *progressView) jobs.RunOptions {
+	opt := windowRunOptions(p)
+	if s := os.Getenv("CADANG_BENCH_WORKERS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			b.Fatalf("CADANG_BENCH_WORKERS: %v", err)
+		}
+		opt.Workers = n
+	}
+	if os.Getenv("CADANG_BENCH_FOREGROUND") == "1" {
+		opt.Background = false
+	}
+	return opt
 }
 
 // writeBenchData writes size bytes of office-like data under dir: files of
