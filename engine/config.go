@@ -12,9 +12,9 @@ import (
 	"time"
 
 	"github.com/zeebo/blake3"
-	"golang.org/x/crypto/scrypt"
 
 	"cadang/engine/backend"
+	"cadang/engine/internal/scrypt"
 )
 
 // formatVersion is the repository format this code writes (and the
