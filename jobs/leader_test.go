@@ -173,3 +173,46 @@ func (f *fixture) storeJob(t *testing.T, id int64) store.Job {
 	}
 	return j
 }
+
+// A slot that fires again and again while the job's run goes on (gocron
+// under a fake clock fires a standing slot every millisecond) leaves one
+// firing waiting, not one goroutine per firing: each waited, holding or
+// wanting a database connection, until a CI run's test process had 23 GB.
+func TestSlotFiredRepeatedlyWaitsOnce(t *testing.T) {
+	f := newFixture(t)
+	j := f.approvedJob(t, "erp", Schedule{})
+	sc, err := f.svc.NewScheduler(f.ctx, f.staff)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sched := Schedule{Kind: ScheduleWindow, WindowStart: "21:00", WindowEnd: "23:00"}
+	slot := at(2, 21, 0)
+	f.clock.Advance(slot.Sub(f.clock.Now()))
+	if !f.svc.running.acquire(j.ID) { // a run of the job going on in this process
+		t.Fatal("the job is already running")
+	}
+	const firings = 20
+	returned := make(chan struct{}, firings)
+	for range firings {
+		go func() {
+			sc.runSlot(f.ctx, j.ID, sched, slot)
+			returned <- struct{}{}
+		}()
+	}
+	for i := range firings - 1 {
+		select {
+		case <-returned:
+		case <-time.After(30 * time.Second):
+			t.Fatalf("%d of %d repeated firings returned; the others wait for the run going on", i, firings-1)
+		}
+	}
+	f.svc.running.release(j.ID) // the run ends: the one waiting firing starts the slot
+	select {
+	case <-returned:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the waiting firing did not return after the run ended")
+	}
+	if runs := f.slotRuns(t, j.ID, slot); len(runs) != 1 {
+		t.Errorf("runs of the slot = %d, want 1", len(runs))
+	}
+}

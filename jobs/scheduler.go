@@ -58,6 +58,41 @@ type Scheduler struct {
 	// refreshed, when set (by a test, before Start), is called after each
 	// minute's refresh.
 	refreshed func()
+
+	// inFlight holds the slots a firing is starting, running or waiting
+	// for, under mu (enterSlot).
+	inFlight map[slotKey]bool
+}
+
+// slotKey is one slot of one job.
+type slotKey struct {
+	job  int64
+	slot int64 // Unix seconds
+}
+
+// enterSlot reports whether no other firing of job's slot is in runSlot,
+// and if so marks one in until leave is called. gocron can fire one slot
+// more than once: under a test's fake clock, every millisecond while the
+// clock stands at the slot. Each firing that found the job's run going on
+// waited for its end, so thousands of goroutines piled up, each holding
+// or waiting for a database connection, until the test process ran out of
+// memory (23 GB in a CI run, on PostgreSQL).
+func (sc *Scheduler) enterSlot(job int64, slot time.Time) (leave func(), ok bool) {
+	k := slotKey{job, slot.Unix()}
+	sc.mu.Lock()
+	defer sc.mu.Unlock()
+	if sc.inFlight[k] {
+		return nil, false
+	}
+	if sc.inFlight == nil {
+		sc.inFlight = map[slotKey]bool{}
+	}
+	sc.inFlight[k] = true
+	return func() {
+		sc.mu.Lock()
+		delete(sc.inFlight, k)
+		sc.mu.Unlock()
+	}, true
 }
 
 // refreshTag marks the minute job that notices changes made by another
@@ -444,8 +479,14 @@ func (sc *Scheduler) scheduleJob(j store.Job, now time.Time) error {
 // runSlot starts job id's run for slot. While a run of the job goes on
 // in this process (the previous slot's, or a late start of this one), it
 // waits for that run's end, then starts the slot if its window is still
-// open; the slot check under the write lock keeps it to one run.
+// open; the slot check under the write lock keeps it to one run. A
+// second firing of a slot already in runSlot returns at once.
 func (sc *Scheduler) runSlot(ctx context.Context, id int64, sched Schedule, slot time.Time) {
+	leave, first := sc.enterSlot(id, slot)
+	if !first {
+		return // the firing already in runSlot starts this slot, or finds it taken
+	}
+	defer leave()
 	s := sc.svc
 	for {
 		_, err := s.runBackup(ctx, id, runSpec{trigger: TriggerSchedule, actor: SchedulerActor, account: &sc.account,
