@@ -263,8 +263,8 @@ func (v *verifier) readPack(ctx context.Context, id ID, size int64, indexed []pa
 			v.badBlob(e.ID, name, "outside its pack")
 			continue
 		}
-		// Decrypted over the pack's own bytes (they are read once more by
-		// nothing) and decompressed into the worker's plaintext buffer.
+		// Decrypted over the pack's own bytes (nothing reads them again)
+		// and decompressed into the worker's plaintext buffer.
 		if _, err := v.r.decodeBlobInto(e.ID, e.blobLoc, data[e.Offset:end], &bufs.plain, true); err != nil {
 			v.badBlob(e.ID, name, err.Error())
 		}
