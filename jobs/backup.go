@@ -48,14 +48,12 @@ type RunOptions struct {
 
 // runSpec is one run the runner carries out.
 type runSpec struct {
-	trigger    string
-	actor      string
-	scheduled  store.Run // ScheduledAt when scheduled
-	missed     store.Run // the missed run a catch-up makes up for
-	requestID  int64
-	progress   engine.Progress
-	workers    int  // engine.BackupOptions.Workers
-	background bool // engine.BackupOptions.Background
+	trigger   string
+	actor     string
+	scheduled store.Run // ScheduledAt when scheduled
+	missed    store.Run // the missed run a catch-up makes up for
+	requestID int64
+	opt       RunOptions // progress, workers and priority of a run a person started
 	// account is the account a scheduler acts as; checked again at every
 	// start, so disabling it stops the scheduler's runs.
 	account *User
@@ -80,7 +78,7 @@ func (s *Service) RunJob(ctx context.Context, as User, ref string, opt RunOption
 		}
 		return Run{}, err
 	}
-	return s.runBackup(ctx, j.ID, runSpec{trigger: TriggerManual, actor: as.Name, progress: opt.Progress, workers: opt.Workers, background: opt.Background})
+	return s.runBackup(ctx, j.ID, runSpec{trigger: TriggerManual, actor: as.Name, opt: opt})
 }
 
 // approvedAsIs refuses a job that is not approved, or whose stored
@@ -127,8 +125,8 @@ func (s *Service) runBackup(ctx context.Context, jobID int64, rs runSpec) (Run, 
 		return Run{}, fmt.Errorf("run job %s: %w", j.Name, errRunningHere)
 	}
 	defer s.running.release(j.ID)
-	if rs.progress == nil {
-		rs.progress = engine.NopProgress{}
+	if rs.opt.Progress == nil {
+		rs.opt.Progress = engine.NopProgress{}
 	}
 	run := store.Run{JobID: j.ID, RequestID: rs.requestID, Kind: KindBackup, Trigger: rs.trigger, Actor: rs.actor,
 		ScheduledAt: rs.scheduled.ScheduledAt, StartedAt: s.now(), Status: RunRunning, Owner: processOwner()}
@@ -201,7 +199,7 @@ func (s *Service) backupInto(ctx context.Context, j store.Job, run *store.Run, r
 	}()
 	labels := map[string]string{LabelAuditHead: fmt.Sprintf("%d:%s", seq, head)}
 	res, err := repo.Backup(ctx, src.paths, engine.BackupOptions{Excludes: src.excludes, Tags: []string{jobTag(j.Name)}, Labels: labels,
-		Progress: rs.progress, Streams: src.streams, Workers: rs.workers, Background: rs.background})
+		Progress: rs.opt.Progress, Streams: src.streams, Workers: rs.opt.Workers, Background: rs.opt.Background})
 	if err != nil {
 		return out, hint(err)
 	}
@@ -230,7 +228,7 @@ func (s *Service) backupInto(ctx context.Context, j store.Job, run *store.Run, r
 		}
 	}
 	for _, name := range j.Replicas {
-		st, err := s.repl.Replicate(ctx, j.Repository, name, rs.progress)
+		st, err := s.repl.Replicate(ctx, j.Repository, name, rs.opt.Progress)
 		if err != nil {
 			run.Warnings = append(run.Warnings, store.RunWarning{Path: "replica " + name, Err: err.Error()})
 		}

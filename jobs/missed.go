@@ -147,7 +147,7 @@ func (s *Service) CatchUp(ctx context.Context, as User, runID int64, opt RunOpti
 	if missed.Status != RunMissed || missed.CaughtUp {
 		return Run{}, refusedf("catch up run #%d: it is %s, not a missed run waiting for catch-up", runID, missed.Status)
 	}
-	run, runErr := s.runBackup(ctx, missed.JobID, runSpec{trigger: TriggerCatchUp, actor: as.Name, progress: opt.Progress, workers: opt.Workers, background: opt.Background, missed: missed})
+	run, runErr := s.runBackup(ctx, missed.JobID, runSpec{trigger: TriggerCatchUp, actor: as.Name, opt: opt, missed: missed})
 	if run.ID == 0 {
 		return run, runErr
 	}

@@ -112,7 +112,7 @@ func (s *Service) runBackupRequest(ctx context.Context, actor string, r store.Re
 		return Request{}, err
 	}
 	run, runErr := s.runBackup(ctx, j.ID, runSpec{trigger: trigger, actor: actor, requestID: r.ID,
-		scheduled: store.Run{ScheduledAt: r.RequestedAt}, progress: opt.Progress})
+		scheduled: store.Run{ScheduledAt: r.RequestedAt}, opt: RunOptions{Progress: opt.Progress}})
 	rctx := context.WithoutCancel(ctx)
 	if errors.Is(runErr, ErrAlreadyRunning) || errors.Is(runErr, context.Canceled) || errors.Is(runErr, ErrRefused) {
 		// The job is busy (its nightly run), was stopped, or changed after its
