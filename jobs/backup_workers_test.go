@@ -6,26 +6,28 @@ import (
 	"time"
 )
 
-// A run started from the window asks the engine for fewer workers, so the
-// window keeps a core to draw on (issue 12, "the window stays
-// responsive"): RunOptions.Workers reaches the engine for a run now and a
-// catch-up alike, and zero leaves the engine its default.
+// A run started from the window asks the engine for fewer workers at a
+// lower priority, so the window keeps a core to draw on (issue 12, "the
+// window stays responsive"): RunOptions.Workers and Background reach the
+// engine for a run now and a catch-up alike, and the zero value leaves the
+// engine its defaults.
 func TestRunOptionsWorkersReachTheEngine(t *testing.T) {
 	tests := []struct {
-		name    string
-		workers int
-		catchUp bool
+		name       string
+		workers    int
+		background bool
+		catchUp    bool
 	}{
-		{"run now, default", 0, false},
-		{"run now, one worker", 1, false},
-		{"catch-up, default", 0, true},
-		{"catch-up, three workers", 3, true},
+		{"run now, default", 0, false, false},
+		{"run now, one worker in the background", 1, true, false},
+		{"catch-up, default", 0, false, true},
+		{"catch-up, three workers in the background", 3, true, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			f := newFixture(t)
 			f.approvedJob(t, "erp", Schedule{})
-			opt := RunOptions{Workers: tt.workers}
+			opt := RunOptions{Workers: tt.workers, Background: tt.background}
 			var run Run
 			var err error
 			if tt.catchUp {
@@ -46,6 +48,9 @@ func TestRunOptionsWorkersReachTheEngine(t *testing.T) {
 			defer f.eng.mu.Unlock()
 			if want := []int{tt.workers}; !slices.Equal(f.eng.workers, want) {
 				t.Errorf("the engine was asked for workers %v, want %v", f.eng.workers, want)
+			}
+			if want := []bool{tt.background}; !slices.Equal(f.eng.background, want) {
+				t.Errorf("the engine was asked for background %v, want %v", f.eng.background, want)
 			}
 		})
 	}

@@ -40,8 +40,10 @@ type fakeEngine struct {
 	ownersNotRestored int64
 	// warnings are what every Backup reports (files it could not read).
 	warnings []engine.Warning
-	// workers is each Backup's BackupOptions.Workers, in order.
-	workers []int
+	// workers and background are each Backup's BackupOptions.Workers
+	// and Background, in order.
+	workers    []int
+	background []bool
 	// moreChecks, when set, adds checks to what CheckRestored found (a
 	// restore of tens of thousands of files, without the files).
 	moreChecks func() []engine.FileCheck
@@ -87,6 +89,7 @@ func (r *fakeRepo) Backup(ctx context.Context, paths []string, opt engine.Backup
 	defer e.mu.Unlock()
 	e.backups++
 	e.workers = append(e.workers, opt.Workers)
+	e.background = append(e.background, opt.Background)
 	s := engine.Snapshot{ID: fmt.Sprintf("%064x", e.backups), Time: e.clock.Now(), Paths: paths, Tags: opt.Tags, Labels: opt.Labels,
 		Summary: engine.Summary{Files: int64(len(files))}}
 	e.snaps = append(e.snaps, fakeSnap{snap: s, files: files})
