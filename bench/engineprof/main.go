@@ -14,8 +14,9 @@
 //	engineprof sync    --repo R --to URL [--json]   copy the repository to a replica location
 //
 // With BENCH_PROFILE_DIR set, each command writes OP-cpu.pprof and
-// OP-heap.pprof (in-use memory at the end) there, and OP-mem.txt with the
-// runtime's memory statistics; with BENCH_TRACE=1 also OP.trace, an
+// OP-heap.pprof (in-use memory at the end) there, OP-peakheap.pprof (the
+// in-use memory when the live heap was largest, sampled every 250 ms: what
+// peak RSS is made of), and OP-mem.txt with the runtime's memory statistics; with BENCH_TRACE=1 also OP.trace, an
 // execution trace whose blocking profiles (go tool trace -pprof=sync|syscall)
 // show which stage the others wait for.
 package main
@@ -31,9 +32,12 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"runtime/metrics"
 	"runtime/pprof"
 	"runtime/trace"
 	"strings"
+	"sync"
+	"time"
 
 	"cadang/engine"
 	"cadang/engine/location"
@@ -210,9 +214,10 @@ func startProfile(op string) (func() error, error) {
 			return nil, errors.Join(err, cpu.Close())
 		}
 	}
+	stopPeak := watchPeakHeap(filepath.Join(dir, op+"-peakheap.pprof"))
 	return func() error {
 		pprof.StopCPUProfile()
-		errs := []error{cpu.Close()}
+		errs := []error{cpu.Close(), stopPeak()}
 		if tf != nil {
 			trace.Stop()
 			errs = append(errs, tf.Close())
@@ -229,4 +234,45 @@ func startProfile(op string) (func() error, error) {
 		errs = append(errs, os.WriteFile(filepath.Join(dir, op+"-mem.txt"), []byte(stats), 0o644))
 		return errors.Join(errs...)
 	}, nil
+}
+
+// watchPeakHeap writes a heap profile to file each time the live heap (as of
+// the last collection) is larger than at any earlier sample, so that the
+// profile left is of the peak, not of the end when plans are freed.
+func watchPeakHeap(file string) (stop func() error) {
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	var werr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+		var peak uint64
+		tick := time.NewTicker(250 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-tick.C:
+			}
+			metrics.Read(sample)
+			if live := sample[0].Value.Uint64(); live > peak+peak/20 {
+				peak = live
+				f, err := os.Create(file)
+				if err == nil {
+					err = errors.Join(pprof.Lookup("heap").WriteTo(f, 0), f.Close())
+				}
+				if err != nil {
+					werr = err
+					return
+				}
+			}
+		}
+	}()
+	return func() error {
+		close(done)
+		wg.Wait()
+		return werr
+	}
 }
