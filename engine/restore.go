@@ -17,27 +17,55 @@ import (
 )
 
 type restoreDir struct {
-	rel, dst string
-	node     *treeNode
-	parent   *restoreDir // nil: directly in the target
-	depth    int
-	ok       bool // created (or an existing real directory); set before any file is written
+	rel    string
+	node   restoreNode
+	parent *restoreDir // nil: directly in the target
+	depth  int
+	ok     bool // created (or an existing real directory); set before any file is written
 }
 
 // parentOK reports whether d's folder exists as a real directory.
 func parentOK(d *restoreDir) bool { return d == nil || d.ok }
 
+// restoreLink is a symlink, FIFO or device node to create.
 type restoreLink struct {
-	rel, dst string
-	node     *treeNode
-	parent   *restoreDir
+	rel    string
+	node   restoreNode
+	parent *restoreDir
+	typ    NodeType
+	target string // a symlink's
+	rdev   uint64 // a device node's
+}
+
+func newRestoreLink(rel string, n *treeNode, parent *restoreDir) restoreLink {
+	return restoreLink{rel: rel, node: newRestoreNode(n), parent: parent, typ: n.Type, target: n.LinkTarget, rdev: n.Rdev}
 }
 
 // blobTarget is where one blob goes: every (file, offset) that needs it.
+// Most blobs have one target, kept in first: no slice for them.
 type blobTarget struct {
-	id      ID
-	loc     blobLoc
-	targets []fileOffset
+	id     ID
+	offset uint32 // in its pack (the pack is the key of restorer.packs)
+	length uint32
+	raw    uint32
+	flags  uint8
+	first  fileOffset
+	more   []fileOffset
+}
+
+// loc is where the blob is stored, in pack.
+func (bt *blobTarget) loc(pack ID) blobLoc {
+	return blobLoc{Pack: pack, Offset: bt.offset, Length: bt.length, Raw: bt.raw, Flags: bt.flags}
+}
+
+// each calls fn for every target of the blob.
+func (bt *blobTarget) each(fn func(fileOffset)) {
+	if bt.first.f != nil {
+		fn(bt.first)
+	}
+	for _, t := range bt.more {
+		fn(t)
+	}
 }
 
 type fileOffset struct {
@@ -61,7 +89,7 @@ type restorer struct {
 	leaders   map[inodeKey]*restoreFile
 	specials  []restoreLink // FIFOs and device nodes
 	packs     map[ID][]*blobTarget
-	blobs     map[ID]*blobTarget
+	blobs     map[ID]*blobTarget // only while planning
 	res       *RestoreResult
 
 	owners bool // give entries their recorded owners (restoreOwners)
@@ -101,10 +129,7 @@ func (r *Repository) Restore(ctx context.Context, snap Snapshot, target string, 
 	if err != nil {
 		return nil, err
 	}
-	if err := rs.plan(ctx, root, "/", rs.target, false, nil); err != nil {
-		return nil, err
-	}
-	if err := rs.checkIncludes(); err != nil {
+	if err := rs.planAll(ctx, root); err != nil {
 		return nil, err
 	}
 	if !opt.Overwrite {
@@ -175,9 +200,19 @@ func (rs *restorer) checkIncludes() error {
 	return nil
 }
 
+// planAll plans the restore of the snapshot tree root (or of its included
+// paths) and keeps of the snapshot's trees only what restoring needs.
+func (rs *restorer) planAll(ctx context.Context, root ID) error {
+	if err := rs.plan(ctx, root, "/", false, nil); err != nil {
+		return err
+	}
+	rs.blobs = nil
+	return rs.checkIncludes()
+}
+
 // plan walks tree id (at snapshot path dir, disk path dst) below folder
 // parent, recording folders, files, links and the blobs to fetch.
-func (rs *restorer) plan(ctx context.Context, id ID, dir, dst string, all bool, parent *restoreDir) error {
+func (rs *restorer) plan(ctx context.Context, id ID, dir string, all bool, parent *restoreDir) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -199,15 +234,14 @@ func (rs *restorer) plan(ctx context.Context, id ID, dir, dst string, all bool, 
 		if !in && !anc {
 			continue
 		}
-		d := filepath.Join(dst, n.Name) // n.Name is one safe component (decodeTree)
 		if in && !rs.owners && n.Type != NodeStream && ownedByOther(n) {
 			rs.res.OwnersNotRestored++
 		}
 		switch n.Type {
 		case NodeDir:
-			rd := &restoreDir{rel: rel, dst: d, node: n, parent: parent, depth: depth}
+			rd := &restoreDir{rel: rel, node: newRestoreNode(n), parent: parent, depth: depth}
 			rs.dirs = append(rs.dirs, rd)
-			if err := rs.plan(ctx, *n.Subtree, rel, d, in, rd); err != nil {
+			if err := rs.plan(ctx, *n.Subtree, rel, in, rd); err != nil {
 				return err
 			}
 		case NodeFile, NodeStream:
@@ -215,17 +249,17 @@ func (rs *restorer) plan(ctx context.Context, id ID, dir, dst string, all bool, 
 				continue
 			}
 			if lead := rs.linkLeader(n); lead != nil {
-				rs.hardLinks = append(rs.hardLinks, restoreHardLink{rel: rel, dst: d, node: n, parent: parent, leader: lead})
+				rs.hardLinks = append(rs.hardLinks, restoreHardLink{rel: rel, node: newRestoreNode(n), parent: parent, leader: lead})
 			} else {
-				rs.noteLeader(rs.planFile(rel, d, n, parent))
+				rs.noteLeader(rs.planFile(rel, n, parent), n)
 			}
 		case NodeSymlink:
 			if in {
-				rs.links = append(rs.links, restoreLink{rel: rel, dst: d, node: n, parent: parent})
+				rs.links = append(rs.links, newRestoreLink(rel, n, parent))
 			}
 		case NodeFIFO, NodeDevice:
 			if in {
-				rs.specials = append(rs.specials, restoreLink{rel: rel, dst: d, node: n, parent: parent})
+				rs.specials = append(rs.specials, newRestoreLink(rel, n, parent))
 			}
 		}
 	}
@@ -286,11 +320,11 @@ func (rs *restorer) createDirs(ctx context.Context) {
 					if !parentOK(d.parent) {
 						err = errors.New("its folder could not be restored")
 					} else {
-						err = rs.makeDir(d.dst)
+						err = rs.makeDir(rs.dst(d.rel))
 					}
 					mu.Lock()
 					if err != nil {
-						rs.failPath(d.rel, d.node, err)
+						rs.failPath(d.rel, &d.node, err)
 					} else {
 						d.ok = true
 						rs.res.Dirs++
@@ -310,8 +344,15 @@ func (rs *restorer) createDirs(ctx context.Context) {
 	}
 }
 
-func (rs *restorer) failPath(rel string, n *treeNode, err error) {
-	rs.res.Failed = append(rs.res.Failed, FileCheck{Path: rel, Size: n.Size, Want: n.SHA256, Err: err.Error()})
+func (rs *restorer) failPath(rel string, n *restoreNode, err error) {
+	rs.res.Failed = append(rs.res.Failed, FileCheck{Path: rel, Size: n.size, Want: n.sha256, Err: err.Error()})
+}
+
+// dst is where the snapshot path rel is restored. Paths on disk are not
+// kept in the plan (they are the target's path and rel): a restore of
+// 300,000 files would hold 300,000 more strings for the whole restore.
+func (rs *restorer) dst(rel string) string {
+	return filepath.Join(rs.target, filepath.FromSlash(rel)) // every name in rel is one safe component (decodeTree)
 }
 
 // makeDir creates d, or accepts an existing real directory (never a link to one).
@@ -334,8 +375,8 @@ func (rs *restorer) makeDir(d string) error {
 }
 
 // planFile records a file to create at its final size (sparse) and its chunks.
-func (rs *restorer) planFile(rel, dst string, n *treeNode, parent *restoreDir) *restoreFile {
-	f := &restoreFile{rel: rel, dst: dst, node: n, parent: parent}
+func (rs *restorer) planFile(rel string, n *treeNode, parent *restoreDir) *restoreFile {
+	f := &restoreFile{rel: rel, node: newRestoreNode(n), parent: parent}
 	rs.files = append(rs.files, f)
 	rs.bytesTotal += n.Size
 	defer func() { f.pending = f.targets }()
@@ -348,13 +389,17 @@ func (rs *restorer) planFile(rel, dst string, n *treeNode, parent *restoreDir) *
 				f.fail(fmt.Errorf("chunk %s is missing from the repository", id))
 				return f
 			}
-			bt = &blobTarget{id: id, loc: loc}
+			bt = &blobTarget{id: id, offset: loc.Offset, length: loc.Length, raw: loc.Raw, flags: loc.Flags}
 			rs.blobs[id] = bt
 			rs.packs[loc.Pack] = append(rs.packs[loc.Pack], bt)
 		}
-		bt.targets = append(bt.targets, fileOffset{f: f, off: off})
+		if t := (fileOffset{f: f, off: off}); bt.first.f == nil {
+			bt.first = t
+		} else {
+			bt.more = append(bt.more, t)
+		}
 		f.targets++
-		off += int64(bt.loc.Raw)
+		off += int64(bt.raw)
 	}
 	if off != n.Size {
 		f.fail(fmt.Errorf("chunks add up to %d bytes, the snapshot says %d", off, n.Size))
@@ -447,16 +492,16 @@ func (rs *restorer) checkConflicts() error {
 		}
 	}
 	for _, f := range rs.files {
-		note(f.dst)
+		note(rs.dst(f.rel))
 	}
 	for _, l := range rs.links {
-		note(l.dst)
+		note(rs.dst(l.rel))
 	}
 	for _, h := range rs.hardLinks {
-		note(h.dst)
+		note(rs.dst(h.rel))
 	}
 	for _, l := range rs.specials {
-		note(l.dst)
+		note(rs.dst(l.rel))
 	}
 	if n == 0 {
 		return nil

@@ -17,19 +17,22 @@ const maxOpenFiles = 256
 // written to it and stays open until its last chunk, which then hashes it
 // through the same descriptor: one open per file instead of three.
 type restoreFile struct {
-	rel     string // slash path inside the snapshot
-	dst     string // path on disk
-	node    *treeNode
+	rel     string // slash path inside the snapshot (on disk: restorer.dst)
+	node    restoreNode
 	parent  *restoreDir
-	targets int // chunk writes planned
+	targets int32 // chunk writes planned
 
-	mu      sync.Mutex
-	f       *os.File
-	created bool
-	pending int // chunk writes still to come
-	failed  error
-	check   *FileCheck
-	written string // hex SHA-256 of the one chunk that is the whole file, as written
+	mu       sync.Mutex
+	pending  int32 // chunk writes still to come
+	created  bool
+	finished bool
+	f        *os.File
+	failed   error
+	// got is the content's hex SHA-256: before finish, of the one chunk
+	// that is the whole file as it was written; once finished, of the file
+	// (the recorded string itself when they match).
+	got      string
+	checkErr string // why the check failed, once finished
 }
 
 func (f *restoreFile) fail(err error) {
@@ -59,8 +62,8 @@ func (f *restoreFile) write(ctx context.Context, rs *restorer, off int64, plain 
 				f.failed = werr
 			}
 		}
-		if f.failed == nil && f.targets == 1 && off == 0 && int64(len(plain)) == f.node.Size {
-			f.written = sha256Hex(plain)
+		if f.failed == nil && f.targets == 1 && off == 0 && int64(len(plain)) == f.node.size {
+			f.got = sha256Hex(plain)
 		}
 	}
 	if f.pending <= 0 {
@@ -80,10 +83,10 @@ func (f *restoreFile) open(rs *restorer) error {
 	}
 	var err error
 	if !f.created {
-		f.f, err = rs.createFile(f.dst, f.node.Size)
+		f.f, err = rs.createFile(rs.dst(f.rel), f.node.size)
 		f.created = err == nil
 	} else {
-		f.f, err = openFileNoFollow(f.dst, os.O_RDWR, 0)
+		f.f, err = openFileNoFollow(rs.dst(f.rel), os.O_RDWR, 0)
 	}
 	if err == nil {
 		rs.openFiles.Add(1)
@@ -122,7 +125,7 @@ func (f *restoreFile) precreate(rs *restorer) {
 func (f *restoreFile) finishNow(ctx context.Context, rs *restorer) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.check == nil {
+	if !f.finished {
 		if f.pending > 0 && f.failed == nil {
 			f.failed = errors.New("not all chunks could be read")
 		}
@@ -133,9 +136,8 @@ func (f *restoreFile) finishNow(ctx context.Context, rs *restorer) {
 // finish verifies the written content against the snapshot's SHA-256 and
 // applies mode and modification time (after the last write).
 func (f *restoreFile) finish(ctx context.Context, rs *restorer) {
-	c := FileCheck{Path: f.rel, Size: f.node.Size, Want: f.node.SHA256}
 	defer func() {
-		f.check = &c
+		f.finished = true
 		rs.filesDone.Add(1)
 	}()
 	if f.failed == nil {
@@ -143,7 +145,7 @@ func (f *restoreFile) finish(ctx context.Context, rs *restorer) {
 	}
 	if f.failed != nil {
 		_ = f.close(rs)
-		c.Err = f.failed.Error()
+		f.checkErr = f.failed.Error()
 		return
 	}
 	// A file that is one chunk (most small files) is checked against the
@@ -154,32 +156,32 @@ func (f *restoreFile) finish(ctx context.Context, rs *restorer) {
 	var got string
 	var err error
 	switch {
-	case f.written != "":
-		got = f.written
-	case f.targets == 0 && f.node.Size == 0:
+	case f.got != "":
+		got = f.got
+	case f.targets == 0 && f.node.size == 0:
 		got = emptySHA256
 	default:
 		got, err = hashOpen(ctx, f.f)
 	}
-	c.Got = got
-	if err == nil && got == f.node.SHA256 {
+	match := err == nil && got == f.node.sha256
+	if match {
+		got = f.node.sha256 // one string for both in the report
 		err = f.setMeta(rs)
 	}
+	f.got = got
 	if cerr := f.close(rs); err == nil {
 		err = cerr
 	}
-	if err == nil && got == f.node.SHA256 && timesByPath {
-		if err = os.Chtimes(f.dst, time.Time{}, f.node.ModTime); err != nil {
+	if err == nil && match && timesByPath {
+		if err = os.Chtimes(rs.dst(f.rel), time.Time{}, f.node.modTime()); err != nil {
 			err = fmt.Errorf("set metadata: set modification time: %w", err)
 		}
 	}
 	switch {
 	case err != nil:
-		c.Err = err.Error()
-	case got != f.node.SHA256:
-		c.Err = "restored content does not match the snapshot's SHA-256"
-	default:
-		c.OK = true
+		f.checkErr = err.Error()
+	case !match:
+		f.checkErr = "restored content does not match the snapshot's SHA-256"
 	}
 }
 
@@ -187,17 +189,17 @@ func (f *restoreFile) finish(ctx context.Context, rs *restorer) {
 // open descriptor: no more path lookups for this file.
 func (f *restoreFile) setMeta(rs *restorer) error {
 	if rs.owners { // first: chown clears the setuid and setgid bits
-		if err := ownerErr(f.f.Chown(int(f.node.UID), int(f.node.GID))); err != nil {
+		if err := ownerErr(f.f.Chown(int(f.node.uid), int(f.node.gid))); err != nil {
 			return fmt.Errorf("set metadata: set owner: %w", err)
 		}
 	}
-	if err := f.f.Chmod(restoredMode(f.node.Mode, rs.owners)); err != nil {
+	if err := f.f.Chmod(restoredMode(f.node.mode, rs.owners)); err != nil {
 		return fmt.Errorf("set metadata: set permissions: %w", err)
 	}
-	if err := setFileXattrs(f.f, f.node.XAttrs); err != nil { // after the mode: an ACL sets the group bits
+	if err := setFileXattrs(f.f, f.node.xattrs); err != nil { // after the mode: an ACL sets the group bits
 		return fmt.Errorf("set metadata: %w", err)
 	}
-	if err := setFileTimes(f.f, f.node.ModTime); err != nil {
+	if err := setFileTimes(f.f, f.node.modTime()); err != nil {
 		return fmt.Errorf("set metadata: set modification time: %w", err)
 	}
 	return nil
@@ -207,8 +209,10 @@ func (f *restoreFile) setMeta(rs *restorer) error {
 func (f *restoreFile) result() FileCheck {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.check == nil {
-		return FileCheck{Path: f.rel, Size: f.node.Size, Want: f.node.SHA256, Err: "restore interrupted"}
+	c := FileCheck{Path: f.rel, Size: f.node.size, Want: f.node.sha256, Got: f.got, Err: f.checkErr}
+	if !f.finished {
+		c.Err = "restore interrupted"
 	}
-	return *f.check
+	c.OK = c.Err == ""
+	return c
 }

@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"path/filepath"
 	"runtime"
 	"sort"
 	"sync"
@@ -20,7 +19,7 @@ import (
 // restorePack reads the needed blobs of one pack and writes them to their files.
 func (rs *restorer) restorePack(ctx context.Context, pack ID) {
 	bts := rs.packs[pack]
-	sort.Slice(bts, func(i, j int) bool { return bts[i].loc.Offset < bts[j].loc.Offset })
+	sort.Slice(bts, func(i, j int) bool { return bts[i].offset < bts[j].offset })
 	failAll := func(err error) {
 		for _, bt := range bts {
 			rs.deliver(ctx, bt, nil, err)
@@ -39,21 +38,21 @@ func (rs *restorer) restorePack(ctx context.Context, pack ID) {
 		if ctx.Err() != nil {
 			return
 		}
-		if cap(storedBuf) < int(bt.loc.Length) {
-			storedBuf = make([]byte, bt.loc.Length)
+		if cap(storedBuf) < int(bt.length) {
+			storedBuf = make([]byte, bt.length)
 		}
-		stored := storedBuf[:bt.loc.Length]
+		stored := storedBuf[:bt.length]
 		if ra != nil {
-			_, err = ra.ReadAt(stored, int64(bt.loc.Offset))
+			_, err = ra.ReadAt(stored, int64(bt.offset))
 		} else {
-			if _, err = io.CopyN(io.Discard, rc, int64(bt.loc.Offset)-pos); err == nil {
+			if _, err = io.CopyN(io.Discard, rc, int64(bt.offset)-pos); err == nil {
 				_, err = io.ReadFull(rc, stored)
 			}
-			pos = int64(bt.loc.Offset) + int64(bt.loc.Length)
+			pos = int64(bt.offset) + int64(bt.length)
 		}
 		var plain []byte
 		if err == nil {
-			plain, err = rs.r.decodeBlobInto(bt.id, bt.loc, stored, &plainBuf, true)
+			plain, err = rs.r.decodeBlobInto(bt.id, bt.loc(pack), stored, &plainBuf, true)
 		}
 		if err != nil {
 			if ra == nil { // the stream position is lost
@@ -70,12 +69,12 @@ func (rs *restorer) restorePack(ctx context.Context, pack ID) {
 // deliver writes plain (or records err) at each target of a blob.
 func (rs *restorer) deliver(ctx context.Context, bt *blobTarget, plain []byte, err error) {
 	zero := err == nil && isZero(plain)
-	for _, t := range bt.targets {
+	bt.each(func(t fileOffset) {
 		if err == nil {
 			rs.bytesDone.Add(int64(len(plain)))
 		}
 		t.f.write(ctx, rs, t.off, plain, zero, err)
-	}
+	})
 }
 
 func isZero(b []byte) bool {
@@ -115,6 +114,7 @@ func (rs *restorer) finishFiles(ctx context.Context) {
 	}
 	close(work)
 	wg.Wait()
+	rs.res.Checks = make([]FileCheck, 0, len(rs.files)+len(rs.hardLinks))
 	for _, f := range rs.files {
 		c := f.result()
 		rs.res.Checks = append(rs.res.Checks, c)
@@ -191,19 +191,19 @@ func restoredMode(m uint32, owners bool) fs.FileMode {
 	return mode.Perm()
 }
 
-func setMeta(dst string, n *treeNode, owners bool) error {
+func setMeta(dst string, n *restoreNode, owners bool) error {
 	if owners {
-		if err := ownerErr(os.Lchown(dst, int(n.UID), int(n.GID))); err != nil {
+		if err := ownerErr(os.Lchown(dst, int(n.uid), int(n.gid))); err != nil {
 			return fmt.Errorf("set owner: %w", err)
 		}
 	}
-	if err := os.Chmod(dst, restoredMode(n.Mode, owners)); err != nil {
+	if err := os.Chmod(dst, restoredMode(n.mode, owners)); err != nil {
 		return fmt.Errorf("set permissions: %w", err)
 	}
-	if err := setPathXattrs(dst, n.XAttrs); err != nil {
+	if err := setPathXattrs(dst, n.xattrs); err != nil {
 		return err
 	}
-	if err := os.Chtimes(dst, time.Time{}, n.ModTime); err != nil {
+	if err := os.Chtimes(dst, time.Time{}, n.modTime()); err != nil {
 		return fmt.Errorf("set modification time: %w", err)
 	}
 	return nil
@@ -212,31 +212,33 @@ func setMeta(dst string, n *treeNode, owners bool) error {
 // finishLinks creates symlinks as links, after all files, so nothing is ever
 // written through one.
 func (rs *restorer) finishLinks() {
-	for _, l := range rs.links {
+	for i := range rs.links {
+		l := &rs.links[i]
 		if !parentOK(l.parent) {
-			rs.failPath(l.rel, l.node, errors.New("its folder could not be restored"))
+			rs.failPath(l.rel, &l.node, errors.New("its folder could not be restored"))
 			continue
 		}
+		dst := rs.dst(l.rel)
 		if rs.opt.Overwrite {
-			if fi, err := os.Lstat(l.dst); err == nil && !fi.IsDir() {
-				_ = os.Remove(l.dst)
+			if fi, err := os.Lstat(dst); err == nil && !fi.IsDir() {
+				_ = os.Remove(dst)
 			}
 		}
-		if err := os.Symlink(l.node.LinkTarget, l.dst); err != nil {
-			rs.failPath(l.rel, l.node, err)
+		if err := os.Symlink(l.target, dst); err != nil {
+			rs.failPath(l.rel, &l.node, err)
 			continue
 		}
 		if rs.owners {
-			if err := ownerErr(os.Lchown(l.dst, int(l.node.UID), int(l.node.GID))); err != nil {
-				rs.failPath(l.rel, l.node, fmt.Errorf("set owner: %w", err))
+			if err := ownerErr(os.Lchown(dst, int(l.node.uid), int(l.node.gid))); err != nil {
+				rs.failPath(l.rel, &l.node, fmt.Errorf("set owner: %w", err))
 				continue
 			}
 		}
-		if err := setPathXattrs(l.dst, l.node.XAttrs); err != nil {
-			rs.failPath(l.rel, l.node, err)
+		if err := setPathXattrs(dst, l.node.xattrs); err != nil {
+			rs.failPath(l.rel, &l.node, err)
 			continue
 		}
-		_ = lchtimes(l.dst, l.node.ModTime) // best effort: not every system can
+		_ = lchtimes(dst, l.node.modTime()) // best effort: not every system can
 	}
 }
 
@@ -248,8 +250,8 @@ func (rs *restorer) finishDirs() {
 		if !d.ok {
 			continue
 		}
-		if err := setMeta(d.dst, d.node, rs.owners); err != nil {
-			rs.failPath(d.dst, d.node, err)
+		if err := setMeta(rs.dst(d.rel), &d.node, rs.owners); err != nil {
+			rs.failPath(d.rel, &d.node, err)
 		}
 	}
 }
@@ -271,9 +273,8 @@ func (r *Repository) CheckRestored(ctx context.Context, snap Snapshot, target st
 		if in, _ := rs.selected(rel); !in || (n.Type != NodeFile && n.Type != NodeStream) {
 			return nil
 		}
-		f := &restoreFile{rel: rel, dst: filepath.Join(rs.target, filepath.FromSlash(rel)), node: n}
 		c := FileCheck{Path: rel, Size: n.Size, Want: n.SHA256}
-		got, err := hashFile(ctx, f.dst)
+		got, err := hashFile(ctx, rs.dst(rel))
 		c.Got = got
 		switch {
 		case err != nil:

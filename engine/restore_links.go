@@ -18,10 +18,10 @@ type inodeKey struct{ dev, ino uint64 }
 // restoreHardLink is a name restored as a hard link to an earlier
 // restored name of the same file (its leader).
 type restoreHardLink struct {
-	rel, dst string
-	node     *treeNode
-	parent   *restoreDir
-	leader   *restoreFile
+	rel    string
+	node   restoreNode
+	parent *restoreDir
+	leader *restoreFile
 }
 
 // linkLeader returns the already planned file that n is another name of,
@@ -33,15 +33,14 @@ func (rs *restorer) linkLeader(n *treeNode) *restoreFile {
 		return nil
 	}
 	f := rs.leaders[inodeKey{n.Device, n.Inode}]
-	if f == nil || f.node.SHA256 != n.SHA256 || f.node.Size != n.Size {
+	if f == nil || f.node.sha256 != n.SHA256 || f.node.size != n.Size {
 		return nil
 	}
 	return f
 }
 
-// noteLeader records f as the first restored name of its inode.
-func (rs *restorer) noteLeader(f *restoreFile) {
-	n := f.node
+// noteLeader records f, planned from n, as the first restored name of its inode.
+func (rs *restorer) noteLeader(f *restoreFile, n *treeNode) {
 	if n.Type != NodeFile || n.Links < 2 || n.Inode == 0 {
 		return
 	}
@@ -60,7 +59,7 @@ func (rs *restorer) finishHardLinks(ctx context.Context) {
 		if ctx.Err() != nil {
 			return
 		}
-		c := FileCheck{Path: h.rel, Size: h.node.Size, Want: h.node.SHA256}
+		c := FileCheck{Path: h.rel, Size: h.node.size, Want: h.node.sha256}
 		lead := h.leader.result()
 		var err error
 		switch {
@@ -83,32 +82,33 @@ func (rs *restorer) finishHardLinks(ctx context.Context) {
 }
 
 func (rs *restorer) link(ctx context.Context, h restoreHardLink, c *FileCheck) error {
+	dst := rs.dst(h.rel)
 	if rs.opt.Overwrite {
-		if fi, err := os.Lstat(h.dst); err == nil && !fi.IsDir() {
-			if err := os.Remove(h.dst); err != nil {
+		if fi, err := os.Lstat(dst); err == nil && !fi.IsDir() {
+			if err := os.Remove(dst); err != nil {
 				return err
 			}
 		}
 	}
-	if err := os.Link(h.leader.dst, h.dst); err == nil {
+	if err := os.Link(rs.dst(h.leader.rel), dst); err == nil {
 		c.Got, c.OK = h.leader.result().Got, true
 		rs.res.HardLinks++
 		return nil
 	} else if errors.Is(err, fs.ErrExist) {
-		return fmt.Errorf("%s already exists (use overwrite to replace it)", h.dst)
+		return fmt.Errorf("%s already exists (use overwrite to replace it)", dst)
 	}
 	return rs.copyRestored(ctx, h, c)
 }
 
 // copyRestored restores h as a copy of its leader's restored content.
 func (rs *restorer) copyRestored(ctx context.Context, h restoreHardLink, c *FileCheck) error {
-	src, err := openFileNoFollow(h.leader.dst, os.O_RDONLY, 0)
+	src, err := openFileNoFollow(rs.dst(h.leader.rel), os.O_RDONLY, 0)
 	if err != nil {
 		return err
 	}
 	defer src.Close()
-	f := &restoreFile{rel: h.rel, dst: h.dst, node: h.node, parent: h.parent}
-	if f.f, err = rs.createFile(h.dst, h.node.Size); err != nil {
+	f := &restoreFile{rel: h.rel, node: h.node, parent: h.parent}
+	if f.f, err = rs.createFile(rs.dst(h.rel), h.node.size); err != nil {
 		return err
 	}
 	f.created = true
@@ -136,7 +136,7 @@ func (rs *restorer) copyRestored(ctx context.Context, h restoreHardLink, c *File
 		}
 	}
 	f.finish(ctx, rs)
-	*c = *f.check
+	*c = f.result()
 	if !c.OK {
 		return errors.New(c.Err)
 	}
@@ -178,30 +178,32 @@ func writeSparse(f *os.File, p []byte, off int64) error {
 // (CAP_MKNOD): run as anyone else, it is skipped with a warning, as backups
 // skip sockets.
 func (rs *restorer) finishSpecials() {
-	for _, s := range rs.specials {
+	for i := range rs.specials {
+		s := &rs.specials[i]
 		if !parentOK(s.parent) {
-			rs.failPath(s.rel, s.node, errors.New("its folder could not be restored"))
+			rs.failPath(s.rel, &s.node, errors.New("its folder could not be restored"))
 			continue
 		}
-		if s.node.Type == NodeDevice && !rs.owners {
+		dst := rs.dst(s.rel)
+		if s.typ == NodeDevice && !rs.owners {
 			rs.warn(s.rel, errors.New("skipped: only a restore run as root can create a device node"))
 			continue
 		}
 		if rs.opt.Overwrite {
-			if fi, err := os.Lstat(s.dst); err == nil && !fi.IsDir() {
-				_ = os.Remove(s.dst)
+			if fi, err := os.Lstat(dst); err == nil && !fi.IsDir() {
+				_ = os.Remove(dst)
 			}
 		}
-		err := makeSpecial(s.dst, s.node)
+		err := makeSpecial(dst, s)
 		if errors.Is(err, errSpecialUnsupported) {
 			rs.warn(s.rel, fmt.Errorf("skipped: %w", err))
 			continue
 		}
 		if err == nil {
-			err = setMeta(s.dst, s.node, rs.owners)
+			err = setMeta(dst, &s.node, rs.owners)
 		}
 		if err != nil {
-			rs.failPath(s.rel, s.node, err)
+			rs.failPath(s.rel, &s.node, err)
 		}
 	}
 }

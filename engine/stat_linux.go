@@ -110,14 +110,14 @@ func lchtimes(p string, mtime time.Time) error {
 
 // makeSpecial creates the FIFO or device node n at p (mode bits are set
 // afterwards, as for folders).
-func makeSpecial(p string, n *treeNode) error {
-	mode := fs.FileMode(n.Mode)
-	if n.Type == NodeFIFO {
+func makeSpecial(p string, n *restoreLink) error {
+	mode := fs.FileMode(n.node.mode)
+	if n.typ == NodeFIFO {
 		return unix.Mkfifo(p, 0o600)
 	}
 	typ := uint32(unix.S_IFBLK)
 	if mode&fs.ModeCharDevice != 0 {
 		typ = unix.S_IFCHR
 	}
-	return unix.Mknod(p, typ|0o600, int(n.Rdev))
+	return unix.Mknod(p, typ|0o600, int(n.rdev))
 }

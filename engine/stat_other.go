@@ -54,4 +54,4 @@ const timesByPath = true
 func lchtimes(p string, mtime time.Time) error { return nil }
 
 // makeSpecial: special files are not restored here.
-func makeSpecial(p string, n *treeNode) error { return errSpecialUnsupported }
+func makeSpecial(p string, n *restoreLink) error { return errSpecialUnsupported }
