@@ -94,6 +94,8 @@ type restorer struct {
 
 	owners bool // give entries their recorded owners (restoreOwners)
 
+	direct chan directWrite // small files' chunks, for the create workers (restore_io.go)
+
 	bytesDone, filesDone atomic.Int64
 	openFiles            atomic.Int64
 	bytesTotal           int64
@@ -271,8 +273,11 @@ func (rs *restorer) plan(ctx context.Context, id ID, dir string, all bool, paren
 // scales with concurrency: 16 at once is ~10x faster than one by one.
 const createWorkers = 16
 
-// createFiles creates every planned file at its final size, in parallel;
-// the pack workers then only reopen them (cheap) to write.
+// createFiles creates every planned file of several chunks (or of one big
+// chunk) at its final size, in parallel; the pack workers then only reopen
+// them (cheap) to write. Small files of one chunk are created when their
+// chunk is read (directWorkers), and empty ones when they are finished:
+// one open each instead of two.
 func (rs *restorer) createFiles(ctx context.Context) {
 	work := make(chan *restoreFile)
 	var wg sync.WaitGroup
@@ -289,7 +294,9 @@ func (rs *restorer) createFiles(ctx context.Context) {
 		if ctx.Err() != nil {
 			break
 		}
-		work <- f
+		if !f.direct && f.targets > 0 {
+			work <- f
+		}
 	}
 	close(work)
 	wg.Wait()
@@ -379,7 +386,10 @@ func (rs *restorer) planFile(rel string, n *treeNode, parent *restoreDir) *resto
 	f := &restoreFile{rel: rel, node: newRestoreNode(n), parent: parent}
 	rs.files = append(rs.files, f)
 	rs.bytesTotal += n.Size
-	defer func() { f.pending = f.targets }()
+	defer func() {
+		f.pending = f.targets
+		f.direct = f.targets == 1 && n.Size <= directMax && f.failed == nil
+	}()
 	var off int64
 	for _, id := range n.Content {
 		bt := rs.blobs[id]
@@ -443,6 +453,7 @@ func (rs *restorer) run(ctx context.Context) error {
 		ids = append(ids, id)
 	}
 	sort.Slice(ids, func(i, j int) bool { return ids[i].String() < ids[j].String() })
+	waitDirect := rs.directWorkers(ctx)
 	work := make(chan ID)
 	var wg sync.WaitGroup
 	for i := 0; i < max(4, 2*runtime.GOMAXPROCS(0)); i++ { // file creation waits on the kernel
@@ -462,6 +473,7 @@ func (rs *restorer) run(ctx context.Context) error {
 	}
 	close(work)
 	wg.Wait()
+	waitDirect()
 	if err := ctx.Err(); err != nil {
 		return err
 	}

@@ -26,6 +26,7 @@ type restoreFile struct {
 	pending  int32 // chunk writes still to come
 	created  bool
 	finished bool
+	direct   bool // one small chunk: created by its write (directWorkers), not beforehand
 	f        *os.File
 	failed   error
 	// got is the content's hex SHA-256: before finish, of the one chunk
@@ -62,6 +63,13 @@ func (f *restoreFile) write(ctx context.Context, rs *restorer, off int64, plain 
 				f.failed = werr
 			}
 		}
+		// A direct file is created empty; if its chunk ends in zeros that
+		// were left a hole, only the size puts them back.
+		if f.failed == nil && f.direct && len(plain) > 0 && (zero || plain[len(plain)-1] == 0) {
+			if terr := f.f.Truncate(f.node.size); terr != nil {
+				f.failed = terr
+			}
+		}
 		if f.failed == nil && f.targets == 1 && off == 0 && int64(len(plain)) == f.node.size {
 			f.got = sha256Hex(plain)
 		}
@@ -83,7 +91,11 @@ func (f *restoreFile) open(rs *restorer) error {
 	}
 	var err error
 	if !f.created {
-		f.f, err = rs.createFile(rs.dst(f.rel), f.node.size)
+		size := f.node.size
+		if f.direct {
+			size = 0 // its one write gives it its size (write sets it for a hole at the end)
+		}
+		f.f, err = rs.createFile(rs.dst(f.rel), size)
 		f.created = err == nil
 	} else {
 		f.f, err = openFileNoFollow(rs.dst(f.rel), os.O_RDWR, 0)

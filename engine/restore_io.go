@@ -10,7 +10,6 @@ import (
 	"io/fs"
 	"os"
 	"path"
-	"runtime"
 	"sort"
 	"sync"
 	"time"
@@ -66,8 +65,56 @@ func (rs *restorer) restorePack(ctx context.Context, pack ID) {
 	}
 }
 
-// deliver writes plain (or records err) at each target of a blob.
+// directMax is the largest file that is created by the write of its one
+// chunk rather than beforehand (createFiles), its chunk handed to a create
+// worker (directWorkers) instead of written by the pack worker.
+const directMax = 64 << 10
+
+// directWrite is a small file's chunk on its way to a create worker.
+type directWrite struct {
+	bt    *blobTarget
+	plain *[]byte // from directBufs
+}
+
+var directBufs = sync.Pool{New: func() any { b := make([]byte, 0, directMax); return &b }}
+
+// directWorkers create and write small files from their chunks, as many at
+// once as createFiles: file creation waits on the kernel, and the pack
+// workers go on reading meanwhile. A small file then costs one open
+// instead of two (the precreate and the reopen) and no truncate.
+func (rs *restorer) directWorkers(ctx context.Context) (wait func()) {
+	rs.direct = make(chan directWrite, 2*createWorkers)
+	var wg sync.WaitGroup
+	for w := 0; w < createWorkers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for d := range rs.direct {
+				rs.write(ctx, d.bt, *d.plain, nil)
+				directBufs.Put(d.plain)
+			}
+		}()
+	}
+	return func() {
+		close(rs.direct)
+		wg.Wait()
+	}
+}
+
+// deliver writes plain (or records err) at each target of a blob: a small
+// file's chunk through a create worker, others here.
 func (rs *restorer) deliver(ctx context.Context, bt *blobTarget, plain []byte, err error) {
+	if err == nil && bt.first.f != nil && bt.first.f.direct && len(plain) <= directMax {
+		bp := directBufs.Get().(*[]byte)
+		*bp = append((*bp)[:0], plain...) // the pack worker reuses plain for its next chunk
+		rs.direct <- directWrite{bt: bt, plain: bp}
+		return
+	}
+	rs.write(ctx, bt, plain, err)
+}
+
+// write writes plain (or records err) at each target of a blob.
+func (rs *restorer) write(ctx context.Context, bt *blobTarget, plain []byte, err error) {
 	zero := err == nil && isZero(plain)
 	bt.each(func(t fileOffset) {
 		if err == nil {
@@ -97,7 +144,7 @@ func isZero(b []byte) bool {
 func (rs *restorer) finishFiles(ctx context.Context) {
 	work := make(chan *restoreFile)
 	var wg sync.WaitGroup
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+	for w := 0; w < createWorkers; w++ { // empty files are created here
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
