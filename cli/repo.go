@@ -15,6 +15,7 @@ import (
 
 	"cadang/engine"
 	"cadang/engine/location"
+	"cadang/internal/heapbound"
 	"cadang/jobs"
 )
 
@@ -167,7 +168,7 @@ func newBackupCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			stopHeapBound := boundHeap(backupHeapLimit)
+			stopHeapBound := heapbound.Bound(heapbound.Backup)
 			defer stopHeapBound()
 			prog := newTermProgress(g.opt.Stderr)
 			res, err := r.Backup(ctx, args, engine.BackupOptions{Excludes: excludes, Tags: tags, Host: host, Streams: streams, Progress: prog.progress()})

@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"cadang/engine"
+	"cadang/internal/heapbound"
 )
 
 func newVerifyCommand(g *globals) *cobra.Command {
@@ -26,6 +27,7 @@ func newVerifyCommand(g *globals) *cobra.Command {
 				return err
 			}
 			defer r.Close()
+			defer heapbound.Bound(heapbound.Maintenance)()
 			prog := newTermProgress(g.opt.Stderr)
 			res, err := r.Verify(cmd.Context(), engine.VerifyOptions{ReadData: readData, Progress: prog.progress()})
 			prog.done()
@@ -93,6 +95,7 @@ func newForgetCommand(g *globals) *cobra.Command {
 					return err
 				}
 			}
+			defer heapbound.Bound(heapbound.Maintenance)()
 			res, err := r.Forget(ctx, pol, dryRun)
 			if err != nil {
 				finish(outcomeOf(err, ""))
@@ -169,6 +172,7 @@ func newPruneCommand(g *globals) *cobra.Command {
 					return err
 				}
 			}
+			defer heapbound.Bound(heapbound.Maintenance)()
 			pr, err := r.Prune(cmd.Context(), dryRun)
 			if pr != nil {
 				finish(outcomeOf(err, fmt.Sprintf("%d packs removed, %d rewritten, %d bytes freed", pr.PacksRemoved, pr.PacksRewritten, pr.BytesFreed)))

@@ -10,6 +10,7 @@ import (
 
 	"cadang/engine"
 	"cadang/engine/dbsource"
+	"cadang/internal/heapbound"
 	"cadang/jobs"
 )
 
@@ -70,7 +71,7 @@ func newRestoreCommand(g *globals) *cobra.Command {
 					return nil
 				}
 			}
-			stopHeapBound := boundHeap(restoreHeapLimit)
+			stopHeapBound := heapbound.Bound(heapbound.Restore)
 			defer stopHeapBound()
 			prog := newTermProgress(g.opt.Stderr)
 			res, err := r.Restore(ctx, snap, target, engine.RestoreOptions{Include: includes, Overwrite: overwrite, Progress: prog.progress()})

@@ -42,6 +42,7 @@ import (
 	"cadang/engine"
 	"cadang/engine/location"
 	"cadang/engine/replica"
+	"cadang/internal/heapbound"
 )
 
 func main() {
@@ -145,6 +146,9 @@ func do(ctx context.Context, op string, o options, password string, paths []stri
 		return nil, err
 	}
 	defer r.Close()
+	if limit, ok := heapLimits[op]; ok { // as the command line bounds it
+		defer heapbound.Bound(limit)()
+	}
 	switch op {
 	case "backup":
 		return r.Backup(ctx, paths, engine.BackupOptions{})
@@ -185,6 +189,13 @@ func do(ctx context.Context, op string, o options, password string, paths []stri
 		return r.Forget(ctx, engine.RetentionPolicy{KeepLast: o.keepLast}, false)
 	}
 	return nil, fmt.Errorf("unknown command %q", op)
+}
+
+// heapLimits are the command line's heap bounds for each operation, so
+// that the memory measured here is the memory `cadang OP` uses.
+var heapLimits = map[string]int64{
+	"backup": heapbound.Backup, "restore": heapbound.Restore,
+	"verify": heapbound.Maintenance, "forget": heapbound.Maintenance, "prune": heapbound.Maintenance,
 }
 
 // startProfile starts a CPU profile when BENCH_PROFILE_DIR is set; the
