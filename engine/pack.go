@@ -264,7 +264,22 @@ func (r *Repository) loadPackHeader(ctx context.Context, id ID, size int64) ([]p
 
 // readStored reads the stored bytes of one blob.
 func (r *Repository) readStored(ctx context.Context, loc blobLoc) ([]byte, error) {
-	buf := make([]byte, loc.Length)
+	return r.readStoredInto(ctx, loc, nil)
+}
+
+// readStoredInto is readStored into *reuse (grown as needed) when reuse is
+// not nil.
+func (r *Repository) readStoredInto(ctx context.Context, loc blobLoc, reuse *[]byte) ([]byte, error) {
+	var buf []byte
+	switch {
+	case reuse == nil:
+		buf = make([]byte, loc.Length)
+	case cap(*reuse) < int(loc.Length):
+		*reuse = make([]byte, loc.Length)
+		buf = *reuse
+	default:
+		buf = (*reuse)[:loc.Length]
+	}
 	if ok, err := r.packs.readAt(ctx, r, loc.Pack, int64(loc.Offset), buf); ok {
 		if err != nil {
 			return nil, fmt.Errorf("read pack %s at %d: %w", loc.Pack, loc.Offset, err)
