@@ -1,6 +1,9 @@
 package cli
 
 import (
+	"bufio"
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -82,7 +85,7 @@ func newRestoreCommand(g *globals) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			if err := emit(g, cmd.OutOrStdout(), res, func(w io.Writer) error { return printRestore(w, res, target) }); err != nil {
+			if err := emitRestore(g, cmd.OutOrStdout(), res, func(w io.Writer) error { return printRestore(w, res, target) }); err != nil {
 				return err
 			}
 			if len(res.Failed) > 0 {
@@ -100,6 +103,47 @@ func newRestoreCommand(g *globals) *cobra.Command {
 	cmd.Flags().StringVar(&dbTarget, "db-target", "", "restore the snapshot's database into this database URL (a new name; --overwrite to replace a non-empty one)")
 	cmd.Flags().StringVar(&dbEntry, "db-entry", "", "which database of the snapshot to restore with --db-target (NAME or db/KIND/NAME), when it holds several")
 	return cmd
+}
+
+// emitRestore is emit for a restore's result. Its JSON lists a check for
+// every file, which for 320,000 files is 94 MB: encoded whole in memory,
+// it doubled the restore's peak (484 MiB, the peak of all steps at scale).
+// The checks are written one by one instead, in the very bytes emit would
+// write.
+func emitRestore(g *globals, w io.Writer, res *engine.RestoreResult, text func(io.Writer) error) error {
+	if !g.json || res.Checks == nil {
+		return emit(g, w, res, text)
+	}
+	head := *res
+	head.Checks = []engine.FileCheck{}
+	b, err := json.MarshalIndent(&head, "", "  ")
+	if err != nil {
+		return err
+	}
+	const marker = "\n  \"checks\": []"
+	i := bytes.Index(b, []byte(marker))
+	if i < 0 {
+		return fmt.Errorf("restore result: no checks in %.40s…", b)
+	}
+	bw := bufio.NewWriterSize(w, 64<<10)
+	bw.Write(b[:i+len(marker)-1]) // up to the [
+	for n, c := range res.Checks {
+		cb, err := json.MarshalIndent(c, "    ", "  ")
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			bw.WriteByte(',')
+		}
+		bw.WriteString("\n    ")
+		bw.Write(cb)
+	}
+	if len(res.Checks) > 0 {
+		bw.WriteString("\n  ")
+	}
+	bw.Write(b[i+len(marker)-1:]) // the ] and the rest
+	bw.WriteByte('\n')
+	return bw.Flush()
 }
 
 func printRestore(w io.Writer, res *engine.RestoreResult, target string) error {
