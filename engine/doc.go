@@ -27,11 +27,15 @@
 // BLAKE3 per chunk) and hand new chunks to blob workers that compress (LZ4)
 // and seal them into at most two 16 MiB pack buffers; a goroutine per
 // folder stores its listing once its entries are done. Memory stays bounded
-// by those buffers and by the index, not by the data. A restore creates
-// folders and files with many workers (creation is slow in kernels),
-// fetches each pack once, writes chunks at their offsets (zero blocks stay
-// holes), and re-reads every file through the same descriptor to check its
-// SHA-256.
+// by those buffers and by the index, not by the data. A restore plans
+// every entry first, keeping about 400 bytes a file (not the snapshot's
+// trees), creates folders and files of several chunks with many workers
+// (creation is slow in kernels), and fetches each pack once, writing
+// chunks at their offsets (zero blocks stay holes); a small file of one
+// chunk is created by the write of that chunk, on one of 16 create
+// workers. Every file's SHA-256 is checked: a file of one chunk against
+// the bytes written to it, others by re-reading them through the same
+// descriptor.
 //
 // The index in memory is compact: one array of 52-byte records sorted by
 // blob ID (about 50 MiB per million blobs), pack IDs stored once; blobs
