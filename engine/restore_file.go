@@ -13,9 +13,10 @@ import (
 // is closed after each write and reopened for the next.
 const maxOpenFiles = 256
 
-// restoreFile is one file being restored. It is created by the first chunk
-// written to it and stays open until its last chunk, which then hashes it
-// through the same descriptor: one open per file instead of three.
+// restoreFile is one file being restored. A file of several chunks is
+// created beforehand (createFiles), reopened by its first chunk and kept
+// open until its last, which then hashes it through the same descriptor; a
+// small file of one chunk is created by that chunk's write (directWorkers).
 type restoreFile struct {
 	rel     string // slash path inside the snapshot (on disk: restorer.dst)
 	node    restoreNode
