@@ -66,12 +66,18 @@ func newLocalRepo(t *testing.T, password string) (*Repository, string) {
 
 func newLocalRepoTB(t testing.TB, password string) (*Repository, string) {
 	t.Helper()
+	return newLocalRepoWith(t, InitOptions{Password: password})
+}
+
+// newLocalRepoWith creates a repository with opt in a temp folder.
+func newLocalRepoWith(t testing.TB, opt InitOptions) (*Repository, string) {
+	t.Helper()
 	dir := filepath.Join(t.TempDir(), "repo")
 	be, err := local.New(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := Init(context.Background(), be, InitOptions{Password: password})
+	r, err := Init(context.Background(), be, opt)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,8 +8,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
-
-	"cadang/engine/backend/local"
 )
 
 // A prune that repacks reads, checks and copies each kept blob through
@@ -21,15 +19,7 @@ func TestPruneRepackReusesItsBuffers(t *testing.T) {
 	for _, password := range []string{"", "secret"} {
 		t.Run(fmt.Sprintf("encrypted=%v", password != ""), func(t *testing.T) {
 			ctx := context.Background()
-			dir := filepath.Join(t.TempDir(), "repo")
-			be, err := local.New(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := Init(ctx, be, InitOptions{Password: password, PackSize: 4 << 20})
-			if err != nil {
-				t.Fatal(err)
-			}
+			r, dir := newLocalRepoWith(t, InitOptions{Password: password, PackSize: 4 << 20})
 			src := filepath.Join(t.TempDir(), "data")
 			// Small files, every other one dropped later: each pack then holds
 			// kept and dropped chunks side by side and is rewritten.

@@ -212,8 +212,8 @@ func (rs *restorer) planAll(ctx context.Context, root ID) error {
 	return rs.checkIncludes()
 }
 
-// plan walks tree id (at snapshot path dir, disk path dst) below folder
-// parent, recording folders, files, links and the blobs to fetch.
+// plan walks tree id (at snapshot path dir) below folder parent, recording
+// folders, files, links and the blobs to fetch.
 func (rs *restorer) plan(ctx context.Context, id ID, dir string, all bool, parent *restoreDir) error {
 	if err := ctx.Err(); err != nil {
 		return err

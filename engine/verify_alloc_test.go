@@ -9,8 +9,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"testing"
-
-	"cadang/engine/backend/local"
 )
 
 // verify --read-data reads each pack into a worker's reused buffer and
@@ -23,15 +21,7 @@ func TestVerifyReadDataReusesItsBuffers(t *testing.T) {
 	for _, password := range []string{"", "secret"} {
 		t.Run(fmt.Sprintf("encrypted=%v", password != ""), func(t *testing.T) {
 			ctx := context.Background()
-			dir := filepath.Join(t.TempDir(), "repo")
-			be, err := local.New(dir)
-			if err != nil {
-				t.Fatal(err)
-			}
-			r, err := Init(ctx, be, InitOptions{Password: password, PackSize: 1 << 20})
-			if err != nil {
-				t.Fatal(err)
-			}
+			r, dir := newLocalRepoWith(t, InitOptions{Password: password, PackSize: 1 << 20})
 			src := filepath.Join(t.TempDir(), "data")
 			files := map[string]string{}
 			for i := range 40 {
