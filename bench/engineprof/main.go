@@ -32,11 +32,9 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
-	"runtime/metrics"
 	"runtime/pprof"
 	"runtime/trace"
 	"strings"
-	"sync"
 	"time"
 
 	"cadang/engine"
@@ -251,39 +249,22 @@ func startProfile(op string) (func() error, error) {
 // the last collection) is larger than at any earlier sample, so that the
 // profile left is of the peak, not of the end when plans are freed.
 func watchPeakHeap(file string) (stop func() error) {
-	done := make(chan struct{})
-	var wg sync.WaitGroup
+	var peak uint64
 	var werr error
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-		var peak uint64
-		tick := time.NewTicker(250 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-done:
-				return
-			case <-tick.C:
-			}
-			metrics.Read(sample)
-			if live := sample[0].Value.Uint64(); live > peak+peak/20 {
-				peak = live
-				f, err := os.Create(file)
-				if err == nil {
-					err = errors.Join(pprof.Lookup("heap").WriteTo(f, 0), f.Close())
-				}
-				if err != nil {
-					werr = err
-					return
-				}
-			}
+	stopWatch := heapbound.Watch(250*time.Millisecond, func(live uint64) bool {
+		if live <= peak+peak/20 {
+			return true
 		}
-	}()
+		peak = live
+		f, err := os.Create(file)
+		if err == nil {
+			err = errors.Join(pprof.Lookup("heap").WriteTo(f, 0), f.Close())
+		}
+		werr = err
+		return err == nil
+	})
 	return func() error {
-		close(done)
-		wg.Wait()
+		stopWatch()
 		return werr
 	}
 }

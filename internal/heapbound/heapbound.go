@@ -43,13 +43,30 @@ func Bound(limit int64) (stop func()) {
 		return func() {}
 	}
 	old := debug.SetMemoryLimit(limit)
+	stopWatch := Watch(200*time.Millisecond, func(live uint64) bool {
+		if want := int64(live) + max(minHeadroom, int64(live)/4); want > limit {
+			limit = want
+			debug.SetMemoryLimit(limit)
+		}
+		return true
+	})
+	return func() {
+		stopWatch()
+		debug.SetMemoryLimit(old)
+	}
+}
+
+// Watch calls fn with the live heap (as of the last collection) every
+// interval, from one goroutine, until fn returns false or stop is called;
+// stop returns once fn has returned for the last time.
+func Watch(interval time.Duration, fn func(live uint64) bool) (stop func()) {
 	done := make(chan struct{})
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
 		sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
-		tick := time.NewTicker(200 * time.Millisecond)
+		tick := time.NewTicker(interval)
 		defer tick.Stop()
 		for {
 			select {
@@ -58,19 +75,13 @@ func Bound(limit int64) (stop func()) {
 			case <-tick.C:
 			}
 			metrics.Read(sample)
-			if sample[0].Value.Kind() != metrics.KindUint64 {
+			if sample[0].Value.Kind() != metrics.KindUint64 || !fn(sample[0].Value.Uint64()) {
 				return
-			}
-			live := int64(sample[0].Value.Uint64())
-			if want := live + max(minHeadroom, live/4); want > limit {
-				limit = want
-				debug.SetMemoryLimit(limit)
 			}
 		}
 	}()
 	return func() {
 		close(done)
 		wg.Wait()
-		debug.SetMemoryLimit(old)
 	}
 }
