@@ -154,6 +154,10 @@ func newBackupCommand(g *globals) *cobra.Command {
 			if len(args) == 0 && len(dbs) == 0 {
 				return exitf(ExitUsage, "nothing to back up: give at least one PATH or --db")
 			}
+			// The key derivation and the index load leave a core idle: the
+			// walk's listings start on it now.
+			prescan := engine.StartPrescan(ctx, args, excludes)
+			defer prescan.Stop()
 			streams, err := databaseStreams(ctx, dbs)
 			if err != nil {
 				return err
@@ -171,7 +175,7 @@ func newBackupCommand(g *globals) *cobra.Command {
 			stopHeapBound := heapbound.Bound(heapbound.Backup)
 			defer stopHeapBound()
 			prog := newTermProgress(g.opt.Stderr)
-			res, err := r.Backup(ctx, args, engine.BackupOptions{Excludes: excludes, Tags: tags, Host: host, Streams: streams, Progress: prog.progress()})
+			res, err := r.Backup(ctx, args, engine.BackupOptions{Excludes: excludes, Tags: tags, Host: host, Streams: streams, Progress: prog.progress(), Prescan: prescan})
 			prog.done()
 			if err != nil {
 				finish(outcomeOf(err, ""))

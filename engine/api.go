@@ -186,6 +186,9 @@ type BackupOptions struct {
 	// runs a backup keeps drawing at once, and the backup still has every
 	// core nobody else wants.
 	Background bool
+	// Prescan, when the caller started one (StartPrescan) before opening
+	// the repository, hands the walk the folders it has already listed.
+	Prescan *Prescan
 }
 
 // Warning is a problem with one path that did not stop the run.

@@ -22,6 +22,7 @@ import (
 // at the snapshot root under its base name; two paths with the same base
 // name are refused. Unreadable or vanished files become warnings.
 func (r *Repository) Backup(ctx context.Context, paths []string, opt BackupOptions) (*BackupResult, error) {
+	defer opt.Prescan.Stop()
 	r.opMu.RLock()
 	defer r.opMu.RUnlock()
 	start := time.Now()
@@ -309,6 +310,7 @@ func (b *backupRun) run(ctx context.Context, sources []source, parent *Snapshot)
 		blobWG.Add(1)
 		go func() { defer blobWG.Done(); b.blobWorker(ctx, cancel) }()
 	}
+	b.opt.Prescan.Stop() // from here the walk keeps both cores busy itself
 	go b.scan(ctx, sources)
 	rootID, walkErr := b.saveRoot(ctx, sources, parent)
 	close(b.files)

@@ -45,14 +45,14 @@ func (b *backupRun) saveRoot(ctx context.Context, sources []source, parent *Snap
 		if parentRoot != nil {
 			pnode = parentRoot.find(src.name)
 		}
-		node, job, err := b.saveEntry(ctx, src.path, pnode)
+		node, ready, job, err := b.saveEntry(ctx, src.path, nil, pnode)
 		if err != nil {
 			return ID{}, err
 		}
 		if job != nil {
 			pending = append(pending, pendingNode{dir: root, job: job})
-		} else if node != nil {
-			root.nodes = append(root.nodes, *node)
+		} else if ready {
+			root.nodes = append(root.nodes, node)
 		}
 	}
 	for _, p := range pending {
@@ -143,15 +143,19 @@ func (b *backupRun) saveTree(ctx context.Context, t *treeJSON) (ID, error) {
 	return id, nil
 }
 
-// saveEntry handles one path: unchanged files from the parent directly;
-// directories (walked now, stored once their contents are) and other
-// regular files (a job for the file workers) as a future. A nil node and
-// nil job means the entry was skipped.
-func (b *backupRun) saveEntry(ctx context.Context, p string, parent *treeNode) (*treeNode, *fileJob, error) {
-	fi, err := os.Lstat(p)
-	if err != nil {
-		b.warn(p, err)
-		return nil, nil, nil
+// saveEntry handles one path, given its lstat when the prescan has it.
+// An unchanged file (from the parent), a symlink or a special file is
+// ready: its node is returned by value, which spares an allocation for
+// each of a big tree's entries. A directory (walked now, stored once its
+// contents are) or a file to read (a job for the file workers) comes back
+// as a job, a future. Neither ready nor a job means the entry was skipped.
+func (b *backupRun) saveEntry(ctx context.Context, p string, fi fs.FileInfo, parent *treeNode) (treeNode, bool, *fileJob, error) {
+	if fi == nil { // not prescanned
+		var err error
+		if fi, err = os.Lstat(p); err != nil {
+			b.warn(p, err)
+			return treeNode{}, false, nil, nil
+		}
 	}
 	node := treeNode{Name: fi.Name()}
 	if filepath.Dir(p) == p {
@@ -160,9 +164,16 @@ func (b *backupRun) saveEntry(ctx context.Context, p string, parent *treeNode) (
 	fillStat(&node, fi)
 	special := recordSpecials && fi.Mode()&(fs.ModeNamedPipe|fs.ModeDevice) != 0
 	if fi.IsDir() || fi.Mode()&fs.ModeSymlink != 0 || special { // a file's are read through its descriptor (readFile)
-		var err error
-		if node.XAttrs, err = pathXattrs(p); err != nil {
-			b.warn(p, err)
+		if sameInodeState(&node, parent) {
+			// Setting or removing an extended attribute moves the ctime: with
+			// the same ctime the parent's are still the ones (one system
+			// call less for each folder of an unchanged tree).
+			node.XAttrs = parent.XAttrs
+		} else {
+			var err error
+			if node.XAttrs, err = pathXattrs(p); err != nil {
+				b.warn(p, err)
+			}
 		}
 	}
 	switch {
@@ -174,23 +185,23 @@ func (b *backupRun) saveEntry(ctx context.Context, p string, parent *treeNode) (
 		}
 		job, err := b.saveDir(ctx, p, node, psub)
 		if err != nil {
-			return nil, nil, err
+			return treeNode{}, false, nil, err
 		}
-		return nil, job, nil
+		return treeNode{}, false, job, nil
 	case fi.Mode()&fs.ModeSymlink != 0:
 		target, err := os.Readlink(p)
 		if err != nil {
 			b.warn(p, err)
-			return nil, nil, nil
+			return treeNode{}, false, nil, nil
 		}
 		node.Type, node.LinkTarget = NodeSymlink, target
-		return &node, nil, nil
+		return node, true, nil, nil
 	case special: // recorded, never opened: a FIFO's open would block
 		node.Type, node.Size = NodeDevice, 0
 		if fi.Mode()&fs.ModeNamedPipe != 0 {
 			node.Type = NodeFIFO
 		}
-		return &node, nil, nil
+		return node, true, nil, nil
 	case fi.Mode().IsRegular():
 		node.Type = NodeFile
 		if b.unchanged(&node, parent) {
@@ -200,7 +211,7 @@ func (b *backupRun) saveEntry(ctx context.Context, p string, parent *treeNode) (
 			b.filesUnmod.Add(1)
 			b.filesDone.Add(1)
 			b.bytesTotal.Add(reused.Size)
-			return &reused, nil, nil
+			return reused, true, nil, nil
 		}
 		if parent != nil && parent.Type != NodeFile {
 			parent = nil
@@ -209,13 +220,35 @@ func (b *backupRun) saveEntry(ctx context.Context, p string, parent *treeNode) (
 		select {
 		case b.files <- job:
 		case <-ctx.Done():
-			return nil, nil, ctx.Err()
+			return treeNode{}, false, nil, ctx.Err()
 		}
-		return nil, job, nil
+		return treeNode{}, false, job, nil
 	default:
 		b.warn(p, fmt.Errorf("skipped: special file (%s)", fi.Mode().Type()))
-		return nil, nil, nil
+		return treeNode{}, false, nil, nil
 	}
+}
+
+// sameInodeState reports whether cur (stat filled in, type not yet) is the
+// parent snapshot's entry with nothing changed since, not even its
+// metadata: same inode, same type and the same ctime, which the kernel
+// moves on any change to the inode (owner, mode, extended attributes,
+// links, contents).
+func sameInodeState(cur, parent *treeNode) bool {
+	if parent == nil || cur.CTime == 0 || parent.CTime != cur.CTime || parent.Inode != cur.Inode || parent.Device != cur.Device {
+		return false
+	}
+	switch mode := fs.FileMode(cur.Mode); {
+	case mode.IsDir():
+		return parent.Type == NodeDir
+	case mode&fs.ModeSymlink != 0:
+		return parent.Type == NodeSymlink
+	case mode&fs.ModeNamedPipe != 0:
+		return parent.Type == NodeFIFO
+	case mode&fs.ModeDevice != 0:
+		return parent.Type == NodeDevice
+	}
+	return false
 }
 
 // unchanged reports whether the parent snapshot's node can be reused
@@ -285,28 +318,43 @@ func (b *backupRun) walkDir(ctx context.Context, p string, parentTree *ID) (w di
 			b.warn(p, parentTreeError(b.parent, err))
 		}
 	}
-	entries, err := os.ReadDir(p)
-	if err != nil {
-		b.warn(p, err) // an unreadable folder is kept, empty
+	var names []string
+	var infos []fs.FileInfo // nil, or the prescan's lstat of each name
+	if found := b.opt.Prescan.take(p); found != nil {
+		names, infos = found.names, found.infos
+	} else {
+		entries, err := os.ReadDir(p)
+		if err != nil {
+			b.warn(p, err) // an unreadable folder is kept, empty
+		}
+		names = make([]string, len(entries))
+		for i, e := range entries {
+			names[i] = e.Name()
+		}
 	}
-	for _, e := range entries {
-		full := filepath.Join(p, e.Name())
-		if b.excluded(full, e.Name()) {
+	w.ready = make([]treeNode, 0, len(names)) // also room for the folders and changed files, in finishDir
+	for i, name := range names {
+		full := filepath.Join(p, name)
+		if b.excluded(full, name) {
 			continue
 		}
-		if !validName(e.Name()) {
+		if !validName(name) {
 			b.warn(full, errors.New("skipped: name cannot be stored safely"))
 			continue
 		}
-		n, job, err := b.saveEntry(ctx, full, prevByName[e.Name()])
+		var fi fs.FileInfo
+		if infos != nil {
+			fi = infos[i]
+		}
+		n, ready, job, err := b.saveEntry(ctx, full, fi, prevByName[name])
 		if err != nil {
 			w.err = err
 			return w
 		}
 		if job != nil {
 			w.jobs = append(w.jobs, job)
-		} else if n != nil {
-			w.ready = append(w.ready, *n)
+		} else if ready {
+			w.ready = append(w.ready, n)
 		}
 	}
 	return w
@@ -396,10 +444,12 @@ func sameNode(a, b *treeNode) bool {
 
 // excluded matches the exclude globs against the base name and the full path.
 func (b *backupRun) excluded(full, base string) bool {
-	if full == b.repoRoot {
-		return true
-	}
-	for _, pat := range b.opt.Excludes {
+	return full == b.repoRoot || excludedBy(b.opt.Excludes, full, base)
+}
+
+// excludedBy matches exclude globs against a base name and a full path.
+func excludedBy(excludes []string, full, base string) bool {
+	for _, pat := range excludes {
 		if ok, _ := filepath.Match(pat, base); ok {
 			return true
 		}

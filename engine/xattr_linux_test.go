@@ -84,4 +84,26 @@ func TestExtendedAttributes(t *testing.T) {
 	}
 	attrs["keuangan/laporan.xlsx"]["security.NTACL"] = changed
 	restoreAndCompare(res3.Snapshot, attrs)
+
+	// A folder's attributes, taken from the parent snapshot while the
+	// folder's ctime stays, are read again once one is changed or removed.
+	dir := filepath.Join(src, "keuangan")
+	if err := unix.Lsetxattr(dir, "user.department", []byte("Keuangan dan Pajak"), 0); err != nil {
+		t.Fatal(err)
+	}
+	res4, err := r.Backup(ctx, []string{src}, BackupOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs["keuangan"]["user.department"] = []byte("Keuangan dan Pajak")
+	restoreAndCompare(res4.Snapshot, attrs)
+	if err := unix.Lremovexattr(dir, "user.department"); err != nil {
+		t.Fatal(err)
+	}
+	res5, err := r.Backup(ctx, []string{src}, BackupOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	delete(attrs, "keuangan")
+	restoreAndCompare(res5.Snapshot, attrs)
 }

@@ -139,6 +139,11 @@ func do(ctx context.Context, op string, o options, password string, paths []stri
 		}
 		return map[string]string{"id": r.ID()}, r.Close()
 	}
+	var prescan *engine.Prescan
+	if op == "backup" { // as the command line does
+		prescan = engine.StartPrescan(ctx, paths, nil)
+		defer prescan.Stop()
+	}
 	r, err := engine.Open(ctx, be, password)
 	if err != nil {
 		return nil, err
@@ -149,7 +154,7 @@ func do(ctx context.Context, op string, o options, password string, paths []stri
 	}
 	switch op {
 	case "backup":
-		return r.Backup(ctx, paths, engine.BackupOptions{})
+		return r.Backup(ctx, paths, engine.BackupOptions{Prescan: prescan})
 	case "restore":
 		if o.target == "" {
 			return nil, errors.New("restore: --target is required")
