@@ -40,9 +40,6 @@ func (r *Repository) Verify(ctx context.Context, opt VerifyOptions) (*VerifyResu
 		return nil, err
 	}
 	defer lk.release()
-	if err := r.refreshIndex(ctx); err != nil {
-		return nil, err
-	}
 	v := &verifier{r: r, opt: opt, res: &VerifyResult{ReadData: opt.ReadData}, bad: map[ID]string{}, badIn: map[ID]string{},
 		start: time.Now(), treeOK: map[ID]bool{}}
 	if err := v.checkFiles(ctx); err != nil {
@@ -120,6 +117,13 @@ func (v *verifier) checkFiles(ctx context.Context) error {
 		v.damage(IndexDir+id.String(), err)
 	}
 	v.ix = ix
+	// The tree walk reads through the repository's index: this one is what
+	// loading it would give (a damaged index file left out), so it is not
+	// read a second time.
+	v.r.ixMu.Lock()
+	v.r.idx.Store(ix)
+	v.r.idxReady.Store(true)
+	v.r.ixMu.Unlock()
 	return nil
 }
 
