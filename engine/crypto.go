@@ -19,19 +19,32 @@ func (id ID) String() string { return fmt.Sprintf("%x", id[:]) }
 
 // parseID decodes a 64-digit hex ID.
 func parseID(s string) (ID, error) {
+	if len(s) != 64 {
+		return ID{}, fmt.Errorf("invalid ID %q: want 64 hex digits", s)
+	}
+	id, ok := hexID(s)
+	if !ok {
+		return id, fmt.Errorf("invalid ID %q: not hex", s)
+	}
+	return id, nil
+}
+
+// hexID parses 64 hex digits, from a string or, without converting it
+// (an allocation for each of a tree's chunk IDs), from bytes.
+func hexID[T ~string | ~[]byte](s T) (ID, bool) {
 	var id ID
 	if len(s) != 64 {
-		return id, fmt.Errorf("invalid ID %q: want 64 hex digits", s)
+		return id, false
 	}
 	for i := 0; i < 32; i++ {
 		hi, ok1 := unhex(s[2*i])
 		lo, ok2 := unhex(s[2*i+1])
 		if !ok1 || !ok2 {
-			return id, fmt.Errorf("invalid ID %q: not hex", s)
+			return id, false
 		}
 		id[i] = hi<<4 | lo
 	}
-	return id, nil
+	return id, true
 }
 
 func unhex(c byte) (byte, bool) {

@@ -66,9 +66,12 @@ func validName(name string) bool {
 
 // decodeTree parses a tree blob and checks its entries are safe and unique.
 func decodeTree(plain []byte) (*treeJSON, error) {
-	var t treeJSON
-	if err := decodeHot(plain, &t); err != nil {
-		return nil, fmt.Errorf("tree: %w", err)
+	t, ok := decodeTreeFast(plain)
+	if !ok { // not as encodeTree writes it: json/v2 reads it, or says why not
+		t = treeJSON{}
+		if err := decodeHot(plain, &t); err != nil {
+			return nil, fmt.Errorf("tree: %w", err)
+		}
 	}
 	seen := make(map[string]bool, len(t.Nodes))
 	for i := range t.Nodes {
