@@ -26,6 +26,18 @@ type verifier struct {
 	total  int64
 	start  time.Time
 	treeOK map[ID]bool
+	// readTrees holds what readPacks learned from each tree it decoded, so
+	// that checkTrees does not load, decrypt and decode them again.
+	treesMu   sync.Mutex
+	readTrees map[ID]readTree
+}
+
+// readTree is a tree as readPacks found it: its folders' trees, and the
+// chunks it lists that the index does not have (reported only if a
+// snapshot reaches the tree, as when checkTrees loads it).
+type readTree struct {
+	subtrees []ID
+	missing  []ID
 }
 
 // Verify checks the repository's structure and, with ReadData, every byte.
@@ -41,7 +53,7 @@ func (r *Repository) Verify(ctx context.Context, opt VerifyOptions) (*VerifyResu
 	}
 	defer lk.release()
 	v := &verifier{r: r, opt: opt, res: &VerifyResult{ReadData: opt.ReadData}, bad: map[ID]string{}, badIn: map[ID]string{},
-		start: time.Now(), treeOK: map[ID]bool{}}
+		start: time.Now(), treeOK: map[ID]bool{}, readTrees: map[ID]readTree{}}
 	if err := v.checkFiles(ctx); err != nil {
 		return nil, err
 	}
@@ -269,10 +281,38 @@ func (v *verifier) readPack(ctx context.Context, id ID, size int64, indexed []pa
 		}
 		// Decrypted over the pack's own bytes (nothing reads them again)
 		// and decompressed into the worker's plaintext buffer.
-		if _, err := v.r.decodeBlobInto(e.ID, e.blobLoc, data[e.Offset:end], &bufs.plain, true); err != nil {
+		plain, err := v.r.decodeBlobInto(e.ID, e.blobLoc, data[e.Offset:end], &bufs.plain, true)
+		if err != nil {
 			v.badBlob(e.ID, name, err.Error())
+		} else if e.typ() == blobTree {
+			v.noteTree(e.ID, plain)
 		}
 	}
+}
+
+// noteTree decodes a tree read with its pack and keeps what checkTrees
+// needs of it. A tree that does not decode is left for checkTrees, which
+// loads it again and reports why.
+func (v *verifier) noteTree(id ID, plain []byte) {
+	t, err := decodeTree(plain)
+	if err != nil {
+		return
+	}
+	var rt readTree
+	for i := range t.Nodes {
+		n := &t.Nodes[i]
+		if n.Type == NodeDir {
+			rt.subtrees = append(rt.subtrees, *n.Subtree)
+		}
+		for _, c := range n.Content {
+			if _, ok := v.ix.lookup(c); !ok {
+				rt.missing = append(rt.missing, c)
+			}
+		}
+	}
+	v.treesMu.Lock()
+	v.readTrees[id] = rt
+	v.treesMu.Unlock()
 }
 
 // sameEntries reports whether every indexed blob is in the header at the same place.
@@ -313,7 +353,47 @@ func (v *verifier) checkTrees(ctx context.Context, snaps []Snapshot) error {
 		}
 		return true
 	}
-	return v.r.walkTrees(ctx, roots, enter, func(id ID, t *treeJSON, err error) error {
+	// The trees read with their packs are walked here, from memory; the
+	// others (not read: no --read-data, or damaged) are loaded below.
+	var stack, load []ID
+	for _, id := range roots {
+		if enter(id) {
+			stack = append(stack, id)
+		}
+	}
+	for len(stack) > 0 {
+		id := stack[len(stack)-1]
+		stack = stack[:len(stack)-1]
+		rt, ok := v.readTrees[id]
+		if !ok {
+			load = append(load, id)
+			continue
+		}
+		for _, c := range rt.missing {
+			v.badBlob(c, "index", "chunk is not in the index")
+		}
+		for _, sub := range rt.subtrees {
+			if enter(sub) {
+				stack = append(stack, sub)
+			}
+		}
+	}
+	if len(load) == 0 {
+		return ctx.Err()
+	}
+	// walkTrees enters its roots itself: they are entered already.
+	entered := map[ID]bool{}
+	for _, id := range load {
+		entered[id] = true
+	}
+	enterOnce := func(id ID) bool {
+		if entered[id] {
+			delete(entered, id)
+			return true
+		}
+		return enter(id)
+	}
+	return v.r.walkTrees(ctx, load, enterOnce, func(id ID, t *treeJSON, err error) error {
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
