@@ -329,9 +329,10 @@ func sameEntries(header, indexed []packEntry) bool {
 	return true
 }
 
-// checkTrees walks every snapshot (a worker per core): each tree must load
-// and every chunk must be indexed. Trees already checked are not walked
-// again.
+// checkTrees walks every snapshot: each tree must load and every chunk
+// must be indexed. Trees already checked are not walked again. Trees that
+// readPacks decoded are walked from what it kept; the others are loaded
+// (a worker per core).
 func (v *verifier) checkTrees(ctx context.Context, snaps []Snapshot) error {
 	var roots []ID
 	for _, s := range snaps {
