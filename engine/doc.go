@@ -22,7 +22,9 @@
 // Writers hold an exclusive lock in locks/.
 //
 // How a backup runs: one walker per free core lists folders and compares
-// entries with the parent snapshot (unchanged files are not read); file
+// entries with the parent snapshot (unchanged files are not read; a
+// caller may start a Prescan that lists and stats folders while the
+// repository opens, and the walk takes what it found); file
 // workers read, cut (FastCDC, 512 KiB average), hash (SHA-256 per file,
 // BLAKE3 per chunk) and hand new chunks to blob workers that compress (LZ4)
 // and seal them into at most two 16 MiB pack buffers; a goroutine per
@@ -43,7 +45,10 @@
 // key, not the index: the index is read, as a stream, when the first tree
 // or chunk is needed (listing snapshots or forgetting never reads it).
 // Prune and verify walk the snapshots' trees on every core; verify
-// --read-data reads packs on every core.
+// --read-data reads packs on every core and walks the trees it decoded
+// with them from memory. Trees are read by a decoder of their own when
+// they are in the form encoding/json writes (decodeTreeFast), by json/v2
+// otherwise.
 //
 // A parent snapshot's folder listing that fails to load is a warning
 // naming the parent snapshot and the folder (BackupResult.Warnings); the
