@@ -153,7 +153,12 @@ func (l *repoLock) write(ctx context.Context) error {
 		return err
 	}
 	name := LocksDir + hex.EncodeToString(rnd)
-	if err := l.r.be.Save(ctx, name, strings.NewReader(string(stored)), int64(len(stored))); err != nil {
+	// A lock need not survive a crash: the crash ends its holder.
+	save := l.r.be.Save
+	if vs, ok := l.r.be.(backend.VolatileSaver); ok {
+		save = vs.SaveVolatile
+	}
+	if err := save(ctx, name, strings.NewReader(string(stored)), int64(len(stored))); err != nil {
 		return fmt.Errorf("write lock: %w", err)
 	}
 	old := l.name

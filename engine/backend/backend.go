@@ -62,3 +62,12 @@ type Backend interface {
 	Location() string
 	Close() error
 }
+
+// A VolatileSaver saves a file as Save does but does not wait for it to
+// reach the disk (no fsync): for a file whose loss in a crash does no
+// harm, such as a lock file, which the crash releases anyway. Waiting for
+// the disk twice (the file, then its folder) for each lock was on the
+// path of every command.
+type VolatileSaver interface {
+	SaveVolatile(ctx context.Context, name string, rd io.Reader, size int64) error
+}

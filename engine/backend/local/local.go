@@ -47,9 +47,19 @@ func (b *Backend) path(name string) (string, error) {
 	return filepath.Join(b.root, filepath.FromSlash(name)), nil
 }
 
-// Save writes rd to name atomically. A full file system is a
+// Save writes rd to name atomically and durably. A full file system is a
 // *backend.NoSpaceError naming the folder and the file.
-func (b *Backend) Save(ctx context.Context, name string, rd io.Reader, size int64) (err error) {
+func (b *Backend) Save(ctx context.Context, name string, rd io.Reader, size int64) error {
+	return b.save(ctx, name, rd, size, true)
+}
+
+// SaveVolatile writes rd to name atomically, without the fsyncs
+// (backend.VolatileSaver).
+func (b *Backend) SaveVolatile(ctx context.Context, name string, rd io.Reader, size int64) error {
+	return b.save(ctx, name, rd, size, false)
+}
+
+func (b *Backend) save(ctx context.Context, name string, rd io.Reader, size int64, durable bool) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -83,11 +93,17 @@ func (b *Backend) Save(ctx context.Context, name string, rd io.Reader, size int6
 	if size >= 0 && n != size {
 		return fmt.Errorf("save %s: wrote %d bytes, expected %d", name, n, size)
 	}
-	if err = errors.Join(f.Sync(), f.Close()); err != nil { // close before rename: Windows
+	if durable {
+		err = f.Sync()
+	}
+	if err = errors.Join(err, f.Close()); err != nil { // close before rename: Windows
 		return fmt.Errorf("save %s: %w", name, err)
 	}
 	if err = os.Rename(f.Name(), final); err != nil {
 		return fmt.Errorf("save %s: %w", name, err)
+	}
+	if !durable {
+		return nil
 	}
 	if err = syncDir(dir); err != nil { // makes the rename durable
 		return fmt.Errorf("save %s: sync directory: %w", name, err)
