@@ -159,19 +159,16 @@ func (ix *index) loadPack(p packInfo) {
 	}
 }
 
-// loadMark is the state of a bulk load, for loadRollback.
-type loadMark struct{ blobs, packs int }
-
-func (ix *index) loadMark() loadMark { return loadMark{len(ix.loading), len(ix.packIDs)} }
-
-// loadRollback forgets what loadPack added since m (a damaged index file
-// must not name packs as indexed, or they would not be adopted).
-func (ix *index) loadRollback(m loadMark) {
-	ix.loading = ix.loading[:m.blobs]
-	for _, id := range ix.packIDs[m.packs:] {
-		delete(ix.packNum, id)
+// loadFile adds one decoded index file to a bulk load.
+func (ix *index) loadFile(f indexFileRecs) {
+	nums := make([]uint32, len(f.packs))
+	for i, p := range f.packs {
+		nums[i] = ix.packNumber(p.ID, p.Size)
 	}
-	ix.packIDs, ix.packSize = ix.packIDs[:m.packs], ix.packSize[:m.packs]
+	for _, rec := range f.recs {
+		rec.pack = nums[rec.pack]
+		ix.loading = append(ix.loading, rec)
+	}
 }
 
 // finishLoad sorts what loadPack added into the searchable array. Of blobs

@@ -3,6 +3,7 @@ package engine
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
@@ -111,9 +112,11 @@ func listIDs(ctx context.Context, be backend.Backend, dir string) ([]ID, error) 
 func (r *Repository) buildIndex(ctx context.Context) (*index, map[ID]error, error) {
 	var ids []ID
 	var total int64
+	sizes := map[ID]int64{}
 	err := r.be.List(ctx, IndexDir, func(fi backend.FileInfo) error {
 		if id, err := parseID(strings.TrimPrefix(fi.Name, IndexDir)); err == nil {
 			ids = append(ids, id)
+			sizes[id] = fi.Size
 			total += fi.Size
 		}
 		return nil
@@ -131,25 +134,67 @@ func (r *Repository) buildIndex(ctx context.Context) (*index, map[ID]error, erro
 		perBlob = headerEntrySize
 	}
 	ix.loading = make([]blobRec, 0, total/perBlob)
+	// The files are read, decrypted and decoded on every core, and added in
+	// name order, so the index is the one reading them one by one builds.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	decoded := make([]chan indexFileRecs, len(ids))
+	for i := range decoded {
+		decoded[i] = make(chan indexFileRecs, 1)
+	}
+	ahead := make(chan struct{}, runtime.GOMAXPROCS(0)) // files decoded and not added yet, at most
+	go func() {
+		for i, id := range ids {
+			select {
+			case ahead <- struct{}{}:
+			case <-ctx.Done():
+				return
+			}
+			go func() { decoded[i] <- r.decodeIndexFileRecs(ctx, id, int(sizes[id]/perBlob)) }()
+		}
+	}()
 	bad := map[ID]error{}
-	for _, id := range ids {
-		mark := ix.loadMark()
-		err := r.loadIndexFileTo(ctx, id, func(p packInfo) error {
-			ix.loadPack(p)
-			return nil
-		})
-		if err != nil {
+	for i, id := range ids {
+		var f indexFileRecs
+		select {
+		case f = <-decoded[i]:
+		case <-ctx.Done():
+			return nil, nil, ctx.Err()
+		}
+		<-ahead
+		if f.err != nil {
 			if ctx.Err() != nil {
 				return nil, nil, ctx.Err()
 			}
-			ix.loadRollback(mark) // nothing of a damaged file
-			bad[id] = err
+			bad[id] = f.err // nothing of a damaged file is added
 			continue
 		}
+		ix.loadFile(f)
 		ix.files = append(ix.files, id)
 	}
 	ix.finishLoad()
 	return ix, bad, nil
+}
+
+// indexFileRecs is one index file, decoded: its packs, and its blobs as the
+// index keeps them, each naming its pack by its place in packs.
+type indexFileRecs struct {
+	packs []packInfo // without Entries: they are in recs
+	recs  []blobRec
+	err   error
+}
+
+func (r *Repository) decodeIndexFileRecs(ctx context.Context, id ID, blobs int) indexFileRecs {
+	f := indexFileRecs{recs: make([]blobRec, 0, blobs)}
+	f.err = r.loadIndexFileTo(ctx, id, func(p packInfo) error {
+		n := uint32(len(f.packs))
+		f.packs = append(f.packs, packInfo{ID: p.ID, Size: p.Size})
+		for _, e := range p.Entries {
+			f.recs = append(f.recs, blobRec{id: e.ID, pack: n, offset: e.Offset, length: e.Length, raw: e.Raw, flags: e.Flags})
+		}
+		return nil
+	})
+	return f
 }
 
 // loadIndex replaces the in-memory index with the stored one (caller holds ixMu).
