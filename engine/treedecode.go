@@ -263,41 +263,27 @@ func (d *treeDecoder) str() (string, bool) {
 		if i+1 >= len(d.data) {
 			return "", false
 		}
-		switch d.data[i+1] {
-		case '"', '\\':
-			out = append(out, d.data[i+1])
+		if b, ok := shortEscapes[d.data[i+1]]; ok {
+			out = append(out, b)
 			i += 2
-		case 'n':
-			out = append(out, '\n')
-			i += 2
-		case 'r':
-			out = append(out, '\r')
-			i += 2
-		case 't':
-			out = append(out, '\t')
-			i += 2
-		case 'b':
-			out = append(out, '\b')
-			i += 2
-		case 'f':
-			out = append(out, '\f')
-			i += 2
-		case 'u':
-			if i+6 > len(d.data) {
-				return "", false
-			}
-			v, err := strconv.ParseUint(string(d.data[i+2:i+6]), 16, 16)
-			if err != nil || utf16.IsSurrogate(rune(v)) {
-				return "", false
-			}
-			out = utf8.AppendRune(out, rune(v))
-			i += 6
-		default:
+			continue
+		}
+		if d.data[i+1] != 'u' || i+6 > len(d.data) {
 			return "", false
 		}
+		v, err := strconv.ParseUint(string(d.data[i+2:i+6]), 16, 16)
+		if err != nil || utf16.IsSurrogate(rune(v)) {
+			return "", false
+		}
+		out = utf8.AppendRune(out, rune(v))
+		i += 6
 	}
 	return "", false
 }
+
+// shortEscapes are the two-character escapes encoding/json writes, by the
+// letter after the backslash.
+var shortEscapes = map[byte]byte{'"': '"', '\\': '\\', 'b': '\b', 'f': '\f', 'n': '\n', 'r': '\r', 't': '\t'}
 
 // bytes reads base64 (padded, standard alphabet) as encoding/json writes
 // a []byte. An empty string is an empty, not a nil, slice, as json/v2
