@@ -7,6 +7,7 @@ import (
 	"io"
 	"path"
 	"runtime"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -298,16 +299,10 @@ func (v *verifier) noteTree(id ID, plain []byte) {
 	if err != nil {
 		return
 	}
-	var rt readTree
+	rt := readTree{missing: v.unindexedChunks(t)}
 	for i := range t.Nodes {
-		n := &t.Nodes[i]
-		if n.Type == NodeDir {
+		if n := &t.Nodes[i]; n.Type == NodeDir {
 			rt.subtrees = append(rt.subtrees, *n.Subtree)
-		}
-		for _, c := range n.Content {
-			if _, ok := v.ix.lookup(c); !ok {
-				rt.missing = append(rt.missing, c)
-			}
 		}
 	}
 	v.treesMu.Lock()
@@ -355,13 +350,10 @@ func (v *verifier) checkTrees(ctx context.Context, snaps []Snapshot) error {
 		return true
 	}
 	// The trees read with their packs are walked here, from memory; the
-	// others (not read: no --read-data, or damaged) are loaded below.
-	var stack, load []ID
-	for _, id := range roots {
-		if enter(id) {
-			stack = append(stack, id)
-		}
-	}
+	// others (not read: no --read-data, or damaged) are loaded by walkTrees,
+	// which enters them itself.
+	var load []ID
+	stack := slices.Clone(roots)
 	for len(stack) > 0 {
 		id := stack[len(stack)-1]
 		stack = stack[:len(stack)-1]
@@ -370,31 +362,13 @@ func (v *verifier) checkTrees(ctx context.Context, snaps []Snapshot) error {
 			load = append(load, id)
 			continue
 		}
-		for _, c := range rt.missing {
-			v.badBlob(c, "index", "chunk is not in the index")
+		if !enter(id) {
+			continue
 		}
-		for _, sub := range rt.subtrees {
-			if enter(sub) {
-				stack = append(stack, sub)
-			}
-		}
+		v.reportUnindexed(rt.missing)
+		stack = append(stack, rt.subtrees...)
 	}
-	if len(load) == 0 {
-		return ctx.Err()
-	}
-	// walkTrees enters its roots itself: they are entered already.
-	entered := map[ID]bool{}
-	for _, id := range load {
-		entered[id] = true
-	}
-	enterOnce := func(id ID) bool {
-		if entered[id] {
-			delete(entered, id)
-			return true
-		}
-		return enter(id)
-	}
-	return v.r.walkTrees(ctx, load, enterOnce, func(id ID, t *treeJSON, err error) error {
+	return v.r.walkTrees(ctx, load, enter, func(id ID, t *treeJSON, err error) error {
 		if err != nil {
 			if ctx.Err() != nil {
 				return ctx.Err()
@@ -402,15 +376,28 @@ func (v *verifier) checkTrees(ctx context.Context, snaps []Snapshot) error {
 			v.badBlob(id, v.packOf(id), err.Error())
 			return nil
 		}
-		for i := range t.Nodes {
-			for _, c := range t.Nodes[i].Content {
-				if _, ok := v.ix.lookup(c); !ok {
-					v.badBlob(c, "index", "chunk is not in the index")
-				}
-			}
-		}
+		v.reportUnindexed(v.unindexedChunks(t))
 		return nil
 	})
+}
+
+// unindexedChunks lists the chunks of tree t that the index does not have.
+func (v *verifier) unindexedChunks(t *treeJSON) []ID {
+	var missing []ID
+	for i := range t.Nodes {
+		for _, c := range t.Nodes[i].Content {
+			if _, ok := v.ix.lookup(c); !ok {
+				missing = append(missing, c)
+			}
+		}
+	}
+	return missing
+}
+
+func (v *verifier) reportUnindexed(chunks []ID) {
+	for _, c := range chunks {
+		v.badBlob(c, "index", "chunk is not in the index")
+	}
 }
 
 func (v *verifier) packOf(id ID) string {
