@@ -140,9 +140,7 @@ func (d *treeDecoder) member(n *treeNode, m int) bool {
 	case memberType:
 		n.Type, ok = d.nodeType()
 	case memberMode:
-		var v uint64
-		v, ok = d.uint(32)
-		n.Mode = uint32(v)
+		n.Mode, ok = d.uint32()
 	case memberMTime:
 		ok = d.time(&n.ModTime)
 	case memberCTime:
@@ -152,21 +150,15 @@ func (d *treeDecoder) member(n *treeNode, m int) bool {
 	case memberDevice:
 		n.Device, ok = d.uint(64)
 	case memberUID:
-		var v uint64
-		v, ok = d.uint(32)
-		n.UID = uint32(v)
+		n.UID, ok = d.uint32()
 	case memberGID:
-		var v uint64
-		v, ok = d.uint(32)
-		n.GID = uint32(v)
+		n.GID, ok = d.uint32()
 	case memberXAttrs:
 		n.XAttrs, ok = d.bytesMap()
 	case memberSize:
 		n.Size, ok = d.int()
 	case memberLinks:
-		var v uint64
-		v, ok = d.uint(32)
-		n.Links = uint32(v)
+		n.Links, ok = d.uint32()
 	case memberRdev:
 		n.Rdev, ok = d.uint(64)
 	case memberLinkTarget:
@@ -321,6 +313,11 @@ func (d *treeDecoder) uint(bits int) (uint64, bool) {
 		v = v*10 + uint64(c-'0')
 	}
 	return v, bits == 64 || v < 1<<bits
+}
+
+func (d *treeDecoder) uint32() (uint32, bool) {
+	v, ok := d.uint(32)
+	return uint32(v), ok
 }
 
 func (d *treeDecoder) int() (int64, bool) {
