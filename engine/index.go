@@ -341,6 +341,49 @@ func (ix *index) eachBlob(fn func(id ID, loc blobLoc)) {
 	}
 }
 
+// indexedPack is one indexed pack and the blobs the index places in it.
+type indexedPack struct {
+	id    ID
+	size  int64
+	blobs []packEntry
+}
+
+// packsWithBlobs returns every indexed pack with its blobs, in one
+// allocation: counted per pack number, then placed. Grouping them through
+// a map of growing slices took verify a quarter of a second on one core
+// at 300,000 files, before its workers could start.
+func (ix *index) packsWithBlobs() []indexedPack {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	counts := make([]int, len(ix.packIDs)+1)
+	for _, r := range ix.sorted {
+		counts[r.pack+1]++
+	}
+	for _, r := range ix.added {
+		counts[r.pack+1]++
+	}
+	for i := 1; i < len(counts); i++ {
+		counts[i] += counts[i-1]
+	}
+	all := make([]packEntry, counts[len(counts)-1])
+	next := slices.Clone(counts[:len(ix.packIDs)])
+	place := func(r blobRec) {
+		all[next[r.pack]] = packEntry{ID: r.id, blobLoc: ix.loc(r)}
+		next[r.pack]++
+	}
+	for _, r := range ix.sorted {
+		place(r)
+	}
+	for _, r := range ix.added {
+		place(r)
+	}
+	packs := make([]indexedPack, len(ix.packIDs))
+	for i, id := range ix.packIDs {
+		packs[i] = indexedPack{id: id, size: ix.packSize[i], blobs: all[counts[i]:counts[i+1]:counts[i+1]]}
+	}
+	return packs
+}
+
 // hasPack reports whether pack id is indexed.
 func (ix *index) hasPack(id ID) bool {
 	ix.mu.RLock()

@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"bytes"
 	"math/rand/v2"
+	"slices"
 	"testing"
 )
 
@@ -78,5 +80,63 @@ func TestIndexLookups(t *testing.T) {
 	}
 	if ix.claim(loaded[7]) {
 		t.Errorf("claim of a stored blob: want false")
+	}
+}
+
+// TestPacksWithBlobsGroupsEveryBlob: the grouping verify reads packs by
+// is the one eachBlob gives, blob for blob, for blobs loaded from index files and blobs added since, and a pack whose
+// only blob is indexed in an earlier pack has none.
+func TestPacksWithBlobsGroupsEveryBlob(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 2))
+	ix := newIndex()
+	var first ID
+	for p := range 4 {
+		info := packInfo{ID: randomID(rng), Size: int64(p+1) << 20}
+		for i := range 500 * (p + 1) {
+			id := randomID(rng)
+			if p == 0 && i == 0 {
+				first = id
+			}
+			info.Entries = append(info.Entries, packEntry{ID: id, blobLoc: blobLoc{Pack: info.ID, Offset: uint32(i * 10), Length: 10, Raw: 12, Flags: uint8(i % 2)}})
+		}
+		ix.loadPack(info)
+	}
+	dupOnly := randomID(rng)
+	ix.loadPack(packInfo{ID: dupOnly, Size: 1 << 20, Entries: []packEntry{{ID: first, blobLoc: blobLoc{Pack: dupOnly, Offset: 5, Length: 10, Raw: 12}}}})
+	ix.finishLoad()
+	for range 2 {
+		info := packInfo{ID: randomID(rng), Size: 7 << 20}
+		for i := range 300 {
+			info.Entries = append(info.Entries, packEntry{ID: randomID(rng), blobLoc: blobLoc{Pack: info.ID, Offset: uint32(i), Length: 1, Raw: 1}})
+		}
+		ix.addPack(info, false)
+	}
+
+	want := map[ID][]packEntry{}
+	ix.eachBlob(func(id ID, loc blobLoc) { want[loc.Pack] = append(want[loc.Pack], packEntry{ID: id, blobLoc: loc}) })
+	sizes := map[ID]int64{}
+	ix.eachPack(func(id ID, size int64) { sizes[id] = size })
+
+	got := ix.packsWithBlobs()
+	if len(got) != len(sizes) {
+		t.Fatalf("%d packs, want %d", len(got), len(sizes))
+	}
+	total := 0
+	for _, p := range got {
+		if p.size != sizes[p.id] {
+			t.Errorf("pack %s: size %d, want %d", p.id, p.size, sizes[p.id])
+		}
+		byID := func(a, b packEntry) int { return bytes.Compare(a.ID[:], b.ID[:]) }
+		gotBlobs := slices.SortedFunc(slices.Values(p.blobs), byID)
+		if !slices.Equal(gotBlobs, slices.SortedFunc(slices.Values(want[p.id]), byID)) {
+			t.Errorf("pack %s: %d blobs, want %d, or not the same", p.id, len(p.blobs), len(want[p.id]))
+		}
+		total += len(p.blobs)
+		if p.id == dupOnly && len(p.blobs) != 0 {
+			t.Errorf("pack holding only a blob indexed earlier: %d blobs, want 0", len(p.blobs))
+		}
+	}
+	if n := ix.blobCount(); total != n || n != 500+1000+1500+2000+600 {
+		t.Errorf("%d blobs grouped, index has %d, want 5600", total, n)
 	}
 }
