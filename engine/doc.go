@@ -37,7 +37,9 @@
 // chunk is created by the write of that chunk, on one of 16 create
 // workers. Every file's SHA-256 is checked: a file of one chunk against
 // the bytes written to it, others by re-reading them through the same
-// descriptor.
+// descriptor. That check covers every byte of every chunk restored, so a
+// restore does not also hash each chunk against its ID (verify does): a
+// chunk whose content is not its ID's fails the files made of it.
 //
 // The index in memory is compact: one array of 52-byte records sorted by
 // blob ID (about 50 MiB per million blobs), pack IDs stored once; blobs

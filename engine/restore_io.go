@@ -51,7 +51,8 @@ func (rs *restorer) restorePack(ctx context.Context, pack ID) {
 		}
 		var plain []byte
 		if err == nil {
-			plain, err = rs.r.decodeBlobInto(bt.id, bt.loc(pack), stored, &plainBuf, true)
+			// Not hashed against its ID: each file's SHA-256 checks it (openBlobInto).
+			plain, err = rs.r.openBlobInto(bt.id, bt.loc(pack), stored, &plainBuf, true)
 		}
 		if err != nil {
 			if ra == nil { // the stream position is lost
