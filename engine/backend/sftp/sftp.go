@@ -122,7 +122,8 @@ func (b *Backend) path(name string) (string, error) {
 	return path.Join(b.root, name), nil
 }
 
-// Save uploads rd to a temporary name and renames it to name.
+// Save uploads rd to a temporary name and renames it to name. A server
+// whose disk is full gives a *backend.NoSpaceError (see noSpace).
 func (b *Backend) Save(ctx context.Context, name string, rd io.Reader, size int64) (err error) {
 	if err := ctx.Err(); err != nil {
 		return err
@@ -133,15 +134,16 @@ func (b *Backend) Save(ctx context.Context, name string, rd io.Reader, size int6
 	}
 	dir := path.Dir(final)
 	if err := b.client.MkdirAll(dir); err != nil {
-		return fmt.Errorf("save %s: create folder %s: %w", name, dir, err)
+		return b.noSpace(fmt.Errorf("save %s: create folder %s: %w", name, dir, err), dir, name, size)
 	}
 	tmp := path.Join(dir, tempPrefix+path.Base(final)+"-"+randomSuffix())
 	f, err := b.client.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL)
 	if err != nil {
-		return fmt.Errorf("save %s: %w", name, err)
+		return b.noSpace(fmt.Errorf("save %s: %w", name, err), dir, name, size)
 	}
 	defer func() {
 		if err != nil {
+			err = b.noSpace(err, dir, name, size) // while the partial upload still takes its space
 			_ = f.Close()
 			_ = b.client.Remove(tmp)
 		}
@@ -163,6 +165,32 @@ func (b *Backend) Save(ctx context.Context, name string, rd io.Reader, size int6
 		return fmt.Errorf("save %s: %w", name, err)
 	}
 	return nil
+}
+
+// noSpace makes err a *backend.NoSpaceError when the server's disk is full.
+// SFTP version 3, which OpenSSH speaks, has no status for a full disk: its
+// server answers ENOSPC with the generic "Failure". So after a Failure the
+// free space of the folder is asked (statvfs@openssh.com): less than the
+// file being written (or than a MiB, its size unknown) is a full disk, and
+// the one line a person needs says so, where "Failure" said nothing.
+func (b *Backend) noSpace(err error, dir, name string, size int64) error {
+	var se *sftp.StatusError
+	if err == nil || !errors.As(err, &se) || se.FxCode() != sftp.ErrSSHFxFailure {
+		return err
+	}
+	if _, ok := b.client.HasExtension("statvfs@openssh.com"); !ok {
+		return err
+	}
+	st, serr := b.client.StatVFS(dir)
+	if serr != nil {
+		return err
+	}
+	free := st.Frsize * st.Bavail
+	if free >= uint64(max(size, 1<<20)) {
+		return err
+	}
+	return &backend.NoSpaceError{Location: b.Location(), Name: name,
+		Err: fmt.Errorf("the server answered %q with %d bytes free", "Failure", free)}
 }
 
 // rename replaces final atomically where the server allows it; plain SFTP
