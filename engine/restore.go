@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"path"
@@ -488,11 +489,28 @@ func (rs *restorer) run(ctx context.Context) error {
 	return nil
 }
 
+// isEmptyDir reports whether dir is a directory with nothing in it.
+func isEmptyDir(dir string) bool {
+	d, err := os.Open(dir)
+	if err != nil {
+		return false
+	}
+	defer d.Close()
+	names, err := d.Readdirnames(1)
+	return len(names) == 0 && err == io.EOF
+}
+
 // checkConflicts refuses, before anything is written, a restore that would
 // replace files already in the target: a person asked for a copy, not an
 // overwrite, and learns it in one line instead of one failure per file.
 // Existing folders are merged into and are no conflict.
 func (rs *restorer) checkConflicts() error {
+	if isEmptyDir(rs.target) {
+		// Nothing can be in the way (the common case: a new folder), and
+		// asking for every name cost one failing lstat per file: 320,000
+		// of them at scale.
+		return nil
+	}
 	var n int
 	var first string
 	note := func(dst string) {

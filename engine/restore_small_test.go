@@ -86,3 +86,37 @@ func TestRestoreSmallFilesCreatedByTheirWrite(t *testing.T) {
 		}
 	}
 }
+
+// TestIsEmptyDir: the conflict check is skipped only for a target that is
+// an empty directory; anything else is checked name by name.
+func TestIsEmptyDir(t *testing.T) {
+	base := t.TempDir()
+	empty := filepath.Join(base, "empty")
+	full := filepath.Join(base, "full")
+	file := filepath.Join(base, "file")
+	for _, d := range []string{empty, full} {
+		if err := os.Mkdir(d, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := os.WriteFile(filepath.Join(full, ".hidden"), nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, path string
+		want       bool
+	}{
+		{"empty folder", empty, true},
+		{"folder with a hidden file", full, false},
+		{"a file", file, false},
+		{"missing", filepath.Join(base, "missing"), false},
+	}
+	for _, tt := range tests {
+		if got := isEmptyDir(tt.path); got != tt.want {
+			t.Errorf("%s: isEmptyDir = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
