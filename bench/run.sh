@@ -297,6 +297,25 @@ one_round() {
 	for t in $BENCH_TOOLS; do tool_maintain "$t"; done
 }
 
+# check_space refuses, before measuring anything, a run the disk cannot
+# hold: each round keeps its data set and every tool's restored copy until
+# the end (see delete_trees), and the repositories of the round take about
+# one data set per tool. A five-round run of the 2 GiB case needs ~48 GB; one
+# that ran out of space half-way left nothing to report.
+check_space() {
+	local data ntools need avail
+	data=$(numfmt --from=iec "$BENCH_SIZE") || die "BENCH_SIZE=$BENCH_SIZE is not a size"
+	if [ "$BENCH_SCALE" != 0 ]; then
+		data=$((data + $(numfmt --from=si "${BENCH_SCALE^^}") * 4608)) # 1–8 KiB files, 4.5 KiB on average
+	fi
+	ntools=$(wc -w <<<"$BENCH_TOOLS")
+	need=$((BENCH_ROUNDS * data * (1 + ntools) + data * ntools))
+	avail=$(df -B1 --output=avail "$BENCH_DIR" | tail -n 1)
+	if [ "$avail" -lt "$need" ]; then
+		die "$BENCH_ROUNDS round(s) of $BENCH_SIZE need about $(numfmt --to=si "$need")B in $BENCH_DIR (each round keeps its data and restored trees until the end); $(numfmt --to=si "$avail")B are free: free some, or lower BENCH_ROUNDS"
+	fi
+}
+
 # delete_trees removes trees of many files and notes when, in a file that
 # outlives the run. This ext4 has no journal, and then it does not reuse an
 # inode freed in the last 60 s, or 6 minutes while its inode-table block is
@@ -327,6 +346,13 @@ main() {
 	: >"$RESULTS"
 	: >"$META"
 	[ -f "$PASSFILE" ] || echo "bench-password-$(date +%s)" >"$PASSFILE"
+	# Leftovers of an interrupted run go first, so that the space they hold
+	# counts as free; the restores below wait if needed.
+	local t
+	for t in "$TRASH" "$DATA" "$RESTORES" "$REPOS"; do
+		if [ -e "$t" ]; then delete_trees "$t"; fi
+	done
+	check_space
 	install_peers
 	build_tools
 	meta started "$(date -u '+%Y-%m-%d %H:%M UTC')"
@@ -339,8 +365,6 @@ main() {
 	meta seed "$BENCH_SEED"
 	meta tools "$BENCH_TOOLS"
 	versions
-	# Leftovers of an interrupted run; the restores below wait if needed.
-	[ -e "$TRASH" ] && delete_trees "$TRASH"
 	for round in $(seq 1 "$BENCH_ROUNDS"); do one_round "$round"; done
 	meta load_end "$(cut -d' ' -f1-3 /proc/loadavg)"
 	delete_trees "$TRASH" "$RESTORES" "$REPOS" "$BENCH_DIR/restic-cache" "$BENCH_DIR/borg-base"
