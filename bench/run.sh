@@ -310,6 +310,12 @@ check_space() {
 	fi
 	ntools=$(wc -w <<<"$BENCH_TOOLS")
 	need=$((BENCH_ROUNDS * data * (1 + ntools) + data * ntools))
+	# The last run's data set (and an interrupted run's restores) are moved
+	# aside by the first round, not deleted: they stay until the end too.
+	local t
+	for t in "$DATA" "$RESTORES"; do
+		if [ -e "$t" ]; then need=$((need + $(du -sb "$t" | cut -f1))); fi
+	done
 	avail=$(df -B1 --output=avail "$BENCH_DIR" | tail -n 1)
 	if [ "$avail" -lt "$need" ]; then
 		die "$BENCH_ROUNDS round(s) of $BENCH_SIZE need about $(numfmt --to=si "$need")B in $BENCH_DIR (each round keeps its data and restored trees until the end); $(numfmt --to=si "$avail")B are free: free some, or lower BENCH_ROUNDS"
@@ -346,12 +352,8 @@ main() {
 	: >"$RESULTS"
 	: >"$META"
 	[ -f "$PASSFILE" ] || echo "bench-password-$(date +%s)" >"$PASSFILE"
-	# Leftovers of an interrupted run go first, so that the space they hold
-	# counts as free; the restores below wait if needed.
-	local t
-	for t in "$TRASH" "$DATA" "$RESTORES" "$REPOS"; do
-		if [ -e "$t" ]; then delete_trees "$t"; fi
-	done
+	# Leftovers of an interrupted run; the restores below wait if needed.
+	if [ -e "$TRASH" ]; then delete_trees "$TRASH"; fi
 	check_space
 	install_peers
 	build_tools
