@@ -333,11 +333,17 @@ func (ix *index) blobCount() int {
 func (ix *index) eachBlob(fn func(id ID, loc blobLoc)) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	ix.eachRec(func(r blobRec) { fn(r.id, ix.loc(r)) })
+}
+
+// eachRec calls fn for every blob's record, the sorted ones first (caller
+// holds mu).
+func (ix *index) eachRec(fn func(r blobRec)) {
 	for _, r := range ix.sorted {
-		fn(r.id, ix.loc(r))
+		fn(r)
 	}
 	for _, r := range ix.added {
-		fn(r.id, ix.loc(r))
+		fn(r)
 	}
 }
 
@@ -356,27 +362,16 @@ func (ix *index) packsWithBlobs() []indexedPack {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	counts := make([]int, len(ix.packIDs)+1)
-	for _, r := range ix.sorted {
-		counts[r.pack+1]++
-	}
-	for _, r := range ix.added {
-		counts[r.pack+1]++
-	}
+	ix.eachRec(func(r blobRec) { counts[r.pack+1]++ })
 	for i := 1; i < len(counts); i++ {
 		counts[i] += counts[i-1]
 	}
 	all := make([]packEntry, counts[len(counts)-1])
 	next := slices.Clone(counts[:len(ix.packIDs)])
-	place := func(r blobRec) {
+	ix.eachRec(func(r blobRec) {
 		all[next[r.pack]] = packEntry{ID: r.id, blobLoc: ix.loc(r)}
 		next[r.pack]++
-	}
-	for _, r := range ix.sorted {
-		place(r)
-	}
-	for _, r := range ix.added {
-		place(r)
-	}
+	})
 	packs := make([]indexedPack, len(ix.packIDs))
 	for i, id := range ix.packIDs {
 		packs[i] = indexedPack{id: id, size: ix.packSize[i], blobs: all[counts[i]:counts[i+1]:counts[i+1]]}
