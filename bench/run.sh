@@ -10,6 +10,9 @@
 #   BENCH_SIZE   data set size for bench/gen (default 2G)
 #   BENCH_SCALE  the scale case: this many more small files (1–8 KiB, in a deep
 #                tree), e.g. 300k; its results go to their own section of the report
+#   BENCH_TREE   the real-tree case: copy these folders (e.g. "/usr/share /usr/lib")
+#                instead of generating data; initial and no-change backups, the
+#                restore, open and verify; its results go to their own section
 #   BENCH_SEED   data set seed (default 1)
 #   BENCH_TOOLS  tools to measure (default "cadang restic borg")
 #   BENCH_ROUNDS repeat the whole measurement N times (default 1); the report
@@ -32,6 +35,11 @@ BENCH_CACHE=${BENCH_CACHE:-warm}
 BENCH_ROUNDS=${BENCH_ROUNDS:-1}
 BENCH_OUT=${BENCH_OUT:-$ROOT/docs/BENCHMARKS.md}
 BENCH_SCALE=${BENCH_SCALE:-0}
+BENCH_TREE=${BENCH_TREE:-}
+if [ -n "$BENCH_TREE" ] && [ "$BENCH_SCALE" != 0 ]; then
+	echo "bench: BENCH_TREE and BENCH_SCALE are separate cases: set one" >&2
+	exit 2
+fi
 mkdir -p "$BENCH_DIR"
 BENCH_DIR=$(cd "$BENCH_DIR" && pwd)
 
@@ -192,29 +200,42 @@ tool_restore() {
 		--snapshot latest --target "$target" --json ;;
 	restic) measure restic restore restic --cache-dir "$BENCH_DIR/restic-cache" -r "$REPOS/restic" \
 		restore latest --target "$target" ;;
-	borg) measure borg restore env -C "$target" borg extract "$REPOS/borg::b3" ;;
+	borg) measure borg restore env -C "$target" borg extract "$REPOS/borg::b$LAST_BACKUP" ;;
 	esac
 }
 
-# tool_maintain TOOL: open the repository and list the top folder, verify
-# every byte, forget half of the four snapshots and prune.
-tool_maintain() {
+# tool_check TOOL: open the repository and list the top folder, then
+# verify every byte.
+tool_check() {
 	local r=$REPOS/$1 rc=(restic --cache-dir "$BENCH_DIR/restic-cache" -r "$REPOS/restic")
 	case $1 in
 	cadang)
 		measure cadang open "$ENGINEPROF" open --repo "$r" --password-file "$PASSFILE"
 		measure cadang verify "$ENGINEPROF" verify --repo "$r" --password-file "$PASSFILE"
-		measure cadang forget "$ENGINEPROF" forget --repo "$r" --password-file "$PASSFILE" --keep-last 2
-		measure cadang prune "$ENGINEPROF" prune --repo "$r" --password-file "$PASSFILE"
 		;;
 	restic)
 		measure restic open "${rc[@]}" ls latest /no-such-folder
 		measure restic verify "${rc[@]}" check --read-data
+		;;
+	borg) measure borg verify borg check --verify-data "$r" ;;
+	esac
+}
+
+# tool_maintain TOOL: tool_check, then forget half of the four snapshots
+# and prune.
+tool_maintain() {
+	local r=$REPOS/$1 rc=(restic --cache-dir "$BENCH_DIR/restic-cache" -r "$REPOS/restic")
+	tool_check "$1"
+	case $1 in
+	cadang)
+		measure cadang forget "$ENGINEPROF" forget --repo "$r" --password-file "$PASSFILE" --keep-last 2
+		measure cadang prune "$ENGINEPROF" prune --repo "$r" --password-file "$PASSFILE"
+		;;
+	restic)
 		measure restic forget "${rc[@]}" forget --keep-last 2
 		measure restic prune "${rc[@]}" prune
 		;;
 	borg)
-		measure borg verify borg check --verify-data "$r"
 		measure borg forget borg prune --keep-last 2 "$r"
 		measure borg prune borg compact "$r"
 		;;
@@ -264,6 +285,11 @@ one_round() {
 	done
 	rm -rf "$REPOS" "$BENCH_DIR/restic-cache" "$BENCH_DIR/borg-base"
 	mkdir -p "$REPOS" "$RESTORES"
+	if [ -n "$BENCH_TREE" ]; then
+		tree_round "$1"
+		return
+	fi
+	LAST_BACKUP=3
 	log "round $1: generating $BENCH_SIZE of data (seed $BENCH_SEED)"
 	meta dataset "$("$BENCH_DIR/gen" -out "$DATA" -size "$BENCH_SIZE" -seed "$BENCH_SEED" -scale "$BENCH_SCALE")"
 	meta data_bytes "$(data_bytes)"
@@ -280,6 +306,44 @@ one_round() {
 	for t in $BENCH_TOOLS; do tool_backup "$t" 3; done
 
 	wait_after_delete
+	restore_and_compare
+
+	# A fourth snapshot, then the maintenance steps on four snapshots.
+	meta mutation2 "$("$BENCH_DIR/gen" -out "$DATA" -seed "$BENCH_SEED" -mutate -round 2)"
+	warm_tree
+	for t in $BENCH_TOOLS; do tool_backup "$t" 4; done
+	for t in $BENCH_TOOLS; do tool_maintain "$t"; done
+}
+
+# tree_round measures every tool on a copy of real folders (BENCH_TREE):
+# real file sizes, names, links and hard links, which generated data only
+# imitates. Nothing is mutated: an initial and a no-change backup, the
+# restore (compared with diff), opening and verifying the repository.
+tree_round() {
+	log "round $1: copying $BENCH_TREE"
+	mkdir -p "$DATA"
+	local src
+	for src in $BENCH_TREE; do
+		cp -a "$src" "$DATA/" || die "cannot copy $src"
+	done
+	meta dataset "a copy of $BENCH_TREE ($(find "$DATA" -type f | wc -l) files, $(find "$DATA" -type d | wc -l) folders, $(find "$DATA" -type l | wc -l) symlinks, $(find "$DATA" -type f -links +1 | wc -l) files with more than one name)"
+	meta data_bytes "$(data_bytes)"
+	meta data_bytes_after "$(data_bytes)"
+	meta data_files "$(find "$DATA" -type f | wc -l)"
+	LAST_BACKUP=2
+	for t in $BENCH_TOOLS; do tool_init "$t" >"$LOGS/$t-init.log" 2>&1 || die "$t init failed: see $LOGS/$t-init.log"; done
+	warm_tree
+	for t in $BENCH_TOOLS; do tool_backup "$t" 1; done
+	for t in $BENCH_TOOLS; do tool_backup "$t" 2; done
+	wait_after_delete
+	restore_and_compare
+	for t in $BENCH_TOOLS; do tool_check "$t"; done
+}
+
+# restore_and_compare restores the last snapshot with every tool and
+# compares each copy with the data.
+restore_and_compare() {
+	local t
 	for t in $BENCH_TOOLS; do
 		tool_restore "$t"
 		if diff -r --no-dereference "$DATA" "$(restored_root "$t")" >"$LOGS/$t-diff.log" 2>&1; then
@@ -289,12 +353,6 @@ one_round() {
 			log "$t restore differs from the data: see $LOGS/$t-diff.log"
 		fi
 	done
-
-	# A fourth snapshot, then the maintenance steps on four snapshots.
-	meta mutation2 "$("$BENCH_DIR/gen" -out "$DATA" -seed "$BENCH_SEED" -mutate -round 2)"
-	warm_tree
-	for t in $BENCH_TOOLS; do tool_backup "$t" 4; done
-	for t in $BENCH_TOOLS; do tool_maintain "$t"; done
 }
 
 # check_space refuses, before measuring anything, a run the disk cannot
@@ -305,6 +363,10 @@ one_round() {
 check_space() {
 	local data ntools need avail
 	data=$(numfmt --from=iec "$BENCH_SIZE") || die "BENCH_SIZE=$BENCH_SIZE is not a size"
+	if [ -n "$BENCH_TREE" ]; then
+		# shellcheck disable=SC2086 # a list of folders
+		data=$(du -sbc $BENCH_TREE | tail -n 1 | cut -f1) || die "BENCH_TREE=$BENCH_TREE: cannot measure it"
+	fi
 	if [ "$BENCH_SCALE" != 0 ]; then
 		data=$((data + $(numfmt --from=si "${BENCH_SCALE^^}") * 4608)) # 1–8 KiB files, 4.5 KiB on average
 	fi
@@ -318,7 +380,7 @@ check_space() {
 	done
 	avail=$(df -B1 --output=avail "$BENCH_DIR" | tail -n 1)
 	if [ "$avail" -lt "$need" ]; then
-		die "$BENCH_ROUNDS round(s) of $BENCH_SIZE need about $(numfmt --to=si "$need")B in $BENCH_DIR (each round keeps its data and restored trees until the end); $(numfmt --to=si "$avail")B are free: free some, or lower BENCH_ROUNDS"
+		die "$BENCH_ROUNDS round(s) of $(numfmt --to=si "$data")B of data need about $(numfmt --to=si "$need")B in $BENCH_DIR (each round keeps its data and restored trees until the end); $(numfmt --to=si "$avail")B are free: free some, or lower BENCH_ROUNDS"
 	fi
 }
 
@@ -364,6 +426,7 @@ main() {
 	meta rounds "$BENCH_ROUNDS"
 	meta size_arg "$BENCH_SIZE"
 	meta scale "$BENCH_SCALE"
+	meta tree "$BENCH_TREE"
 	meta seed "$BENCH_SEED"
 	meta tools "$BENCH_TOOLS"
 	versions

@@ -21,12 +21,15 @@ import (
 )
 
 // The markers of the default run's section; the scale case (meta scale)
-// has its own, so each run replaces only its own results.
+// and the real-tree case (meta tree) have their own, so each run replaces
+// only its own results.
 const (
 	beginMarker      = "<!-- bench:results:begin -->"
 	endMarker        = "<!-- bench:results:end -->"
 	scaleBeginMarker = "<!-- bench:scale:begin -->"
 	scaleEndMarker   = "<!-- bench:scale:end -->"
+	treeBeginMarker  = "<!-- bench:tree:begin -->"
+	treeEndMarker    = "<!-- bench:tree:end -->"
 )
 
 func main() {
@@ -59,8 +62,11 @@ func run(args []string) error {
 		return fmt.Errorf("read %s: %w", *out, err)
 	}
 	begin, end := beginMarker, endMarker
-	if isScale(meta) {
+	switch {
+	case isScale(meta):
 		begin, end = scaleBeginMarker, scaleEndMarker
+	case isTree(meta):
+		begin, end = treeBeginMarker, treeEndMarker
 	}
 	doc, err := spliceBetween(string(old), block.String(), begin, end)
 	if err != nil {

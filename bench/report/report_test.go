@@ -215,3 +215,45 @@ func TestRunWritesFile(t *testing.T) {
 		t.Errorf("report:\n%s", b)
 	}
 }
+
+// TestTreeSection: the real-tree case goes between its own markers, with
+// no rows for steps it does not have (the mutation, forget, prune) and no
+// targets table.
+func TestTreeSection(t *testing.T) {
+	dir := t.TempDir()
+	res, meta, out := filepath.Join(dir, "r.tsv"), filepath.Join(dir, "m.env"), filepath.Join(dir, "B.md")
+	doc := "# B\n" + beginMarker + "\nDEFAULT RUN\n" + endMarker + "\n" + scaleBeginMarker + "\nSCALE RUN\n" + scaleEndMarker + "\n"
+	if err := os.WriteFile(out, []byte(doc), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var tree []string // the sample without the steps the real-tree case has not
+	for _, line := range strings.Split(sample, "\n") {
+		if !strings.Contains(line, "backup3") && !strings.Contains(line, "repo3") && !strings.Contains(line, "prune") {
+			tree = append(tree, line)
+		}
+	}
+	if err := os.WriteFile(res, []byte(strings.Join(tree, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	m := "data_bytes=1000000000\ndata_bytes_after=1000000000\ndata_files=10\ntree=/usr/share /usr/lib\ndataset=a copy of /usr/share /usr/lib (10 files)\nstarted=today\n"
+	if err := os.WriteFile(meta, []byte(m), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := run([]string{"-results", res, "-meta", meta, "-out", out}); err != nil {
+		t.Fatal(err)
+	}
+	b, _ := os.ReadFile(out)
+	got := string(b)
+	for _, want := range []string{"DEFAULT RUN", "SCALE RUN", treeBeginMarker, "a copy of /usr/share /usr/lib (10 files)",
+		"| Initial backup: throughput | 100.0 MB/s | 20.0 MB/s | 40.0 MB/s | 5.00× | 2.50× |",
+		"| No-change backup: time | 1.00 s |"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("report lacks %q:\n%s", want, got)
+		}
+	}
+	for _, unwanted := range []string{"mutation", "Prune after", "### Targets"} {
+		if strings.Contains(got, unwanted) {
+			t.Errorf("the real-tree report has %q:\n%s", unwanted, got)
+		}
+	}
+}
