@@ -365,7 +365,7 @@ check_space() {
 	data=$(numfmt --from=iec "$BENCH_SIZE") || die "BENCH_SIZE=$BENCH_SIZE is not a size"
 	if [ -n "$BENCH_TREE" ]; then
 		# shellcheck disable=SC2086 # a list of folders
-		data=$(du -sbc $BENCH_TREE | tail -n 1 | cut -f1) || die "BENCH_TREE=$BENCH_TREE: cannot measure it"
+		data=$(du -sbc $BENCH_TREE 2>/dev/null | tail -n 1 | cut -f1) || die "BENCH_TREE=$BENCH_TREE: a folder is missing or unreadable"
 	fi
 	if [ "$BENCH_SCALE" != 0 ]; then
 		data=$((data + $(numfmt --from=si "${BENCH_SCALE^^}") * 4608)) # 1–8 KiB files, 4.5 KiB on average
