@@ -40,6 +40,16 @@ type progressView struct {
 
 	// onUpdate, when set, runs on the UI goroutine after each drawn update.
 	onUpdate func()
+
+	// drawMu is held while a report or warning is drawn and when the view
+	// is closed: once close returns, nothing draws any more. A redraw the
+	// timer fires after the work has ended would otherwise change widgets
+	// the done callback is replacing; in the window fyne.Do runs both on
+	// the UI goroutine, but a test driver runs fyne.Do on the caller's
+	// goroutine, and two goroutines measuring text at once crash Fyne's
+	// shaper.
+	drawMu sync.Mutex
+	closed bool
 }
 
 // progressRedraw is the shortest time between two redraws of the progress
@@ -104,6 +114,11 @@ func (p *progressView) queueDraw() {
 	p.mu.Unlock()
 	text, frac := describeProgress(s, now)
 	fyne.Do(func() {
+		p.drawMu.Lock()
+		defer p.drawMu.Unlock()
+		if p.closed {
+			return
+		}
 		p.bar.SetValue(frac)
 		p.stats.SetText(text)
 		p.path.SetText(s.CurrentPath)
@@ -123,9 +138,21 @@ func (p *progressView) Warn(path string, err error) {
 	n := p.warnings
 	p.mu.Unlock()
 	fyne.Do(func() {
+		p.drawMu.Lock()
+		defer p.drawMu.Unlock()
+		if p.closed {
+			return
+		}
 		p.warns.SetText(lang.N("{{.N}} warnings so far; the last: {{.Path}}", n, map[string]any{"N": n, "Path": path}))
 		p.warns.Show()
 	})
+}
+
+// close stops the view's drawing; a draw under way finishes first.
+func (p *progressView) close() {
+	p.drawMu.Lock()
+	p.closed = true
+	p.drawMu.Unlock()
 }
 
 // describeProgress turns engine stats into one line and a bar fraction.
@@ -213,6 +240,7 @@ func runWithProgressObserved(s acting, title string, work func(ctx context.Conte
 	s.bg(func() {
 		err := work(ctx, p)
 		cancel()
+		p.close() // a redraw still timed must not run beside done
 		fyne.Do(func() {
 			d.Hide()
 			done(err)

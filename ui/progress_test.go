@@ -138,6 +138,36 @@ func TestProgressRedrawsAtMostOncePerInterval(t *testing.T) {
 	}
 }
 
+// Once the work has ended, the progress view draws nothing: a redraw its
+// timer fires late, or a warning that comes late, would change widgets
+// while the done callback replaces the screen (in a test driver on another
+// goroutine, where two goroutines measuring text at once crashed Fyne's
+// shaper in TestReplicaSyncCancel).
+func TestProgressDrawsNothingAfterClose(t *testing.T) {
+	newTestWindow(t)
+	start := time.Date(2026, 11, 25, 21, 0, 0, 0, time.UTC)
+	now := start
+	var fire func()
+	p := newProgressView(func() {})
+	p.now = func() time.Time { return now }
+	p.after = func(d time.Duration, f func()) { fire = f }
+	draws := 0
+	p.onUpdate = func() { draws++ }
+	p.Report(engine.ProgressStats{Phase: "backup", FilesDone: 1, FilesTotal: 10, BytesDone: 1, BytesTotal: 10, Started: start})
+	now = start.Add(100 * time.Millisecond)
+	p.Report(engine.ProgressStats{Phase: "backup", FilesDone: 5, FilesTotal: 10, BytesDone: 5, BytesTotal: 10, Started: start})
+	if draws != 1 || fire == nil {
+		t.Fatalf("%d draws, redraw timed: %v; want the first report drawn and the second waiting", draws, fire != nil)
+	}
+	p.close()
+	now = start.Add(250 * time.Millisecond)
+	fire()
+	p.Warn("/data/late.txt", errors.New("permission denied"))
+	if draws != 1 || p.bar.Value != 0.1 || p.warns.Visible() {
+		t.Errorf("after close: %d draws, bar %v, warnings shown %v; want nothing drawn (1 draw, bar 0.1, no warnings)", draws, p.bar.Value, p.warns.Visible())
+	}
+}
+
 // A backup the window runs leaves one CPU to the window (and at least one
 // worker to the backup): with a worker per CPU on a two-core machine the
 // UI goroutine and the renderer waited their turn (issue 12).
