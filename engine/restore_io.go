@@ -24,17 +24,6 @@ type packBufs struct {
 	stored, plain []byte
 }
 
-// growBuf returns b, or a buffer of twice its capacity when b cannot hold
-// n bytes: a worker's buffer reaches its largest chunk in a few steps. It
-// never doubles past ceiling (the largest chunk the repository makes),
-// since every pack worker keeps its buffers to the end.
-func growBuf(b []byte, n, ceiling int) []byte {
-	if cap(b) >= n {
-		return b
-	}
-	return make([]byte, 0, max(n, min(2*cap(b), ceiling)))
-}
-
 // restorePack reads the needed blobs of one pack and writes them to their files.
 func (rs *restorer) restorePack(ctx context.Context, pack ID, bufs *packBufs) {
 	bts := rs.packs[pack]
@@ -51,13 +40,14 @@ func (rs *restorer) restorePack(ctx context.Context, pack ID, bufs *packBufs) {
 	}
 	defer rc.Close()
 	ra, _ := rc.(io.ReaderAt)
-	ceiling := rs.r.cfg.Chunker.Max + packHeaderRoom // room for a stored chunk's sealing too
 	var pos int64
 	for _, bt := range bts {
 		if ctx.Err() != nil {
 			return
 		}
-		bufs.stored = growBuf(bufs.stored, int(bt.length), ceiling)
+		if cap(bufs.stored) < int(bt.length) {
+			bufs.stored = make([]byte, bt.length)
+		}
 		stored := bufs.stored[:bt.length]
 		if ra != nil {
 			_, err = ra.ReadAt(stored, int64(bt.offset))
@@ -70,11 +60,7 @@ func (rs *restorer) restorePack(ctx context.Context, pack ID, bufs *packBufs) {
 		var plain []byte
 		if err == nil {
 			// Not hashed against its ID: each file's SHA-256 checks it (openBlobInto).
-			loc := bt.loc(pack)
-			if loc.Flags&flagLZ4 != 0 && loc.Raw <= maxBlobSize { // the buffer LZ4 decompresses into
-				bufs.plain = growBuf(bufs.plain, int(loc.Raw), ceiling)
-			}
-			plain, err = rs.r.openBlobInto(bt.id, loc, stored, &bufs.plain, true)
+			plain, err = rs.r.openBlobInto(bt.id, bt.loc(pack), stored, &bufs.plain, true)
 		}
 		if err != nil {
 			if ra == nil { // the stream position is lost

@@ -102,32 +102,3 @@ func TestRestoreKeepsChunkBuffersAcrossPacks(t *testing.T) {
 		t.Errorf("the restore allocated %d KiB, want at most %d KiB: are chunk buffers made again for each pack?", allocated>>10, limit>>10)
 	}
 }
-
-// TestGrowBuf: a pack worker's buffer doubles as chunks grow, but never
-// past the largest chunk the repository makes, since workers keep their
-// buffers to the end of the restore.
-func TestGrowBuf(t *testing.T) {
-	for _, tc := range []struct {
-		name                 string
-		capacity, n, ceiling int
-		wantCap              int
-	}{
-		{"fits", 100, 80, 1000, 100},
-		{"first chunk", 0, 80, 1000, 80},
-		{"doubles", 100, 120, 1000, 200},
-		{"larger than double", 100, 300, 1000, 300},
-		{"doubling stops at the ceiling", 600, 700, 1000, 1000},
-		{"a chunk past the ceiling still fits", 600, 1200, 1000, 1200},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			b := make([]byte, 0, tc.capacity)
-			got := growBuf(b, tc.n, tc.ceiling)
-			if cap(got) != tc.wantCap {
-				t.Errorf("growBuf(cap %d, %d, ceiling %d): cap %d, want %d", tc.capacity, tc.n, tc.ceiling, cap(got), tc.wantCap)
-			}
-			if cap(got) < tc.n {
-				t.Errorf("growBuf(cap %d, %d, ceiling %d) cannot hold %d bytes", tc.capacity, tc.n, tc.ceiling, tc.n)
-			}
-		})
-	}
-}
