@@ -5,7 +5,7 @@
 //
 // Vocabulary (docs/FORMAT.md has the byte layout):
 //   - chunk: a piece of a file cut by content-defined chunking (FastCDC,
-//     512 KiB average), named by its BLAKE3 (keyed when encrypted);
+//     256 KiB average), named by its BLAKE3 (keyed when encrypted);
 //   - tree: one folder's listing (JSON), itself stored like a chunk;
 //   - blob: a chunk or a tree as stored: LZ4-compressed when that helps,
 //     sealed with AES-256-GCM when encrypted;
@@ -25,7 +25,7 @@
 // entries with the parent snapshot (unchanged files are not read; a
 // caller may start a Prescan that lists and stats folders while the
 // repository opens, and the walk takes what it found); file
-// workers read, cut (FastCDC, 512 KiB average), hash (SHA-256 per file,
+// workers read, cut (FastCDC, 256 KiB average), hash (SHA-256 per file,
 // BLAKE3 per chunk) and hand new chunks to blob workers that compress (LZ4)
 // and seal them into at most two 16 MiB pack buffers; a goroutine per
 // folder stores its listing once its entries are done. Memory stays bounded

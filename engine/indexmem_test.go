@@ -41,7 +41,7 @@ func loadedIndex(n int) (*index, uint64) {
 
 // TestIndexMemoryPerMillion states what the in-memory index costs: 52
 // bytes a blob (184 with the map of structs it replaced), so ~50 MiB per
-// million blobs, a million blobs being ~500 GB of data at 512 KiB chunks
+// million blobs, a million blobs being ~250 GB of data at 256 KiB chunks
 // or a million small files.
 func TestIndexMemoryPerMillion(t *testing.T) {
 	const n = 1_000_000
