@@ -52,7 +52,7 @@ type chunkerParam struct {
 // re-store the whole chunk around each change, so halving the chunks from
 // 512 KiB to 256 KiB stored 0.71× the bytes after the benchmark's mutation
 // and backed it up in 0.85× the time, for an index of twice the entries on
-// big files (~100 MiB of memory per TB of them); docs/DECISIONS.md.
+// big files (~200 MiB of memory per TB of them, ~100 before); docs/DECISIONS.md.
 var defaultChunker = chunkerParam{Min: 128 << 10, Avg: 256 << 10, Max: 2 << 20}
 
 const defaultPackSize = 16 << 20
