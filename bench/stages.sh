@@ -21,7 +21,7 @@ stages=(
 	"read|syscall.read$|syscall.pread|(\\*File).Read"
 	"alloc+gc|runtime.mallocgc|runtime.memclr|runtime.gcBgMarkWorker|runtime.gcDrain|runtime.bgsweep|runtime.bgscavenge|runtime.madvise"
 	"chunk|engine.\\(\\*chunker\\).cut"
-	"compress|lz4block.\\(\\*Compressor\\)|lz4block.CompressBlock"
+	"compress|lz4block.\\(\\*Compressor\\)|lz4block.CompressBlock|lz4c.\\(\\*Compressor\\)"
 	"decompress|lz4block.decodeBlock|lz4block.UncompressBlock|lz4.UncompressBlock"
 	"hash-sha256|sha256"
 	"hash-blake3|blake3"

@@ -9,6 +9,8 @@ import (
 
 	"github.com/pierrec/lz4/v4"
 	"github.com/zeebo/blake3"
+
+	"cadang/engine/internal/lz4c"
 )
 
 // Blob types stored in packs.
@@ -68,7 +70,7 @@ func parsePackName(name string) (ID, bool) {
 
 // blobEncoder holds one worker's compression state, reused for every blob.
 type blobEncoder struct {
-	lz      lz4.Compressor
+	lz      lz4c.Compressor
 	scratch []byte
 }
 
@@ -85,8 +87,8 @@ func (e *blobEncoder) compress(plain []byte) ([]byte, uint8) {
 	}
 	// A destination smaller than the bound makes LZ4 give up as soon as the
 	// output would not fit, which is quick on incompressible data.
-	n, err := e.lz.CompressBlock(plain, e.scratch[:limit])
-	if err != nil || n == 0 || n >= limit {
+	n := e.lz.CompressBlock(plain, e.scratch[:limit])
+	if n == 0 || n >= limit {
 		return plain, 0
 	}
 	return e.scratch[:n], flagLZ4

@@ -27,6 +27,11 @@ staticcheck ./...
 echo "== go test"
 go test -count=1 -timeout 40m ./...
 
+echo "== the engine without cgo (LZ4 then compresses in pure Go: engine/internal/lz4c)"
+CGO_ENABLED=0 go vet ./engine/internal/lz4c
+CGO_ENABLED=0 go build -o /dev/null ./bench/engineprof
+CGO_ENABLED=0 go test -count=1 ./engine ./engine/internal/lz4c
+
 echo "== store and jobs on PostgreSQL (the catalog a team shares)"
 CADANG_TEST_CATALOG=postgres go test -count=1 -timeout 40m ./store/... ./jobs/...
 
