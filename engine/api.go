@@ -176,9 +176,11 @@ type BackupOptions struct {
 	// starts. Set it only to rebuild a history (a demonstration, an import).
 	Time time.Time
 	// Workers is how many files are read and hashed, and how many chunks
-	// compressed and sealed, at once; zero or less means one of each per
-	// CPU (GOMAXPROCS). A caller that must keep a core for itself (a window
-	// drawing while it runs the backup) asks for fewer.
+	// compressed and sealed, at once; zero or less means one file worker
+	// per CPU (GOMAXPROCS) and one chunk worker more, which covers the
+	// one waiting for its pack to reach the disk. A caller that must keep
+	// a core for itself (a window drawing while it runs the backup) asks
+	// for fewer.
 	Workers int
 	// Background runs the workers that read, hash, compress and seal at a
 	// lower CPU priority than the rest of the process (nice 10 on Linux,

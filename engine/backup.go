@@ -265,16 +265,24 @@ type blobJob struct {
 	data *[]byte
 }
 
-// workers is how many file and blob workers a backup runs.
-func (o BackupOptions) workers() int {
+// workers is how many file and blob workers a backup runs. By default
+// there is one blob worker more than file workers: the blob worker that
+// closes a pack waits for it to reach the disk (fsync), and with one per
+// CPU the file workers stalled behind it on the full queue, a core idle
+// (the extra one made the initial backup of the benchmark 0.97x the time
+// and the backup after its mutation 0.94x; twice as many were no faster).
+// A caller that sets Workers gets that many of each: it is keeping cores
+// for something else.
+func (o BackupOptions) workers() (files, blobs int) {
 	if o.Workers > 0 {
-		return o.Workers
+		return o.Workers, o.Workers
 	}
-	return runtime.GOMAXPROCS(0)
+	n := runtime.GOMAXPROCS(0)
+	return n, n + 1
 }
 
 func newBackupRun(r *Repository, opt BackupOptions, start time.Time) *backupRun {
-	n := opt.workers()
+	n, _ := opt.workers()
 	return &backupRun{
 		r: r, opt: opt, start: start, pk: newPacker(r),
 		files:   make(chan *fileJob, 64*n),
@@ -302,11 +310,13 @@ func (b *backupRun) progressStats() ProgressStats {
 func (b *backupRun) run(ctx context.Context, sources []source, parent *Snapshot) (*BackupResult, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	n := b.opt.workers()
+	files, blobs := b.opt.workers()
 	var fileWG, blobWG sync.WaitGroup
-	for i := 0; i < n; i++ {
+	for range files {
 		fileWG.Add(1)
 		go func() { defer fileWG.Done(); b.fileWorker(ctx) }()
+	}
+	for range blobs {
 		blobWG.Add(1)
 		go func() { defer blobWG.Done(); b.blobWorker(ctx, cancel) }()
 	}

@@ -90,22 +90,23 @@ func TestBackupTimeOption(t *testing.T) {
 }
 
 // BackupOptions.Workers sets how many files are read and chunks sealed at
-// once (zero: one of each per CPU); whatever the count, the backup holds
-// every file and restores to the same tree.
+// once (zero: a file worker per CPU and one chunk worker more); whatever
+// the count, the backup holds every file and restores to the same tree.
 func TestBackupWorkersOption(t *testing.T) {
+	cpus := runtime.GOMAXPROCS(0)
 	tests := []struct {
-		workers, want int
+		workers, wantFiles, wantBlobs int
 	}{
-		{0, runtime.GOMAXPROCS(0)},
-		{-1, runtime.GOMAXPROCS(0)},
-		{1, 1},
-		{3, 3},
+		{0, cpus, cpus + 1},
+		{-1, cpus, cpus + 1},
+		{1, 1, 1},
+		{3, 3, 3},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("workers=%d", tt.workers), func(t *testing.T) {
 			opt := BackupOptions{Workers: tt.workers}
-			if got := opt.workers(); got != tt.want {
-				t.Errorf("workers() = %d, want %d", got, tt.want)
+			if files, blobs := opt.workers(); files != tt.wantFiles || blobs != tt.wantBlobs {
+				t.Errorf("workers() = %d, %d, want %d, %d", files, blobs, tt.wantFiles, tt.wantBlobs)
 			}
 			ctx := context.Background()
 			r, _ := newLocalRepo(t, "")

@@ -37,7 +37,8 @@ func slotTaken(j store.Job, at time.Time, taken bool) error {
 type RunOptions struct {
 	Progress engine.Progress // defaults to engine.NopProgress
 	// Workers is how many files the backup reads, and how many chunks it
-	// seals, at once; zero means one of each per CPU. The window asks for
+	// seals, at once; zero means the engine's default (a file worker per
+	// CPU, engine.BackupOptions.Workers). The window asks for
 	// one fewer than its CPUs, to keep drawing while it runs the backup.
 	Workers int
 	// Background runs the backup's workers at a lower CPU priority than
