@@ -59,8 +59,8 @@ func TestNoSpaceOnRealFileSystem(t *testing.T) {
 
 			runErr := tt.run(ctx, r, src)
 			if runErr == nil {
-				// Seen once in CI (prune, stop 22) and not reproduced:
-				// say what the file system looked like when it happened.
+				// The prune case once succeeded here in a fresh-clone run
+				// and was not reproduced: say what the file system held.
 				var after unix.Statfs_t
 				_ = unix.Statfs(mnt, &after)
 				t.Logf("%s found room: %d bytes used before it with %d more allowed, %d used and %d free after",

@@ -38,8 +38,8 @@ type RunOptions struct {
 	Progress engine.Progress // defaults to engine.NopProgress
 	// Workers is how many files the backup reads, and how many chunks it
 	// seals, at once; zero means the engine's default (a file worker per
-	// CPU, engine.BackupOptions.Workers). The window asks for
-	// one fewer than its CPUs, to keep drawing while it runs the backup.
+	// CPU, engine.BackupOptions.Workers). The window asks for one fewer
+	// than its CPUs, to keep drawing while it runs the backup.
 	Workers int
 	// Background runs the backup's workers at a lower CPU priority than
 	// the rest of the process (engine.BackupOptions.Background): the
